@@ -1,0 +1,67 @@
+# EDA Workshop: build, run and test.
+#
+#   make run     install what is missing, build, and open the app on the Local target
+#   make test    install what the tests need and run every test
+#   make bench   run the benchmarks (not part of the tests; see BENCHMARKS.md)
+
+SHELL := /bin/bash
+CACHE ?= $(HOME)/.cache/eda-workshop
+export PATH := $(CACHE)/bin:$(HOME)/.cargo/bin:$(PATH)
+DESKTOP := eda-workshop-desktop
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+
+.PHONY: run setup setup-test ui desktop test test-format test-lint test-rust test-ui \
+	test-window test-peers bundle bench setup-bench
+
+run: setup ui
+	cargo build -p $(DESKTOP) -p eda-workshop
+	$(TARGET_DIR)/debug/$(DESKTOP)
+
+setup:
+	scripts/setup.sh run
+
+setup-test:
+	scripts/setup.sh test
+
+# The shell embeds the built front end, so it is built before any cargo build of the workspace.
+ui:
+	cd ui && npm run build
+
+desktop: ui
+	cargo build -p $(DESKTOP)
+
+test: setup-test ui test-format test-lint test-rust test-ui test-window test-peers
+
+test-format:
+	cargo fmt --all --check
+
+test-lint: ui
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test-rust: ui
+	cargo test --workspace
+
+test-ui:
+	cd ui && npm run check && npm test
+
+test-window: desktop
+	tests/window/smoke.sh --app $(TARGET_DIR)/debug/$(DESKTOP)
+
+# Microsoft's Python Event Hubs SDK and fastavro against the local broker. The Rust peer tests
+# (Python schema registry SDK, azeventhubs) run inside `cargo test`.
+test-peers:
+	.venv/bin/python -m pytest -q tests/peers/broker
+
+# The Debian package of the desktop app, built from the release profile.
+bundle: setup ui
+	cd ui && node_modules/.bin/tauri build --bundles deb
+
+# Every benchmark, each side by side with its peer; results go to BENCHMARKS.md by hand.
+bench: setup-bench
+	cargo build --release -p bench
+	$(TARGET_DIR)/release/bench
+	cargo bench -p registry --bench throughput
+	cargo bench -p control --bench apply
+
+setup-bench:
+	scripts/setup.sh bench

@@ -1,0 +1,333 @@
+//! Checks an attendee's unique namespace against every name the plan derives from it.
+//!
+//! The namespace has no rule of its own: it is valid exactly when every planned name that
+//! contains it follows Azure's rule for its resource kind. So each problem names the resource
+//! whose rule the namespace breaks, and the longest namespace allowed is the smallest room any
+//! of those names leaves.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::build::build_steps;
+use crate::environment::{Environment, Region};
+use crate::names::NameParts;
+use crate::naming::{ResourceKind, Violation};
+use crate::step::StepId;
+use crate::team::Team;
+
+/// A character no planned name can contain by itself, used to find where the namespace sits in
+/// each name.
+const PLACEHOLDER: &str = "\u{1}";
+
+/// The result of checking a unique namespace, ready to show while the attendee types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamespaceCheck {
+    /// The text as typed.
+    pub input: String,
+    /// The namespace every name uses: trimmed and lower case.
+    pub namespace: String,
+    /// Whether capitals were lower-cased.
+    pub lowercased: bool,
+    /// Notes on how the input was normalised, for the attendee.
+    pub notices: Vec<String>,
+    /// Whether every planned name is valid with this namespace.
+    pub valid: bool,
+    /// The maximum namespace length every planned name allows, in characters.
+    pub max_length: usize,
+    /// The resource whose name sets that limit, such as
+    /// "key vault of the customer team `dv-customer-kv-eun-{namespace}` (at most 24 characters)".
+    pub max_length_set_by: String,
+    /// Every rule the namespace breaks, one entry per resource.
+    pub problems: Vec<NameProblem>,
+    /// Every name the plan will create, in creation order.
+    pub names: Vec<PlannedName>,
+}
+
+/// One resource whose naming rule the namespace breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameProblem {
+    /// The resource's role, such as "capture storage account".
+    pub resource: String,
+    /// The resource's kind.
+    pub kind: ResourceKind,
+    /// The name the namespace would give it.
+    pub name: String,
+    /// The rule broken, in words.
+    pub rule: String,
+    /// The change to make to the namespace.
+    pub fix: String,
+    /// The whole explanation in one sentence.
+    pub message: String,
+}
+
+/// A name the plan will create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedName {
+    /// The step that creates it.
+    pub step: StepId,
+    /// The resource's kind.
+    pub kind: ResourceKind,
+    /// The kind in words.
+    pub kind_label: String,
+    /// The resource's role.
+    pub title: String,
+    /// The name.
+    pub name: String,
+    /// The resource group it lives in.
+    pub resource_group: String,
+    /// The owning team.
+    pub team: Team,
+    /// Whether the name contains the unique namespace.
+    pub contains_namespace: bool,
+}
+
+/// A unique namespace that breaks the naming rule of at least one planned resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamespaceError {
+    /// The full check, with every problem.
+    pub check: Box<NamespaceCheck>,
+}
+
+impl fmt::Display for NamespaceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let messages: Vec<&str> = self
+            .check
+            .problems
+            .iter()
+            .map(|problem| problem.message.as_str())
+            .collect();
+        write!(
+            f,
+            "unique namespace `{}` is invalid: {}",
+            self.check.input,
+            messages.join(" ")
+        )
+    }
+}
+
+impl std::error::Error for NamespaceError {}
+
+/// Checks `input` as a unique namespace for this environment and region.
+///
+/// ```
+/// use course::{check_namespace, Environment, Region};
+///
+/// let check = check_namespace("DGRF", Environment::Dv, &Region::north_europe());
+/// assert!(check.valid);
+/// assert_eq!(check.namespace, "dgrf");
+/// assert!(check.lowercased);
+/// assert_eq!(check.max_length, 5);
+/// ```
+pub fn check_namespace(input: &str, environment: Environment, region: &Region) -> NamespaceCheck {
+    let trimmed = input.trim();
+    let namespace = trimmed.to_lowercase();
+    let lowercased = namespace != trimmed;
+
+    let mut notices = Vec::new();
+    if trimmed != input {
+        notices.push("Spaces around the namespace were removed.".to_string());
+    }
+    if lowercased {
+        notices.push(format!(
+            "Azure names here are lower case, so `{trimmed}` is used as `{namespace}` in every \
+             name."
+        ));
+    }
+
+    let (max_length, max_length_set_by) = max_namespace_length(environment, region);
+    let parts = NameParts {
+        namespace: &namespace,
+        environment: environment.code(),
+        region: &region.code,
+    };
+    let slots = namespace_slots(environment, region);
+
+    let mut problems = Vec::new();
+    if namespace.is_empty() {
+        problems.push(NameProblem {
+            resource: "unique namespace".to_string(),
+            kind: ResourceKind::StorageAccount,
+            name: String::new(),
+            rule: "the unique namespace is part of every globally unique name".to_string(),
+            fix: format!("type 1 to {max_length} lower-case letters or digits"),
+            message: format!(
+                "The unique namespace is empty: type 1 to {max_length} lower-case letters or \
+                 digits, such as your initials."
+            ),
+        });
+    }
+
+    let mut names = Vec::new();
+    for (step, slot_step) in build_steps(parts, region).into_iter().zip(slots) {
+        for (resource, slot) in step.resources.into_iter().zip(&slot_step) {
+            let kind = resource.kind();
+            if slot.contains_namespace && !namespace.is_empty() {
+                let context = ProblemContext {
+                    resource: &resource.title,
+                    kind,
+                    name: &resource.name,
+                    fixed_part: &slot.fixed_part,
+                };
+                for violation in kind.rule().violations(&resource.name) {
+                    problems.push(context.problem(&violation));
+                }
+            }
+            names.push(PlannedName {
+                step: step.id,
+                kind,
+                kind_label: kind.label().to_string(),
+                title: resource.title,
+                name: resource.name,
+                resource_group: resource.resource_group,
+                team: resource.team,
+                contains_namespace: slot.contains_namespace,
+            });
+        }
+    }
+
+    NamespaceCheck {
+        input: input.to_string(),
+        namespace,
+        lowercased,
+        notices,
+        valid: problems.is_empty(),
+        max_length,
+        max_length_set_by,
+        problems,
+        names,
+    }
+}
+
+/// The position of the namespace in one planned name.
+#[derive(Debug, Clone)]
+struct Slot {
+    contains_namespace: bool,
+    /// The name without the namespace, such as `dvevents001saeun`.
+    fixed_part: String,
+}
+
+/// Finds, for each planned resource, whether its name contains the namespace and how long the
+/// rest of the name is, by building the plan around a placeholder namespace.
+fn namespace_slots(environment: Environment, region: &Region) -> Vec<Vec<Slot>> {
+    let parts = NameParts {
+        namespace: PLACEHOLDER,
+        environment: environment.code(),
+        region: &region.code,
+    };
+    build_steps(parts, region)
+        .into_iter()
+        .map(|step| {
+            step.resources
+                .iter()
+                .map(|resource| Slot {
+                    contains_namespace: resource.name.contains(PLACEHOLDER),
+                    fixed_part: resource.name.replace(PLACEHOLDER, ""),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Computes the longest namespace every planned name allows, and which name sets that limit.
+pub fn max_namespace_length(environment: Environment, region: &Region) -> (usize, String) {
+    let parts = NameParts {
+        namespace: PLACEHOLDER,
+        environment: environment.code(),
+        region: &region.code,
+    };
+    let mut best: Option<(usize, String)> = None;
+    for resource in build_steps(parts, region)
+        .iter()
+        .flat_map(|step| step.resources.iter())
+    {
+        if !resource.name.contains(PLACEHOLDER) {
+            continue;
+        }
+        let max = resource.kind().rule().max;
+        let fixed = resource.name.chars().count() - 1;
+        let room = max.saturating_sub(fixed);
+        if best.as_ref().is_none_or(|(smallest, _)| room < *smallest) {
+            let pattern = resource.name.replace(PLACEHOLDER, "{namespace}");
+            let described = format!("{} `{pattern}` (at most {max} characters)", resource.title);
+            best = Some((room, described));
+        }
+    }
+    best.expect("the plan has names that contain the namespace")
+}
+
+/// The resource a violation was found on.
+struct ProblemContext<'a> {
+    resource: &'a str,
+    kind: ResourceKind,
+    name: &'a str,
+    fixed_part: &'a str,
+}
+
+impl ProblemContext<'_> {
+    /// Explains a violation of this resource's rule in terms of the namespace that caused it.
+    fn problem(&self, violation: &Violation) -> NameProblem {
+        let kind = self.kind.label();
+        let fixed_length = self.fixed_part.chars().count();
+        let rule = violation.to_string();
+        let fix = match violation {
+            Violation::TooLong { max, .. } => {
+                let room = max.saturating_sub(fixed_length);
+                format!("use a unique namespace of at most {room} characters")
+            }
+            Violation::TooShort { min, .. } => {
+                let needed = min.saturating_sub(fixed_length);
+                format!("use a unique namespace of at least {needed} characters")
+            }
+            Violation::ForbiddenCharacters {
+                characters,
+                allowed,
+            } => {
+                let listed: Vec<String> = characters.iter().map(|c| format!("`{c}`")).collect();
+                format!(
+                    "remove {} from the unique namespace: {kind} names allow only {allowed}",
+                    listed.join(", ")
+                )
+            }
+            Violation::InvalidFirst { required, .. } => {
+                format!("start the unique namespace with {required}")
+            }
+            Violation::InvalidLast { required, .. } => {
+                format!("end the unique namespace with {required}")
+            }
+            Violation::DoubleHyphen => {
+                "remove hyphens next to each other or at the start of the unique namespace"
+                    .to_string()
+            }
+            Violation::ReservedSuffix { suffix } => {
+                format!("choose a unique namespace that does not make the name end with `{suffix}`")
+            }
+            Violation::NotDefault => "this name is fixed and cannot change".to_string(),
+        };
+
+        let detail = match violation {
+            Violation::TooLong { length, max } => format!(
+                "The {} name `{}` would be {length} characters, but a {kind} name is at most \
+                 {max}: `{}` takes {fixed_length}, so at most {} characters of unique namespace \
+                 fit.",
+                self.resource,
+                self.name,
+                self.fixed_part,
+                max.saturating_sub(fixed_length)
+            ),
+            _ => format!(
+                "The {} name `{}` is invalid because {rule}.",
+                self.resource, self.name
+            ),
+        };
+
+        NameProblem {
+            resource: self.resource.to_string(),
+            kind: self.kind,
+            name: self.name.to_string(),
+            rule,
+            message: format!("{detail} Fix: {fix}."),
+            fix,
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Naming cases from real problem reports, each with the exact expected outcome.
+
+use course::{
+    check_namespace, validate_name, Attendee, Environment, Region, ResourceKind, Violation,
+};
+
+fn check(namespace: &str) -> course::NamespaceCheck {
+    check_namespace(namespace, Environment::Dv, &Region::north_europe())
+}
+
+fn planned_name(check: &course::NamespaceCheck, title: &str) -> String {
+    check
+        .names
+        .iter()
+        .find(|name| name.title == title)
+        .unwrap_or_else(|| panic!("no planned name titled {title}"))
+        .name
+        .clone()
+}
+
+#[test]
+fn dgrf_gives_course_names() {
+    let check = check("dgrf");
+    assert!(check.valid);
+    assert_eq!(
+        planned_name(&check, "broker namespace"),
+        "dv-events001-ehns-eun-dgrf"
+    );
+    assert_eq!(
+        planned_name(&check, "capture storage account"),
+        "dvevents001saeundgrf"
+    );
+    assert_eq!(
+        planned_name(&check, "data lake storage account"),
+        "dvlakesaeundgrf"
+    );
+    assert_eq!(
+        planned_name(&check, "schema registry namespace"),
+        "dv-schemaregistry-ehns-eun-dgrf"
+    );
+}
+
+#[test]
+fn capitals_are_lowercased_and_attendee_told() {
+    let check = check("DGRF");
+    assert!(check.valid);
+    assert_eq!(check.namespace, "dgrf");
+    assert!(check.lowercased);
+    assert_eq!(
+        check.notices,
+        ["Azure names here are lower case, so `DGRF` is used as `dgrf` in every name."]
+    );
+    assert_eq!(
+        planned_name(&check, "broker namespace"),
+        "dv-events001-ehns-eun-dgrf"
+    );
+    let attendee = Attendee::new("DGRF", Environment::Dv, Region::north_europe()).unwrap();
+    assert_eq!(attendee.namespace(), "dgrf");
+}
+
+#[test]
+fn hyphen_rejected_by_storage_accounts() {
+    let check = check("my-ns");
+    assert!(!check.valid);
+    let resources: Vec<&str> = check.problems.iter().map(|p| p.resource.as_str()).collect();
+    assert_eq!(
+        resources,
+        ["capture storage account", "data lake storage account"]
+    );
+    let first = &check.problems[0];
+    assert_eq!(first.kind, ResourceKind::StorageAccount);
+    assert_eq!(first.name, "dvevents001saeunmy-ns");
+    assert_eq!(
+        first.message,
+        "The capture storage account name `dvevents001saeunmy-ns` is invalid because it \
+         contains `-`, but only lower-case letters and digits are allowed. Fix: remove `-` from \
+         the unique namespace: storage account names allow only lower-case letters and digits."
+    );
+}
+
+#[test]
+fn nine_characters_exceed_storage_account_limit() {
+    let check = check("abcdefghi");
+    assert!(!check.valid);
+    let storage = check
+        .problems
+        .iter()
+        .find(|problem| problem.resource == "capture storage account")
+        .expect("the capture account is too long");
+    assert_eq!(
+        storage.message,
+        "The capture storage account name `dvevents001saeunabcdefghi` would be 25 characters, \
+         but a storage account name is at most 24: `dvevents001saeun` takes 16, so at most 8 \
+         characters of unique namespace fit. Fix: use a unique namespace of at most 8 characters."
+    );
+    assert_eq!(
+        storage.fix,
+        "use a unique namespace of at most 8 characters"
+    );
+}
+
+#[test]
+fn first_problem_of_too_long_namespace_is_storage_account() {
+    let check = check("abcdefghi");
+    assert_eq!(check.problems[0].resource, "capture storage account");
+}
+
+#[test]
+fn customer_vault_allows_four_and_five_characters() {
+    let dgrf = check("dgrf");
+    assert_eq!(
+        planned_name(&dgrf, "key vault of the customer team"),
+        "dv-customer-kv-eun-dgrf"
+    );
+    assert!(dgrf.valid);
+
+    let dgrfx = check("dgrfx");
+    let vault = planned_name(&dgrfx, "key vault of the customer team");
+    assert_eq!(vault, "dv-customer-kv-eun-dgrfx");
+    assert_eq!(vault.len(), 24);
+    assert!(dgrfx.valid);
+
+    let too_long = check("dgrfxy");
+    assert!(!too_long.valid);
+    assert_eq!(
+        too_long.problems[0].resource,
+        "key vault of the customer team"
+    );
+    assert_eq!(
+        too_long.problems[0].fix,
+        "use a unique namespace of at most 5 characters"
+    );
+}
+
+#[test]
+fn longest_namespace_is_shown_with_its_resource() {
+    let check = check("");
+    assert_eq!(check.max_length, 5);
+    assert_eq!(
+        check.max_length_set_by,
+        "key vault of the customer team `dv-customer-kv-eun-{namespace}` (at most 24 characters)"
+    );
+}
+
+#[test]
+fn longest_namespace_follows_region_code() {
+    let region = Region::new("eastus2", "use2").unwrap();
+    let check = check_namespace("", Environment::Dv, &region);
+    assert_eq!(check.max_length, 4);
+}
+
+#[test]
+fn empty_namespace_asks_for_one() {
+    let check = check("   ");
+    assert!(!check.valid);
+    assert_eq!(check.problems.len(), 1);
+    assert_eq!(
+        check.problems[0].message,
+        "The unique namespace is empty: type 1 to 5 lower-case letters or digits, such as your \
+         initials."
+    );
+}
+
+#[test]
+fn namespace_making_reserved_suffix_is_rejected() {
+    let check = check("sb");
+    assert!(!check.valid);
+    let reserved: Vec<&str> = check
+        .problems
+        .iter()
+        .filter(|problem| problem.rule.contains("`-sb`"))
+        .map(|problem| problem.resource.as_str())
+        .collect();
+    assert_eq!(reserved, ["broker namespace", "schema registry namespace"]);
+}
+
+#[test]
+fn every_non_letter_digit_character_is_rejected() {
+    for namespace in ["dg_f", "dg.f", "dgr f", "dgré", "d/gf"] {
+        let check = check(namespace);
+        assert!(!check.valid, "{namespace} must be rejected");
+        assert!(
+            check
+                .problems
+                .iter()
+                .any(|problem| problem.kind == ResourceKind::StorageAccount),
+            "{namespace}: the storage account rule names the problem"
+        );
+    }
+}
+
+#[test]
+fn every_planned_name_is_valid_for_dgrf() {
+    let attendee = Attendee::new("dgrf", Environment::Dv, Region::north_europe()).unwrap();
+    for resource in course::plan(&attendee).resources() {
+        assert_eq!(
+            validate_name(resource.kind(), &resource.name),
+            Ok(()),
+            "{}",
+            resource.title
+        );
+    }
+}
+
+#[test]
+fn event_hubs_namespace_abcde_too_short() {
+    let error = validate_name(ResourceKind::EventHubsNamespace, "abcde").unwrap_err();
+    assert_eq!(
+        error.violations,
+        [Violation::TooShort { length: 5, min: 6 }]
+    );
+    assert!(error
+        .to_string()
+        .contains("use 6 to 50 letters, digits and hyphens"));
+}
+
+#[test]
+fn event_hubs_namespace_dev_lab_allowed() {
+    assert_eq!(
+        validate_name(ResourceKind::EventHubsNamespace, "dev-lab"),
+        Ok(())
+    );
+}
+
+#[test]
+fn event_hubs_namespace_reserved_suffixes() {
+    for name in ["workshop-sb", "workshop-mgmt"] {
+        let error = validate_name(ResourceKind::EventHubsNamespace, name).unwrap_err();
+        assert!(
+            matches!(error.violations[..], [Violation::ReservedSuffix { .. }]),
+            "{name}: {error}"
+        );
+        assert!(error
+            .to_string()
+            .contains("a suffix Azure reserves for its own endpoints"));
+    }
+}
+
+#[test]
+fn event_hubs_namespace_starting_with_digit() {
+    let error = validate_name(ResourceKind::EventHubsNamespace, "9lives-ns").unwrap_err();
+    assert_eq!(
+        error.violations,
+        [Violation::InvalidFirst {
+            character: '9',
+            required: "a letter"
+        }]
+    );
+}
+
+#[test]
+fn hub_names_with_underscore_and_period_allowed() {
+    assert_eq!(
+        validate_name(ResourceKind::EventHub, "lead_purchased"),
+        Ok(())
+    );
+    assert_eq!(validate_name(ResourceKind::EventHub, "customer.v1"), Ok(()));
+}
+
+#[test]
+fn key_vault_with_double_hyphen_rejected() {
+    let error = validate_name(ResourceKind::KeyVault, "dv-customer--kv").unwrap_err();
+    assert_eq!(error.violations, [Violation::DoubleHyphen]);
+    assert!(error.to_string().contains("`--`"));
+}
