@@ -1,0 +1,232 @@
+//! Sentences for each broken field: what broke, in which direction, and how to fix it.
+//!
+//! In Backward mode the reader is the new version and the writer the latest one; in Forward
+//! mode it is the other way round. Every message speaks of "old" and "new" versions instead.
+
+use super::resolve::{Finding, FindingKind};
+use super::{Breakage, Direction, Incompatibility};
+
+/// Turns a resolution finding into a reason and a fix for the given direction.
+pub(super) fn explain(
+    finding: Finding,
+    direction: Direction,
+    latest_version: u32,
+) -> Incompatibility {
+    let context = Context {
+        field: finding.path,
+        direction,
+        latest_version,
+    };
+    match finding.kind {
+        FindingKind::MissingField {
+            reader_type,
+            suggested_default,
+            null_not_first,
+        } => match direction {
+            Direction::Backward => {
+                field_added(context, &reader_type, &suggested_default, null_not_first)
+            }
+            Direction::Forward => field_removed(context),
+        },
+        FindingKind::Renamed {
+            reader_name,
+            writer_name,
+        } => field_renamed(context, reader_name, writer_name),
+        FindingKind::TypeMismatch { reader, writer } => {
+            let (old, new) = context.old_and_new(reader, writer);
+            let reason = format!(
+                "field `{}` changed type from {old} to {new}: {}.",
+                context.display_field(),
+                context.side()
+            );
+            let fix = "keep the type, widen it only as Avro promotes (int to long, float or \
+                       double; long to float or double; float to double; string and bytes), \
+                       or add a new field with a default instead"
+                .to_string();
+            context.finish(Breakage::TypeChanged { old, new }, reason, fix)
+        }
+        FindingKind::NameMismatch { reader, writer } => {
+            let (old, new) = context.old_and_new(reader, writer);
+            let reason = format!(
+                "the type at `{}` was renamed from `{old}` to `{new}`: {}.",
+                context.display_field(),
+                context.side()
+            );
+            let fix = format!("keep the name `{old}`, or add \"aliases\": [\"{old}\"] to `{new}`");
+            context.finish(Breakage::NameChanged { old, new }, reason, fix)
+        }
+        FindingKind::EnumSymbolsMissing { symbols } => enum_symbols(context, symbols),
+        FindingKind::FixedSizeChanged { reader, writer } => {
+            let (old, new) = context.old_and_new(reader, writer);
+            let reason = format!(
+                "the fixed type at `{}` changed size from {old} to {new} bytes: {}.",
+                context.display_field(),
+                context.side()
+            );
+            let fix = format!("keep the size {old}, or add a new field of the new size");
+            context.finish(Breakage::FixedSizeChanged { old, new }, reason, fix)
+        }
+    }
+}
+
+/// Data shared by every message of one finding.
+struct Context {
+    field: String,
+    direction: Direction,
+    latest_version: u32,
+}
+
+impl Context {
+    /// Returns the sentence naming which reader cannot read which data.
+    fn side(&self) -> String {
+        let latest = self.latest_version;
+        match self.direction {
+            Direction::Backward => format!(
+                "a reader on the new version cannot read data written with version {latest} \
+                 (backward)"
+            ),
+            Direction::Forward => format!(
+                "a reader still on version {latest} cannot read data written with the new \
+                 version (forward)"
+            ),
+        }
+    }
+
+    /// Orders a reader and a writer value as (latest version, new version).
+    fn old_and_new<T>(&self, reader: T, writer: T) -> (T, T) {
+        match self.direction {
+            Direction::Backward => (writer, reader),
+            Direction::Forward => (reader, writer),
+        }
+    }
+
+    fn display_field(&self) -> &str {
+        if self.field.is_empty() {
+            "(top level)"
+        } else {
+            &self.field
+        }
+    }
+
+    fn finish(self, breakage: Breakage, reason: String, fix: String) -> Incompatibility {
+        Incompatibility {
+            field: self.field,
+            direction: self.direction,
+            breakage,
+            reason,
+            fix,
+        }
+    }
+}
+
+fn field_added(
+    context: Context,
+    reader_type: &str,
+    suggested_default: &str,
+    null_not_first: bool,
+) -> Incompatibility {
+    let field = context.display_field().to_string();
+    let reorder = if null_not_first {
+        " and list \"null\" first in the union, as the Avro specification wants the default to \
+         match the first branch"
+    } else {
+        ""
+    };
+    let reason = format!(
+        "field `{field}` ({reader_type}) is new and has no default: {}, because that data has \
+         no `{field}` and the reader has no value to fill it with.",
+        context.side()
+    );
+    let fix = format!("add \"default\": {suggested_default} to `{field}`{reorder}");
+    context.finish(Breakage::FieldAddedWithoutDefault, reason, fix)
+}
+
+fn field_removed(context: Context) -> Incompatibility {
+    let field = context.display_field().to_string();
+    let reason = format!(
+        "field `{field}` is removed, but version {} requires it (it has no default there): {}.",
+        context.latest_version,
+        context.side()
+    );
+    let fix = format!(
+        "keep `{field}` in the new version; to retire it, first register a version that gives \
+         `{field}` a default, and remove it in a later version"
+    );
+    context.finish(Breakage::FieldRemoved, reason, fix)
+}
+
+/// Reports a rename under the old name, with the field the reader looks for in vain.
+fn field_renamed(
+    mut context: Context,
+    reader_name: String,
+    writer_name: String,
+) -> Incompatibility {
+    let (from, to) = context.old_and_new(reader_name, writer_name);
+    let (looked_for, fix) = match context.direction {
+        Direction::Backward => (
+            &to,
+            format!(
+                "keep the name `{from}`, or add \"aliases\": [\"{from}\"] to `{to}` so that new \
+                 readers find the old name"
+            ),
+        ),
+        Direction::Forward => (
+            &from,
+            format!(
+                "keep `{from}` (old readers cannot know a new name; add `{to}` as a new field \
+                 with a default if you need it)"
+            ),
+        ),
+    };
+    let reason = format!(
+        "field `{from}` looks renamed to `{to}` (one field of that type went away and one \
+         appeared); Avro matches fields by name, so {}: the reader finds no `{looked_for}` in \
+         the data.",
+        context.side()
+    );
+    context.field = with_last_segment(&context.field, &from);
+    context.finish(
+        Breakage::FieldRenamed {
+            from: from.clone(),
+            to: to.clone(),
+        },
+        reason,
+        fix,
+    )
+}
+
+fn enum_symbols(context: Context, symbols: Vec<String>) -> Incompatibility {
+    let list = symbols.join(", ");
+    let at = context.display_field().to_string();
+    let latest = context.latest_version;
+    let (reason, fix) = match context.direction {
+        Direction::Backward => (
+            format!(
+                "the enum at `{at}` drops the symbols {list}, which data written with version \
+                 {latest} may contain, and it has no \"default\" symbol: {}.",
+                context.side()
+            ),
+            format!("keep the symbols {list}, or give the enum a \"default\" symbol"),
+        ),
+        Direction::Forward => (
+            format!(
+                "the enum at `{at}` adds the symbols {list}, which readers on version {latest} \
+                 do not know, and their enum has no \"default\" symbol: {}.",
+                context.side()
+            ),
+            format!(
+                "do not add the symbols {list} until a registered version's enum has a \
+                 \"default\" symbol and readers use it"
+            ),
+        ),
+    };
+    context.finish(Breakage::EnumSymbolsMissing { symbols }, reason, fix)
+}
+
+/// Replaces the last segment of a dotted field path with another name.
+fn with_last_segment(path: &str, name: &str) -> String {
+    match path.rsplit_once('.') {
+        Some((parent, _)) => format!("{parent}.{name}"),
+        None => name.to_string(),
+    }
+}

@@ -1,0 +1,469 @@
+//! Avro schema resolution between a reader and a writer schema, field by field.
+//!
+//! The rules are those of the Avro specification's "Schema Resolution" section:
+//!
+//! - records match by name or a reader alias, and fields match by name or a reader field alias;
+//! - a reader field that the writer lacks needs a default, and writer fields that the reader
+//!   lacks are skipped;
+//! - primitives may be promoted: int to long, float or double; long to float or double; float
+//!   to double; string and bytes either way;
+//! - every branch of a writer union must be readable.
+
+use std::collections::HashSet;
+
+use crate::model::{AvroType, Field, NamedType, ParsedSchema};
+
+/// One place where data written with the writer schema cannot be read with the reader schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Finding {
+    /// Dotted field path from the top-level record, such as `address.street`.
+    pub(crate) path: String,
+    pub(crate) kind: FindingKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FindingKind {
+    /// The reader has a field without a default that the writer does not write.
+    MissingField {
+        /// Type of the reader's field, for messages.
+        reader_type: String,
+        /// A default that would make the field optional, as JSON text.
+        suggested_default: String,
+        /// The field is a union whose first branch is not `null` although it contains `null`.
+        null_not_first: bool,
+    },
+    /// The reader lacks a field (without default) the writer has a field of the same type for:
+    /// most likely the same field under a new name.
+    Renamed {
+        reader_name: String,
+        writer_name: String,
+    },
+    /// The reader's type cannot read the writer's type.
+    TypeMismatch { reader: String, writer: String },
+    /// Both sides are named types of the same kind whose names do not match.
+    NameMismatch { reader: String, writer: String },
+    /// The writer's enum has symbols the reader lacks, and the reader's enum has no default.
+    EnumSymbolsMissing { symbols: Vec<String> },
+    /// Two fixed types differ in size.
+    FixedSizeChanged { reader: u64, writer: u64 },
+}
+
+impl Finding {
+    /// Describes the finding in one sentence, in terms of the reader and the writer.
+    pub(crate) fn describe(&self) -> String {
+        let path = if self.path.is_empty() {
+            "(top level)"
+        } else {
+            &self.path
+        };
+        match &self.kind {
+            FindingKind::MissingField { reader_type, .. } => format!(
+                "field `{path}` ({reader_type}) is missing from the writer's schema and has no \
+                 default in the reader's"
+            ),
+            FindingKind::Renamed { writer_name, .. } => format!(
+                "field `{path}` is missing from the writer's schema, which has `{writer_name}` \
+                 of the same type instead"
+            ),
+            FindingKind::TypeMismatch { reader, writer } => format!(
+                "field `{path}` is {reader} in the reader's schema but {writer} in the writer's"
+            ),
+            FindingKind::NameMismatch { reader, writer } => format!(
+                "the type at `{path}` is named `{reader}` in the reader's schema but `{writer}` \
+                 in the writer's"
+            ),
+            FindingKind::EnumSymbolsMissing { symbols } => format!(
+                "the enum at `{path}` lacks the writer's symbols {}",
+                symbols.join(", ")
+            ),
+            FindingKind::FixedSizeChanged { reader, writer } => format!(
+                "the fixed type at `{path}` has {reader} bytes in the reader's schema but \
+                 {writer} in the writer's"
+            ),
+        }
+    }
+}
+
+/// Walks a reader schema against a writer schema and returns every finding.
+pub(crate) fn resolve(reader: &ParsedSchema, writer: &ParsedSchema) -> Vec<Finding> {
+    let mut walker = Walker {
+        reader,
+        writer,
+        visiting: HashSet::new(),
+        findings: Vec::new(),
+    };
+    walker.resolve(&reader.root, &writer.root, "");
+    walker.findings
+}
+
+struct Walker<'a> {
+    reader: &'a ParsedSchema,
+    writer: &'a ParsedSchema,
+    /// Record pairs already being compared, so recursive types terminate.
+    visiting: HashSet<(String, String)>,
+    findings: Vec<Finding>,
+}
+
+impl Walker<'_> {
+    fn resolve(&mut self, reader: &AvroType, writer: &AvroType, path: &str) {
+        match (reader, writer) {
+            (_, AvroType::Union(writer_branches)) => {
+                self.resolve_writer_union(reader, writer_branches, path)
+            }
+            (AvroType::Union(reader_branches), _) => {
+                match reader_branches
+                    .iter()
+                    .find(|branch| self.shallow_match(branch, writer))
+                {
+                    Some(branch) => self.resolve(branch, writer, path),
+                    None => self.type_mismatch(reader, writer, path),
+                }
+            }
+            (AvroType::Array(reader_items), AvroType::Array(writer_items)) => {
+                self.resolve(reader_items, writer_items, &format!("{path}[]"))
+            }
+            (AvroType::Map(reader_values), AvroType::Map(writer_values)) => {
+                self.resolve(reader_values, writer_values, &format!("{path}{{}}"))
+            }
+            (AvroType::Named(reader_name), AvroType::Named(writer_name)) => {
+                self.resolve_named(reader_name, writer_name, path)
+            }
+            _ if promotable(writer, reader) => {}
+            _ => self.type_mismatch(reader, writer, path),
+        }
+    }
+
+    fn resolve_writer_union(
+        &mut self,
+        reader: &AvroType,
+        writer_branches: &[AvroType],
+        path: &str,
+    ) {
+        let mut unreadable = Vec::new();
+        for writer_branch in writer_branches {
+            let matched = match reader {
+                AvroType::Union(reader_branches) => reader_branches
+                    .iter()
+                    .find(|branch| self.shallow_match(branch, writer_branch)),
+                single if self.shallow_match(single, writer_branch) => Some(single),
+                _ => None,
+            };
+            match matched {
+                Some(reader_branch) => self.resolve(reader_branch, writer_branch, path),
+                None => unreadable.push(self.writer.describe(writer_branch)),
+            }
+        }
+        if !unreadable.is_empty() {
+            self.findings.push(Finding {
+                path: path.to_string(),
+                kind: FindingKind::TypeMismatch {
+                    reader: self.reader.describe(reader),
+                    writer: format!(
+                        "{} (the branch {} has no match)",
+                        self.writer
+                            .describe(&AvroType::Union(writer_branches.to_vec())),
+                        unreadable.join(", ")
+                    ),
+                },
+            });
+        }
+    }
+
+    fn resolve_named(&mut self, reader_name: &str, writer_name: &str, path: &str) {
+        let (Some(reader_type), Some(writer_type)) = (
+            self.reader.lookup(reader_name),
+            self.writer.lookup(writer_name),
+        ) else {
+            return;
+        };
+        if !names_match(reader_type, writer_type) {
+            let kind = if same_kind(reader_type, writer_type) {
+                FindingKind::NameMismatch {
+                    reader: reader_name.to_string(),
+                    writer: writer_name.to_string(),
+                }
+            } else {
+                FindingKind::TypeMismatch {
+                    reader: reader_name.to_string(),
+                    writer: writer_name.to_string(),
+                }
+            };
+            self.findings.push(Finding {
+                path: path.to_string(),
+                kind,
+            });
+            return;
+        }
+        match (reader_type, writer_type) {
+            (
+                NamedType::Record {
+                    fields: reader_fields,
+                    ..
+                },
+                NamedType::Record {
+                    fields: writer_fields,
+                    ..
+                },
+            ) => {
+                let key = (reader_name.to_string(), writer_name.to_string());
+                if self.visiting.insert(key.clone()) {
+                    self.resolve_fields(reader_fields, writer_fields, path);
+                    self.visiting.remove(&key);
+                }
+            }
+            (
+                NamedType::Enum {
+                    symbols: reader_symbols,
+                    default,
+                    ..
+                },
+                NamedType::Enum {
+                    symbols: writer_symbols,
+                    ..
+                },
+            ) => {
+                let missing: Vec<String> = writer_symbols
+                    .iter()
+                    .filter(|symbol| !reader_symbols.contains(symbol))
+                    .cloned()
+                    .collect();
+                if !missing.is_empty() && default.is_none() {
+                    self.findings.push(Finding {
+                        path: path.to_string(),
+                        kind: FindingKind::EnumSymbolsMissing { symbols: missing },
+                    });
+                }
+            }
+            (
+                NamedType::Fixed {
+                    size: reader_size, ..
+                },
+                NamedType::Fixed {
+                    size: writer_size, ..
+                },
+            ) if reader_size != writer_size => self.findings.push(Finding {
+                path: path.to_string(),
+                kind: FindingKind::FixedSizeChanged {
+                    reader: *reader_size,
+                    writer: *writer_size,
+                },
+            }),
+            _ => {}
+        }
+    }
+
+    fn resolve_fields(&mut self, reader_fields: &[Field], writer_fields: &[Field], path: &str) {
+        let mut matched_writer = vec![false; writer_fields.len()];
+        let mut missing: Vec<&Field> = Vec::new();
+        for reader_field in reader_fields {
+            let found = writer_fields.iter().position(|writer_field| {
+                writer_field.name == reader_field.name
+                    || reader_field.aliases.contains(&writer_field.name)
+            });
+            match found {
+                Some(index) => {
+                    matched_writer[index] = true;
+                    let field_path = join(path, &reader_field.name);
+                    self.resolve(&reader_field.ty, &writer_fields[index].ty, &field_path);
+                }
+                None if reader_field.default.is_none() => missing.push(reader_field),
+                None => {}
+            }
+        }
+
+        let mut unmatched_writer: Vec<&Field> = writer_fields
+            .iter()
+            .zip(&matched_writer)
+            .filter(|(_, matched)| !**matched)
+            .map(|(field, _)| field)
+            .collect();
+        for reader_field in missing {
+            let field_path = join(path, &reader_field.name);
+            match self.take_rename_partner(reader_field, &mut unmatched_writer) {
+                Some(writer_field) => self.findings.push(Finding {
+                    path: field_path,
+                    kind: FindingKind::Renamed {
+                        reader_name: reader_field.name.clone(),
+                        writer_name: writer_field.name.clone(),
+                    },
+                }),
+                None => self.findings.push(Finding {
+                    path: field_path,
+                    kind: FindingKind::MissingField {
+                        reader_type: self.reader.describe(&reader_field.ty),
+                        suggested_default: suggested_default(self.reader, &reader_field.ty, 0),
+                        null_not_first: null_not_first(&reader_field.ty),
+                    },
+                }),
+            }
+        }
+    }
+
+    /// Picks, among the writer fields that no reader field matched, one whose type is
+    /// interchangeable with the reader field's type. The longest shared name prefix wins a tie.
+    fn take_rename_partner<'f>(
+        &self,
+        reader_field: &Field,
+        unmatched_writer: &mut Vec<&'f Field>,
+    ) -> Option<&'f Field> {
+        let best = unmatched_writer
+            .iter()
+            .enumerate()
+            .filter(|(_, writer_field)| self.equivalent(&reader_field.ty, &writer_field.ty))
+            .max_by_key(|(_, writer_field)| common_prefix(&reader_field.name, &writer_field.name))
+            .map(|(index, _)| index)?;
+        Some(unmatched_writer.remove(best))
+    }
+
+    fn equivalent(&self, reader: &AvroType, writer: &AvroType) -> bool {
+        let mut forward = Walker {
+            reader: self.reader,
+            writer: self.writer,
+            visiting: HashSet::new(),
+            findings: Vec::new(),
+        };
+        forward.resolve(reader, writer, "");
+        let mut backward = Walker {
+            reader: self.writer,
+            writer: self.reader,
+            visiting: HashSet::new(),
+            findings: Vec::new(),
+        };
+        backward.resolve(writer, reader, "");
+        forward.findings.is_empty() && backward.findings.is_empty()
+    }
+
+    /// Decides whether a reader type could be chosen for a writer type without looking inside
+    /// records, as the specification does when it picks a union branch.
+    fn shallow_match(&self, reader: &AvroType, writer: &AvroType) -> bool {
+        match (reader, writer) {
+            (AvroType::Array(_), AvroType::Array(_)) | (AvroType::Map(_), AvroType::Map(_)) => true,
+            (AvroType::Named(reader_name), AvroType::Named(writer_name)) => {
+                match (
+                    self.reader.lookup(reader_name),
+                    self.writer.lookup(writer_name),
+                ) {
+                    (Some(reader_type), Some(writer_type)) => {
+                        same_kind(reader_type, writer_type) && names_match(reader_type, writer_type)
+                    }
+                    _ => false,
+                }
+            }
+            (AvroType::Union(_), _) | (_, AvroType::Union(_)) => false,
+            _ => promotable(writer, reader),
+        }
+    }
+
+    fn type_mismatch(&mut self, reader: &AvroType, writer: &AvroType, path: &str) {
+        self.findings.push(Finding {
+            path: path.to_string(),
+            kind: FindingKind::TypeMismatch {
+                reader: self.reader.describe(reader),
+                writer: self.writer.describe(writer),
+            },
+        });
+    }
+}
+
+/// Decides whether data of the writer's primitive type can be read as the reader's.
+fn promotable(writer: &AvroType, reader: &AvroType) -> bool {
+    use AvroType::*;
+    matches!(
+        (writer, reader),
+        (Null, Null)
+            | (Boolean, Boolean)
+            | (Int, Int | Long | Float | Double)
+            | (Long, Long | Float | Double)
+            | (Float, Float | Double)
+            | (Double, Double)
+            | (Bytes, Bytes | String)
+            | (String, String | Bytes)
+    )
+}
+
+fn same_kind(left: &NamedType, right: &NamedType) -> bool {
+    std::mem::discriminant(left) == std::mem::discriminant(right)
+}
+
+/// Applies the specification's name rule: full names equal, unqualified names equal, or the
+/// reader lists the writer's name among its aliases.
+fn names_match(reader: &NamedType, writer: &NamedType) -> bool {
+    let writer_name = writer.full_name();
+    reader.full_name() == writer_name
+        || unqualified(reader.full_name()) == unqualified(writer_name)
+        || reader
+            .aliases()
+            .iter()
+            .any(|alias| alias == writer_name || unqualified(alias) == unqualified(writer_name))
+}
+
+fn unqualified(full_name: &str) -> &str {
+    full_name.rsplit('.').next().unwrap_or(full_name)
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn common_prefix(left: &str, right: &str) -> usize {
+    left.chars()
+        .zip(right.chars())
+        .take_while(|(a, b)| a == b)
+        .count()
+}
+
+fn null_not_first(ty: &AvroType) -> bool {
+    match ty {
+        AvroType::Union(branches) => {
+            branches.contains(&AvroType::Null) && branches.first() != Some(&AvroType::Null)
+        }
+        _ => false,
+    }
+}
+
+/// Proposes a default, as JSON text, that would let a reader fill the field. Nested records
+/// deeper than a few levels get `{}`, which also ends recursive types.
+fn suggested_default(schema: &ParsedSchema, ty: &AvroType, depth: usize) -> String {
+    if depth > 4 {
+        return "{}".into();
+    }
+    match ty {
+        AvroType::Union(branches) if branches.contains(&AvroType::Null) => "null".into(),
+        AvroType::Union(branches) => branches
+            .first()
+            .map(|first| suggested_default(schema, first, depth + 1))
+            .unwrap_or_else(|| "null".into()),
+        AvroType::Null => "null".into(),
+        AvroType::Boolean => "false".into(),
+        AvroType::Int | AvroType::Long => "0".into(),
+        AvroType::Float | AvroType::Double => "0.0".into(),
+        AvroType::Bytes | AvroType::String => "\"\"".into(),
+        AvroType::Array(_) => "[]".into(),
+        AvroType::Map(_) => "{}".into(),
+        AvroType::Named(name) => match schema.lookup(name) {
+            Some(NamedType::Enum { symbols, .. }) => format!("\"{}\"", symbols[0]),
+            Some(NamedType::Fixed { size, .. }) => {
+                format!("\"{}\"", "\\u0000".repeat(*size as usize))
+            }
+            Some(NamedType::Record { fields, .. }) => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .filter(|field| field.default.is_none())
+                    .map(|field| {
+                        format!(
+                            "\"{}\": {}",
+                            field.name,
+                            suggested_default(schema, &field.ty, depth + 1)
+                        )
+                    })
+                    .collect();
+                format!("{{{}}}", parts.join(", "))
+            }
+            None => "null".into(),
+        },
+    }
+}

@@ -1,0 +1,257 @@
+use super::*;
+use crate::course_schemas::{BACKWARD_ATTEMPTS, FORWARD_ATTEMPTS};
+
+fn parse(text: &str) -> ParsedSchema {
+    ParsedSchema::parse(text).unwrap()
+}
+
+/// Runs the attempts the way the registry does: each is compared with the latest accepted one.
+fn run_exercise(mode: CompatibilityMode, attempts: &[&str]) -> Vec<Verdict> {
+    let mut latest: Option<(ParsedSchema, u32)> = None;
+    let mut verdicts = Vec::new();
+    for text in attempts {
+        let new = parse(text);
+        let verdict = check(mode, &new, latest.as_ref().map(|(schema, v)| (schema, *v)));
+        if verdict.accepted {
+            let next = latest.as_ref().map_or(1, |(_, version)| version + 1);
+            latest = Some((new, next));
+        }
+        verdicts.push(verdict);
+    }
+    verdicts
+}
+
+fn record(fields: &str) -> ParsedSchema {
+    parse(&format!(
+        r#"{{"type":"record","name":"E","namespace":"example.avro","fields":[{fields}]}}"#
+    ))
+}
+
+#[test]
+fn backward_exercise_accepts_1_2_4() {
+    let verdicts = run_exercise(CompatibilityMode::Backward, &BACKWARD_ATTEMPTS);
+    let accepted: Vec<bool> = verdicts.iter().map(|v| v.accepted).collect();
+    assert_eq!(accepted, [true, true, false, true, false]);
+}
+
+#[test]
+fn forward_exercise_accepts_1_2_3() {
+    let verdicts = run_exercise(CompatibilityMode::Forward, &FORWARD_ATTEMPTS);
+    let accepted: Vec<bool> = verdicts.iter().map(|v| v.accepted).collect();
+    assert_eq!(accepted, [true, true, true, false, false]);
+}
+
+#[test]
+fn exercise_attempt_2_warns_first_branch() {
+    for (mode, attempts) in [
+        (CompatibilityMode::Backward, &BACKWARD_ATTEMPTS),
+        (CompatibilityMode::Forward, &FORWARD_ATTEMPTS),
+    ] {
+        let verdicts = run_exercise(mode, attempts);
+        assert_eq!(verdicts[1].warnings.len(), 1, "{mode}");
+        assert_eq!(verdicts[1].warnings[0].field, "optional_field", "{mode}");
+        assert!(
+            matches!(
+                verdicts[1].warnings[0].problem,
+                DefaultProblem::UnionDefaultNotFirstBranch { .. }
+            ),
+            "{mode}"
+        );
+        assert!(verdicts[0].warnings.is_empty(), "{mode}");
+    }
+}
+
+#[test]
+fn backward_attempt_3_names_mandatory_field() {
+    let verdicts = run_exercise(CompatibilityMode::Backward, &BACKWARD_ATTEMPTS);
+    let reasons = &verdicts[2].incompatibilities;
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(reasons[0].field, "mandatory_field");
+    assert_eq!(reasons[0].direction, Direction::Backward);
+    assert_eq!(reasons[0].breakage, Breakage::FieldAddedWithoutDefault);
+    assert_eq!(verdicts[2].compared_with_version, Some(2));
+    assert!(
+        reasons[0].reason.contains("version 2"),
+        "{}",
+        reasons[0].reason
+    );
+}
+
+#[test]
+fn backward_attempt_5_detects_rename() {
+    let verdicts = run_exercise(CompatibilityMode::Backward, &BACKWARD_ATTEMPTS);
+    let reasons = &verdicts[4].incompatibilities;
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(
+        reasons[0].breakage,
+        Breakage::FieldRenamed {
+            from: "test_guid".into(),
+            to: "test_guid_renamed".into()
+        }
+    );
+    assert_eq!(reasons[0].direction, Direction::Backward);
+    assert!(reasons[0].fix.contains("aliases"), "{}", reasons[0].fix);
+    assert_eq!(verdicts[4].compared_with_version, Some(3));
+}
+
+#[test]
+fn forward_attempt_4_names_both_removed_fields() {
+    let verdicts = run_exercise(CompatibilityMode::Forward, &FORWARD_ATTEMPTS);
+    let reasons = &verdicts[3].incompatibilities;
+    let fields: Vec<&str> = reasons.iter().map(|r| r.field.as_str()).collect();
+    assert_eq!(fields, ["product_id", "mandatory_field"]);
+    for reason in reasons {
+        assert_eq!(reason.breakage, Breakage::FieldRemoved);
+        assert_eq!(reason.direction, Direction::Forward);
+    }
+}
+
+#[test]
+fn forward_attempt_5_detects_rename() {
+    let verdicts = run_exercise(CompatibilityMode::Forward, &FORWARD_ATTEMPTS);
+    let reasons = &verdicts[4].incompatibilities;
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(reasons[0].field, "test_guid");
+    assert_eq!(
+        reasons[0].breakage,
+        Breakage::FieldRenamed {
+            from: "test_guid".into(),
+            to: "test_guid_renamed".into()
+        }
+    );
+    assert_eq!(reasons[0].direction, Direction::Forward);
+}
+
+#[test]
+fn nullable_field_without_default_suggests_null() {
+    let old = record(r#"{"name":"id","type":"string"}"#);
+    let new = record(r#"{"name":"id","type":"string"},{"name":"note","type":["null","string"]}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    assert!(!verdict.accepted);
+    assert_eq!(verdict.incompatibilities.len(), 1);
+    let reason = &verdict.incompatibilities[0];
+    assert_eq!(reason.field, "note");
+    assert_eq!(reason.breakage, Breakage::FieldAddedWithoutDefault);
+    assert!(
+        reason.reason.contains("new version cannot read data"),
+        "{}",
+        reason.reason
+    );
+    assert!(reason.fix.contains("\"default\": null"), "{}", reason.fix);
+}
+
+#[test]
+fn null_second_branch_suggests_reordering() {
+    let old = record(r#"{"name":"id","type":"string"}"#);
+    let new = record(r#"{"name":"id","type":"string"},{"name":"note","type":["string","null"]}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    let fix = &verdict.incompatibilities[0].fix;
+    assert!(fix.contains("\"default\": null"), "{fix}");
+    assert!(fix.contains("\"null\" first"), "{fix}");
+}
+
+#[test]
+fn string_default_with_null_first_union_warns() {
+    let new = record(r#"{"name":"note","type":["null","string"],"default":"x"}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, None);
+    assert!(verdict.accepted);
+    assert_eq!(verdict.warnings.len(), 1);
+}
+
+#[test]
+fn verdict_says_latest_version_only() {
+    let old = record(r#"{"name":"id","type":"string"}"#);
+    let verdict = check(CompatibilityMode::Forward, &old, Some((&old, 7)));
+    assert!(verdict.accepted);
+    assert!(
+        verdict.explanation.contains("latest version (7) only"),
+        "{}",
+        verdict.explanation
+    );
+    assert!(
+        verdict.explanation.contains("Azure"),
+        "{}",
+        verdict.explanation
+    );
+}
+
+#[test]
+fn type_change_names_old_and_new_types() {
+    let old = record(r#"{"name":"count","type":"long"}"#);
+    let new = record(r#"{"name":"count","type":"int"}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    assert_eq!(
+        verdict.incompatibilities[0].breakage,
+        Breakage::TypeChanged {
+            old: "long".into(),
+            new: "int".into()
+        }
+    );
+    // int widens to long, so the other direction is fine.
+    let verdict = check(CompatibilityMode::Forward, &new, Some((&old, 1)));
+    assert!(verdict.accepted, "{:?}", verdict.incompatibilities);
+}
+
+#[test]
+fn union_branch_removed_breaks_backward() {
+    let old = record(r#"{"name":"v","type":["null","string"],"default":null}"#);
+    let new = record(r#"{"name":"v","type":"string"}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    assert!(!verdict.accepted);
+    let reason = &verdict.incompatibilities[0];
+    assert_eq!(reason.field, "v");
+    assert!(matches!(reason.breakage, Breakage::TypeChanged { .. }));
+    assert!(reason.reason.contains("\"null\""), "{}", reason.reason);
+}
+
+#[test]
+fn nested_record_field_reports_path() {
+    let old = record(
+        r#"{"name":"address","type":{"type":"record","name":"Address",
+            "fields":[{"name":"street","type":"string"}]}}"#,
+    );
+    let new = record(
+        r#"{"name":"address","type":{"type":"record","name":"Address",
+            "fields":[{"name":"street","type":"string"},{"name":"zip","type":"string"}]}}"#,
+    );
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    assert_eq!(verdict.incompatibilities.len(), 1);
+    assert_eq!(verdict.incompatibilities[0].field, "address.zip");
+}
+
+#[test]
+fn alias_makes_rename_backward_compatible() {
+    let old = record(r#"{"name":"test_guid","type":"string"}"#);
+    let new = record(r#"{"name":"guid","type":"string","aliases":["test_guid"]}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    assert!(verdict.accepted, "{:?}", verdict.incompatibilities);
+}
+
+#[test]
+fn enum_symbol_added_breaks_forward() {
+    let old = record(r#"{"name":"s","type":{"type":"enum","name":"S","symbols":["A"]}}"#);
+    let new = record(r#"{"name":"s","type":{"type":"enum","name":"S","symbols":["A","B"]}}"#);
+    let verdict = check(CompatibilityMode::Forward, &new, Some((&old, 1)));
+    assert_eq!(
+        verdict.incompatibilities[0].breakage,
+        Breakage::EnumSymbolsMissing {
+            symbols: vec!["B".into()]
+        }
+    );
+    assert!(check(CompatibilityMode::Backward, &new, Some((&old, 1))).accepted);
+}
+
+#[test]
+fn none_mode_accepts_anything() {
+    let old = record(r#"{"name":"a","type":"string"}"#);
+    let new = record(r#"{"name":"b","type":"int"}"#);
+    let verdict = check(CompatibilityMode::None, &new, Some((&old, 1)));
+    assert!(verdict.accepted);
+}
+
+#[test]
+fn mode_parses_case_insensitively() {
+    assert_eq!("backward".parse(), Ok(CompatibilityMode::Backward));
+    assert_eq!("Forward".parse(), Ok(CompatibilityMode::Forward));
+    assert!("full".parse::<CompatibilityMode>().is_err());
+}

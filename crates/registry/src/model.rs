@@ -1,0 +1,619 @@
+//! A lenient model of an Avro schema, parsed from its JSON text.
+//!
+//! The registry needs its own model because Azure Schema Registry accepts schemas that a strict
+//! Avro parser (such as `apache-avro`) rejects, for example a field default of the wrong type.
+//! The model keeps every default as raw JSON so that the compatibility check can accept what
+//! Azure accepts and the default lint can warn about what the specification forbids.
+//!
+//! Names follow the Avro specification: a name that contains a dot is already a full name and
+//! ignores the enclosing namespace, so `"name": "Customer.Created"` with
+//! `"namespace": "example.avro"` has the full name `Customer.Created`.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+/// Failure to read a text as an Avro schema.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SchemaError {
+    /// The text is not well-formed JSON.
+    #[error("{message}. Path '', line {line}, position {column}")]
+    Json {
+        /// The JSON parser's message, without its position.
+        message: String,
+        /// One-based line of the error.
+        line: usize,
+        /// One-based column of the error.
+        column: usize,
+    },
+    /// The JSON is well-formed but is not a valid Avro schema.
+    #[error("invalid Avro schema at `{path}`: {message}")]
+    Invalid {
+        /// Location of the problem in the schema (record and field names, dotted).
+        path: String,
+        /// Description of the problem and its fix.
+        message: String,
+    },
+}
+
+/// An Avro type as it appears in a schema. Named types are stored once in
+/// [`ParsedSchema::named`] and referenced by full name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AvroType {
+    /// `null`
+    Null,
+    /// `boolean`
+    Boolean,
+    /// `int`
+    Int,
+    /// `long`
+    Long,
+    /// `float`
+    Float,
+    /// `double`
+    Double,
+    /// `bytes`
+    Bytes,
+    /// `string`
+    String,
+    /// `array` of the item type.
+    Array(Box<AvroType>),
+    /// `map` with string keys and the value type.
+    Map(Box<AvroType>),
+    /// A union of branches, in declaration order.
+    Union(Vec<AvroType>),
+    /// A record, enum or fixed type, by full name.
+    Named(String),
+}
+
+/// A record, enum or fixed type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NamedType {
+    /// A record with its fields in declaration order.
+    Record {
+        /// Full name, such as `example.avro.Order` or `Customer.Created`.
+        full_name: String,
+        /// Full names this record was known by before.
+        aliases: Vec<String>,
+        /// The fields in declaration order.
+        fields: Vec<Field>,
+    },
+    /// An enumeration.
+    Enum {
+        /// Full name.
+        full_name: String,
+        /// Full names this enum was known by before.
+        aliases: Vec<String>,
+        /// The symbols in declaration order.
+        symbols: Vec<String>,
+        /// The symbol a reader uses for a writer's symbol it does not know.
+        default: Option<String>,
+    },
+    /// A fixed-size byte string.
+    Fixed {
+        /// Full name.
+        full_name: String,
+        /// Full names this type was known by before.
+        aliases: Vec<String>,
+        /// Size in bytes.
+        size: u64,
+    },
+}
+
+impl NamedType {
+    /// Returns the full name of the type.
+    pub fn full_name(&self) -> &str {
+        match self {
+            NamedType::Record { full_name, .. }
+            | NamedType::Enum { full_name, .. }
+            | NamedType::Fixed { full_name, .. } => full_name,
+        }
+    }
+
+    /// Returns the aliases of the type, as full names.
+    pub fn aliases(&self) -> &[String] {
+        match self {
+            NamedType::Record { aliases, .. }
+            | NamedType::Enum { aliases, .. }
+            | NamedType::Fixed { aliases, .. } => aliases,
+        }
+    }
+}
+
+/// One field of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Field name.
+    pub name: String,
+    /// Names the field was known by before (field aliases are plain names).
+    pub aliases: Vec<String>,
+    /// Field type.
+    pub ty: AvroType,
+    /// The default as written in the schema, unchecked; `None` when absent.
+    pub default: Option<Value>,
+}
+
+/// A whole schema: its top-level type and every named type it defines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedSchema {
+    /// The top-level type.
+    pub root: AvroType,
+    /// Named types by full name.
+    pub named: HashMap<String, NamedType>,
+}
+
+impl ParsedSchema {
+    /// Parses a schema's JSON text.
+    pub fn parse(text: &str) -> Result<Self, SchemaError> {
+        let json: Value = serde_json::from_str(text).map_err(|error| SchemaError::Json {
+            message: json_message_without_position(&error),
+            line: error.line(),
+            column: error.column(),
+        })?;
+        let mut parser = Parser {
+            named: HashMap::new(),
+        };
+        let root = parser.parse_type(&json, None, "")?;
+        Ok(ParsedSchema {
+            root,
+            named: parser.named,
+        })
+    }
+
+    /// Returns the full name of the top-level type when it is a named type.
+    pub fn root_name(&self) -> Option<&str> {
+        match &self.root {
+            AvroType::Named(name) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Returns the named type with this full name.
+    pub fn lookup(&self, full_name: &str) -> Option<&NamedType> {
+        self.named.get(full_name)
+    }
+
+    /// Describes a type for messages, such as `string`, `["string", "null"]` or `array<long>`.
+    pub fn describe(&self, ty: &AvroType) -> String {
+        match ty {
+            AvroType::Null => "null".into(),
+            AvroType::Boolean => "boolean".into(),
+            AvroType::Int => "int".into(),
+            AvroType::Long => "long".into(),
+            AvroType::Float => "float".into(),
+            AvroType::Double => "double".into(),
+            AvroType::Bytes => "bytes".into(),
+            AvroType::String => "string".into(),
+            AvroType::Array(items) => format!("array<{}>", self.describe(items)),
+            AvroType::Map(values) => format!("map<{}>", self.describe(values)),
+            AvroType::Union(branches) => {
+                let parts: Vec<String> = branches
+                    .iter()
+                    .map(|branch| format!("\"{}\"", self.describe(branch)))
+                    .collect();
+                format!("[{}]", parts.join(", "))
+            }
+            AvroType::Named(name) => name.clone(),
+        }
+    }
+}
+
+/// Returns the normalized form of a schema text, which decides whether two registrations carry
+/// the same content. It is the JSON re-serialized compactly with object keys sorted, so
+/// whitespace and key order do not matter, but every attribute (defaults, docs, aliases) does.
+pub fn normalized_content(text: &str) -> Result<String, SchemaError> {
+    let json: Value = serde_json::from_str(text).map_err(|error| SchemaError::Json {
+        message: json_message_without_position(&error),
+        line: error.line(),
+        column: error.column(),
+    })?;
+    // serde_json's default map is ordered by key, so serializing sorts the keys.
+    Ok(json.to_string())
+}
+
+fn json_message_without_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
+struct Parser {
+    named: HashMap<String, NamedType>,
+}
+
+impl Parser {
+    fn parse_type(
+        &mut self,
+        json: &Value,
+        namespace: Option<&str>,
+        path: &str,
+    ) -> Result<AvroType, SchemaError> {
+        match json {
+            Value::String(name) => self.parse_reference(name, namespace, path),
+            Value::Array(branches) => {
+                let mut parsed = Vec::with_capacity(branches.len());
+                for branch in branches {
+                    let ty = self.parse_type(branch, namespace, path)?;
+                    if matches!(ty, AvroType::Union(_)) {
+                        return Err(invalid(
+                            path,
+                            "a union cannot directly contain another union",
+                        ));
+                    }
+                    parsed.push(ty);
+                }
+                Ok(AvroType::Union(parsed))
+            }
+            Value::Object(object) => self.parse_complex(object, namespace, path),
+            other => Err(invalid(
+                path,
+                &format!("a type must be a name, an array (union) or an object, not `{other}`"),
+            )),
+        }
+    }
+
+    fn parse_reference(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        path: &str,
+    ) -> Result<AvroType, SchemaError> {
+        if let Some(primitive) = primitive(name) {
+            return Ok(primitive);
+        }
+        let full_name = full_name(name, namespace);
+        if self.named.contains_key(&full_name) {
+            return Ok(AvroType::Named(full_name));
+        }
+        if self.named.contains_key(name) {
+            return Ok(AvroType::Named(name.to_string()));
+        }
+        Err(invalid(
+            path,
+            &format!("unknown type `{name}`: define it before its first use or fix the spelling"),
+        ))
+    }
+
+    fn parse_complex(
+        &mut self,
+        object: &Map<String, Value>,
+        namespace: Option<&str>,
+        path: &str,
+    ) -> Result<AvroType, SchemaError> {
+        let Some(type_value) = object.get("type") else {
+            return Err(invalid(path, "the object has no `type` attribute"));
+        };
+        let Value::String(type_name) = type_value else {
+            // `{"type": {...}}` or `{"type": [...]}` wraps another type.
+            return self.parse_type(type_value, namespace, path);
+        };
+        match type_name.as_str() {
+            "record" | "error" => self.parse_record(object, namespace, path),
+            "enum" => self.parse_enum(object, namespace, path),
+            "fixed" => self.parse_fixed(object, namespace, path),
+            "array" => {
+                let items = object
+                    .get("items")
+                    .ok_or_else(|| invalid(path, "an array needs an `items` attribute"))?;
+                Ok(AvroType::Array(Box::new(
+                    self.parse_type(items, namespace, path)?,
+                )))
+            }
+            "map" => {
+                let values = object
+                    .get("values")
+                    .ok_or_else(|| invalid(path, "a map needs a `values` attribute"))?;
+                Ok(AvroType::Map(Box::new(
+                    self.parse_type(values, namespace, path)?,
+                )))
+            }
+            // A primitive with attributes, such as a logical type: the underlying type decides
+            // resolution.
+            other => self.parse_reference(other, namespace, path),
+        }
+    }
+
+    fn declare_name(
+        &self,
+        object: &Map<String, Value>,
+        namespace: Option<&str>,
+        path: &str,
+    ) -> Result<(String, Option<String>, Vec<String>), SchemaError> {
+        let Some(Value::String(name)) = object.get("name") else {
+            return Err(invalid(
+                path,
+                "a named type needs a string `name` attribute",
+            ));
+        };
+        let declared_namespace = match object.get("namespace") {
+            Some(Value::String(ns)) if !ns.is_empty() => Some(ns.as_str()),
+            Some(Value::String(_)) | None => namespace,
+            Some(other) => {
+                return Err(invalid(
+                    path,
+                    &format!("`namespace` must be a string, not `{other}`"),
+                ))
+            }
+        };
+        let full = full_name(name, declared_namespace);
+        for part in full.split('.') {
+            if !is_valid_name(part) {
+                return Err(invalid(
+                    path,
+                    &format!(
+                        "`{full}` is not a valid Avro name: each part must start with a letter \
+                         or `_` and contain only letters, digits and `_`"
+                    ),
+                ));
+            }
+        }
+        if self.named.contains_key(&full) {
+            return Err(invalid(
+                path,
+                &format!("the name `{full}` is defined twice"),
+            ));
+        }
+        let own_namespace = full.rsplit_once('.').map(|(ns, _)| ns.to_string());
+        let aliases = string_list(object.get("aliases"), path, "aliases")?
+            .into_iter()
+            .map(|alias| full_name(&alias, own_namespace.as_deref()))
+            .collect();
+        Ok((full, own_namespace, aliases))
+    }
+
+    fn parse_record(
+        &mut self,
+        object: &Map<String, Value>,
+        namespace: Option<&str>,
+        path: &str,
+    ) -> Result<AvroType, SchemaError> {
+        let (full, own_namespace, aliases) = self.declare_name(object, namespace, path)?;
+        // Register the name first so that fields may refer to the record itself.
+        self.named.insert(
+            full.clone(),
+            NamedType::Record {
+                full_name: full.clone(),
+                aliases: aliases.clone(),
+                fields: Vec::new(),
+            },
+        );
+        let Some(Value::Array(field_values)) = object.get("fields") else {
+            return Err(invalid(&full, "a record needs a `fields` array"));
+        };
+        let mut fields: Vec<Field> = Vec::with_capacity(field_values.len());
+        for field_value in field_values {
+            let Value::Object(field_object) = field_value else {
+                return Err(invalid(&full, "each field must be an object"));
+            };
+            let Some(Value::String(name)) = field_object.get("name") else {
+                return Err(invalid(&full, "each field needs a string `name` attribute"));
+            };
+            let field_path = format!("{full}.{name}");
+            if !is_valid_name(name) {
+                return Err(invalid(
+                    &field_path,
+                    "a field name must start with a letter or `_`",
+                ));
+            }
+            if fields.iter().any(|existing| &existing.name == name) {
+                return Err(invalid(&field_path, "the field is declared twice"));
+            }
+            let type_value = field_object
+                .get("type")
+                .ok_or_else(|| invalid(&field_path, "the field has no `type` attribute"))?;
+            let ty = self.parse_type(type_value, own_namespace.as_deref(), &field_path)?;
+            fields.push(Field {
+                name: name.clone(),
+                aliases: string_list(field_object.get("aliases"), &field_path, "aliases")?,
+                ty,
+                default: field_object.get("default").cloned(),
+            });
+        }
+        self.named.insert(
+            full.clone(),
+            NamedType::Record {
+                full_name: full.clone(),
+                aliases,
+                fields,
+            },
+        );
+        Ok(AvroType::Named(full))
+    }
+
+    fn parse_enum(
+        &mut self,
+        object: &Map<String, Value>,
+        namespace: Option<&str>,
+        path: &str,
+    ) -> Result<AvroType, SchemaError> {
+        let (full, _, aliases) = self.declare_name(object, namespace, path)?;
+        let symbols = string_list(object.get("symbols"), &full, "symbols")?;
+        if symbols.is_empty() {
+            return Err(invalid(&full, "an enum needs a non-empty `symbols` array"));
+        }
+        let default = match object.get("default") {
+            None => None,
+            Some(Value::String(symbol)) if symbols.contains(symbol) => Some(symbol.clone()),
+            Some(other) => {
+                return Err(invalid(
+                    &full,
+                    &format!("the enum default `{other}` is not one of its symbols"),
+                ))
+            }
+        };
+        self.named.insert(
+            full.clone(),
+            NamedType::Enum {
+                full_name: full.clone(),
+                aliases,
+                symbols,
+                default,
+            },
+        );
+        Ok(AvroType::Named(full))
+    }
+
+    fn parse_fixed(
+        &mut self,
+        object: &Map<String, Value>,
+        namespace: Option<&str>,
+        path: &str,
+    ) -> Result<AvroType, SchemaError> {
+        let (full, _, aliases) = self.declare_name(object, namespace, path)?;
+        let Some(size) = object.get("size").and_then(Value::as_u64) else {
+            return Err(invalid(
+                &full,
+                "a fixed type needs a non-negative integer `size`",
+            ));
+        };
+        self.named.insert(
+            full.clone(),
+            NamedType::Fixed {
+                full_name: full.clone(),
+                aliases,
+                size,
+            },
+        );
+        Ok(AvroType::Named(full))
+    }
+}
+
+fn primitive(name: &str) -> Option<AvroType> {
+    Some(match name {
+        "null" => AvroType::Null,
+        "boolean" => AvroType::Boolean,
+        "int" => AvroType::Int,
+        "long" => AvroType::Long,
+        "float" => AvroType::Float,
+        "double" => AvroType::Double,
+        "bytes" => AvroType::Bytes,
+        "string" => AvroType::String,
+        _ => return None,
+    })
+}
+
+/// Applies the Avro naming rule: a dotted name is already full, otherwise the namespace
+/// (when there is one) is prefixed.
+fn full_name(name: &str, namespace: Option<&str>) -> String {
+    match namespace {
+        Some(ns) if !name.contains('.') && !ns.is_empty() => format!("{ns}.{name}"),
+        _ => name.to_string(),
+    }
+}
+
+fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) if first.is_ascii_alphabetic() || first == '_' => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn string_list(
+    value: Option<&Value>,
+    path: &str,
+    attribute: &str,
+) -> Result<Vec<String>, SchemaError> {
+    match value {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(text) => Ok(text.clone()),
+                other => Err(invalid(
+                    path,
+                    &format!("`{attribute}` must contain strings, not `{other}`"),
+                )),
+            })
+            .collect(),
+        Some(other) => Err(invalid(
+            path,
+            &format!("`{attribute}` must be an array of strings, not `{other}`"),
+        )),
+    }
+}
+
+fn invalid(path: &str, message: &str) -> SchemaError {
+    SchemaError::Invalid {
+        path: if path.is_empty() {
+            "(top level)".to_string()
+        } else {
+            path.to_string()
+        },
+        message: message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotted_name_is_already_full() {
+        let schema = ParsedSchema::parse(
+            r#"{"type":"record","name":"Customer.Created","namespace":"example.avro",
+                "fields":[{"name":"id","type":"string"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(schema.root_name(), Some("Customer.Created"));
+    }
+
+    #[test]
+    fn undotted_name_takes_namespace() {
+        let schema = ParsedSchema::parse(
+            r#"{"type":"record","name":"Order","namespace":"example.avro","fields":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(schema.root_name(), Some("example.avro.Order"));
+    }
+
+    #[test]
+    fn malformed_json_reports_position() {
+        let error = ParsedSchema::parse("{\"type\" \"record\"}").unwrap_err();
+        let SchemaError::Json { line, column, .. } = &error else {
+            panic!("expected a JSON error, got {error:?}");
+        };
+        assert_eq!(*line, 1);
+        assert_eq!(*column, 9);
+        assert!(error.to_string().contains("line 1, position 9"), "{error}");
+    }
+
+    #[test]
+    fn unknown_type_is_invalid() {
+        let error = ParsedSchema::parse(
+            r#"{"type":"record","name":"A","fields":[{"name":"x","type":"strng"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("unknown type `strng`"),
+            "{error}"
+        );
+        assert!(error.to_string().contains("`A.x`"), "{error}");
+    }
+
+    #[test]
+    fn normalized_content_ignores_whitespace_and_key_order() {
+        let first = normalized_content(r#"{"type": "string", "doc": "x"}"#).unwrap();
+        let second = normalized_content("{\"doc\":\"x\",\n \"type\":\"string\"}").unwrap();
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn recursive_record_parses() {
+        let schema = ParsedSchema::parse(
+            r#"{"type":"record","name":"Node","fields":[
+                {"name":"next","type":["null","Node"],"default":null}]}"#,
+        )
+        .unwrap();
+        let Some(NamedType::Record { fields, .. }) = schema.lookup("Node") else {
+            panic!("Node is not a record");
+        };
+        assert_eq!(
+            fields[0].ty,
+            AvroType::Union(vec![AvroType::Null, AvroType::Named("Node".into())])
+        );
+    }
+}
