@@ -1,0 +1,127 @@
+//! A message kept as its exact bytes, with the position of each section.
+
+use std::ops::Range;
+
+use crate::codec::decode::Decoder;
+use crate::codec::value::Value;
+use crate::error::DecodeError;
+
+use super::section::{self, write_value_section, SectionKind};
+use super::Message;
+
+/// The position of one section in a message's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionSpan {
+    /// The section's kind.
+    pub kind: SectionKind,
+    /// The section's bytes, descriptor included.
+    pub range: Range<usize>,
+}
+
+/// A message kept byte for byte, as a broker stores an event.
+///
+/// Parsing checks that every section decodes, so [`MessageBytes::decode`] cannot fail on a
+/// value built by [`MessageBytes::parse`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageBytes {
+    bytes: Vec<u8>,
+    sections: Vec<SectionSpan>,
+}
+
+impl MessageBytes {
+    /// Validates `bytes` as a message and records where each section lies.
+    pub fn parse(bytes: Vec<u8>) -> Result<MessageBytes, DecodeError> {
+        let mut sections = Vec::new();
+        let mut check = Message::default();
+        let mut decoder = Decoder::new(&bytes);
+        let mut last = None;
+        while !decoder.is_empty() {
+            let start = decoder.position();
+            let (kind, value) = section::read_section(&mut decoder)?;
+            section::check_order(last, kind, start)?;
+            last = Some(kind);
+            section::store(&mut check, kind, value)?;
+            sections.push(SectionSpan {
+                kind,
+                range: start..decoder.position(),
+            });
+        }
+        Ok(MessageBytes { bytes, sections })
+    }
+
+    /// Returns the message's bytes, exactly as parsed.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Consumes the value and returns the bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// Returns the sections in order.
+    pub fn sections(&self) -> &[SectionSpan] {
+        &self.sections
+    }
+
+    /// Returns the bytes of the first section of `kind`, descriptor included.
+    pub fn section_bytes(&self, kind: SectionKind) -> Option<&[u8]> {
+        self.sections
+            .iter()
+            .find(|span| span.kind == kind)
+            .map(|span| &self.bytes[span.range.clone()])
+    }
+
+    /// Decodes the message.
+    pub fn decode(&self) -> Result<Message, DecodeError> {
+        Message::decode(&self.bytes)
+    }
+
+    /// Returns the message's bytes with `annotations` set in its message-annotations section.
+    ///
+    /// Keys already present get the new value and other keys stay in place; a missing section
+    /// is inserted at its defined position. Every other section is copied byte for byte.
+    pub fn with_message_annotations(&self, annotations: &[(Value, Value)]) -> Vec<u8> {
+        let existing = self
+            .sections
+            .iter()
+            .find(|span| span.kind == SectionKind::MessageAnnotations);
+        let mut merged = match existing {
+            // `parse` decoded this section already, so it decodes again.
+            Some(span) => Message::decode(&self.bytes[span.range.clone()])
+                .ok()
+                .and_then(|message| message.message_annotations)
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        for (key, value) in annotations {
+            match merged.iter_mut().find(|(existing, _)| existing == key) {
+                Some(slot) => slot.1 = value.clone(),
+                None => merged.push((key.clone(), value.clone())),
+            }
+        }
+        let mut section_bytes = Vec::new();
+        write_value_section(
+            SectionKind::MessageAnnotations,
+            &Value::Map(merged),
+            &mut section_bytes,
+        );
+
+        let (start, end) = match existing {
+            Some(span) => (span.range.start, span.range.end),
+            None => {
+                let at = self
+                    .sections
+                    .iter()
+                    .find(|span| span.kind > SectionKind::MessageAnnotations)
+                    .map_or(self.bytes.len(), |span| span.range.start);
+                (at, at)
+            }
+        };
+        let mut out = Vec::with_capacity(self.bytes.len() + section_bytes.len());
+        out.extend_from_slice(&self.bytes[..start]);
+        out.extend_from_slice(&section_bytes);
+        out.extend_from_slice(&self.bytes[end..]);
+        out
+    }
+}
