@@ -1,0 +1,73 @@
+//! Verify: compare what exists with the plan, property by property, in plain words.
+
+use course::Plan;
+use serde::Serialize;
+
+use crate::apply::{Action, Applier, Options};
+use crate::arm::ArmClient;
+use crate::desired::Target;
+use crate::error::Result;
+
+/// One way the target differs from the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The resource's ARM id.
+    pub id: String,
+    /// The difference in plain words.
+    pub message: String,
+}
+
+/// The result of a verify.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// Resources compared.
+    pub checked: usize,
+    /// Resources left out (opt-in or not emulated), with the reason.
+    pub skipped: Vec<Finding>,
+    /// Every difference found.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Returns whether the target matches the plan.
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// Compares the selected steps of the plan with what the client reads.
+pub async fn verify(
+    client: &ArmClient,
+    target: Target,
+    plan: &Plan,
+    options: Options,
+) -> Result<Report> {
+    let applier = Applier::new(client, target, plan, options, None);
+    let mut report = Report::default();
+    for change in applier.preview().await? {
+        let finding = |message: String| Finding {
+            id: change.id.clone(),
+            message,
+        };
+        match change.action {
+            Action::Unchanged => report.checked += 1,
+            Action::Create => {
+                report.checked += 1;
+                let message = format!("{} `{}` does not exist", change.title, change.name);
+                report.findings.push(finding(message));
+            }
+            Action::Update { drifts } => {
+                report.checked += 1;
+                for drift in drifts {
+                    report.findings.push(finding(drift.message));
+                }
+            }
+            Action::Refuse { reason } => {
+                report.checked += 1;
+                report.findings.push(finding(reason));
+            }
+            Action::Skip { reason } => report.skipped.push(finding(reason)),
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,273 @@
+//! Apply, verify and teardown of the whole plan on the local Resource Manager, through the
+//! ARM client over HTTP.
+
+mod common;
+
+use common::{files_below, local_resource_count, plan_for, Harness};
+use control::apply::{lock_id, Action};
+use control::arm::api;
+use control::desired;
+use control::teardown;
+use control::verify::verify;
+use course::{ResourceKind, StepId};
+use serde_json::json;
+
+#[tokio::test]
+async fn full_apply_verify_drift_and_teardown() {
+    let harness = Harness::start().await;
+    let plan = plan_for("dgrf");
+
+    let summary = harness.apply(&plan).await;
+    assert_eq!(summary.failed, None);
+    assert!(summary.stuck_locks.is_empty());
+    // Azure creates a storage account's blob service with the account, so apply updates it.
+    assert_eq!(summary.created, local_resource_count(&plan) - 1);
+    assert_eq!(summary.updated, 1);
+    assert_eq!(
+        summary.skipped, 1,
+        "only the Databricks workspace is left out"
+    );
+
+    let options = control::apply::Options::all(control::apply::TargetKind::Local);
+    let report = verify(
+        &harness.client,
+        harness.server.target(),
+        &plan,
+        options.clone(),
+    )
+    .await
+    .unwrap();
+    assert!(report.is_clean(), "{:?}", report.findings);
+    assert_eq!(report.checked, local_resource_count(&plan));
+
+    // Change two properties by hand through the ARM API.
+    let hub = plan
+        .resources()
+        .find(|r| r.id.ends_with("/eventhubs/customer"))
+        .unwrap();
+    let mut body = desired::body(hub, &harness.server.target());
+    body["properties"]["retentionDescription"]["retentionTimeInHours"] = json!(24);
+    harness.client.put(hub.kind(), &hub.id, body).await.unwrap();
+    let account = plan
+        .resources()
+        .find(|r| r.name == "dvevents001saeundgrf")
+        .unwrap();
+    let mut body = desired::body(account, &harness.server.target());
+    body["properties"]["minimumTlsVersion"] = json!("TLS1_0");
+    harness
+        .client
+        .put(account.kind(), &account.id, body)
+        .await
+        .unwrap();
+
+    let report = verify(
+        &harness.client,
+        harness.server.target(),
+        &plan,
+        options.clone(),
+    )
+    .await
+    .unwrap();
+    let messages: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "capture storage account has minimum TLS version `TLS1_0`; the plan says `TLS1_2`",
+            "hub `customer` has 24 hours of retention; the plan says 168",
+        ]
+    );
+
+    let summary = harness.apply(&plan).await;
+    assert_eq!(summary.updated, 2);
+    assert_eq!(summary.created, 0);
+
+    let summary = harness.apply(&plan).await;
+    assert_eq!(summary.created, 0);
+    assert_eq!(summary.updated, 0);
+    assert_eq!(summary.unchanged, local_resource_count(&plan));
+
+    let hubs: Vec<String> = harness
+        .effects
+        .entities()
+        .into_iter()
+        .filter(|(entity, _, _)| entity == "hub")
+        .map(|(_, path, detail)| format!("{path} {detail}"))
+        .collect();
+    assert_eq!(hubs.len(), 6);
+    assert!(hubs.contains(
+        &"dv-events001-ehns-eun-dgrf/customer partitions=4 retention_hours=168".to_string()
+    ));
+
+    let secret = plan
+        .resources()
+        .find(|r| r.name == "eh-customer-send")
+        .unwrap();
+    let entry = harness.server.secret_entry(&secret.id);
+    let value = harness.keychain.read(&entry).unwrap().unwrap();
+    assert!(value
+        .expose()
+        .starts_with("Endpoint=sb://localhost/;SharedAccessKeyName=send;SharedAccessKey="));
+    assert!(value
+        .expose()
+        .ends_with(";EntityPath=customer;UseDevelopmentEmulator=true"));
+    assert!(!harness.server.keychain_entries().is_empty());
+
+    let survey = teardown::survey(&harness.client, &plan).await.unwrap();
+    assert!(survey.refusals.is_empty(), "{:?}", survey.refusals);
+    let vaults = plan
+        .resources()
+        .filter(|r| r.kind() == ResourceKind::KeyVault)
+        .count();
+    assert_eq!(survey.purges.len(), vaults);
+    let last = survey.deletions.last().unwrap();
+    assert_eq!(last.kind, ResourceKind::ResourceGroup);
+    let outcome = teardown::execute(&harness.client, &plan, &survey, None).await;
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    assert_eq!(outcome.purged, vaults);
+
+    let report = verify(&harness.client, harness.server.target(), &plan, options)
+        .await
+        .unwrap();
+    assert_eq!(report.findings.len(), local_resource_count(&plan));
+    assert!(harness.server.keychain_entries().is_empty());
+    assert_eq!(harness.keychain.read(&entry).unwrap(), None);
+    assert!(harness.effects.entities().is_empty());
+
+    let Harness {
+        dir,
+        server,
+        effects,
+        ..
+    } = harness;
+    drop(effects);
+    server.stop().await.unwrap();
+    assert_eq!(files_below(dir.path()), Vec::<std::path::PathBuf>::new());
+}
+
+#[tokio::test]
+async fn apply_resumes_after_failure_and_releases_locks() {
+    let harness = Harness::start().await;
+    let plan = plan_for("dgrf");
+    let target = harness.server.target();
+
+    // A vault of the plan's name, deleted but not purged, blocks step 4 as it does on Azure.
+    let mut options = control::apply::Options::all(control::apply::TargetKind::Local);
+    options.steps = vec![StepId::ResourceGroups];
+    control::apply::Applier::new(&harness.client, target.clone(), &plan, options, None)
+        .apply()
+        .await;
+    let vault = plan
+        .resources()
+        .find(|r| r.name == "dv-customer-kv-eun-dgrf")
+        .unwrap();
+    harness
+        .client
+        .put(vault.kind(), &vault.id, desired::body(vault, &target))
+        .await
+        .unwrap();
+    assert!(harness
+        .client
+        .delete(vault.kind(), &vault.id, None)
+        .await
+        .unwrap());
+
+    let summary = harness.apply(&plan).await;
+    let (failed_id, reason) = summary.failed.clone().unwrap();
+    assert_eq!(failed_id, vault.id);
+    assert!(reason.contains("exists in the deleted state"), "{reason}");
+    assert!(summary.stuck_locks.is_empty());
+    let group_lock = lock_id("dv-events-account-rg");
+    let lock = harness
+        .client
+        .get_path(&group_lock, api::LOCKS)
+        .await
+        .unwrap();
+    assert_eq!(lock, None, "the lock is released after the failure");
+
+    let purge = "/providers/Microsoft.KeyVault/locations/northeurope/deletedVaults/\
+                 dv-customer-kv-eun-dgrf/purge";
+    harness
+        .client
+        .post_path(purge, api::KEY_VAULT)
+        .await
+        .unwrap();
+
+    let resumed = harness.apply(&plan).await;
+    assert_eq!(resumed.failed, None);
+    assert_eq!(
+        resumed.created + resumed.updated + resumed.unchanged,
+        local_resource_count(&plan)
+    );
+    assert!(
+        resumed.unchanged >= summary.created,
+        "work done before the failure is kept"
+    );
+}
+
+#[tokio::test]
+async fn step_holds_lock_while_it_deploys() {
+    let options = control::local::LocalOptions {
+        latency: std::time::Duration::from_millis(400),
+        ..Default::default()
+    };
+    let harness = Harness::start_with(options, control::secrets::Keychain::in_memory()).await;
+    let plan = plan_for("dgrf");
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let applier = control::apply::Applier::new(
+        &harness.client,
+        harness.server.target(),
+        &plan,
+        control::apply::Options::all(control::apply::TargetKind::Local),
+        Some(sender),
+    );
+    let group = plan
+        .resources()
+        .find(|r| r.name == "dv-events-broker-rg")
+        .unwrap();
+    let probe = async {
+        while let Some(event) = events.recv().await {
+            let creating = event.state == control::progress::State::Creating;
+            if creating && event.title == "broker namespace" {
+                return harness
+                    .client
+                    .delete(ResourceKind::ResourceGroup, &group.id, None)
+                    .await;
+            }
+        }
+        panic!("the broker namespace was never created");
+    };
+    let (summary, attempt) = tokio::join!(applier.apply(), probe);
+    let error = attempt.unwrap_err().to_string();
+    assert!(error.contains("ScopeLocked"), "{error}");
+    assert_eq!(summary.failed, None);
+    let lock = harness
+        .client
+        .get_path(&lock_id("dv-events-broker-rg"), api::LOCKS)
+        .await
+        .unwrap();
+    assert_eq!(lock, None);
+}
+
+#[tokio::test]
+async fn preview_lists_creations_and_billing() {
+    let harness = Harness::start().await;
+    let plan = plan_for("dgrf");
+    let changes = harness.applier(&plan).preview().await.unwrap();
+    let billed: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.billing == course::Billing::WhileExists && c.action == Action::Create)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        billed,
+        [
+            "dv-events001-ehns-eun-dgrf",
+            "dv-schemaregistry-ehns-eun-dgrf"
+        ]
+    );
+    let databricks = changes
+        .iter()
+        .find(|c| c.name == "dv-events-dbw-eun-dgrf")
+        .unwrap();
+    assert!(matches!(databricks.action, Action::Skip { .. }));
+}
