@@ -1,0 +1,185 @@
+//! Everything the Local target serves, started together over one data directory.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use control::local::{EffectError, LocalEffects, LocalError, LocalOptions, LocalResourceManager};
+use control::secrets::Keychain;
+use registry::service::{LocalRegistry, RegistryConfig, RegistryHandle, ServiceError};
+
+use crate::endpoints::{Endpoints, HubEndpoint, NamespaceEndpoint};
+use crate::LiveEffects;
+
+/// A failure to start the Local target.
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    /// The data directory cannot be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The schema registry did not start.
+    #[error("the local schema registry did not start: {0}")]
+    Registry(#[from] ServiceError),
+    /// The namespaces of earlier runs could not be served again.
+    #[error("cannot restore the namespaces of earlier runs: {0}")]
+    Restore(#[from] EffectError),
+    /// The local Resource Manager did not start.
+    #[error("the local Resource Manager did not start: {0}")]
+    ResourceManager(#[from] LocalError),
+}
+
+/// The running Local target: the local Resource Manager with [`LiveEffects`], the schema
+/// registry, and one broker per namespace.
+#[derive(Debug)]
+pub struct LocalStack {
+    data_dir: PathBuf,
+    effects: Arc<LiveEffects>,
+    keychain: Keychain,
+    registry: RegistryHandle,
+    arm: LocalResourceManager,
+}
+
+impl LocalStack {
+    /// Starts the registry, serves again every namespace the Resource Manager's state in
+    /// `data_dir` contains (with its hubs, consumer groups, captures, and rules with their
+    /// keys from `keychain`), then starts the Resource Manager. Must be called within a
+    /// multi-threaded tokio runtime.
+    pub async fn start(data_dir: &Path, keychain: Keychain) -> Result<Self, StackError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StackError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let registry = LocalRegistry::start(RegistryConfig::with_data_dir(data_dir)).await?;
+        let effects = Arc::new(LiveEffects::new(data_dir, Arc::clone(registry.store())));
+
+        let restored = match restore(&effects, data_dir, &keychain).await {
+            Ok(count) => count,
+            Err(error) => {
+                effects.shutdown().await;
+                registry.stop().await;
+                return Err(error.into());
+            }
+        };
+        tracing::info!(entities = restored, "restored the entities of earlier runs");
+
+        let arm = match LocalResourceManager::start(
+            data_dir,
+            keychain.clone(),
+            Arc::clone(&effects) as Arc<dyn LocalEffects>,
+            LocalOptions::default(),
+        )
+        .await
+        {
+            Ok(arm) => arm,
+            Err(error) => {
+                effects.shutdown().await;
+                registry.stop().await;
+                return Err(error.into());
+            }
+        };
+        Ok(Self {
+            data_dir: data_dir.to_path_buf(),
+            effects,
+            keychain,
+            registry,
+            arm,
+        })
+    }
+
+    /// Replays the Resource Manager's state into the running brokers again. Creating a hub
+    /// through the Resource Manager does not pass its capture settings to the brokers, so a
+    /// caller that applied hubs with capture calls this afterwards to start their capture.
+    /// Entities that already match are left alone, and a broker restarts only when a hub's
+    /// capture changed. Returns how many entities were replayed.
+    pub async fn reload(&self) -> Result<usize, StackError> {
+        Ok(restore(&self.effects, &self.data_dir, &self.keychain).await?)
+    }
+
+    /// Returns the endpoints of every service and the entities of each namespace, with no
+    /// secret.
+    pub fn endpoints(&self) -> Endpoints {
+        let namespaces = self
+            .effects
+            .namespaces()
+            .into_iter()
+            .map(|(namespace, endpoint)| NamespaceEndpoint {
+                name: namespace.name().to_owned(),
+                endpoint,
+                hubs: namespace
+                    .hubs()
+                    .iter()
+                    .map(|hub| HubEndpoint {
+                        name: hub.name().to_owned(),
+                        partitions: hub.settings().partition_count,
+                        consumer_groups: hub.consumer_groups().to_vec(),
+                        rules: hub.rules().iter().map(|rule| rule.name.clone()).collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Endpoints {
+            arm: self.arm.url().to_owned(),
+            subscription: self.arm.subscription().to_owned(),
+            registry: self.registry.endpoint(),
+            registry_ca_certificate: self.registry.ca_certificate_path().map(Path::to_path_buf),
+            namespaces,
+        }
+    }
+
+    /// Returns the data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Returns the local Resource Manager, for its ARM client and target.
+    pub fn resource_manager(&self) -> &LocalResourceManager {
+        &self.arm
+    }
+
+    /// Returns the schema registry, for its CA certificate and bearer tokens.
+    pub fn registry(&self) -> &RegistryHandle {
+        &self.registry
+    }
+
+    /// Returns the brokers behind the Resource Manager.
+    pub fn effects(&self) -> &Arc<LiveEffects> {
+        &self.effects
+    }
+
+    /// Stops the Resource Manager, the registry and every broker. The data directory keeps
+    /// their state for the next start.
+    pub async fn stop(self) {
+        if let Err(error) = self.arm.stop().await {
+            tracing::warn!(%error, "the local Resource Manager did not stop cleanly");
+        }
+        self.registry.stop().await;
+        self.effects.shutdown().await;
+    }
+}
+
+/// Runs [`LocalEffects::restore`] on a blocking thread, where the effects may wait for the
+/// brokers.
+async fn restore(
+    effects: &Arc<LiveEffects>,
+    data_dir: &Path,
+    keychain: &Keychain,
+) -> Result<usize, EffectError> {
+    let (effects, data_dir, keychain) = (
+        Arc::clone(effects),
+        data_dir.to_path_buf(),
+        keychain.clone(),
+    );
+    tokio::task::spawn_blocking(move || effects.restore(&data_dir, &keychain))
+        .await
+        .unwrap_or_else(|error| {
+            Err(EffectError {
+                service: "broker",
+                action: "restore the namespaces of earlier runs".to_owned(),
+                reason: error.to_string(),
+            })
+        })
+}

@@ -1,0 +1,365 @@
+//! Hubs in a namespace of their own, `eda-workshop-local`, each with a hub-level `send` rule
+//! (Send) and `listen` rule (Listen), so anyone can try the broker from their own code
+//! without the course's plan.
+//!
+//! The hubs are created through the local Resource Manager like any other, so they survive a
+//! restart. Each rule's primary key is also filed in the OS keychain under a name built from
+//! the subscription, the hub and the rule, where [`connection_string`] reads it from another
+//! process.
+
+use std::str::FromStr;
+
+use broker::entity::validate_hub_name;
+use broker::limits::PARTITION_COUNT;
+use control::secrets::{Keychain, SecretError};
+use control::Secret;
+use course::ResourceKind;
+use serde_json::json;
+
+use crate::endpoints::{Endpoints, EndpointsError};
+use crate::LocalStack;
+
+/// The standalone namespace, valid under Event Hubs' rule of 6 to 50 letters, digits and
+/// hyphens, starting with a letter.
+pub const STANDALONE_NAMESPACE: &str = "eda-workshop-local";
+/// The resource group of the standalone namespace.
+pub const STANDALONE_GROUP: &str = "eda-workshop-local";
+/// Partitions of a hub given without a count.
+pub const DEFAULT_PARTITIONS: u32 = 4;
+/// The rules every standalone hub gets, with their one right each.
+pub const RULES: [(&str, &str); 2] = [("send", "Send"), ("listen", "Listen")];
+/// Retention of standalone hubs: the Standard tier's 7 days, in hours.
+const RETENTION_HOURS: u32 = 168;
+/// The location the local Resource Manager records; it serves every location the same way.
+const LOCATION: &str = "local";
+
+/// A failure to create standalone hubs or to build a connection string for one.
+#[derive(Debug, thiserror::Error)]
+pub enum StandaloneError {
+    /// A `--hub` value is not `NAME` or `NAME:PARTITIONS`.
+    #[error("invalid hub `{spec}`: {reason}")]
+    InvalidHub {
+        /// The value as given.
+        spec: String,
+        /// The problem and its fix.
+        reason: String,
+    },
+    /// The local Resource Manager rejected a request.
+    #[error(transparent)]
+    ResourceManager(#[from] control::Error),
+    /// The keychain failed.
+    #[error(transparent)]
+    Keychain(#[from] SecretError),
+    /// `endpoints.json` is missing or invalid.
+    #[error(transparent)]
+    Endpoints(#[from] EndpointsError),
+    /// The services ran without standalone hubs.
+    #[error(
+        "the local services have no standalone hubs: start them with \
+         `eda-workshop serve --hub NAME`"
+    )]
+    NoStandaloneNamespace,
+    /// No standalone hub has that name.
+    #[error("hub `{hub}` is not served: the standalone hubs are {known}; add it with `eda-workshop serve --hub {hub}`")]
+    UnknownHub {
+        /// The hub asked for.
+        hub: String,
+        /// The hubs served, comma separated.
+        known: String,
+    },
+    /// The hub has no rule of that name.
+    #[error("hub `{hub}` has no rule `{rule}`: use {known}")]
+    UnknownRule {
+        /// The hub.
+        hub: String,
+        /// The rule asked for.
+        rule: String,
+        /// The hub's rules, comma separated.
+        known: String,
+    },
+    /// The keychain has no key for the rule.
+    #[error(
+        "the keychain has no key for rule `{rule}` of hub `{hub}`: run `eda-workshop serve \
+         --hub {hub}` again to file it"
+    )]
+    NoKey {
+        /// The hub.
+        hub: String,
+        /// The rule.
+        rule: String,
+    },
+}
+
+/// A hub to serve: `NAME` or `NAME:PARTITIONS`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubSpec {
+    /// The hub name.
+    pub name: String,
+    /// Its partitions, 1 to 32.
+    pub partitions: u32,
+}
+
+impl FromStr for HubSpec {
+    type Err = StandaloneError;
+
+    fn from_str(spec: &str) -> Result<Self, Self::Err> {
+        let invalid = |reason: String| StandaloneError::InvalidHub {
+            spec: spec.to_owned(),
+            reason,
+        };
+        let (name, partitions) = match spec.split_once(':') {
+            Some((name, count)) => {
+                let partitions = count.parse::<u32>().map_err(|_| {
+                    invalid(format!("`{count}` is not a partition count: use 1 to 32"))
+                })?;
+                (name, partitions)
+            }
+            None => (spec, DEFAULT_PARTITIONS),
+        };
+        validate_hub_name(name).map_err(|error| invalid(error.to_string()))?;
+        if !PARTITION_COUNT.contains(&partitions) {
+            return Err(invalid(format!(
+                "{partitions} partitions is out of range: use 1 to 32"
+            )));
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            partitions,
+        })
+    }
+}
+
+/// Returns the keychain entry that contains the primary key of a standalone hub's rule. The
+/// subscription is made once per data directory, so two data directories never share entries.
+pub fn keychain_entry(subscription: &str, hub: &str, rule: &str) -> String {
+    format!(
+        "local/{subscription}/standalone/{STANDALONE_NAMESPACE}/{}/{}",
+        hub.to_ascii_lowercase(),
+        rule.to_ascii_lowercase()
+    )
+}
+
+fn namespace_id() -> String {
+    format!(
+        "/resourceGroups/{STANDALONE_GROUP}/providers/Microsoft.EventHub/namespaces/\
+         {STANDALONE_NAMESPACE}"
+    )
+}
+
+/// Creates (or updates) the standalone namespace and each hub with its `send` and `listen`
+/// rules through the local Resource Manager, and files each rule's primary key in the
+/// keychain. A hub that exists keeps its keys, so connection strings stay valid.
+pub async fn create_hubs(
+    stack: &LocalStack,
+    keychain: &Keychain,
+    hubs: &[HubSpec],
+) -> Result<(), StandaloneError> {
+    if hubs.is_empty() {
+        return Ok(());
+    }
+    let client = stack.resource_manager().client()?;
+    let subscription = stack.resource_manager().subscription().to_owned();
+    client
+        .put(
+            ResourceKind::ResourceGroup,
+            &format!("/resourceGroups/{STANDALONE_GROUP}"),
+            json!({ "location": LOCATION }),
+        )
+        .await?;
+    let namespace = namespace_id();
+    client
+        .put(
+            ResourceKind::EventHubsNamespace,
+            &namespace,
+            json!({
+                "location": LOCATION,
+                "sku": { "name": "Standard", "tier": "Standard", "capacity": 1 },
+                "properties": {},
+            }),
+        )
+        .await?;
+    for hub in hubs {
+        let hub_id = format!("{namespace}/eventhubs/{}", hub.name);
+        client
+            .put(
+                ResourceKind::EventHub,
+                &hub_id,
+                json!({ "properties": {
+                    "partitionCount": hub.partitions,
+                    "retentionDescription": {
+                        "cleanupPolicy": "Delete",
+                        "retentionTimeInHours": RETENTION_HOURS,
+                    },
+                }}),
+            )
+            .await?;
+        for (rule, right) in RULES {
+            let rule_id = format!("{hub_id}/authorizationRules/{rule}");
+            client
+                .put(
+                    ResourceKind::AuthorizationRule,
+                    &rule_id,
+                    json!({ "properties": { "rights": [right] } }),
+                )
+                .await?;
+            let keys = client.list_keys(&rule_id).await?;
+            let entry = keychain_entry(&subscription, &hub.name, rule);
+            write_key(keychain, entry, keys.primary_key).await?;
+        }
+        tracing::info!(
+            hub = hub.name,
+            partitions = hub.partitions,
+            "standalone hub is live"
+        );
+    }
+    Ok(())
+}
+
+async fn write_key(keychain: &Keychain, entry: String, key: Secret) -> Result<(), SecretError> {
+    let keychain = keychain.clone();
+    tokio::task::spawn_blocking(move || keychain.write(&entry, &key))
+        .await
+        .unwrap_or_else(|error| {
+            Err(SecretError::NoKeychain {
+                reason: format!("the keychain task stopped: {error}"),
+            })
+        })
+}
+
+/// Builds a connection string for a standalone hub's rule in the form Microsoft's SDKs
+/// accept for a local emulator: the port from `endpoints`, the key from the keychain.
+pub fn connection_string(
+    endpoints: &Endpoints,
+    keychain: &Keychain,
+    hub: &str,
+    rule: &str,
+) -> Result<Secret, StandaloneError> {
+    let namespace = endpoints
+        .namespace(STANDALONE_NAMESPACE)
+        .ok_or(StandaloneError::NoStandaloneNamespace)?;
+    let served = namespace
+        .hub(hub)
+        .ok_or_else(|| StandaloneError::UnknownHub {
+            hub: hub.to_owned(),
+            known: names(namespace.hubs.iter().map(|hub| hub.name.as_str())),
+        })?;
+    let rule_name = served
+        .rules
+        .iter()
+        .find(|name| name.eq_ignore_ascii_case(rule))
+        .ok_or_else(|| StandaloneError::UnknownRule {
+            hub: served.name.clone(),
+            rule: rule.to_owned(),
+            known: names(served.rules.iter().map(String::as_str)),
+        })?;
+    let entry = keychain_entry(&endpoints.subscription, &served.name, rule_name);
+    let key = keychain
+        .read(&entry)?
+        .ok_or_else(|| StandaloneError::NoKey {
+            hub: served.name.clone(),
+            rule: rule_name.clone(),
+        })?;
+    Ok(Secret::new(format!(
+        "Endpoint={};SharedAccessKeyName={rule_name};SharedAccessKey={};EntityPath={};\
+         UseDevelopmentEmulator=true",
+        namespace.endpoint,
+        key.expose(),
+        served.name
+    )))
+}
+
+fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = items.map(|name| format!("`{name}`")).collect();
+    if quoted.is_empty() {
+        "none".to_owned()
+    } else {
+        quoted.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints::{HubEndpoint, NamespaceEndpoint};
+
+    fn endpoints() -> Endpoints {
+        Endpoints {
+            arm: "http://127.0.0.1:1".to_owned(),
+            subscription: "sub-1".to_owned(),
+            registry: "127.0.0.1:2".to_owned(),
+            registry_ca_certificate: None,
+            namespaces: vec![NamespaceEndpoint {
+                name: STANDALONE_NAMESPACE.to_owned(),
+                endpoint: "sb://127.0.0.1:5673".to_owned(),
+                hubs: vec![HubEndpoint {
+                    name: "demo".to_owned(),
+                    partitions: 2,
+                    consumer_groups: vec!["$Default".to_owned()],
+                    rules: vec!["send".to_owned(), "listen".to_owned()],
+                }],
+            }],
+        }
+    }
+
+    #[test]
+    fn hub_spec_parses_name_and_partitions() {
+        assert_eq!(
+            "demo:2".parse::<HubSpec>().unwrap(),
+            HubSpec {
+                name: "demo".to_owned(),
+                partitions: 2
+            }
+        );
+        assert_eq!("demo".parse::<HubSpec>().unwrap().partitions, 4);
+    }
+
+    #[test]
+    fn hub_spec_rejects_bad_counts() {
+        let error = "demo:33".parse::<HubSpec>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid hub `demo:33`: 33 partitions is out of range: use 1 to 32"
+        );
+        let error = "demo:two".parse::<HubSpec>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid hub `demo:two`: `two` is not a partition count: use 1 to 32"
+        );
+        assert!("-demo".parse::<HubSpec>().is_err());
+    }
+
+    #[test]
+    fn connection_string_uses_port_and_keychain_key() {
+        let keychain = Keychain::in_memory();
+        let entry = keychain_entry("sub-1", "demo", "send");
+        keychain.write(&entry, &Secret::new("a2V5")).unwrap();
+        let text = connection_string(&endpoints(), &keychain, "Demo", "SEND").unwrap();
+        assert_eq!(
+            text.expose(),
+            "Endpoint=sb://127.0.0.1:5673;SharedAccessKeyName=send;SharedAccessKey=a2V5;\
+             EntityPath=demo;UseDevelopmentEmulator=true"
+        );
+    }
+
+    #[test]
+    fn connection_string_errors_name_the_fix() {
+        let keychain = Keychain::in_memory();
+        let error = connection_string(&endpoints(), &keychain, "orders", "send").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "hub `orders` is not served: the standalone hubs are `demo`; add it with \
+             `eda-workshop serve --hub orders`"
+        );
+        let error = connection_string(&endpoints(), &keychain, "demo", "manage").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "hub `demo` has no rule `manage`: use `send`, `listen`"
+        );
+        let error = connection_string(&endpoints(), &keychain, "demo", "listen").unwrap_err();
+        assert!(matches!(error, StandaloneError::NoKey { .. }), "{error}");
+        let mut empty = endpoints();
+        empty.namespaces.clear();
+        let error = connection_string(&empty, &keychain, "demo", "send").unwrap_err();
+        assert!(matches!(error, StandaloneError::NoStandaloneNamespace));
+    }
+}
