@@ -1,0 +1,345 @@
+//! Checkpoints: how far each consumer group has handled each partition of a hub, kept in
+//! SQLite, and the owner levels readers claim.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::sqlite::{self, StoreError};
+use crate::transport::HubRuntime;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS checkpoints (
+    hub TEXT NOT NULL,
+    consumer_group TEXT NOT NULL,
+    partition_id TEXT NOT NULL,
+    sequence_number INTEGER NOT NULL,
+    offset TEXT NOT NULL,
+    partition_count INTEGER NOT NULL,
+    hub_created_at_ms INTEGER,
+    PRIMARY KEY (hub, consumer_group, partition_id)
+);
+CREATE TABLE IF NOT EXISTS owner_levels (
+    hub TEXT NOT NULL,
+    consumer_group TEXT NOT NULL,
+    partition_id TEXT NOT NULL,
+    owner_level INTEGER NOT NULL,
+    PRIMARY KEY (hub, consumer_group, partition_id)
+);
+";
+
+/// The position a consumer group has handled a partition up to, inclusive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The hub.
+    pub hub: String,
+    /// The consumer group.
+    pub consumer_group: String,
+    /// The partition id.
+    pub partition_id: String,
+    /// The sequence number of the last handled or parked event.
+    pub sequence_number: i64,
+    /// That event's offset.
+    pub offset: String,
+    /// How many partitions the hub had when the checkpoint was written.
+    pub partition_count: u32,
+    /// The hub's creation time then, when the transport reports one.
+    pub hub_created_at_ms: Option<i64>,
+}
+
+/// The reason a checkpoint no longer fits its hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaleReason {
+    /// The checkpoint's partition does not exist any more.
+    PartitionGone,
+    /// The hub has a different number of partitions than when the checkpoint was written.
+    PartitionCountChanged {
+        /// The count then.
+        was: u32,
+        /// The count now.
+        now: u32,
+    },
+    /// The hub was created again after the checkpoint was written.
+    HubRecreated,
+    /// The checkpoint lies beyond the partition's last enqueued event.
+    BeyondLastEvent {
+        /// The partition's last enqueued sequence number.
+        last_enqueued: i64,
+    },
+}
+
+/// A checkpoint found stale, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleCheckpoint {
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+    /// The reason it is stale.
+    pub reason: StaleReason,
+}
+
+impl StaleCheckpoint {
+    /// Describes the finding for a person watching the workshop.
+    pub fn message(&self) -> String {
+        let checkpoint = &self.checkpoint;
+        let place = format!(
+            "checkpoint of consumer group `{}` on partition `{}` of `{}` (sequence number {})",
+            checkpoint.consumer_group,
+            checkpoint.partition_id,
+            checkpoint.hub,
+            checkpoint.sequence_number
+        );
+        let reason = match &self.reason {
+            StaleReason::PartitionGone => "the partition no longer exists".to_string(),
+            StaleReason::PartitionCountChanged { was, now } => {
+                format!("the hub had {was} partitions and now has {now}")
+            }
+            StaleReason::HubRecreated => "the hub was deleted and created again".to_string(),
+            StaleReason::BeyondLastEvent { last_enqueued } => {
+                format!("the partition's last enqueued sequence number is only {last_enqueued}")
+            }
+        };
+        format!("{place} is stale because {reason}: it was reset to read from the earliest event")
+    }
+}
+
+/// Finds the checkpoints that no longer fit the hub as it is now.
+pub fn find_stale(checkpoints: &[Checkpoint], runtime: &HubRuntime) -> Vec<StaleCheckpoint> {
+    let count = runtime.partitions.len() as u32;
+    checkpoints
+        .iter()
+        .filter_map(|checkpoint| {
+            let reason = if checkpoint.partition_count != count {
+                Some(StaleReason::PartitionCountChanged {
+                    was: checkpoint.partition_count,
+                    now: count,
+                })
+            } else if checkpoint.hub_created_at_ms.is_some()
+                && runtime.created_at_ms.is_some()
+                && checkpoint.hub_created_at_ms != runtime.created_at_ms
+            {
+                Some(StaleReason::HubRecreated)
+            } else {
+                match runtime.partition(&checkpoint.partition_id) {
+                    None => Some(StaleReason::PartitionGone),
+                    Some(partition)
+                        if checkpoint.sequence_number > partition.last_enqueued_sequence_number =>
+                    {
+                        Some(StaleReason::BeyondLastEvent {
+                            last_enqueued: partition.last_enqueued_sequence_number,
+                        })
+                    }
+                    Some(_) => None,
+                }
+            };
+            reason.map(|reason| StaleCheckpoint {
+                checkpoint: checkpoint.clone(),
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// The checkpoint store, one SQLite file shared by every consumer group of the flow, as Azure
+/// checkpoint stores share one blob container.
+#[derive(Debug)]
+pub struct CheckpointStore {
+    connection: Mutex<Connection>,
+}
+
+fn sql(source: rusqlite::Error) -> StoreError {
+    StoreError::Sql {
+        store: "checkpoints",
+        source,
+    }
+}
+
+impl CheckpointStore {
+    /// Opens or creates the store.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(CheckpointStore {
+            connection: Mutex::new(sqlite::open(path, SCHEMA)?),
+        })
+    }
+
+    /// Returns a consumer group's checkpoints on a hub.
+    pub fn load(&self, hub: &str, consumer_group: &str) -> Result<Vec<Checkpoint>, StoreError> {
+        let connection = sqlite::lock(&self.connection);
+        let mut statement = connection
+            .prepare(
+                "SELECT hub, consumer_group, partition_id, sequence_number, offset, \
+                 partition_count, hub_created_at_ms FROM checkpoints \
+                 WHERE hub = ?1 AND consumer_group = ?2 ORDER BY partition_id",
+            )
+            .map_err(sql)?;
+        let rows = statement
+            .query_map(params![hub, consumer_group], read_checkpoint)
+            .map_err(sql)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(sql)
+    }
+
+    /// Returns every checkpoint of the flow.
+    pub fn all(&self) -> Result<Vec<Checkpoint>, StoreError> {
+        let connection = sqlite::lock(&self.connection);
+        let mut statement = connection
+            .prepare(
+                "SELECT hub, consumer_group, partition_id, sequence_number, offset, \
+                 partition_count, hub_created_at_ms FROM checkpoints \
+                 ORDER BY hub, consumer_group, partition_id",
+            )
+            .map_err(sql)?;
+        let rows = statement.query_map([], read_checkpoint).map_err(sql)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(sql)
+    }
+
+    /// Writes a checkpoint, replacing the partition's previous one.
+    pub fn save(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        sqlite::lock(&self.connection)
+            .execute(
+                "INSERT INTO checkpoints (hub, consumer_group, partition_id, sequence_number, \
+                 offset, partition_count, hub_created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (hub, consumer_group, partition_id) DO UPDATE SET \
+                 sequence_number = excluded.sequence_number, offset = excluded.offset, \
+                 partition_count = excluded.partition_count, \
+                 hub_created_at_ms = excluded.hub_created_at_ms",
+                params![
+                    checkpoint.hub,
+                    checkpoint.consumer_group,
+                    checkpoint.partition_id,
+                    checkpoint.sequence_number,
+                    checkpoint.offset,
+                    checkpoint.partition_count,
+                    checkpoint.hub_created_at_ms
+                ],
+            )
+            .map_err(sql)?;
+        Ok(())
+    }
+
+    /// Deletes a consumer group's checkpoints on a hub, so its readers start from the earliest
+    /// event.
+    pub fn clear(&self, hub: &str, consumer_group: &str) -> Result<(), StoreError> {
+        sqlite::lock(&self.connection)
+            .execute(
+                "DELETE FROM checkpoints WHERE hub = ?1 AND consumer_group = ?2",
+                params![hub, consumer_group],
+            )
+            .map_err(sql)?;
+        Ok(())
+    }
+
+    /// Claims a partition for a new reader: returns an owner level higher than any claimed
+    /// before, so the new reader takes the partition from an older instance.
+    pub fn claim_owner_level(
+        &self,
+        hub: &str,
+        consumer_group: &str,
+        partition_id: &str,
+    ) -> Result<i64, StoreError> {
+        let connection = sqlite::lock(&self.connection);
+        let current: Option<i64> = connection
+            .query_row(
+                "SELECT owner_level FROM owner_levels \
+                 WHERE hub = ?1 AND consumer_group = ?2 AND partition_id = ?3",
+                params![hub, consumer_group, partition_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sql)?;
+        let next = current.unwrap_or(0) + 1;
+        connection
+            .execute(
+                "INSERT INTO owner_levels (hub, consumer_group, partition_id, owner_level) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (hub, consumer_group, partition_id) \
+                 DO UPDATE SET owner_level = excluded.owner_level",
+                params![hub, consumer_group, partition_id, next],
+            )
+            .map_err(sql)?;
+        Ok(next)
+    }
+}
+
+fn read_checkpoint(row: &rusqlite::Row<'_>) -> rusqlite::Result<Checkpoint> {
+    Ok(Checkpoint {
+        hub: row.get(0)?,
+        consumer_group: row.get(1)?,
+        partition_id: row.get(2)?,
+        sequence_number: row.get(3)?,
+        offset: row.get(4)?,
+        partition_count: row.get(5)?,
+        hub_created_at_ms: row.get(6)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::PartitionRuntime;
+
+    fn runtime(partitions: u32, last: i64) -> HubRuntime {
+        HubRuntime {
+            hub: "customer".to_string(),
+            created_at_ms: Some(1),
+            partitions: (0..partitions)
+                .map(|id| PartitionRuntime {
+                    partition_id: id.to_string(),
+                    beginning_sequence_number: 0,
+                    last_enqueued_sequence_number: last,
+                    is_empty: last < 0,
+                })
+                .collect(),
+        }
+    }
+
+    fn checkpoint(partition: &str, sequence_number: i64, count: u32) -> Checkpoint {
+        Checkpoint {
+            hub: "customer".to_string(),
+            consumer_group: "lead".to_string(),
+            partition_id: partition.to_string(),
+            sequence_number,
+            offset: sequence_number.to_string(),
+            partition_count: count,
+            hub_created_at_ms: Some(1),
+        }
+    }
+
+    #[test]
+    fn fitting_checkpoint_is_not_stale() {
+        assert!(find_stale(&[checkpoint("1", 5, 4)], &runtime(4, 9)).is_empty());
+    }
+
+    #[test]
+    fn changed_partition_count_is_stale() {
+        let stale = find_stale(&[checkpoint("3", 5, 4)], &runtime(2, 9));
+        assert_eq!(
+            stale[0].reason,
+            StaleReason::PartitionCountChanged { was: 4, now: 2 }
+        );
+    }
+
+    #[test]
+    fn sequence_beyond_last_is_stale() {
+        let stale = find_stale(&[checkpoint("0", 12, 4)], &runtime(4, 3));
+        assert_eq!(
+            stale[0].reason,
+            StaleReason::BeyondLastEvent { last_enqueued: 3 }
+        );
+    }
+
+    #[test]
+    fn new_creation_time_is_stale() {
+        let mut recreated = runtime(4, 9);
+        recreated.created_at_ms = Some(2);
+        let stale = find_stale(&[checkpoint("0", 1, 4)], &recreated);
+        assert_eq!(stale[0].reason, StaleReason::HubRecreated);
+    }
+
+    #[test]
+    fn owner_levels_increase() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = CheckpointStore::open(&folder.path().join("checkpoints.sqlite")).unwrap();
+        assert_eq!(store.claim_owner_level("customer", "lead", "0").unwrap(), 1);
+        assert_eq!(store.claim_owner_level("customer", "lead", "0").unwrap(), 2);
+        assert_eq!(store.claim_owner_level("customer", "lead", "1").unwrap(), 1);
+    }
+}

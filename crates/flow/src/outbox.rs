@@ -1,0 +1,233 @@
+//! The transactional outbox: an event is stored with the fact that raised it, in the same
+//! transaction, and published afterwards until the broker acknowledges it.
+//!
+//! A crash between storing and publishing leaves the event in the outbox for the next start.
+//! A crash between publishing and marking it published sends it again; consumers ignore the
+//! repeated event id.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::{params, Transaction};
+use tokio::sync::Notify;
+
+use crate::cloudevents::CloudEvent;
+use crate::events::{EventCodec, FlowEvent};
+use crate::metrics::Metrics;
+use crate::sqlite::StoreError;
+use crate::store::TeamStore;
+use crate::transport::{EventTransport, OutgoingEvent, Properties, PublishBatch};
+
+/// The wait between publishing attempts after a failure.
+const RETRY: Duration = Duration::from_millis(200);
+
+/// How often the publisher looks for events when no new event wakes it.
+const POLL: Duration = Duration::from_millis(250);
+
+/// An event waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The CloudEvents id.
+    pub event_id: String,
+    /// The partition key.
+    pub partition_key: Option<String>,
+    /// The payload.
+    pub event: FlowEvent,
+    /// When the fact happened, RFC 3339.
+    pub time: String,
+}
+
+/// Adds an event to the outbox inside the caller's transaction; an event id already there is
+/// left as it is.
+pub fn enqueue(transaction: &Transaction<'_>, entry: &OutboxEntry) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(&entry.event)
+        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
+    transaction.execute(
+        "INSERT OR IGNORE INTO outbox (event_id, hub, partition_key, event_json, time) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            entry.event_id,
+            entry.event.hub(),
+            entry.partition_key,
+            json,
+            entry.time
+        ],
+    )?;
+    Ok(())
+}
+
+/// A failure to publish from the outbox; the event stays and is tried again.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored payload cannot be read back.
+    #[error("outbox event `{event_id}` cannot be read back: {message}")]
+    Corrupt {
+        /// The event id.
+        event_id: String,
+        /// The JSON error.
+        message: String,
+    },
+    /// Encoding failed, for example because the registry is unreachable.
+    #[error("encoding outbox event `{event_id}` failed: {message}")]
+    Encode {
+        /// The event id.
+        event_id: String,
+        /// The codec's message.
+        message: String,
+    },
+    /// The broker did not accept the event.
+    #[error("publishing outbox event `{event_id}` failed: {message}")]
+    Publish {
+        /// The event id.
+        event_id: String,
+        /// The transport's message.
+        message: String,
+    },
+}
+
+/// Publishes a team's outbox.
+#[derive(Debug, Clone)]
+pub struct OutboxPublisher {
+    store: Arc<TeamStore>,
+    codec: EventCodec,
+    transport: Arc<dyn EventTransport>,
+    metrics: Arc<Metrics>,
+    wake: Arc<Notify>,
+}
+
+impl OutboxPublisher {
+    /// Creates the publisher of a team's store.
+    pub fn new(
+        store: Arc<TeamStore>,
+        codec: EventCodec,
+        transport: Arc<dyn EventTransport>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        OutboxPublisher {
+            store,
+            codec,
+            transport,
+            metrics,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Returns the notifier that wakes the publisher after an event was stored.
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Counts the events not yet acknowledged.
+    pub fn pending(&self) -> Result<u64, StoreError> {
+        self.store.read(|connection| {
+            connection
+                .query_row(
+                    "SELECT COUNT(*) FROM outbox WHERE published = 0",
+                    [],
+                    |row| row.get::<_, i64>(0),
+                )
+                .map(|count| count as u64)
+        })
+    }
+
+    /// Publishes every pending event in order, one batch each, marking each after the
+    /// broker's acknowledgement; stops at the first failure. Returns how many were published.
+    pub async fn publish_pending(&self) -> Result<usize, OutboxError> {
+        let rows: Vec<(i64, String, Option<String>, String, String)> =
+            self.store.read(|connection| {
+                let mut statement = connection.prepare(
+                    "SELECT position, event_id, partition_key, event_json, time FROM outbox \
+                     WHERE published = 0 ORDER BY position",
+                )?;
+                let rows = statement.query_map([], |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                })?;
+                rows.collect()
+            })?;
+
+        let mut published = 0;
+        for (position, event_id, partition_key, json, time) in rows {
+            let event: FlowEvent =
+                serde_json::from_str(&json).map_err(|error| OutboxError::Corrupt {
+                    event_id: event_id.clone(),
+                    message: error.to_string(),
+                })?;
+            let batch = self.batch(&event_id, partition_key, &event, time).await?;
+            self.transport
+                .publish(batch)
+                .await
+                .map_err(|error| OutboxError::Publish {
+                    event_id: event_id.clone(),
+                    message: error.to_string(),
+                })?;
+            self.store.transaction(|transaction| {
+                transaction.execute(
+                    "UPDATE outbox SET published = 1 WHERE position = ?1",
+                    params![position],
+                )
+            })?;
+            self.metrics.published(self.store.team(), event.hub(), 1);
+            published += 1;
+        }
+        Ok(published)
+    }
+
+    async fn batch(
+        &self,
+        event_id: &str,
+        partition_key: Option<String>,
+        event: &FlowEvent,
+        time: String,
+    ) -> Result<PublishBatch, OutboxError> {
+        let encoded = self
+            .codec
+            .encode(event)
+            .await
+            .map_err(|error| OutboxError::Encode {
+                event_id: event_id.to_string(),
+                message: error.to_string(),
+            })?;
+        let mut properties = Properties::new();
+        CloudEvent {
+            id: event_id.to_string(),
+            source: format!("/eda-workshop/{}", self.store.team().name()),
+            event_type: event.event_type().to_string(),
+            time,
+        }
+        .write_to(&mut properties);
+        Ok(PublishBatch {
+            hub: event.hub().to_string(),
+            partition_key,
+            events: vec![OutgoingEvent {
+                body: encoded.body,
+                content_type: Some(encoded.content_type),
+                properties,
+            }],
+        })
+    }
+
+    /// Publishes until the task is dropped: after every wake-up and at least every 250 ms,
+    /// retrying after a failure.
+    pub async fn run(self) {
+        loop {
+            match self.publish_pending().await {
+                Ok(_) => {
+                    let _ = tokio::time::timeout(POLL, self.wake.notified()).await;
+                }
+                Err(error) => {
+                    tracing::warn!(team = %self.store.team(), %error, "outbox publishing failed; retrying");
+                    tokio::time::sleep(RETRY).await;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,515 @@
+//! Running the whole flow: every team service, consumer and background task, started from one
+//! configuration, and the headless run that returns a [`FlowReport`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use course::flow::{HUBS, PARKED_HUB};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::checkpoint::{Checkpoint, CheckpointStore};
+use crate::controls::FlowControls;
+use crate::events::EventCodec;
+use crate::lake::LakeWriter;
+use crate::metrics::{publish_snapshots, Metrics, MetricsSnapshot, TrackedGroup};
+use crate::outbox::OutboxPublisher;
+use crate::report::{build_report, FlowReport};
+use crate::runtime::{
+    ConsumerRuntime, ConsumerSpec, EventHandler, FailurePolicy, ReadOptions, RuntimeError,
+};
+use crate::services::conversions::{self, LeadService};
+use crate::services::customer::{self, CustomerCreator, CustomerFollower, CustomerFollows};
+use crate::services::datalake::{self, DatalakeService};
+use crate::services::parked::ParkedList;
+use crate::services::partner::{CaptureChoice, PartnerError, PartnerFiles};
+use crate::services::product::{self, ProductService};
+use crate::services::sale::{PurchaseService, SaleService};
+use crate::sqlite::StoreError;
+use crate::store::TeamStore;
+use crate::transport::EventTransport;
+
+/// The settings of a flow.
+#[derive(Debug, Clone)]
+pub struct FlowConfig {
+    /// Folder of the team stores, the checkpoint store and the leads-sold files.
+    pub data_folder: PathBuf,
+    /// Folder of the data lake's files.
+    pub lake_folder: PathBuf,
+    /// Folder in which capture writes the `lead` hub's files.
+    pub lead_capture_folder: PathBuf,
+    /// The `lead` hub's capture time window.
+    pub capture_window: Duration,
+    /// The seed of the customer generator.
+    pub seed: u64,
+    /// How many customers to create; `None` creates them until the flow stops.
+    pub customers: Option<u64>,
+    /// The time between two new customers (10 s in the course).
+    pub pace: Duration,
+    /// The consumers' failure policy.
+    pub policy: FailurePolicy,
+    /// The readers' receive settings.
+    pub read: ReadOptions,
+    /// How often the partner builds a leads-sold file from new capture files.
+    pub partner_interval: Duration,
+    /// How often staged records are written to the lake.
+    pub lake_interval: Duration,
+    /// How long [`run_flow`] waits for every customer to pass through every service.
+    pub timeout: Duration,
+}
+
+impl FlowConfig {
+    /// Configures a flow with the course's pace of one customer every 10 s, capture windows of
+    /// 300 s, the default failure policy and no customer limit.
+    pub fn new(data_folder: PathBuf, lake_folder: PathBuf, lead_capture_folder: PathBuf) -> Self {
+        FlowConfig {
+            data_folder,
+            lake_folder,
+            lead_capture_folder,
+            capture_window: Duration::from_secs(300),
+            seed: 1,
+            customers: None,
+            pace: Duration::from_secs(10),
+            policy: FailurePolicy::default(),
+            read: ReadOptions::default(),
+            partner_interval: Duration::from_secs(30),
+            lake_interval: Duration::from_secs(1),
+            timeout: Duration::from_secs(600),
+        }
+    }
+
+    /// Returns the folder of leads-sold files.
+    pub fn leads_sold_folder(&self) -> PathBuf {
+        self.data_folder.join("leads-sold")
+    }
+}
+
+/// A failure to start or run the flow.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// A store cannot be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A consumer cannot start.
+    #[error(transparent)]
+    Runtime(Box<RuntimeError>),
+    /// The data folder cannot be created or cleared.
+    #[error("cannot use the flow's folder `{path}`: {source}")]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The course defines a consumer group the flow has no service for.
+    #[error("consumer group `{consumer_group}` on `{hub}` has no service in the flow")]
+    NoService {
+        /// The hub.
+        hub: String,
+        /// The consumer group.
+        consumer_group: String,
+    },
+    /// A hub's runtime information could not be read during a reset.
+    #[error("resetting the flow failed on hub `{hub}`: {message}")]
+    Reset {
+        /// The hub.
+        hub: String,
+        /// The transport's message.
+        message: String,
+    },
+}
+
+impl From<RuntimeError> for FlowError {
+    fn from(error: RuntimeError) -> Self {
+        FlowError::Runtime(Box::new(error))
+    }
+}
+
+/// The stores of a running flow.
+#[derive(Debug, Clone)]
+pub struct FlowStores {
+    /// The Customer team's store.
+    pub customer: Arc<TeamStore>,
+    /// The Conversions team's store.
+    pub conversions: Arc<TeamStore>,
+    /// The Product team's store.
+    pub product: Arc<TeamStore>,
+    /// The Platform team's store: lake staging and parked events.
+    pub platform: Arc<TeamStore>,
+    /// The checkpoint store.
+    pub checkpoints: Arc<CheckpointStore>,
+}
+
+impl FlowStores {
+    fn open(config: &FlowConfig) -> Result<Self, FlowError> {
+        std::fs::create_dir_all(&config.data_folder).map_err(|source| FlowError::Folder {
+            path: config.data_folder.clone(),
+            source,
+        })?;
+        let path = |name: &str| config.data_folder.join(name);
+        Ok(FlowStores {
+            customer: Arc::new(customer::open_store(&path("customer.sqlite"))?),
+            conversions: Arc::new(conversions::open_store(&path("conversions.sqlite"))?),
+            product: Arc::new(product::open_store(&path("product.sqlite"))?),
+            platform: Arc::new(datalake::open_store(&path("platform.sqlite"))?),
+            checkpoints: Arc::new(CheckpointStore::open(&path("checkpoints.sqlite"))?),
+        })
+    }
+}
+
+/// A running flow. Dropping it aborts every task at once, as a crash would.
+/// [`FlowHandle::stop`] also aborts them, then waits for them to end.
+#[derive(Debug)]
+pub struct FlowHandle {
+    config: FlowConfig,
+    transport: Arc<dyn EventTransport>,
+    codec: EventCodec,
+    stores: FlowStores,
+    controls: FlowControls,
+    runtime: ConsumerRuntime,
+    metrics: Arc<Metrics>,
+    snapshots: watch::Receiver<MetricsSnapshot>,
+    outboxes: Vec<OutboxPublisher>,
+    lake: LakeWriter,
+    tasks: JoinSet<()>,
+}
+
+/// Starts every service, consumer and background task of the flow.
+pub async fn start_flow(
+    config: FlowConfig,
+    transport: Arc<dyn EventTransport>,
+    codec: EventCodec,
+) -> Result<FlowHandle, FlowError> {
+    let stores = FlowStores::open(&config)?;
+    let metrics = Metrics::new();
+    let controls = FlowControls::new(config.pace, transport.clone(), codec.clone());
+    let runtime = ConsumerRuntime::new(
+        transport.clone(),
+        stores.checkpoints.clone(),
+        metrics.clone(),
+    )
+    .with_policy(config.policy)
+    .with_read_options(config.read)
+    .with_pause(controls.paused_receiver());
+    let mut tasks = JoinSet::new();
+
+    let customer_outbox = OutboxPublisher::new(
+        stores.customer.clone(),
+        codec.clone(),
+        transport.clone(),
+        metrics.clone(),
+    );
+    let conversions_outbox = OutboxPublisher::new(
+        stores.conversions.clone(),
+        codec.clone(),
+        transport.clone(),
+        metrics.clone(),
+    );
+    tasks.spawn(customer_outbox.clone().run());
+    tasks.spawn(conversions_outbox.clone().run());
+
+    let mut groups = Vec::new();
+    for hub in HUBS.iter() {
+        for group in hub.consumer_groups {
+            let handler = handler_for(hub.name, group.name, &stores, &codec, &conversions_outbox)?;
+            runtime
+                .start(
+                    ConsumerSpec {
+                        hub: hub.name.to_string(),
+                        consumer_group: group.name.to_string(),
+                        team: group.team,
+                        handler,
+                    },
+                    &mut tasks,
+                )
+                .await?;
+            groups.push(TrackedGroup {
+                hub: hub.name.to_string(),
+                consumer_group: group.name.to_string(),
+            });
+        }
+    }
+
+    let creator = CustomerCreator::new(
+        stores.customer.clone(),
+        config.seed,
+        config.customers,
+        customer_outbox.waker(),
+    );
+    tasks.spawn(creator.run(controls.pace_receiver(), controls.paused_receiver()));
+
+    let partner = PartnerFiles::new(
+        stores.conversions.clone(),
+        codec.clone(),
+        config.lead_capture_folder.clone(),
+        config.leads_sold_folder(),
+        config.capture_window,
+    );
+    let sales = SaleService::new(stores.conversions.clone(), conversions_outbox.waker());
+    tasks.spawn(run_partner(
+        partner,
+        sales,
+        config.leads_sold_folder(),
+        config.partner_interval,
+        metrics.clone(),
+    ));
+
+    let lake = LakeWriter::new(stores.platform.clone(), config.lake_folder.clone());
+    tasks.spawn(lake.clone().run(config.lake_interval));
+
+    let (sender, snapshots) = watch::channel(MetricsSnapshot::default());
+    tasks.spawn(publish_snapshots(
+        metrics.clone(),
+        transport.clone(),
+        stores.checkpoints.clone(),
+        groups,
+        sender,
+    ));
+    tracing::info!(seed = config.seed, customers = ?config.customers, "flow started");
+
+    Ok(FlowHandle {
+        config,
+        transport,
+        codec,
+        stores,
+        controls,
+        runtime,
+        metrics,
+        snapshots,
+        outboxes: vec![customer_outbox, conversions_outbox],
+        lake,
+        tasks,
+    })
+}
+
+fn handler_for(
+    hub: &str,
+    group: &str,
+    stores: &FlowStores,
+    codec: &EventCodec,
+    conversions_outbox: &OutboxPublisher,
+) -> Result<Arc<dyn EventHandler>, FlowError> {
+    let codec = codec.clone();
+    let handler: Arc<dyn EventHandler> = match (hub, group) {
+        ("customer", "lead") => Arc::new(LeadService::new(
+            stores.conversions.clone(),
+            codec,
+            conversions_outbox.waker(),
+        )),
+        ("sale", "purchase") => Arc::new(PurchaseService::new(
+            stores.conversions.clone(),
+            codec,
+            conversions_outbox.waker(),
+        )),
+        ("lead", "customer") => Arc::new(CustomerFollower::new(
+            stores.customer.clone(),
+            codec,
+            CustomerFollows::Leads,
+        )),
+        ("sale", "customer") => Arc::new(CustomerFollower::new(
+            stores.customer.clone(),
+            codec,
+            CustomerFollows::Sales,
+        )),
+        ("lead_purchased", "customer") => Arc::new(CustomerFollower::new(
+            stores.customer.clone(),
+            codec,
+            CustomerFollows::Purchases,
+        )),
+        ("lead_purchased", "product") => {
+            Arc::new(ProductService::new(stores.product.clone(), codec))
+        }
+        (PARKED_HUB, "platform") => Arc::new(ParkedList::new(stores.platform.clone())),
+        (hub, "datalake") if hub != PARKED_HUB => {
+            Arc::new(DatalakeService::new(stores.platform.clone(), codec, hub))
+        }
+        _ => {
+            return Err(FlowError::NoService {
+                hub: hub.to_string(),
+                consumer_group: group.to_string(),
+            })
+        }
+    };
+    Ok(handler)
+}
+
+/// Builds leads-sold files from new capture files and imports every leads-sold file, every
+/// `interval`. Importing is idempotent per lead, so files imported before change nothing.
+async fn run_partner(
+    partner: PartnerFiles,
+    sales: SaleService,
+    leads_sold_folder: PathBuf,
+    interval: Duration,
+    metrics: Arc<Metrics>,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    let mut reported_missing = false;
+    loop {
+        ticker.tick().await;
+        match partner.build(CaptureChoice::All).await {
+            Ok(_) => reported_missing = false,
+            Err(error @ PartnerError::NoCaptureFile { .. }) => {
+                // Said once until a file appears, not on every tick.
+                if !reported_missing {
+                    tracing::info!(%error, "no leads-sold file yet");
+                    metrics.notice(error.to_string());
+                    reported_missing = true;
+                }
+            }
+            Err(error) => tracing::warn!(%error, "building a leads-sold file failed"),
+        }
+        let files = match std::fs::read_dir(&leads_sold_folder) {
+            Ok(entries) => {
+                let mut files: Vec<PathBuf> = entries
+                    .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                    .filter(|path| path.extension().is_some_and(|extension| extension == "csv"))
+                    .collect();
+                files.sort();
+                files
+            }
+            Err(_) => Vec::new(),
+        };
+        for file in files {
+            if let Err(error) = sales.import(&file) {
+                tracing::warn!(file = %file.display(), %error, "importing a leads-sold file failed");
+            }
+        }
+    }
+}
+
+impl FlowHandle {
+    /// Returns the controls.
+    pub fn controls(&self) -> &FlowControls {
+        &self.controls
+    }
+
+    /// Returns a receiver of metric snapshots, about ten a second.
+    pub fn metrics(&self) -> watch::Receiver<MetricsSnapshot> {
+        self.snapshots.clone()
+    }
+
+    /// Returns the stores.
+    pub fn stores(&self) -> &FlowStores {
+        &self.stores
+    }
+
+    /// Returns the consumer runtime, for the partition readers that stopped.
+    pub fn runtime(&self) -> &ConsumerRuntime {
+        &self.runtime
+    }
+
+    /// Writes staged lake records and builds the report of the flow as it is now.
+    pub async fn report(&self) -> Result<FlowReport, FlowError> {
+        if let Err(error) = self.lake.flush() {
+            tracing::warn!(%error, "writing lake files before the report failed");
+        }
+        let mut pending = 0;
+        for outbox in &self.outboxes {
+            pending += outbox.pending()?;
+        }
+        build_report(
+            &self.config,
+            &self.stores,
+            self.transport.as_ref(),
+            &self.metrics,
+            pending,
+        )
+        .await
+    }
+
+    /// Stops every task and waits for them to end.
+    pub async fn stop(mut self) {
+        self.tasks.shutdown().await;
+        tracing::info!("flow stopped");
+    }
+
+    /// Stops the flow, deletes every team store, lake file and leads-sold file, moves every
+    /// checkpoint to the end of its partition so old events are not read again, and starts
+    /// the flow afresh.
+    pub async fn reset(mut self) -> Result<FlowHandle, FlowError> {
+        self.tasks.shutdown().await;
+        let (config, transport, codec) = (self.config, self.transport, self.codec);
+        drop(self.stores);
+        reset_flow_state(&config, transport.as_ref()).await?;
+        start_flow(config, transport, codec).await
+    }
+}
+
+/// Deletes the flow's stores, lake and leads-sold files, and checkpoints every consumer group
+/// at the end of every partition. The flow must not be running.
+pub async fn reset_flow_state(
+    config: &FlowConfig,
+    transport: &dyn EventTransport,
+) -> Result<(), FlowError> {
+    for name in ["customer", "conversions", "product", "platform"] {
+        for suffix in ["sqlite", "sqlite-wal", "sqlite-shm"] {
+            let path = config.data_folder.join(format!("{name}.{suffix}"));
+            if path.exists() {
+                std::fs::remove_file(&path).map_err(|source| FlowError::Folder { path, source })?;
+            }
+        }
+    }
+    for folder in [config.lake_folder.clone(), config.leads_sold_folder()] {
+        if folder.exists() {
+            std::fs::remove_dir_all(&folder).map_err(|source| FlowError::Folder {
+                path: folder.clone(),
+                source,
+            })?;
+        }
+    }
+
+    let checkpoints = CheckpointStore::open(&config.data_folder.join("checkpoints.sqlite"))?;
+    for hub in HUBS.iter() {
+        let runtime = transport
+            .hub_runtime(hub.name)
+            .await
+            .map_err(|error| FlowError::Reset {
+                hub: hub.name.to_string(),
+                message: error.to_string(),
+            })?;
+        for group in hub.consumer_groups {
+            checkpoints.clear(hub.name, group.name)?;
+            for partition in runtime
+                .partitions
+                .iter()
+                .filter(|partition| !partition.is_empty)
+            {
+                checkpoints.save(&Checkpoint {
+                    hub: hub.name.to_string(),
+                    consumer_group: group.name.to_string(),
+                    partition_id: partition.partition_id.clone(),
+                    sequence_number: partition.last_enqueued_sequence_number,
+                    // NOTE: the offset of the last event is not part of the runtime
+                    // information; readers start by sequence number, so it stays unknown.
+                    offset: String::new(),
+                    partition_count: runtime.partitions.len() as u32,
+                    hub_created_at_ms: runtime.created_at_ms,
+                })?;
+            }
+        }
+    }
+    tracing::info!("flow reset");
+    Ok(())
+}
+
+/// Runs the flow until `config.customers` customers have passed through every service, or
+/// until `config.timeout`, and returns the report. Without a customer limit it runs until the
+/// timeout.
+pub async fn run_flow(
+    config: FlowConfig,
+    transport: Arc<dyn EventTransport>,
+    codec: EventCodec,
+) -> Result<FlowReport, FlowError> {
+    let timeout = config.timeout;
+    let handle = start_flow(config, transport, codec).await?;
+    let started = Instant::now();
+    let mut report = handle.report().await?;
+    while !report.finished() && started.elapsed() < timeout {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        report = handle.report().await?;
+    }
+    handle.stop().await;
+    report.timed_out = !report.finished();
+    Ok(report)
+}

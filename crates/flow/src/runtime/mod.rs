@@ -1,0 +1,253 @@
+//! The consumer runtime: one reader per partition for every consumer group of the flow, with
+//! checkpoints, owner levels and the failure policy.
+//!
+//! A reader starts after its checkpoint, or at the earliest event without one. It
+//! checkpoints an event only once the handler succeeded or the event was parked, so a crash
+//! delivers the events after the last checkpoint again. Before any reader starts, the
+//! group's checkpoints are compared with the hub as it is now. Stale ones (a recreated hub, a
+//! changed partition count, a sequence number beyond the partition's end) are reset with a
+//! notice, and readers open only for partitions that exist.
+
+mod handler;
+pub mod park;
+mod partition;
+mod policy;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use course::Team;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+pub use handler::{EventHandler, HandlerError};
+pub use policy::{Exhausted, FailurePolicy};
+
+use crate::checkpoint::{find_stale, CheckpointStore, StaleCheckpoint};
+use crate::metrics::Metrics;
+use crate::sqlite::StoreError;
+use crate::transport::{EventTransport, StartPosition, TransportError};
+use partition::PartitionTask;
+
+/// A failure to start a consumer.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The hub's runtime information could not be read.
+    #[error("cannot start consumer group `{consumer_group}` on `{hub}`: {source}")]
+    Transport {
+        /// The hub.
+        hub: String,
+        /// The consumer group.
+        consumer_group: String,
+        /// The transport's error.
+        source: TransportError,
+    },
+    /// The checkpoint store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A consumer group to run: the hub, the group, the team it belongs to and its handler.
+#[derive(Debug, Clone)]
+pub struct ConsumerSpec {
+    /// The hub.
+    pub hub: String,
+    /// The consumer group.
+    pub consumer_group: String,
+    /// The team whose lane counts the group's events.
+    pub team: Team,
+    /// The handler.
+    pub handler: Arc<dyn EventHandler>,
+}
+
+/// The outcome of starting a consumer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartedConsumer {
+    /// The partitions a reader was started for.
+    pub partitions: Vec<String>,
+    /// The checkpoints found stale and reset.
+    pub reset: Vec<StaleCheckpoint>,
+}
+
+/// The reason a partition reader stopped before the flow did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartitionExit {
+    /// The failure policy stopped the partition at an event that kept failing.
+    Stopped {
+        /// The hub.
+        hub: String,
+        /// The consumer group.
+        consumer_group: String,
+        /// The partition id.
+        partition_id: String,
+        /// The failing event's sequence number.
+        sequence_number: i64,
+        /// The handler's last error.
+        error: String,
+    },
+    /// A reader with a higher owner level took the partition.
+    OwnershipLost {
+        /// The hub.
+        hub: String,
+        /// The consumer group.
+        consumer_group: String,
+        /// The partition id.
+        partition_id: String,
+    },
+}
+
+/// Receive settings of a partition reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The maximum number of events one receive call returns.
+    pub max_batch: usize,
+    /// How long one receive call waits for the first event.
+    pub max_wait: Duration,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_batch: 50,
+            max_wait: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Starts and runs consumers over a transport and a checkpoint store.
+#[derive(Debug, Clone)]
+pub struct ConsumerRuntime {
+    transport: Arc<dyn EventTransport>,
+    checkpoints: Arc<CheckpointStore>,
+    metrics: Arc<Metrics>,
+    policy: FailurePolicy,
+    read: ReadOptions,
+    paused: watch::Receiver<bool>,
+    exits: Arc<Mutex<Vec<PartitionExit>>>,
+}
+
+impl ConsumerRuntime {
+    /// Creates a runtime with the default failure policy, never paused.
+    pub fn new(
+        transport: Arc<dyn EventTransport>,
+        checkpoints: Arc<CheckpointStore>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let (_, paused) = watch::channel(false);
+        ConsumerRuntime {
+            transport,
+            checkpoints,
+            metrics,
+            policy: FailurePolicy::default(),
+            read: ReadOptions::default(),
+            paused,
+            exits: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Sets the failure policy.
+    pub fn with_policy(mut self, policy: FailurePolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Sets how readers receive.
+    pub fn with_read_options(mut self, read: ReadOptions) -> Self {
+        self.read = read;
+        self
+    }
+
+    /// Makes readers wait while the channel's value is `true`.
+    pub fn with_pause(mut self, paused: watch::Receiver<bool>) -> Self {
+        self.paused = paused;
+        self
+    }
+
+    /// Returns the partition readers that stopped so far, and why.
+    pub fn exits(&self) -> Vec<PartitionExit> {
+        self.exits
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Checks the group's checkpoints against the hub, resets stale ones, and spawns one
+    /// reader per existing partition into `tasks`.
+    pub async fn start(
+        &self,
+        spec: ConsumerSpec,
+        tasks: &mut JoinSet<()>,
+    ) -> Result<StartedConsumer, RuntimeError> {
+        let runtime = self
+            .transport
+            .hub_runtime(&spec.hub)
+            .await
+            .map_err(|source| RuntimeError::Transport {
+                hub: spec.hub.clone(),
+                consumer_group: spec.consumer_group.clone(),
+                source,
+            })?;
+        let mut checkpoints = self.checkpoints.load(&spec.hub, &spec.consumer_group)?;
+        let stale = find_stale(&checkpoints, &runtime);
+        if !stale.is_empty() {
+            // One stale checkpoint means the hub changed under the group, so none of the
+            // group's positions on it can be trusted.
+            for finding in &stale {
+                let message = finding.message();
+                tracing::warn!(
+                    hub = %spec.hub,
+                    consumer_group = %spec.consumer_group,
+                    partition = %finding.checkpoint.partition_id,
+                    "{message}"
+                );
+                self.metrics.notice(message);
+            }
+            self.checkpoints.clear(&spec.hub, &spec.consumer_group)?;
+            checkpoints.clear();
+        }
+
+        let mut partitions = Vec::new();
+        for partition in &runtime.partitions {
+            let start = checkpoints
+                .iter()
+                .find(|checkpoint| checkpoint.partition_id == partition.partition_id)
+                .map(|checkpoint| StartPosition::AfterSequenceNumber(checkpoint.sequence_number))
+                .unwrap_or(StartPosition::Earliest);
+            let owner_level = self.checkpoints.claim_owner_level(
+                &spec.hub,
+                &spec.consumer_group,
+                &partition.partition_id,
+            )?;
+            let task = PartitionTask {
+                runtime: self.clone(),
+                spec: spec.clone(),
+                partition_id: partition.partition_id.clone(),
+                partition_count: runtime.partitions.len() as u32,
+                hub_created_at_ms: runtime.created_at_ms,
+                start,
+                owner_level,
+            };
+            tracing::info!(
+                hub = %spec.hub,
+                consumer_group = %spec.consumer_group,
+                partition = %partition.partition_id,
+                owner_level,
+                start = ?start,
+                "partition reader starting"
+            );
+            tasks.spawn(task.run());
+            partitions.push(partition.partition_id.clone());
+        }
+        Ok(StartedConsumer {
+            partitions,
+            reset: stale,
+        })
+    }
+
+    fn record_exit(&self, exit: PartitionExit) {
+        self.exits
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(exit);
+    }
+}

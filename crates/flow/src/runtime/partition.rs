@@ -1,0 +1,311 @@
+//! The reader of one partition through one consumer group.
+
+use std::time::Duration;
+
+use course::flow::PARKED_HUB;
+
+use super::park::{parked_event, ParkedInfo};
+use super::{ConsumerRuntime, ConsumerSpec, Exhausted, PartitionExit};
+use crate::checkpoint::Checkpoint;
+use crate::transport::{
+    PartitionReader, PublishBatch, ReaderRequest, ReceivedEvent, StartPosition, TransportError,
+};
+
+/// The wait before reopening a reader or republishing to the parked hub after a transport
+/// failure.
+const TRANSPORT_RETRY: Duration = Duration::from_millis(500);
+
+/// How often saving a checkpoint is tried before the reader stops.
+const CHECKPOINT_ATTEMPTS: u32 = 5;
+
+/// The reader's next step after one event.
+enum Next {
+    Continue,
+    Stop,
+}
+
+#[derive(Debug)]
+pub(super) struct PartitionTask {
+    pub(super) runtime: ConsumerRuntime,
+    pub(super) spec: ConsumerSpec,
+    pub(super) partition_id: String,
+    pub(super) partition_count: u32,
+    pub(super) hub_created_at_ms: Option<i64>,
+    pub(super) start: StartPosition,
+    pub(super) owner_level: i64,
+}
+
+impl PartitionTask {
+    /// Reads until the flow stops, the failure policy stops the partition, or another reader
+    /// takes it.
+    pub(super) async fn run(mut self) {
+        let mut reader: Option<Box<dyn PartitionReader>> = None;
+        loop {
+            self.wait_while_paused().await;
+            let open = match reader.as_mut() {
+                Some(open) => open,
+                None => match self.open().await {
+                    Some(open) => reader.insert(open),
+                    None => return,
+                },
+            };
+            let received = open
+                .receive(self.runtime.read.max_batch, self.runtime.read.max_wait)
+                .await;
+            match received {
+                Ok(events) => {
+                    for event in events {
+                        match self.process(&event).await {
+                            Next::Continue => {
+                                self.start =
+                                    StartPosition::AfterSequenceNumber(event.sequence_number);
+                            }
+                            Next::Stop => return,
+                        }
+                    }
+                }
+                Err(TransportError::OwnershipLost { .. }) => {
+                    self.lose_ownership();
+                    return;
+                }
+                Err(error) => {
+                    tracing::warn!(
+                        hub = %self.spec.hub,
+                        consumer_group = %self.spec.consumer_group,
+                        partition = %self.partition_id,
+                        %error,
+                        "receiving failed; reopening the reader"
+                    );
+                    reader = None;
+                    tokio::time::sleep(TRANSPORT_RETRY).await;
+                }
+            }
+        }
+    }
+
+    async fn wait_while_paused(&mut self) {
+        let mut paused = self.runtime.paused.clone();
+        // An error means the controls are gone, which leaves the flow running.
+        let _ = paused.wait_for(|paused| !*paused).await;
+    }
+
+    /// Opens the reader at the current position, retrying while the broker is unavailable.
+    /// Returns `None` when the partition is lost for good.
+    async fn open(&self) -> Option<Box<dyn PartitionReader>> {
+        loop {
+            let request = ReaderRequest {
+                hub: self.spec.hub.clone(),
+                consumer_group: self.spec.consumer_group.clone(),
+                partition_id: self.partition_id.clone(),
+                start: self.start,
+                owner_level: self.owner_level,
+            };
+            match self.runtime.transport.open_reader(request).await {
+                Ok(reader) => return Some(reader),
+                Err(TransportError::OwnershipLost { .. }) => {
+                    self.lose_ownership();
+                    return None;
+                }
+                Err(error @ TransportError::PartitionNotFound { .. })
+                | Err(error @ TransportError::HubNotFound { .. }) => {
+                    tracing::warn!(
+                        hub = %self.spec.hub,
+                        partition = %self.partition_id,
+                        %error,
+                        "partition reader stopped"
+                    );
+                    self.runtime.metrics.notice(error.to_string());
+                    return None;
+                }
+                Err(error) => {
+                    tracing::warn!(
+                        hub = %self.spec.hub,
+                        consumer_group = %self.spec.consumer_group,
+                        partition = %self.partition_id,
+                        %error,
+                        "opening the reader failed; retrying"
+                    );
+                    tokio::time::sleep(TRANSPORT_RETRY).await;
+                }
+            }
+        }
+    }
+
+    fn lose_ownership(&self) {
+        tracing::info!(
+            hub = %self.spec.hub,
+            consumer_group = %self.spec.consumer_group,
+            partition = %self.partition_id,
+            owner_level = self.owner_level,
+            "another reader took the partition; this reader stops"
+        );
+        self.runtime.record_exit(PartitionExit::OwnershipLost {
+            hub: self.spec.hub.clone(),
+            consumer_group: self.spec.consumer_group.clone(),
+            partition_id: self.partition_id.clone(),
+        });
+    }
+
+    /// Handles one event under the failure policy, then checkpoints past it unless the
+    /// partition stops.
+    async fn process(&self, event: &ReceivedEvent) -> Next {
+        let policy = self.runtime.policy;
+        let max_attempts = policy.max_attempts.max(1);
+        let mut attempt = 0;
+        let error = loop {
+            attempt += 1;
+            match self.spec.handler.handle(event).await {
+                Ok(()) => {
+                    if !self.checkpoint(event).await {
+                        return Next::Stop;
+                    }
+                    self.runtime
+                        .metrics
+                        .consumed(self.spec.team, &self.spec.hub);
+                    return Next::Continue;
+                }
+                Err(error) if attempt < max_attempts => {
+                    tracing::warn!(
+                        hub = %self.spec.hub,
+                        consumer_group = %self.spec.consumer_group,
+                        partition = %self.partition_id,
+                        sequence = event.sequence_number,
+                        attempt,
+                        %error,
+                        "handling failed; retrying"
+                    );
+                    tokio::time::sleep(policy.backoff(attempt)).await;
+                }
+                Err(error) => break error,
+            }
+        };
+
+        match policy.exhausted {
+            Exhausted::Park => {
+                self.park(event, &error.0, attempt).await;
+                if !self.checkpoint(event).await {
+                    return Next::Stop;
+                }
+                Next::Continue
+            }
+            Exhausted::StopPartition => {
+                let message = format!(
+                    "consumer group `{}` stopped reading partition `{}` of `{}` at sequence \
+                     number {} after {attempt} failed attempts: {error}",
+                    self.spec.consumer_group,
+                    self.partition_id,
+                    self.spec.hub,
+                    event.sequence_number
+                );
+                tracing::error!(
+                    hub = %self.spec.hub,
+                    consumer_group = %self.spec.consumer_group,
+                    partition = %self.partition_id,
+                    sequence = event.sequence_number,
+                    "{message}"
+                );
+                self.runtime.metrics.notice(message);
+                self.runtime.record_exit(PartitionExit::Stopped {
+                    hub: self.spec.hub.clone(),
+                    consumer_group: self.spec.consumer_group.clone(),
+                    partition_id: self.partition_id.clone(),
+                    sequence_number: event.sequence_number,
+                    error: error.0,
+                });
+                Next::Stop
+            }
+        }
+    }
+
+    /// Publishes the event to the parked hub, retrying until the broker accepts it, because
+    /// the checkpoint may only move past an event that is safely parked.
+    async fn park(&self, event: &ReceivedEvent, error: &str, attempts: u32) {
+        let info = ParkedInfo {
+            hub: self.spec.hub.clone(),
+            consumer_group: self.spec.consumer_group.clone(),
+            partition_id: self.partition_id.clone(),
+            sequence_number: event.sequence_number,
+            offset: event.offset.clone(),
+            error: error.to_string(),
+            attempts,
+        };
+        let batch = PublishBatch {
+            hub: PARKED_HUB.to_string(),
+            partition_key: None,
+            events: vec![parked_event(event, &info)],
+        };
+        loop {
+            match self.runtime.transport.publish(batch.clone()).await {
+                Ok(_) => break,
+                Err(publish_error) => {
+                    tracing::warn!(
+                        hub = %self.spec.hub,
+                        sequence = event.sequence_number,
+                        error = %publish_error,
+                        "parking failed; retrying"
+                    );
+                    tokio::time::sleep(TRANSPORT_RETRY).await;
+                }
+            }
+        }
+        let message = format!(
+            "consumer group `{}` parked the event at sequence number {} of partition `{}` of \
+             `{}` after {attempts} attempts: {error}",
+            self.spec.consumer_group, event.sequence_number, self.partition_id, self.spec.hub
+        );
+        tracing::warn!(
+            hub = %self.spec.hub,
+            consumer_group = %self.spec.consumer_group,
+            partition = %self.partition_id,
+            sequence = event.sequence_number,
+            attempts,
+            "{message}"
+        );
+        let metrics = &self.runtime.metrics;
+        metrics.parked(self.spec.team, &self.spec.hub);
+        metrics.published(self.spec.team, PARKED_HUB, 1);
+        metrics.notice(message);
+    }
+
+    /// Saves the checkpoint at `event`, retrying a failing store a few times. Returns false,
+    /// after logging, when the store keeps failing.
+    async fn checkpoint(&self, event: &ReceivedEvent) -> bool {
+        let checkpoint = Checkpoint {
+            hub: self.spec.hub.clone(),
+            consumer_group: self.spec.consumer_group.clone(),
+            partition_id: self.partition_id.clone(),
+            sequence_number: event.sequence_number,
+            offset: event.offset.clone(),
+            partition_count: self.partition_count,
+            hub_created_at_ms: self.hub_created_at_ms,
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let error = match self.runtime.checkpoints.save(&checkpoint) {
+                Ok(()) => return true,
+                Err(error) => error,
+            };
+            if attempt < CHECKPOINT_ATTEMPTS {
+                tracing::warn!(
+                    hub = %self.spec.hub,
+                    consumer_group = %self.spec.consumer_group,
+                    partition = %self.partition_id,
+                    attempt,
+                    %error,
+                    "saving the checkpoint failed; retrying"
+                );
+                tokio::time::sleep(TRANSPORT_RETRY).await;
+                continue;
+            }
+            let message = format!(
+                "saving the checkpoint of consumer group `{}` on partition `{}` of `{}` \
+                 failed {attempt} times, so the reader stops: {error}",
+                self.spec.consumer_group, self.partition_id, self.spec.hub
+            );
+            tracing::error!(hub = %self.spec.hub, partition = %self.partition_id, "{message}");
+            self.runtime.metrics.notice(message);
+            return false;
+        }
+    }
+}

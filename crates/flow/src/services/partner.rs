@@ -1,0 +1,337 @@
+//! The partner's leads-sold file: a CSV `lead_id,purchase_date` built from the `lead` hub's
+//! capture files, each lead in at most one file across runs.
+//!
+//! The leads are recorded as sold, with the number of the file they go to, before the file is
+//! written. A file recorded but missing on disk (after a crash in between) is written again
+//! from the store, so no lead is lost and none appears twice. Only leads the Conversions team
+//! generated are sold: capture files outlive a reset of the flow, and their older leads are
+//! left out.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rusqlite::params;
+
+use crate::capture::{list_capture_files, read_capture_file, CaptureReadError};
+use crate::cloudevents::CloudEvent;
+use crate::events::{EventCodec, FlowEvent};
+use crate::files::write_atomically;
+use crate::ids::derived_number;
+use crate::sqlite::StoreError;
+use crate::store::TeamStore;
+
+/// The header line of a leads-sold file.
+pub const LEADS_SOLD_HEADER: &str = "lead_id,purchase_date";
+
+/// The capture files a leads-sold file is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureChoice {
+    /// Every capture file.
+    All,
+    /// The file at this index of the sorted list, from 0.
+    File(usize),
+    /// One file picked at random from the whole list with this seed.
+    Random {
+        /// The seed.
+        seed: u64,
+    },
+}
+
+/// A failure to build a leads-sold file.
+#[derive(Debug, thiserror::Error)]
+pub enum PartnerError {
+    /// Capture has written no file yet.
+    #[error(
+        "capture has not written a file for hub `lead` under `{folder}` yet: capture writes a \
+         file when a window of {window_seconds} s closes with events in it, so the next file \
+         can appear by {next_window_closes_by} UTC"
+    )]
+    NoCaptureFile {
+        /// The folder searched.
+        folder: PathBuf,
+        /// The capture time window.
+        window_seconds: u64,
+        /// When the current window closes at the latest, RFC 3339.
+        next_window_closes_by: String,
+    },
+    /// The chosen index is past the end of the list.
+    #[error(
+        "capture file number {index} does not exist: there are {count} files, numbered 0 to {}",
+        .count.saturating_sub(1)
+    )]
+    NoSuchFile {
+        /// The index asked for.
+        index: usize,
+        /// How many files exist.
+        count: usize,
+    },
+    /// A capture file cannot be read.
+    #[error(transparent)]
+    Capture(#[from] CaptureReadError),
+    /// A captured lead cannot be decoded.
+    #[error("a lead in capture file `{path}` cannot be decoded: {message}")]
+    Decode {
+        /// The file.
+        path: PathBuf,
+        /// The decoder's message.
+        message: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The leads-sold file cannot be written.
+    #[error("writing leads-sold file `{path}` failed: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+}
+
+/// The result of one build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadsSold {
+    /// The capture files read.
+    pub capture_files: Vec<PathBuf>,
+    /// The file written, or `None` when the capture files held no lead not sold before.
+    pub file: Option<PathBuf>,
+    /// The leads in the new file.
+    pub leads: Vec<String>,
+    /// Captured leads left out because the Conversions team has no record of generating them,
+    /// such as leads captured before the flow was reset.
+    pub unknown_leads: Vec<String>,
+}
+
+/// Leads recorded as sold by one build: the new file's number and leads, if any, and the
+/// captured leads the team never generated.
+#[derive(Debug)]
+struct Recorded {
+    file: Option<(i64, Vec<String>)>,
+    unknown: Vec<String>,
+}
+
+/// Builds leads-sold files for the Conversions team.
+#[derive(Debug, Clone)]
+pub struct PartnerFiles {
+    store: Arc<TeamStore>,
+    codec: EventCodec,
+    capture_folder: PathBuf,
+    output_folder: PathBuf,
+    capture_window: Duration,
+}
+
+impl PartnerFiles {
+    /// Reads capture files under `capture_folder` (the `lead` hub's capture container) and
+    /// writes leads-sold files into `output_folder`; `capture_window` is the hub's capture
+    /// time window.
+    pub fn new(
+        store: Arc<TeamStore>,
+        codec: EventCodec,
+        capture_folder: PathBuf,
+        output_folder: PathBuf,
+        capture_window: Duration,
+    ) -> Self {
+        PartnerFiles {
+            store,
+            codec,
+            capture_folder,
+            output_folder,
+            capture_window,
+        }
+    }
+
+    /// Lists the capture files a build can choose from, in window order.
+    pub fn capture_files(&self) -> Result<Vec<PathBuf>, PartnerError> {
+        Ok(list_capture_files(&self.capture_folder)?)
+    }
+
+    /// Builds a leads-sold file from the chosen capture files with every lead in them not sold
+    /// before.
+    pub async fn build(&self, choice: CaptureChoice) -> Result<LeadsSold, PartnerError> {
+        self.rewrite_missing_files()?;
+        let files = self.capture_files()?;
+        if files.is_empty() {
+            return Err(self.no_capture_file());
+        }
+        let chosen = match choice {
+            CaptureChoice::All => files,
+            CaptureChoice::File(index) => {
+                vec![files.get(index).cloned().ok_or(PartnerError::NoSuchFile {
+                    index,
+                    count: files.len(),
+                })?]
+            }
+            CaptureChoice::Random { seed } => {
+                let index = ChaCha8Rng::seed_from_u64(seed).random_range(0..files.len());
+                vec![files[index].clone()]
+            }
+        };
+
+        let mut leads = Vec::new();
+        for path in &chosen {
+            for lead in self.read_leads(path).await? {
+                if !leads.iter().any(|(id, _)| *id == lead.0) {
+                    leads.push(lead);
+                }
+            }
+        }
+        let Recorded {
+            file: recorded,
+            unknown: unknown_leads,
+        } = self.record_sold(&leads)?;
+        let Some((number, sold)) = recorded else {
+            return Ok(LeadsSold {
+                capture_files: chosen,
+                file: None,
+                leads: Vec::new(),
+                unknown_leads,
+            });
+        };
+        let path = self.write_file(number)?;
+        tracing::info!(file = %path.display(), leads = sold.len(), "leads-sold file written");
+        Ok(LeadsSold {
+            capture_files: chosen,
+            file: Some(path),
+            leads: sold,
+            unknown_leads,
+        })
+    }
+
+    fn no_capture_file(&self) -> PartnerError {
+        let closes_by = chrono::Utc::now()
+            + chrono::Duration::from_std(self.capture_window).unwrap_or_default();
+        PartnerError::NoCaptureFile {
+            folder: self.capture_folder.clone(),
+            window_seconds: self.capture_window.as_secs(),
+            next_window_closes_by: closes_by.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
+
+    /// Returns (lead id, purchase date) of every `Lead.Generated` event in a file.
+    async fn read_leads(&self, path: &Path) -> Result<Vec<(String, String)>, PartnerError> {
+        let decode_error = |message: String| PartnerError::Decode {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut leads = Vec::new();
+        for captured in read_capture_file(path)? {
+            if let Ok(cloud_event) = CloudEvent::read_from(&captured.properties) {
+                if cloud_event.event_type != "Lead.Generated" {
+                    continue;
+                }
+            }
+            let event = self
+                .codec
+                .decode(
+                    "Lead.Generated",
+                    captured.content_type().as_deref(),
+                    &captured.body,
+                )
+                .await
+                .map_err(|error| decode_error(error.to_string()))?;
+            if let FlowEvent::LeadGenerated(lead) = event {
+                let purchase_date = purchase_date(&lead.id, &lead.date);
+                leads.push((lead.id, purchase_date));
+            }
+        }
+        Ok(leads)
+    }
+
+    /// Records the leads not sold before under a new file number, with `None` when none is
+    /// new, and returns the leads the team never generated.
+    fn record_sold(&self, leads: &[(String, String)]) -> Result<Recorded, PartnerError> {
+        Ok(self.store.transaction(|transaction| {
+            let number: i64 = transaction.query_row(
+                "SELECT COALESCE(MAX(file_number), 0) + 1 FROM sold_leads",
+                [],
+                |row| row.get(0),
+            )?;
+            let mut sold = Vec::new();
+            let mut unknown = Vec::new();
+            for (lead_id, date) in leads {
+                let generated: i64 = transaction.query_row(
+                    "SELECT COUNT(*) FROM lead_decisions WHERE lead_id = ?1 AND outcome = 'lead'",
+                    params![lead_id],
+                    |row| row.get(0),
+                )?;
+                if generated == 0 {
+                    unknown.push(lead_id.clone());
+                    continue;
+                }
+                let inserted = transaction.execute(
+                    "INSERT OR IGNORE INTO sold_leads (lead_id, purchase_date, file_number) \
+                     VALUES (?1, ?2, ?3)",
+                    params![lead_id, date, number],
+                )?;
+                if inserted == 1 {
+                    sold.push(lead_id.clone());
+                }
+            }
+            Ok(Recorded {
+                file: (!sold.is_empty()).then_some((number, sold)),
+                unknown,
+            })
+        })?)
+    }
+
+    fn file_path(&self, number: i64) -> PathBuf {
+        self.output_folder
+            .join(format!("leads-sold-{number:04}.csv"))
+    }
+
+    /// Writes file `number` from the store, whole or not at all.
+    fn write_file(&self, number: i64) -> Result<PathBuf, PartnerError> {
+        let rows: Vec<(String, String)> = self.store.read(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT lead_id, purchase_date FROM sold_leads WHERE file_number = ?1 \
+                 ORDER BY rowid",
+            )?;
+            let rows =
+                statement.query_map(params![number], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect()
+        })?;
+        let mut text = format!("{LEADS_SOLD_HEADER}\n");
+        for (lead_id, date) in rows {
+            text.push_str(&format!("{lead_id},{date}\n"));
+        }
+        let path = self.file_path(number);
+        let write_error = |source| PartnerError::Write {
+            path: path.clone(),
+            source,
+        };
+        write_atomically(&path, text.as_bytes()).map_err(write_error)?;
+        Ok(path)
+    }
+
+    fn rewrite_missing_files(&self) -> Result<(), PartnerError> {
+        let numbers: Vec<i64> = self.store.read(|connection| {
+            let mut statement =
+                connection.prepare("SELECT DISTINCT file_number FROM sold_leads")?;
+            let rows = statement.query_map([], |row| row.get(0))?;
+            rows.collect()
+        })?;
+        for number in numbers {
+            if !self.file_path(number).exists() {
+                let path = self.write_file(number)?;
+                tracing::info!(file = %path.display(), "leads-sold file written again after an interruption");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Derives a lead's purchase date: one to fourteen days after the lead's date, as a calendar
+/// date. A lead date that is not RFC 3339 counts from today.
+fn purchase_date(lead_id: &str, lead_date: &str) -> String {
+    let start = chrono::DateTime::parse_from_rfc3339(lead_date)
+        .map(|date| date.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|_| chrono::Utc::now());
+    let days = (derived_number(&["purchase date", lead_id]) % 14 + 1) as i64;
+    (start + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}

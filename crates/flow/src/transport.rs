@@ -1,0 +1,229 @@
+//! The seam between the flow and an Event Hubs client.
+//!
+//! The flow needs three things from Event Hubs: publishing a batch to a hub, reading one
+//! partition through a consumer group from a position, and a hub's runtime information. The
+//! trait mirrors what the `azeventhubs` client offers (`EventHubProducerClient::send_batch`,
+//! `EventHubConsumerClient::read_events_from_partition` with `ReadEventOptions::owner_level`,
+//! `get_event_hub_properties` and `get_partition_properties`), so the product implementation is
+//! a thin adapter over that client.
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub mod azeventhubs;
+
+/// A value of an AMQP application property, in the types the flow uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropertyValue {
+    /// An AMQP `string`.
+    String(String),
+    /// An AMQP `long`; narrower integers are widened to it.
+    Long(i64),
+    /// An AMQP `double`.
+    Double(f64),
+    /// An AMQP `boolean`.
+    Bool(bool),
+    /// An AMQP `binary`.
+    Bytes(Vec<u8>),
+    /// An AMQP `timestamp`, in milliseconds since the Unix epoch.
+    Timestamp(i64),
+}
+
+impl PropertyValue {
+    /// Returns the value as text when it is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            PropertyValue::String(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// Application properties of an event, by name.
+pub type Properties = BTreeMap<String, PropertyValue>;
+
+/// An event to publish.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutgoingEvent {
+    /// The body, sent as one AMQP data section.
+    pub body: Vec<u8>,
+    /// The AMQP `content-type` property.
+    pub content_type: Option<String>,
+    /// The application properties, CloudEvents attributes included (see
+    /// [`crate::cloudevents`]).
+    pub properties: Properties,
+}
+
+/// A batch of events for one hub. Event Hubs sends a batch to one partition, chosen by the
+/// partition key when there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishBatch {
+    /// The hub.
+    pub hub: String,
+    /// The partition key shared by every event of the batch.
+    pub partition_key: Option<String>,
+    /// The events, in order.
+    pub events: Vec<OutgoingEvent>,
+}
+
+/// The broker's acknowledgement of a published batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishAck {
+    /// The partition the batch went to, when the transport reports it.
+    pub partition_id: Option<String>,
+    /// The number of events accepted.
+    pub events: usize,
+}
+
+/// The position a reader starts from in a partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartPosition {
+    /// The oldest event still retained.
+    Earliest,
+    /// The event after the one with this sequence number (exclusive).
+    AfterSequenceNumber(i64),
+}
+
+/// A request to read one partition through a consumer group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderRequest {
+    /// The hub.
+    pub hub: String,
+    /// The consumer group.
+    pub consumer_group: String,
+    /// The partition id.
+    pub partition_id: String,
+    /// The first position to read.
+    pub start: StartPosition,
+    /// The owner level (epoch): a reader with a higher level takes the partition from readers
+    /// with a lower one, which then fail with [`TransportError::OwnershipLost`].
+    pub owner_level: i64,
+}
+
+/// An event read from a partition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceivedEvent {
+    /// The partition it was read from.
+    pub partition_id: String,
+    /// Its sequence number in the partition.
+    pub sequence_number: i64,
+    /// Its offset, opaque to the flow (Azure sends offsets as strings).
+    pub offset: String,
+    /// When the broker enqueued it, in milliseconds since the Unix epoch.
+    pub enqueued_time_ms: i64,
+    /// Its partition key.
+    pub partition_key: Option<String>,
+    /// The AMQP `content-type` property.
+    pub content_type: Option<String>,
+    /// The application properties.
+    pub properties: Properties,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// The runtime information of one partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionRuntime {
+    /// The partition id.
+    pub partition_id: String,
+    /// The sequence number of the oldest retained event.
+    pub beginning_sequence_number: i64,
+    /// The sequence number of the newest event; -1 when nothing was ever enqueued.
+    pub last_enqueued_sequence_number: i64,
+    /// Whether the partition contains no events.
+    pub is_empty: bool,
+}
+
+/// The runtime information of a hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubRuntime {
+    /// The hub.
+    pub hub: String,
+    /// When the hub was created, in milliseconds since the Unix epoch, when the transport
+    /// reports it. A hub recreated under the same name has a new creation time.
+    pub created_at_ms: Option<i64>,
+    /// Its partitions, in id order.
+    pub partitions: Vec<PartitionRuntime>,
+}
+
+impl HubRuntime {
+    /// Finds a partition by id.
+    pub fn partition(&self, partition_id: &str) -> Option<&PartitionRuntime> {
+        self.partitions
+            .iter()
+            .find(|partition| partition.partition_id == partition_id)
+    }
+}
+
+/// A failure of the transport.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// The hub does not exist.
+    #[error("event hub `{hub}` does not exist: provision it before starting the flow")]
+    HubNotFound {
+        /// The hub.
+        hub: String,
+    },
+    /// The partition does not exist on the hub.
+    #[error("partition `{partition_id}` does not exist on event hub `{hub}`")]
+    PartitionNotFound {
+        /// The hub.
+        hub: String,
+        /// The partition id.
+        partition_id: String,
+    },
+    /// A reader with a higher owner level took the partition.
+    #[error(
+        "another reader with owner level {current} took partition `{partition_id}` of `{hub}` \
+         in consumer group `{consumer_group}` from this one (owner level {mine})"
+    )]
+    OwnershipLost {
+        /// The hub.
+        hub: String,
+        /// The consumer group.
+        consumer_group: String,
+        /// The partition id.
+        partition_id: String,
+        /// This reader's owner level.
+        mine: i64,
+        /// The owner level now holding the partition.
+        current: i64,
+    },
+    /// The broker could not be reached or dropped the link; the operation may be retried.
+    #[error("the event hubs connection failed: {0}")]
+    Unavailable(String),
+    /// The broker rejected the operation for another reason.
+    #[error("the event hubs operation was rejected: {0}")]
+    Rejected(String),
+}
+
+/// A reader of one partition through one consumer group.
+#[async_trait]
+pub trait PartitionReader: Send + Debug {
+    /// Receives up to `max_events` events, waiting at most `max_wait` for the first one; an
+    /// empty batch means none arrived in time.
+    async fn receive(
+        &mut self,
+        max_events: usize,
+        max_wait: Duration,
+    ) -> Result<Vec<ReceivedEvent>, TransportError>;
+}
+
+/// What the flow needs from an Event Hubs client.
+#[async_trait]
+pub trait EventTransport: Send + Sync + Debug {
+    /// Publishes a batch and returns when the broker has accepted it.
+    async fn publish(&self, batch: PublishBatch) -> Result<PublishAck, TransportError>;
+
+    /// Opens a reader on one partition through a consumer group.
+    async fn open_reader(
+        &self,
+        request: ReaderRequest,
+    ) -> Result<Box<dyn PartitionReader>, TransportError>;
+
+    /// Returns a hub's partitions with their sequence numbers.
+    async fn hub_runtime(&self, hub: &str) -> Result<HubRuntime, TransportError>;
+}

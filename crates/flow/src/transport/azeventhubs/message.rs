@@ -1,0 +1,203 @@
+//! Conversion between the flow's events and AMQP messages: body, `content-type` and
+//! application properties on the way out, and the broker's annotations on the way in.
+
+use ::azeventhubs::ReceivedEventData;
+use fe2o3_amqp::types::messaging::annotations::OwnedKey;
+use fe2o3_amqp::types::messaging::{
+    ApplicationProperties, Body, Data, Message, MessageAnnotations, Properties,
+};
+use fe2o3_amqp::types::primitives::{Binary, OrderedMap, SimpleValue, Symbol, Timestamp, Value};
+
+use crate::transport::{
+    OutgoingEvent, Properties as EventProperties, PropertyValue, ReceivedEvent,
+};
+
+/// The message annotation that carries an event's partition key, on sends and on deliveries.
+const PARTITION_KEY_ANNOTATION: &str = "x-opt-partition-key";
+
+/// The message annotation that carries an event's offset; Azure sends it as a string.
+const OFFSET_ANNOTATION: &str = "x-opt-offset";
+
+/// Builds the AMQP message for one event: one data section, the content type, the application
+/// properties, and the partition key annotation when there is a key.
+pub(super) fn outgoing_message(
+    event: &OutgoingEvent,
+    partition_key: Option<&str>,
+) -> Message<Data> {
+    let properties = event.content_type.as_ref().map(|content_type| Properties {
+        content_type: Some(Symbol::from(content_type.as_str())),
+        ..Properties::default()
+    });
+    let mut application = OrderedMap::new();
+    for (name, value) in &event.properties {
+        application.insert(name.clone(), to_simple_value(value));
+    }
+    let annotations = partition_key.map(|key| {
+        let mut annotations = MessageAnnotations::default();
+        annotations.insert(
+            OwnedKey::Symbol(Symbol::from(PARTITION_KEY_ANNOTATION)),
+            Value::String(key.to_owned()),
+        );
+        annotations
+    });
+    Message::builder()
+        .properties(properties)
+        .message_annotations(annotations)
+        .application_properties(ApplicationProperties(application))
+        .data(Binary::from(event.body.clone()))
+        .build()
+}
+
+fn to_simple_value(value: &PropertyValue) -> SimpleValue {
+    match value {
+        PropertyValue::String(text) => SimpleValue::String(text.clone()),
+        PropertyValue::Long(number) => SimpleValue::Long(*number),
+        PropertyValue::Double(number) => SimpleValue::from(*number),
+        PropertyValue::Bool(flag) => SimpleValue::Bool(*flag),
+        PropertyValue::Bytes(bytes) => SimpleValue::Binary(Binary::from(bytes.clone())),
+        PropertyValue::Timestamp(milliseconds) => {
+            SimpleValue::Timestamp(Timestamp::from_milliseconds(*milliseconds))
+        }
+    }
+}
+
+/// Converts an application property to the flow's types. Narrower integers widen to a long and
+/// a symbol reads as a string. A null, a char, a uuid or a float is dropped, because the flow
+/// neither sends nor reads those types.
+fn from_simple_value(value: &SimpleValue) -> Option<PropertyValue> {
+    let converted = match value {
+        SimpleValue::String(text) => PropertyValue::String(text.clone()),
+        SimpleValue::Symbol(symbol) => PropertyValue::String(symbol.0.clone()),
+        SimpleValue::Long(number) => PropertyValue::Long(*number),
+        SimpleValue::Int(number) => PropertyValue::Long(i64::from(*number)),
+        SimpleValue::Short(number) => PropertyValue::Long(i64::from(*number)),
+        SimpleValue::Byte(number) => PropertyValue::Long(i64::from(*number)),
+        SimpleValue::Uint(number) => PropertyValue::Long(i64::from(*number)),
+        SimpleValue::Ushort(number) => PropertyValue::Long(i64::from(*number)),
+        SimpleValue::Ubyte(number) => PropertyValue::Long(i64::from(*number)),
+        SimpleValue::Ulong(number) => PropertyValue::Long(i64::try_from(*number).ok()?),
+        SimpleValue::Double(number) => PropertyValue::Double(number.into_inner()),
+        SimpleValue::Bool(flag) => PropertyValue::Bool(*flag),
+        SimpleValue::Binary(bytes) => PropertyValue::Bytes(bytes.to_vec()),
+        SimpleValue::Timestamp(timestamp) => PropertyValue::Timestamp(timestamp.milliseconds()),
+        _ => return None,
+    };
+    Some(converted)
+}
+
+/// Converts a delivered event. The offset is read from its annotation as the broker sent it
+/// (a string, or a long written out as digits), so it stays opaque.
+pub(super) fn received_event(partition_id: &str, event: &ReceivedEventData) -> ReceivedEvent {
+    let message = event.raw_amqp_message();
+    let content_type = message
+        .properties
+        .as_ref()
+        .and_then(|properties| properties.content_type.as_ref())
+        .map(|symbol| symbol.0.clone());
+    let mut properties = EventProperties::new();
+    if let Some(application) = &message.application_properties {
+        for (name, value) in application.0.iter() {
+            if let Some(value) = from_simple_value(value) {
+                properties.insert(name.clone(), value);
+            }
+        }
+    }
+    ReceivedEvent {
+        partition_id: partition_id.to_owned(),
+        sequence_number: event.sequence_number(),
+        offset: offset(message).unwrap_or_default(),
+        enqueued_time_ms: (event.enqueued_time().unix_timestamp_nanos() / 1_000_000) as i64,
+        partition_key: event.partition_key().map(str::to_owned),
+        content_type,
+        properties,
+        body: body(&message.body),
+    }
+}
+
+fn offset(message: &Message<Body<Value>>) -> Option<String> {
+    let annotations = message.message_annotations.as_ref()?;
+    annotations
+        .0
+        .iter()
+        .find_map(|(key, value)| match (key, value) {
+            (OwnedKey::Symbol(name), Value::String(text)) if name.0 == OFFSET_ANNOTATION => {
+                Some(text.clone())
+            }
+            (OwnedKey::Symbol(name), Value::Long(number)) if name.0 == OFFSET_ANNOTATION => {
+                Some(number.to_string())
+            }
+            _ => None,
+        })
+}
+
+/// Joins the body's data sections. The flow publishes one data section per event. An event whose
+/// body is an AMQP value or sequence, as other clients may send, arrives with an empty body, so
+/// the flow's decoder rejects it and the failure policy parks it.
+fn body(body: &Body<Value>) -> Vec<u8> {
+    match body {
+        Body::Data(sections) => sections
+            .iter()
+            .flat_map(|section| section.0.iter().copied())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn property_values_round_trip() {
+        let values = [
+            PropertyValue::String("Customer.Created".to_owned()),
+            PropertyValue::Long(-42),
+            PropertyValue::Double(2.5),
+            PropertyValue::Bool(true),
+            PropertyValue::Bytes(vec![0, 1, 255]),
+            PropertyValue::Timestamp(1_796_378_400_123),
+        ];
+        for value in values {
+            assert_eq!(from_simple_value(&to_simple_value(&value)), Some(value));
+        }
+    }
+
+    #[test]
+    fn narrow_integers_widen_to_long() {
+        assert_eq!(
+            from_simple_value(&SimpleValue::Int(7)),
+            Some(PropertyValue::Long(7))
+        );
+        assert_eq!(
+            from_simple_value(&SimpleValue::Ubyte(3)),
+            Some(PropertyValue::Long(3))
+        );
+        assert_eq!(from_simple_value(&SimpleValue::Ulong(u64::MAX)), None);
+    }
+
+    #[test]
+    fn outgoing_message_carries_key_and_content_type() {
+        let mut properties = EventProperties::new();
+        properties.insert("ce_id".to_owned(), PropertyValue::String("e-1".to_owned()));
+        let event = OutgoingEvent {
+            body: b"payload".to_vec(),
+            content_type: Some("avro/binary+abc".to_owned()),
+            properties,
+        };
+        let message = outgoing_message(&event, Some("customer-42"));
+        let content_type = message.properties.as_ref().unwrap().content_type.clone();
+        assert_eq!(content_type, Some(Symbol::from("avro/binary+abc")));
+        let application = &message.application_properties.as_ref().unwrap().0;
+        assert_eq!(
+            application.get("ce_id"),
+            Some(&SimpleValue::String("e-1".to_owned()))
+        );
+        let annotations = &message.message_annotations.as_ref().unwrap().0;
+        let key = OwnedKey::Symbol(Symbol::from(PARTITION_KEY_ANNOTATION));
+        assert_eq!(
+            annotations.get(&key),
+            Some(&Value::String("customer-42".to_owned()))
+        );
+        assert_eq!(message.body.0.as_ref(), b"payload");
+    }
+}

@@ -1,0 +1,295 @@
+//! Publishing to one hub over AMQP with `fe2o3-amqp`, the AMQP library `azeventhubs` is built
+//! on.
+//!
+//! NOTE: `azeventhubs` 0.20's `EventData` has no way to set application properties, and the
+//! flow's CloudEvents attributes travel in them, so sends do not go through its producer. A
+//! setter for application properties in the patched client would let this file go.
+//!
+//! A producer opens one connection and session per hub, puts a shared access signature token
+//! for the hub on `$cbs`, and sends every event as its own delivery, waiting for the broker's
+//! outcome. Events with a partition key go to the hub's gateway address with the key in the
+//! `x-opt-partition-key` annotation. A keyless batch of several events goes to one partition's
+//! address, chosen round robin, so that it stays together as an Event Hubs batch does.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use broker::connection_string::{ConnectionString, Credential};
+use broker::secret::Secret;
+use fe2o3_amqp::connection::ConnectionHandle;
+use fe2o3_amqp::sasl_profile::SaslProfile;
+use fe2o3_amqp::session::SessionHandle;
+use fe2o3_amqp::types::messaging::{
+    AmqpValue, ApplicationProperties, Body, Message, MessageId, Outcome, Properties,
+};
+use fe2o3_amqp::types::primitives::{OrderedMap, SimpleValue, Timestamp, Value};
+use fe2o3_amqp::{Connection, Receiver, Sender, Session};
+
+use super::errors::{classify, describe, Operation};
+use super::message::outgoing_message;
+use crate::transport::{PublishAck, PublishBatch, TransportError};
+
+/// The node that accepts tokens.
+const CBS_NODE: &str = "$cbs";
+
+/// How long a token stays valid; the producer reconnects with a fresh one before it expires.
+const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// How long before a token expires the producer reconnects.
+const TOKEN_RENEW_MARGIN: Duration = Duration::from_secs(300);
+
+/// How long `put_token` waits for the broker's reply.
+const CBS_REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one send waits for the broker's outcome.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A connection to one hub, opened on the first publish.
+#[derive(Debug)]
+pub(super) struct HubProducer {
+    hub: String,
+    host: String,
+    connection: ConnectionHandle<()>,
+    session: SessionHandle<()>,
+    senders: HashMap<String, Sender>,
+    token_expires_at: SystemTime,
+    next_partition: usize,
+}
+
+impl HubProducer {
+    /// Connects to the hub named in `connection_string` and puts a token for it on `$cbs`.
+    pub(super) async fn connect(
+        hub: &str,
+        connection_string: &Secret<String>,
+    ) -> Result<Self, TransportError> {
+        let parsed = ConnectionString::parse(connection_string.expose())
+            .map_err(|error| TransportError::Rejected(error.to_string()))?;
+        let Credential::SharedAccessKey { key_name, key } = parsed.credential() else {
+            return Err(TransportError::Rejected(format!(
+                "the send connection string of event hub `{hub}` carries a ready-made \
+                 signature; use one with SharedAccessKeyName and SharedAccessKey"
+            )));
+        };
+        let host = parsed.endpoint().host.clone();
+        let unavailable = |error: &(dyn std::error::Error + 'static)| {
+            classify(Operation::Hub(hub), &describe(error))
+        };
+        let mut connection = Connection::builder()
+            .container_id(format!("eda-flow-{}", uuid::Uuid::new_v4()))
+            .sasl_profile(SaslProfile::Anonymous)
+            .open(parsed.amqp_url().as_str())
+            .await
+            .map_err(|error| unavailable(&error))?;
+        let mut session = Session::begin(&mut connection)
+            .await
+            .map_err(|error| unavailable(&error))?;
+
+        let expires_at = SystemTime::now() + TOKEN_LIFETIME;
+        let expiry = expires_at
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        let resource = format!("sb://{host}/{hub}");
+        let token = broker::sas::generate_token(&resource, key_name, key, expiry);
+        let audience = format!("amqps://{host}/{hub}");
+        put_token(&mut session, hub, &audience, &token, expiry).await?;
+        tracing::debug!(hub, "producer connected");
+        Ok(HubProducer {
+            hub: hub.to_owned(),
+            host,
+            connection,
+            session,
+            senders: HashMap::new(),
+            token_expires_at: expires_at,
+            next_partition: 0,
+        })
+    }
+
+    /// Returns whether the token is close enough to expiry that the producer should reconnect.
+    pub(super) fn token_expiring(&self) -> bool {
+        SystemTime::now() + TOKEN_RENEW_MARGIN >= self.token_expires_at
+    }
+
+    /// Sends the batch and returns when the broker has accepted every event. `partition_ids`
+    /// is called only for a keyless batch of several events.
+    pub(super) async fn send(
+        &mut self,
+        batch: &PublishBatch,
+        partition_ids: &[String],
+    ) -> Result<PublishAck, TransportError> {
+        let partition_id = if batch.partition_key.is_none() && batch.events.len() > 1 {
+            if partition_ids.is_empty() {
+                return Err(TransportError::Rejected(format!(
+                    "event hub `{}` reports no partitions",
+                    self.hub
+                )));
+            }
+            let id = partition_ids[self.next_partition % partition_ids.len()].clone();
+            self.next_partition = self.next_partition.wrapping_add(1);
+            Some(id)
+        } else {
+            None
+        };
+        let address = match &partition_id {
+            Some(id) => format!("amqps://{}/{}/Partitions/{id}", self.host, self.hub),
+            None => format!("amqps://{}/{}", self.host, self.hub),
+        };
+        let hub = self.hub.clone();
+        let sender = self.sender(&address).await?;
+        for event in &batch.events {
+            let message = outgoing_message(event, batch.partition_key.as_deref());
+            let outcome = tokio::time::timeout(SEND_TIMEOUT, sender.send(message))
+                .await
+                .map_err(|_| {
+                    TransportError::Unavailable(format!(
+                        "event hub `{hub}` did not settle a send within {} s",
+                        SEND_TIMEOUT.as_secs()
+                    ))
+                })?
+                .map_err(|error| classify(Operation::Hub(&hub), &describe(&error)))?;
+            match outcome {
+                Outcome::Accepted(_) => {}
+                Outcome::Rejected(rejected) => {
+                    let text = format!("{:?}", rejected.error);
+                    return Err(match classify(Operation::Hub(&hub), &text) {
+                        TransportError::Unavailable(text) => TransportError::Rejected(text),
+                        other => other,
+                    });
+                }
+                other => {
+                    return Err(TransportError::Unavailable(format!(
+                        "event hub `{hub}` did not accept a send: {other:?}"
+                    )))
+                }
+            }
+        }
+        Ok(PublishAck {
+            partition_id,
+            events: batch.events.len(),
+        })
+    }
+
+    async fn sender(&mut self, address: &str) -> Result<&mut Sender, TransportError> {
+        if !self.senders.contains_key(address) {
+            let name = format!("eda-flow-sender-{}", uuid::Uuid::new_v4());
+            let sender = Sender::attach(&mut self.session, name, address)
+                .await
+                .map_err(|error| classify(Operation::Hub(&self.hub), &describe(&error)))?;
+            self.senders.insert(address.to_owned(), sender);
+        }
+        Ok(self
+            .senders
+            .get_mut(address)
+            .expect("the sender was just attached"))
+    }
+
+    /// Detaches every sender and closes the connection; failures only mean it is gone already.
+    pub(super) async fn close(mut self) {
+        for (_, sender) in self.senders.drain() {
+            let _ = sender.close().await;
+        }
+        let _ = self.session.end().await;
+        let _ = self.connection.close().await;
+    }
+}
+
+/// Puts `token` on `$cbs` for `audience` and waits for a 200 or 202 reply.
+async fn put_token(
+    session: &mut SessionHandle<()>,
+    hub: &str,
+    audience: &str,
+    token: &Secret<String>,
+    expiry: u64,
+) -> Result<(), TransportError> {
+    let failed =
+        |error: &(dyn std::error::Error + 'static)| classify(Operation::Hub(hub), &describe(error));
+    let suffix = uuid::Uuid::new_v4();
+    let reply_address = format!("cbs-reply-{suffix}");
+    let mut sender = Sender::attach(session, format!("cbs-sender-{suffix}"), CBS_NODE)
+        .await
+        .map_err(|error| failed(&error))?;
+    let mut receiver = Receiver::builder()
+        .name(format!("cbs-receiver-{suffix}"))
+        .source(CBS_NODE)
+        .target(reply_address.as_str())
+        .attach(session)
+        .await
+        .map_err(|error| failed(&error))?;
+
+    let mut application = OrderedMap::new();
+    application.insert("name".to_owned(), SimpleValue::String(audience.to_owned()));
+    application.insert(
+        "operation".to_owned(),
+        SimpleValue::String("put-token".to_owned()),
+    );
+    application.insert(
+        "type".to_owned(),
+        SimpleValue::String("servicebus.windows.net:sastoken".to_owned()),
+    );
+    let expiry_ms = i64::try_from(expiry)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(1000);
+    application.insert(
+        "expiration".to_owned(),
+        SimpleValue::Timestamp(Timestamp::from_milliseconds(expiry_ms)),
+    );
+    let message_id = format!("put-token-{suffix}");
+    let request = Message::builder()
+        .properties(Properties {
+            message_id: Some(MessageId::String(message_id)),
+            reply_to: Some(reply_address.clone()),
+            ..Properties::default()
+        })
+        .application_properties(ApplicationProperties(application))
+        .body(AmqpValue(token.expose().clone()))
+        .build();
+    let outcome = sender.send(request).await.map_err(|error| failed(&error))?;
+    if !matches!(outcome, Outcome::Accepted(_)) {
+        return Err(TransportError::Rejected(format!(
+            "`$cbs` did not accept the token for event hub `{hub}`: {outcome:?}"
+        )));
+    }
+    let delivery = tokio::time::timeout(CBS_REPLY_TIMEOUT, receiver.recv::<Body<Value>>())
+        .await
+        .map_err(|_| {
+            TransportError::Unavailable(format!(
+                "`$cbs` did not reply to the token for event hub `{hub}` within {} s: check that the broker runs",
+                CBS_REPLY_TIMEOUT.as_secs()
+            ))
+        })?
+        .map_err(|error| failed(&error))?;
+    let _ = receiver.accept(&delivery).await;
+    let (status, description) = reply_status(delivery.message());
+    let _ = sender.close().await;
+    let _ = receiver.close().await;
+    match status {
+        Some(200 | 202) => Ok(()),
+        _ => Err(TransportError::Rejected(format!(
+            "`$cbs` rejected the token for event hub `{hub}` with status {}: {}",
+            status.map_or_else(|| "none".to_owned(), |code| code.to_string()),
+            description.unwrap_or_default()
+        ))),
+    }
+}
+
+fn reply_status(message: &Message<Body<Value>>) -> (Option<i64>, Option<String>) {
+    let Some(application) = &message.application_properties else {
+        return (None, None);
+    };
+    let status = application
+        .0
+        .get("status-code")
+        .and_then(|value| match value {
+            SimpleValue::Int(code) => Some(i64::from(*code)),
+            SimpleValue::Long(code) => Some(*code),
+            _ => None,
+        });
+    let description = application
+        .0
+        .get("status-description")
+        .and_then(|value| match value {
+            SimpleValue::String(text) => Some(text.clone()),
+            _ => None,
+        });
+    (status, description)
+}

@@ -1,0 +1,181 @@
+//! Reading one partition through a consumer group with `azeventhubs`.
+//!
+//! The client's event stream borrows its consumer client, so each reader runs in a task that
+//! owns both and forwards events over a channel. Dropping the reader closes the channel, and
+//! the task then closes the link and the connection.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use ::azeventhubs::consumer::{
+    EventHubConsumerClient, EventHubConsumerClientOptions, EventPosition, ReadEventOptions,
+};
+use ::azeventhubs::{BasicRetryPolicy, MaxRetries};
+use async_trait::async_trait;
+use broker::secret::Secret;
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, oneshot};
+
+use super::errors::{classify, describe, Operation};
+use super::message::received_event;
+use crate::transport::{
+    PartitionReader, ReaderRequest, ReceivedEvent, StartPosition, TransportError,
+};
+
+/// Events a reader task may buffer ahead of the consumer.
+const CHANNEL_CAPACITY: usize = 512;
+
+/// A partition reader fed by its task.
+#[derive(Debug)]
+pub(super) struct AzPartitionReader {
+    request: ReaderRequest,
+    events: mpsc::Receiver<Result<ReceivedEvent, TransportError>>,
+    failure: Option<TransportError>,
+}
+
+/// Starts a reader task and waits until its link is attached, so that an owner level that is
+/// too low or a missing hub fails here.
+pub(super) async fn open(
+    request: ReaderRequest,
+    connection_string: Secret<String>,
+) -> Result<AzPartitionReader, TransportError> {
+    let (ready, attached) = oneshot::channel();
+    let (sender, events) = mpsc::channel(CHANNEL_CAPACITY);
+    tokio::spawn(run(request.clone(), connection_string, ready, sender));
+    match attached.await {
+        Ok(Ok(())) => Ok(AzPartitionReader {
+            request,
+            events,
+            failure: None,
+        }),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(TransportError::Unavailable(format!(
+            "the reader of partition `{}` of event hub `{}` stopped before attaching",
+            request.partition_id, request.hub
+        ))),
+    }
+}
+
+async fn run(
+    request: ReaderRequest,
+    connection_string: Secret<String>,
+    ready: oneshot::Sender<Result<(), TransportError>>,
+    events: mpsc::Sender<Result<ReceivedEvent, TransportError>>,
+) {
+    let operation = Operation::Read(&request);
+    let mut options = EventHubConsumerClientOptions::default();
+    // The flow's runtime retries by reopening the reader at its checkpoint, so the client
+    // reports every failure at once instead of retrying on its own.
+    options.retry_options.max_retries = MaxRetries::new(0).expect("zero retries are valid");
+    let consumer = EventHubConsumerClient::new_from_connection_string(
+        &request.consumer_group,
+        connection_string.expose().clone(),
+        request.hub.clone(),
+        options,
+    )
+    .await;
+    let mut consumer = match consumer {
+        Ok(consumer) => consumer,
+        Err(error) => {
+            let _ = ready.send(Err(classify(operation, &describe(&error))));
+            return;
+        }
+    };
+    forward(&mut consumer, &request, ready, events).await;
+    let _ = consumer.close().await;
+}
+
+/// Attaches the link, reports the outcome on `ready`, then forwards events until the reader is
+/// dropped or the link fails.
+async fn forward(
+    consumer: &mut EventHubConsumerClient<BasicRetryPolicy>,
+    request: &ReaderRequest,
+    ready: oneshot::Sender<Result<(), TransportError>>,
+    events: mpsc::Sender<Result<ReceivedEvent, TransportError>>,
+) {
+    let operation = Operation::Read(request);
+    let position = match request.start {
+        StartPosition::Earliest => EventPosition::earliest(),
+        StartPosition::AfterSequenceNumber(sequence_number) => {
+            EventPosition::from_sequence_number(sequence_number, false)
+        }
+    };
+    let read_options = ReadEventOptions::default().with_owner_level(request.owner_level);
+    let attached = consumer
+        .read_events_from_partition(&request.partition_id, position, read_options)
+        .await;
+    let mut stream = match attached {
+        Ok(stream) => stream,
+        Err(error) => {
+            let _ = ready.send(Err(classify(operation, &describe(&error))));
+            return;
+        }
+    };
+    if ready.send(Ok(())).is_err() {
+        let _ = stream.close().await;
+        return;
+    }
+    tracing::debug!(
+        hub = %request.hub,
+        consumer_group = %request.consumer_group,
+        partition = %request.partition_id,
+        owner_level = request.owner_level,
+        "reader attached"
+    );
+
+    loop {
+        let next = tokio::select! {
+            next = stream.next() => next,
+            _ = events.closed() => break,
+        };
+        let item = match next {
+            Some(Ok(event)) => Ok(received_event(&request.partition_id, &event)),
+            Some(Err(error)) => Err(classify(operation, &describe(&error))),
+            None => Err(TransportError::Unavailable(format!(
+                "the broker closed the reader of partition `{}` of event hub `{}`",
+                request.partition_id, request.hub
+            ))),
+        };
+        let failed = item.is_err();
+        if events.send(item).await.is_err() || failed {
+            break;
+        }
+    }
+    let _ = stream.close().await;
+}
+
+#[async_trait]
+impl PartitionReader for AzPartitionReader {
+    async fn receive(
+        &mut self,
+        max_events: usize,
+        max_wait: Duration,
+    ) -> Result<Vec<ReceivedEvent>, TransportError> {
+        if let Some(error) = self.failure.take() {
+            return Err(error);
+        }
+        let first = match tokio::time::timeout(max_wait, self.events.recv()).await {
+            Err(_) => return Ok(Vec::new()),
+            Ok(None) => {
+                return Err(TransportError::Unavailable(format!(
+                    "the reader of partition `{}` of event hub `{}` stopped",
+                    self.request.partition_id, self.request.hub
+                )))
+            }
+            Ok(Some(item)) => item?,
+        };
+        let mut batch = VecDeque::from([first]);
+        while batch.len() < max_events {
+            match self.events.try_recv() {
+                Ok(Ok(event)) => batch.push_back(event),
+                Ok(Err(error)) => {
+                    // Delivered after the events that arrived before it.
+                    self.failure = Some(error);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        Ok(batch.into())
+    }
+}

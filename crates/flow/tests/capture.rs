@@ -1,0 +1,261 @@
+//! Capture files and the leads-sold file: real Avro container files in Azure's capture
+//! schema, written the way the capture writer does, read by the partner service.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use apache_avro::Codec;
+use common::{capture_path, deflate, start_registry, write_capture_file};
+use flow::capture::{list_capture_files, read_capture_file};
+use flow::cloudevents::CloudEvent;
+use flow::events::LeadGenerated;
+use flow::services::conversions;
+use flow::services::partner::{CaptureChoice, PartnerError, PartnerFiles};
+use flow::transport::{Properties, ReceivedEvent};
+use flow::{EventCodec, FlowEvent};
+
+async fn lead_event(codec: &EventCodec, number: u32, sequence_number: i64) -> ReceivedEvent {
+    let lead = LeadGenerated {
+        id: format!("lead-{number}"),
+        date: "2026-12-04T10:00:00.000Z".to_string(),
+        customer_id: format!("customer-{number}"),
+    };
+    let encoded = codec.encode(&FlowEvent::LeadGenerated(lead)).await.unwrap();
+    let mut properties = Properties::new();
+    CloudEvent {
+        id: format!("event-{number}"),
+        source: "/eda-workshop/conversions".to_string(),
+        event_type: "Lead.Generated".to_string(),
+        time: "2026-12-04T10:00:00.000Z".to_string(),
+    }
+    .write_to(&mut properties);
+    ReceivedEvent {
+        partition_id: "0".to_string(),
+        sequence_number,
+        offset: (sequence_number * 1024).to_string(),
+        enqueued_time_ms: 1_796_378_400_000 + sequence_number,
+        partition_key: None,
+        content_type: Some(encoded.content_type),
+        properties,
+        body: encoded.body,
+    }
+}
+
+/// Opens the Conversions store with leads `lead-0` to `lead-9` recorded as generated.
+fn partner(folder: &Path, codec: &EventCodec) -> PartnerFiles {
+    let store = Arc::new(conversions::open_store(&folder.join("conversions.sqlite")).unwrap());
+    store
+        .transaction(|transaction| {
+            for number in 0..10 {
+                transaction.execute(
+                    "INSERT INTO lead_decisions (customer_id, lead_id, outcome) \
+                     VALUES (?1, ?2, 'lead')",
+                    rusqlite::params![format!("customer-{number}"), format!("lead-{number}")],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    PartnerFiles::new(
+        store,
+        codec.clone(),
+        folder.join("capture").join("lead"),
+        folder.join("leads-sold"),
+        Duration::from_secs(300),
+    )
+}
+
+/// Writes capture file `index` holding leads `numbers`, one window a minute apart.
+async fn write_leads_file(folder: &Path, codec: &EventCodec, index: i64, numbers: &[u32]) {
+    let mut events = Vec::new();
+    for (position, number) in numbers.iter().enumerate() {
+        events.push(lead_event(codec, *number, index * 10 + position as i64).await);
+    }
+    let path = folder.join("capture").join(capture_path(
+        "lead",
+        "0",
+        1_796_378_400_000 + index * 60_000,
+    ));
+    write_capture_file(&path, &events, deflate());
+}
+
+fn csv_leads(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("lead_id,purchase_date"));
+    lines
+        .map(|line| line.split(',').next().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn no_capture_file_gives_clear_message() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    let partner = partner(folder.path(), &codec);
+
+    let error = partner.build(CaptureChoice::All).await.unwrap_err();
+    assert!(
+        matches!(error, PartnerError::NoCaptureFile { .. }),
+        "{error}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.starts_with("capture has not written a file for hub `lead` under `"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "a window of 300 s closes with events in it, so the next file can \
+                          appear by "
+        ),
+        "{message}"
+    );
+    assert!(message.ends_with("Z UTC"), "{message}");
+    assert!(!folder.path().join("leads-sold").exists());
+}
+
+#[tokio::test]
+async fn empty_capture_sells_nothing() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    let partner = partner(folder.path(), &codec);
+
+    // A window with no events and skip-empty on leaves the folder without files.
+    std::fs::create_dir_all(folder.path().join("capture").join("lead")).unwrap();
+    assert!(matches!(
+        partner.build(CaptureChoice::All).await,
+        Err(PartnerError::NoCaptureFile { .. })
+    ));
+
+    // With skip-empty off, a window with no events is a file with no records.
+    write_leads_file(folder.path(), &codec, 0, &[]).await;
+    let sold = partner.build(CaptureChoice::All).await.unwrap();
+    assert_eq!(sold.capture_files.len(), 1);
+    assert_eq!(sold.file, None);
+    assert!(sold.leads.is_empty());
+}
+
+#[tokio::test]
+async fn capture_file_keeps_exact_body_with_either_codec() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    for (name, file_codec) in [("deflate", deflate()), ("null", Codec::Null)] {
+        let event = lead_event(&codec, 7, 3).await;
+        let path = folder.path().join(format!("{name}.avro"));
+        write_capture_file(&path, std::slice::from_ref(&event), file_codec);
+
+        let records = read_capture_file(&path).unwrap();
+        assert_eq!(records.len(), 1, "{name}");
+        assert_eq!(records[0].body, event.body, "{name}");
+        assert_eq!(records[0].sequence_number, 3, "{name}");
+        assert_eq!(records[0].offset, "3072", "{name}");
+        assert_eq!(records[0].enqueued_time_utc, "2026-12-04T10:00:00.0030000Z");
+        assert_eq!(records[0].content_type(), event.content_type, "{name}");
+        assert_eq!(
+            CloudEvent::read_from(&records[0].properties).unwrap().id,
+            "event-7"
+        );
+    }
+}
+
+#[tokio::test]
+async fn course_archive_names_are_found_in_window_order() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    // Windows written out of order: 09:59 on the previous hour, then 10:00 and 10:01.
+    write_leads_file(folder.path(), &codec, 1, &[2]).await;
+    write_leads_file(folder.path(), &codec, -1, &[0]).await;
+    write_leads_file(folder.path(), &codec, 0, &[1]).await;
+
+    let root = folder.path().join("capture");
+    let files: Vec<String> = list_capture_files(&root.join("lead"))
+        .unwrap()
+        .iter()
+        .map(|path| path.strip_prefix(&root).unwrap().display().to_string())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "lead/2026/12/04/09/lead_2026_12_04_09_59_00_0_eda-local.avro",
+            "lead/2026/12/04/10/lead_2026_12_04_10_00_00_0_eda-local.avro",
+            "lead/2026/12/04/10/lead_2026_12_04_10_01_00_0_eda-local.avro",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn every_file_choosable_leads_sold_once() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    write_leads_file(folder.path(), &codec, 0, &[0, 1]).await;
+    write_leads_file(folder.path(), &codec, 1, &[2]).await;
+    write_leads_file(folder.path(), &codec, 2, &[3, 4, 1]).await;
+    let partner = partner(folder.path(), &codec);
+
+    let last = partner.build(CaptureChoice::File(2)).await.unwrap();
+    assert_eq!(last.leads, ["lead-3", "lead-4", "lead-1"]);
+    let first = partner.build(CaptureChoice::File(0)).await.unwrap();
+    assert_eq!(first.leads, ["lead-0"], "lead-1 was sold with file 2");
+    let middle = partner.build(CaptureChoice::File(1)).await.unwrap();
+    assert_eq!(middle.leads, ["lead-2"]);
+
+    let past_end = partner.build(CaptureChoice::File(3)).await.unwrap_err();
+    assert_eq!(
+        past_end.to_string(),
+        "capture file number 3 does not exist: there are 3 files, numbered 0 to 2"
+    );
+
+    // Random choices reach every file, the last one included.
+    let files = partner.capture_files().unwrap();
+    let mut chosen = std::collections::BTreeSet::new();
+    for seed in 0..64 {
+        let built = partner.build(CaptureChoice::Random { seed }).await.unwrap();
+        assert!(built.leads.is_empty(), "every lead is already sold");
+        chosen.insert(built.capture_files[0].clone());
+    }
+    assert_eq!(chosen.len(), files.len());
+
+    let again = partner.build(CaptureChoice::All).await.unwrap();
+    assert_eq!(again.file, None);
+
+    let mut all: Vec<String> = std::fs::read_dir(folder.path().join("leads-sold"))
+        .unwrap()
+        .flat_map(|entry| csv_leads(&entry.unwrap().path()))
+        .collect();
+    all.sort();
+    assert_eq!(all, ["lead-0", "lead-1", "lead-2", "lead-3", "lead-4"]);
+}
+
+#[tokio::test]
+async fn lead_the_team_never_generated_is_not_sold() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    write_leads_file(folder.path(), &codec, 0, &[1, 42]).await;
+    let partner = partner(folder.path(), &codec);
+
+    let built = partner.build(CaptureChoice::All).await.unwrap();
+    assert_eq!(built.leads, ["lead-1"]);
+    assert_eq!(built.unknown_leads, ["lead-42"]);
+    assert_eq!(csv_leads(&built.file.unwrap()), ["lead-1"]);
+}
+
+#[tokio::test]
+async fn lost_leads_sold_file_is_written_again() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    write_leads_file(folder.path(), &codec, 0, &[0, 1]).await;
+    let partner = partner(folder.path(), &codec);
+
+    let built = partner.build(CaptureChoice::All).await.unwrap();
+    let path = built.file.unwrap();
+    // A crash after recording the leads but before the file reached the disk.
+    std::fs::remove_file(&path).unwrap();
+
+    let again = partner.build(CaptureChoice::All).await.unwrap();
+    assert_eq!(again.file, None);
+    assert_eq!(csv_leads(&path), ["lead-0", "lead-1"]);
+}

@@ -1,0 +1,404 @@
+//! The `azeventhubs` transport against the local broker on a free port of 127.0.0.1: events
+//! with their properties, start positions, owner levels, and the whole flow.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use broker::entity::DEFAULT_RULE_NAME;
+use broker::server::BrokerHandle;
+use common::{deflate, start_registry, MemoryTransport};
+use flow::runtime::{Exhausted, FailurePolicy, ReadOptions};
+use flow::transport::azeventhubs::local_broker::{
+    lead_capture_folder, start_local_broker, LocalBrokerSettings,
+};
+use flow::transport::azeventhubs::{AzEventHubsTransport, HubConnections};
+use flow::transport::{
+    EventTransport, OutgoingEvent, PartitionReader, Properties, PropertyValue, PublishBatch,
+    ReaderRequest, ReceivedEvent, StartPosition, TransportError,
+};
+use flow::{run_flow, FlowConfig, FlowReport};
+
+/// The shortest capture window Azure allows, which bounds how long a flow run takes here.
+const CAPTURE_WINDOW_SECONDS: u32 = 60;
+
+/// How long a test waits for events it expects.
+const RECEIVE_DEADLINE: Duration = Duration::from_secs(15);
+
+struct Live {
+    broker: BrokerHandle,
+    transport: Arc<AzEventHubsTransport>,
+    folder: tempfile::TempDir,
+}
+
+async fn start_live() -> Live {
+    let folder = tempfile::tempdir().unwrap();
+    let settings = LocalBrokerSettings {
+        namespace: "eda-flow-live".to_owned(),
+        data_dir: folder.path().join("broker"),
+        capture_container: folder.path().join("capture"),
+        capture_window_seconds: CAPTURE_WINDOW_SECONDS,
+    };
+    let (broker, connections) = start_local_broker(&settings).await.unwrap();
+    assert_eq!(connections.len(), course::flow::HUBS.len());
+    let transport = Arc::new(AzEventHubsTransport::new(connections));
+    Live {
+        broker,
+        transport,
+        folder,
+    }
+}
+
+fn event(index: usize) -> OutgoingEvent {
+    let mut properties = Properties::new();
+    properties.insert(
+        "ce_specversion".to_owned(),
+        PropertyValue::String("1.0".to_owned()),
+    );
+    properties.insert(
+        "ce_id".to_owned(),
+        PropertyValue::String(format!("event-{index}")),
+    );
+    properties.insert("attempt".to_owned(), PropertyValue::Long(index as i64 - 3));
+    properties.insert("score".to_owned(), PropertyValue::Double(0.25));
+    properties.insert(
+        "replayed".to_owned(),
+        PropertyValue::Bool(index.is_multiple_of(2)),
+    );
+    properties.insert("digest".to_owned(), PropertyValue::Bytes(vec![0, 7, 255]));
+    properties.insert(
+        "ce_time".to_owned(),
+        PropertyValue::Timestamp(1_796_378_400_000 + index as i64),
+    );
+    OutgoingEvent {
+        body: format!("body-{index}").into_bytes(),
+        content_type: Some("avro/binary+0123456789abcdef0123456789abcdef".to_owned()),
+        properties,
+    }
+}
+
+fn reader_request(hub: &str, group: &str, partition: &str, start: StartPosition) -> ReaderRequest {
+    ReaderRequest {
+        hub: hub.to_owned(),
+        consumer_group: group.to_owned(),
+        partition_id: partition.to_owned(),
+        start,
+        owner_level: 1,
+    }
+}
+
+/// Publishes `count` events one batch each with partition key `key` and returns the partition
+/// they landed on.
+async fn publish_keyed(
+    transport: &AzEventHubsTransport,
+    hub: &str,
+    key: &str,
+    count: usize,
+) -> String {
+    for index in 0..count {
+        let ack = transport
+            .publish(PublishBatch {
+                hub: hub.to_owned(),
+                partition_key: Some(key.to_owned()),
+                events: vec![event(index)],
+            })
+            .await
+            .unwrap();
+        assert_eq!(ack.events, 1);
+    }
+    let runtime = transport.hub_runtime(hub).await.unwrap();
+    let used: Vec<&str> = runtime
+        .partitions
+        .iter()
+        .filter(|partition| !partition.is_empty)
+        .map(|partition| partition.partition_id.as_str())
+        .collect();
+    assert_eq!(used.len(), 1, "one key, one partition: {runtime:?}");
+    used[0].to_owned()
+}
+
+/// Receives until `count` events arrived, failing after [`RECEIVE_DEADLINE`].
+async fn receive(reader: &mut Box<dyn PartitionReader>, count: usize) -> Vec<ReceivedEvent> {
+    let started = Instant::now();
+    let mut events = Vec::new();
+    while events.len() < count {
+        assert!(
+            started.elapsed() < RECEIVE_DEADLINE,
+            "only {} events",
+            events.len()
+        );
+        let batch = reader
+            .receive(count - events.len(), Duration::from_millis(200))
+            .await
+            .unwrap();
+        events.extend(batch);
+    }
+    events
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn properties_and_content_type_round_trip() {
+    let live = start_live().await;
+    let partition = publish_keyed(&live.transport, "customer", "customer-42", 3).await;
+
+    let request = reader_request("customer", "lead", &partition, StartPosition::Earliest);
+    let mut reader = live.transport.open_reader(request).await.unwrap();
+    let events = receive(&mut reader, 3).await;
+
+    for (index, received) in events.iter().enumerate() {
+        let sent = event(index);
+        assert_eq!(received.partition_id, partition);
+        assert_eq!(received.sequence_number, index as i64);
+        assert_eq!(received.body, sent.body);
+        assert_eq!(received.content_type, sent.content_type);
+        assert_eq!(received.properties, sent.properties);
+        assert_eq!(received.partition_key.as_deref(), Some("customer-42"));
+        assert!(!received.offset.is_empty());
+        assert!(received.enqueued_time_ms > 1_700_000_000_000);
+    }
+    assert_ne!(events[0].offset, events[1].offset);
+
+    let runtime = live.transport.hub_runtime("customer").await.unwrap();
+    let ids: Vec<&str> = runtime
+        .partitions
+        .iter()
+        .map(|p| p.partition_id.as_str())
+        .collect();
+    assert_eq!(ids, ["0", "1", "2", "3"]);
+    let used = runtime.partition(&partition).unwrap();
+    assert_eq!(used.beginning_sequence_number, 0);
+    assert_eq!(used.last_enqueued_sequence_number, 2);
+    assert!(runtime.created_at_ms.is_some());
+    drop(reader);
+    live.broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_after_sequence_number_is_exclusive() {
+    let live = start_live().await;
+    let partition = publish_keyed(&live.transport, "lead", "lead-7", 5).await;
+
+    let start = StartPosition::AfterSequenceNumber(1);
+    let request = reader_request("lead", "customer", &partition, start);
+    let mut reader = live.transport.open_reader(request).await.unwrap();
+    let events = receive(&mut reader, 3).await;
+    let numbers: Vec<i64> = events.iter().map(|event| event.sequence_number).collect();
+    assert_eq!(numbers, [2, 3, 4]);
+    let quiet = reader
+        .receive(10, Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert!(quiet.is_empty(), "{quiet:?}");
+    drop(reader);
+    live.broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn higher_owner_level_takes_partition() {
+    let live = start_live().await;
+    let request = reader_request("sale", "purchase", "0", StartPosition::Earliest);
+    let mut first = live.transport.open_reader(request.clone()).await.unwrap();
+    let second = live
+        .transport
+        .open_reader(ReaderRequest {
+            owner_level: 2,
+            ..request.clone()
+        })
+        .await
+        .unwrap();
+
+    let started = Instant::now();
+    let error = loop {
+        assert!(
+            started.elapsed() < RECEIVE_DEADLINE,
+            "the first reader kept the partition"
+        );
+        match first.receive(10, Duration::from_millis(200)).await {
+            Ok(events) => assert!(events.is_empty()),
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(
+        error,
+        TransportError::OwnershipLost {
+            hub: "sale".to_owned(),
+            consumer_group: "purchase".to_owned(),
+            partition_id: "0".to_owned(),
+            mine: 1,
+            current: 2,
+        }
+    );
+
+    // A reader with the old owner level is now rejected when it opens.
+    let late = live.transport.open_reader(request).await.unwrap_err();
+    assert!(
+        matches!(
+            late,
+            TransportError::OwnershipLost {
+                mine: 1,
+                current: 2,
+                ..
+            }
+        ),
+        "{late:?}"
+    );
+    drop(second);
+    live.broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyless_batch_stays_on_one_partition() {
+    let live = start_live().await;
+    let ack = live
+        .transport
+        .publish(PublishBatch {
+            hub: "lead_abandoned".to_owned(),
+            partition_key: None,
+            events: (0..4).map(event).collect(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(ack.events, 4);
+    let partition = ack
+        .partition_id
+        .expect("a keyless batch names its partition");
+    let runtime = live.transport.hub_runtime("lead_abandoned").await.unwrap();
+    for described in &runtime.partitions {
+        let expected = if described.partition_id == partition {
+            3
+        } else {
+            -1
+        };
+        assert_eq!(
+            described.last_enqueued_sequence_number, expected,
+            "{described:?}"
+        );
+    }
+    live.broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_hub_maps_to_hub_not_found() {
+    let live = start_live().await;
+    let root = live
+        .broker
+        .connection_string(DEFAULT_RULE_NAME, Some("nohub"))
+        .unwrap();
+    let mut hubs = BTreeMap::new();
+    hubs.insert(
+        "nohub".to_owned(),
+        HubConnections {
+            send: root.clone(),
+            listen: root,
+        },
+    );
+    let transport = AzEventHubsTransport::new(hubs);
+    let expected = TransportError::HubNotFound {
+        hub: "nohub".to_owned(),
+    };
+    assert_eq!(transport.hub_runtime("nohub").await.unwrap_err(), expected);
+    let request = reader_request("nohub", "$Default", "0", StartPosition::Earliest);
+    assert_eq!(transport.open_reader(request).await.unwrap_err(), expected);
+    let unknown = transport.hub_runtime("customer").await.unwrap_err();
+    assert_eq!(
+        unknown,
+        TransportError::HubNotFound {
+            hub: "customer".to_owned()
+        }
+    );
+    live.broker.shutdown().await;
+}
+
+#[test]
+fn connection_strings_are_redacted() {
+    let connections = HubConnections {
+        send: broker::secret::Secret::new("SharedAccessKey=c2VjcmV0".to_owned()),
+        listen: broker::secret::Secret::new("SharedAccessKey=c2VjcmV0".to_owned()),
+    };
+    let printed = format!("{connections:?}");
+    assert!(!printed.contains("c2VjcmV0"), "{printed}");
+}
+
+fn flow_config(folder: &Path, capture_folder: std::path::PathBuf, window: Duration) -> FlowConfig {
+    let mut config = FlowConfig::new(folder.join("data"), folder.join("lake"), capture_folder);
+    config.seed = 42;
+    config.customers = Some(30);
+    config.pace = Duration::from_millis(5);
+    config.capture_window = window;
+    config.policy = FailurePolicy {
+        max_attempts: 3,
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(20),
+        exhausted: Exhausted::Park,
+    };
+    config.read = ReadOptions {
+        max_batch: 20,
+        max_wait: Duration::from_millis(20),
+    };
+    config.partner_interval = Duration::from_millis(200);
+    config.lake_interval = Duration::from_millis(50);
+    config.timeout = Duration::from_secs(180);
+    config
+}
+
+fn counts(report: &FlowReport) -> [u64; 10] {
+    [
+        report.customers,
+        report.leads,
+        report.abandoned,
+        report.leads_sold,
+        report.sales,
+        report.purchases,
+        report.customer_leads,
+        report.customer_sales,
+        report.customer_purchases,
+        report.product_purchases,
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_over_broker_matches_memory_run() {
+    let (_registry, codec) = start_registry().await;
+    let live = start_live().await;
+    let window = Duration::from_secs(u64::from(CAPTURE_WINDOW_SECONDS));
+    let capture = lead_capture_folder(&live.folder.path().join("capture"));
+    let config = flow_config(live.folder.path(), capture, window);
+    let report = run_flow(config, live.transport.clone(), codec.clone())
+        .await
+        .unwrap();
+    live.broker.shutdown().await;
+
+    for check in &report.checks {
+        assert!(check.passed, "{}: {}", check.name, check.detail);
+    }
+    assert!(!report.timed_out);
+    assert_eq!(report.customers, 30);
+    assert_eq!(report.parked_source_events(), 0);
+    assert!(
+        report.lags.iter().all(|lag| lag.lag == 0),
+        "{:?}",
+        report.lags
+    );
+
+    let memory_folder = tempfile::tempdir().unwrap();
+    let memory = MemoryTransport::with_capture(
+        4,
+        &memory_folder.path().join("capture"),
+        &["lead"],
+        deflate(),
+    );
+    let memory_config = flow_config(
+        memory_folder.path(),
+        memory_folder.path().join("capture").join("lead"),
+        window,
+    );
+    let expected = run_flow(memory_config, Arc::new(memory), codec)
+        .await
+        .unwrap();
+    assert!(expected.accounted_for());
+    assert_eq!(counts(&report), counts(&expected));
+    assert_eq!(report.leads, 9);
+}
