@@ -1,0 +1,341 @@
+//! `eda-workshop apply`: create or update the plan's resources on Local or Azure, showing
+//! progress per resource.
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use control::apply::{Action, Applier, Options, TargetKind};
+use control::local::LocalEffects;
+use control::progress::{Event, State};
+use control::secrets::{Keychain, SecretStore};
+use control::session::Session;
+use control::signin::{check_providers, SignIn, AZURE_CLI_CLIENT_ID};
+use course::{Billing, StepId};
+use local::{Endpoints, LiveEffects};
+
+use crate::cmd::attendee::AttendeeArgs;
+use crate::table::Table;
+use crate::Global;
+
+/// The target the commands run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TargetChoice {
+    /// The app's own services on 127.0.0.1 (no subscription needed).
+    Local,
+    /// A real Azure subscription.
+    Azure,
+}
+
+/// How to sign in to Azure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SignInChoice {
+    /// Reuse `az login`.
+    Cli,
+    /// Show a code to enter in a browser.
+    DeviceCode,
+    /// A service principal whose secret is in the keychain (`secrets set azure-client-secret`).
+    ServicePrincipal,
+}
+
+/// The keychain entry that contains a service principal's client secret.
+pub(crate) const CLIENT_SECRET_ENTRY: &str = "azure-client-secret";
+
+/// Options that choose and open the target, shared by apply, verify, teardown and secrets.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TargetArgs {
+    /// The target: local or azure.
+    #[arg(long, value_enum, default_value = "local")]
+    pub(crate) target: TargetChoice,
+
+    /// The Azure subscription id or name (default: the only enabled one).
+    #[arg(long, value_name = "ID")]
+    pub(crate) subscription: Option<String>,
+
+    /// How to sign in to Azure.
+    #[arg(long, value_enum, default_value = "cli")]
+    pub(crate) sign_in: SignInChoice,
+
+    /// The Entra tenant id for device code or service principal sign-in.
+    #[arg(long, value_name = "TENANT")]
+    pub(crate) tenant: Option<String>,
+
+    /// The application (client) id for device code or service principal sign-in.
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+}
+
+impl TargetArgs {
+    /// Opens the target: starts the local Resource Manager, or signs in to Azure.
+    pub(crate) async fn open(&self, global: &Global) -> anyhow::Result<Session> {
+        match self.target {
+            TargetChoice::Local => {
+                let keychain = Keychain::os()?;
+                let data_dir = global.data_dir()?;
+                let effects = live_effects(&data_dir, &keychain).await?;
+                Ok(Session::local_with(&data_dir, keychain, effects).await?)
+            }
+            TargetChoice::Azure => {
+                let sign_in = self.sign_in().await?;
+                let prompt = Arc::new(|message: &str| eprintln!("{message}"));
+                Ok(Session::azure(&sign_in, self.subscription.as_deref(), prompt).await?)
+            }
+        }
+    }
+
+    async fn sign_in(&self) -> anyhow::Result<SignIn> {
+        let tenant = self.tenant.clone();
+        match self.sign_in {
+            SignInChoice::Cli => Ok(SignIn::AzureCli { tenant }),
+            SignInChoice::DeviceCode => Ok(SignIn::DeviceCode {
+                tenant: tenant.unwrap_or_else(|| "organizations".to_string()),
+                client_id: self
+                    .client_id
+                    .clone()
+                    .unwrap_or_else(|| AZURE_CLI_CLIENT_ID.to_string()),
+            }),
+            SignInChoice::ServicePrincipal => {
+                let tenant = tenant.context("--tenant is required for a service principal")?;
+                let client_id = self
+                    .client_id
+                    .clone()
+                    .context("--client-id is required for a service principal")?;
+                let secret = Keychain::os()?.get(CLIENT_SECRET_ENTRY).await?.context(
+                    "no client secret in the keychain: store it with \
+                         `eda-workshop secrets set azure-client-secret`",
+                )?;
+                Ok(SignIn::ServicePrincipal {
+                    tenant,
+                    client_id,
+                    secret,
+                })
+            }
+        }
+    }
+
+    /// Returns the target kind for apply options.
+    pub(crate) fn kind(&self) -> TargetKind {
+        match self.target {
+            TargetChoice::Local => TargetKind::Local,
+            TargetChoice::Azure => TargetKind::Azure,
+        }
+    }
+}
+
+/// Opens the live services behind the local Resource Manager: one broker per namespace,
+/// started again with the hubs, consumer groups and rules of earlier runs, and the registry's
+/// store in the data directory. An `eda-workshop serve` over the same data directory then
+/// serves what apply created.
+async fn live_effects(
+    data_dir: &std::path::Path,
+    keychain: &Keychain,
+) -> anyhow::Result<Arc<LiveEffects>> {
+    if let Ok(endpoints) = Endpoints::read(data_dir) {
+        if endpoints.is_running() {
+            bail!(
+                "`eda-workshop serve` is running over {}: stop it first, because both would \
+                 serve the same namespaces",
+                data_dir.display()
+            );
+        }
+    }
+    let effects = LiveEffects::open(data_dir)
+        .with_context(|| format!("cannot open the local registry in {}", data_dir.display()))?;
+    let effects = Arc::new(effects);
+    let (restoring, dir, keychain) = (
+        Arc::clone(&effects),
+        data_dir.to_path_buf(),
+        keychain.clone(),
+    );
+    tokio::task::spawn_blocking(move || restoring.restore(&dir, &keychain))
+        .await
+        .context("restoring the local namespaces stopped")??;
+    Ok(effects)
+}
+
+/// The steps to run: one by name or number, or all.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct StepArgs {
+    /// The step: resource-groups, platform, schema-registry, publishers, consumers, a number
+    /// from 1 to 5, or all.
+    #[arg(long, value_name = "STEP", default_value = "all")]
+    pub(crate) step: String,
+
+    /// Include the Databricks workspace (Azure only; it bills while it exists).
+    #[arg(long)]
+    pub(crate) with_databricks: bool,
+}
+
+impl StepArgs {
+    /// Builds the apply options these arguments select.
+    pub(crate) fn options(&self, target: TargetKind) -> anyhow::Result<Options> {
+        let steps = if self.step.eq_ignore_ascii_case("all") {
+            StepId::ALL.to_vec()
+        } else {
+            vec![self.step.parse::<StepId>()?]
+        };
+        Ok(Options {
+            steps,
+            include_opt_in: self.with_databricks,
+            target,
+        })
+    }
+}
+
+/// Options of `eda-workshop apply`.
+#[derive(Debug, Args)]
+pub(crate) struct ApplyArgs {
+    #[command(flatten)]
+    attendee: AttendeeArgs,
+
+    #[command(flatten)]
+    target: TargetArgs,
+
+    #[command(flatten)]
+    steps: StepArgs,
+
+    /// Apply on Azure without asking for confirmation.
+    #[arg(long)]
+    yes: bool,
+}
+
+/// Applies the plan.
+pub(crate) async fn run(args: ApplyArgs, global: &Global) -> anyhow::Result<()> {
+    let plan = course::plan(&args.attendee.attendee()?);
+    let options = args.steps.options(args.target.kind())?;
+    let session = args.target.open(global).await?;
+    let result = apply(&session, &plan, options, &args, global).await;
+    session.close().await?;
+    result
+}
+
+async fn apply(
+    session: &Session,
+    plan: &course::Plan,
+    options: Options,
+    args: &ApplyArgs,
+    global: &Global,
+) -> anyhow::Result<()> {
+    if session.kind == TargetKind::Azure {
+        let problems = check_providers(&session.client, options.include_opt_in).await?;
+        if !problems.is_empty() {
+            let fixes: Vec<String> = problems
+                .iter()
+                .map(|p| format!("{} is {}: run `{}`", p.namespace, p.state, p.fix))
+                .collect();
+            bail!(
+                "resource providers the plan needs are not registered: {}",
+                fixes.join("; ")
+            );
+        }
+        let preview = Applier::new(
+            &session.client,
+            session.target.clone(),
+            plan,
+            options.clone(),
+            None,
+        );
+        let changes = preview.preview().await?;
+        print_preview(&changes);
+        if !args.yes {
+            confirm(
+                plan.attendee.namespace(),
+                "create or change these resources on Azure",
+            )?;
+        }
+    }
+
+    let (sender, events) = tokio::sync::mpsc::unbounded_channel();
+    let printer = tokio::spawn(print_progress(events));
+    let applier = Applier::new(
+        &session.client,
+        session.target.clone(),
+        plan,
+        options,
+        Some(sender),
+    );
+    let summary = applier.apply().await;
+    drop(applier);
+    let _ = printer.await;
+
+    if global.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "created {}, updated {}, unchanged {}, skipped {}",
+            summary.created, summary.updated, summary.unchanged, summary.skipped
+        );
+    }
+    for (lock, reason) in &summary.stuck_locks {
+        eprintln!("warning: lock `{lock}` is still in place ({reason}); remove it by hand");
+    }
+    if let Some((id, reason)) = summary.failed {
+        bail!("apply stopped at `{id}`: {reason}; fix it and run apply again to continue");
+    }
+    Ok(())
+}
+
+/// Prints what an Azure apply will do, and which resources bill while they exist.
+fn print_preview(changes: &[control::apply::Change]) {
+    let mut table = Table::new(&["step", "resource", "name", "action"]);
+    for change in changes {
+        let action = match &change.action {
+            Action::Create => "create".to_string(),
+            Action::Update { drifts } => format!("update ({} changes)", drifts.len()),
+            Action::Unchanged => "unchanged".to_string(),
+            Action::Skip { reason } => format!("skip: {reason}"),
+            Action::Refuse { reason } => format!("refuse: {reason}"),
+        };
+        table.row(vec![
+            change.step.number().to_string(),
+            change.title.clone(),
+            change.name.clone(),
+            action,
+        ]);
+    }
+    eprintln!("Apply will do this on Azure:\n{}", table.render());
+    let billed: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.billing == Billing::WhileExists && !matches!(c.action, Action::Skip { .. }))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !billed.is_empty() {
+        eprintln!(
+            "These bill by the hour for as long as they exist, used or not: {}. Run \
+             `eda-workshop teardown --target azure` when the workshop is over.\n",
+            billed.join(", ")
+        );
+    }
+}
+
+/// Asks the person to type the namespace, as a deliberate confirmation.
+pub(crate) fn confirm(namespace: &str, what: &str) -> anyhow::Result<()> {
+    eprint!("Type the namespace `{namespace}` to {what}: ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .context("cannot read the confirmation from standard input")?;
+    if answer.trim() != namespace {
+        bail!("not confirmed: nothing was changed (pass --yes to skip the question)");
+    }
+    Ok(())
+}
+
+/// Prints each progress event on standard error until the channel closes.
+pub(crate) async fn print_progress(mut events: tokio::sync::mpsc::UnboundedReceiver<Event>) {
+    while let Some(event) = events.recv().await {
+        let line = match &event.state {
+            State::Queued => continue,
+            State::Creating => format!("creating   {}", event.title),
+            State::Updating { changes } => {
+                format!("updating   {} ({})", event.title, changes.join("; "))
+            }
+            State::Deleting => format!("deleting   {}", event.title),
+            State::Done => format!("done       {}", event.title),
+            State::Unchanged => format!("unchanged  {}", event.title),
+            State::Skipped { reason } => format!("skipped    {}: {reason}", event.title),
+            State::Failed { reason } => format!("failed     {}: {reason}", event.title),
+        };
+        eprintln!("  {line}");
+    }
+}

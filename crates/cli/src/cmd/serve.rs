@@ -1,0 +1,120 @@
+//! `eda-workshop serve`: the Local target's services in the foreground until Ctrl-C.
+
+use anyhow::Context;
+use clap::Args;
+use control::secrets::Keychain;
+use local::standalone::{self, HubSpec, STANDALONE_NAMESPACE};
+use local::{Endpoints, LocalStack};
+
+use crate::table::Table;
+use crate::Global;
+
+/// Options of `eda-workshop serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// A hub to serve in the namespace `eda-workshop-local`, as NAME or NAME:PARTITIONS (4
+    /// partitions when no count is given), with hub-level `send` and `listen` rules. Repeat
+    /// the option for more hubs.
+    #[arg(long = "hub", value_name = "NAME[:PARTITIONS]")]
+    hubs: Vec<HubSpec>,
+}
+
+/// Serves the Resource Manager, the schema registry and every namespace's broker on
+/// 127.0.0.1 until Ctrl-C, with the endpoints in `endpoints.json` of the data directory.
+pub(crate) async fn run(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
+    let data_dir = global.data_dir()?;
+    if let Ok(earlier) = Endpoints::read(&data_dir) {
+        if earlier.is_running() {
+            anyhow::bail!(
+                "the local services already run over {} (Resource Manager at {}): stop that \
+                 `eda-workshop serve` first",
+                data_dir.display(),
+                earlier.arm
+            );
+        }
+    }
+    let keychain = Keychain::os()?;
+    let stack = LocalStack::start(&data_dir, keychain.clone()).await?;
+    let served = serve(&stack, &keychain, &args.hubs, global).await;
+    stack.stop().await;
+    served
+}
+
+async fn serve(
+    stack: &LocalStack,
+    keychain: &Keychain,
+    hubs: &[HubSpec],
+    global: &Global,
+) -> anyhow::Result<()> {
+    standalone::create_hubs(stack, keychain, hubs).await?;
+    let endpoints = stack.endpoints();
+    endpoints.write(stack.data_dir())?;
+
+    if global.json {
+        println!("{}", serde_json::to_string_pretty(&endpoints)?);
+    } else {
+        print_endpoints(&endpoints);
+    }
+    if !hubs.is_empty() {
+        eprintln!(
+            "Connection strings for the hubs of `{STANDALONE_NAMESPACE}`: eda-workshop \
+             connection-string --hub HUB --rule send|listen"
+        );
+    }
+    eprintln!("Serving until Ctrl-C.");
+    wait_for_stop().await?;
+    eprintln!("Stopping.");
+    Ok(())
+}
+
+fn print_endpoints(endpoints: &Endpoints) {
+    let mut table = Table::new(&["service", "endpoint", "hubs"]);
+    table.row(vec![
+        "Resource Manager".to_owned(),
+        endpoints.arm.clone(),
+        String::new(),
+    ]);
+    table.row(vec![
+        "Schema Registry".to_owned(),
+        format!("https://{}", endpoints.registry),
+        String::new(),
+    ]);
+    for namespace in &endpoints.namespaces {
+        let hubs: Vec<String> = namespace
+            .hubs
+            .iter()
+            .map(|hub| format!("{} ({})", hub.name, hub.partitions))
+            .collect();
+        table.row(vec![
+            format!("namespace {}", namespace.name),
+            namespace.endpoint.clone(),
+            hubs.join(", "),
+        ]);
+    }
+    println!("{}", table.render());
+    if let Some(ca) = &endpoints.registry_ca_certificate {
+        println!(
+            "The registry's certificate is signed by the local CA in {}",
+            ca.display()
+        );
+    }
+}
+
+/// Waits for Ctrl-C, or on Unix for SIGTERM, so that a stop by PID also shuts down cleanly.
+async fn wait_for_stop() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.context("cannot listen for Ctrl-C")?,
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot listen for Ctrl-C")?;
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! `eda-workshop`: every step of the EDA Workshop from the command line.
+//!
+//! Results go to standard output (as a table, or as JSON with `--json`); progress and errors go
+//! to standard error. Invalid input exits with status 2 and the model's message.
+
+mod cmd;
+mod global;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub(crate) use global::Global;
+
+/// EDA Workshop: learn event-driven architecture on Azure Event Hubs, step by step.
+#[derive(Debug, Parser)]
+#[command(name = "eda-workshop", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the plan of every step: each resource, its settings and its team.
+    Plan(cmd::plan::PlanArgs),
+    /// Print one step's resources as Bicep or as Azure CLI commands.
+    Export(cmd::export::ExportArgs),
+    /// Register schemas, run the compatibility exercise, show a schema by id.
+    Schema(cmd::schema::SchemaArgs),
+    /// Create or update the plan's resources on Local or Azure (idempotent, resumable).
+    Apply(cmd::apply::ApplyArgs),
+    /// Compare what exists with the plan and name each difference.
+    Verify(cmd::verify::VerifyArgs),
+    /// Remove what the app created for a namespace, after a dry run and a confirmation.
+    Teardown(cmd::teardown::TeardownArgs),
+    /// Show one secret of the plan, or store the service principal's secret.
+    Secrets(cmd::secrets::SecretsArgs),
+    /// Serve the Local target (Resource Manager, schema registry, brokers) until Ctrl-C.
+    Serve(cmd::serve::ServeArgs),
+    /// Print a connection string for a hub served by `serve --hub`.
+    ConnectionString(cmd::connection_string::ConnectionStringArgs),
+    /// Run the demo flow headless until every customer has passed through every service.
+    Flow(cmd::flow::FlowArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    global::init_logging();
+
+    let result = match cli.command {
+        Command::Plan(args) => cmd::plan::run(args, &cli.global).await,
+        Command::Export(args) => cmd::export::run(args, &cli.global).await,
+        Command::Schema(args) => cmd::schema::run(args, &cli.global).await,
+        Command::Apply(args) => cmd::apply::run(args, &cli.global).await,
+        Command::Verify(args) => cmd::verify::run(args, &cli.global).await,
+        Command::Teardown(args) => cmd::teardown::run(args, &cli.global).await,
+        Command::Secrets(args) => cmd::secrets::run(args, &cli.global).await,
+        Command::Serve(args) => cmd::serve::run(args, &cli.global).await,
+        Command::ConnectionString(args) => cmd::connection_string::run(args, &cli.global).await,
+        Command::Flow(args) => cmd::flow::run(args, &cli.global).await,
+    };
+
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

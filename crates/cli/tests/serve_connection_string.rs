@@ -1,0 +1,256 @@
+//! `eda-workshop serve --hub` and `eda-workshop connection-string` in separate processes,
+//! with Microsoft's Python SDK using the printed connection strings.
+//!
+//! The test re-runs itself inside `tests/keychain/with-secret-service.sh`, a private D-Bus
+//! session with an unlocked gnome-keyring, so both processes share a real OS keychain and
+//! the keyring of the person running the test is never touched. It needs the dbus and
+//! gnome-keyring packages, and the Python peer environment `.venv` at the repository root.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Set in the re-run, inside the private session.
+const INSIDE_SESSION: &str = "EDA_WORKSHOP_TEST_SERVE_SESSION";
+/// How long `serve` may take to write its endpoints.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one child process may run.
+const CHILD_TIMEOUT: Duration = Duration::from_secs(90);
+
+fn repository_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn cli(data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_eda-workshop"));
+    command.arg("--data-dir").arg(data_dir);
+    command
+}
+
+/// Returns the peer interpreter, or `None` after a loud notice when it is absent outside CI.
+fn peer_python() -> Option<PathBuf> {
+    let python = std::env::var_os("EDA_PEER_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repository_root().join(".venv/bin/python"));
+    if python.exists() {
+        return Some(python);
+    }
+    let message = format!(
+        "the Python peer environment is missing ({}): create it with `python3 -m venv .venv && \
+         .venv/bin/pip install -r tests/peers/requirements.txt` at the repository root",
+        python.display()
+    );
+    if std::env::var("CI").is_ok_and(|value| value == "true") {
+        panic!("{message}");
+    }
+    eprintln!("\n*** SKIPPED serve and connection-string test: {message} ***\n");
+    None
+}
+
+/// Waits for a child at most [`CHILD_TIMEOUT`], killing it by its PID after that.
+fn wait_bounded(mut child: Child, label: &str) -> Output {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > CHILD_TIMEOUT {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{label} ran longer than {CHILD_TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn run(mut command: Command, label: &str) -> Output {
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_bounded(child, label)
+}
+
+fn connection_string(data_dir: &Path, hub: &str, rule: &str) -> Output {
+    let mut command = cli(data_dir);
+    command.args(["connection-string", "--hub", hub, "--rule", rule]);
+    run(command, "connection-string")
+}
+
+fn text_of(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "the command failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone())
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+fn roundtrip(python: &Path, connection_string: &str, args: &[&str]) -> Value {
+    let script = repository_root().join("crates/local/tests/python/roundtrip.py");
+    let mut command = Command::new(python);
+    command
+        .arg(script)
+        .args(args)
+        .env("EDA_CONNECTION_STRING", connection_string);
+    let output = run(command, "the Python peer");
+    let stdout = text_of(&output);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap()
+}
+
+/// A running `eda-workshop serve`, stopped with SIGTERM by its PID.
+struct Serve {
+    child: Option<Child>,
+}
+
+impl Serve {
+    fn start(data_dir: &Path, hubs: &[&str]) -> Serve {
+        let endpoints = data_dir.join("endpoints.json");
+        let _ = std::fs::remove_file(&endpoints);
+        let mut command = cli(data_dir);
+        command.arg("serve");
+        for hub in hubs {
+            command.args(["--hub", hub]);
+        }
+        let child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut serve = Serve { child: Some(child) };
+        let started = Instant::now();
+        while !endpoints.exists() {
+            let child = serve.child.as_mut().unwrap();
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut stderr = String::new();
+                child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut stderr)
+                    .unwrap();
+                panic!("serve exited with {status}: {stderr}");
+            }
+            assert!(
+                started.elapsed() < START_TIMEOUT,
+                "serve did not start in time"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        serve
+    }
+
+    fn stop(&mut self) {
+        let Some(child) = self.child.take() else {
+            return;
+        };
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let output = wait_bounded(child, "serve after SIGTERM");
+        assert!(
+            output.status.success(),
+            "serve stopped with {}: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Returns the value of `SharedAccessKey` in a connection string.
+fn key_of(connection_string: &str) -> &str {
+    connection_string
+        .split(';')
+        .find_map(|part| part.strip_prefix("SharedAccessKey="))
+        .expect("the connection string has a key")
+}
+
+fn inside_session(python: &Path) {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+
+    let never = connection_string(dir, "demo", "send");
+    assert_eq!(never.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&never.stderr);
+    assert!(stderr.contains("eda-workshop serve"), "{stderr}");
+
+    let mut serve = Serve::start(dir, &["demo:2"]);
+    let send = text_of(&connection_string(dir, "demo", "send"));
+    let listen = text_of(&connection_string(dir, "demo", "listen"));
+    assert!(send.starts_with("Endpoint=sb://127.0.0.1:"), "{send}");
+    assert!(send.contains(";SharedAccessKeyName=send;"));
+    assert!(send.ends_with(";EntityPath=demo;UseDevelopmentEmulator=true"));
+    assert!(listen.contains(";SharedAccessKeyName=listen;"));
+
+    let unknown = connection_string(dir, "orders", "send");
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("hub `orders` is not served"), "{stderr}");
+
+    let endpoints = std::fs::read_to_string(dir.join("endpoints.json")).unwrap();
+    for key in [key_of(&send), key_of(&listen)] {
+        assert!(!endpoints.contains(key), "endpoints.json contains a key");
+    }
+    assert!(!endpoints.contains("SharedAccessKey"));
+    let parsed: Value = serde_json::from_str(&endpoints).unwrap();
+    assert_eq!(parsed["namespaces"][0]["name"], "eda-workshop-local");
+    assert_eq!(parsed["namespaces"][0]["hubs"][0]["partitions"], 2);
+
+    let sent = roundtrip(python, &send, &["send", "demo", "hello-from-python"]);
+    assert_eq!(sent["sent"], "hello-from-python");
+    let read = roundtrip(python, &listen, &["receive", "demo"]);
+    assert_eq!(read["errors"], serde_json::json!([]));
+    assert_eq!(read["received"], serde_json::json!(["hello-from-python"]));
+    serve.stop();
+
+    // Served again without `--hub`, the hub comes back with its port and keys, so the
+    // connection strings printed before are still the right ones.
+    let mut serve = Serve::start(dir, &[]);
+    assert_eq!(text_of(&connection_string(dir, "demo", "send")), send);
+    let read = roundtrip(python, &listen, &["receive", "demo"]);
+    assert_eq!(read["received"], serde_json::json!(["hello-from-python"]));
+    serve.stop();
+}
+
+#[test]
+fn serve_hub_and_connection_string_work_together() {
+    let Some(python) = peer_python() else {
+        return;
+    };
+    if std::env::var_os(INSIDE_SESSION).is_some() {
+        inside_session(&python);
+        return;
+    }
+    let script = repository_root().join("tests/keychain/with-secret-service.sh");
+    let status = Command::new("sh")
+        .arg(script)
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "serve_hub_and_connection_string_work_together",
+            "--nocapture",
+        ])
+        .env(INSIDE_SESSION, "1")
+        .status()
+        .expect("the keychain script runs (install the dbus and gnome-keyring packages)");
+    assert!(
+        status.success(),
+        "the test inside the private session failed: {status}"
+    );
+}
