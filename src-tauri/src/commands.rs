@@ -1,0 +1,279 @@
+//! The commands the front end calls through `invoke`. Each one is a thin call into a core
+//! crate or the saved wizard state. build.rs lists them, so that the window's capability can
+//! grant each by name.
+
+use std::ffi::OsString;
+
+use course::{Environment, NamespaceCheck, Region, StepId};
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::CommandError;
+use crate::exercise::{AttemptRecord, ExerciseLog, ExerciseMode};
+use crate::overview::WorkshopOverview;
+use crate::plan_view::{self, AttendeeChoice, ExportFormat, StepPlan};
+use crate::provision::{ResultsFor, StepResult};
+use crate::state::{Choices, LoadedState, Page};
+use crate::AppState;
+
+/// Returns the steps, teams, environments and regions that the first pages show.
+#[tauri::command]
+pub(crate) fn workshop_overview() -> WorkshopOverview {
+    WorkshopOverview::from_course()
+}
+
+/// Returns the namespace from `AZURE_UNIQUE_NAMESPACE`, so the field starts filled in for an
+/// attendee who set it for the original course, or `None` when it is unset or blank.
+#[tauri::command]
+pub(crate) fn initial_namespace() -> Option<String> {
+    namespace_from_variable(std::env::var_os(course::NAMESPACE_VARIABLE))
+}
+
+/// Checks `namespace` against every name the plan builds from it in this environment and region.
+#[tauri::command]
+pub(crate) fn check_namespace(
+    namespace: String,
+    environment: Environment,
+    region_name: String,
+    region_code: String,
+) -> Result<NamespaceCheck, CommandError> {
+    let region = Region::new(&region_name, &region_code)?;
+    let check = course::check_namespace(&namespace, environment, &region);
+    tracing::debug!(
+        namespace = %check.namespace,
+        environment = %environment,
+        region = %region.name,
+        valid = check.valid,
+        problems = check.problems.len(),
+        "checked namespace"
+    );
+    Ok(check)
+}
+
+/// Returns the saved progress as the app found it at start, or a new workshop.
+#[tauri::command]
+pub(crate) fn load_wizard(app: State<'_, AppState>) -> LoadedState {
+    app.store.loaded()
+}
+
+/// Saves the page shown and the attendee's choices, so the next start resumes there.
+#[tauri::command]
+pub(crate) fn save_wizard(
+    app: State<'_, AppState>,
+    page: Page,
+    choices: Choices,
+) -> Result<(), CommandError> {
+    app.store.update(|state| {
+        state.page = page;
+        state.choices = choices;
+    })
+}
+
+/// Returns the plan of one step for the attendee's choices.
+#[tauri::command]
+pub(crate) fn step_plan(attendee: AttendeeChoice, step: StepId) -> Result<StepPlan, CommandError> {
+    Ok(plan_view::step_plan(&attendee.attendee()?, step))
+}
+
+/// Returns one step as Bicep or as Azure CLI commands for the attendee's choices.
+#[tauri::command]
+pub(crate) fn step_export(
+    attendee: AttendeeChoice,
+    step: StepId,
+    format: ExportFormat,
+) -> Result<String, CommandError> {
+    Ok(plan_view::step_export(&attendee.attendee()?, step, format))
+}
+
+/// Applies one step on the Local target and records the result for its page.
+#[tauri::command]
+pub(crate) async fn apply_step(
+    app: State<'_, AppState>,
+    attendee: AttendeeChoice,
+    step: StepId,
+) -> Result<StepResult, CommandError> {
+    let attendee = attendee.attendee()?;
+    let applied = app.local.apply(&attendee, step).await?;
+    record_step(&app, &attendee, step, |result| {
+        result.applied = Some(applied)
+    })
+}
+
+/// Compares one step with the Local target and records the result for its page.
+#[tauri::command]
+pub(crate) async fn verify_step(
+    app: State<'_, AppState>,
+    attendee: AttendeeChoice,
+    step: StepId,
+) -> Result<StepResult, CommandError> {
+    let attendee = attendee.attendee()?;
+    let verified = app.local.verify(&attendee, step).await?;
+    record_step(&app, &attendee, step, |result| {
+        result.verified = Some(verified)
+    })
+}
+
+/// Stores a step's new result. Results made for other choices are replaced, because they
+/// describe resources with other names.
+fn record_step(
+    app: &AppState,
+    attendee: &course::Attendee,
+    step: StepId,
+    change: impl FnOnce(&mut StepResult),
+) -> Result<StepResult, CommandError> {
+    let key = ResultsFor::of(attendee);
+    app.store.update(|state| {
+        let fresh = || StepResult {
+            attendee: key.clone(),
+            applied: None,
+            verified: None,
+        };
+        let result = state.steps.entry(step).or_insert_with(fresh);
+        if result.attendee != key {
+            *result = fresh();
+        }
+        change(result);
+        result.clone()
+    })
+}
+
+/// The course's five attempt files per mode, for the page to show and pre-fill the editor.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ExerciseSchemas {
+    /// The schema group the exercise registers in.
+    group: &'static str,
+    /// The Backward attempts, in order.
+    backward: &'static [&'static str; 5],
+    /// The Forward attempts, in order.
+    forward: &'static [&'static str; 5],
+}
+
+/// Returns the text of every attempt of the exercise.
+#[tauri::command]
+pub(crate) fn exercise_schemas() -> ExerciseSchemas {
+    ExerciseSchemas {
+        group: registry::course_schemas::COURSE_GROUP,
+        backward: ExerciseMode::Backward.attempts(),
+        forward: ExerciseMode::Forward.attempts(),
+    }
+}
+
+/// Saves the mode the exercise page shows.
+#[tauri::command]
+pub(crate) fn choose_exercise_mode(
+    app: State<'_, AppState>,
+    mode: ExerciseMode,
+) -> Result<ExerciseLog, CommandError> {
+    app.store.update(|state| {
+        state.exercise.mode = mode;
+        state.exercise.clone()
+    })
+}
+
+/// Registers the course's next attempt in `mode` with the local registry and records the
+/// verdict. Attempts go in order: `attempt` must be the next one.
+#[tauri::command]
+pub(crate) async fn register_attempt(
+    app: State<'_, AppState>,
+    mode: ExerciseMode,
+    attempt: usize,
+) -> Result<ExerciseLog, CommandError> {
+    // Held until the verdict is recorded, so two clicks cannot both claim the same next attempt.
+    let _turn = app.exercise_turn.lock().await;
+    let next = app.store.current().exercise.next_attempt(mode);
+    let record = app.exercise.register_attempt(mode, attempt, next).await?;
+    record_attempt(&app, record)
+}
+
+/// Registers a schema the attendee wrote, in `mode`, and records the verdict.
+#[tauri::command]
+pub(crate) async fn register_own_schema(
+    app: State<'_, AppState>,
+    mode: ExerciseMode,
+    schema: String,
+) -> Result<ExerciseLog, CommandError> {
+    let _turn = app.exercise_turn.lock().await;
+    let record = app.exercise.register_own(mode, &schema).await?;
+    record_attempt(&app, record)
+}
+
+/// Deletes the exercise's schema group and every recorded verdict, so both modes start over.
+#[tauri::command]
+pub(crate) async fn reset_exercise(app: State<'_, AppState>) -> Result<ExerciseLog, CommandError> {
+    let _turn = app.exercise_turn.lock().await;
+    app.exercise.reset().await?;
+    app.store.update(|state| {
+        state.exercise.attempts.clear();
+        state.exercise.clone()
+    })
+}
+
+fn record_attempt(app: &AppState, record: AttemptRecord) -> Result<ExerciseLog, CommandError> {
+    app.store.update(|state| {
+        state.exercise.mode = record.mode;
+        state.exercise.attempts.push(record);
+        state.exercise.clone()
+    })
+}
+
+/// Turns the variable's value into the field's starting text. The text is kept as typed, because
+/// the check that follows reports the lower-casing and trimming to the attendee.
+fn namespace_from_variable(value: Option<OsString>) -> Option<String> {
+    let text = value?.to_string_lossy().into_owned();
+    if text.trim().is_empty() {
+        None
+    } else {
+        Some(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variable_value_fills_namespace_as_typed() {
+        assert_eq!(
+            namespace_from_variable(Some("DGRF".into())),
+            Some("DGRF".to_string())
+        );
+    }
+
+    #[test]
+    fn unset_or_blank_variable_fills_nothing() {
+        assert_eq!(namespace_from_variable(None), None);
+        assert_eq!(namespace_from_variable(Some("".into())), None);
+        assert_eq!(namespace_from_variable(Some("  ".into())), None);
+    }
+
+    #[test]
+    fn check_builds_names_for_chosen_region() {
+        let check = check_namespace(
+            "dgrf".to_string(),
+            Environment::Dv,
+            "northeurope".to_string(),
+            "eun".to_string(),
+        )
+        .unwrap();
+        assert!(check.valid);
+        assert!(check
+            .names
+            .iter()
+            .any(|planned| planned.name == "dv-events001-ehns-eun-dgrf"));
+    }
+
+    #[test]
+    fn check_rejects_invalid_region_code_with_its_fix() {
+        let error = check_namespace(
+            "dgrf".to_string(),
+            Environment::Dv,
+            "northeurope".to_string(),
+            "e-un".to_string(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            serde_json::to_value(&error).unwrap(),
+            "region code `e-un` is invalid: use 2 to 5 lower-case letters or digits, such as `eun`"
+        );
+    }
+}

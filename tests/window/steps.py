@@ -1,0 +1,283 @@
+"""The window smoke test's walk through the course's step pages and the schema exercise.
+
+From a valid namespace it opens each step page with Next, checks what the page shows, and
+saves a picture of it. On the schema registry page it registers the five attempts in Backward
+and then in Forward mode and checks every verdict against the course's table.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from webdriver import Element, Session, WebDriverError, wait_for
+
+# The course's verdicts, attempt 1 to 5.
+EXPECTED_VERDICTS = {
+    "backward": ["accepted", "accepted", "rejected", "accepted", "rejected"],
+    "forward": ["accepted", "accepted", "accepted", "rejected", "rejected"],
+}
+
+# What each resource step's plan must name for namespace `dgrf` in dv and northeurope.
+STEP_NAMES = {
+    "Resource groups": ["dv-events-broker-rg", "dv-events-sales-rg"],
+    "Shared platform": ["dv-events001-ehns-eun-dgrf", "dv-events-dbw-eun-dgrf"],
+    "Publishers": ["dv-customer-kv-eun-dgrf", "lead_purchased"],
+    "Consumers": ["Hub customer", "datalake"],
+}
+
+# WebDriver's code for the Enter key.
+ENTER = "\ue007"
+
+Check = Callable[[bool, str, str], None]
+Capture = Callable[[str], None]
+# Returns the text on the display's clipboard.
+ReadClipboard = Callable[[], str]
+
+
+def heading(session: Session) -> str:
+    """Returns the text of the page's main heading, or an empty string while there is none."""
+    return session.execute(
+        "const h = document.querySelector('main h1'); return h ? h.textContent : '';"
+    )
+
+
+def wait_for_heading(session: Session, title: str) -> None:
+    """Waits until the page's main heading reads `title`."""
+    wait_for(
+        f"the page heading {title!r}",
+        lambda: True if heading(session).strip() == title else None,
+        20,
+    )
+
+
+def click_next(session: Session) -> None:
+    """Clicks the page's Next button."""
+    session.click(session.find("form button[type=submit]"))
+
+
+def plan_text(session: Session) -> str | None:
+    """Returns the text of the step's plan once it has loaded."""
+    text = session.text(session.find("#step-plan"))
+    return text or None
+
+
+def check_step_page(
+    session: Session, title: str, check: Check, capture: Capture, name: str
+) -> None:
+    """Checks that the step page `title` is open and lists the expected resources, then applies
+    and verifies the step on the Local target."""
+    wait_for_heading(session, title)
+    text = wait_for(f"the plan of {title}", lambda: plan_text(session), 20)
+    for expected in STEP_NAMES[title]:
+        check(expected in text, f"{title} page lists {expected}", "")
+
+    applied = run_action(session, "apply", "#apply-result")
+    check(
+        "failed" not in applied and " created" in applied,
+        f"{title} Apply creates the step without failure",
+        repr(applied),
+    )
+    verified = run_action(session, "verify", "#verify-result")
+    check("match the plan" in verified, f"{title} Verify matches the plan", repr(verified))
+    capture(name)
+
+
+def run_action(session: Session, action: str, result: str) -> str:
+    """Clicks Apply or Verify and returns the text of its result once it appears.
+
+    An error from the shell is returned instead, so the caller's check shows it.
+    """
+    wait_for(f"{action} to be enabled", lambda: enabled(session, f"#{action}"), 20)
+    before = session.execute(
+        f"const r = document.querySelector('{result}'); return r ? r.textContent : '';"
+    )
+
+    def outcome() -> str | None:
+        error = session.execute(
+            "const e = document.querySelector('.action-error'); return e ? e.textContent : '';"
+        )
+        if error:
+            return f"error: {error}"
+        text = session.execute(
+            f"const r = document.querySelector('{result}'); return r ? r.textContent : '';"
+        )
+        done = enabled(session, f"#{action}") is not None
+        return " ".join(text.split()) if done and text and text != before else None
+
+    session.click(session.find(f"#{action}"))
+    return wait_for(f"the {action} result", outcome, 60)
+
+
+def enabled(session: Session, selector: str) -> bool | None:
+    """Returns True once the button at `selector` exists and can be clicked, else None."""
+    usable = session.execute(
+        f"const b = document.querySelector('{selector}'); return !!b && !b.disabled;"
+    )
+    return True if usable else None
+
+
+def check_exports(
+    session: Session, check: Check, capture: Capture, read_clipboard: ReadClipboard
+) -> None:
+    """Opens the Bicep and the az CLI text of the shared platform, checks both, and copies
+    each with its Copy button."""
+    for view, expected, name in (
+        ("bicep", "dv-events001-ehns-eun-dgrf", "shared-platform-bicep"),
+        ("az_cli", "az eventhubs namespace create", "shared-platform-az"),
+    ):
+        session.click(session.find(f"button[data-view={view}]"))
+        text = wait_for(
+            f"the {view} text",
+            lambda: session.text(session.find("#export-text")) or None,
+            20,
+        )
+        check(expected in text, f"{view} export contains {expected!r}", "")
+        session.click(session.find("#copy-export"))
+        status = wait_for(
+            "the copy status",
+            lambda: session.text(session.find("#copy-status")) or None,
+            10,
+        )
+        check(status == "Copied to the clipboard.", f"{view} copy reports success", repr(status))
+        try:
+            copied = read_clipboard()
+        except RuntimeError as error:
+            copied = str(error)
+        check(copied.strip() == text.strip(), f"clipboard holds the {view} text", repr(copied[:80]))
+        capture(name)
+    session.click(session.find("button[data-view=plan]"))
+
+
+def verdicts(session: Session) -> list[str]:
+    """Returns the verdict displayed for each of the five attempts, or "" where there is none."""
+    return session.execute(
+        "return [1, 2, 3, 4, 5].map((n) => {"
+        " const v = document.querySelector(`[data-attempt=\"${n}\"] .verdict`);"
+        " return v ? v.textContent.trim() : ''; });"
+    )
+
+
+def register_attempts(session: Session, mode: str, check: Check, keyboard: bool) -> None:
+    """Chooses `mode` and registers attempts 1 to 5 one at a time, waiting for each verdict.
+
+    With `keyboard`, attempts 2 to 5 are registered by pressing Enter on the focused element,
+    which must be the next attempt's button because the page moves the focus there.
+    """
+    session.click(session.find(f"input[name=mode][value={mode}]"))
+    wait_for(
+        f"{mode} mode to be chosen",
+        lambda: True if session.execute(
+            f"return document.querySelector('input[value={mode}]').checked;"
+        ) else None,
+        10,
+    )
+    for attempt in range(1, 6):
+        button = wait_for(
+            f"the button of attempt {attempt}",
+            lambda: enabled_button(session, attempt),
+            30,
+        )
+        if keyboard and attempt > 1:
+            focused = session.execute("return document.activeElement.id;")
+            check(
+                focused == f"attempt-{attempt}",
+                f"focus is on attempt {attempt} after the previous verdict",
+                repr(focused),
+            )
+            session.type(session.active(), ENTER)
+        else:
+            session.click(button)
+        wait_for(
+            f"the verdict of attempt {attempt} in {mode} mode",
+            lambda: verdicts(session)[attempt - 1] or None,
+            30,
+        )
+    displayed = verdicts(session)
+    check(
+        displayed == EXPECTED_VERDICTS[mode],
+        f"{mode} exercise gives the course's verdicts",
+        repr(displayed),
+    )
+
+
+def enabled_button(session: Session, attempt: int) -> Element | None:
+    """Returns the button of `attempt` once it can be clicked."""
+    enabled = session.execute(
+        f"const b = document.querySelector('#attempt-{attempt}'); return !!b && !b.disabled;"
+    )
+    return session.find(f"#attempt-{attempt}") if enabled else None
+
+
+def walk_course_steps(
+    session: Session, check: Check, capture: Capture, read_clipboard: ReadClipboard
+) -> None:
+    """Walks from the namespace page through every step page, ending on the schema page.
+
+    The namespace field must hold a valid namespace when this starts.
+    """
+    click_next(session)
+    check_step_page(session, "Resource groups", check, capture, "resource-groups")
+
+    click_next(session)
+    check_step_page(session, "Shared platform", check, capture, "shared-platform")
+    opt_in = session.text(session.find("#opt-in-databricks_workspace"))
+    check(
+        "by the hour" in opt_in,
+        "Databricks workspace is displayed as opt-in and billed",
+        repr(opt_in),
+    )
+    check_exports(session, check, capture, read_clipboard)
+
+    click_next(session)
+    wait_for_heading(session, "Schema registry")
+    wait_for("attempt 1 to be enabled", lambda: enabled_button(session, 1), 20)
+    capture("schema-registry")
+    register_attempts(session, "backward", check, keyboard=True)
+    reasons = session.text(session.find("[aria-label='Why it was rejected']"))
+    check("mandatory_field" in reasons, "Backward rejection names mandatory_field", repr(reasons))
+    capture("schema-backward")
+    register_attempts(session, "forward", check, keyboard=False)
+    capture("schema-forward")
+
+    click_next(session)
+    check_step_page(session, "Publishers", check, capture, "publishers")
+    click_next(session)
+    check_step_page(session, "Consumers", check, capture, "consumers")
+
+    # The step indicator opens any live step; the walk ends on the schema page.
+    try:
+        session.click(session.find_xpath("//nav//button[contains(., 'Schema registry')]"))
+    except WebDriverError as error:
+        check(False, "step indicator opens the schema registry step", str(error))
+    wait_for_heading(session, "Schema registry")
+    check(True, "step indicator opens the schema registry step", "")
+
+
+def check_resumed(session: Session, check: Check, capture: Capture) -> None:
+    """Checks that a restarted app opens on the schema page with the Forward verdicts kept."""
+    wait_for("a page heading", lambda: heading(session).strip() or None, 60)
+    check(
+        heading(session).strip() == "Schema registry",
+        "restarted app resumes on the schema registry page",
+        repr(heading(session)),
+    )
+    displayed = wait_for(
+        "the saved verdicts",
+        lambda: verdicts(session) if verdicts(session)[0] else None,
+        20,
+    )
+    check(
+        displayed == EXPECTED_VERDICTS["forward"],
+        "restarted app keeps the Forward verdicts",
+        repr(displayed),
+    )
+    capture("resumed")
+
+    session.click(session.find_xpath("//nav//button[contains(., 'Resource groups')]"))
+    wait_for_heading(session, "Resource groups")
+    saved = wait_for(
+        "the saved Apply result",
+        lambda: session.text(session.find("#apply-result")) or None,
+        20,
+    )
+    check("10 created" in saved, "restarted app keeps the Apply result of step 1", repr(saved))

@@ -1,0 +1,199 @@
+import { describe, expect, test } from "vitest";
+
+import type { PlannedName, ResourceView } from "./api";
+import { groupNames } from "./group";
+import { sectionResources, showsKind, showsResourceGroup } from "./resources";
+import { markNamespace, segments, withoutFix } from "./rich";
+import { wizardSteps } from "./wizard";
+
+function planned(step: string, kind: string, name: string): PlannedName {
+  return {
+    step,
+    kind,
+    kind_label: kind.replace("_", " "),
+    title: name,
+    name,
+    resource_group: "rg",
+    team: "platform",
+    contains_namespace: false,
+  };
+}
+
+describe("groupNames", () => {
+  test("orders steps as given and kinds by first appearance", () => {
+    const groups = groupNames(
+      [
+        planned("publishers", "event_hub", "customer"),
+        planned("resource_groups", "resource_group", "dv-events-broker-rg"),
+        planned("publishers", "key_vault", "dv-customer-kv"),
+        planned("publishers", "event_hub", "lead"),
+      ],
+      ["resource_groups", "publishers"],
+    );
+
+    expect(groups.map((group) => group.step)).toEqual(["resource_groups", "publishers"]);
+    expect(groups[1].count).toBe(3);
+    expect(groups[1].kinds.map((kind) => kind.kind)).toEqual(["event_hub", "key_vault"]);
+    expect(groups[1].kinds[0].names.map((name) => name.name)).toEqual(["customer", "lead"]);
+  });
+
+  test("puts unknown steps after known ones", () => {
+    const groups = groupNames(
+      [planned("mystery", "event_hub", "x"), planned("consumers", "consumer_group", "y")],
+      ["consumers"],
+    );
+    expect(groups.map((group) => group.step)).toEqual(["consumers", "mystery"]);
+  });
+});
+
+describe("segments", () => {
+  test("splits backtick-quoted names into code", () => {
+    expect(segments("key vault `dv-kv` (at most 24)")).toEqual([
+      { text: "key vault ", code: false },
+      { text: "dv-kv", code: true },
+      { text: " (at most 24)", code: false },
+    ]);
+  });
+
+  test("keeps an unpaired backtick as plain text", () => {
+    expect(segments("a ` b")).toEqual([{ text: "a ` b", code: false }]);
+  });
+});
+
+describe("markNamespace", () => {
+  test("marks each occurrence of the namespace", () => {
+    expect(markNamespace("dv-kv-eun-dgrf", "dgrf")).toEqual([
+      { text: "dv-kv-eun-", code: false },
+      { text: "dgrf", code: true },
+    ]);
+  });
+
+  test("leaves names without the namespace whole", () => {
+    expect(markNamespace("customer", "")).toEqual([{ text: "customer", code: false }]);
+  });
+});
+
+describe("withoutFix", () => {
+  test("drops the closing fix sentence", () => {
+    expect(withoutFix("Name `x` is too long. Fix: shorten it.", "shorten it")).toBe(
+      "Name `x` is too long.",
+    );
+  });
+
+  test("keeps a message whose ending differs", () => {
+    expect(withoutFix("Name `x` is too long.", "shorten it")).toBe("Name `x` is too long.");
+  });
+});
+
+describe("wizardSteps", () => {
+  test("lists ten steps with the first seven live", () => {
+    const steps = wizardSteps([
+      { id: "resource_groups", number: 1, title: "Resource groups", summary: "" },
+      { id: "shared_platform", number: 2, title: "Shared platform", summary: "" },
+      { id: "schema_registry", number: 3, title: "Schema registry", summary: "" },
+      { id: "publishers", number: 4, title: "Publishers", summary: "" },
+      { id: "consumers", number: 5, title: "Consumers", summary: "" },
+    ]);
+    expect(steps.map((step) => step.id)).toEqual([
+      "target",
+      "namespace",
+      "resource_groups",
+      "shared_platform",
+      "schema_registry",
+      "publishers",
+      "consumers",
+      "data_lake",
+      "live_flow",
+      "teardown",
+    ]);
+    expect(steps.filter((step) => step.live).map((step) => step.id)).toEqual([
+      "target",
+      "namespace",
+      "resource_groups",
+      "shared_platform",
+      "schema_registry",
+      "publishers",
+      "consumers",
+    ]);
+  });
+});
+
+function view(name: string, team: string, extra: Partial<ResourceView> = {}): ResourceView {
+  return {
+    id: `/hubs/${name}`,
+    name,
+    title: name,
+    kind: "event_hub",
+    kind_label: "event hub",
+    resource_group: "dv-events-broker-rg",
+    team,
+    parent_name: null,
+    settings: "",
+    billing: "free",
+    opt_in: false,
+    ...extra,
+  };
+}
+
+describe("sectionResources", () => {
+  test("groups publishers by team in the plan's order", () => {
+    const sections = sectionResources("publishers", [
+      view("customer", "customer"),
+      view("lead", "conversions"),
+      view("dv-customer-kv", "customer", { resource_group: "dv-events-account-rg" }),
+      view("parked", "platform"),
+    ]);
+
+    expect(sections.map((section) => section.value)).toEqual([
+      "customer",
+      "conversions",
+      "platform",
+    ]);
+    expect(sections[0].resources.map((resource) => resource.name)).toEqual([
+      "customer",
+      "dv-customer-kv",
+    ]);
+    expect(showsResourceGroup(sections[0])).toBe(true);
+  });
+
+  test("groups consumer groups by their hub", () => {
+    const sections = sectionResources("consumers", [
+      view("lead", "conversions", { parent_name: "customer" }),
+      view("customer", "customer", { parent_name: "lead" }),
+      view("datalake", "platform", { parent_name: "customer" }),
+    ]);
+
+    expect(sections.map((section) => `${section.by}:${section.value}`)).toEqual([
+      "hub:customer",
+      "hub:lead",
+    ]);
+    expect(sections[0].resources).toHaveLength(2);
+    expect(showsResourceGroup(sections[0])).toBe(false);
+  });
+
+  test("groups the shared platform by resource group", () => {
+    const sections = sectionResources("shared_platform", [
+      view("ns", "platform"),
+      view("lake", "platform", { resource_group: "dv-events-lake-rg" }),
+    ]);
+    expect(sections.map((section) => section.value)).toEqual([
+      "dv-events-broker-rg",
+      "dv-events-lake-rg",
+    ]);
+  });
+});
+
+describe("showsKind", () => {
+  test("hides a kind that the title already names", () => {
+    const storage = view("x", "platform", {
+      title: "capture storage account",
+      kind_label: "storage account",
+    });
+    const rule = view("send", "platform", {
+      title: "namespace rule `send`",
+      kind_label: "authorization rule",
+    });
+    expect(showsKind(storage)).toBe(false);
+    expect(showsKind(rule)).toBe(true);
+  });
+});

@@ -1,0 +1,59 @@
+import type { Environment, StepResult } from "./api";
+
+/** The state of one resource after the last Apply or Verify, as its plan row shows it. */
+export interface ResourceStatus {
+  label: string;
+  tone: "ok" | "bad" | "neutral";
+  /** The change, skip reason, failure or difference in plain words. */
+  detail: string | null;
+}
+
+/** Returns whether `result` was made for the names of these choices. */
+export function resultIsFor(
+  result: StepResult | undefined,
+  namespace: string,
+  environment: Environment,
+  regionCode: string,
+): result is StepResult {
+  return (
+    result !== undefined &&
+    result.attendee.namespace === namespace &&
+    result.attendee.environment === environment &&
+    result.attendee.region_code === regionCode
+  );
+}
+
+/**
+ * Returns the status of the resource `id` from the newer of the last Verify and the last Apply,
+ * or null when neither mentions it.
+ */
+export function resourceStatus(result: StepResult, id: string): ResourceStatus | null {
+  const { applied, verified } = result;
+  if (verified && (!applied || verified.finished_at >= applied.finished_at)) {
+    const finding = verified.findings.find((candidate) => candidate.id === id);
+    if (finding) {
+      return { label: "differs", tone: "bad", detail: finding.message };
+    }
+    const skip = verified.skipped.find((candidate) => candidate.id === id);
+    if (skip) {
+      return { label: "skipped", tone: "neutral", detail: skip.message };
+    }
+    return { label: "matches", tone: "ok", detail: null };
+  }
+  const outcome = applied?.resources.find((candidate) => candidate.id === id);
+  if (!outcome) {
+    return null;
+  }
+  let tone: ResourceStatus["tone"] = "ok";
+  if (outcome.outcome === "failed") {
+    tone = "bad";
+  } else if (outcome.outcome === "skipped") {
+    tone = "neutral";
+  }
+  return { label: outcome.outcome, tone, detail: outcome.detail };
+}
+
+/** Formats seconds since the Unix epoch as a local time of day, such as "14:05". */
+export function timeOfDay(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}

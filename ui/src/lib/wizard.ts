@@ -1,0 +1,63 @@
+import type { CourseStep, Page } from "./api";
+
+/** A page of the wizard and whether this build of the app has it. */
+export interface WizardStep {
+  id: string;
+  title: string;
+  live: boolean;
+}
+
+/** The pages this build has. Every other step shows as upcoming and cannot be opened. */
+export const LIVE_STEPS: readonly Page[] = [
+  "target",
+  "namespace",
+  "resource_groups",
+  "shared_platform",
+  "schema_registry",
+  "publishers",
+  "consumers",
+];
+
+/** The pages that need a valid namespace, because they show names built from it. */
+export const NEEDS_NAMESPACE: readonly Page[] = LIVE_STEPS.slice(2);
+
+/** Returns whether `id` is a page this build has. */
+export function isLivePage(id: string): id is Page {
+  return (LIVE_STEPS as readonly string[]).includes(id);
+}
+
+/**
+ * Lists the wizard's steps: choosing the target and the namespace, then the course's steps that
+ * create resources, then the data lake, the live flow and teardown.
+ */
+export function wizardSteps(courseSteps: CourseStep[]): WizardStep[] {
+  const steps = [
+    { id: "target", title: "Target" },
+    { id: "namespace", title: "Namespace" },
+    ...courseSteps.map((step) => ({ id: step.id, title: step.title })),
+    { id: "data_lake", title: "Data lake" },
+    { id: "live_flow", title: "Live flow" },
+    { id: "teardown", title: "Teardown" },
+  ];
+  return steps.map((step) => ({ ...step, live: isLivePage(step.id) }));
+}
+
+/** Returns whether the attendee may open `step` now: it is live, and has its namespace. */
+export function canOpen(step: WizardStep, namespaceValid: boolean): boolean {
+  if (!isLivePage(step.id)) {
+    return false;
+  }
+  return namespaceValid || !NEEDS_NAMESPACE.includes(step.id);
+}
+
+/** Returns the step after `id`, or undefined for the last one. */
+export function stepAfter(steps: WizardStep[], id: string): WizardStep | undefined {
+  const index = steps.findIndex((step) => step.id === id);
+  return index === -1 ? undefined : steps[index + 1];
+}
+
+/** Returns the step before `id`, or undefined for the first one. */
+export function stepBefore(steps: WizardStep[], id: string): WizardStep | undefined {
+  const index = steps.findIndex((step) => step.id === id);
+  return index <= 0 ? undefined : steps[index - 1];
+}

@@ -1,0 +1,289 @@
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, test } from "vitest";
+
+import App from "./App.svelte";
+import type { ExerciseLog, Page, WizardState } from "./lib/api";
+import { installBackend } from "./test/backend";
+
+afterEach(() => {
+  clearMocks();
+});
+
+function savedOn(
+  page: Page,
+  exercise: ExerciseLog = { mode: "backward", attempts: [] },
+): WizardState {
+  return {
+    page,
+    choices: {
+      target: "local",
+      namespace: "dgrf",
+      namespace_from_environment: false,
+      environment: "dv",
+      region: { name: "northeurope", code: "eun" },
+      custom_region: false,
+    },
+    exercise,
+    steps: {},
+  };
+}
+
+async function openSaved(page: Page) {
+  const backend = installBackend({ saved: savedOn(page) });
+  const user = userEvent.setup();
+  render(App);
+  return { backend, user };
+}
+
+describe("saved progress", () => {
+  test("resumes on the saved page with the saved choices", async () => {
+    await openSaved("shared_platform");
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Shared platform" })).toBeTruthy();
+    const plan = await screen.findByRole("region", { name: "What Apply creates" });
+    expect(plan.textContent).toContain("dv-events001-ehns-eun-dgrf");
+  });
+
+  test("saves the page and the choices after each change", async () => {
+    const backend = installBackend();
+    const user = userEvent.setup();
+    render(App);
+    await user.click(await screen.findByRole("button", { name: "Next: Namespace" }));
+    await user.type(await screen.findByLabelText("Unique namespace"), "dgrf");
+
+    await waitFor(() => expect(backend.saves.at(-1)?.choices.namespace).toBe("dgrf"));
+    expect(backend.saves.at(-1)?.page).toBe("namespace");
+    expect(backend.saves.at(-1)?.choices.region).toEqual({ name: "northeurope", code: "eun" });
+  });
+
+  test("shows why a saved file could not be used", async () => {
+    installBackend({ notice: "The saved progress in /x/wizard.json could not be read." });
+    render(App);
+
+    expect((await screen.findByRole("status")).textContent).toContain("could not be read");
+  });
+});
+
+describe("resource step pages", () => {
+  test("explain the step and group resource groups by team", async () => {
+    await openSaved("resource_groups");
+
+    await screen.findByRole("heading", { level: 1, name: "Resource groups" });
+    expect(screen.getByText(/unit of access, cost and deletion/)).toBeTruthy();
+    const platform = await screen.findByRole("region", { name: /Owned by the Platform team/ });
+    expect(platform.textContent).toContain("dv-events-broker-rg");
+    const customer = screen.getByRole("region", { name: /Owned by the Customer team/ });
+    expect(within(customer).getByText("Customer")).toBeTruthy();
+  });
+
+  test("show the Databricks workspace as opt-in and billed while it exists", async () => {
+    await openSaved("shared_platform");
+
+    const names = await screen.findAllByText("dv-events-dbw-eun-dgrf", { exact: false });
+    const row = names.map((name) => name.closest("tr")).find((candidate) => candidate !== null);
+    expect(row?.textContent).toContain("opt-in");
+    expect(row?.textContent).toContain("billed while it exists");
+    const note = document.getElementById("opt-in-databricks_workspace")?.textContent ?? "";
+    expect(note.replace(/\s+/g, " ")).toContain("bills it by the hour");
+  });
+
+  test("group consumer groups by hub", async () => {
+    await openSaved("consumers");
+
+    const customer = await screen.findByRole("region", { name: /Hub customer/ });
+    expect(within(customer).getAllByRole("row")).toHaveLength(3);
+    expect(screen.getByRole("region", { name: /Hub lead/ })).toBeTruthy();
+  });
+
+  test("show the step as Bicep and as az CLI with a copy button", async () => {
+    const { backend, user } = await openSaved("publishers");
+
+    await user.click(await screen.findByRole("button", { name: "Show as Bicep" }));
+    const bicep = await screen.findByLabelText("Bicep text");
+    expect(bicep.textContent).toBe("// Bicep for publishers");
+    expect(screen.getByRole("button", { name: "Show as Bicep" }).getAttribute("aria-pressed")).toBe(
+      "true",
+    );
+
+    await user.click(screen.getByRole("button", { name: "Show as az CLI" }));
+    expect((await screen.findByLabelText("az CLI text")).textContent).toContain("az group create");
+    expect(backend.exports).toEqual(["bicep", "az_cli"]);
+    expect(screen.getByRole("button", { name: "Copy az CLI" })).toBeTruthy();
+  });
+
+  test("say what Apply and Verify do", async () => {
+    await openSaved("publishers");
+
+    const apply = (await screen.findByRole("button", {
+      name: "Apply this step",
+    })) as HTMLButtonElement;
+    await waitFor(() => expect(apply.disabled).toBe(false));
+    expect(apply.getAttribute("aria-describedby")).toBe("apply-what");
+    expect(document.getElementById("apply-what")?.textContent).toContain("Local target");
+  });
+
+  test("Back and Next move between the steps", async () => {
+    const { user } = await openSaved("publishers");
+
+    await user.click(await screen.findByRole("button", { name: "Next: Consumers" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Consumers" })).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Publishers" })).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Schema registry" })).toBeTruthy();
+  });
+
+  test("focus the page heading when a step opens", async () => {
+    await openSaved("consumers");
+
+    const heading = await screen.findByRole("heading", { level: 1, name: "Consumers" });
+    expect(document.activeElement).toBe(heading);
+  });
+});
+
+describe("schema exercise page", () => {
+  async function registerAll(user: ReturnType<typeof userEvent.setup>) {
+    for (const attempt of [1, 2, 3, 4, 5]) {
+      await user.click(await screen.findByRole("button", { name: `Register attempt ${attempt}` }));
+    }
+  }
+
+  function verdicts(): string[] {
+    return [1, 2, 3, 4, 5].map(
+      (attempt) =>
+        document.querySelector(`[data-attempt="${attempt}"] .verdict`)?.textContent?.trim() ?? "",
+    );
+  }
+
+  test("enables only the next attempt", async () => {
+    await openSaved("schema_registry");
+
+    const first = (await screen.findByRole("button", {
+      name: "Register attempt 1",
+    })) as HTMLButtonElement;
+    await waitFor(() => expect(first.disabled).toBe(false));
+    for (const attempt of [2, 3, 4, 5]) {
+      const button = screen.getByRole("button", { name: `Register attempt ${attempt}` });
+      expect((button as HTMLButtonElement).disabled).toBe(true);
+    }
+    expect(screen.getByText(/against the/).textContent).toContain("latest registered version");
+  });
+
+  test("shows the Backward verdicts with reasons and warnings", async () => {
+    const { backend, user } = await openSaved("schema_registry");
+
+    await registerAll(user);
+
+    expect(verdicts()).toEqual(["accepted", "accepted", "rejected", "accepted", "rejected"]);
+    expect(backend.log.attempts).toHaveLength(5);
+    const reasons = screen.getAllByRole("list", { name: "Why it was rejected" });
+    expect(reasons).toHaveLength(2);
+    expect(reasons[0].textContent).toContain("mandatory_field");
+    expect(reasons[0].textContent).toContain("backward: new reader, old data");
+    expect(reasons[0].textContent).toContain("Fix:");
+    expect(screen.getAllByRole("list", { name: "Warnings" }).length).toBe(4);
+  });
+
+  test("runs Forward separately from Backward", async () => {
+    const { user } = await openSaved("schema_registry");
+    await user.click(await screen.findByRole("button", { name: "Register attempt 1" }));
+
+    await user.click(screen.getByRole("radio", { name: /Forward/ }));
+    await registerAll(user);
+
+    expect(verdicts()).toEqual(["accepted", "accepted", "accepted", "rejected", "rejected"]);
+    await user.click(screen.getByRole("radio", { name: /Backward/ }));
+    expect(verdicts()).toEqual(["accepted", "", "", "", ""]);
+  });
+
+  test("moves focus to the next attempt after each verdict", async () => {
+    const { user } = await openSaved("schema_registry");
+
+    await user.click(await screen.findByRole("button", { name: "Register attempt 1" }));
+
+    await waitFor(() =>
+      expect(document.activeElement).toBe(
+        screen.getByRole("button", { name: "Register attempt 2" }),
+      ),
+    );
+    expect(screen.getByText("Attempt 1 accepted.")).toBeTruthy();
+  });
+
+  test("pre-fills the editor with the next attempt and registers it", async () => {
+    const { user } = await openSaved("schema_registry");
+    const editor = (await screen.findByLabelText("Try your own schema")) as HTMLTextAreaElement;
+    await waitFor(() => expect(editor.value).toContain("backward-1"));
+
+    await user.click(screen.getByRole("button", { name: "Register attempt 1" }));
+    await waitFor(() => expect(editor.value).toContain("backward-2"));
+
+    await user.click(screen.getByRole("button", { name: "Register this schema" }));
+    expect(await screen.findByRole("heading", { name: /Your schema/ })).toBeTruthy();
+  });
+
+  test("reports an invalid schema of the attendee's own", async () => {
+    const { user } = await openSaved("schema_registry");
+    const editor = await screen.findByLabelText("Try your own schema");
+
+    await user.clear(editor);
+    await user.type(editor, "not a schema");
+    await user.click(screen.getByRole("button", { name: "Register this schema" }));
+
+    expect((await screen.findByRole("alert")).textContent).toContain("not valid Avro");
+  });
+
+  test("starts over with an empty group", async () => {
+    const { backend, user } = await openSaved("schema_registry");
+    await user.click(await screen.findByRole("button", { name: "Register attempt 1" }));
+
+    await user.click(screen.getByRole("button", { name: "Start the exercise over" }));
+
+    await waitFor(() => expect(verdicts()).toEqual(["", "", "", "", ""]));
+    expect(backend.log.attempts).toHaveLength(0);
+  });
+});
+
+describe("apply and verify", () => {
+  test("Verify before Apply lists every missing resource", async () => {
+    const { backend, user } = await openSaved("resource_groups");
+
+    await user.click(await screen.findByRole("button", { name: "Verify" }));
+
+    const verdict = await screen.findByText(/differences from the plan/);
+    expect(verdict.textContent?.replace(/\s+/g, " ")).toContain("2 differences");
+    expect(backend.provisioning).toEqual(["verify:resource_groups"]);
+    const plan = screen.getByRole("region", { name: "What Apply creates" });
+    expect(within(plan).getAllByText("differs")).toHaveLength(2);
+  });
+
+  test("Apply creates the step and Verify then matches", async () => {
+    const { backend, user } = await openSaved("resource_groups");
+
+    await user.click(await screen.findByRole("button", { name: "Apply this step" }));
+    const applied = await screen.findByText(/2 created, 0 updated, 0 unchanged, 0/);
+    expect(applied.closest("#apply-result")).toBeTruthy();
+    const plan = screen.getByRole("region", { name: "What Apply creates" });
+    expect(within(plan).getAllByText("created")).toHaveLength(2);
+
+    await user.click(screen.getByRole("button", { name: "Verify" }));
+    expect(await screen.findByText(/all 2 resources checked match the plan/)).toBeTruthy();
+    expect(within(plan).getAllByText("matches")).toHaveLength(2);
+    expect(backend.provisioning).toEqual(["apply:resource_groups", "verify:resource_groups"]);
+  });
+
+  test("shows a saved result only for the same names", async () => {
+    const saved = savedOn("resource_groups");
+    const result = {
+      attendee: { namespace: "other", environment: "dv" as const, region_code: "eun" },
+      applied: null,
+      verified: { finished_at: 1, checked: 2, skipped: [], findings: [] },
+    };
+    installBackend({ saved: { ...saved, steps: { resource_groups: result } } });
+    render(App);
+
+    await screen.findByRole("region", { name: "What Apply creates" });
+    expect(screen.queryByText(/match the plan/)).toBeNull();
+  });
+});

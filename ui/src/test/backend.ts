@@ -1,0 +1,437 @@
+// A stand-in for the shell's commands in UI tests, built on Tauri's mockIPC. It returns data in
+// the shape the course crate serializes, for a small plan of three names.
+import { mockIPC } from "@tauri-apps/api/mocks";
+
+import type {
+  AttemptRecord,
+  ExerciseLog,
+  ExerciseMode,
+  LoadedState,
+  NamespaceCheck,
+  Page,
+  PlannedName,
+  ResourceView,
+  StepPlan,
+  StepResult,
+  WizardState,
+  WorkshopOverview,
+} from "../lib/api";
+
+/** The arguments of one `check_namespace` call, as the UI sent them. */
+export interface CheckCall {
+  namespace: string;
+  environment: string;
+  regionName: string;
+  regionCode: string;
+}
+
+/** What a test can set up and then inspect. */
+export interface Backend {
+  checks: CheckCall[];
+  /** Every `save_wizard` call, oldest first. */
+  saves: { page: Page; choices: WizardState["choices"] }[];
+  /** Every `step_export` call's format. */
+  exports: string[];
+  /** The exercise log as the stand-in keeps it. */
+  log: ExerciseLog;
+  /** Every `apply_step` and `verify_step` call, as "apply:step" or "verify:step". */
+  provisioning: string[];
+}
+
+/** What the stand-in's `load_wizard` returns: a saved state, or none for a new workshop. */
+export interface BackendOptions {
+  initialNamespace?: string | null;
+  saved?: WizardState | null;
+  notice?: string | null;
+}
+
+export const OVERVIEW: WorkshopOverview = {
+  course_steps: [
+    { id: "resource_groups", number: 1, title: "Resource groups", summary: "Groups." },
+    { id: "shared_platform", number: 2, title: "Shared platform", summary: "Platform." },
+    { id: "schema_registry", number: 3, title: "Schema registry", summary: "Registry." },
+    { id: "publishers", number: 4, title: "Publishers", summary: "Publishers." },
+    { id: "consumers", number: 5, title: "Consumers", summary: "Consumers." },
+  ],
+  teams: [
+    { id: "platform", title: "Platform" },
+    { id: "customer", title: "Customer" },
+    { id: "product", title: "Product" },
+    { id: "conversions", title: "Conversions" },
+  ],
+  environments: [
+    { code: "dv", title: "development" },
+    { code: "qa", title: "quality assurance" },
+    { code: "lv", title: "live" },
+  ],
+  default_environment: "dv",
+  regions: [
+    { name: "northeurope", code: "eun" },
+    { name: "westeurope", code: "euw" },
+  ],
+  default_region: { name: "northeurope", code: "eun" },
+};
+
+/** The maximum namespace length of the three-name plan, set by the storage account. */
+const MAX_LENGTH = 8;
+
+function plannedNames(environment: string, region: string, namespace: string): PlannedName[] {
+  return [
+    {
+      step: "resource_groups",
+      kind: "resource_group",
+      kind_label: "resource group",
+      title: "broker resource group",
+      name: `${environment}-events-broker-rg`,
+      resource_group: `${environment}-events-broker-rg`,
+      team: "platform",
+      contains_namespace: false,
+    },
+    {
+      step: "shared_platform",
+      kind: "event_hubs_namespace",
+      kind_label: "Event Hubs namespace",
+      title: "broker namespace",
+      name: `${environment}-events001-ehns-${region}-${namespace}`,
+      resource_group: `${environment}-events-broker-rg`,
+      team: "platform",
+      contains_namespace: true,
+    },
+    {
+      step: "shared_platform",
+      kind: "storage_account",
+      kind_label: "storage account",
+      title: "capture storage account",
+      name: `${environment}events001sa${region}${namespace}`,
+      resource_group: `${environment}-events-broker-rg`,
+      team: "platform",
+      contains_namespace: true,
+    },
+  ];
+}
+
+function check(call: CheckCall): NamespaceCheck {
+  const trimmed = call.namespace.trim();
+  const namespace = trimmed.toLowerCase();
+  const lowercased = namespace !== trimmed;
+  const names = plannedNames(call.environment, call.regionCode, namespace);
+  const storage = names[2];
+  const problems =
+    namespace.length > MAX_LENGTH
+      ? [
+          {
+            resource: storage.title,
+            kind: storage.kind,
+            name: storage.name,
+            rule: "it is too long",
+            fix: `use a unique namespace of at most ${MAX_LENGTH} characters`,
+            message:
+              `The capture storage account name \`${storage.name}\` is too long. ` +
+              `Fix: use a unique namespace of at most ${MAX_LENGTH} characters.`,
+          },
+        ]
+      : [];
+  return {
+    input: call.namespace,
+    namespace,
+    lowercased,
+    notices: lowercased
+      ? [`Azure names here are lower case, so \`${trimmed}\` is used as \`${namespace}\`.`]
+      : [],
+    valid: problems.length === 0 && namespace.length > 0,
+    max_length: MAX_LENGTH,
+    max_length_set_by: `capture storage account \`${call.environment}events001sa${call.regionCode}{namespace}\` (at most 24 characters)`,
+    problems,
+    names,
+  };
+}
+
+function resource(
+  name: string,
+  kind: string,
+  kindLabel: string,
+  team: string,
+  extra: Partial<ResourceView> = {},
+): ResourceView {
+  return {
+    id: `/${kind}/${name}`,
+    name,
+    title: `${kindLabel} ${name}`,
+    kind,
+    kind_label: kindLabel,
+    resource_group: "dv-events-broker-rg",
+    team,
+    parent_name: null,
+    settings: "settings of " + name,
+    billing: "free",
+    opt_in: false,
+    ...extra,
+  };
+}
+
+/** A few resources per step, in the shape the shell returns. */
+export function stepPlanFor(step: string, namespace: string): StepPlan {
+  const number = OVERVIEW.course_steps.find((candidate) => candidate.id === step)?.number ?? 0;
+  const resources: Record<string, ResourceView[]> = {
+    resource_groups: [
+      resource("dv-events-broker-rg", "resource_group", "resource group", "platform", {
+        resource_group: "dv-events-broker-rg",
+      }),
+      resource("dv-events-account-rg", "resource_group", "resource group", "customer", {
+        resource_group: "dv-events-account-rg",
+      }),
+    ],
+    shared_platform: [
+      resource(
+        `dv-events001-ehns-eun-${namespace}`,
+        "event_hubs_namespace",
+        "Event Hubs namespace",
+        "platform",
+        { billing: "while_exists" },
+      ),
+      resource(
+        `dv-events-dbw-eun-${namespace}`,
+        "databricks_workspace",
+        "Databricks workspace",
+        "platform",
+        {
+          resource_group: "dv-events-databricks-rg",
+          billing: "while_exists",
+          opt_in: true,
+        },
+      ),
+    ],
+    publishers: [
+      resource("customer", "event_hub", "event hub", "customer"),
+      resource(`dv-customer-kv-eun-${namespace}`, "key_vault", "key vault", "customer", {
+        resource_group: "dv-events-account-rg",
+      }),
+    ],
+    consumers: [
+      resource("lead", "consumer_group", "consumer group", "conversions", {
+        parent_name: "customer",
+      }),
+      resource("datalake", "consumer_group", "consumer group", "platform", {
+        parent_name: "customer",
+      }),
+      resource("customer", "consumer_group", "consumer group", "customer", { parent_name: "lead" }),
+    ],
+  };
+  return { id: step, number, title: step, namespace, resources: resources[step] ?? [] };
+}
+
+/** The course's expected verdicts, which the stand-in registry returns. */
+const ACCEPTS: Record<ExerciseMode, boolean[]> = {
+  backward: [true, true, false, true, false],
+  forward: [true, true, true, false, false],
+};
+
+function record(mode: ExerciseMode, attempt: number | null, accepted: boolean): AttemptRecord {
+  return {
+    attempt,
+    mode,
+    schema_name:
+      mode === "backward" ? "BackwardCompatibleEvent.Created" : "ForwardCompatibleEvent.Created",
+    accepted,
+    version: accepted ? attempt : null,
+    schema_id: accepted ? "0".repeat(32) : null,
+    compared_with_version: attempt === 1 ? null : 1,
+    explanation: "compared with the latest version only",
+    reasons: accepted
+      ? []
+      : [
+          {
+            field: "mandatory_field",
+            direction: mode,
+            reason: "field `mandatory_field` is new and has no default",
+            fix: 'add "default": "" to `mandatory_field`',
+          },
+        ],
+    warnings:
+      attempt !== null && attempt >= 2
+        ? [
+            {
+              field: "optional_field",
+              message: "the default null does not match the first branch",
+              fix: 'put "null" first',
+            },
+          ]
+        : [],
+    registry_detail: accepted ? null : "incompatible",
+  };
+}
+
+/** What the stand-in's Local target returns for an Apply or a Verify of `step`. */
+function provisioningResult(
+  step: string,
+  namespace: string,
+  action: "apply" | "verify",
+  applied: Set<string>,
+): StepResult {
+  const plan = stepPlanFor(step, namespace);
+  const at = 1_700_000_000;
+  const result: StepResult = {
+    attendee: { namespace, environment: "dv", region_code: "eun" },
+    applied: null,
+    verified: null,
+  };
+  if (action === "apply") {
+    const before = applied.has(step);
+    applied.add(step);
+    result.applied = {
+      finished_at: at,
+      created: before ? 0 : plan.resources.length,
+      updated: 0,
+      unchanged: before ? plan.resources.length : 0,
+      skipped: 0,
+      failure: null,
+      stuck_locks: [],
+      resources: plan.resources.map((resource) => ({
+        id: resource.id,
+        title: resource.title,
+        outcome: before ? "unchanged" : "created",
+        detail: null,
+      })),
+    };
+  } else {
+    result.verified = {
+      finished_at: at + 1,
+      checked: plan.resources.length,
+      skipped: [],
+      findings: applied.has(step)
+        ? []
+        : plan.resources.map((resource) => ({
+            id: resource.id,
+            message: `${resource.title} \`${resource.name}\` does not exist`,
+          })),
+    };
+  }
+  return result;
+}
+
+/** The attempt texts the stand-in returns: a tiny schema naming the mode and the attempt. */
+function attemptText(mode: ExerciseMode, attempt: number): string {
+  return `{"type": "record", "name": "${mode}-${attempt}", "fields": []}`;
+}
+
+/** Installs the stand-in. */
+export function installBackend(
+  initialNamespaceOrOptions: string | null | BackendOptions = null,
+): Backend {
+  const options: BackendOptions =
+    typeof initialNamespaceOrOptions === "object" && initialNamespaceOrOptions !== null
+      ? initialNamespaceOrOptions
+      : { initialNamespace: initialNamespaceOrOptions };
+  const initialNamespace = options.initialNamespace ?? null;
+  const backend: Backend = {
+    checks: [],
+    saves: [],
+    exports: [],
+    log: options.saved?.exercise ?? { mode: "backward", attempts: [] },
+    provisioning: [],
+  };
+  // The stand-in's Local target: which steps were applied, and each step's recorded result.
+  const applied = new Set<string>();
+  const results = new Map<string, StepResult>();
+  const cloneLog = () => structuredClone(backend.log);
+  mockIPC((command, payload) => {
+    const args = payload as Record<string, unknown>;
+    switch (command) {
+      case "load_wizard": {
+        const loaded: LoadedState = {
+          state: options.saved ?? {
+            page: "target",
+            choices: {
+              target: "local",
+              namespace: "",
+              namespace_from_environment: false,
+              environment: "dv",
+              region: { name: "northeurope", code: "eun" },
+              custom_region: false,
+            },
+            exercise: { mode: "backward", attempts: [] },
+            steps: {},
+          },
+          resumed: options.saved !== undefined && options.saved !== null,
+          notice: options.notice ?? null,
+        };
+        return loaded;
+      }
+      case "save_wizard":
+        backend.saves.push(structuredClone(args) as Backend["saves"][number]);
+        return null;
+      case "step_plan": {
+        const attendee = args.attendee as { namespace: string };
+        return stepPlanFor(args.step as string, attendee.namespace.trim().toLowerCase());
+      }
+      case "step_export":
+        backend.exports.push(args.format as string);
+        return args.format === "bicep"
+          ? `// Bicep for ${args.step as string}`
+          : `az group create --name dv-events-broker-rg # ${args.step as string}`;
+      case "apply_step":
+      case "verify_step": {
+        const step = args.step as string;
+        const attendee = args.attendee as { namespace: string; environment: string };
+        const action = command === "apply_step" ? "apply" : "verify";
+        backend.provisioning.push(`${action}:${step}`);
+        const fresh = provisioningResult(step, attendee.namespace, action, applied);
+        const merged: StepResult = {
+          ...fresh,
+          applied: fresh.applied ?? results.get(step)?.applied ?? null,
+          verified: fresh.verified ?? results.get(step)?.verified ?? null,
+        };
+        results.set(step, merged);
+        return merged;
+      }
+      case "exercise_schemas":
+        return {
+          group: "myschemagroup",
+          backward: [1, 2, 3, 4, 5].map((attempt) => attemptText("backward", attempt)),
+          forward: [1, 2, 3, 4, 5].map((attempt) => attemptText("forward", attempt)),
+        };
+      case "choose_exercise_mode":
+        backend.log.mode = args.mode as ExerciseMode;
+        return cloneLog();
+      case "register_attempt": {
+        const mode = args.mode as ExerciseMode;
+        const attempt = args.attempt as number;
+        const done = backend.log.attempts.filter(
+          (item) => item.mode === mode && item.attempt !== null,
+        );
+        if (attempt !== done.length + 1) {
+          throw `attempt ${attempt} comes later: register attempt ${done.length + 1} first`;
+        }
+        backend.log.mode = mode;
+        backend.log.attempts.push(record(mode, attempt, ACCEPTS[mode][attempt - 1]));
+        return cloneLog();
+      }
+      case "register_own_schema": {
+        const schema = args.schema as string;
+        if (!schema.trim().startsWith("{")) {
+          throw "the schema is not valid Avro: expected a JSON object";
+        }
+        backend.log.attempts.push(record(args.mode as ExerciseMode, null, true));
+        return cloneLog();
+      }
+      case "reset_exercise":
+        backend.log.attempts = [];
+        return cloneLog();
+      case "workshop_overview":
+        return OVERVIEW;
+      case "initial_namespace":
+        return initialNamespace;
+      case "check_namespace": {
+        const call = payload as unknown as CheckCall;
+        backend.checks.push({ ...call });
+        if (!/^[a-z0-9]{2,5}$/.test(call.regionCode)) {
+          throw `region code \`${call.regionCode}\` is invalid: use 2 to 5 lower-case letters or digits, such as \`eun\``;
+        }
+        return check(call);
+      }
+      default:
+        throw `command ${command} is not mocked`;
+    }
+  });
+  return backend;
+}
