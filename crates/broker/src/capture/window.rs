@@ -1,0 +1,239 @@
+//! Capture windows: a partition's events collect until the time window elapses or the size
+//! window fills, whichever comes first.
+
+use super::naming::ArchiveNameFormat;
+use super::record::CaptureRecord;
+use super::CaptureError;
+use crate::limits::{CAPTURE_WINDOW_MEGABYTES, CAPTURE_WINDOW_SECONDS};
+
+/// A hub's capture settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureSettings {
+    interval_ms: i64,
+    size_limit_bytes: u64,
+    skip_empty: bool,
+    name_format: ArchiveNameFormat,
+}
+
+impl CaptureSettings {
+    /// Checks the windows against Azure's ranges: 60 to 900 seconds and 10 to 500 MB.
+    pub fn new(
+        interval_seconds: u32,
+        size_limit_megabytes: u32,
+        skip_empty: bool,
+        name_format: ArchiveNameFormat,
+    ) -> Result<Self, CaptureError> {
+        if !CAPTURE_WINDOW_SECONDS.contains(&interval_seconds) {
+            return Err(CaptureError::IntervalOutOfRange {
+                seconds: interval_seconds,
+            });
+        }
+        if !CAPTURE_WINDOW_MEGABYTES.contains(&size_limit_megabytes) {
+            return Err(CaptureError::SizeOutOfRange {
+                megabytes: size_limit_megabytes,
+            });
+        }
+        Ok(Self {
+            interval_ms: i64::from(interval_seconds) * 1000,
+            size_limit_bytes: u64::from(size_limit_megabytes) * 1024 * 1024,
+            skip_empty,
+            name_format,
+        })
+    }
+
+    /// Returns the time window in milliseconds.
+    pub fn interval_ms(&self) -> i64 {
+        self.interval_ms
+    }
+
+    /// Returns the size window in bytes.
+    pub fn size_limit_bytes(&self) -> u64 {
+        self.size_limit_bytes
+    }
+
+    /// Returns whether windows without events produce no file.
+    pub fn skip_empty(&self) -> bool {
+        self.skip_empty
+    }
+
+    /// Returns the archive name format.
+    pub fn name_format(&self) -> &ArchiveNameFormat {
+        &self.name_format
+    }
+}
+
+/// A window that closed, with the events it collected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClosedWindow {
+    /// When the window opened, in milliseconds since the Unix epoch; files are named for it.
+    pub start_ms: i64,
+    /// The events, in sequence order.
+    pub records: Vec<CaptureRecord>,
+}
+
+impl ClosedWindow {
+    /// Returns whether a file is written for this window: always, unless it is empty and the
+    /// settings skip empty archives.
+    pub fn should_write(&self, settings: &CaptureSettings) -> bool {
+        !(self.records.is_empty() && settings.skip_empty)
+    }
+}
+
+/// The open window of one partition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionWindow {
+    start_ms: i64,
+    records: Vec<CaptureRecord>,
+    bytes: u64,
+}
+
+impl PartitionWindow {
+    /// Opens a window at `start_ms` (milliseconds since the Unix epoch).
+    pub fn new(start_ms: i64) -> Self {
+        Self {
+            start_ms,
+            records: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Returns when the window opened.
+    pub fn start_ms(&self) -> i64 {
+        self.start_ms
+    }
+
+    /// Returns when the time window elapses.
+    pub fn closes_at_ms(&self, settings: &CaptureSettings) -> i64 {
+        self.start_ms + settings.interval_ms
+    }
+
+    /// Returns how many events the window holds.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Returns whether the window has no events.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Adds an event that arrived at `now_ms`. When the event fills the size window, the
+    /// window closes with it and a new one opens at `now_ms`.
+    pub fn push(
+        &mut self,
+        record: CaptureRecord,
+        settings: &CaptureSettings,
+        now_ms: i64,
+    ) -> Option<ClosedWindow> {
+        self.bytes += record.estimated_size();
+        self.records.push(record);
+        (self.bytes >= settings.size_limit_bytes).then(|| self.close(now_ms))
+    }
+
+    /// Closes the window if its time window has elapsed at `now_ms`. The next window opens at
+    /// the last window boundary not after `now_ms`.
+    // NOTE: when the broker was not running for several whole windows, those windows produce
+    // no files, even with empty archives not skipped.
+    pub fn poll(&mut self, settings: &CaptureSettings, now_ms: i64) -> Option<ClosedWindow> {
+        let closes_at = self.closes_at_ms(settings);
+        if now_ms < closes_at {
+            return None;
+        }
+        let elapsed_windows = (now_ms - self.start_ms) / settings.interval_ms;
+        let next_start = self.start_ms + elapsed_windows * settings.interval_ms;
+        Some(self.close(next_start))
+    }
+
+    fn close(&mut self, next_start_ms: i64) -> ClosedWindow {
+        let closed = ClosedWindow {
+            start_ms: self.start_ms,
+            records: std::mem::take(&mut self.records),
+        };
+        self.start_ms = next_start_ms;
+        self.bytes = 0;
+        closed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn settings(skip_empty: bool) -> CaptureSettings {
+        CaptureSettings::new(60, 10, skip_empty, ArchiveNameFormat::course()).unwrap()
+    }
+
+    fn record(sequence_number: i64, body_len: usize) -> CaptureRecord {
+        CaptureRecord {
+            sequence_number,
+            offset: (sequence_number * 10).to_string(),
+            enqueued_time_ms: 0,
+            system_properties: BTreeMap::new(),
+            properties: BTreeMap::new(),
+            body: vec![1; body_len],
+        }
+    }
+
+    #[test]
+    fn ranges_enforced() {
+        let format = ArchiveNameFormat::course();
+        assert_eq!(
+            CaptureSettings::new(59, 10, true, format.clone())
+                .unwrap_err()
+                .to_string(),
+            "capture time window of 59 s is out of range: use 60 to 900 seconds"
+        );
+        assert!(CaptureSettings::new(901, 10, true, format.clone()).is_err());
+        assert_eq!(
+            CaptureSettings::new(300, 9, true, format.clone())
+                .unwrap_err()
+                .to_string(),
+            "capture size window of 9 MB is out of range: use 10 to 500 MB"
+        );
+        assert!(CaptureSettings::new(300, 501, true, format.clone()).is_err());
+        assert!(CaptureSettings::new(900, 500, false, format).is_ok());
+    }
+
+    #[test]
+    fn time_window_closes_after_interval() {
+        let settings = settings(true);
+        let mut window = PartitionWindow::new(1_000);
+        assert!(window.push(record(0, 10), &settings, 2_000).is_none());
+        assert!(window.poll(&settings, 60_999).is_none());
+        let closed = window.poll(&settings, 61_000).unwrap();
+        assert_eq!(closed.start_ms, 1_000);
+        assert_eq!(closed.records.len(), 1);
+        assert_eq!(window.start_ms(), 61_000);
+        assert!(window.is_empty());
+    }
+
+    #[test]
+    fn size_window_closes_early() {
+        let settings = settings(true);
+        let mut window = PartitionWindow::new(0);
+        let half = 5 * 1024 * 1024;
+        assert!(window.push(record(0, half), &settings, 10).is_none());
+        let closed = window.push(record(1, half), &settings, 20).unwrap();
+        assert_eq!(closed.records.len(), 2);
+        assert_eq!(window.start_ms(), 20);
+    }
+
+    #[test]
+    fn empty_window_skipped_only_when_asked() {
+        let mut window = PartitionWindow::new(0);
+        let closed = window.poll(&settings(true), 60_000).unwrap();
+        assert!(closed.records.is_empty());
+        assert!(!closed.should_write(&settings(true)));
+        assert!(closed.should_write(&settings(false)));
+    }
+
+    #[test]
+    fn late_poll_realigns_to_boundary() {
+        let settings = settings(true);
+        let mut window = PartitionWindow::new(0);
+        window.poll(&settings, 185_000).unwrap();
+        assert_eq!(window.start_ms(), 180_000);
+    }
+}

@@ -1,0 +1,554 @@
+//! Event Hubs connection strings: `Endpoint=sb://host[:port]/;SharedAccessKeyName=...;
+//! SharedAccessKey=...[;EntityPath=hub][;UseDevelopmentEmulator=true]`.
+//!
+//! Part names match case-insensitively and unknown parts are ignored. No error message ever
+//! contains a key or signature, so errors are safe to show and log.
+
+use crate::secret::Secret;
+
+/// The AMQP port over TLS, used when the endpoint names no port.
+pub const AMQPS_PORT: u16 = 5671;
+
+/// The plain AMQP port, used with `UseDevelopmentEmulator=true` when the endpoint names no port.
+pub const AMQP_PORT: u16 = 5672;
+
+/// The `Endpoint` part: scheme, host and an optional port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The scheme as written, in lower case: `sb`, `amqp` or `amqps`.
+    pub scheme: String,
+    /// The host name.
+    pub host: String,
+    /// The port, when the endpoint names one.
+    pub port: Option<u16>,
+}
+
+/// The connection string's credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A rule name and key, from which clients sign their own tokens.
+    SharedAccessKey {
+        /// `SharedAccessKeyName`.
+        key_name: String,
+        /// `SharedAccessKey`.
+        key: Secret<String>,
+    },
+    /// A ready-made token (`SharedAccessSignature`).
+    SharedAccessSignature(Secret<String>),
+}
+
+/// A parsed and validated Event Hubs connection string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionString {
+    endpoint: Endpoint,
+    credential: Credential,
+    entity_path: Option<String>,
+    use_development_emulator: bool,
+}
+
+/// A connection string that cannot be used. Messages name parts, never their secret values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectionStringError {
+    /// The string is empty.
+    #[error("the connection string is empty: copy it from the namespace's or hub's shared access policies")]
+    Empty,
+    /// A part has no `=`.
+    #[error("part {position} of the connection string is not Name=Value: separate parts with `;`")]
+    MalformedPart {
+        /// The part's position, counting from 1.
+        position: usize,
+    },
+    /// A part occurs twice.
+    #[error("the connection string has {name} twice: keep one")]
+    DuplicatePart {
+        /// The part name.
+        name: String,
+    },
+    /// The string belongs to an IoT hub, not an Event Hubs namespace.
+    #[error(
+        "this is an IoT Hub connection string (it has HostName=), not an Event Hubs one: \
+             in the Azure portal open the IoT hub's Built-in endpoints page and copy the \
+             Event Hubs-compatible endpoint, which starts with Endpoint=sb://"
+    )]
+    IotHub,
+    /// A required part is absent.
+    #[error("the connection string has no {part}: {hint}")]
+    MissingPart {
+        /// The missing part's name.
+        part: &'static str,
+        /// A hint on where to find the part.
+        hint: &'static str,
+    },
+    /// Both a key and a ready-made token were given.
+    #[error("the connection string has both SharedAccessKey and SharedAccessSignature: keep one")]
+    ConflictingCredentials,
+    /// The `Endpoint` cannot be parsed.
+    #[error("the Endpoint `{endpoint}` is invalid: {reason}")]
+    InvalidEndpoint {
+        /// The endpoint as written.
+        endpoint: String,
+        /// The reason, with the expected form.
+        reason: &'static str,
+    },
+    /// `UseDevelopmentEmulator` is neither `true` nor `false`.
+    #[error("UseDevelopmentEmulator must be true or false, not `{value}`")]
+    InvalidEmulatorFlag {
+        /// The value as written.
+        value: String,
+    },
+    /// `UseDevelopmentEmulator=true` with an endpoint on another machine.
+    #[error(
+        "UseDevelopmentEmulator=true is allowed only with localhost or 127.0.0.1, not `{host}`: \
+             it turns TLS off, and plain, unencrypted AMQP is allowed only to this machine"
+    )]
+    EmulatorNotLocal {
+        /// The endpoint's host.
+        host: String,
+    },
+    /// The string names one hub and the caller another.
+    #[error(
+        "the connection string is scoped to event hub `{scoped}` (EntityPath), not `{requested}`: \
+             use a connection string for `{requested}` or one without EntityPath"
+    )]
+    EntityPathMismatch {
+        /// The hub in `EntityPath`.
+        scoped: String,
+        /// The hub the caller asked for.
+        requested: String,
+    },
+    /// Neither the string nor the caller names a hub.
+    #[error("the connection string has no EntityPath: name the event hub to use")]
+    MissingHub,
+}
+
+impl ConnectionString {
+    /// Parses and validates a connection string.
+    pub fn parse(text: &str) -> Result<Self, ConnectionStringError> {
+        let parts = split_parts(text)?;
+        if parts.is_empty() {
+            return Err(ConnectionStringError::Empty);
+        }
+        let find = |name: &str| {
+            parts
+                .iter()
+                .find(|(part, _)| part.eq_ignore_ascii_case(name))
+                .map(|(_, value)| *value)
+        };
+
+        if find("HostName").is_some() && find("Endpoint").is_none() {
+            return Err(ConnectionStringError::IotHub);
+        }
+        let endpoint_text = find("Endpoint").ok_or(ConnectionStringError::MissingPart {
+            part: "Endpoint",
+            hint: "add Endpoint=sb://{namespace}.servicebus.windows.net/",
+        })?;
+        let endpoint = parse_endpoint(endpoint_text)?;
+
+        let use_development_emulator = match find("UseDevelopmentEmulator") {
+            None => false,
+            Some(value) if value.eq_ignore_ascii_case("true") => true,
+            Some(value) if value.eq_ignore_ascii_case("false") => false,
+            Some(value) => {
+                return Err(ConnectionStringError::InvalidEmulatorFlag {
+                    value: value.to_owned(),
+                })
+            }
+        };
+        if use_development_emulator && !is_local_host(&endpoint.host) {
+            return Err(ConnectionStringError::EmulatorNotLocal {
+                host: endpoint.host,
+            });
+        }
+
+        let credential = parse_credential(
+            find("SharedAccessKeyName"),
+            find("SharedAccessKey"),
+            find("SharedAccessSignature"),
+        )?;
+        let entity_path = find("EntityPath")
+            .filter(|path| !path.is_empty())
+            .map(str::to_owned);
+        Ok(Self {
+            endpoint,
+            credential,
+            entity_path,
+            use_development_emulator,
+        })
+    }
+
+    /// Returns the endpoint.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// Returns the credential.
+    pub fn credential(&self) -> &Credential {
+        &self.credential
+    }
+
+    /// Returns `EntityPath`, the hub the string is scoped to.
+    pub fn entity_path(&self) -> Option<&str> {
+        self.entity_path.as_deref()
+    }
+
+    /// Returns whether `UseDevelopmentEmulator=true` was given: plain AMQP, port kept.
+    pub fn use_development_emulator(&self) -> bool {
+        self.use_development_emulator
+    }
+
+    /// Returns whether clients must use TLS: every string except a development emulator one.
+    pub fn uses_tls(&self) -> bool {
+        !self.use_development_emulator
+    }
+
+    /// Returns the port to connect to: the endpoint's own, else 5672 for the emulator and 5671
+    /// for TLS.
+    pub fn port(&self) -> u16 {
+        self.endpoint.port.unwrap_or(if self.uses_tls() {
+            AMQPS_PORT
+        } else {
+            AMQP_PORT
+        })
+    }
+
+    /// Returns `host:port`, the fully qualified namespace clients connect to.
+    pub fn fully_qualified_namespace(&self) -> String {
+        format!("{}:{}", self.endpoint.host, self.port())
+    }
+
+    /// Returns the AMQP URL clients open: `amqp://host:port` for the emulator, else
+    /// `amqps://host:port`.
+    pub fn amqp_url(&self) -> String {
+        let scheme = if self.uses_tls() { "amqps" } else { "amqp" };
+        format!("{scheme}://{}", self.fully_qualified_namespace())
+    }
+
+    /// Chooses the hub to use: the caller's, which must match `EntityPath` when the string
+    /// has one, or else `EntityPath`.
+    pub fn hub<'a>(&'a self, requested: Option<&'a str>) -> Result<&'a str, ConnectionStringError> {
+        match (self.entity_path.as_deref(), requested) {
+            (Some(scoped), Some(requested)) if !scoped.eq_ignore_ascii_case(requested) => {
+                Err(ConnectionStringError::EntityPathMismatch {
+                    scoped: scoped.to_owned(),
+                    requested: requested.to_owned(),
+                })
+            }
+            (Some(scoped), _) => Ok(scoped),
+            (None, Some(requested)) => Ok(requested),
+            (None, None) => Err(ConnectionStringError::MissingHub),
+        }
+    }
+}
+
+fn split_parts(text: &str) -> Result<Vec<(&str, &str)>, ConnectionStringError> {
+    let mut parts: Vec<(&str, &str)> = Vec::new();
+    for (index, part) in text.split(';').enumerate() {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        // Split at the first `=` only: base64 keys end in `=`.
+        let (name, value) = part
+            .split_once('=')
+            .ok_or(ConnectionStringError::MalformedPart {
+                position: index + 1,
+            })?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ConnectionStringError::MalformedPart {
+                position: index + 1,
+            });
+        }
+        if parts
+            .iter()
+            .any(|(seen, _)| seen.eq_ignore_ascii_case(name))
+        {
+            return Err(ConnectionStringError::DuplicatePart {
+                name: name.to_owned(),
+            });
+        }
+        parts.push((name, value.trim()));
+    }
+    Ok(parts)
+}
+
+fn parse_credential(
+    key_name: Option<&str>,
+    key: Option<&str>,
+    signature: Option<&str>,
+) -> Result<Credential, ConnectionStringError> {
+    let key = key.filter(|key| !key.is_empty());
+    let signature = signature.filter(|signature| !signature.is_empty());
+    match (key, signature) {
+        (Some(_), Some(_)) => Err(ConnectionStringError::ConflictingCredentials),
+        (None, Some(signature)) => Ok(Credential::SharedAccessSignature(Secret::new(
+            signature.to_owned(),
+        ))),
+        (key, None) => {
+            let key_name = key_name.filter(|name| !name.is_empty()).ok_or(
+                ConnectionStringError::MissingPart {
+                    part: "SharedAccessKeyName",
+                    hint: "add the name of the shared access policy, such as SharedAccessKeyName=send",
+                },
+            )?;
+            let key = key.ok_or(ConnectionStringError::MissingPart {
+                part: "SharedAccessKey",
+                hint: "copy the policy's primary or secondary key into SharedAccessKey=",
+            })?;
+            Ok(Credential::SharedAccessKey {
+                key_name: key_name.to_owned(),
+                key: Secret::new(key.to_owned()),
+            })
+        }
+    }
+}
+
+fn parse_endpoint(text: &str) -> Result<Endpoint, ConnectionStringError> {
+    let invalid = |reason| ConnectionStringError::InvalidEndpoint {
+        endpoint: text.to_owned(),
+        reason,
+    };
+    let (scheme, rest) = text
+        .split_once("://")
+        .ok_or_else(|| invalid("write it as sb://{host}[:port]/"))?;
+    let scheme = scheme.to_ascii_lowercase();
+    if !matches!(scheme.as_str(), "sb" | "amqp" | "amqps") {
+        return Err(invalid("use the sb:// scheme"));
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    // An IPv6 literal keeps its colons inside brackets: `[::1]:5672`.
+    let (host, port_text) = match authority.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((host, rest)) => (host, rest.strip_prefix(':')),
+            None => return Err(invalid("an IPv6 host needs a closing `]`")),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let port = port_text
+        .map(|port| {
+            port.parse::<u16>()
+                .ok()
+                .filter(|port| *port != 0)
+                .ok_or_else(|| invalid("the port must be a number from 1 to 65535"))
+        })
+        .transpose()?;
+    if host.is_empty() {
+        return Err(invalid("it names no host: write it as sb://{host}[:port]/"));
+    }
+    Ok(Endpoint {
+        scheme,
+        host: host.to_owned(),
+        port,
+    })
+}
+
+fn is_local_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "c2VjcmV0LWtleS1vZi10aGUtc2VuZC1ydWxlMTIzNDU=";
+
+    fn azure(extra: &str) -> String {
+        format!(
+            "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey={KEY}{extra}"
+        )
+    }
+
+    #[test]
+    fn entity_path_differs_from_hub() {
+        let string = ConnectionString::parse(&azure(";EntityPath=customer")).unwrap();
+        let error = string.hub(Some("lead")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the connection string is scoped to event hub `customer` (EntityPath), not `lead`: \
+             use a connection string for `lead` or one without EntityPath"
+        );
+        assert_eq!(string.hub(Some("Customer")).unwrap(), "customer");
+        assert_eq!(string.hub(None).unwrap(), "customer");
+    }
+
+    #[test]
+    fn no_entity_path_and_no_hub() {
+        let string = ConnectionString::parse(&azure("")).unwrap();
+        assert_eq!(string.hub(None), Err(ConnectionStringError::MissingHub));
+        assert_eq!(
+            ConnectionStringError::MissingHub.to_string(),
+            "the connection string has no EntityPath: name the event hub to use"
+        );
+        assert_eq!(string.hub(Some("lead")).unwrap(), "lead");
+    }
+
+    #[test]
+    fn missing_key_named_without_secret() {
+        let error = ConnectionString::parse(
+            "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send",
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            ConnectionStringError::MissingPart {
+                part: "SharedAccessKey",
+                hint: "copy the policy's primary or secondary key into SharedAccessKey="
+            }
+        );
+        let error = ConnectionString::parse(&format!(
+            "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKey={KEY}"
+        ))
+        .unwrap_err();
+        assert!(error.to_string().contains("SharedAccessKeyName"));
+        assert!(!error.to_string().contains(KEY));
+    }
+
+    #[test]
+    fn key_never_in_any_error() {
+        let broken = [
+            format!("Endpoint=ns;SharedAccessKeyName=send;SharedAccessKey={KEY}"),
+            format!("SharedAccessKeyName=send;SharedAccessKey={KEY}"),
+            format!("{KEY};Endpoint=sb://ns/"),
+            azure(";SharedAccessKey=again"),
+            azure(";SharedAccessSignature=SharedAccessSignature sr=x"),
+            azure(";UseDevelopmentEmulator=true"),
+            azure(";UseDevelopmentEmulator=yes"),
+            format!("HostName=hub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey={KEY}"),
+        ];
+        for text in broken {
+            let error = ConnectionString::parse(&text).unwrap_err();
+            assert!(!error.to_string().contains(KEY), "{error}");
+            assert!(!format!("{error:?}").contains(KEY), "{error:?}");
+        }
+        let parsed = ConnectionString::parse(&azure("")).unwrap();
+        assert!(!format!("{parsed:?}").contains(KEY));
+    }
+
+    #[test]
+    fn iot_hub_string_explained() {
+        let error = ConnectionString::parse(&format!(
+            "HostName=hub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey={KEY}"
+        ))
+        .unwrap_err();
+        assert_eq!(error, ConnectionStringError::IotHub);
+        let message = error.to_string();
+        assert!(message.contains("IoT Hub connection string"));
+        assert!(message.contains("Event Hubs-compatible endpoint"));
+    }
+
+    #[test]
+    fn emulator_only_on_this_machine() {
+        let remote = ConnectionString::parse(&azure(";UseDevelopmentEmulator=true")).unwrap_err();
+        assert_eq!(
+            remote,
+            ConnectionStringError::EmulatorNotLocal {
+                host: "ns.servicebus.windows.net".to_owned()
+            }
+        );
+        assert!(remote
+            .to_string()
+            .contains("plain, unencrypted AMQP is allowed only to this machine"));
+        for host in ["localhost", "127.0.0.1", "LOCALHOST"] {
+            let string = ConnectionString::parse(&format!(
+                "Endpoint=sb://{host};SharedAccessKeyName=k;SharedAccessKey={KEY};UseDevelopmentEmulator=true"
+            ))
+            .unwrap();
+            assert!(!string.uses_tls());
+            assert_eq!(string.port(), AMQP_PORT);
+        }
+        let other_loopback = ConnectionString::parse(&format!(
+            "Endpoint=sb://127.0.0.2;SharedAccessKeyName=k;SharedAccessKey={KEY};UseDevelopmentEmulator=true"
+        ));
+        assert!(other_loopback.is_err());
+    }
+
+    #[test]
+    fn custom_port_kept() {
+        let string = ConnectionString::parse(&format!(
+            "Endpoint=sb://127.0.0.1:5673;SharedAccessKeyName=k;SharedAccessKey={KEY};UseDevelopmentEmulator=true"
+        ))
+        .unwrap();
+        assert_eq!(string.endpoint().port, Some(5673));
+        assert_eq!(string.port(), 5673);
+        assert_eq!(string.fully_qualified_namespace(), "127.0.0.1:5673");
+        assert_eq!(string.amqp_url(), "amqp://127.0.0.1:5673");
+        let tls = ConnectionString::parse(&format!(
+            "Endpoint=sb://127.0.0.1:5673/;SharedAccessKeyName=k;SharedAccessKey={KEY}"
+        ))
+        .unwrap();
+        assert_eq!(tls.amqp_url(), "amqps://127.0.0.1:5673");
+    }
+
+    #[test]
+    fn default_ports() {
+        let string = ConnectionString::parse(&azure("")).unwrap();
+        assert_eq!(string.port(), AMQPS_PORT);
+        assert!(string.uses_tls());
+    }
+
+    #[test]
+    fn parts_any_case_and_key_with_padding() {
+        let string = ConnectionString::parse(&format!(
+            " endpoint=SB://ns.servicebus.windows.net/ ; sharedaccesskeyname=send;sharedaccesskey={KEY};"
+        ))
+        .unwrap();
+        assert_eq!(string.endpoint().scheme, "sb");
+        match string.credential() {
+            Credential::SharedAccessKey { key_name, key } => {
+                assert_eq!(key_name, "send");
+                assert_eq!(key.expose(), KEY);
+            }
+            other => panic!("expected a key credential, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn invalid_endpoints() {
+        for (endpoint, reason) in [
+            (
+                "ns.servicebus.windows.net",
+                "write it as sb://{host}[:port]/",
+            ),
+            ("https://ns/", "use the sb:// scheme"),
+            (
+                "sb://:5672",
+                "it names no host: write it as sb://{host}[:port]/",
+            ),
+            ("sb://ns:99999", "the port must be a number from 1 to 65535"),
+        ] {
+            let error = ConnectionString::parse(&format!(
+                "Endpoint={endpoint};SharedAccessKeyName=k;SharedAccessKey={KEY}"
+            ))
+            .unwrap_err();
+            assert_eq!(
+                error,
+                ConnectionStringError::InvalidEndpoint {
+                    endpoint: endpoint.to_owned(),
+                    reason
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn shared_access_signature_credential() {
+        let string = ConnectionString::parse(
+            "Endpoint=sb://ns/;SharedAccessSignature=SharedAccessSignature sr=a&sig=b&se=1&skn=c",
+        )
+        .unwrap();
+        assert!(matches!(
+            string.credential(),
+            Credential::SharedAccessSignature(_)
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parser_never_panics(text in ".*") {
+            let _ = ConnectionString::parse(&text);
+        }
+    }
+}

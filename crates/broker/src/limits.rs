@@ -1,0 +1,36 @@
+//! Azure Event Hubs limits of the Standard tier that the local broker enforces.
+//!
+//! The figures are Azure's published quotas for the Standard tier, so a course step that passes
+//! locally also fits a real Standard namespace.
+
+use std::ops::RangeInclusive;
+
+/// Event hubs per namespace.
+pub const MAX_HUBS_PER_NAMESPACE: usize = 10;
+
+/// Partitions a hub may be created with.
+pub const PARTITION_COUNT: RangeInclusive<u32> = 1..=32;
+
+/// Days a hub may keep events.
+pub const RETENTION_DAYS: RangeInclusive<u32> = 1..=7;
+
+/// Consumer groups per hub, `$Default` included.
+pub const MAX_CONSUMER_GROUPS_PER_HUB: usize = 20;
+
+/// Characters in a consumer group name, the maximum that AMQP clients may use.
+pub const MAX_CONSUMER_GROUP_NAME_LEN: usize = 50;
+
+/// Authorization rules at namespace scope, and separately at the scope of each hub.
+pub const MAX_AUTHORIZATION_RULES: usize = 12;
+
+/// Receivers without an owner level (epoch) per partition and consumer group.
+pub const MAX_RECEIVERS_PER_PARTITION: usize = 5;
+
+/// Bytes in one event's body: 1 MB.
+pub const MAX_EVENT_BODY_BYTES: usize = 1_048_576;
+
+/// Seconds a capture time window may last.
+pub const CAPTURE_WINDOW_SECONDS: RangeInclusive<u32> = 60..=900;
+
+/// Megabytes a capture size window may hold.
+pub const CAPTURE_WINDOW_MEGABYTES: RangeInclusive<u32> = 10..=500;

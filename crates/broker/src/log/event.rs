@@ -1,0 +1,42 @@
+//! Events as the log stores them.
+
+/// An event to append: the encoded AMQP message exactly as a producer sent it.
+///
+/// The log never decodes the message, so what a client sent is what a client gets back. The
+/// server adds the broker's annotations (sequence number, offset, enqueued time) to the
+/// message-annotations section when it delivers the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// The encoded message: every section, byte for byte as received.
+    pub message: Vec<u8>,
+    /// The size in bytes of the event body, the figure the 1 MB limit applies to.
+    pub body_size: usize,
+    /// The partition key, stored to be delivered as `x-opt-partition-key`.
+    pub partition_key: Option<String>,
+}
+
+/// The sequence number, offset and enqueued time the log assigned to an appended event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendedEvent {
+    /// The sequence number within the partition.
+    pub sequence_number: i64,
+    /// The offset, an opaque string.
+    pub offset: String,
+    /// The enqueued time in milliseconds since the Unix epoch (UTC).
+    pub enqueued_time_ms: i64,
+}
+
+/// An event read back from the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// The sequence number within the partition.
+    pub sequence_number: i64,
+    /// The offset, an opaque string.
+    pub offset: String,
+    /// The enqueued time in milliseconds since the Unix epoch (UTC).
+    pub enqueued_time_ms: i64,
+    /// The partition key the event was sent with.
+    pub partition_key: Option<String>,
+    /// The encoded message as received.
+    pub message: Vec<u8>,
+}

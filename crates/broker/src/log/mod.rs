@@ -1,0 +1,21 @@
+//! The durable event log: one SQLite database (WAL mode) per namespace.
+//!
+//! Appends go through one writer thread that commits many producers' batches in one
+//! transaction (group commit) and acknowledges them only after the commit, so an acknowledged
+//! event is on disk. Each partition numbers its events from 0 without gaps. Offsets are byte
+//! positions handed out as opaque strings. Enqueued times are UTC milliseconds that never go
+//! backwards within a partition.
+
+mod error;
+mod event;
+mod partitioner;
+mod position;
+mod schema;
+mod store;
+mod writer;
+
+pub use error::LogError;
+pub use event::{AppendedEvent, NewEvent, StoredEvent};
+pub use partitioner::{partition_for_key, PartitionTarget, RoundRobin, TargetError};
+pub use position::{StartPoint, StartPosition};
+pub use store::{EventLog, LogStats, PartitionInfo, PendingAppend};

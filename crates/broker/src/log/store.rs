@@ -1,0 +1,473 @@
+//! The event log handle: appends through the writer thread, reads on a connection of its own.
+
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use tokio::sync::{oneshot, watch};
+
+use super::event::{AppendedEvent, NewEvent, StoredEvent};
+use super::position::{StartPoint, StartPosition};
+use super::schema;
+use super::writer::{self, Clock, Command, Counters, Notifiers};
+use super::LogError;
+use crate::limits::MAX_EVENT_BODY_BYTES;
+
+/// A partition's runtime properties, in the terms of the `$management` READ reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionInfo {
+    /// The first retained sequence number; -1 for a partition that never had an event.
+    pub begin_sequence_number: i64,
+    /// The last enqueued sequence number; -1 for a partition that never had an event.
+    pub last_enqueued_sequence_number: i64,
+    /// The last enqueued offset; `"-1"` for a partition that never had an event.
+    pub last_enqueued_offset: String,
+    /// The last enqueued time in milliseconds since the Unix epoch; 0 when there is none.
+    pub last_enqueued_time_ms: i64,
+    /// Whether no event is retained.
+    pub is_empty: bool,
+    /// Events removed by retention so far.
+    pub removed_by_retention: u64,
+}
+
+/// Counters of the group commit, for diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogStats {
+    /// Transactions committed.
+    pub commits: u64,
+    /// Requests (appends, retention runs, hub deletions) committed in them.
+    pub requests: u64,
+}
+
+/// The event log of one namespace, stored in one SQLite file.
+///
+/// Hub names are compared case-insensitively. Reads run on the caller's thread and block it
+/// for the duration of one SQLite query; async callers with large reads should use
+/// `tokio::task::spawn_blocking`.
+#[derive(Debug)]
+pub struct EventLog {
+    path: PathBuf,
+    commands: Option<mpsc::Sender<Command>>,
+    reader: Mutex<Connection>,
+    notifiers: Notifiers,
+    counters: Arc<Counters>,
+    writer: Option<JoinHandle<()>>,
+}
+
+impl EventLog {
+    /// Opens or creates the log at `path`, stamping events with the system clock.
+    pub fn open(path: &Path) -> Result<Self, LogError> {
+        Self::open_with_clock(path, Arc::new(system_time_ms))
+    }
+
+    /// Opens or creates the log at `path` with a clock returning milliseconds since the Unix
+    /// epoch, so that tests can stamp events on chosen days.
+    pub fn open_with_clock(
+        path: &Path,
+        clock: Arc<dyn Fn() -> i64 + Send + Sync>,
+    ) -> Result<Self, LogError> {
+        let path_text = path.display().to_string();
+        let storage = |error: rusqlite::Error| LogError::Storage {
+            path: path_text.clone(),
+            message: error.to_string(),
+        };
+        let writer_connection = schema::open(path).map_err(storage)?;
+        let reader = schema::open(path).map_err(storage)?;
+        let notifiers: Notifiers = Arc::default();
+        let counters: Arc<Counters> = Arc::default();
+        let (commands, receiver) = mpsc::channel();
+        let writer = {
+            let notifiers = Arc::clone(&notifiers);
+            let counters = Arc::clone(&counters);
+            let clock: Clock = clock;
+            let writer_path = path_text.clone();
+            std::thread::Builder::new()
+                .name("event-log-writer".to_owned())
+                .spawn(move || {
+                    writer::run(
+                        writer_connection,
+                        writer_path,
+                        receiver,
+                        notifiers,
+                        clock,
+                        counters,
+                    )
+                })
+                .map_err(|error| LogError::Storage {
+                    path: path_text.clone(),
+                    message: format!("cannot start the writer thread: {error}"),
+                })?
+        };
+        tracing::info!(path = %path_text, "event log opened");
+        Ok(Self {
+            path: path.to_owned(),
+            commands: Some(commands),
+            reader: Mutex::new(reader),
+            notifiers,
+            counters,
+            writer: Some(writer),
+        })
+    }
+
+    /// Returns how many transactions the writer committed and how many requests they held.
+    pub fn stats(&self) -> LogStats {
+        use std::sync::atomic::Ordering;
+        LogStats {
+            commits: self.counters.commits.load(Ordering::Relaxed),
+            requests: self.counters.requests.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Returns the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends a batch to one partition with consecutive sequence numbers, and returns once the
+    /// transaction holding it is committed. A batch with an event over 1 MB is rejected whole.
+    pub async fn append(
+        &self,
+        hub: &str,
+        partition: u32,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<AppendedEvent>, LogError> {
+        let reply = self.submit_append(hub, partition, events)?;
+        reply.await.map_err(|_| self.closed())?
+    }
+
+    /// Queues a batch for the next group commit and returns at once, so that one producer can
+    /// keep many batches in flight. Batches queued from one task are committed in the order
+    /// they were queued, so their sequence numbers follow that order. The returned
+    /// [`PendingAppend`] resolves once the transaction holding the batch is committed.
+    pub fn begin_append(
+        &self,
+        hub: &str,
+        partition: u32,
+        events: Vec<NewEvent>,
+    ) -> Result<PendingAppend, LogError> {
+        let reply = self.submit_append(hub, partition, events)?;
+        Ok(PendingAppend {
+            reply,
+            closed: self.closed(),
+        })
+    }
+
+    /// Appends like [`EventLog::append`], blocking the calling thread. Must not be called from
+    /// within an async runtime.
+    pub fn append_blocking(
+        &self,
+        hub: &str,
+        partition: u32,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<AppendedEvent>, LogError> {
+        let reply = self.submit_append(hub, partition, events)?;
+        reply.blocking_recv().map_err(|_| self.closed())?
+    }
+
+    fn submit_append(
+        &self,
+        hub: &str,
+        partition: u32,
+        events: Vec<NewEvent>,
+    ) -> Result<oneshot::Receiver<Result<Vec<AppendedEvent>, LogError>>, LogError> {
+        if let Some((index, event)) = events
+            .iter()
+            .enumerate()
+            .find(|(_, event)| event.body_size > MAX_EVENT_BODY_BYTES)
+        {
+            return Err(LogError::EventTooLarge {
+                index,
+                size: event.body_size,
+                limit: MAX_EVENT_BODY_BYTES,
+            });
+        }
+        let (reply, receiver) = oneshot::channel();
+        self.send(Command::Append {
+            hub: hub_key(hub),
+            partition,
+            events,
+            reply,
+        })?;
+        Ok(receiver)
+    }
+
+    /// Removes the hub's events enqueued before `cutoff_ms` (milliseconds since the Unix epoch)
+    /// and returns how many were removed.
+    pub async fn apply_retention(&self, hub: &str, cutoff_ms: i64) -> Result<u64, LogError> {
+        let (reply, receiver) = oneshot::channel();
+        self.send(Command::Retain {
+            hub: hub_key(hub),
+            cutoff_ms,
+            reply,
+        })?;
+        let removed = receiver.await.map_err(|_| self.closed())??;
+        if removed > 0 {
+            tracing::info!(hub, removed, "retention removed events");
+        }
+        Ok(removed)
+    }
+
+    /// Removes every event and partition state of a hub.
+    pub async fn delete_hub(&self, hub: &str) -> Result<(), LogError> {
+        let (reply, receiver) = oneshot::channel();
+        self.send(Command::DeleteHub {
+            hub: hub_key(hub),
+            reply,
+        })?;
+        receiver.await.map_err(|_| self.closed())?
+    }
+
+    /// Reads up to `max_events` events starting at a sequence number, in order.
+    pub fn read(
+        &self,
+        hub: &str,
+        partition: u32,
+        from_sequence: i64,
+        max_events: usize,
+    ) -> Result<Vec<StoredEvent>, LogError> {
+        let reader = self.reader();
+        let limit = i64::try_from(max_events).unwrap_or(i64::MAX);
+        let mut statement = reader
+            .prepare_cached(
+                "SELECT sequence, byte_offset, enqueued_ms, partition_key, message
+                 FROM events WHERE hub = ?1 AND partition = ?2 AND sequence >= ?3
+                 ORDER BY sequence LIMIT ?4",
+            )
+            .map_err(|error| self.storage(error))?;
+        let rows = statement
+            .query_map(
+                params![hub_key(hub), partition, from_sequence, limit],
+                |row| {
+                    Ok(StoredEvent {
+                        sequence_number: row.get(0)?,
+                        offset: row.get::<_, i64>(1)?.to_string(),
+                        enqueued_time_ms: row.get(2)?,
+                        partition_key: row.get(3)?,
+                        message: row.get(4)?,
+                    })
+                },
+            )
+            .map_err(|error| self.storage(error))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|error| self.storage(error))
+    }
+
+    /// Resolves a start position to the first sequence number to deliver. A position older
+    /// than the first retained event starts at that event.
+    pub fn resolve_start(
+        &self,
+        hub: &str,
+        partition: u32,
+        position: StartPosition,
+    ) -> Result<StartPoint, LogError> {
+        let reader = self.reader();
+        let hub = hub_key(hub);
+        let state =
+            partition_state(&reader, &hub, partition).map_err(|error| self.storage(error))?;
+        let first_retained = state.first_retained.unwrap_or(state.next_sequence);
+        let query_first = |sql: &str, value: i64| -> Result<i64, LogError> {
+            let found: Option<i64> = reader
+                .prepare_cached(sql)
+                .and_then(|mut statement| {
+                    statement
+                        .query_row(params![hub, partition, value], |row| row.get(0))
+                        .optional()
+                })
+                .map_err(|error| self.storage(error))?
+                .flatten();
+            Ok(found.unwrap_or(state.next_sequence))
+        };
+        let requested = match position {
+            StartPosition::Earliest => {
+                return Ok(StartPoint {
+                    sequence_number: first_retained,
+                    removed_by_retention: state.removed,
+                    moved_by_retention: state.removed > 0,
+                })
+            }
+            StartPosition::Latest => state.next_sequence,
+            StartPosition::SequenceNumber {
+                sequence_number,
+                inclusive,
+            } => {
+                if inclusive {
+                    sequence_number
+                } else {
+                    sequence_number.saturating_add(1)
+                }
+            }
+            StartPosition::Offset { offset, inclusive } => {
+                let sql = if inclusive {
+                    "SELECT min(sequence) FROM events WHERE hub = ?1 AND partition = ?2 AND byte_offset >= ?3"
+                } else {
+                    "SELECT min(sequence) FROM events WHERE hub = ?1 AND partition = ?2 AND byte_offset > ?3"
+                };
+                query_first(sql, offset)?
+            }
+            StartPosition::EnqueuedAfter { time_ms } => query_first(
+                "SELECT min(sequence) FROM events WHERE hub = ?1 AND partition = ?2 AND enqueued_ms > ?3",
+                time_ms,
+            )?,
+        };
+        let moved = requested < first_retained && state.removed > 0;
+        Ok(StartPoint {
+            sequence_number: requested.max(first_retained),
+            removed_by_retention: state.removed,
+            moved_by_retention: moved,
+        })
+    }
+
+    /// Returns a partition's runtime properties.
+    pub fn partition_info(&self, hub: &str, partition: u32) -> Result<PartitionInfo, LogError> {
+        let reader = self.reader();
+        let hub = hub_key(hub);
+        let state =
+            partition_state(&reader, &hub, partition).map_err(|error| self.storage(error))?;
+        let last_offset: Option<i64> = reader
+            .prepare_cached(
+                "SELECT byte_offset FROM events WHERE hub = ?1 AND partition = ?2 AND sequence = ?3",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_row(params![hub, partition, state.next_sequence - 1], |row| row.get(0))
+                    .optional()
+            })
+            .map_err(|error| self.storage(error))?;
+        let ever_written = state.next_sequence > 0;
+        Ok(PartitionInfo {
+            begin_sequence_number: match state.first_retained {
+                Some(first) => first,
+                None if ever_written => state.next_sequence,
+                None => -1,
+            },
+            last_enqueued_sequence_number: state.next_sequence - 1,
+            // NOTE: once retention has removed the last event, its offset is no longer stored
+            // and the reply carries the offset of the next event to be written.
+            last_enqueued_offset: match last_offset {
+                Some(offset) => offset.to_string(),
+                None if ever_written => state.next_offset.to_string(),
+                None => "-1".to_owned(),
+            },
+            last_enqueued_time_ms: state.last_enqueued_ms.unwrap_or(0),
+            is_empty: state.first_retained.is_none(),
+            removed_by_retention: state.removed,
+        })
+    }
+
+    /// Returns a watch of the partition's next sequence number, updated after every commit that
+    /// appends to it, so a receiver can wait for new events.
+    pub fn subscribe(&self, hub: &str, partition: u32) -> Result<watch::Receiver<i64>, LogError> {
+        let hub = hub_key(hub);
+        let mut notifiers = self
+            .notifiers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(sender) = notifiers.get(&(hub.clone(), partition)) {
+            return Ok(sender.subscribe());
+        }
+        // Read the current value while holding the lock: the writer notifies under the same
+        // lock after committing, so no commit can slip between this read and the insert.
+        let state = partition_state(&self.reader(), &hub, partition)
+            .map_err(|error| self.storage(error))?;
+        let (sender, receiver) = watch::channel(state.next_sequence);
+        notifiers.insert((hub, partition), sender);
+        Ok(receiver)
+    }
+
+    fn send(&self, command: Command) -> Result<(), LogError> {
+        self.commands
+            .as_ref()
+            .ok_or_else(|| self.closed())?
+            .send(command)
+            .map_err(|_| self.closed())
+    }
+
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.reader
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn storage(&self, error: rusqlite::Error) -> LogError {
+        LogError::Storage {
+            path: self.path.display().to_string(),
+            message: error.to_string(),
+        }
+    }
+
+    fn closed(&self) -> LogError {
+        LogError::Closed {
+            path: self.path.display().to_string(),
+        }
+    }
+}
+
+/// A batch queued by [`EventLog::begin_append`] whose commit has not been awaited yet.
+#[derive(Debug)]
+pub struct PendingAppend {
+    reply: oneshot::Receiver<Result<Vec<AppendedEvent>, LogError>>,
+    closed: LogError,
+}
+
+impl PendingAppend {
+    /// Waits until the batch is committed and returns its events with their sequence numbers.
+    pub async fn committed(self) -> Result<Vec<AppendedEvent>, LogError> {
+        self.reply.await.map_err(|_| self.closed)?
+    }
+}
+
+impl Drop for EventLog {
+    fn drop(&mut self) {
+        // Dropping the sender ends the writer loop after the requests already queued.
+        self.commands.take();
+        if let Some(writer) = self.writer.take() {
+            if writer.join().is_err() {
+                tracing::error!(path = %self.path.display(), "event log writer panicked");
+            }
+        }
+    }
+}
+
+struct PartitionState {
+    next_sequence: i64,
+    next_offset: i64,
+    last_enqueued_ms: Option<i64>,
+    removed: u64,
+    first_retained: Option<i64>,
+}
+
+fn partition_state(
+    reader: &Connection,
+    hub: &str,
+    partition: u32,
+) -> rusqlite::Result<PartitionState> {
+    let head = reader
+        .prepare_cached(
+            "SELECT next_sequence, next_offset, last_enqueued_ms, removed
+             FROM partitions WHERE hub = ?1 AND partition = ?2",
+        )?
+        .query_row(params![hub, partition], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get::<_, i64>(3)?))
+        })
+        .optional()?;
+    let (next_sequence, next_offset, last_enqueued_ms, removed) = head.unwrap_or((0, 0, None, 0));
+    let first_retained: Option<i64> = reader
+        .prepare_cached("SELECT min(sequence) FROM events WHERE hub = ?1 AND partition = ?2")?
+        .query_row(params![hub, partition], |row| row.get(0))?;
+    Ok(PartitionState {
+        next_sequence,
+        next_offset,
+        last_enqueued_ms,
+        removed: u64::try_from(removed).unwrap_or(0),
+        first_retained,
+    })
+}
+
+fn hub_key(hub: &str) -> String {
+    hub.to_ascii_lowercase()
+}
+
+fn system_time_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

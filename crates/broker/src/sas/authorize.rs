@@ -1,0 +1,282 @@
+//! Checking a token against a namespace's rules and a link's entity and right.
+
+use super::resource::ResourceUri;
+use super::signature::{encode_resource, verify};
+use super::token::{SasToken, TokenError};
+use crate::entity::{Namespace, Right, Rights, RuleScope};
+
+/// The AMQP error condition Azure Event Hubs uses for every authorization failure.
+pub const UNAUTHORIZED_ACCESS: &str = "amqp:unauthorized-access";
+
+/// An authorization failure. Every variant maps to [`UNAUTHORIZED_ACCESS`] on the wire, and the
+/// message, which never contains a key or signature, becomes the error description.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// The token cannot be parsed.
+    #[error("invalid SAS token: {0}")]
+    Malformed(#[from] TokenError),
+    /// The token's resource names another host.
+    #[error("the token's resource `{resource}` is for host `{host}`, not this namespace: sign a token for {expected}")]
+    WrongHost {
+        /// The token's resource URI.
+        resource: String,
+        /// The host found in it.
+        host: String,
+        /// The hosts this namespace serves, for the message.
+        expected: String,
+    },
+    /// No rule of that name exists at the token's scope.
+    #[error(
+        "authorization rule `{rule}` was not found for `{resource}`: check SharedAccessKeyName"
+    )]
+    UnknownRule {
+        /// The `skn` of the token.
+        rule: String,
+        /// The token's resource URI.
+        resource: String,
+    },
+    /// Neither key of the rule produced the token's signature.
+    #[error(
+        "the token's signature does not match either key of rule `{rule}`: check SharedAccessKey"
+    )]
+    InvalidSignature {
+        /// The rule name.
+        rule: String,
+    },
+    /// The token's expiry has passed.
+    #[error("the token expired at Unix time {expiry}, {ago} s ago: request a new token")]
+    Expired {
+        /// The token's expiry in seconds since the Unix epoch.
+        expiry: u64,
+        /// Seconds since the expiry.
+        ago: u64,
+    },
+    /// The entity a link or request names is outside the token's resource.
+    #[error("`{entity}` is outside the scope of the token for `{resource}` signed by rule `{rule}`: sign a token for this event hub")]
+    WrongScope {
+        /// The entity requested.
+        entity: String,
+        /// The token's resource URI.
+        resource: String,
+        /// The rule name.
+        rule: String,
+    },
+    /// The token's resource is outside the hub that the signing rule is scoped to.
+    #[error("the token's resource `{resource}` is outside rule `{rule}`, which covers only event hub `{hub}`: sign the token for `{hub}` or use a namespace rule")]
+    OutsideRuleScope {
+        /// The token's resource URI.
+        resource: String,
+        /// The rule name.
+        rule: String,
+        /// The hub the rule is scoped to.
+        hub: String,
+    },
+    /// The connection has no token for the entity.
+    #[error("no token authorizes `{entity}`: put a SAS token for it on the $cbs node first")]
+    NoToken {
+        /// The entity the link or request names.
+        entity: String,
+    },
+    /// The rule lacks the right the operation needs.
+    #[error("rule `{rule}` lacks the {right} right needed for `{entity}`: use a rule with {right} or Manage")]
+    MissingRight {
+        /// The rule name.
+        rule: String,
+        /// The missing right.
+        right: Right,
+        /// The entity the link or request names.
+        entity: String,
+    },
+}
+
+impl AuthError {
+    /// Returns the AMQP error condition for this failure.
+    pub fn condition(&self) -> &'static str {
+        UNAUTHORIZED_ACCESS
+    }
+}
+
+/// The access a verified token grants: a resource prefix, the signing rule's rights and an
+/// expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    rule: String,
+    rights: Rights,
+    resource: ResourceUri,
+    resource_text: String,
+    expiry: u64,
+}
+
+impl Grant {
+    /// Returns the name of the rule that signed the token.
+    pub fn rule(&self) -> &str {
+        &self.rule
+    }
+
+    /// Returns the signing rule's rights.
+    pub fn rights(&self) -> Rights {
+        self.rights
+    }
+
+    /// Returns the token's expiry in seconds since the Unix epoch.
+    pub fn expiry(&self) -> u64 {
+        self.expiry
+    }
+
+    /// Returns the token's resource URI as the client wrote it.
+    pub fn resource(&self) -> &str {
+        &self.resource_text
+    }
+
+    /// Checks that the grant covers `entity` (a link address: a full URL or the bare entity
+    /// path), includes `right`, and has not expired at `now` (seconds since the Unix epoch).
+    /// `None` as the right accepts any right, as reading hub and partition properties does.
+    pub fn check(&self, entity: &str, right: Option<Right>, now: u64) -> Result<(), AuthError> {
+        check_expiry(self.expiry, now)?;
+        let target = ResourceUri::parse(entity, entity.contains("://"));
+        if !self.resource.is_prefix_of(&target) {
+            return Err(AuthError::WrongScope {
+                entity: entity.to_owned(),
+                resource: self.resource_text.clone(),
+                rule: self.rule.clone(),
+            });
+        }
+        if let Some(right) = right {
+            if !self.rights.contains(right) {
+                return Err(AuthError::MissingRight {
+                    rule: self.rule.clone(),
+                    right,
+                    entity: entity.to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns whether the grant's resource covers `entity`, ignoring rights and expiry.
+    pub fn covers(&self, entity: &str) -> bool {
+        let target = ResourceUri::parse(entity, entity.contains("://"));
+        self.resource.is_prefix_of(&target)
+    }
+}
+
+/// Verifies a token against a namespace: syntax, host, rule, signature (primary or secondary
+/// key), expiry at `now` (seconds since the Unix epoch) and the rule's scope.
+///
+/// `hosts` lists the host names the namespace is reached by, such as `127.0.0.1` and
+/// `localhost`; an empty list accepts any host.
+pub fn authorize(
+    namespace: &Namespace,
+    hosts: &[String],
+    token: &str,
+    now: u64,
+) -> Result<Grant, AuthError> {
+    let token = SasToken::parse(token)?;
+    let resource = ResourceUri::parse(token.resource(), true);
+    check_host(&token, &resource, hosts)?;
+
+    // A hub-scoped rule of the resource's hub is looked up before a namespace rule of the same
+    // name, as Azure does. A rule of another hub is looked up last, so that a token signed for
+    // the wrong resource fails with a scope error rather than an unknown rule.
+    let key_name = token.key_name();
+    let hub = resource.hub().and_then(|name| namespace.hub(name));
+    let rule =
+        hub.and_then(|hub| namespace.rule(&RuleScope::Hub(hub.name().to_owned()), key_name))
+            .or_else(|| namespace.rule(&RuleScope::Namespace, key_name))
+            .or_else(|| {
+                namespace.hubs().iter().find_map(|hub| {
+                    namespace.rule(&RuleScope::Hub(hub.name().to_owned()), key_name)
+                })
+            })
+            .ok_or_else(|| AuthError::UnknownRule {
+                rule: token.key_name().to_owned(),
+                resource: token.resource().to_owned(),
+            })?;
+
+    if !signature_matches(&token, &[&rule.primary_key, &rule.secondary_key]) {
+        return Err(AuthError::InvalidSignature {
+            rule: rule.name.clone(),
+        });
+    }
+    check_expiry(token.expiry(), now)?;
+
+    if let RuleScope::Hub(scope_hub) = &rule.scope {
+        let within = resource
+            .hub()
+            .is_some_and(|name| name.eq_ignore_ascii_case(scope_hub));
+        if !within {
+            return Err(AuthError::OutsideRuleScope {
+                resource: token.resource().to_owned(),
+                rule: rule.name.clone(),
+                hub: scope_hub.clone(),
+            });
+        }
+    }
+
+    Ok(Grant {
+        rule: rule.name.clone(),
+        rights: rule.rights,
+        resource: ResourceUri {
+            // Entities are compared on their path only: the host was checked above.
+            host: String::new(),
+            segments: resource.segments,
+        },
+        resource_text: token.resource().to_owned(),
+        expiry: token.expiry(),
+    })
+}
+
+fn check_host(token: &SasToken, resource: &ResourceUri, hosts: &[String]) -> Result<(), AuthError> {
+    if hosts.is_empty()
+        || hosts
+            .iter()
+            .any(|host| host.eq_ignore_ascii_case(&resource.host))
+    {
+        return Ok(());
+    }
+    Err(AuthError::WrongHost {
+        resource: token.resource().to_owned(),
+        host: resource.host.clone(),
+        expected: hosts.join(" or "),
+    })
+}
+
+fn check_expiry(expiry: u64, now: u64) -> Result<(), AuthError> {
+    if expiry <= now {
+        return Err(AuthError::Expired {
+            expiry,
+            ago: now - expiry,
+        });
+    }
+    Ok(())
+}
+
+/// Tries the resource exactly as the client encoded it first, then the two usual re-encodings,
+/// because SDKs differ in the case of their `%XX` escapes.
+fn signature_matches(token: &SasToken, keys: &[&crate::secret::Secret<String>]) -> bool {
+    let canonical = encode_resource(token.resource());
+    let lower = lower_case_escapes(&canonical);
+    let candidates = [token.encoded_resource(), canonical.as_str(), lower.as_str()];
+    keys.iter().any(|key| {
+        candidates
+            .iter()
+            .any(|encoded| verify(encoded, token.expiry(), key, token.signature().expose()))
+    })
+}
+
+fn lower_case_escapes(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut chars = encoded.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' {
+            out.extend(
+                chars
+                    .by_ref()
+                    .take(2)
+                    .map(|digit| digit.to_ascii_lowercase()),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,310 @@
+//! The capture of one hub: reading new events from the log into each partition's window and
+//! writing closed windows as Avro files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::capture_record::capture_record;
+use crate::capture::{write_archive, CaptureError, CaptureSettings, PartitionWindow};
+use crate::log::{EventLog, StartPosition};
+
+/// Events read from the log per partition and step at most, so one step stays short.
+const MAX_EVENTS_PER_STEP: usize = 4096;
+
+/// The folder, under the container, holding each hub's capture positions.
+const STATE_FOLDER: &str = ".capture-state";
+
+/// Capture settings of one hub and the folder its files go to.
+#[derive(Debug, Clone)]
+pub struct HubCapture {
+    /// The hub captured.
+    pub hub: String,
+    /// Windows, empty-window handling and the archive name format.
+    pub settings: CaptureSettings,
+    /// The hub's container folder; file names from the archive name format are relative to it.
+    pub container: PathBuf,
+}
+
+/// A capture failure.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureTaskError {
+    /// Reading the log failed.
+    #[error(transparent)]
+    Log(#[from] crate::log::LogError),
+    /// Writing a file or the saved positions failed.
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+}
+
+/// The capture of one hub, driven by [`HubCaptureState::step`] with the current time.
+///
+/// Each partition has an open window and two positions: the next event to read, and the first
+/// event not yet in a written file. Only the second is saved, under the container in
+/// `.capture-state/{hub}.json`, so events of a window open at shutdown are read again after a
+/// restart and land in a later file.
+#[derive(Debug)]
+pub(crate) struct HubCaptureState {
+    capture: HubCapture,
+    namespace: String,
+    partitions: Vec<PartitionCapture>,
+}
+
+#[derive(Debug)]
+struct PartitionCapture {
+    window: PartitionWindow,
+    next_read: i64,
+    next_unwritten: i64,
+}
+
+impl HubCaptureState {
+    /// Starts capturing at `now_ms`: from the saved positions, or else from the events enqueued
+    /// after now, as Azure's capture covers the events that arrive after it is enabled.
+    pub(crate) fn start(
+        capture: HubCapture,
+        namespace: &str,
+        partition_count: u32,
+        log: &EventLog,
+        now_ms: i64,
+    ) -> Result<Self, CaptureTaskError> {
+        let saved = load_positions(&state_path(&capture.container, &capture.hub))?;
+        let mut partitions = Vec::new();
+        for partition in 0..partition_count {
+            let next = match saved.get(&partition) {
+                Some(next) => *next,
+                None => {
+                    log.resolve_start(&capture.hub, partition, StartPosition::Latest)?
+                        .sequence_number
+                }
+            };
+            partitions.push(PartitionCapture {
+                window: PartitionWindow::new(now_ms),
+                next_read: next,
+                next_unwritten: next,
+            });
+        }
+        Ok(Self {
+            capture,
+            namespace: namespace.to_owned(),
+            partitions,
+        })
+    }
+
+    /// Returns the earliest time a window of this hub closes, in milliseconds since the Unix
+    /// epoch.
+    pub(crate) fn next_close_ms(&self) -> Option<i64> {
+        self.partitions
+            .iter()
+            .map(|partition| partition.window.closes_at_ms(&self.capture.settings))
+            .min()
+    }
+
+    /// Reads new events into the windows, closes the windows that are due at `now_ms`, and
+    /// returns the files written.
+    pub(crate) fn step(
+        &mut self,
+        log: &EventLog,
+        now_ms: i64,
+    ) -> Result<Vec<PathBuf>, CaptureTaskError> {
+        let mut written = Vec::new();
+        let mut positions_changed = false;
+        for (index, partition) in self.partitions.iter_mut().enumerate() {
+            let partition_id = u32::try_from(index).unwrap_or(u32::MAX);
+            let events = log.read(
+                &self.capture.hub,
+                partition_id,
+                partition.next_read,
+                MAX_EVENTS_PER_STEP,
+            )?;
+            let mut closed_windows = Vec::new();
+            for event in events {
+                partition.next_read = event.sequence_number + 1;
+                match capture_record(&event) {
+                    Ok(record) => {
+                        if let Some(closed) =
+                            partition
+                                .window
+                                .push(record, &self.capture.settings, now_ms)
+                        {
+                            closed_windows.push(closed);
+                        }
+                    }
+                    Err(error) => tracing::error!(
+                        hub = self.capture.hub,
+                        partition = partition_id,
+                        sequence = event.sequence_number,
+                        %error,
+                        "a stored event does not decode; it is left out of capture"
+                    ),
+                }
+            }
+            if let Some(closed) = partition.window.poll(&self.capture.settings, now_ms) {
+                closed_windows.push(closed);
+            }
+            for closed in closed_windows {
+                let last = closed.records.last().map(|record| record.sequence_number);
+                let path = write_archive(
+                    &self.capture.container,
+                    &self.capture.settings,
+                    &self.namespace,
+                    &self.capture.hub,
+                    partition_id,
+                    &closed,
+                )?;
+                written.extend(path);
+                if let Some(last) = last {
+                    partition.next_unwritten = last + 1;
+                    positions_changed = true;
+                }
+            }
+        }
+        if positions_changed {
+            let positions = self
+                .partitions
+                .iter()
+                .enumerate()
+                .map(|(index, partition)| {
+                    (
+                        u32::try_from(index).unwrap_or(u32::MAX),
+                        partition.next_unwritten,
+                    )
+                })
+                .collect();
+            save_positions(
+                &state_path(&self.capture.container, &self.capture.hub),
+                &positions,
+            )?;
+        }
+        Ok(written)
+    }
+}
+
+fn state_path(container: &Path, hub: &str) -> PathBuf {
+    container
+        .join(STATE_FOLDER)
+        .join(format!("{}.json", hub.to_ascii_lowercase()))
+}
+
+fn load_positions(path: &Path) -> Result<BTreeMap<u32, i64>, CaptureError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(source) => {
+            return Err(CaptureError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        }
+    };
+    serde_json::from_str(&text).map_err(|error| CaptureError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, error),
+    })
+}
+
+fn save_positions(path: &Path, positions: &BTreeMap<u32, i64>) -> Result<(), CaptureError> {
+    let io_error = |source| CaptureError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io_error)?;
+    }
+    let text = serde_json::to_string(positions).expect("a map of numbers serializes");
+    let temporary = path.with_extension("json.partial");
+    std::fs::write(&temporary, text).map_err(io_error)?;
+    std::fs::rename(&temporary, path).map_err(io_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use amqp::Message;
+
+    use super::*;
+    use crate::capture::{read_archive, ArchiveNameFormat};
+    use crate::log::NewEvent;
+
+    const START_MS: i64 = 1_772_874_300_000;
+
+    fn capture(container: &Path, skip_empty: bool) -> HubCapture {
+        HubCapture {
+            hub: "lead".to_owned(),
+            settings: CaptureSettings::new(60, 10, skip_empty, ArchiveNameFormat::course())
+                .unwrap(),
+            container: container.to_owned(),
+        }
+    }
+
+    fn send(log: &EventLog, partition: u32, body: &str) {
+        let event = NewEvent {
+            message: Message::with_data(body.as_bytes().to_vec()).encode(),
+            body_size: body.len(),
+            partition_key: None,
+        };
+        log.append_blocking("lead", partition, vec![event]).unwrap();
+    }
+
+    #[test]
+    fn windows_become_files_and_restart_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        send(&log, 0, "before capture");
+        let container = dir.path().join("capture");
+        let mut state =
+            HubCaptureState::start(capture(&container, true), "eda-local", 2, &log, START_MS)
+                .unwrap();
+        assert_eq!(state.next_close_ms(), Some(START_MS + 60_000));
+
+        send(&log, 0, "lead-1");
+        send(&log, 0, "lead-2");
+        assert!(state.step(&log, START_MS + 1_000).unwrap().is_empty());
+        let written = state.step(&log, START_MS + 60_000).unwrap();
+        assert_eq!(
+            written.len(),
+            1,
+            "partition 1 had no events and empty windows are skipped"
+        );
+        assert_eq!(
+            written[0],
+            container.join("lead/2026/03/07/09/lead_2026_03_07_09_05_00_0_eda-local.avro")
+        );
+        let bodies: Vec<Vec<u8>> = read_archive(&written[0])
+            .unwrap()
+            .into_iter()
+            .map(|record| record.body)
+            .collect();
+        assert_eq!(bodies, vec![b"lead-1".to_vec(), b"lead-2".to_vec()]);
+
+        // An event in an open window at shutdown is captured after a restart.
+        send(&log, 0, "lead-3");
+        state.step(&log, START_MS + 61_000).unwrap();
+        drop(state);
+        let mut restarted = HubCaptureState::start(
+            capture(&container, true),
+            "eda-local",
+            2,
+            &log,
+            START_MS + 120_000,
+        )
+        .unwrap();
+        restarted.step(&log, START_MS + 121_000).unwrap();
+        let written = restarted.step(&log, START_MS + 180_000).unwrap();
+        assert_eq!(written.len(), 1);
+        let records = read_archive(&written[0]).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].body, b"lead-3");
+        assert_eq!(records[0].sequence_number, 3);
+    }
+
+    #[test]
+    fn empty_windows_written_unless_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        let container = dir.path().join("capture");
+        let mut state =
+            HubCaptureState::start(capture(&container, false), "eda-local", 2, &log, START_MS)
+                .unwrap();
+        let written = state.step(&log, START_MS + 60_000).unwrap();
+        assert_eq!(written.len(), 2);
+        assert!(read_archive(&written[0]).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,40 @@
+//! Broker settings: the namespace served, its data folder, port and host names.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::capture_task::HubCapture;
+use crate::entity::Namespace;
+
+/// The settings of one namespace's broker.
+#[derive(Debug, Clone)]
+pub struct BrokerConfig {
+    /// The namespace served, with its hubs and rules.
+    pub namespace: Namespace,
+    /// The folder of the namespace's event log, `{namespace}.db`.
+    pub data_dir: PathBuf,
+    /// The TCP port on 127.0.0.1; 0 picks a free one. The broker never binds another address.
+    pub port: u16,
+    /// Host names that tokens may name: clients sign tokens for the host in their connection
+    /// string.
+    pub hosts: Vec<String>,
+    /// How often retention removes events older than each hub's retention.
+    pub retention_check_interval: Duration,
+    /// The hubs whose events are captured to Avro files, with their settings.
+    pub capture: Vec<HubCapture>,
+}
+
+impl BrokerConfig {
+    /// Serves `namespace` from `data_dir` on a free port of 127.0.0.1, for tokens naming
+    /// `127.0.0.1` or `localhost`, checking retention every minute, with capture off.
+    pub fn new(namespace: Namespace, data_dir: PathBuf) -> Self {
+        Self {
+            namespace,
+            data_dir,
+            port: 0,
+            hosts: vec!["127.0.0.1".to_owned(), "localhost".to_owned()],
+            retention_check_interval: Duration::from_secs(60),
+            capture: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,489 @@
+//! One client connection: the AMQP engine driven by a TCP socket, and the broker's handling of
+//! the events the engine reports.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use amqp::{
+    condition, AmqpError, DeliveryState, Event, IncomingDelivery, LinkId, Message, OutgoingMessage,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::attach::{self, LinkKind};
+use super::consume::delivery_payload;
+use super::state::{Shared, Signal};
+use super::{cbs, management, produce};
+use crate::log::{LogError, PartitionTarget};
+use crate::receiver::RuntimeMetrics;
+use crate::sas::Grant;
+
+/// Events read from the log per query while filling a consumer's credit.
+const READ_BATCH: usize = 64;
+
+/// The reply link of `$cbs` or `$management`, and replies waiting for its credit.
+#[derive(Debug, Default)]
+struct ReplyNode {
+    link: Option<LinkId>,
+    pending: VecDeque<Vec<u8>>,
+}
+
+/// A consumer link's position and the task that wakes it on new events.
+#[derive(Debug)]
+pub(crate) struct Consumer {
+    pub(crate) hub: String,
+    pub(crate) partition: u32,
+    pub(crate) next_sequence: i64,
+    pub(crate) receiver_id: crate::receiver::ReceiverId,
+    pub(crate) runtime_metrics: bool,
+    pub(crate) waker: JoinHandle<()>,
+}
+
+/// The broker's side of one connection.
+pub(crate) struct Driver {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) engine: amqp::Connection,
+    pub(crate) signals: mpsc::UnboundedSender<Signal>,
+    pub(crate) grants: Vec<Grant>,
+    pub(crate) links: HashMap<LinkId, LinkKind>,
+    cbs_replies: ReplyNode,
+    management_replies: ReplyNode,
+}
+
+/// Serves one connection until the client or the broker closes it.
+pub(crate) async fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let (signals, mut incoming_signals) = mpsc::unbounded_channel();
+    let mut driver = Driver {
+        shared,
+        engine: amqp::Connection::new(amqp::ConnectionConfig::default()),
+        signals,
+        grants: Vec::new(),
+        links: HashMap::new(),
+        cbs_replies: ReplyNode::default(),
+        management_replies: ReplyNode::default(),
+    };
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::debug!(%peer, %error, "could not disable Nagle's algorithm");
+    }
+    let (mut reader, mut writer) = stream.into_split();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut deadline = driver.engine.tick(Instant::now());
+    tracing::debug!(%peer, "connection opened");
+
+    loop {
+        let output = driver.engine.take_output();
+        if !output.is_empty() {
+            if let Err(error) = writer.write_all(&output).await {
+                tracing::debug!(%peer, %error, "writing to the client failed");
+                break;
+            }
+            deadline = driver.engine.tick(Instant::now());
+        }
+        if driver.engine.is_closed() {
+            break;
+        }
+        let timer = async {
+            match deadline {
+                Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            read = reader.read(&mut buffer) => match read {
+                Ok(0) => break,
+                Ok(count) => driver.engine.feed(&buffer[..count]),
+                Err(error) => {
+                    tracing::debug!(%peer, %error, "reading from the client failed");
+                    break;
+                }
+            },
+            Some(signal) = incoming_signals.recv() => driver.on_signal(signal),
+            () = timer => {}
+            _ = shutdown.changed() => driver.engine.close(Some(AmqpError::new(
+                condition::CONNECTION_FORCED,
+                "the broker is shutting down",
+            ))),
+        }
+        driver.process_events().await;
+        deadline = driver.engine.tick(Instant::now());
+    }
+
+    let _ = writer.shutdown().await;
+    driver.release_all();
+    tracing::debug!(%peer, "connection closed");
+}
+
+impl Driver {
+    async fn process_events(&mut self) {
+        while let Some(event) = self.engine.poll_event() {
+            match event {
+                Event::AttachRequested(request) => attach::on_attach(self, *request),
+                Event::Delivery(delivery) => self.on_delivery(delivery),
+                Event::Credit { link, drain, .. } => self.on_credit(link, drain),
+                Event::LinkDetached { link, error, .. } => {
+                    if let Some(error) = error {
+                        tracing::debug!(%link, condition = %error.condition, "link detached with an error");
+                    }
+                    self.forget_link(link);
+                }
+                Event::Closed { error, by_peer } => {
+                    if let Some(error) = error {
+                        tracing::debug!(by_peer, condition = %error.condition, description = ?error.description, "connection closed with an error");
+                    }
+                }
+                other => tracing::trace!(event = ?other, "connection event"),
+            }
+        }
+    }
+
+    fn on_signal(&mut self, signal: Signal) {
+        match signal {
+            Signal::Wake(link) => self.pump(link),
+            Signal::Settle {
+                link,
+                delivery_id,
+                outcome,
+            } => self.settle(link, delivery_id, false, outcome),
+            Signal::Evict(link, error) => {
+                tracing::info!(%link, description = ?error.description, "receiver evicted by a higher owner level");
+                if self.links.contains_key(&link) {
+                    if let Err(error) = self.engine.detach(link, Some(error)) {
+                        tracing::debug!(%link, %error, "detaching an evicted receiver failed");
+                    }
+                    self.forget_link(link);
+                }
+            }
+        }
+    }
+
+    fn on_credit(&mut self, link: LinkId, drain: bool) {
+        if self.cbs_replies.link == Some(link) {
+            flush_replies(&mut self.engine, &mut self.cbs_replies);
+        } else if self.management_replies.link == Some(link) {
+            flush_replies(&mut self.engine, &mut self.management_replies);
+        } else {
+            self.pump(link);
+        }
+        if drain && self.engine.credit(link).unwrap_or(0) > 0 {
+            if let Err(error) = self.engine.drain(link) {
+                tracing::debug!(%link, %error, "draining credit failed");
+            }
+        }
+    }
+
+    pub(crate) fn set_reply_link(&mut self, kind: &LinkKind, link: LinkId) {
+        match kind {
+            LinkKind::CbsReplies => self.cbs_replies.link = Some(link),
+            LinkKind::ManagementReplies => self.management_replies.link = Some(link),
+            _ => {}
+        }
+    }
+
+    fn on_delivery(&mut self, delivery: IncomingDelivery) {
+        let (link, delivery_id, settled) = (delivery.link, delivery.delivery_id, delivery.settled);
+        let outcome = match self.links.get(&link) {
+            Some(LinkKind::CbsRequests) => Some(self.on_cbs_request(&delivery.payload)),
+            Some(LinkKind::ManagementRequests) => {
+                Some(self.on_management_request(&delivery.payload))
+            }
+            Some(LinkKind::Producer { hub, partition }) => {
+                let (hub, partition) = (hub.clone(), *partition);
+                self.on_produce(&hub, partition, delivery)
+            }
+            _ => Some(DeliveryState::Rejected {
+                error: Some(AmqpError::new(
+                    condition::NOT_ALLOWED,
+                    "this link does not accept messages",
+                )),
+            }),
+        };
+        if let Some(outcome) = outcome {
+            self.settle(link, delivery_id, settled, outcome);
+        }
+        // Replies follow the settlement of their request, the order Azure sends them in. The
+        // Rust SDK's management client waits for the settlement before it reads the reply.
+        flush_replies(&mut self.engine, &mut self.cbs_replies);
+        flush_replies(&mut self.engine, &mut self.management_replies);
+    }
+
+    fn settle(&mut self, link: LinkId, delivery_id: u32, settled: bool, outcome: DeliveryState) {
+        if settled {
+            return;
+        }
+        if let Err(error) = self.engine.settle(link, delivery_id, outcome) {
+            tracing::debug!(%link, %error, "settling a delivery failed");
+        }
+    }
+
+    fn on_cbs_request(&mut self, payload: &[u8]) -> DeliveryState {
+        let request = match Message::decode(payload) {
+            Ok(request) => request,
+            Err(error) => return decode_rejection(&error),
+        };
+        let namespace = self.shared.namespace();
+        let outcome = cbs::put_token(&namespace, &self.shared.hosts, &request, now_seconds());
+        if let Some(grant) = outcome.grant {
+            // A new token for the same resource replaces the old one, as token renewal does.
+            self.grants
+                .retain(|held| held.resource() != grant.resource());
+            self.grants.push(grant);
+        }
+        self.cbs_replies.pending.push_back(outcome.reply.encode());
+        DeliveryState::Accepted
+    }
+
+    fn on_management_request(&mut self, payload: &[u8]) -> DeliveryState {
+        let request = match Message::decode(payload) {
+            Ok(request) => request,
+            Err(error) => return decode_rejection(&error),
+        };
+        let namespace = self.shared.namespace();
+        let reply = management::handle(
+            &namespace,
+            &self.shared.log,
+            &self.shared.hosts,
+            &self.grants,
+            &request,
+            now_seconds(),
+        );
+        self.management_replies.pending.push_back(reply.encode());
+        DeliveryState::Accepted
+    }
+
+    /// Queues a producer's events for the log. Returns the outcome at once when the delivery is
+    /// rejected; otherwise the delivery is settled by a [`Signal::Settle`] once its batch is
+    /// committed, so the deliveries in flight on one link share group commits instead of
+    /// waiting for each other.
+    fn on_produce(
+        &mut self,
+        hub: &str,
+        partition: Option<u32>,
+        delivery: IncomingDelivery,
+    ) -> Option<DeliveryState> {
+        let incoming = match produce::incoming_events(delivery.payload, delivery.message_format) {
+            Ok(incoming) => incoming,
+            Err(error) => return Some(decode_rejection(&error)),
+        };
+        let Some(partition_count) = self
+            .shared
+            .namespace()
+            .hub(hub)
+            .map(|found| found.settings().partition_count)
+        else {
+            return Some(rejection(
+                condition::NOT_FOUND,
+                format!("event hub `{hub}` was deleted"),
+            ));
+        };
+        let target = match PartitionTarget::new(incoming.partition_key.as_deref(), partition) {
+            Ok(target) => target,
+            Err(error) => return Some(rejection(condition::INVALID_FIELD, error.to_string())),
+        };
+        let partition = self.shared.round_robin(hub).select(target, partition_count);
+        let count = incoming.events.len();
+        let pending = match self
+            .shared
+            .log
+            .begin_append(hub, partition, incoming.events)
+        {
+            Ok(pending) => pending,
+            Err(error) => return Some(append_outcome(hub, partition, count, Err(error))),
+        };
+
+        let signals = self.signals.clone();
+        let hub = hub.to_owned();
+        let (link, delivery_id, settled) = (delivery.link, delivery.delivery_id, delivery.settled);
+        tokio::spawn(async move {
+            let outcome = append_outcome(&hub, partition, count, pending.committed().await);
+            if !settled {
+                // The connection may have closed meanwhile; its events are stored all the same.
+                let _ = signals.send(Signal::Settle {
+                    link,
+                    delivery_id,
+                    outcome,
+                });
+            }
+        });
+        None
+    }
+
+    /// Sends a consumer as many events as its credit allows.
+    pub(crate) fn pump(&mut self, link: LinkId) {
+        loop {
+            let Some(LinkKind::Consumer(consumer)) = self.links.get(&link) else {
+                return;
+            };
+            let credit = self.engine.credit(link).unwrap_or(0) as usize;
+            if credit == 0 {
+                return;
+            }
+            let batch_size = credit.min(READ_BATCH);
+            let (hub, partition, from) = (
+                consumer.hub.clone(),
+                consumer.partition,
+                consumer.next_sequence,
+            );
+            let events = match self.shared.log.read(&hub, partition, from, batch_size) {
+                Ok(events) => events,
+                Err(error) => {
+                    tracing::error!(hub, partition, %error, "reading events failed");
+                    return;
+                }
+            };
+            if events.is_empty() {
+                return;
+            }
+            let metrics = if consumer.runtime_metrics {
+                self.shared
+                    .log
+                    .partition_info(&hub, partition)
+                    .ok()
+                    .map(|info| RuntimeMetrics::from_partition(&info, now_millis()))
+            } else {
+                None
+            };
+            let read = events.len();
+            for event in events {
+                match delivery_payload(&event, metrics.as_ref()) {
+                    Ok(payload) => {
+                        match self.engine.send(link, OutgoingMessage::settled(payload)) {
+                            Ok(_) => {}
+                            Err(amqp::EngineError::MessageTooLarge { size, max, .. }) => {
+                                // The event cannot reach this receiver at all, so waiting would
+                                // stall the partition: end the link and send the reason.
+                                let description = format!(
+                                "event {} of partition {partition} of event hub `{hub}` is {size} bytes \
+                                 with the broker's annotations, over the {max} bytes this receiver \
+                                 accepts (its max-message-size)",
+                                event.sequence_number
+                            );
+                                tracing::warn!(%link, hub, partition, sequence = event.sequence_number, size, max, "event too large for the receiver");
+                                let error =
+                                    AmqpError::new(condition::MESSAGE_SIZE_EXCEEDED, description);
+                                if let Err(error) = self.engine.detach(link, Some(error)) {
+                                    tracing::debug!(%link, %error, "detaching a receiver failed");
+                                }
+                                self.forget_link(link);
+                                return;
+                            }
+                            Err(error) => {
+                                tracing::debug!(%link, %error, "sending an event failed");
+                                return;
+                            }
+                        }
+                    }
+                    Err(error) => {
+                        tracing::error!(hub, partition, sequence = event.sequence_number, %error, "a stored event does not decode; skipped");
+                    }
+                }
+                if let Some(LinkKind::Consumer(consumer)) = self.links.get_mut(&link) {
+                    consumer.next_sequence = event.sequence_number + 1;
+                }
+            }
+            if read < batch_size {
+                return;
+            }
+        }
+    }
+
+    fn forget_link(&mut self, link: LinkId) {
+        if self.cbs_replies.link == Some(link) {
+            self.cbs_replies = ReplyNode::default();
+        }
+        if self.management_replies.link == Some(link) {
+            self.management_replies = ReplyNode::default();
+        }
+        if let Some(LinkKind::Consumer(consumer)) = self.links.remove(&link) {
+            consumer.waker.abort();
+            self.shared.receivers.release(consumer.receiver_id);
+            self.shared.remove_owner(consumer.receiver_id);
+        }
+    }
+
+    fn release_all(&mut self) {
+        let links: Vec<LinkId> = self.links.keys().copied().collect();
+        for link in links {
+            self.forget_link(link);
+        }
+    }
+}
+
+fn flush_replies(engine: &mut amqp::Connection, node: &mut ReplyNode) {
+    let Some(link) = node.link else {
+        return;
+    };
+    while engine.credit(link).unwrap_or(0) > 0 {
+        let Some(reply) = node.pending.pop_front() else {
+            return;
+        };
+        match engine.send(link, OutgoingMessage::settled(reply)) {
+            Ok(delivery_id) => tracing::trace!(%link, delivery_id, "reply sent"),
+            Err(error) => {
+                tracing::debug!(%link, %error, "sending a reply failed");
+                return;
+            }
+        }
+    }
+    if !node.pending.is_empty() {
+        tracing::trace!(%link, waiting = node.pending.len(), "replies wait for credit");
+    }
+}
+
+/// The settlement of a producer's delivery from the result of appending its events.
+fn append_outcome(
+    hub: &str,
+    partition: u32,
+    count: usize,
+    result: Result<Vec<crate::log::AppendedEvent>, LogError>,
+) -> DeliveryState {
+    match result {
+        Ok(appended) => {
+            tracing::debug!(
+                hub,
+                partition,
+                events = count,
+                first_sequence = appended.first().map(|event| event.sequence_number),
+                "events appended"
+            );
+            DeliveryState::Accepted
+        }
+        Err(error @ LogError::EventTooLarge { .. }) => {
+            tracing::info!(hub, partition, %error, "event rejected");
+            rejection(condition::MESSAGE_SIZE_EXCEEDED, error.to_string())
+        }
+        Err(error) => {
+            tracing::error!(hub, partition, %error, "appending events failed");
+            rejection(condition::INTERNAL_ERROR, error.to_string())
+        }
+    }
+}
+
+fn decode_rejection(error: &amqp::DecodeError) -> DeliveryState {
+    rejection(
+        condition::DECODE_ERROR,
+        format!("the message does not decode: {error}"),
+    )
+}
+
+fn rejection(condition: &str, description: String) -> DeliveryState {
+    DeliveryState::Rejected {
+        error: Some(AmqpError::new(condition, description)),
+    }
+}
+
+pub(crate) fn now_seconds() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)
+}
+
+fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

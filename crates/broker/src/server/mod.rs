@@ -1,0 +1,263 @@
+//! The broker on TCP: one listener on 127.0.0.1 per namespace, serving Event Hubs over plain
+//! AMQP 1.0 through the sans-I/O engine of the `amqp` crate.
+//!
+//! Nodes: `$cbs` (put-token, replied to with 202), `$management` (READ of hub and partition
+//! properties), `{hub}` and `{hub}/Partitions/{id}` for producers, and
+//! `{hub}/ConsumerGroups/{group}/Partitions/{id}` for consumers, which get their events
+//! pre-settled.
+
+mod address;
+mod attach;
+mod capture_record;
+mod capture_task;
+mod cbs;
+mod config;
+mod connection;
+mod consume;
+mod listener;
+mod management;
+mod produce;
+mod reply;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use capture_task::{CaptureTaskError, HubCapture};
+pub use config::BrokerConfig;
+
+use crate::entity::Namespace;
+use crate::log::{EventLog, LogError};
+use crate::secret::Secret;
+use state::Shared;
+
+/// How long shutdown waits for connections to close before it stops waiting.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A failure to start a broker.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    /// The data folder cannot be created.
+    #[error("cannot create the broker's data folder `{path}`: {source}")]
+    DataDir {
+        /// The folder.
+        path: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The port cannot be bound.
+    #[error(
+        "cannot listen on 127.0.0.1:{port}: {source}; choose another port or 0 for a free one"
+    )]
+    Bind {
+        /// The port.
+        port: u16,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The event log cannot be opened.
+    #[error(transparent)]
+    Log(#[from] LogError),
+}
+
+/// Starts brokers.
+#[derive(Debug)]
+pub struct Broker;
+
+impl Broker {
+    /// Opens the namespace's event log, binds 127.0.0.1 and starts serving. Must be called
+    /// within a tokio runtime.
+    pub async fn start(config: BrokerConfig) -> Result<BrokerHandle, BrokerError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| BrokerError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
+        let log_path = config
+            .data_dir
+            .join(format!("{}.db", config.namespace.name()));
+        let log = EventLog::open(&log_path)?;
+        let listener = listener::bind(config.port).map_err(|source| BrokerError::Bind {
+            port: config.port,
+            source,
+        })?;
+        let endpoint = listener.local_addr().map_err(|source| BrokerError::Bind {
+            port: config.port,
+            source,
+        })?;
+        let shared = Arc::new(Shared::new(config.namespace, log, config.hosts));
+        let (shutdown, shutdown_signal) = watch::channel(false);
+        let accept = tokio::spawn(listener::accept_loop(
+            listener,
+            Arc::clone(&shared),
+            shutdown_signal.clone(),
+        ));
+        let retention = tokio::spawn(retention_loop(
+            Arc::clone(&shared),
+            config.retention_check_interval,
+            shutdown_signal.clone(),
+        ));
+        let mut tasks = vec![accept, retention];
+        for capture in config.capture {
+            tasks.push(tokio::spawn(capture_loop(
+                Arc::clone(&shared),
+                capture,
+                shutdown_signal.clone(),
+            )));
+        }
+        tracing::info!(%endpoint, namespace = shared.namespace().name(), "broker started");
+        Ok(BrokerHandle {
+            endpoint,
+            shared,
+            shutdown,
+            tasks,
+        })
+    }
+}
+
+/// A running broker: its endpoint, its namespace, and shutdown.
+#[derive(Debug)]
+pub struct BrokerHandle {
+    endpoint: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl BrokerHandle {
+    /// Returns the address the broker listens on.
+    pub fn endpoint(&self) -> SocketAddr {
+        self.endpoint
+    }
+
+    /// Returns a snapshot of the namespace served.
+    pub fn namespace(&self) -> Namespace {
+        self.shared.namespace()
+    }
+
+    /// Changes the namespace (hubs, consumer groups, rules); new links see the change at once.
+    pub fn update_namespace<R>(&self, change: impl FnOnce(&mut Namespace) -> R) -> R {
+        let mut namespace = self
+            .shared
+            .namespace
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        change(&mut namespace)
+    }
+
+    /// Returns when the next capture window of a hub closes, in milliseconds since the Unix
+    /// epoch; `None` when the hub is not captured. Before a hub's first capture file exists,
+    /// this is when it can appear at the earliest.
+    pub fn next_capture_close_ms(&self, hub: &str) -> Option<i64> {
+        self.shared.next_capture_close_ms(hub)
+    }
+
+    /// Returns the namespace's event log.
+    pub fn event_log(&self) -> &EventLog {
+        &self.shared.log
+    }
+
+    /// Returns a connection string for this broker signed by a namespace rule, in the form
+    /// Microsoft's SDKs accept for a local emulator: plain AMQP to this port. `None` when the
+    /// namespace has no rule of that name.
+    pub fn connection_string(&self, rule: &str, hub: Option<&str>) -> Option<Secret<String>> {
+        let namespace = self.shared.namespace();
+        let rule = namespace.rule(&crate::entity::RuleScope::Namespace, rule)?;
+        let mut text = format!(
+            "Endpoint=sb://127.0.0.1:{};SharedAccessKeyName={};SharedAccessKey={};UseDevelopmentEmulator=true",
+            self.endpoint.port(),
+            rule.name,
+            rule.primary_key.expose()
+        );
+        if let Some(hub) = hub {
+            text.push_str(&format!(";EntityPath={hub}"));
+        }
+        Some(Secret::new(text))
+    }
+
+    /// Stops accepting connections, closes open ones with `amqp:connection:forced`, and waits
+    /// up to 5 seconds for them to finish.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
+                tracing::warn!("a broker task did not stop within the shutdown grace period");
+            }
+        }
+        tracing::info!(endpoint = %self.endpoint, "broker stopped");
+    }
+}
+
+async fn retention_loop(
+    shared: Arc<Shared>,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        let now = chrono::Utc::now().timestamp_millis();
+        for hub in shared.namespace().hubs() {
+            let days = i64::from(hub.settings().retention_days);
+            let cutoff = now - days * 86_400_000;
+            if let Err(error) = shared.log.apply_retention(hub.name(), cutoff).await {
+                tracing::error!(hub = hub.name(), %error, "retention failed");
+            }
+        }
+    }
+}
+
+/// How often capture reads new events and checks for closed windows.
+const CAPTURE_TICK: Duration = Duration::from_secs(1);
+
+async fn capture_loop(
+    shared: Arc<Shared>,
+    capture: HubCapture,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let namespace = shared.namespace();
+    let Some(partition_count) = namespace
+        .hub(&capture.hub)
+        .map(|hub| hub.settings().partition_count)
+    else {
+        tracing::error!(
+            hub = capture.hub,
+            "capture is configured for an event hub that does not exist"
+        );
+        return;
+    };
+    let hub = capture.hub.clone();
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut state = match capture_task::HubCaptureState::start(
+        capture,
+        namespace.name(),
+        partition_count,
+        &shared.log,
+        now,
+    ) {
+        Ok(state) => state,
+        Err(error) => {
+            tracing::error!(hub, %error, "capture could not start");
+            return;
+        }
+    };
+    tracing::info!(hub, "capture started");
+    let mut ticker = tokio::time::interval(CAPTURE_TICK);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        let now = chrono::Utc::now().timestamp_millis();
+        if let Err(error) = state.step(&shared.log, now) {
+            tracing::error!(hub, %error, "capture failed; retrying at the next tick");
+        }
+        shared.set_next_capture_close_ms(&hub, state.next_close_ms());
+    }
+}

@@ -1,0 +1,336 @@
+//! Token checks against a namespace: signature, expiry, scope and rights.
+
+use broker::entity::{HubSettings, Namespace, Right, RuleScope};
+use broker::sas::{
+    authorize, encode_resource, generate_token, sign, AuthError, UNAUTHORIZED_ACCESS,
+};
+use broker::secret::Secret;
+
+const NOW: u64 = 1_800_000_000;
+const HOSTS: [&str; 2] = ["127.0.0.1", "localhost"];
+
+fn hosts() -> Vec<String> {
+    HOSTS.iter().map(|host| (*host).to_owned()).collect()
+}
+
+fn namespace() -> Namespace {
+    let mut namespace = Namespace::new("eda-local").unwrap();
+    let settings = HubSettings {
+        partition_count: 2,
+        retention_days: 1,
+    };
+    namespace.create_hub("orders", settings, 0).unwrap();
+    namespace.create_hub("payments", settings, 0).unwrap();
+    namespace
+        .create_rule(RuleScope::Namespace, "listen", &[Right::Listen])
+        .unwrap();
+    namespace
+        .create_rule(
+            RuleScope::Hub("orders".to_owned()),
+            "orders-send",
+            &[Right::Send],
+        )
+        .unwrap();
+    namespace
+}
+
+fn key(namespace: &Namespace, scope: RuleScope, name: &str) -> Secret<String> {
+    namespace.rule(&scope, name).unwrap().primary_key.clone()
+}
+
+fn token(namespace: &Namespace, scope: RuleScope, rule: &str, resource: &str) -> String {
+    let key = key(namespace, scope, rule);
+    generate_token(resource, rule, &key, NOW + 3600)
+        .expose()
+        .clone()
+}
+
+#[test]
+fn root_rule_sends_to_any_hub() {
+    let namespace = namespace();
+    let token = token(
+        &namespace,
+        RuleScope::Namespace,
+        "RootManageSharedAccessKey",
+        "sb://127.0.0.1:5673/",
+    );
+    let grant = authorize(&namespace, &hosts(), &token, NOW).unwrap();
+    assert_eq!(grant.rule(), "RootManageSharedAccessKey");
+    grant
+        .check("amqps://127.0.0.1/orders", Some(Right::Send), NOW)
+        .unwrap();
+    grant
+        .check(
+            "payments/ConsumerGroups/$Default/Partitions/1",
+            Some(Right::Listen),
+            NOW,
+        )
+        .unwrap();
+}
+
+#[test]
+fn listen_rule_cannot_send() {
+    let namespace = namespace();
+    let token = token(
+        &namespace,
+        RuleScope::Namespace,
+        "listen",
+        "sb://127.0.0.1:5673/orders",
+    );
+    let grant = authorize(&namespace, &hosts(), &token, NOW).unwrap();
+    let error = grant
+        .check("amqps://127.0.0.1/orders", Some(Right::Send), NOW)
+        .unwrap_err();
+    assert_eq!(
+        error,
+        AuthError::MissingRight {
+            rule: "listen".to_owned(),
+            right: Right::Send,
+            entity: "amqps://127.0.0.1/orders".to_owned()
+        }
+    );
+    assert_eq!(error.condition(), UNAUTHORIZED_ACCESS);
+    assert_eq!(
+        error.to_string(),
+        "rule `listen` lacks the Send right needed for `amqps://127.0.0.1/orders`: \
+         use a rule with Send or Manage"
+    );
+    grant
+        .check(
+            "amqps://127.0.0.1/orders/ConsumerGroups/$Default/Partitions/0",
+            Some(Right::Listen),
+            NOW,
+        )
+        .unwrap();
+}
+
+#[test]
+fn wrong_key_rejected() {
+    let namespace = namespace();
+    let wrong = Secret::new("d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXkxMjM=".to_owned());
+    let token = generate_token("sb://127.0.0.1/orders", "listen", &wrong, NOW + 60);
+    let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
+    assert_eq!(
+        error,
+        AuthError::InvalidSignature {
+            rule: "listen".to_owned()
+        }
+    );
+    assert_eq!(error.condition(), UNAUTHORIZED_ACCESS);
+    assert!(!error.to_string().contains(wrong.expose()));
+}
+
+#[test]
+fn secondary_key_accepted() {
+    let namespace = namespace();
+    let secondary = namespace
+        .rule(&RuleScope::Namespace, "listen")
+        .unwrap()
+        .secondary_key
+        .clone();
+    let token = generate_token("sb://127.0.0.1/orders", "listen", &secondary, NOW + 60);
+    assert!(authorize(&namespace, &hosts(), token.expose(), NOW).is_ok());
+}
+
+#[test]
+fn expired_token_rejected() {
+    let namespace = namespace();
+    let key = key(&namespace, RuleScope::Namespace, "listen");
+    let token = generate_token("sb://127.0.0.1/orders", "listen", &key, NOW - 30);
+    let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
+    assert_eq!(
+        error,
+        AuthError::Expired {
+            expiry: NOW - 30,
+            ago: 30
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "the token expired at Unix time 1799999970, 30 s ago: request a new token"
+    );
+}
+
+#[test]
+fn grant_expires_for_later_links() {
+    let namespace = namespace();
+    let key = key(&namespace, RuleScope::Namespace, "listen");
+    let token = generate_token("sb://127.0.0.1/orders", "listen", &key, NOW + 10);
+    let grant = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap();
+    let error = grant
+        .check("orders", Some(Right::Listen), NOW + 10)
+        .unwrap_err();
+    assert!(matches!(error, AuthError::Expired { .. }));
+}
+
+#[test]
+fn hub_rule_limited_to_its_hub() {
+    let namespace = namespace();
+    let orders = RuleScope::Hub("orders".to_owned());
+    let other_hub = token(
+        &namespace,
+        orders.clone(),
+        "orders-send",
+        "sb://127.0.0.1/payments",
+    );
+    let error = authorize(&namespace, &hosts(), &other_hub, NOW).unwrap_err();
+    assert_eq!(
+        error,
+        AuthError::OutsideRuleScope {
+            resource: "sb://127.0.0.1/payments".to_owned(),
+            rule: "orders-send".to_owned(),
+            hub: "orders".to_owned()
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "the token's resource `sb://127.0.0.1/payments` is outside rule `orders-send`, which \
+         covers only event hub `orders`: sign the token for `orders` or use a namespace rule"
+    );
+
+    let whole_namespace = token(&namespace, orders.clone(), "orders-send", "sb://127.0.0.1/");
+    let error = authorize(&namespace, &hosts(), &whole_namespace, NOW).unwrap_err();
+    assert!(
+        matches!(error, AuthError::OutsideRuleScope { .. }),
+        "{error:?}"
+    );
+
+    let own_hub = token(
+        &namespace,
+        orders,
+        "orders-send",
+        "sb://127.0.0.1:5673/Orders",
+    );
+    let grant = authorize(&namespace, &hosts(), &own_hub, NOW).unwrap();
+    grant
+        .check(
+            "amqps://127.0.0.1/orders/Partitions/1",
+            Some(Right::Send),
+            NOW,
+        )
+        .unwrap();
+}
+
+#[test]
+fn hub_rule_name_shadowing_namespace_rule_checks_scope() {
+    let mut namespace = namespace();
+    // A namespace rule with the same name as a hub rule: a token for another hub signed with
+    // the hub rule's key must still fail.
+    namespace
+        .create_rule(RuleScope::Namespace, "orders-send", &[Right::Send])
+        .unwrap();
+    let orders_key = key(
+        &namespace,
+        RuleScope::Hub("orders".to_owned()),
+        "orders-send",
+    );
+    let token = generate_token(
+        "sb://127.0.0.1/payments",
+        "orders-send",
+        &orders_key,
+        NOW + 60,
+    );
+    let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
+    assert!(
+        matches!(error, AuthError::InvalidSignature { .. }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn hub_token_does_not_cover_other_hub() {
+    let namespace = namespace();
+    let token = token(
+        &namespace,
+        RuleScope::Namespace,
+        "RootManageSharedAccessKey",
+        "sb://127.0.0.1/orders",
+    );
+    let grant = authorize(&namespace, &hosts(), &token, NOW).unwrap();
+    let error = grant
+        .check("amqps://127.0.0.1/payments", Some(Right::Send), NOW)
+        .unwrap_err();
+    assert_eq!(
+        error,
+        AuthError::WrongScope {
+            entity: "amqps://127.0.0.1/payments".to_owned(),
+            resource: "sb://127.0.0.1/orders".to_owned(),
+            rule: "RootManageSharedAccessKey".to_owned()
+        }
+    );
+    let error = grant
+        .check("amqps://127.0.0.1/orders2", Some(Right::Send), NOW)
+        .unwrap_err();
+    assert!(matches!(error, AuthError::WrongScope { .. }));
+}
+
+#[test]
+fn python_consumer_audience_covers_partition_link() {
+    let namespace = namespace();
+    let token = token(
+        &namespace,
+        RuleScope::Namespace,
+        "listen",
+        "sb://127.0.0.1:5673/orders/consumergroups/$default",
+    );
+    let grant = authorize(&namespace, &hosts(), &token, NOW).unwrap();
+    grant
+        .check(
+            "amqps://127.0.0.1:5673/orders/ConsumerGroups/$Default/Partitions/1",
+            Some(Right::Listen),
+            NOW,
+        )
+        .unwrap();
+    assert!(!grant.covers("amqps://127.0.0.1/orders/ConsumerGroups/billing/Partitions/1"));
+}
+
+#[test]
+fn wrong_host_rejected() {
+    let namespace = namespace();
+    let token = token(
+        &namespace,
+        RuleScope::Namespace,
+        "listen",
+        "sb://elsewhere.example/orders",
+    );
+    let error = authorize(&namespace, &hosts(), &token, NOW).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the token's resource `sb://elsewhere.example/orders` is for host `elsewhere.example`, \
+         not this namespace: sign a token for 127.0.0.1 or localhost"
+    );
+}
+
+#[test]
+fn unknown_rule_rejected() {
+    let namespace = namespace();
+    let key = Secret::new("a2V5".to_owned());
+    let token = generate_token("sb://127.0.0.1/orders", "nobody", &key, NOW + 60);
+    let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "authorization rule `nobody` was not found for `sb://127.0.0.1/orders`: check SharedAccessKeyName"
+    );
+}
+
+#[test]
+fn lower_case_escapes_accepted() {
+    let namespace = namespace();
+    let key = key(&namespace, RuleScope::Namespace, "listen");
+    // A client that escapes with lower-case hex digits signs its own spelling.
+    let encoded = encode_resource("sb://127.0.0.1/orders").to_ascii_lowercase();
+    let signature = encode_resource(&sign(&encoded, NOW + 60, &key));
+    let token = format!(
+        "SharedAccessSignature sr={encoded}&sig={signature}&se={}&skn=listen",
+        NOW + 60
+    );
+    assert!(authorize(&namespace, &hosts(), &token, NOW).is_ok());
+}
+
+#[test]
+fn malformed_token_is_unauthorized() {
+    let namespace = namespace();
+    let error = authorize(&namespace, &hosts(), "Bearer abc", NOW).unwrap_err();
+    assert_eq!(error.condition(), UNAUTHORIZED_ACCESS);
+    assert!(error.to_string().starts_with("invalid SAS token"));
+}

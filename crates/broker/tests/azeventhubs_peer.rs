@@ -1,0 +1,223 @@
+//! The app's Rust client, `azeventhubs` 0.20 with its local patch, against the broker over
+//! plain AMQP on a free port of 127.0.0.1.
+
+use std::time::Duration;
+
+use azeventhubs::consumer::{
+    EventHubConsumerClient, EventHubConsumerClientOptions, EventPosition, ReadEventOptions,
+};
+use azeventhubs::producer::{
+    CreateBatchOptions, EventHubProducerClient, EventHubProducerClientOptions, SendEventOptions,
+};
+use azeventhubs::{BasicRetryPolicy, MaxRetries};
+use broker::entity::{HubSettings, Namespace, Right, RuleScope};
+use broker::server::{Broker, BrokerConfig, BrokerHandle};
+use futures_util::StreamExt;
+
+/// Maximum wait for one event, which bounds the whole test.
+const EVENT_TIMEOUT: Duration = Duration::from_secs(10);
+
+async fn start_broker(data_dir: &std::path::Path) -> BrokerHandle {
+    let mut namespace = Namespace::new("eda-local").unwrap();
+    let settings = HubSettings {
+        partition_count: 4,
+        retention_days: 1,
+    };
+    namespace
+        .create_hub("orders", settings, chrono::Utc::now().timestamp_millis())
+        .unwrap();
+    namespace
+        .create_rule(RuleScope::Namespace, "listen", &[Right::Listen])
+        .unwrap();
+    Broker::start(BrokerConfig::new(namespace, data_dir.to_owned()))
+        .await
+        .unwrap()
+}
+
+fn connection_string(broker: &BrokerHandle, rule: &str) -> String {
+    broker
+        .connection_string(rule, None)
+        .unwrap()
+        .expose()
+        .clone()
+}
+
+async fn producer(connection_string: &str) -> EventHubProducerClient<BasicRetryPolicy> {
+    EventHubProducerClient::new_from_connection_string(
+        connection_string,
+        "orders".to_owned(),
+        EventHubProducerClientOptions::default(),
+    )
+    .await
+    .unwrap()
+}
+
+/// Creates a producer that does not retry. azeventhubs 0.20 retries every failed request, 401
+/// included (three times with exponential backoff by default), so tests of failures turn
+/// retries off to measure the broker's response.
+async fn producer_without_retries(
+    connection_string: &str,
+) -> EventHubProducerClient<BasicRetryPolicy> {
+    let mut options = EventHubProducerClientOptions::default();
+    options.retry_options.max_retries = MaxRetries::new(0).unwrap();
+    EventHubProducerClient::new_from_connection_string(
+        connection_string,
+        "orders".to_owned(),
+        options,
+    )
+    .await
+    .unwrap()
+}
+
+/// Reads `count` events of a partition from `position`, each within [`EVENT_TIMEOUT`], and
+/// returns (sequence number, offset, body, partition key) of each.
+async fn read(
+    connection_string: &str,
+    partition: &str,
+    position: EventPosition,
+    count: usize,
+) -> Vec<(i64, i64, Vec<u8>, Option<String>)> {
+    let mut consumer = EventHubConsumerClient::new_from_connection_string(
+        EventHubConsumerClient::DEFAULT_CONSUMER_GROUP_NAME,
+        connection_string,
+        "orders".to_owned(),
+        EventHubConsumerClientOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut stream = consumer
+        .read_events_from_partition(partition, position, ReadEventOptions::default())
+        .await
+        .unwrap();
+    let mut events = Vec::new();
+    while events.len() < count {
+        let next = tokio::time::timeout(EVENT_TIMEOUT, stream.next())
+            .await
+            .expect("an event within the timeout")
+            .expect("the stream is open")
+            .unwrap();
+        events.push((
+            next.sequence_number(),
+            next.offset().expect("every event has an offset"),
+            next.body().unwrap().to_vec(),
+            next.partition_key().map(str::to_owned),
+        ));
+    }
+    stream.close().await.unwrap();
+    consumer.close().await.unwrap();
+    events
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_and_receives_over_plain_amqp() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start_broker(dir.path()).await;
+    let root = connection_string(&broker, "RootManageSharedAccessKey");
+
+    let mut client = producer(&root).await;
+    let properties = client.get_event_hub_properties().await.unwrap();
+    assert_eq!(properties.name(), "orders");
+    assert_eq!(properties.partition_ids(), ["0", "1", "2", "3"]);
+
+    for index in 0..3 {
+        let options = SendEventOptions::new().with_partition_id("2");
+        client
+            .send_event(format!("single-{index}"), options)
+            .await
+            .unwrap();
+    }
+    let mut batch = client
+        .create_batch(CreateBatchOptions::new().with_partition_key("customer-42"))
+        .await
+        .unwrap();
+    for index in 0..5 {
+        batch.try_add(format!("keyed-{index}")).unwrap();
+    }
+    // The client routes a batch by the key of its send options, not of its batch options.
+    let keyed_send = SendEventOptions::new().with_partition_key("customer-42");
+    client.send_batch(batch, keyed_send).await.unwrap();
+
+    let partition = client.get_partition_properties("2").await.unwrap();
+    assert_eq!(partition.beginning_sequence_number(), 0);
+    assert_eq!(partition.last_enqueued_sequence_number(), 2);
+    assert!(!partition.is_empty());
+    client.close().await.unwrap();
+
+    let singles = read(&root, "2", EventPosition::earliest(), 3).await;
+    let bodies: Vec<&[u8]> = singles.iter().map(|event| event.2.as_slice()).collect();
+    assert_eq!(bodies, [b"single-0".as_slice(), b"single-1", b"single-2"]);
+    let numbers: Vec<i64> = singles.iter().map(|event| event.0).collect();
+    assert_eq!(numbers, [0, 1, 2]);
+    // Offsets arrive as strings and the patched client reads them as numbers.
+    assert_eq!(singles[0].1, 0);
+    assert!(singles[0].1 < singles[1].1);
+    assert!(singles[1].1 < singles[2].1);
+    assert_eq!(partition.last_enqueued_offset(), singles[2].1);
+
+    let keyed_partition = broker::log::partition_for_key("customer-42", 4).to_string();
+    let keyed = read(
+        &root,
+        &keyed_partition,
+        EventPosition::from_sequence_number(1, true),
+        4,
+    )
+    .await;
+    let bodies: Vec<&[u8]> = keyed.iter().map(|event| event.2.as_slice()).collect();
+    assert_eq!(
+        bodies,
+        [b"keyed-1".as_slice(), b"keyed-2", b"keyed-3", b"keyed-4"]
+    );
+    assert!(keyed
+        .iter()
+        .all(|event| event.3.as_deref() == Some("customer-42")));
+
+    broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_rule_send_fails_naming_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start_broker(dir.path()).await;
+    let listen = connection_string(&broker, "listen");
+
+    let mut client = producer_without_retries(&listen).await;
+    let started = std::time::Instant::now();
+    let options = SendEventOptions::new().with_partition_id("0");
+    let sending = client.send_event("forbidden", options);
+    let error = tokio::time::timeout(Duration::from_secs(5), sending)
+        .await
+        .expect("the send fails within 5 seconds")
+        .unwrap_err();
+    let message = format!("{error:?}");
+    assert!(message.contains("lacks the Send right"), "{message}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let _ = client.close().await;
+
+    let info = broker.event_log().partition_info("orders", 0).unwrap();
+    assert!(info.is_empty);
+    broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_key_fails_within_five_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start_broker(dir.path()).await;
+    let root = connection_string(&broker, "RootManageSharedAccessKey");
+    let wrong = root.replacen("SharedAccessKey=", "SharedAccessKey=x", 1);
+
+    let mut client = producer_without_retries(&wrong).await;
+    let started = std::time::Instant::now();
+    let outcome = tokio::time::timeout(Duration::from_secs(5), client.get_event_hub_properties())
+        .await
+        .expect("authentication fails within 5 seconds");
+    let error = outcome.expect_err("a wrong key is rejected");
+    let message = format!("{error:?}");
+    assert!(message.contains("401"), "{message}");
+    assert!(
+        message.contains("signature does not match either key of rule `RootManageSharedAccessKey`"),
+        "{message}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let _ = client.close().await;
+    broker.shutdown().await;
+}
