@@ -175,6 +175,35 @@ async fn sends_and_receives_over_plain_amqp() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_from_enqueued_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start_broker(dir.path()).await;
+    let root = connection_string(&broker, "RootManageSharedAccessKey");
+    let mut client = producer(&root).await;
+    let to_partition_one = || SendEventOptions::new().with_partition_id("1");
+
+    for body in ["before-0", "before-1"] {
+        client.send_event(body, to_partition_one()).await.unwrap();
+    }
+    // Enqueued times have millisecond resolution, so the cut-off sits clear of both sides.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let cutoff = time::OffsetDateTime::now_utc();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    for body in ["after-0", "after-1"] {
+        client.send_event(body, to_partition_one()).await.unwrap();
+    }
+    client.close().await.unwrap();
+
+    let later = read(&root, "1", EventPosition::from_enqueued_time(cutoff), 2).await;
+    let bodies: Vec<&[u8]> = later.iter().map(|event| event.2.as_slice()).collect();
+    assert_eq!(bodies, [b"after-0".as_slice(), b"after-1"]);
+    let numbers: Vec<i64> = later.iter().map(|event| event.0).collect();
+    assert_eq!(numbers, [2, 3]);
+
+    broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_rule_send_fails_naming_send() {
     let dir = tempfile::tempdir().unwrap();
     let broker = start_broker(dir.path()).await;
