@@ -3,7 +3,7 @@
 
 use crate::team::Team;
 
-/// The parts every derived name is built from. It holds the namespace unchecked, so the
+/// The parts every derived name is built from. It contains the namespace unchecked, so the
 /// namespace check can build the names of a namespace that turns out to be invalid.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NameParts<'a> {

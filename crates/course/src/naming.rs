@@ -1,9 +1,9 @@
 //! Azure's naming rules for every kind of resource the course creates.
 //!
 //! Each kind has a length range, a set of allowed characters and rules for the first and last
-//! character. The rules are the ones Azure Resource Manager enforces at creation time, so a name
-//! that passes here is not rejected by Azure for its shape (it may still be taken by someone else
-//! when the name must be globally unique).
+//! character. The rules are the ones Azure Resource Manager enforces at creation time, so Azure
+//! does not reject a name that passes here for its shape. A globally unique name may still be
+//! taken by someone else.
 
 use std::fmt;
 
@@ -205,7 +205,7 @@ impl Charset {
     }
 }
 
-/// What the first or last character of a name must be.
+/// The requirement on the first or last character of a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edge {
     /// Any allowed character.
@@ -247,9 +247,9 @@ pub struct NameRule {
     pub max: usize,
     /// The characters the name may contain.
     pub charset: Charset,
-    /// What the first character must be.
+    /// The requirement on the first character.
     pub first: Edge,
-    /// What the last character must be.
+    /// The requirement on the last character.
     pub last: Edge,
     /// Whether two hyphens in a row are forbidden.
     pub no_double_hyphen: bool,
@@ -347,8 +347,8 @@ const BLOB_CONTAINER: NameRule = NameRule {
     reserved_suffixes: &[],
 };
 
-/// Key vaults: 3 to 24 characters, start with a letter, end with a letter or digit, no `--`;
-/// unique across Azure, and a deleted vault keeps its name until it is purged.
+/// Key vaults: 3 to 24 characters, start with a letter, end with a letter or digit, no `--`.
+/// Names are unique across Azure, and a deleted vault keeps its name until it is purged.
 const KEY_VAULT: NameRule = NameRule {
     min: 3,
     max: 24,
@@ -423,14 +423,14 @@ pub enum Violation {
     InvalidFirst {
         /// The first character.
         character: char,
-        /// What the first character must be.
+        /// The required first character, in words.
         required: &'static str,
     },
     /// Ends with a character the kind does not allow last.
     InvalidLast {
         /// The last character.
         character: char,
-        /// What the last character must be.
+        /// The required last character, in words.
         required: &'static str,
     },
     /// Contains `--`.
