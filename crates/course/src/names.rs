@@ -90,7 +90,7 @@ pub(crate) fn vault_target(team: Team) -> &'static str {
     }
 }
 
-/// The resource group that holds a team's key vault.
+/// The resource group that contains a team's key vault.
 pub(crate) fn vault_group_purpose(team: Team) -> &'static str {
     match team {
         Team::Platform => "broker",

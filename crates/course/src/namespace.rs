@@ -13,7 +13,7 @@ use crate::build::build_steps;
 use crate::environment::{Environment, Region};
 use crate::names::NameParts;
 use crate::naming::{ResourceKind, Violation};
-use crate::step::StepId;
+use crate::step::{Step, StepId};
 use crate::team::Team;
 
 /// A character no planned name can contain by itself, used to find where the namespace sits in
@@ -135,13 +135,14 @@ pub fn check_namespace(input: &str, environment: Environment, region: &Region) -
         ));
     }
 
-    let (max_length, max_length_set_by) = max_namespace_length(environment, region);
+    let placeholder = placeholder_steps(environment, region);
+    let (max_length, max_length_set_by) = longest_namespace(&placeholder);
     let parts = NameParts {
         namespace: &namespace,
         environment: environment.code(),
         region: &region.code,
     };
-    let slots = namespace_slots(environment, region);
+    let slots = namespace_slots(&placeholder);
 
     let mut problems = Vec::new();
     if namespace.is_empty() {
@@ -207,16 +208,21 @@ struct Slot {
     fixed_part: String,
 }
 
-/// Finds, for each planned resource, whether its name contains the namespace and how long the
-/// rest of the name is, by building the plan around a placeholder namespace.
-fn namespace_slots(environment: Environment, region: &Region) -> Vec<Vec<Slot>> {
+/// Builds the plan around a placeholder namespace, so every name shows where the namespace sits.
+fn placeholder_steps(environment: Environment, region: &Region) -> Vec<Step> {
     let parts = NameParts {
         namespace: PLACEHOLDER,
         environment: environment.code(),
         region: &region.code,
     };
     build_steps(parts, region)
-        .into_iter()
+}
+
+/// Finds, for each planned resource, whether its name contains the namespace and what the rest
+/// of the name is.
+fn namespace_slots(placeholder: &[Step]) -> Vec<Vec<Slot>> {
+    placeholder
+        .iter()
         .map(|step| {
             step.resources
                 .iter()
@@ -231,16 +237,12 @@ fn namespace_slots(environment: Environment, region: &Region) -> Vec<Vec<Slot>> 
 
 /// Computes the longest namespace every planned name allows, and which name sets that limit.
 pub fn max_namespace_length(environment: Environment, region: &Region) -> (usize, String) {
-    let parts = NameParts {
-        namespace: PLACEHOLDER,
-        environment: environment.code(),
-        region: &region.code,
-    };
+    longest_namespace(&placeholder_steps(environment, region))
+}
+
+fn longest_namespace(placeholder: &[Step]) -> (usize, String) {
     let mut best: Option<(usize, String)> = None;
-    for resource in build_steps(parts, region)
-        .iter()
-        .flat_map(|step| step.resources.iter())
-    {
+    for resource in placeholder.iter().flat_map(|step| step.resources.iter()) {
         if !resource.name.contains(PLACEHOLDER) {
             continue;
         }

@@ -26,7 +26,7 @@ impl Plan {
         self.steps
             .iter()
             .find(|step| step.id == id)
-            .expect("a plan holds every step")
+            .expect("a plan contains every step")
     }
 
     /// Every resource of every step, in creation order.
