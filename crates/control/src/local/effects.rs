@@ -12,7 +12,7 @@ use course::export::ArmId;
 use rusqlite::{params, Connection};
 use serde_json::Value;
 
-use super::handler::keychain_entry;
+use super::keys::keychain_entry;
 use super::kinds;
 use super::store::Store;
 use crate::secret::Secret;

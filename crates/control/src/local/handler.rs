@@ -9,6 +9,7 @@ use course::export::ArmId;
 use serde_json::{json, Value};
 
 use super::effects::LocalEffects;
+use super::keys::{connection_string, keychain_entry, random_hex};
 use super::kinds::{self, kind_of, Kind};
 use super::reply::{internal, Reply, Step};
 use super::route::{route, Route};
@@ -58,23 +59,6 @@ fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// Random bytes from the operating system, hex-encoded.
-pub(crate) fn random_hex(bytes: usize) -> String {
-    let mut buffer = vec![0u8; bytes];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut buffer)
-        .expect("the OS random source works");
-    buffer.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Generates an authorization rule key: 32 random bytes, base64, as Event Hubs makes them.
-pub(crate) fn new_key() -> Secret {
-    use base64::Engine as _;
-    let mut buffer = [0u8; 32];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut buffer)
-        .expect("the OS random source works");
-    Secret::new(base64::engine::general_purpose::STANDARD.encode(buffer))
 }
 
 fn query_value<'a>(query: &'a str, name: &str) -> Option<&'a str> {
@@ -671,38 +655,6 @@ impl Server {
         store.remove_deleted_vault(name).map_err(internal)?;
         Ok(Reply::empty(200))
     }
-}
-
-/// Builds the keychain entry name of a value of a local resource.
-pub(crate) fn keychain_entry(subscription: &str, id: &str, part: Option<&str>) -> String {
-    let mut name = format!("local/{subscription}{}", id.to_ascii_lowercase());
-    if let Some(part) = part {
-        name.push(':');
-        name.push_str(part);
-    }
-    name
-}
-
-/// Builds an Event Hubs connection string. A local endpoint gets
-/// `UseDevelopmentEmulator=true`, so the SDKs speak plain AMQP to the given port.
-pub(crate) fn connection_string(
-    endpoint: &str,
-    rule: &str,
-    key: &Secret,
-    hub: Option<&str>,
-) -> Secret {
-    let mut text = format!(
-        "Endpoint={endpoint}/;SharedAccessKeyName={rule};SharedAccessKey={}",
-        key.expose()
-    );
-    if let Some(hub) = hub {
-        text.push_str(&format!(";EntityPath={hub}"));
-    }
-    let host = endpoint.trim_start_matches("sb://");
-    if host.starts_with("localhost") || host.starts_with("127.0.0.1") {
-        text.push_str(";UseDevelopmentEmulator=true");
-    }
-    Secret::new(text)
 }
 
 /// Compares two byte strings in time that depends on their length only, so the token cannot

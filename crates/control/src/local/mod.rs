@@ -9,6 +9,7 @@
 
 mod effects;
 mod handler;
+mod keys;
 mod kinds;
 mod on_delete;
 mod on_put;
@@ -128,7 +129,7 @@ impl LocalResourceManager {
             subscription,
             tenant,
             base_url: url.clone(),
-            token: Secret::new(handler::random_hex(32)),
+            token: Secret::new(keys::random_hex(32)),
             latency: options.latency,
             unregistered: options.unregistered,
         });
@@ -186,7 +187,7 @@ impl LocalResourceManager {
     /// Returns the keychain entry that contains a key vault secret of this server, for reading
     /// it without the Resource Manager (ARM never returns secret values).
     pub fn secret_entry(&self, secret_id: &str) -> String {
-        handler::keychain_entry(&self.server.subscription, secret_id, None)
+        keys::keychain_entry(&self.server.subscription, secret_id, None)
     }
 
     /// Names of the keychain entries this server created and still holds.
@@ -244,7 +245,7 @@ fn identity(store: &store::Store, name: &str) -> rusqlite::Result<String> {
     if let Some(value) = store.meta(name)? {
         return Ok(value);
     }
-    let hex = handler::random_hex(16);
+    let hex = keys::random_hex(16);
     let value = format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],

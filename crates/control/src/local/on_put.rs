@@ -4,7 +4,8 @@
 use course::export::ArmId;
 use serde_json::{json, Value};
 
-use super::handler::{new_key, random_hex, Server};
+use super::handler::Server;
+use super::keys::{new_key, random_hex};
 use super::kinds;
 use super::reply::{internal, Step};
 use super::store::{Row, Store};
