@@ -3,7 +3,7 @@
 
 use crate::secret::Secret;
 
-/// Random bytes from the operating system, hex-encoded.
+/// Returns `bytes` random bytes from the operating system, hex-encoded.
 pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buffer = vec![0u8; bytes];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut buffer)
