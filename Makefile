@@ -44,22 +44,38 @@ test-rust: ui
 test-ui:
 	cd ui && npm run check && npm test
 
+# The real window under Xvfb: the smoke test, the whole course end to end with axe checks of
+# every page, the keyboard alone, Apply's progress with the data lake and Teardown, and the
+# presenter view.
 test-window: desktop
 	tests/window/smoke.sh --app $(TARGET_DIR)/debug/$(DESKTOP)
+	tests/window/workshop.sh --app $(TARGET_DIR)/debug/$(DESKTOP)
+	tests/window/keyboard.sh --app $(TARGET_DIR)/debug/$(DESKTOP)
+	tests/window/teardown_lake.sh --app $(TARGET_DIR)/debug/$(DESKTOP)
+	tests/window/presenter.sh --app $(TARGET_DIR)/debug/$(DESKTOP)
 
-# Microsoft's Python Event Hubs SDK and fastavro against the local broker. The Rust peer tests
-# (Python schema registry SDK, azeventhubs) run inside `cargo test`.
+# Microsoft's Python and Node Event Hubs SDKs and fastavro against the local broker, over plain
+# AMQP and over TLS. The Rust peer tests (Python schema registry SDK, azeventhubs) run inside
+# `cargo test`.
 test-peers:
+	cargo build -p broker --example serve
 	.venv/bin/python -m pytest -q tests/peers/broker
+	EDA_BROKER_SERVE=$(TARGET_DIR)/debug/examples/serve npm --prefix tests/peers/node test
 
-# The Debian package of the desktop app, built from the release profile.
+# The Debian package of the desktop app, built from the release profile. The Tauri CLI runs
+# from the repository root, where it finds src-tauri.
 bundle: setup ui
-	cd ui && node_modules/.bin/tauri build --bundles deb
+	cargo build --release -p $(DESKTOP)
+	ui/node_modules/.bin/tauri bundle --bundles deb
 
 # Every benchmark, each side by side with its peer; results go to BENCHMARKS.md by hand.
-bench: setup-bench
-	cargo build --release -p bench
+bench: setup-bench ui
+	cargo build --release -p bench -p $(DESKTOP)
 	$(TARGET_DIR)/release/bench
+	$(TARGET_DIR)/release/bench flow
+	tests/window/measure.sh --app $(TARGET_DIR)/release/$(DESKTOP) \
+		--json tests/artifacts/measure/desktop.json
+	cargo bench -p broker --bench event_log
 	cargo bench -p registry --bench throughput
 	cargo bench -p control --bench apply
 

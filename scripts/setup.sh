@@ -20,7 +20,7 @@ run_packages=(
 )
 test_packages=(
   xvfb xauth webkit2gtk-driver imagemagick
-  gnome-keyring dbus dbus-bin dbus-x11 libsecret-1-dev python3-tk
+  gnome-keyring dbus dbus-bin dbus-x11 libsecret-1-dev python3-tk systemd
 )
 
 as_root() {
@@ -65,12 +65,19 @@ check_node() {
   fi
 }
 
-install_npm_packages() {
-  local stamp="$root/ui/node_modules/.package-lock.json"
-  if [ ! -f "$stamp" ] || [ "$root/ui/package-lock.json" -nt "$stamp" ]; then
-    echo "setup: installing the front end's npm packages" >&2
-    (cd "$root/ui" && npm ci --no-audit --no-fund)
+# Installs the npm packages of the folder $1 (relative to the repository) when its lockfile is
+# newer than what node_modules holds.
+install_npm_folder() {
+  local folder="$root/$1"
+  local stamp="$folder/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$folder/package-lock.json" -nt "$stamp" ]; then
+    echo "setup: installing the npm packages of $1" >&2
+    (cd "$folder" && npm ci --no-audit --no-fund)
   fi
+}
+
+install_npm_packages() {
+  install_npm_folder ui
 }
 
 install_tauri_driver() {
@@ -103,6 +110,8 @@ if [ "$mode" = test ] || [ "$mode" = bench ]; then
   install_packages "${test_packages[@]}"
   install_python_peers
   install_tauri_driver
+  install_npm_folder tests/peers/node
+  install_npm_folder tests/window
 fi
 
 if [ "$mode" = bench ]; then

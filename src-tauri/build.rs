@@ -18,6 +18,22 @@ const COMMANDS: &[&str] = &[
     "register_attempt",
     "register_own_schema",
     "reset_exercise",
+    "lake_overview",
+    "lake_file",
+    "teardown_preview",
+    "run_teardown",
+    "save_instructor",
+    "reset_progress",
+    "live_flow_open",
+    "live_flow_close",
+    "live_flow_start",
+    "live_flow_stop",
+    "live_flow_pause",
+    "live_flow_resume",
+    "live_flow_set_pace",
+    "live_flow_inject_poison",
+    "live_flow_reset",
+    "live_flow_event",
 ];
 
 fn main() {

@@ -6,12 +6,14 @@ use std::ffi::OsString;
 
 use course::{Environment, NamespaceCheck, Region, StepId};
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::error::CommandError;
-use crate::exercise::{AttemptRecord, ExerciseLog, ExerciseMode};
+use crate::exercise::{AttemptRecord, ExerciseLog, ExerciseMode, SchemaExercise};
 use crate::overview::WorkshopOverview;
 use crate::plan_view::{self, AttendeeChoice, ExportFormat, StepPlan};
+use crate::progress::ProgressEvent;
 use crate::provision::{ResultsFor, StepResult};
 use crate::state::{Choices, LoadedState, Page};
 use crate::AppState;
@@ -85,15 +87,20 @@ pub(crate) fn step_export(
     Ok(plan_view::step_export(&attendee.attendee()?, step, format))
 }
 
-/// Applies one step on the Local target and records the result for its page.
+/// Applies one step on the Local target, sending each resource's state on `progress` while it
+/// runs, and records the result for its page.
 #[tauri::command]
 pub(crate) async fn apply_step(
     app: State<'_, AppState>,
     attendee: AttendeeChoice,
     step: StepId,
+    progress: Channel<ProgressEvent>,
 ) -> Result<StepResult, CommandError> {
     let attendee = attendee.attendee()?;
-    let applied = app.local.apply(&attendee, step).await?;
+    let applied = app
+        .local
+        .apply(&attendee, step, |event| send_progress(&progress, event))
+        .await?;
     record_step(&app, &attendee, step, |result| {
         result.applied = Some(applied)
     })
@@ -111,6 +118,14 @@ pub(crate) async fn verify_step(
     record_step(&app, &attendee, step, |result| {
         result.verified = Some(verified)
     })
+}
+
+/// Sends one progress event to the window. A window that closed or reloaded no longer
+/// listens, which does not stop the operation.
+pub(crate) fn send_progress(channel: &Channel<ProgressEvent>, event: ProgressEvent) {
+    if let Err(error) = channel.send(event) {
+        tracing::debug!(%error, "a progress event was not delivered to the window");
+    }
 }
 
 /// Stores a step's new result. Results made for other choices are replaced, because they
@@ -170,8 +185,8 @@ pub(crate) fn choose_exercise_mode(
     })
 }
 
-/// Registers the course's next attempt in `mode` with the local registry and records the
-/// verdict. Attempts go in order: `attempt` must be the next one.
+/// Registers the course's next attempt in `mode` with the Local target's registry and records
+/// the verdict. Attempts go in order: `attempt` must be the next one.
 #[tauri::command]
 pub(crate) async fn register_attempt(
     app: State<'_, AppState>,
@@ -180,8 +195,10 @@ pub(crate) async fn register_attempt(
 ) -> Result<ExerciseLog, CommandError> {
     // Held until the verdict is recorded, so two clicks cannot both claim the same next attempt.
     let _turn = app.exercise_turn.lock().await;
-    let next = app.store.current().exercise.next_attempt(mode);
-    let record = app.exercise.register_attempt(mode, attempt, next).await?;
+    let saved = app.store.current();
+    let exercise = SchemaExercise::new(&app.local, saved_attendee(&saved.choices)?);
+    let next = saved.exercise.next_attempt(mode);
+    let record = exercise.register_attempt(mode, attempt, next).await?;
     record_attempt(&app, record)
 }
 
@@ -193,7 +210,10 @@ pub(crate) async fn register_own_schema(
     schema: String,
 ) -> Result<ExerciseLog, CommandError> {
     let _turn = app.exercise_turn.lock().await;
-    let record = app.exercise.register_own(mode, &schema).await?;
+    let attendee = saved_attendee(&app.store.current().choices)?;
+    let record = SchemaExercise::new(&app.local, attendee)
+        .register_own(mode, &schema)
+        .await?;
     record_attempt(&app, record)
 }
 
@@ -201,11 +221,22 @@ pub(crate) async fn register_own_schema(
 #[tauri::command]
 pub(crate) async fn reset_exercise(app: State<'_, AppState>) -> Result<ExerciseLog, CommandError> {
     let _turn = app.exercise_turn.lock().await;
-    app.exercise.reset().await?;
+    let attendee = saved_attendee(&app.store.current().choices)?;
+    SchemaExercise::new(&app.local, attendee).reset().await?;
     app.store.update(|state| {
         state.exercise.attempts.clear();
         state.exercise.clone()
     })
+}
+
+/// Returns the attendee of the saved choices, whose plan names the exercise's schema group.
+/// The window saves the choices after every change, so they are those the page shows.
+fn saved_attendee(choices: &Choices) -> Result<course::Attendee, CommandError> {
+    Ok(course::Attendee::new(
+        &choices.namespace,
+        choices.environment,
+        choices.region.clone(),
+    )?)
 }
 
 fn record_attempt(app: &AppState, record: AttemptRecord) -> Result<ExerciseLog, CommandError> {

@@ -43,6 +43,17 @@ pub(crate) enum CommandError {
     /// The attendee's schema has no record name to register under.
     #[error("the schema has no record name to register under: give the top-level record a `name`")]
     UnnamedSchema,
+    /// The exercise's schema group could not be created or put into the requested mode.
+    #[error(
+        "the schema group `{group}` could not be created on the Local target: {reason}. Apply \
+         steps 1 and 2 first, because the group lives in the schema registry namespace of step 2"
+    )]
+    SchemaGroup {
+        /// The schema group.
+        group: &'static str,
+        /// The Resource Manager's reason.
+        reason: String,
+    },
     /// The local schema registry failed to start or to respond.
     #[error("the local schema registry failed: {0}")]
     Registry(String),
@@ -52,6 +63,83 @@ pub(crate) enum CommandError {
     /// The local Resource Manager failed to start or to respond.
     #[error("the local Resource Manager failed: {0}")]
     Provisioning(String),
+    /// Another app instance has the lock on the Local target's folder.
+    #[error(
+        "another EDA Workshop window{} already runs the local services in {}: close that \
+         window, then try again",
+        process_note(*.process),
+        .folder.display()
+    )]
+    LocalInUse {
+        /// The Local target's folder.
+        folder: PathBuf,
+        /// The process id the other instance wrote into the lock file, when readable.
+        process: Option<u32>,
+    },
+    /// An `eda-workshop serve` runs over the Local target's folder.
+    #[error(
+        "`eda-workshop serve` already serves {} (Resource Manager at {arm}): stop it, then \
+         try again",
+        .folder.display()
+    )]
+    LocalServedElsewhere {
+        /// The Local target's folder.
+        folder: PathBuf,
+        /// The other process's Resource Manager URL.
+        arm: String,
+    },
+    /// The lock file that keeps a second instance out cannot be opened.
+    #[error(
+        "cannot open the lock file {path}: {source}. Check that the app data folder is writable"
+    )]
+    LockFile {
+        /// The lock file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The Local target's services failed to start or to reload.
+    #[error("the local services failed: {0}")]
+    LocalStack(String),
+    /// The text typed to confirm a teardown is not the namespace.
+    #[error(
+        "teardown not confirmed: type the namespace `{namespace}` exactly (you typed `{typed}`)"
+    )]
+    NotConfirmed {
+        /// The text typed.
+        typed: String,
+        /// The namespace expected.
+        namespace: String,
+    },
+    /// Reading the target for a teardown failed.
+    #[error("listing what teardown removes failed: {0}. Try again in a moment")]
+    TeardownSurvey(String),
+    /// A local data file or folder could not be removed.
+    #[error("cannot remove {path}: {source}. Close programs that use it and run Teardown again")]
+    RemoveLocalData {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A data lake or capture file requested is not one the page lists.
+    #[error("`{0}` is not a capture or lake file of this namespace: pick a file from the list")]
+    UnknownLakeFile(String),
+    /// A capture or lake file cannot be read as Avro.
+    #[error("cannot read {path} as an Avro container file: {reason}")]
+    UnreadableLakeFile {
+        /// The file.
+        path: PathBuf,
+        /// The I/O or Avro error.
+        reason: String,
+    },
+}
+
+/// Names the other instance's process in [`CommandError::LocalInUse`], when it is known.
+fn process_note(process: Option<u32>) -> String {
+    process
+        .map(|id| format!(" (process {id})"))
+        .unwrap_or_default()
 }
 
 impl Serialize for CommandError {

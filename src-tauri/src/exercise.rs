@@ -1,23 +1,22 @@
-//! The schema registry step: the course's compatibility exercise against the local registry,
-//! which the shell starts in-process the first time the page needs it.
+//! The schema registry step: the course's compatibility exercise against the registry of the
+//! live Local target, in the schema group that step 3 of the plan creates.
 //!
 //! Each registration goes through the registry crate's REST client over HTTPS, exactly as the
 //! command-line tool does it, and is recorded in the wizard state with its verdict, reasons and
 //! warnings.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
+use course::{Attendee, Compatibility};
 use registry::client::RegistryClient;
 use registry::compat::Direction;
 use registry::course_schemas::{BACKWARD_ATTEMPTS, COURSE_GROUP, FORWARD_ATTEMPTS};
 use registry::exercise::{run_exercise, AttemptReport};
-use registry::service::{LocalRegistry, RegistryConfig, RegistryHandle};
 use registry::{CompatibilityMode, ParsedSchema};
 use serde::{Deserialize, Serialize};
-use tauri::async_runtime::Mutex;
 
 use crate::error::CommandError;
+use crate::provision::LocalTarget;
 
 /// Lifetime of the token issued for each registration; one request needs only seconds.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(300);
@@ -38,6 +37,14 @@ impl ExerciseMode {
         match self {
             ExerciseMode::Backward => CompatibilityMode::Backward,
             ExerciseMode::Forward => CompatibilityMode::Forward,
+        }
+    }
+
+    /// Returns the mode as the plan's schema group spells it.
+    fn course_mode(self) -> Compatibility {
+        match self {
+            ExerciseMode::Backward => Compatibility::Backward,
+            ExerciseMode::Forward => Compatibility::Forward,
         }
     }
 
@@ -172,20 +179,22 @@ impl ExerciseLog {
     }
 }
 
-/// The local schema registry, started on first use and kept running until the app exits.
+/// The exercise for one attendee, run against the registry of the live Local target.
+///
+/// The schema group `myschemagroup` is a resource of step 3 in that attendee's plan. Each
+/// registration first applies it through the Resource Manager in the mode the attempt needs, as
+/// Azure changes a group's compatibility mode. So the Resource Manager and the registry agree,
+/// and Teardown deletes the group with its versions.
 #[derive(Debug)]
-pub(crate) struct SchemaExercise {
-    data_dir: PathBuf,
-    registry: Mutex<Option<RegistryHandle>>,
+pub(crate) struct SchemaExercise<'a> {
+    local: &'a LocalTarget,
+    attendee: Attendee,
 }
 
-impl SchemaExercise {
-    /// Prepares a registry whose database and CA certificate live in `data_dir`.
-    pub(crate) fn new(data_dir: PathBuf) -> Self {
-        SchemaExercise {
-            data_dir,
-            registry: Mutex::new(None),
-        }
+impl<'a> SchemaExercise<'a> {
+    /// Prepares the exercise of `attendee` on the Local target `local`.
+    pub(crate) fn new(local: &'a LocalTarget, attendee: Attendee) -> Self {
+        SchemaExercise { local, attendee }
     }
 
     /// Registers the course's attempt `attempt` (1 to 5) in `mode`, with the schema group set
@@ -226,22 +235,11 @@ impl SchemaExercise {
         self.register(mode, text, None).await
     }
 
-    /// Deletes the exercise's schema group with every version in it, so both modes start from
-    /// an empty group again.
+    /// Deletes the exercise's schema group with every version in it through the Resource
+    /// Manager, so both modes start from an empty group again. The next registration applies
+    /// the group anew.
     pub(crate) async fn reset(&self) -> Result<(), CommandError> {
-        let mut registry = self.registry.lock().await;
-        let handle = self.started(&mut registry).await?;
-        match handle.delete_group(COURSE_GROUP) {
-            Ok(()) | Err(registry::StoreError::GroupNotFound(_)) => Ok(()),
-            Err(error) => Err(CommandError::Registry(error.to_string())),
-        }
-    }
-
-    /// Stops the registry if it runs.
-    pub(crate) async fn stop(&self) {
-        if let Some(handle) = self.registry.lock().await.take() {
-            handle.stop().await;
-        }
+        self.local.delete_schema_group(&self.attendee).await
     }
 
     async fn register(
@@ -250,13 +248,11 @@ impl SchemaExercise {
         text: &str,
         attempt: Option<usize>,
     ) -> Result<AttemptRecord, CommandError> {
-        // The lock is held for the whole registration, so two clicks cannot interleave their
-        // mode change and their registration.
-        let mut registry = self.registry.lock().await;
-        let handle = self.started(&mut registry).await?;
-        handle
-            .put_group(COURSE_GROUP, mode.registry_mode())
-            .map_err(|error| CommandError::Registry(error.to_string()))?;
+        self.local
+            .put_schema_group(&self.attendee, mode.course_mode())
+            .await?;
+        let stack = self.local.service().stack().await?;
+        let handle = stack.registry();
         let client = RegistryClient::local(
             &handle.endpoint(),
             handle.ca_certificate_pem(),
@@ -281,29 +277,29 @@ impl SchemaExercise {
         );
         Ok(record)
     }
-
-    async fn started<'a>(
-        &self,
-        registry: &'a mut Option<RegistryHandle>,
-    ) -> Result<&'a RegistryHandle, CommandError> {
-        if registry.is_none() {
-            let handle = LocalRegistry::start(RegistryConfig::with_data_dir(&self.data_dir))
-                .await
-                .map_err(|error| CommandError::Registry(error.to_string()))?;
-            tracing::info!(
-                endpoint = %handle.endpoint(),
-                data_dir = %self.data_dir.display(),
-                "started the local schema registry"
-            );
-            *registry = Some(handle);
-        }
-        Ok(registry.as_ref().expect("the registry was started above"))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use course::{Environment, Region, StepId};
+
+    /// Starts a Local target over `folder` and applies steps 1 and 2, which the schema group
+    /// needs.
+    fn target(folder: &std::path::Path) -> LocalTarget {
+        let target = LocalTarget::with_memory_keychain(folder);
+        tauri::async_runtime::block_on(async {
+            for step in [StepId::ResourceGroups, StepId::SharedPlatform] {
+                let applied = target.apply(&dgrf(), step, |_| {}).await.unwrap();
+                assert_eq!(applied.failure, None, "{step}");
+            }
+        });
+        target
+    }
+
+    fn dgrf() -> Attendee {
+        Attendee::new("dgrf", Environment::Dv, Region::north_europe()).unwrap()
+    }
 
     fn verdicts(exercise: &SchemaExercise, mode: ExerciseMode) -> Vec<bool> {
         tauri::async_runtime::block_on(async {
@@ -322,31 +318,34 @@ mod tests {
     #[test]
     fn backward_accepts_one_two_four() {
         let folder = tempfile::tempdir().unwrap();
-        let exercise = SchemaExercise::new(folder.path().to_path_buf());
+        let local = target(folder.path());
+        let exercise = SchemaExercise::new(&local, dgrf());
 
         assert_eq!(
             verdicts(&exercise, ExerciseMode::Backward),
             [true, true, false, true, false]
         );
-        tauri::async_runtime::block_on(exercise.stop());
+        tauri::async_runtime::block_on(local.stop());
     }
 
     #[test]
     fn forward_accepts_one_two_three() {
         let folder = tempfile::tempdir().unwrap();
-        let exercise = SchemaExercise::new(folder.path().to_path_buf());
+        let local = target(folder.path());
+        let exercise = SchemaExercise::new(&local, dgrf());
 
         assert_eq!(
             verdicts(&exercise, ExerciseMode::Forward),
             [true, true, true, false, false]
         );
-        tauri::async_runtime::block_on(exercise.stop());
+        tauri::async_runtime::block_on(local.stop());
     }
 
     #[test]
     fn rejection_names_field_and_direction() {
         let folder = tempfile::tempdir().unwrap();
-        let exercise = SchemaExercise::new(folder.path().to_path_buf());
+        let local = target(folder.path());
+        let exercise = SchemaExercise::new(&local, dgrf());
         let third = tauri::async_runtime::block_on(async {
             exercise
                 .register_attempt(ExerciseMode::Backward, 1, 1)
@@ -370,13 +369,14 @@ mod tests {
         assert_eq!(third.reasons.len(), 1);
         assert_eq!(third.reasons[0].field, "mandatory_field");
         assert_eq!(third.reasons[0].direction, "backward");
-        tauri::async_runtime::block_on(exercise.stop());
+        tauri::async_runtime::block_on(local.stop());
     }
 
     #[test]
     fn attempt_out_of_order_is_rejected() {
         let folder = tempfile::tempdir().unwrap();
-        let exercise = SchemaExercise::new(folder.path().to_path_buf());
+        let local = target(folder.path());
+        let exercise = SchemaExercise::new(&local, dgrf());
 
         let error =
             tauri::async_runtime::block_on(exercise.register_attempt(ExerciseMode::Forward, 3, 1))
@@ -391,7 +391,8 @@ mod tests {
     #[test]
     fn own_schema_must_be_valid_avro() {
         let folder = tempfile::tempdir().unwrap();
-        let exercise = SchemaExercise::new(folder.path().to_path_buf());
+        let local = target(folder.path());
+        let exercise = SchemaExercise::new(&local, dgrf());
 
         let error = tauri::async_runtime::block_on(
             exercise.register_own(ExerciseMode::Backward, "{\"type\": "),
@@ -409,7 +410,8 @@ mod tests {
     #[test]
     fn reset_empties_the_group() {
         let folder = tempfile::tempdir().unwrap();
-        let exercise = SchemaExercise::new(folder.path().to_path_buf());
+        let local = target(folder.path());
+        let exercise = SchemaExercise::new(&local, dgrf());
         tauri::async_runtime::block_on(async {
             exercise
                 .register_attempt(ExerciseMode::Backward, 1, 1)
@@ -423,7 +425,47 @@ mod tests {
                 .unwrap();
             assert_eq!(again.version, Some(1));
             assert_eq!(again.compared_with_version, None);
-            exercise.stop().await;
+            local.stop().await;
+        });
+    }
+
+    #[test]
+    fn exercise_before_step_two_names_the_fix() {
+        let folder = tempfile::tempdir().unwrap();
+        let local = LocalTarget::with_memory_keychain(folder.path());
+        let exercise = SchemaExercise::new(&local, dgrf());
+
+        let error =
+            tauri::async_runtime::block_on(exercise.register_attempt(ExerciseMode::Backward, 1, 1))
+                .unwrap_err();
+
+        assert!(matches!(error, CommandError::SchemaGroup { .. }), "{error}");
+        assert!(
+            error.to_string().contains("Apply steps 1 and 2 first"),
+            "{error}"
+        );
+        tauri::async_runtime::block_on(local.stop());
+    }
+
+    #[test]
+    fn forward_attempt_sets_group_mode_in_resource_manager() {
+        let folder = tempfile::tempdir().unwrap();
+        let local = target(folder.path());
+        let exercise = SchemaExercise::new(&local, dgrf());
+        tauri::async_runtime::block_on(async {
+            exercise
+                .register_attempt(ExerciseMode::Forward, 1, 1)
+                .await
+                .unwrap();
+            let verified = local.verify(&dgrf(), StepId::SchemaRegistry).await.unwrap();
+            assert_eq!(verified.checked, 1);
+            assert_eq!(verified.findings.len(), 1, "{:?}", verified.findings);
+            assert!(
+                verified.findings[0].message.contains("Forward"),
+                "{:?}",
+                verified.findings
+            );
+            local.stop().await;
         });
     }
 

@@ -4,39 +4,50 @@
 // A release build on Windows opens no console window next to the app.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod cleanup_commands;
 mod commands;
+mod data_lake;
 mod error;
 mod exercise;
+mod instructor;
+mod live_commands;
+mod live_details;
+mod live_error;
+mod live_flow;
+mod live_rates;
+mod live_sample;
+mod live_sampler;
+mod live_stream;
+#[cfg(test)]
+mod live_tests;
+mod live_update;
 mod overview;
 mod plan_view;
+mod progress;
 mod provision;
+mod stack;
 mod state;
+mod teardown;
 
 use anyhow::Context as _;
 use tauri::{Manager, RunEvent};
 use tracing_subscriber::EnvFilter;
 
-use crate::exercise::SchemaExercise;
 use crate::provision::LocalTarget;
 use crate::state::{StateStore, STATE_FILE};
-
-/// Folder inside the app data folder for the local schema registry's database and CA.
-const REGISTRY_FOLDER: &str = "registry";
-
-/// Folder inside the app data folder for the local Resource Manager's state.
-const RESOURCE_MANAGER_FOLDER: &str = "resource-manager";
 
 /// The state the commands share: the saved wizard state and the local services.
 #[derive(Debug)]
 pub(crate) struct AppState {
     /// The wizard's progress, written to the app data folder after each change.
     pub(crate) store: StateStore,
-    /// The schema exercise and its local registry.
-    pub(crate) exercise: SchemaExercise,
     /// Serialises the exercise's commands, each from its first read of the state to its write.
     pub(crate) exercise_turn: tauri::async_runtime::Mutex<()>,
-    /// The Local target's Resource Manager, for Apply and Verify.
+    /// The live Local target: Resource Manager, registry and brokers. Reach the running stack
+    /// through [`AppState::stack`].
     pub(crate) local: LocalTarget,
+    /// The live flow page's flow, its subscriber and its stream of updates.
+    pub(crate) live: live_flow::LiveFlow,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -57,9 +68,9 @@ fn main() -> anyhow::Result<()> {
             tracing::info!(data_dir = %data_dir.display(), "using the app data folder");
             app.manage(AppState {
                 store: StateStore::open(data_dir.join(STATE_FILE)),
-                exercise: SchemaExercise::new(data_dir.join(REGISTRY_FOLDER)),
                 exercise_turn: tauri::async_runtime::Mutex::new(()),
-                local: LocalTarget::new(data_dir.join(RESOURCE_MANAGER_FOLDER)),
+                local: LocalTarget::new(&data_dir),
+                live: live_flow::LiveFlow::default(),
             });
             Ok(())
         })
@@ -78,6 +89,22 @@ fn main() -> anyhow::Result<()> {
             commands::register_attempt,
             commands::register_own_schema,
             commands::reset_exercise,
+            cleanup_commands::lake_overview,
+            cleanup_commands::lake_file,
+            cleanup_commands::teardown_preview,
+            cleanup_commands::run_teardown,
+            instructor::save_instructor,
+            instructor::reset_progress,
+            live_commands::live_flow_open,
+            live_commands::live_flow_close,
+            live_commands::live_flow_start,
+            live_commands::live_flow_stop,
+            live_commands::live_flow_pause,
+            live_commands::live_flow_resume,
+            live_commands::live_flow_set_pace,
+            live_commands::live_flow_inject_poison,
+            live_commands::live_flow_reset,
+            live_commands::live_flow_event,
         ])
         .build(tauri::generate_context!())?;
 
@@ -86,7 +113,8 @@ fn main() -> anyhow::Result<()> {
             // Stopping the local services ends their listeners cleanly before the process exits.
             let state = handle.state::<AppState>();
             tauri::async_runtime::block_on(async {
-                state.exercise.stop().await;
+                state.live.stop().await;
+                // The Local target stops last, because the live flow's clients use its brokers.
                 state.local.stop().await;
             });
         }

@@ -1,22 +1,25 @@
-//! Apply and Verify of one step on the Local target, through the provisioning crate's local
-//! Resource Manager, which the shell starts in-process the first time a step page needs it.
+//! Apply and Verify of one step on the live Local target, through the Resource Manager of the
+//! app's [`local::LocalStack`], which starts the first time a page needs it.
 //!
 //! Each result is recorded in the wizard state, so a step page shows its last Apply and Verify
 //! after the app restarts.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use control::apply::{Applier, Options, Summary, TargetKind};
+use control::arm::ArmClient;
+use control::desired::Target;
 use control::progress::{Event, State};
+#[cfg(test)]
 use control::secrets::Keychain;
-use control::session::Session;
 use control::verify::{self, Report};
-use course::{Attendee, Environment, StepId};
+use course::{Attendee, Compatibility, Environment, ResourceKind, Spec, StepId};
 use serde::{Deserialize, Serialize};
-use tauri::async_runtime::Mutex;
 
 use crate::error::CommandError;
+use crate::progress::{ProgressEvent, ProgressRows};
+use crate::stack::LocalService;
 
 /// The outcome of one resource in an Apply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,7 +65,7 @@ impl ApplyRecord {
             skipped: summary.skipped,
             failure: summary
                 .failed
-                .map(|(id, reason)| format!("`{id}` failed: {reason}")),
+                .map(|(id, reason)| failure_message(&id, &reason, &events)),
             stuck_locks: summary
                 .stuck_locks
                 .into_iter()
@@ -71,6 +74,19 @@ impl ApplyRecord {
             resources: final_states(events),
         }
     }
+}
+
+/// Names the failed resource by its title and id, with the reason and how to go on.
+fn failure_message(id: &str, reason: &str, events: &[Event]) -> String {
+    let title = events
+        .iter()
+        .find(|event| event.id == id)
+        .map(|event| event.title.as_str())
+        .unwrap_or("the resource");
+    format!(
+        "{title} (`{id}`) failed: {reason}. Fix the cause and press Apply again: what was \
+         created is kept, and Apply resumes at this resource"
+    )
 }
 
 /// Keeps the last reported state of each resource, dropping the queued and in-progress ones.
@@ -186,59 +202,63 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
-/// The Local target's Resource Manager, started on first use and kept until the app exits.
+/// The live Local target as Apply and Verify use it: the stack's Resource Manager, whose
+/// namespaces get a running broker as soon as they are created.
 #[derive(Debug)]
 pub(crate) struct LocalTarget {
-    data_dir: PathBuf,
-    keychain: fn() -> Result<Keychain, CommandError>,
-    session: Mutex<Option<Session>>,
+    service: LocalService,
 }
 
 impl LocalTarget {
-    /// Prepares a local Resource Manager over `data_dir` that keeps secrets in the OS keychain.
-    pub(crate) fn new(data_dir: PathBuf) -> Self {
+    /// Prepares the Local target over a folder of the app data folder, with secrets in the OS
+    /// keychain. Nothing starts until a command needs it.
+    pub(crate) fn new(app_data_dir: &Path) -> Self {
         LocalTarget {
-            data_dir,
-            keychain: || Keychain::os().map_err(|error| CommandError::Keychain(error.to_string())),
-            session: Mutex::new(None),
+            service: LocalService::new(app_data_dir),
         }
     }
 
-    /// Prepares a local Resource Manager whose secrets live in memory only, for tests.
+    /// Prepares the Local target with a keychain that lives in memory only, for tests.
     #[cfg(test)]
-    fn with_memory_keychain(data_dir: PathBuf) -> Self {
+    pub(crate) fn with_memory_keychain(app_data_dir: &Path) -> Self {
+        let keychain = Keychain::in_memory();
         LocalTarget {
-            data_dir,
-            keychain: || Ok(Keychain::in_memory()),
-            session: Mutex::new(None),
+            service: LocalService::with_keychain(app_data_dir, move || Ok(keychain.clone())),
         }
     }
 
-    /// Applies one step of the attendee's plan and reports every resource's outcome.
+    /// Returns the services behind the target.
+    pub(crate) fn service(&self) -> &LocalService {
+        &self.service
+    }
+
+    /// Applies one step of the attendee's plan, calling `progress` with each change of a
+    /// resource's state as it happens, then serves what was applied (brokers with their
+    /// captures) and reports every resource's outcome. A failed resource stops the Apply, and
+    /// the next Apply skips what already matches and resumes there.
     pub(crate) async fn apply(
         &self,
         attendee: &Attendee,
         step: StepId,
+        progress: impl Fn(ProgressEvent),
     ) -> Result<ApplyRecord, CommandError> {
-        let mut session = self.session.lock().await;
-        let session = self.started(&mut session).await?;
         let plan = course::plan(attendee);
-        let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
-        let applier = Applier::new(
-            &session.client,
-            session.target.clone(),
-            &plan,
-            options(step),
-            Some(sender),
-        );
-        let summary = applier.apply().await;
-        // Dropping the applier closes the channel, so every event is already in the receiver.
-        drop(applier);
-        let mut events = Vec::new();
-        while let Ok(event) = receiver.try_recv() {
-            events.push(event);
+        let (summary, events) = {
+            let stack = self.service.stack().await?;
+            let server = stack.resource_manager();
+            let client = server
+                .client()
+                .map_err(|error| CommandError::Provisioning(error.to_string()))?;
+            run_applier(&client, server.target(), &plan, step, progress).await
+        };
+        // Capture settings reach the brokers only through a reload; a reload that fails
+        // leaves the resources applied, so the record is still returned.
+        let reload = self.service.reload().await;
+        let mut record = ApplyRecord::new(summary, events);
+        if let Err(error) = reload {
+            tracing::warn!(%error, "the brokers did not reload after an Apply");
+            record.failure.get_or_insert(error.to_string());
         }
-        let record = ApplyRecord::new(summary, events);
         tracing::info!(
             step = %step,
             created = record.created,
@@ -256,17 +276,15 @@ impl LocalTarget {
         attendee: &Attendee,
         step: StepId,
     ) -> Result<VerifyRecord, CommandError> {
-        let mut session = self.session.lock().await;
-        let session = self.started(&mut session).await?;
+        let stack = self.service.stack().await?;
+        let server = stack.resource_manager();
+        let client = server
+            .client()
+            .map_err(|error| CommandError::Provisioning(error.to_string()))?;
         let plan = course::plan(attendee);
-        let report = verify::verify(
-            &session.client,
-            session.target.clone(),
-            &plan,
-            options(step),
-        )
-        .await
-        .map_err(|error| CommandError::Provisioning(error.to_string()))?;
+        let report = verify::verify(&client, server.target(), &plan, options(step))
+            .await
+            .map_err(|error| CommandError::Provisioning(error.to_string()))?;
         let record = VerifyRecord::new(report);
         tracing::info!(
             step = %step,
@@ -277,32 +295,101 @@ impl LocalTarget {
         Ok(record)
     }
 
-    /// Stops the local Resource Manager if it runs.
-    pub(crate) async fn stop(&self) {
-        if let Some(session) = self.session.lock().await.take() {
-            if let Err(error) = session.close().await {
-                tracing::warn!(%error, "the local Resource Manager did not stop cleanly");
+    /// Creates the attendee's schema group of step 3 through the Resource Manager, or changes
+    /// its compatibility mode to `compatibility`, as the schema exercise needs before each
+    /// registration. The group lives in the schema registry namespace of step 2.
+    pub(crate) async fn put_schema_group(
+        &self,
+        attendee: &Attendee,
+        compatibility: Compatibility,
+    ) -> Result<(), CommandError> {
+        let mut plan = course::plan(attendee);
+        for step in &mut plan.steps {
+            for resource in &mut step.resources {
+                if let Spec::SchemaGroup(spec) = &mut resource.spec {
+                    spec.compatibility = compatibility;
+                }
             }
+        }
+        let stack = self.service.stack().await?;
+        let server = stack.resource_manager();
+        let client = server
+            .client()
+            .map_err(|error| CommandError::Provisioning(error.to_string()))?;
+        let applier = Applier::new(
+            &client,
+            server.target(),
+            &plan,
+            options(StepId::SchemaRegistry),
+            None,
+        );
+        let summary = applier.apply().await;
+        match summary.failed {
+            None => Ok(()),
+            Some((_, reason)) => Err(CommandError::SchemaGroup {
+                group: course::flow::SCHEMA_GROUP,
+                reason,
+            }),
         }
     }
 
-    async fn started<'a>(
+    /// Deletes the attendee's schema group of step 3, with every version in it, through the
+    /// Resource Manager. A group that does not exist is already as wanted.
+    pub(crate) async fn delete_schema_group(
         &self,
-        session: &'a mut Option<Session>,
-    ) -> Result<&'a Session, CommandError> {
-        if session.is_none() {
-            let keychain = (self.keychain)()?;
-            let opened = Session::local(&self.data_dir, keychain)
-                .await
-                .map_err(|error| CommandError::Provisioning(error.to_string()))?;
-            tracing::info!(
-                data_dir = %self.data_dir.display(),
-                "started the local Resource Manager"
-            );
-            *session = Some(opened);
-        }
-        Ok(session.as_ref().expect("the session was opened above"))
+        attendee: &Attendee,
+    ) -> Result<(), CommandError> {
+        let plan = course::plan(attendee);
+        let Some(group) = plan
+            .resources()
+            .find(|resource| resource.kind() == ResourceKind::SchemaGroup)
+        else {
+            return Ok(());
+        };
+        let stack = self.service.stack().await?;
+        let client = stack
+            .resource_manager()
+            .client()
+            .map_err(|error| CommandError::Provisioning(error.to_string()))?;
+        client
+            .delete(ResourceKind::SchemaGroup, &group.id, None)
+            .await
+            .map(|_| ())
+            .map_err(|error| CommandError::Registry(error.to_string()))
     }
+
+    /// Stops the Local target's services if they run.
+    pub(crate) async fn stop(&self) {
+        self.service.stop().await;
+    }
+}
+
+/// Runs the applier while forwarding each event to `progress` as it arrives, and returns the
+/// summary with every event in order.
+async fn run_applier(
+    client: &ArmClient,
+    target: Target,
+    plan: &course::Plan,
+    step: StepId,
+    progress: impl Fn(ProgressEvent),
+) -> (Summary, Vec<Event>) {
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let applying = async move {
+        let applier = Applier::new(client, target, plan, options(step), Some(sender));
+        // The applier, and with it the sender, is dropped when this block ends, which closes
+        // the channel and ends the forwarding below.
+        applier.apply().await
+    };
+    let forwarding = async {
+        let mut rows = ProgressRows::default();
+        let mut events = Vec::new();
+        while let Some(event) = receiver.recv().await {
+            progress(rows.row(&event));
+            events.push(event);
+        }
+        events
+    };
+    tokio::join!(applying, forwarding)
 }
 
 /// Selects one step on the Local target. Opt-in resources stay out: the Local target does not
@@ -318,6 +405,7 @@ fn options(step: StepId) -> Options {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::progress::RowState;
     use course::{Environment, Region};
 
     fn dgrf() -> Attendee {
@@ -327,7 +415,7 @@ mod tests {
     #[test]
     fn apply_then_verify_resource_groups() {
         let folder = tempfile::tempdir().unwrap();
-        let target = LocalTarget::with_memory_keychain(folder.path().to_path_buf());
+        let target = LocalTarget::with_memory_keychain(folder.path());
         tauri::async_runtime::block_on(async {
             let before = target
                 .verify(&dgrf(), StepId::ResourceGroups)
@@ -335,7 +423,10 @@ mod tests {
                 .unwrap();
             assert_eq!(before.findings.len(), 10);
 
-            let applied = target.apply(&dgrf(), StepId::ResourceGroups).await.unwrap();
+            let applied = target
+                .apply(&dgrf(), StepId::ResourceGroups, |_| {})
+                .await
+                .unwrap();
             assert_eq!(applied.failure, None);
             assert_eq!(applied.created, 10);
             assert_eq!(applied.resources.len(), 10);
@@ -348,7 +439,10 @@ mod tests {
             assert_eq!(after.checked, 10);
             assert_eq!(after.findings, Vec::new());
 
-            let again = target.apply(&dgrf(), StepId::ResourceGroups).await.unwrap();
+            let again = target
+                .apply(&dgrf(), StepId::ResourceGroups, |_| {})
+                .await
+                .unwrap();
             assert_eq!(again.created, 0);
             assert_eq!(again.unchanged, 10);
             target.stop().await;
@@ -358,10 +452,16 @@ mod tests {
     #[test]
     fn shared_platform_skips_databricks_locally() {
         let folder = tempfile::tempdir().unwrap();
-        let target = LocalTarget::with_memory_keychain(folder.path().to_path_buf());
+        let target = LocalTarget::with_memory_keychain(folder.path());
         tauri::async_runtime::block_on(async {
-            target.apply(&dgrf(), StepId::ResourceGroups).await.unwrap();
-            let applied = target.apply(&dgrf(), StepId::SharedPlatform).await.unwrap();
+            target
+                .apply(&dgrf(), StepId::ResourceGroups, |_| {})
+                .await
+                .unwrap();
+            let applied = target
+                .apply(&dgrf(), StepId::SharedPlatform, |_| {})
+                .await
+                .unwrap();
 
             assert_eq!(applied.failure, None);
             assert_eq!(applied.skipped, 1);
@@ -372,6 +472,104 @@ mod tests {
                 .collect();
             assert_eq!(skipped.len(), 1);
             assert!(skipped[0].title.contains("Databricks"), "{:?}", skipped[0]);
+            target.stop().await;
+        });
+    }
+
+    /// Sends the AMQP protocol header for SASL and returns the header the broker replies with.
+    fn amqp_header_reply(endpoint: &str) -> [u8; 8] {
+        use std::io::{Read as _, Write as _};
+
+        let address = endpoint.trim_start_matches("sb://").trim_end_matches('/');
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        stream.write_all(b"AMQP\x03\x01\x00\x00").unwrap();
+        let mut reply = [0u8; 8];
+        stream.read_exact(&mut reply).unwrap();
+        reply
+    }
+
+    #[test]
+    fn applied_publishers_are_served_by_live_broker() {
+        let folder = tempfile::tempdir().unwrap();
+        let target = LocalTarget::with_memory_keychain(folder.path());
+        let attendee = dgrf();
+        let progress = std::sync::Mutex::new(Vec::new());
+        tauri::async_runtime::block_on(async {
+            for step in [StepId::ResourceGroups, StepId::SharedPlatform] {
+                let applied = target.apply(&attendee, step, |_| {}).await.unwrap();
+                assert_eq!(applied.failure, None, "{step}");
+            }
+            let applied = target
+                .apply(&attendee, StepId::Publishers, |event| {
+                    progress.lock().unwrap().push(event)
+                })
+                .await
+                .unwrap();
+            assert_eq!(applied.failure, None);
+
+            let endpoints = target.service().stack().await.unwrap().endpoints();
+            let namespace = endpoints
+                .namespace("dv-events001-ehns-eun-dgrf")
+                .expect("the broker namespace is served");
+            assert!(namespace.hub("customer").is_some(), "{namespace:?}");
+            assert_eq!(
+                &amqp_header_reply(&namespace.endpoint),
+                b"AMQP\x03\x01\x00\x00"
+            );
+
+            let written = local::Endpoints::read(target.service().data_dir()).unwrap();
+            assert!(written.namespace("dv-events001-ehns-eun-dgrf").is_some());
+            target.stop().await;
+        });
+
+        let progress = progress.into_inner().unwrap();
+        let hub = progress
+            .iter()
+            .find(|event| event.title.contains("customer") && event.id.ends_with("/customer"))
+            .expect("the customer hub reports progress");
+        let states: Vec<RowState> = progress
+            .iter()
+            .filter(|event| event.id == hub.id)
+            .map(|event| event.state)
+            .collect();
+        assert_eq!(
+            states,
+            [RowState::Queued, RowState::InProgress, RowState::Created]
+        );
+    }
+
+    #[test]
+    fn failed_apply_names_resource_and_resumes() {
+        let folder = tempfile::tempdir().unwrap();
+        let target = LocalTarget::with_memory_keychain(folder.path());
+        tauri::async_runtime::block_on(async {
+            // Without step 1, the first resource of step 2 has no resource group to go into.
+            let failed = target
+                .apply(&dgrf(), StepId::SharedPlatform, |_| {})
+                .await
+                .unwrap();
+            let failure = failed.failure.expect("the Apply fails");
+            assert!(failure.contains("Apply again"), "{failure}");
+            let failed_row = failed
+                .resources
+                .iter()
+                .find(|resource| resource.outcome == "failed")
+                .expect("one resource is marked failed");
+            assert!(failure.contains(&failed_row.title), "{failure}");
+
+            target
+                .apply(&dgrf(), StepId::ResourceGroups, |_| {})
+                .await
+                .unwrap();
+            let resumed = target
+                .apply(&dgrf(), StepId::SharedPlatform, |_| {})
+                .await
+                .unwrap();
+            assert_eq!(resumed.failure, None);
+            assert!(resumed.created > 0);
             target.stop().await;
         });
     }

@@ -45,6 +45,12 @@ pub(crate) enum Page {
     Publishers,
     /// Step 5.
     Consumers,
+    /// The teams' services running against the applied hubs.
+    LiveFlow,
+    /// The capture and lake files the live flow wrote.
+    DataLake,
+    /// The removal of everything the workshop created for the namespace.
+    Teardown,
 }
 
 /// The place the workshop runs. Only Local exists in this build.
@@ -98,6 +104,12 @@ pub(crate) struct WizardState {
     /// The last Apply and Verify of each resource step.
     #[serde(default)]
     pub(crate) steps: BTreeMap<StepId, StepResult>,
+    /// Whether instructor mode, with its presenter view, is on.
+    #[serde(default)]
+    pub(crate) instructor_mode: bool,
+    /// Seconds autoplay pauses on each page, once the instructor has picked a length.
+    #[serde(default)]
+    pub(crate) autoplay_seconds: Option<u32>,
 }
 
 /// The file's content: the state with its format version.
@@ -263,6 +275,7 @@ mod tests {
             },
             exercise: ExerciseLog::default(),
             steps: BTreeMap::new(),
+            ..WizardState::default()
         }
     }
 

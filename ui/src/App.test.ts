@@ -65,6 +65,8 @@ describe("keyboard", () => {
     await screen.findByRole("heading", { name: "Welcome to the EDA Workshop" });
 
     await user.tab();
+    expect(document.activeElement).toBe(screen.getByRole("switch", { name: "Instructor mode" }));
+    await user.tab();
     expect(document.activeElement).toBe(screen.getByRole("button", { name: /^Namespace/ }));
     await user.tab();
     expect(document.activeElement).toBe(screen.getByRole("radio", { name: /Local/ }));
@@ -104,7 +106,7 @@ describe("start-up", () => {
 });
 
 describe("step indicator", () => {
-  test("marks the current step and shows later steps as upcoming, not clickable", async () => {
+  test("marks the current step and keeps later steps closed without a namespace", async () => {
     installBackend();
     render(App);
 
@@ -114,7 +116,9 @@ describe("step indicator", () => {
     expect(items[0].getAttribute("aria-current")).toBe("step");
     expect(items[2].textContent).toContain("Resource groups");
     expect(items[2].textContent).toContain("needs a valid namespace");
-    expect(items[7].textContent).toContain("upcoming");
+    expect(items[7].textContent).toContain("Live flow");
+    expect(items[8].textContent).toContain("Data lake");
+    expect(items[8].textContent).toContain("needs a valid namespace");
     expect(items[9].textContent).toContain("Teardown");
     expect(within(nav).getAllByRole("button").map((button) => button.textContent)).toEqual([
       expect.stringContaining("Namespace"),
@@ -128,11 +132,12 @@ describe("step indicator", () => {
     render(App);
 
     const nav = await screen.findByRole("navigation", { name: "Workshop steps" });
-    await waitFor(() => expect(within(nav).getAllByRole("button")).toHaveLength(6));
+    await waitFor(() => expect(within(nav).getAllByRole("button")).toHaveLength(9));
     await user.click(within(nav).getByRole("button", { name: /Publishers/ }));
 
     expect(await screen.findByRole("heading", { level: 1, name: "Publishers" })).toBeTruthy();
-    expect(within(nav).queryByRole("button", { name: /Data lake/ })).toBeNull();
+    await user.click(within(nav).getByRole("button", { name: /Data lake/ }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Data lake" })).toBeTruthy();
   });
 });
 

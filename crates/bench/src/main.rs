@@ -8,6 +8,7 @@
 
 mod cbs;
 mod client;
+mod flow_bench;
 mod latency;
 mod local;
 mod payload;
@@ -43,6 +44,9 @@ enum BrokerKind {
 #[derive(Debug, Parser)]
 #[command(about = "Benchmarks the local Event Hubs broker side by side with RabbitMQ")]
 struct Options {
+    /// A benchmark other than the broker's; without one, the broker benchmark runs.
+    #[command(subcommand)]
+    section: Option<Section>,
     /// Length of each measured run, in seconds (1 to 60).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=60))]
     seconds: u64,
@@ -81,6 +85,13 @@ struct Options {
     work_dir: PathBuf,
 }
 
+/// Benchmarks of their own, run with `bench SECTION`.
+#[derive(Debug, clap::Subcommand)]
+enum Section {
+    /// The whole demo flow on the Local target: events per second and peak memory.
+    Flow(flow_bench::FlowOptions),
+}
+
 /// The results collected so far.
 #[derive(Debug, Default)]
 struct Results {
@@ -97,6 +108,9 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     let options = Options::parse();
+    if let Some(Section::Flow(flow_options)) = &options.section {
+        return flow_bench::run(flow_options);
+    }
     if let Some(count) = options
         .partitions
         .iter()

@@ -2,13 +2,15 @@
 //!
 //! Usage: `serve DATA_DIR [HUB:PARTITIONS]...`. The namespace `eda-local` gets each hub (with
 //! 7 days of retention), a `billing` consumer group on each, and namespace rules `send` (Send)
-//! and `listen` (Listen) besides `RootManageSharedAccessKey`. One JSON line on standard output
-//! gives the port and a connection string per rule.
+//! and `listen` (Listen) besides `RootManageSharedAccessKey`. The broker serves plain AMQP and,
+//! on a second port, AMQP over TLS with a certificate from a CA made at start. One JSON line on
+//! standard output gives both ports, the CA certificate's path, and a connection string per
+//! rule for each listener.
 
 use std::io::Read;
 
 use broker::entity::{HubSettings, Namespace, Right, RuleScope};
-use broker::server::{Broker, BrokerConfig};
+use broker::server::{Broker, BrokerConfig, TlsIdentity};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,18 +39,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     namespace.create_rule(RuleScope::Namespace, "send", &[Right::Send])?;
     namespace.create_rule(RuleScope::Namespace, "listen", &[Right::Listen])?;
 
-    let broker = Broker::start(BrokerConfig::new(namespace, data_dir.into())).await?;
+    let config = BrokerConfig::new(namespace, data_dir.into()).with_tls(TlsIdentity::generate()?);
+    let broker = Broker::start(config).await?;
     let mut strings = serde_json::Map::new();
+    let mut tls_strings = serde_json::Map::new();
     for rule in ["RootManageSharedAccessKey", "send", "listen"] {
         let text = broker.connection_string(rule, None).ok_or("rule missing")?;
-        strings.insert(
-            rule.to_owned(),
-            serde_json::Value::String(text.expose().clone()),
-        );
+        strings.insert(rule.to_owned(), text.expose().clone().into());
+        let text = broker
+            .tls_connection_string(rule, None)
+            .ok_or("rule missing")?;
+        tls_strings.insert(rule.to_owned(), text.expose().clone().into());
     }
     let ready = serde_json::json!({
         "port": broker.endpoint().port(),
         "connection_strings": strings,
+        "tls_port": broker.tls_endpoint().map(|address| address.port()),
+        "ca_certificate": broker.ca_certificate_path(),
+        "tls_connection_strings": tls_strings,
     });
     println!("{ready}");
 

@@ -83,6 +83,9 @@ impl Spec {
             Spec::StorageAccount(spec) => spec.summary(),
             Spec::BlobService(spec) => spec.summary(),
             Spec::LifecyclePolicy(spec) => spec.summary(),
+            Spec::BlobContainer(spec) if spec.public_access == "None" => {
+                "no public access".to_owned()
+            }
             Spec::BlobContainer(spec) => format!("public access {}", spec.public_access),
             Spec::ImmutabilityPolicy(spec) => {
                 format!(

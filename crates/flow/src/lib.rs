@@ -8,6 +8,7 @@
 //! - [`metrics`]: lane counts, rates and lags, streamed about ten times a second.
 //! - [`controls`]: pace, pause and resume, poison events.
 //! - [`run`]: start the whole flow, reset it, or run it headless to a [`FlowReport`].
+//! - [`local_target`]: the flow on an applied namespace of the Local target.
 
 pub mod capture;
 pub mod checkpoint;
@@ -18,6 +19,7 @@ mod files;
 pub mod generator;
 pub mod ids;
 pub mod lake;
+pub mod local_target;
 pub mod metrics;
 pub mod outbox;
 pub mod report;

@@ -436,8 +436,8 @@ impl FlowHandle {
     }
 }
 
-/// Deletes the flow's stores, lake and leads-sold files, and checkpoints every consumer group
-/// at the end of every partition. The flow must not be running.
+/// Deletes the flow's stores, lake files and leads-sold files, and checkpoints every consumer
+/// group at the end of every partition. The flow must not be running.
 pub async fn reset_flow_state(
     config: &FlowConfig,
     transport: &dyn EventTransport,
@@ -450,13 +450,15 @@ pub async fn reset_flow_state(
             }
         }
     }
-    for folder in [config.lake_folder.clone(), config.leads_sold_folder()] {
-        if folder.exists() {
-            std::fs::remove_dir_all(&folder).map_err(|source| FlowError::Folder {
-                path: folder.clone(),
-                source,
-            })?;
-        }
+    // The lake folder may be a storage container that the Resource Manager created, so it
+    // is emptied rather than removed.
+    empty_folder(&config.lake_folder)?;
+    let leads_sold = config.leads_sold_folder();
+    if leads_sold.exists() {
+        std::fs::remove_dir_all(&leads_sold).map_err(|source| FlowError::Folder {
+            path: leads_sold.clone(),
+            source,
+        })?;
     }
 
     let checkpoints = CheckpointStore::open(&config.data_folder.join("checkpoints.sqlite"))?;
@@ -490,6 +492,26 @@ pub async fn reset_flow_state(
         }
     }
     tracing::info!("flow reset");
+    Ok(())
+}
+
+/// Removes everything inside `folder` but the folder itself; a missing folder is empty.
+fn empty_folder(folder: &std::path::Path) -> Result<(), FlowError> {
+    let failed = |path: PathBuf| move |source| FlowError::Folder { path, source };
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err(failed(folder.to_path_buf())(error)),
+    };
+    for entry in entries {
+        let path = entry.map_err(failed(folder.to_path_buf()))?.path();
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.map_err(failed(path))?;
+    }
     Ok(())
 }
 

@@ -99,8 +99,9 @@ pub struct ReaderRequest {
     /// The first position to read.
     pub start: StartPosition,
     /// The owner level (epoch): a reader with a higher level takes the partition from readers
-    /// with a lower one, which then fail with [`TransportError::OwnershipLost`].
-    pub owner_level: i64,
+    /// with a lower one, which then fail with [`TransportError::OwnershipLost`]. `None` reads
+    /// without one, beside up to four other such readers, unless an owner holds the partition.
+    pub owner_level: Option<i64>,
 }
 
 /// An event read from a partition.

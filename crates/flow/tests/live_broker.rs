@@ -86,7 +86,7 @@ fn reader_request(hub: &str, group: &str, partition: &str, start: StartPosition)
         consumer_group: group.to_owned(),
         partition_id: partition.to_owned(),
         start,
-        owner_level: 1,
+        owner_level: Some(1),
     }
 }
 
@@ -204,7 +204,7 @@ async fn higher_owner_level_takes_partition() {
     let second = live
         .transport
         .open_reader(ReaderRequest {
-            owner_level: 2,
+            owner_level: Some(2),
             ..request.clone()
         })
         .await

@@ -14,6 +14,7 @@ use control::Secret;
 
 use crate::blocking::wait_for;
 use crate::capture::hub_capture;
+use crate::hub_created;
 use crate::namespace_broker::{recorded_port, NamespaceBroker};
 use crate::BROKER_FOLDER;
 
@@ -31,6 +32,7 @@ pub struct LiveEffects {
     data_dir: PathBuf,
     registry: Arc<registry::Store>,
     brokers: Mutex<BTreeMap<String, NamespaceBroker>>,
+    tls: Option<broker::server::TlsIdentity>,
 }
 
 impl LiveEffects {
@@ -41,7 +43,14 @@ impl LiveEffects {
             data_dir: data_dir.to_path_buf(),
             registry,
             brokers: Mutex::default(),
+            tls: None,
         }
+    }
+
+    /// Gives every broker started from now on a TLS listener that presents `identity`.
+    pub fn with_tls(mut self, identity: broker::server::TlsIdentity) -> Self {
+        self.tls = Some(identity);
+        self
     }
 
     /// Opens the registry's store in the data directory, the database that a
@@ -63,6 +72,15 @@ impl LiveEffects {
                 (running.handle().namespace(), sb_endpoint(port))
             })
             .collect()
+    }
+
+    /// Returns a running namespace's TLS endpoint, such as `sb://localhost:5671`, or `None` when
+    /// it is not running or serves plain AMQP only. It names `localhost`, a name in the
+    /// certificate, because Node's SDK sends the host as the TLS server name, where an IP
+    /// address is not allowed.
+    pub fn tls_endpoint(&self, namespace: &str) -> Option<String> {
+        let address = self.lock().get(&key(namespace))?.handle().tls_endpoint()?;
+        Some(format!("sb://localhost:{}", address.port()))
     }
 
     /// Returns when a hub's next capture window closes, in milliseconds since the Unix epoch;
@@ -160,8 +178,13 @@ impl LocalEffects for LiveEffects {
         }
         let entity = Namespace::new(namespace).map_err(|error| broker_failure(&action, error))?;
         let folder = self.folder(namespace);
-        let running = wait_for(NamespaceBroker::start(entity, folder, Vec::new()))
-            .map_err(|error| broker_failure(&action, error))?;
+        let running = wait_for(NamespaceBroker::start(
+            entity,
+            folder,
+            Vec::new(),
+            self.tls.clone(),
+        ))
+        .map_err(|error| broker_failure(&action, error))?;
         tracing::info!(
             namespace,
             endpoint = %running.handle().endpoint(),
@@ -204,7 +227,10 @@ impl LocalEffects for LiveEffects {
             partition_count: partitions,
             retention_days: retention_days(retention_hours),
         };
-        self.change(namespace, &action, |entity| put_hub(entity, hub, settings))
+        let created_at_ms = hub_created::creation_time(&self.folder(namespace), hub, now_ms());
+        self.change(namespace, &action, |entity| {
+            put_hub(entity, hub, settings, created_at_ms)
+        })
     }
 
     fn delete_hub(&self, namespace: &str, hub: &str) -> Result<(), EffectError> {
@@ -221,6 +247,7 @@ impl LocalEffects for LiveEffects {
             wait_for(running.handle().event_log().delete_hub(hub))
                 .map_err(|error| broker_failure(&action, error))?;
         }
+        hub_created::forget(&self.folder(namespace), hub);
         self.replace_capture(namespace, hub, None, &action)
     }
 
@@ -352,12 +379,17 @@ impl LocalEffects for LiveEffects {
     }
 }
 
-/// Creates a hub, or gives an existing one new settings while keeping its consumer groups,
-/// rules and events. The broker fixes a hub's settings at creation, so a change re-creates
-/// the entity.
-fn put_hub(entity: &mut Namespace, hub: &str, settings: HubSettings) -> Result<(), EntityError> {
+/// Creates a hub created at `created_at_ms`, or gives an existing one new settings while
+/// keeping its creation time, consumer groups, rules and events. The broker fixes a hub's
+/// settings at creation, so a change re-creates the entity.
+fn put_hub(
+    entity: &mut Namespace,
+    hub: &str,
+    settings: HubSettings,
+    created_at_ms: i64,
+) -> Result<(), EntityError> {
     let Some(current) = entity.hub(hub).cloned() else {
-        entity.create_hub(hub, settings, now_ms())?;
+        entity.create_hub(hub, settings, created_at_ms)?;
         return Ok(());
     };
     if current.settings() == settings {
@@ -499,7 +531,7 @@ mod tests {
     #[test]
     fn changed_retention_keeps_groups_and_rules() {
         let mut entity = Namespace::new("eda-local").unwrap();
-        put_hub(&mut entity, "orders", settings(2, 7)).unwrap();
+        put_hub(&mut entity, "orders", settings(2, 7), 1_000).unwrap();
         entity
             .hub_mut("orders")
             .unwrap()
@@ -516,10 +548,11 @@ mod tests {
             )
             .unwrap();
 
-        put_hub(&mut entity, "orders", settings(2, 1)).unwrap();
+        put_hub(&mut entity, "orders", settings(2, 1), 2_000).unwrap();
 
         let hub = entity.hub("orders").unwrap();
         assert_eq!(hub.settings(), settings(2, 1));
+        assert_eq!(hub.created_at_ms(), 1_000);
         assert_eq!(hub.consumer_groups(), ["$Default", "billing"]);
         assert_eq!(hub.rules().len(), 1);
         assert_eq!(hub.rules()[0].primary_key, key);
@@ -528,9 +561,9 @@ mod tests {
     #[test]
     fn same_settings_leave_hub_alone() {
         let mut entity = Namespace::new("eda-local").unwrap();
-        put_hub(&mut entity, "orders", settings(2, 7)).unwrap();
+        put_hub(&mut entity, "orders", settings(2, 7), 1_000).unwrap();
         let created = entity.hub("orders").unwrap().created_at_ms();
-        put_hub(&mut entity, "orders", settings(2, 7)).unwrap();
+        put_hub(&mut entity, "orders", settings(2, 7), 1_000).unwrap();
         assert_eq!(entity.hubs().len(), 1);
         assert_eq!(entity.hub("orders").unwrap().created_at_ms(), created);
     }

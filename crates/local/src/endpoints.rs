@@ -56,6 +56,12 @@ pub struct Endpoints {
     pub registry: String,
     /// The local CA certificate the registry's certificate is signed by.
     pub registry_ca_certificate: Option<PathBuf>,
+    /// The local CA certificate the brokers' TLS certificates are signed by. Clients of a
+    /// [`NamespaceEndpoint::tls_endpoint`] trust it through `connection_verify` (Python),
+    /// `NODE_EXTRA_CA_CERTS` (Node) or `SSL_CERT_FILE` (OpenSSL). Absent in files written
+    /// before the brokers served TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker_ca_certificate: Option<PathBuf>,
     /// Each namespace's AMQP endpoint and entities.
     pub namespaces: Vec<NamespaceEndpoint>,
 }
@@ -67,6 +73,11 @@ pub struct NamespaceEndpoint {
     pub name: String,
     /// The AMQP endpoint as connection strings name it, such as `sb://127.0.0.1:5672`.
     pub endpoint: String,
+    /// The endpoint of the broker's AMQP over TLS listener, such as `sb://localhost:5671`, for
+    /// connection strings without `UseDevelopmentEmulator`. It is `None` when the broker serves
+    /// plain AMQP only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_endpoint: Option<String>,
     /// The namespace's hubs.
     pub hubs: Vec<HubEndpoint>,
 }
@@ -166,9 +177,11 @@ mod tests {
             subscription: "0000-1111".to_owned(),
             registry: "127.0.0.1:40002".to_owned(),
             registry_ca_certificate: None,
+            broker_ca_certificate: Some(PathBuf::from("/data/broker-ca.pem")),
             namespaces: vec![NamespaceEndpoint {
                 name: "eda-workshop-local".to_owned(),
                 endpoint: "sb://127.0.0.1:40003".to_owned(),
+                tls_endpoint: Some("sb://localhost:40004".to_owned()),
                 hubs: vec![HubEndpoint {
                     name: "demo".to_owned(),
                     partitions: 2,
@@ -191,6 +204,36 @@ mod tests {
             .hub("Demo")
             .is_some());
         assert!(!dir.path().join("endpoints.json.partial").exists());
+    }
+
+    #[test]
+    fn file_without_tls_fields_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut value = serde_json::to_value(sample()).unwrap();
+        value
+            .as_object_mut()
+            .unwrap()
+            .remove("broker_ca_certificate");
+        value["namespaces"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("tls_endpoint");
+        std::fs::write(Endpoints::path(dir.path()), value.to_string()).unwrap();
+
+        let read = Endpoints::read(dir.path()).unwrap();
+        assert_eq!(read.broker_ca_certificate, None);
+        assert_eq!(read.namespaces[0].tls_endpoint, None);
+        assert_eq!(read.namespaces[0].endpoint, "sb://127.0.0.1:40003");
+    }
+
+    #[test]
+    fn plain_only_file_omits_tls_fields() {
+        let mut endpoints = sample();
+        endpoints.broker_ca_certificate = None;
+        endpoints.namespaces[0].tls_endpoint = None;
+        let text = serde_json::to_string(&endpoints).unwrap();
+        assert!(!text.contains("tls_endpoint"), "{text}");
+        assert!(!text.contains("broker_ca_certificate"), "{text}");
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod blocking;
 mod capture;
 mod effects;
 mod endpoints;
+mod hub_created;
 mod leftovers;
 mod namespace_broker;
 mod stack;

@@ -3,11 +3,16 @@
 use std::path::{Path, PathBuf};
 
 use broker::entity::Namespace;
-use broker::server::{Broker, BrokerConfig, BrokerError, BrokerHandle, HubCapture};
+use broker::server::{
+    Broker, BrokerConfig, BrokerError, BrokerHandle, HubCapture, TlsIdentity, TlsListenerConfig,
+};
 
 /// The file in a namespace's broker folder that records its port, so connection strings
 /// handed out earlier keep working after a restart.
 const PORT_FILE: &str = "port";
+
+/// The file in a namespace's broker folder that records the port of its TLS listener.
+const TLS_PORT_FILE: &str = "tls-port";
 
 /// A namespace's broker with the captures it was started with.
 #[derive(Debug)]
@@ -15,46 +20,61 @@ pub(crate) struct NamespaceBroker {
     handle: BrokerHandle,
     folder: PathBuf,
     captures: Vec<HubCapture>,
+    tls: Option<TlsIdentity>,
 }
 
 impl NamespaceBroker {
     /// Starts serving `namespace` from `folder`, on the recorded port if there is one and it
-    /// is free, else on a free port, which is then recorded.
+    /// is free, else on a free port, which is then recorded. With `tls`, the broker also
+    /// serves AMQP over TLS, on its recorded TLS port in the same way.
     pub(crate) async fn start(
         namespace: Namespace,
         folder: PathBuf,
         captures: Vec<HubCapture>,
+        tls: Option<TlsIdentity>,
     ) -> Result<Self, BrokerError> {
         let recorded = recorded_port(&folder);
+        let recorded_tls = read_port(&folder.join(TLS_PORT_FILE));
         let mut config = BrokerConfig::new(namespace, folder.clone());
         config.port = recorded.unwrap_or(0);
         config.capture = captures.clone();
-        let handle = match Broker::start(config.clone()).await {
-            Ok(handle) => handle,
-            Err(BrokerError::Bind { port, source }) if port != 0 => {
-                tracing::warn!(
-                    port,
-                    %source,
-                    namespace = config.namespace.name(),
-                    "the namespace's earlier port is taken; connection strings naming it stop \
-                     working, and listKeys returns new ones"
-                );
-                config.port = 0;
-                Broker::start(config).await?
+        config.tls = tls.clone().map(|identity| TlsListenerConfig {
+            port: recorded_tls.unwrap_or(0),
+            identity,
+        });
+        // Each failed attempt frees one taken port (plain or TLS), so three attempts suffice.
+        let mut attempts_left = 3;
+        let handle = loop {
+            attempts_left -= 1;
+            match Broker::start(config.clone()).await {
+                Ok(handle) => break handle,
+                Err(BrokerError::Bind { port, source }) if port != 0 && attempts_left > 0 => {
+                    tracing::warn!(
+                        port,
+                        %source,
+                        namespace = config.namespace.name(),
+                        "the namespace's earlier port is taken; connection strings naming it \
+                         stop working, and listKeys returns new ones"
+                    );
+                    if config.port == port {
+                        config.port = 0;
+                    }
+                    if let Some(tls) = config.tls.as_mut().filter(|tls| tls.port == port) {
+                        tls.port = 0;
+                    }
+                }
+                Err(error) => return Err(error),
             }
-            Err(error) => return Err(error),
         };
-        let port = handle.endpoint().port();
-        if recorded != Some(port) {
-            let path = folder.join(PORT_FILE);
-            if let Err(error) = std::fs::write(&path, port.to_string()) {
-                tracing::warn!(path = %path.display(), %error, "cannot record the broker's port");
-            }
+        record_port(&folder.join(PORT_FILE), recorded, handle.endpoint().port());
+        if let Some(address) = handle.tls_endpoint() {
+            record_port(&folder.join(TLS_PORT_FILE), recorded_tls, address.port());
         }
         Ok(Self {
             handle,
             folder,
             captures,
+            tls,
         })
     }
 
@@ -63,7 +83,7 @@ impl NamespaceBroker {
     pub(crate) async fn restart(self, captures: Vec<HubCapture>) -> Result<Self, BrokerError> {
         let namespace = self.handle.namespace();
         self.handle.shutdown().await;
-        Self::start(namespace, self.folder, captures).await
+        Self::start(namespace, self.folder, captures, self.tls).await
     }
 
     /// Stops the broker.
@@ -86,9 +106,19 @@ impl NamespaceBroker {
 
 /// Reads the port a namespace's broker last listened on.
 pub(crate) fn recorded_port(folder: &Path) -> Option<u16> {
-    std::fs::read_to_string(folder.join(PORT_FILE))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+    read_port(&folder.join(PORT_FILE))
+}
+
+fn read_port(path: &Path) -> Option<u16> {
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+/// Writes `port` to `path` when it differs from the `recorded` one.
+fn record_port(path: &Path, recorded: Option<u16>, port: u16) {
+    if recorded == Some(port) {
+        return;
+    }
+    if let Err(error) = std::fs::write(path, port.to_string()) {
+        tracing::warn!(path = %path.display(), %error, "cannot record the broker's port");
+    }
 }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use broker::server::{TlsError, TlsIdentity, CA_CERTIFICATE_FILE};
 use control::local::{EffectError, LocalEffects, LocalError, LocalOptions, LocalResourceManager};
 use control::secrets::Keychain;
 use registry::service::{LocalRegistry, RegistryConfig, RegistryHandle, ServiceError};
@@ -24,6 +25,17 @@ pub enum StackError {
     /// The schema registry did not start.
     #[error("the local schema registry did not start: {0}")]
     Registry(#[from] ServiceError),
+    /// The brokers' TLS certificates could not be created.
+    #[error("the brokers' TLS listeners cannot start: {0}")]
+    Tls(#[from] TlsError),
+    /// The brokers' CA certificate could not be written to the data directory.
+    #[error("cannot write the brokers' CA certificate to {path}: {source}")]
+    CaCertificate {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
     /// The namespaces of earlier runs could not be served again.
     #[error("cannot restore the namespaces of earlier runs: {0}")]
     Restore(#[from] EffectError),
@@ -33,10 +45,11 @@ pub enum StackError {
 }
 
 /// The running Local target: the local Resource Manager with [`LiveEffects`], the schema
-/// registry, and one broker per namespace.
+/// registry, and one broker per namespace, each serving plain AMQP and AMQP over TLS.
 #[derive(Debug)]
 pub struct LocalStack {
     data_dir: PathBuf,
+    broker_ca_path: PathBuf,
     effects: Arc<LiveEffects>,
     keychain: Keychain,
     registry: RegistryHandle,
@@ -53,8 +66,21 @@ impl LocalStack {
             path: data_dir.to_path_buf(),
             source,
         })?;
+        // One CA signs the TLS certificate of every broker of this process, and its
+        // certificate is written to the data directory before any broker starts.
+        // NOTE: the registry makes its own CA in `LocalRegistry::start` and keeps that key
+        // private, so the Local target has two CA files until the registry can take a
+        // `TlsIdentity` as well.
+        let tls = TlsIdentity::generate()?;
+        let broker_ca_path = data_dir.join(CA_CERTIFICATE_FILE);
+        tls.write_ca_certificate(&broker_ca_path)
+            .map_err(|source| StackError::CaCertificate {
+                path: broker_ca_path.clone(),
+                source,
+            })?;
         let registry = LocalRegistry::start(RegistryConfig::with_data_dir(data_dir)).await?;
-        let effects = Arc::new(LiveEffects::new(data_dir, Arc::clone(registry.store())));
+        let effects =
+            Arc::new(LiveEffects::new(data_dir, Arc::clone(registry.store())).with_tls(tls));
 
         let restored = match restore(&effects, data_dir, &keychain).await {
             Ok(count) => count,
@@ -83,6 +109,7 @@ impl LocalStack {
         };
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
+            broker_ca_path,
             effects,
             keychain,
             registry,
@@ -109,6 +136,7 @@ impl LocalStack {
             .map(|(namespace, endpoint)| NamespaceEndpoint {
                 name: namespace.name().to_owned(),
                 endpoint,
+                tls_endpoint: self.effects.tls_endpoint(namespace.name()),
                 hubs: namespace
                     .hubs()
                     .iter()
@@ -126,6 +154,7 @@ impl LocalStack {
             subscription: self.arm.subscription().to_owned(),
             registry: self.registry.endpoint(),
             registry_ca_certificate: self.registry.ca_certificate_path().map(Path::to_path_buf),
+            broker_ca_certificate: Some(self.broker_ca_path.clone()),
             namespaces,
         }
     }

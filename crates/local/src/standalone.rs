@@ -288,9 +288,11 @@ mod tests {
             subscription: "sub-1".to_owned(),
             registry: "127.0.0.1:2".to_owned(),
             registry_ca_certificate: None,
+            broker_ca_certificate: None,
             namespaces: vec![NamespaceEndpoint {
                 name: STANDALONE_NAMESPACE.to_owned(),
                 endpoint: "sb://127.0.0.1:5673".to_owned(),
+                tls_endpoint: None,
                 hubs: vec![HubEndpoint {
                     name: "demo".to_owned(),
                     partitions: 2,

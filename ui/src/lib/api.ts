@@ -1,6 +1,6 @@
 // Typed wrappers around the shell's commands. The types mirror the serde output of the course
 // crate, so field names stay in snake_case as Rust serializes them.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 
 /** A deployment environment code, the first part of every resource name. */
 export type Environment = "dv" | "qa" | "lv";
@@ -110,7 +110,10 @@ export type Page =
   | "shared_platform"
   | "schema_registry"
   | "publishers"
-  | "consumers";
+  | "consumers"
+  | "live_flow"
+  | "data_lake"
+  | "teardown";
 
 /** The attendee's choices on the first two pages, exactly as typed. */
 export interface Choices {
@@ -295,9 +298,166 @@ export function stepExport(
   return invoke<string>("step_export", { attendee, step, format });
 }
 
-/** Applies one step on the Local target and returns its recorded result. */
-export function applyStep(attendee: AttendeeChoice, step: string): Promise<StepResult> {
-  return invoke<StepResult>("apply_step", { attendee, step });
+/** The state of one resource's row while an Apply or a Teardown runs. */
+export type RowState =
+  | "queued"
+  | "in_progress"
+  | "created"
+  | "updated"
+  | "unchanged"
+  | "skipped"
+  | "deleted"
+  | "failed";
+
+/** One change of one resource's row, sent while an Apply or a Teardown runs. */
+export interface ProgressEvent {
+  id: string;
+  title: string;
+  state: RowState;
+  /** The current action, the changes made, the reason for a skip, or the failure. */
+  detail: string | null;
+}
+
+function progressChannel(onProgress?: (event: ProgressEvent) => void): Channel<ProgressEvent> {
+  const channel = new Channel<ProgressEvent>();
+  channel.onmessage = (event) => onProgress?.(event);
+  return channel;
+}
+
+/**
+ * Applies one step on the Local target, calling `onProgress` with each resource's state while it
+ * runs, and returns its recorded result.
+ */
+export function applyStep(
+  attendee: AttendeeChoice,
+  step: string,
+  onProgress?: (event: ProgressEvent) => void,
+): Promise<StepResult> {
+  return invoke<StepResult>("apply_step", {
+    attendee,
+    step,
+    progress: progressChannel(onProgress),
+  });
+}
+
+/** One resource a teardown deletes. */
+export interface DeletedResource {
+  id: string;
+  title: string;
+  name: string;
+}
+
+/** A resource group and the resources a teardown deletes in it. */
+export interface GroupTeardown {
+  id: string;
+  name: string;
+  /** Whether the group itself is deleted, after its resources. */
+  deleted: boolean;
+  resources: DeletedResource[];
+}
+
+/** A local file or folder a teardown removes, and what it contains. */
+export interface LocalData {
+  path: string;
+  what: string;
+}
+
+/** Everything a teardown of one namespace deletes. */
+export interface TeardownPreview {
+  namespace: string;
+  groups: GroupTeardown[];
+  purged_vaults: string[];
+  keychain_entries: string[];
+  local_data: LocalData[];
+  /** Resources with a plan name that teardown leaves alone, each with the reason. */
+  refusals: string[];
+}
+
+/** The result of a teardown. */
+export interface TeardownRecord {
+  deleted: number;
+  purged: number;
+  failures: string[];
+  removed: string[];
+  /** Each thing of the namespace still there afterwards. Empty when nothing is left. */
+  left_over: string[];
+}
+
+/** Lists everything a teardown of the attendee's namespace deletes. */
+export function teardownPreview(attendee: AttendeeChoice): Promise<TeardownPreview> {
+  return invoke<TeardownPreview>("teardown_preview", { attendee });
+}
+
+/**
+ * Deletes everything of the attendee's namespace, once `confirmation` is the namespace, calling
+ * `onProgress` with each resource's state while it runs.
+ */
+export function runTeardown(
+  attendee: AttendeeChoice,
+  confirmation: string,
+  onProgress?: (event: ProgressEvent) => void,
+): Promise<TeardownRecord> {
+  return invoke<TeardownRecord>("run_teardown", {
+    attendee,
+    confirmation,
+    progress: progressChannel(onProgress),
+  });
+}
+
+/** The writer of a file on the data lake page. */
+export type FileSource = "capture" | "lake";
+
+/** One Avro file in a container. */
+export interface LakeFile {
+  source: FileSource;
+  /** The path inside its container, with "/" between folders. */
+  path: string;
+  size_bytes: number;
+  /** Seconds since the Unix epoch. */
+  modified_at: number;
+}
+
+/** The capture and lake files of one hub. */
+export interface HubFiles {
+  hub: string;
+  event_type: string | null;
+  capture_container: string;
+  capture: LakeFile[];
+  lake: LakeFile[];
+}
+
+/** Every hub's files, and the capture settings that decide when files appear. */
+export interface LakeOverview {
+  capture_account: string;
+  lake_account: string;
+  lake_container: string;
+  capture_window_seconds: number;
+  capture_size_limit_bytes: number;
+  hubs: HubFiles[];
+}
+
+/** The first records of one file, as rows under the columns of its schema. */
+export interface FileRecords {
+  schema_name: string | null;
+  columns: string[];
+  rows: unknown[][];
+  /** The number of records in the file. */
+  total: number;
+}
+
+/** Lists each hub's capture and lake files for the attendee's namespace. */
+export function lakeOverview(attendee: AttendeeChoice): Promise<LakeOverview> {
+  return invoke<LakeOverview>("lake_overview", { attendee });
+}
+
+/** Decodes the first records of one capture or lake file of `hub`. */
+export function lakeFile(
+  attendee: AttendeeChoice,
+  hub: string,
+  source: FileSource,
+  path: string,
+): Promise<FileRecords> {
+  return invoke<FileRecords>("lake_file", { attendee, hub, source, path });
 }
 
 /** Compares one step with the Local target and returns its recorded result. */

@@ -86,7 +86,7 @@ describe("withoutFix", () => {
 });
 
 describe("wizardSteps", () => {
-  test("lists ten steps with the first seven live", () => {
+  test("lists ten steps, all live, ending with flow, lake and teardown", () => {
     const steps = wizardSteps([
       { id: "resource_groups", number: 1, title: "Resource groups", summary: "" },
       { id: "shared_platform", number: 2, title: "Shared platform", summary: "" },
@@ -102,19 +102,11 @@ describe("wizardSteps", () => {
       "schema_registry",
       "publishers",
       "consumers",
-      "data_lake",
       "live_flow",
+      "data_lake",
       "teardown",
     ]);
-    expect(steps.filter((step) => step.live).map((step) => step.id)).toEqual([
-      "target",
-      "namespace",
-      "resource_groups",
-      "shared_platform",
-      "schema_registry",
-      "publishers",
-      "consumers",
-    ]);
+    expect(steps.every((step) => step.live)).toBe(true);
   });
 });
 

@@ -16,6 +16,9 @@ export const LIVE_STEPS: readonly Page[] = [
   "schema_registry",
   "publishers",
   "consumers",
+  "live_flow",
+  "data_lake",
+  "teardown",
 ];
 
 /** The pages that need a valid namespace, because they show names built from it. */
@@ -28,15 +31,16 @@ export function isLivePage(id: string): id is Page {
 
 /**
  * Lists the wizard's steps: choosing the target and the namespace, then the course's steps that
- * create resources, then the data lake, the live flow and teardown.
+ * create resources, then the live flow, the data lake (which has files only once the flow ran)
+ * and teardown.
  */
 export function wizardSteps(courseSteps: CourseStep[]): WizardStep[] {
   const steps = [
     { id: "target", title: "Target" },
     { id: "namespace", title: "Namespace" },
     ...courseSteps.map((step) => ({ id: step.id, title: step.title })),
-    { id: "data_lake", title: "Data lake" },
     { id: "live_flow", title: "Live flow" },
+    { id: "data_lake", title: "Data lake" },
     { id: "teardown", title: "Teardown" },
   ];
   return steps.map((step) => ({ ...step, live: isLivePage(step.id) }));

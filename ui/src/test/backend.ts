@@ -6,13 +6,18 @@ import type {
   AttemptRecord,
   ExerciseLog,
   ExerciseMode,
+  FileRecords,
+  LakeOverview,
   LoadedState,
   NamespaceCheck,
   Page,
   PlannedName,
+  ProgressEvent,
   ResourceView,
   StepPlan,
   StepResult,
+  TeardownPreview,
+  TeardownRecord,
   WizardState,
   WorkshopOverview,
 } from "../lib/api";
@@ -36,6 +41,10 @@ export interface Backend {
   log: ExerciseLog;
   /** Every `apply_step` and `verify_step` call, as "apply:step" or "verify:step". */
   provisioning: string[];
+  /** The confirmation text of every `run_teardown` call. */
+  teardowns: string[];
+  /** Every `lake_file` call, as "hub:source:path". */
+  openedFiles: string[];
 }
 
 /** What the stand-in's `load_wizard` returns: a saved state, or none for a new workshop. */
@@ -43,6 +52,74 @@ export interface BackendOptions {
   initialNamespace?: string | null;
   saved?: WizardState | null;
   notice?: string | null;
+  /** What `teardown_preview` returns; a small namespace by default. */
+  teardown?: TeardownPreview;
+  /** What `run_teardown` returns once confirmed; everything removed by default. */
+  teardownResult?: TeardownRecord;
+  /** What `lake_overview` returns; no files by default. */
+  lake?: LakeOverview;
+  /** What `lake_file` returns. */
+  records?: FileRecords;
+  /** When set, `apply_step` sends its progress at once but returns only once this resolves. */
+  applyGate?: Promise<void>;
+}
+
+/** A teardown preview of one group with two resources, one keychain entry and one folder. */
+export const TEARDOWN_PREVIEW: TeardownPreview = {
+  namespace: "dgrf",
+  groups: [
+    {
+      id: "/resourceGroups/dv-events-broker-rg",
+      name: "dv-events-broker-rg",
+      deleted: true,
+      resources: [
+        {
+          id: "/resourceGroups/dv-events-broker-rg/x/customer",
+          title: "hub `customer`",
+          name: "customer",
+        },
+        {
+          id: "/resourceGroups/dv-events-broker-rg/x/ns",
+          title: "broker namespace",
+          name: "dv-events001-ehns-eun-dgrf",
+        },
+      ],
+    },
+  ],
+  purged_vaults: [],
+  keychain_entries: ["local/sub/resourcegroups/dv-events-broker-rg/x/customer/send:primary"],
+  local_data: [{ path: "/data/local/broker/dv-events001-ehns-eun-dgrf", what: "the broker" }],
+  refusals: [],
+};
+
+/** A lake overview of two hubs with no files. */
+export const EMPTY_LAKE: LakeOverview = {
+  capture_account: "dvevents001saeundgrf",
+  lake_account: "dvlakesaeundgrf",
+  lake_container: "lake",
+  capture_window_seconds: 300,
+  capture_size_limit_bytes: 300 * 1024 * 1024,
+  hubs: [
+    {
+      hub: "customer",
+      event_type: "Customer.Created",
+      capture_container: "customer",
+      capture: [],
+      lake: [],
+    },
+    { hub: "lead", event_type: "Lead.Generated", capture_container: "lead", capture: [], lake: [] },
+  ],
+};
+
+/** Sends `events` on a progress channel the UI passed, in order, as the shell would. */
+function sendProgress(channel: unknown, events: ProgressEvent[]) {
+  const id = (channel as { id: number }).id;
+  const internals = (
+    window as unknown as {
+      __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void };
+    }
+  ).__TAURI_INTERNALS__;
+  events.forEach((message, index) => internals.runCallback(id, { message, index }));
 }
 
 export const OVERVIEW: WorkshopOverview = {
@@ -329,6 +406,8 @@ export function installBackend(
     exports: [],
     log: options.saved?.exercise ?? { mode: "backward", attempts: [] },
     provisioning: [],
+    teardowns: [],
+    openedFiles: [],
   };
   // The stand-in's Local target: which steps were applied, and each step's recorded result.
   const applied = new Set<string>();
@@ -376,12 +455,22 @@ export function installBackend(
         const action = command === "apply_step" ? "apply" : "verify";
         backend.provisioning.push(`${action}:${step}`);
         const fresh = provisioningResult(step, attendee.namespace, action, applied);
+        if (action === "apply") {
+          const events: ProgressEvent[] = (fresh.applied?.resources ?? []).flatMap((resource) => [
+            { id: resource.id, title: resource.title, state: "queued", detail: null },
+            { id: resource.id, title: resource.title, state: resource.outcome, detail: null },
+          ]);
+          sendProgress(args.progress, events);
+        }
         const merged: StepResult = {
           ...fresh,
           applied: fresh.applied ?? results.get(step)?.applied ?? null,
           verified: fresh.verified ?? results.get(step)?.verified ?? null,
         };
         results.set(step, merged);
+        if (action === "apply" && options.applyGate) {
+          return options.applyGate.then(() => merged);
+        }
         return merged;
       }
       case "exercise_schemas":
@@ -417,6 +506,37 @@ export function installBackend(
       case "reset_exercise":
         backend.log.attempts = [];
         return cloneLog();
+      case "teardown_preview":
+        return options.teardown ?? TEARDOWN_PREVIEW;
+      case "run_teardown": {
+        const preview = options.teardown ?? TEARDOWN_PREVIEW;
+        backend.teardowns.push(args.confirmation as string);
+        if (args.confirmation !== preview.namespace) {
+          throw `teardown not confirmed: type the namespace \`${preview.namespace}\` exactly`;
+        }
+        const resources = preview.groups.flatMap((group) => group.resources);
+        sendProgress(
+          args.progress,
+          resources.flatMap((resource): ProgressEvent[] => [
+            { id: resource.id, title: resource.title, state: "in_progress", detail: "deleting" },
+            { id: resource.id, title: resource.title, state: "deleted", detail: null },
+          ]),
+        );
+        return (
+          options.teardownResult ?? {
+            deleted: resources.length + preview.groups.length,
+            purged: 0,
+            failures: [],
+            removed: ["/data/local"],
+            left_over: [],
+          }
+        );
+      }
+      case "lake_overview":
+        return options.lake ?? EMPTY_LAKE;
+      case "lake_file":
+        backend.openedFiles.push(`${args.hub as string}:${args.source as string}:${args.path as string}`);
+        return options.records ?? { schema_name: null, columns: [], rows: [], total: 0 };
       case "workshop_overview":
         return OVERVIEW;
       case "initial_namespace":

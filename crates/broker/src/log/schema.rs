@@ -3,7 +3,9 @@
 use rusqlite::Connection;
 
 /// Events, one row each. Sequence numbers, offsets and enqueued times all grow with the row
-/// order of a partition, so each start position is one indexed range scan.
+/// order of a partition, so start positions by offset or time are binary searches over the
+/// primary key. Logs created before that dropped their two secondary indexes; dropping them
+/// here saves two B-tree inserts per appended event.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
     hub TEXT NOT NULL,
@@ -15,8 +17,8 @@ CREATE TABLE IF NOT EXISTS events (
     message BLOB NOT NULL,
     PRIMARY KEY (hub, partition, sequence)
 );
-CREATE INDEX IF NOT EXISTS events_by_offset ON events (hub, partition, byte_offset);
-CREATE INDEX IF NOT EXISTS events_by_time ON events (hub, partition, enqueued_ms);
+DROP INDEX IF EXISTS events_by_offset;
+DROP INDEX IF EXISTS events_by_time;
 CREATE TABLE IF NOT EXISTS partitions (
     hub TEXT NOT NULL,
     partition INTEGER NOT NULL,
@@ -28,13 +30,52 @@ CREATE TABLE IF NOT EXISTS partitions (
 );
 ";
 
-/// Opens a connection with WAL journaling and full synchronous commits, so that a committed
-/// transaction survives a crash of the process or the machine.
-pub(super) fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
+/// The durability mode of a connection's commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Commits {
+    /// Every commit syncs the WAL (`synchronous = FULL`), so a committed transaction survives
+    /// a crash of the process or the machine.
+    Synced,
+    /// Commits only write the WAL (`synchronous = OFF`) and SQLite never checkpoints on its
+    /// own, because the caller syncs the WAL after each commit and checkpoints with
+    /// [`checkpoint`]. Only the writer thread's connection uses this.
+    SyncedByCaller,
+}
+
+/// The WAL size SQLite truncates the file to after a checkpoint, in bytes.
+const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
+/// Opens a connection with WAL journaling and creates the schema.
+pub(super) fn open(path: &std::path::Path, commits: Commits) -> rusqlite::Result<Connection> {
     let connection = Connection::open(path)?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
-    connection.pragma_update(None, "synchronous", "FULL")?;
+    match commits {
+        Commits::Synced => connection.pragma_update(None, "synchronous", "FULL")?,
+        Commits::SyncedByCaller => {
+            connection.pragma_update(None, "synchronous", "OFF")?;
+            connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+            connection.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
+            // Negative: a size in KiB. The pages of the partitions being appended to stay
+            // cached instead of being read back from the WAL.
+            connection.pragma_update(None, "cache_size", -16_384)?;
+        }
+    }
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
     connection.execute_batch(SCHEMA)?;
     Ok(connection)
+}
+
+/// Copies the WAL into the database file without waiting for readers, on a connection opened
+/// with [`Commits::SyncedByCaller`]. The checkpoint runs with `synchronous = FULL`, so SQLite
+/// syncs the WAL before copying and the database file before the WAL may start over.
+pub(super) fn checkpoint(connection: &Connection) -> rusqlite::Result<()> {
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    let checkpointed = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+        Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+    });
+    let restored = connection.pragma_update(None, "synchronous", "OFF");
+    let (frames, copied) = checkpointed?;
+    restored?;
+    tracing::debug!(frames, copied, "event log checkpointed");
+    Ok(())
 }

@@ -9,8 +9,11 @@ use tokio::sync::{oneshot, watch};
 
 use super::event::{AppendedEvent, NewEvent, StoredEvent};
 use super::position::{StartPoint, StartPosition};
-use super::schema;
-use super::writer::{self, Clock, Command, Counters, Notifiers};
+use super::schema::{self, Commits};
+use super::search::{self, Column};
+use super::sync::{self, Counters, Notifiers, Published};
+use super::tail::{TailRead, Tails};
+use super::writer::{self, Clock, Command};
 use super::LogError;
 use crate::limits::MAX_EVENT_BODY_BYTES;
 
@@ -38,21 +41,25 @@ pub struct LogStats {
     pub commits: u64,
     /// Requests (appends, retention runs, hub deletions) committed in them.
     pub requests: u64,
+    /// Syncs of the WAL to disk, each covering one or more committed transactions.
+    pub syncs: u64,
 }
 
 /// The event log of one namespace, stored in one SQLite file.
 ///
-/// Hub names are compared case-insensitively. Reads run on the caller's thread and block it
-/// for the duration of one SQLite query; async callers with large reads should use
-/// `tokio::task::spawn_blocking`.
+/// Hub names are compared case-insensitively. Reads of recent events come from memory. Reads of
+/// older ones run a SQLite query on the caller's thread and block it meanwhile, so async callers
+/// with large reads of old events should use `tokio::task::spawn_blocking`.
 #[derive(Debug)]
 pub struct EventLog {
     path: PathBuf,
     commands: Option<mpsc::Sender<Command>>,
     reader: Mutex<Connection>,
+    tails: Arc<Tails>,
     notifiers: Notifiers,
     counters: Arc<Counters>,
     writer: Option<JoinHandle<()>>,
+    syncer: Option<JoinHandle<()>>,
 }
 
 impl EventLog {
@@ -72,50 +79,62 @@ impl EventLog {
             path: path_text.clone(),
             message: error.to_string(),
         };
-        let writer_connection = schema::open(path).map_err(storage)?;
-        let reader = schema::open(path).map_err(storage)?;
+        let writer_connection = schema::open(path, Commits::SyncedByCaller).map_err(storage)?;
+        let reader = schema::open(path, Commits::Synced).map_err(storage)?;
+        let tails: Arc<Tails> = Arc::default();
         let notifiers: Notifiers = Arc::default();
         let counters: Arc<Counters> = Arc::default();
         let (commands, receiver) = mpsc::channel();
+        // A rendezvous: the writer hands over a committed group only when the sync thread takes
+        // it, so it runs at most one group ahead of the syncs and collects requests meanwhile.
+        let (committed, to_sync) = mpsc::sync_channel(0);
+        let spawn_failed = |error: std::io::Error| LogError::Storage {
+            path: path_text.clone(),
+            message: format!("cannot start the event log's threads: {error}"),
+        };
+        let syncer = {
+            let published = Published {
+                tails: Arc::clone(&tails),
+                notifiers: Arc::clone(&notifiers),
+                counters: Arc::clone(&counters),
+            };
+            let database = path.to_owned();
+            std::thread::Builder::new()
+                .name("event-log-sync".to_owned())
+                .spawn(move || sync::run(database, to_sync, published))
+                .map_err(spawn_failed)?
+        };
         let writer = {
-            let notifiers = Arc::clone(&notifiers);
-            let counters = Arc::clone(&counters);
             let clock: Clock = clock;
             let writer_path = path_text.clone();
             std::thread::Builder::new()
                 .name("event-log-writer".to_owned())
                 .spawn(move || {
-                    writer::run(
-                        writer_connection,
-                        writer_path,
-                        receiver,
-                        notifiers,
-                        clock,
-                        counters,
-                    )
+                    writer::run(writer_connection, writer_path, receiver, committed, clock)
                 })
-                .map_err(|error| LogError::Storage {
-                    path: path_text.clone(),
-                    message: format!("cannot start the writer thread: {error}"),
-                })?
+                .map_err(spawn_failed)?
         };
         tracing::info!(path = %path_text, "event log opened");
         Ok(Self {
             path: path.to_owned(),
             commands: Some(commands),
             reader: Mutex::new(reader),
+            tails,
             notifiers,
             counters,
             writer: Some(writer),
+            syncer: Some(syncer),
         })
     }
 
-    /// Returns how many transactions the writer committed and how many requests they held.
+    /// Returns how many transactions the writer committed, how many requests they held, and
+    /// how many syncs made them durable, counting only acknowledged transactions.
     pub fn stats(&self) -> LogStats {
         use std::sync::atomic::Ordering;
         LogStats {
             commits: self.counters.commits.load(Ordering::Relaxed),
             requests: self.counters.requests.load(Ordering::Relaxed),
+            syncs: self.counters.syncs.load(Ordering::Relaxed),
         }
     }
 
@@ -218,7 +237,8 @@ impl EventLog {
         receiver.await.map_err(|_| self.closed())?
     }
 
-    /// Reads up to `max_events` events starting at a sequence number, in order.
+    /// Reads up to `max_events` durable events starting at a sequence number, in order:
+    /// from the in-memory tail when it contains that position, otherwise from SQLite.
     pub fn read(
         &self,
         hub: &str,
@@ -226,18 +246,24 @@ impl EventLog {
         from_sequence: i64,
         max_events: usize,
     ) -> Result<Vec<StoredEvent>, LogError> {
+        let hub = hub_key(hub);
+        let durable_end = match self.tails.read(&hub, partition, from_sequence, max_events) {
+            TailRead::Events(events) => return Ok(events),
+            TailRead::Older(head) => head.next_sequence,
+            TailRead::Unknown => i64::MAX,
+        };
         let reader = self.reader();
         let limit = i64::try_from(max_events).unwrap_or(i64::MAX);
         let mut statement = reader
             .prepare_cached(
                 "SELECT sequence, byte_offset, enqueued_ms, partition_key, message
-                 FROM events WHERE hub = ?1 AND partition = ?2 AND sequence >= ?3
-                 ORDER BY sequence LIMIT ?4",
+                 FROM events WHERE hub = ?1 AND partition = ?2 AND sequence >= ?3 AND sequence < ?4
+                 ORDER BY sequence LIMIT ?5",
             )
             .map_err(|error| self.storage(error))?;
         let rows = statement
             .query_map(
-                params![hub_key(hub), partition, from_sequence, limit],
+                params![hub, partition, from_sequence, durable_end, limit],
                 |row| {
                     Ok(StoredEvent {
                         sequence_number: row.get(0)?,
@@ -263,20 +289,14 @@ impl EventLog {
     ) -> Result<StartPoint, LogError> {
         let reader = self.reader();
         let hub = hub_key(hub);
-        let state =
-            partition_state(&reader, &hub, partition).map_err(|error| self.storage(error))?;
+        let state = self
+            .partition_state(&reader, &hub, partition)
+            .map_err(|error| self.storage(error))?;
         let first_retained = state.first_retained.unwrap_or(state.next_sequence);
-        let query_first = |sql: &str, value: i64| -> Result<i64, LogError> {
-            let found: Option<i64> = reader
-                .prepare_cached(sql)
-                .and_then(|mut statement| {
-                    statement
-                        .query_row(params![hub, partition, value], |row| row.get(0))
-                        .optional()
-                })
-                .map_err(|error| self.storage(error))?
-                .flatten();
-            Ok(found.unwrap_or(state.next_sequence))
+        let retained = first_retained..state.next_sequence;
+        let search = |column: Column, matches: &dyn Fn(i64) -> bool| {
+            search::first_matching(&reader, &hub, partition, retained.clone(), column, matches)
+                .map_err(|error| self.storage(error))
         };
         let requested = match position {
             StartPosition::Earliest => {
@@ -297,18 +317,15 @@ impl EventLog {
                     sequence_number.saturating_add(1)
                 }
             }
-            StartPosition::Offset { offset, inclusive } => {
-                let sql = if inclusive {
-                    "SELECT min(sequence) FROM events WHERE hub = ?1 AND partition = ?2 AND byte_offset >= ?3"
-                } else {
-                    "SELECT min(sequence) FROM events WHERE hub = ?1 AND partition = ?2 AND byte_offset > ?3"
-                };
-                query_first(sql, offset)?
+            StartPosition::Offset { offset, inclusive } if inclusive => {
+                search(Column::Offset, &|value| value >= offset)?
             }
-            StartPosition::EnqueuedAfter { time_ms } => query_first(
-                "SELECT min(sequence) FROM events WHERE hub = ?1 AND partition = ?2 AND enqueued_ms > ?3",
-                time_ms,
-            )?,
+            StartPosition::Offset { offset, .. } => {
+                search(Column::Offset, &|value| value > offset)?
+            }
+            StartPosition::EnqueuedAfter { time_ms } => {
+                search(Column::EnqueuedTime, &|value| value > time_ms)?
+            }
         };
         let moved = requested < first_retained && state.removed > 0;
         Ok(StartPoint {
@@ -322,8 +339,9 @@ impl EventLog {
     pub fn partition_info(&self, hub: &str, partition: u32) -> Result<PartitionInfo, LogError> {
         let reader = self.reader();
         let hub = hub_key(hub);
-        let state =
-            partition_state(&reader, &hub, partition).map_err(|error| self.storage(error))?;
+        let state = self
+            .partition_state(&reader, &hub, partition)
+            .map_err(|error| self.storage(error))?;
         let last_offset: Option<i64> = reader
             .prepare_cached(
                 "SELECT byte_offset FROM events WHERE hub = ?1 AND partition = ?2 AND sequence = ?3",
@@ -355,8 +373,8 @@ impl EventLog {
         })
     }
 
-    /// Returns a watch of the partition's next sequence number, updated after every commit that
-    /// appends to it, so a receiver can wait for new events.
+    /// Returns a watch of the partition's next durable sequence number, updated after every
+    /// sync that covers an append to it, so a receiver can wait for new events.
     pub fn subscribe(&self, hub: &str, partition: u32) -> Result<watch::Receiver<i64>, LogError> {
         let hub = hub_key(hub);
         let mut notifiers = self
@@ -366,13 +384,38 @@ impl EventLog {
         if let Some(sender) = notifiers.get(&(hub.clone(), partition)) {
             return Ok(sender.subscribe());
         }
-        // Read the current value while holding the lock: the writer notifies under the same
-        // lock after committing, so no commit can slip between this read and the insert.
-        let state = partition_state(&self.reader(), &hub, partition)
+        // Read the current value while holding the lock: the sync thread notifies under the
+        // same lock after each sync, so no append can slip between this read and the insert.
+        let state = self
+            .partition_state(&self.reader(), &hub, partition)
             .map_err(|error| self.storage(error))?;
         let (sender, receiver) = watch::channel(state.next_sequence);
         notifiers.insert((hub, partition), sender);
         Ok(receiver)
+    }
+
+    /// Reads a partition's state from SQLite, cut back to its durable head: the writer
+    /// commits before the sync, so SQLite may hold a few events that are not durable yet.
+    fn partition_state(
+        &self,
+        reader: &Connection,
+        hub: &str,
+        partition: u32,
+    ) -> rusqlite::Result<PartitionState> {
+        let mut state = partition_state(reader, hub, partition)?;
+        if let Some(durable) = self.tails.durable_head(hub, partition) {
+            if durable.next_sequence < state.next_sequence {
+                state.next_sequence = durable.next_sequence;
+                state.last_enqueued_ms = Some(durable.last_enqueued_ms);
+                if state
+                    .first_retained
+                    .is_some_and(|first| first >= durable.next_sequence)
+                {
+                    state.first_retained = None;
+                }
+            }
+        }
+        Ok(state)
     }
 
     fn send(&self, command: Command) -> Result<(), LogError> {
@@ -419,11 +462,14 @@ impl PendingAppend {
 
 impl Drop for EventLog {
     fn drop(&mut self) {
-        // Dropping the sender ends the writer loop after the requests already queued.
+        // Dropping the sender ends the writer loop after the requests already queued, and the
+        // writer's end ends the sync loop after the groups already committed.
         self.commands.take();
-        if let Some(writer) = self.writer.take() {
-            if writer.join().is_err() {
-                tracing::error!(path = %self.path.display(), "event log writer panicked");
+        for (name, thread) in [("writer", self.writer.take()), ("sync", self.syncer.take())] {
+            if let Some(thread) = thread {
+                if thread.join().is_err() {
+                    tracing::error!(path = %self.path.display(), thread = name, "event log thread panicked");
+                }
             }
         }
     }

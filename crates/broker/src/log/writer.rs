@@ -1,32 +1,42 @@
 //! The writer thread: group commit of appends, retention and hub deletion.
+//!
+//! The writer's connection commits with `synchronous = OFF`, so a commit only hands the WAL
+//! frames to the operating system. The sync thread ([`super::sync`]) then calls `fsync` on the
+//! WAL and only after that acknowledges the group. While one group waits for its `fsync`, the
+//! writer already commits the next one, and then waits for the sync thread to take it. So the
+//! group size adapts to the load: the longer a sync takes, the more requests the next group
+//! collects, and a lone request is committed and synced at once.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError};
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
+use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 
-use super::event::{AppendedEvent, NewEvent};
+use super::event::{AppendedEvent, NewEvent, StoredEvent};
+use super::schema;
+use super::search::{self, Column};
+use super::sync::{Committed, TailChange};
 use super::LogError;
 
 /// Requests taken into one transaction at most, so one commit stays short under heavy load.
-const MAX_GROUP: usize = 256;
+const MAX_GROUP_REQUESTS: usize = 1024;
+
+/// Message bytes taken into one transaction at most. A group stops growing once it contains this
+/// much, so one request of up to 1 MB per event still fits.
+const MAX_GROUP_BYTES: usize = 32 * 1024 * 1024;
+
+/// Message bytes committed between two checkpoints. SQLite's own automatic checkpoint is off on
+/// the writer's connection because it would run without `fsync`, so the writer checkpoints
+/// with `synchronous = FULL` after this much.
+// NOTE: the checkpoint blocks the writer while it copies the WAL and syncs the database file,
+// likely the cause of latency maxima near 300 ms on a busy 2-core machine. A thread with a
+// connection of its own could run it beside the writer, if it also bounds the WAL's growth.
+const CHECKPOINT_BYTES: usize = 32 * 1024 * 1024;
 
 /// A clock returning milliseconds since the Unix epoch.
 pub(super) type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
-
-/// Watch senders carrying each partition's next sequence number, for receivers that wait for
-/// new events.
-pub(super) type Notifiers = Arc<Mutex<HashMap<(String, u32), watch::Sender<i64>>>>;
-
-/// Counters of the writer's work, shared with the log handle.
-#[derive(Debug, Default)]
-pub(super) struct Counters {
-    pub(super) commits: AtomicU64,
-    pub(super) requests: AtomicU64,
-}
 
 /// A request to the writer thread.
 pub(super) enum Command {
@@ -47,8 +57,17 @@ pub(super) enum Command {
     },
 }
 
-/// The outcome of one request, held until the group's transaction commits.
-enum Outcome {
+impl Command {
+    fn message_bytes(&self) -> usize {
+        match self {
+            Command::Append { events, .. } => events.iter().map(|event| event.message.len()).sum(),
+            Command::Retain { .. } | Command::DeleteHub { .. } => 0,
+        }
+    }
+}
+
+/// The outcome of one request, held until the group's transaction is committed and synced.
+pub(super) enum Outcome {
     Append(
         oneshot::Sender<Result<Vec<AppendedEvent>, LogError>>,
         Result<Vec<AppendedEvent>, LogError>,
@@ -61,7 +80,7 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn send(self) {
+    pub(super) fn send(self) {
         // A requester that stopped waiting has nothing left to tell.
         match self {
             Outcome::Append(reply, result) => drop(reply.send(result)),
@@ -70,7 +89,7 @@ impl Outcome {
         }
     }
 
-    fn fail(self, error: LogError) {
+    pub(super) fn fail(self, error: LogError) {
         match self {
             Outcome::Append(reply, _) => drop(reply.send(Err(error))),
             Outcome::Retain(reply, _) => drop(reply.send(Err(error))),
@@ -88,137 +107,340 @@ struct Head {
     removed: i64,
 }
 
+/// The partition heads one transaction works on: read from the `partitions` table once, kept
+/// in memory, and written back once per transaction for each partition that changed.
+#[derive(Debug, Default)]
+struct Heads {
+    heads: HashMap<(String, u32), Head>,
+    dirty: HashSet<(String, u32)>,
+}
+
+impl Heads {
+    fn get(
+        &mut self,
+        connection: &Connection,
+        hub: &str,
+        partition: u32,
+    ) -> rusqlite::Result<&mut Head> {
+        let key = (hub.to_owned(), partition);
+        if !self.heads.contains_key(&key) {
+            let head = load_head(connection, hub, partition)?;
+            self.heads.insert(key.clone(), head);
+        }
+        self.dirty.insert(key.clone());
+        Ok(self
+            .heads
+            .get_mut(&key)
+            .expect("the head was just inserted"))
+    }
+
+    fn forget_hub(&mut self, hub: &str) {
+        self.heads.retain(|(name, _), _| name != hub);
+        self.dirty.retain(|(name, _)| name != hub);
+    }
+
+    fn store_dirty(&mut self, connection: &Connection) -> rusqlite::Result<()> {
+        for key in self.dirty.drain() {
+            if let Some(head) = self.heads.get(&key) {
+                store_head(connection, &key.0, key.1, head)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The result of one request within its transaction.
+enum StepResult {
+    Append(Result<Vec<AppendedEvent>, LogError>),
+    Retain(Result<u64, LogError>),
+    DeleteHub(Result<(), LogError>),
+}
+
+impl StepResult {
+    fn succeeded(&self) -> bool {
+        match self {
+            StepResult::Append(result) => result.is_ok(),
+            StepResult::Retain(result) => result.is_ok(),
+            StepResult::DeleteHub(result) => result.is_ok(),
+        }
+    }
+}
+
+/// The writer's connection and the state it keeps between groups.
+struct Writer {
+    connection: Connection,
+    path: String,
+    clock: Clock,
+    /// Heads of the partitions written so far, valid as long as every transaction commits.
+    heads: Heads,
+    bytes_since_checkpoint: usize,
+}
+
 /// Runs the writer loop until every sender is dropped: takes the requests waiting, up to
-/// [`MAX_GROUP`], and commits them together.
+/// [`MAX_GROUP_REQUESTS`] and [`MAX_GROUP_BYTES`], commits them together and hands them to
+/// the sync thread.
 pub(super) fn run(
-    mut connection: Connection,
+    connection: Connection,
     path: String,
     commands: Receiver<Command>,
-    notifiers: Notifiers,
+    committed: SyncSender<Committed>,
     clock: Clock,
-    counters: Arc<Counters>,
 ) {
+    let mut writer = Writer {
+        connection,
+        path,
+        clock,
+        heads: Heads::default(),
+        bytes_since_checkpoint: 0,
+    };
     while let Ok(first) = commands.recv() {
+        let mut bytes = first.message_bytes();
         let mut group = vec![first];
-        while group.len() < MAX_GROUP {
+        while group.len() < MAX_GROUP_REQUESTS && bytes < MAX_GROUP_BYTES {
             match commands.try_recv() {
-                Ok(command) => group.push(command),
+                Ok(command) => {
+                    bytes += command.message_bytes();
+                    group.push(command);
+                }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        commit_group(&mut connection, &path, group, &notifiers, &clock, &counters);
+        if let Some(batch) = writer.commit_group(group) {
+            if committed.send(batch).is_err() {
+                tracing::error!(path = writer.path, "event log sync thread stopped");
+                break;
+            }
+        }
+        writer.bytes_since_checkpoint += bytes;
+        if writer.bytes_since_checkpoint >= CHECKPOINT_BYTES {
+            writer.checkpoint();
+        }
     }
-    tracing::debug!(path, "event log writer stopped");
+    // The connection that closes last checkpoints the WAL, and must sync while doing so.
+    if let Err(error) = writer.connection.pragma_update(None, "synchronous", "FULL") {
+        tracing::warn!(path = writer.path, %error, "event log writer could not restore synchronous commits");
+    }
+    tracing::debug!(path = writer.path, "event log writer stopped");
 }
 
-/// Commits one group of requests in one transaction, then acknowledges each request.
-fn commit_group(
-    connection: &mut Connection,
-    path: &str,
-    group: Vec<Command>,
-    notifiers: &Notifiers,
-    clock: &Clock,
-    counters: &Counters,
-) {
-    let storage = |error: rusqlite::Error| LogError::Storage {
-        path: path.to_owned(),
-        message: error.to_string(),
-    };
-    let size = group.len();
-    let mut outcomes = Vec::with_capacity(size);
-    let mut heads: Vec<((String, u32), i64)> = Vec::new();
-
-    let mut transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate)
-    {
-        Ok(transaction) => transaction,
-        Err(error) => {
-            let error = storage(error);
-            tracing::error!(path, %error, "event log could not start a transaction");
-            for command in group {
-                outcome_of(command).fail(error.clone());
-            }
-            return;
-        }
-    };
-
-    for command in group {
-        // Each request runs in its own savepoint, so a failing one leaves the others intact.
-        let savepoint = match transaction.savepoint() {
-            Ok(savepoint) => savepoint,
-            Err(error) => {
-                outcome_of(command).fail(storage(error));
-                continue;
+impl Writer {
+    /// Commits one group of requests in one transaction and returns the committed ones for the
+    /// sync thread. Requests that failed get their error at once.
+    ///
+    /// The group first runs as one transaction with no savepoints. If any request fails, that
+    /// transaction is rolled back and the group runs again with one savepoint per request, so
+    /// a failing request leaves the others intact.
+    fn commit_group(&mut self, group: Vec<Command>) -> Option<Committed> {
+        let size = group.len();
+        let results = match self.apply_all(&group) {
+            Some(results) => results,
+            None => {
+                // The cached heads may hold changes that were rolled back.
+                self.heads = Heads::default();
+                match self.apply_each(&group) {
+                    Ok(results) => results,
+                    Err(error) => {
+                        tracing::error!(path = self.path, %error, requests = size, "event log commit failed");
+                        for command in group {
+                            outcome_of(command).fail(error.clone());
+                        }
+                        return None;
+                    }
+                }
             }
         };
-        let outcome = match command {
+        let mut outcomes = Vec::with_capacity(size);
+        let mut changes = Vec::with_capacity(size);
+        for (command, result) in group.into_iter().zip(results) {
+            if !result.succeeded() {
+                finish(command, result).0.send();
+                continue;
+            }
+            let (outcome, change) = finish(command, result);
+            outcomes.push(outcome);
+            changes.extend(change);
+        }
+        tracing::trace!(
+            path = self.path,
+            requests = size,
+            "event log group committed"
+        );
+        Some(Committed {
+            outcomes,
+            changes,
+            requests: size,
+        })
+    }
+
+    /// Runs the whole group in one transaction and commits it, or rolls it back and returns
+    /// `None` when any request fails.
+    fn apply_all(&mut self, group: &[Command]) -> Option<Vec<StepResult>> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .ok()?;
+        let mut results = Vec::with_capacity(group.len());
+        for command in group {
+            let result = apply(&transaction, &mut self.heads, &self.clock, command);
+            if !result.succeeded() {
+                // Dropping the transaction rolls it back.
+                return None;
+            }
+            results.push(result);
+        }
+        self.heads.store_dirty(&transaction).ok()?;
+        transaction.commit().ok()?;
+        Some(results)
+    }
+
+    /// Runs each request of the group in a savepoint of its own within one transaction, and
+    /// commits the requests that succeeded. Fails when the transaction cannot start or commit.
+    fn apply_each(&mut self, group: &[Command]) -> Result<Vec<StepResult>, LogError> {
+        let mut transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|error| storage_error(&self.path, error))?;
+        let mut results = Vec::with_capacity(group.len());
+        for command in group {
+            let savepoint = match transaction.savepoint() {
+                Ok(savepoint) => savepoint,
+                Err(error) => {
+                    results.push(failed_step(command, storage_error(&self.path, error)));
+                    continue;
+                }
+            };
+            let mut heads = Heads::default();
+            let result = apply(&savepoint, &mut heads, &self.clock, command);
+            if !result.succeeded() {
+                // Dropping a savepoint without committing it rolls it back.
+                drop(savepoint);
+                results.push(result);
+                continue;
+            }
+            let committed = heads
+                .store_dirty(&savepoint)
+                .and_then(|()| savepoint.commit());
+            match committed {
+                Ok(()) => results.push(result),
+                Err(error) => results.push(failed_step(command, storage_error(&self.path, error))),
+            }
+        }
+        transaction
+            .commit()
+            .map_err(|error| storage_error(&self.path, error))?;
+        Ok(results)
+    }
+
+    /// Copies the WAL into the database file with full syncs, so the next transaction can
+    /// start the WAL over from its beginning.
+    fn checkpoint(&mut self) {
+        self.bytes_since_checkpoint = 0;
+        if let Err(error) = schema::checkpoint(&self.connection) {
+            let error = storage_error(&self.path, error);
+            tracing::warn!(path = self.path, %error, "event log checkpoint failed; retrying later");
+        }
+    }
+}
+
+fn storage_error(path: &str, error: rusqlite::Error) -> LogError {
+    LogError::Storage {
+        path: path.to_owned(),
+        message: error.to_string(),
+    }
+}
+
+/// Applies one request within the current transaction or savepoint.
+fn apply(
+    connection: &Connection,
+    heads: &mut Heads,
+    clock: &Clock,
+    command: &Command,
+) -> StepResult {
+    let storage = |error: rusqlite::Error| LogError::Storage {
+        path: connection.path().unwrap_or_default().to_owned(),
+        message: error.to_string(),
+    };
+    match command {
+        Command::Append {
+            hub,
+            partition,
+            events,
+            ..
+        } => StepResult::Append(
+            append(connection, heads, hub, *partition, events, clock).map_err(storage),
+        ),
+        Command::Retain { hub, cutoff_ms, .. } => {
+            StepResult::Retain(retain(connection, heads, hub, *cutoff_ms).map_err(storage))
+        }
+        Command::DeleteHub { hub, .. } => {
+            let result = delete_hub(connection, hub).map_err(storage);
+            heads.forget_hub(hub);
+            StepResult::DeleteHub(result)
+        }
+    }
+}
+
+fn failed_step(command: &Command, error: LogError) -> StepResult {
+    match command {
+        Command::Append { .. } => StepResult::Append(Err(error)),
+        Command::Retain { .. } => StepResult::Retain(Err(error)),
+        Command::DeleteHub { .. } => StepResult::DeleteHub(Err(error)),
+    }
+}
+
+/// Pairs a request with its result, and for a successful one describes the change to the
+/// in-memory tail. An append's events move into that change.
+fn finish(command: Command, result: StepResult) -> (Outcome, Option<TailChange>) {
+    match (command, result) {
+        (
             Command::Append {
                 hub,
                 partition,
                 events,
                 reply,
-            } => {
-                let result = append(&savepoint, &hub, partition, &events, clock).map_err(storage);
-                if let Ok((_, next_sequence)) = &result {
-                    heads.push(((hub, partition), *next_sequence));
-                }
-                Outcome::Append(reply, result.map(|(appended, _)| appended))
-            }
+            },
+            StepResult::Append(result),
+        ) => {
+            let change = result.as_ref().ok().map(|appended| TailChange::Append {
+                hub,
+                partition,
+                events: stored_events(appended, events),
+            });
+            (Outcome::Append(reply, result), change)
+        }
+        (
             Command::Retain {
                 hub,
                 cutoff_ms,
                 reply,
-            } => Outcome::Retain(reply, retain(&savepoint, &hub, cutoff_ms).map_err(storage)),
-            Command::DeleteHub { hub, reply } => {
-                Outcome::DeleteHub(reply, delete_hub(&savepoint, &hub).map_err(storage))
-            }
-        };
-        let succeeded = match &outcome {
-            Outcome::Append(_, result) => result.is_ok(),
-            Outcome::Retain(_, result) => result.is_ok(),
-            Outcome::DeleteHub(_, result) => result.is_ok(),
-        };
-        // Dropping a savepoint without committing it rolls it back.
-        let finished = if succeeded {
-            savepoint.commit()
-        } else {
-            drop(savepoint);
-            Ok(())
-        };
-        if let Err(error) = finished {
-            outcome.fail(storage(error));
-            continue;
+            },
+            StepResult::Retain(result),
+        ) => {
+            let change = result
+                .is_ok()
+                .then_some(TailChange::Retain { hub, cutoff_ms });
+            (Outcome::Retain(reply, result), change)
         }
-        outcomes.push(outcome);
-    }
-
-    if let Err(error) = transaction.commit() {
-        let error = storage(error);
-        tracing::error!(path, %error, requests = size, "event log commit failed");
-        for outcome in outcomes {
-            outcome.fail(error.clone());
+        (Command::DeleteHub { hub, reply }, StepResult::DeleteHub(result)) => {
+            let change = result.is_ok().then_some(TailChange::DeleteHub { hub });
+            (Outcome::DeleteHub(reply, result), change)
         }
-        return;
-    }
-    tracing::trace!(path, requests = size, "event log group committed");
-
-    // Count before acknowledging, so a producer that sees its acknowledgement sees it counted.
-    counters.commits.fetch_add(1, Ordering::Relaxed);
-    counters.requests.fetch_add(size as u64, Ordering::Relaxed);
-    notify(notifiers, heads);
-    for outcome in outcomes {
-        outcome.send();
+        _ => unreachable!("`apply` returns the result kind of its command"),
     }
 }
 
-fn notify(notifiers: &Notifiers, heads: Vec<((String, u32), i64)>) {
-    let notifiers = notifiers
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    for (key, next_sequence) in heads {
-        if let Some(sender) = notifiers.get(&key) {
-            sender.send_replace(next_sequence);
-        }
-    }
+fn stored_events(appended: &[AppendedEvent], events: Vec<NewEvent>) -> Vec<StoredEvent> {
+    appended
+        .iter()
+        .zip(events)
+        .map(|(appended, event)| StoredEvent {
+            sequence_number: appended.sequence_number,
+            offset: appended.offset.clone(),
+            enqueued_time_ms: appended.enqueued_time_ms,
+            partition_key: event.partition_key,
+            message: event.message,
+        })
+        .collect()
 }
 
 fn outcome_of(command: Command) -> Outcome {
@@ -277,18 +499,20 @@ fn store_head(
     Ok(())
 }
 
-/// Appends a batch with consecutive sequence numbers and returns them with the partition's
-/// next sequence number.
+/// Appends a batch with consecutive sequence numbers and returns them. The partition's head
+/// changes in `heads` only; the caller stores it before committing.
 fn append(
     connection: &Connection,
+    heads: &mut Heads,
     hub: &str,
     partition: u32,
     events: &[NewEvent],
     clock: &Clock,
-) -> rusqlite::Result<(Vec<AppendedEvent>, i64)> {
-    let mut head = load_head(connection, hub, partition)?;
+) -> rusqlite::Result<Vec<AppendedEvent>> {
+    let head = heads.get(connection, hub, partition)?;
+    let mut next = *head;
     // Enqueued times never go backwards within a partition, even if the system clock does.
-    let enqueued_ms = head
+    let enqueued_ms = next
         .last_enqueued_ms
         .map_or(clock(), |last| clock().max(last));
     let mut insert = connection.prepare_cached(
@@ -300,48 +524,71 @@ fn append(
         insert.execute(params![
             hub,
             partition,
-            head.next_sequence,
-            head.next_offset,
+            next.next_sequence,
+            next.next_offset,
             enqueued_ms,
             event.partition_key,
             event.message
         ])?;
         appended.push(AppendedEvent {
-            sequence_number: head.next_sequence,
-            offset: head.next_offset.to_string(),
+            sequence_number: next.next_sequence,
+            offset: next.next_offset.to_string(),
             enqueued_time_ms: enqueued_ms,
         });
-        head.next_sequence += 1;
+        next.next_sequence += 1;
         // The offset is the event's byte position in the partition; an empty event still
         // advances it by one so that offsets stay strictly increasing.
-        head.next_offset += i64::try_from(event.message.len().max(1)).unwrap_or(i64::MAX);
+        next.next_offset += i64::try_from(event.message.len().max(1)).unwrap_or(i64::MAX);
     }
     if !events.is_empty() {
-        head.last_enqueued_ms = Some(enqueued_ms);
+        next.last_enqueued_ms = Some(enqueued_ms);
     }
-    store_head(connection, hub, partition, &head)?;
-    Ok((appended, head.next_sequence))
+    // Only a fully inserted batch moves the head.
+    *head = next;
+    Ok(appended)
 }
 
 /// Removes every event of the hub enqueued before `cutoff_ms` and returns how many.
-fn retain(connection: &Connection, hub: &str, cutoff_ms: i64) -> rusqlite::Result<u64> {
+fn retain(
+    connection: &Connection,
+    heads: &mut Heads,
+    hub: &str,
+    cutoff_ms: i64,
+) -> rusqlite::Result<u64> {
     let partitions: Vec<u32> = connection
         .prepare_cached("SELECT partition FROM partitions WHERE hub = ?1")?
         .query_map(params![hub], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut total = 0u64;
     for partition in partitions {
-        let removed = connection
-            .prepare_cached(
-                "DELETE FROM events WHERE hub = ?1 AND partition = ?2 AND enqueued_ms < ?3",
-            )?
-            .execute(params![hub, partition, cutoff_ms])?;
-        if removed == 0 {
+        let first: Option<i64> = connection
+            .prepare_cached("SELECT min(sequence) FROM events WHERE hub = ?1 AND partition = ?2")?
+            .query_row(params![hub, partition], |row| row.get(0))?;
+        let Some(first) = first else {
+            continue;
+        };
+        let head = heads.get(connection, hub, partition)?;
+        let end = head.next_sequence;
+        // Enqueued times never decrease within a partition, so the expired events are the
+        // ones before the first event enqueued at or after the cutoff.
+        let keep_from = search::first_matching(
+            connection,
+            hub,
+            partition,
+            first..end,
+            Column::EnqueuedTime,
+            |enqueued_ms| enqueued_ms >= cutoff_ms,
+        )?;
+        if keep_from == first {
             continue;
         }
-        let mut head = load_head(connection, hub, partition)?;
+        let removed = connection
+            .prepare_cached(
+                "DELETE FROM events WHERE hub = ?1 AND partition = ?2 AND sequence < ?3",
+            )?
+            .execute(params![hub, partition, keep_from])?;
+        let head = heads.get(connection, hub, partition)?;
         head.removed += i64::try_from(removed).unwrap_or(i64::MAX);
-        store_head(connection, hub, partition, &head)?;
         total += removed as u64;
     }
     Ok(total)

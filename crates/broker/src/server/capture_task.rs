@@ -66,21 +66,30 @@ impl HubCaptureState {
         log: &EventLog,
         now_ms: i64,
     ) -> Result<Self, CaptureTaskError> {
-        let saved = load_positions(&state_path(&capture.container, &capture.hub))?;
+        let path = state_path(&capture.container, &capture.hub);
+        let mut saved = load_positions(&path)?;
+        let mut started_now = false;
         let mut partitions = Vec::new();
         for partition in 0..partition_count {
             let next = match saved.get(&partition) {
                 Some(next) => *next,
                 None => {
+                    started_now = true;
                     log.resolve_start(&capture.hub, partition, StartPosition::Latest)?
                         .sequence_number
                 }
             };
+            saved.insert(partition, next);
             partitions.push(PartitionCapture {
                 window: PartitionWindow::new(now_ms),
                 next_read: next,
                 next_unwritten: next,
             });
+        }
+        // The start is saved at once, so events that arrive before the first file is written
+        // are still captured after a restart instead of being skipped as "before capture".
+        if started_now {
+            save_positions(&path, &saved)?;
         }
         Ok(Self {
             capture,
@@ -293,6 +302,34 @@ mod tests {
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].body, b"lead-3");
         assert_eq!(records[0].sequence_number, 3);
+    }
+
+    #[test]
+    fn restart_before_first_file_keeps_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        send(&log, 0, "before capture");
+        let container = dir.path().join("capture");
+        let state =
+            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
+                .unwrap();
+        send(&log, 0, "lead-1");
+        drop(state);
+
+        let mut restarted = HubCaptureState::start(
+            capture(&container, true),
+            "eda-local",
+            1,
+            &log,
+            START_MS + 30_000,
+        )
+        .unwrap();
+        restarted.step(&log, START_MS + 31_000).unwrap();
+        let written = restarted.step(&log, START_MS + 90_000).unwrap();
+        assert_eq!(written.len(), 1);
+        let records = read_archive(&written[0]).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].body, b"lead-1");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! One client connection: the AMQP engine driven by a TCP socket, and the broker's handling of
-//! the events the engine reports.
+//! One client connection: the AMQP engine driven by a byte stream (a TCP socket, or the plain
+//! text side of a TLS session), and the broker's handling of the events the engine reports.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -9,8 +9,7 @@ use std::time::Instant;
 use amqp::{
     condition, AmqpError, DeliveryState, Event, IncomingDelivery, LinkId, Message, OutgoingMessage,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -54,13 +53,18 @@ pub(crate) struct Driver {
     management_replies: ReplyNode,
 }
 
-/// Serves one connection until the client or the broker closes it.
-pub(crate) async fn serve(
-    stream: TcpStream,
+/// Serves one connection, read from `reader` and written to `writer`, until the client or the
+/// broker closes it.
+pub(crate) async fn serve<R, W>(
+    mut reader: R,
+    mut writer: W,
     peer: SocketAddr,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
-) {
+) where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
     let (signals, mut incoming_signals) = mpsc::unbounded_channel();
     let mut driver = Driver {
         shared,
@@ -71,10 +75,6 @@ pub(crate) async fn serve(
         cbs_replies: ReplyNode::default(),
         management_replies: ReplyNode::default(),
     };
-    if let Err(error) = stream.set_nodelay(true) {
-        tracing::debug!(%peer, %error, "could not disable Nagle's algorithm");
-    }
-    let (mut reader, mut writer) = stream.into_split();
     let mut buffer = vec![0u8; 64 * 1024];
     let mut deadline = driver.engine.tick(Instant::now());
     tracing::debug!(%peer, "connection opened");
@@ -82,7 +82,13 @@ pub(crate) async fn serve(
     loop {
         let output = driver.engine.take_output();
         if !output.is_empty() {
-            if let Err(error) = writer.write_all(&output).await {
+            // The flush matters for TLS, which may keep encrypted records in its buffer. On a
+            // plain socket it does nothing.
+            let written = match writer.write_all(&output).await {
+                Ok(()) => writer.flush().await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = written {
                 tracing::debug!(%peer, %error, "writing to the client failed");
                 break;
             }

@@ -1,12 +1,13 @@
-//! The TCP listener on 127.0.0.1.
+//! The TCP listeners on 127.0.0.1: plain AMQP, and AMQP inside TLS.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 
 use super::connection;
 use super::state::Shared;
@@ -17,6 +18,10 @@ use super::state::Shared;
 /// Ethernet value set here, the value it reads back is one Linux accepts.
 #[cfg(unix)]
 const LOOPBACK_SAFE_MSS: u32 = 1460;
+
+/// How long a client may take to complete the TLS handshake before its socket is closed, so a
+/// client that connects and sends nothing, or half a handshake, does not keep a task waiting.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Binds 127.0.0.1 and never another address.
 pub(super) fn bind(port: u16) -> std::io::Result<TcpListener> {
@@ -33,9 +38,11 @@ pub(super) fn bind(port: u16) -> std::io::Result<TcpListener> {
     TcpListener::from_std(socket.into())
 }
 
-/// Accepts connections until shutdown, then waits for the open ones to close.
+/// Accepts connections until shutdown, then waits for the open ones to close. With `tls`, each
+/// connection first completes a TLS handshake and then speaks AMQP inside it.
 pub(super) async fn accept_loop(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -44,8 +51,10 @@ pub(super) async fn accept_loop(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    let span = tracing::debug_span!("connection", %peer);
-                    let task = connection::serve(stream, peer, Arc::clone(&shared), shutdown.clone());
+                    let span = tracing::debug_span!("connection", %peer, tls = tls.is_some());
+                    let shared = Arc::clone(&shared);
+                    let shutdown = shutdown.clone();
+                    let task = serve_accepted(stream, peer, tls.clone(), shared, shutdown);
                     connections.spawn(tracing::Instrument::instrument(task, span));
                 }
                 Err(error) => {
@@ -60,4 +69,44 @@ pub(super) async fn accept_loop(
         }
     }
     while connections.join_next().await.is_some() {}
+}
+
+/// Serves one accepted socket: directly, or after the TLS handshake when `tls` is set. A
+/// failed or timed-out handshake closes only this socket.
+async fn serve_accepted(
+    stream: TcpStream,
+    peer: SocketAddr,
+    tls: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::debug!(%peer, %error, "could not disable Nagle's algorithm");
+    }
+    let Some(acceptor) = tls else {
+        let (reader, writer) = stream.into_split();
+        connection::serve(reader, writer, peer, shared, shutdown).await;
+        return;
+    };
+    let handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+    let stream = tokio::select! {
+        result = handshake => match result {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(error)) => {
+                tracing::debug!(%peer, %error, "TLS handshake failed");
+                return;
+            }
+            Err(_) => {
+                tracing::debug!(
+                    %peer,
+                    timeout_s = TLS_HANDSHAKE_TIMEOUT.as_secs(),
+                    "TLS handshake timed out"
+                );
+                return;
+            }
+        },
+        _ = shutdown.changed() => return,
+    };
+    let (reader, writer) = tokio::io::split(stream);
+    connection::serve(reader, writer, peer, shared, shutdown).await;
 }

@@ -1,5 +1,6 @@
 //! The broker on TCP: one listener on 127.0.0.1 per namespace, serving Event Hubs over plain
-//! AMQP 1.0 through the sans-I/O engine of the `amqp` crate.
+//! AMQP 1.0 through the sans-I/O engine of the `amqp` crate, and optionally a second listener
+//! that serves the same engine inside TLS (see [`TlsIdentity`]).
 //!
 //! Nodes: `$cbs` (put-token, replied to with 202), `$management` (READ of hub and partition
 //! properties), `{hub}` and `{hub}/Partitions/{id}` for producers, and
@@ -19,8 +20,10 @@ mod management;
 mod produce;
 mod reply;
 mod state;
+mod tls;
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,7 +31,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use capture_task::{CaptureTaskError, HubCapture};
-pub use config::BrokerConfig;
+pub use config::{BrokerConfig, TlsListenerConfig};
+pub use tls::{TlsError, TlsIdentity, CA_CERTIFICATE_FILE};
 
 use crate::entity::Namespace;
 use crate::log::{EventLog, LogError};
@@ -56,6 +60,14 @@ pub enum BrokerError {
     Bind {
         /// The port.
         port: u16,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The CA certificate of the TLS listener cannot be written to the data folder.
+    #[error("cannot write the broker's CA certificate to `{path}`: {source}")]
+    CaCertificate {
+        /// The file.
+        path: String,
         /// The operating system's error.
         source: std::io::Error,
     },
@@ -88,10 +100,15 @@ impl Broker {
             port: config.port,
             source,
         })?;
+        let tls = config
+            .tls
+            .map(|tls| bind_tls(tls, &config.data_dir))
+            .transpose()?;
         let shared = Arc::new(Shared::new(config.namespace, log, config.hosts));
         let (shutdown, shutdown_signal) = watch::channel(false);
         let accept = tokio::spawn(listener::accept_loop(
             listener,
+            None,
             Arc::clone(&shared),
             shutdown_signal.clone(),
         ));
@@ -101,6 +118,27 @@ impl Broker {
             shutdown_signal.clone(),
         ));
         let mut tasks = vec![accept, retention];
+        let tls_endpoint = match tls {
+            Some(BoundTls {
+                listener,
+                endpoint,
+                identity,
+                ca_path,
+            }) => {
+                tasks.push(tokio::spawn(listener::accept_loop(
+                    listener,
+                    Some(identity.acceptor()),
+                    Arc::clone(&shared),
+                    shutdown_signal.clone(),
+                )));
+                Some(TlsEndpoint {
+                    address: endpoint,
+                    identity,
+                    ca_path,
+                })
+            }
+            None => None,
+        };
         for capture in config.capture {
             tasks.push(tokio::spawn(capture_loop(
                 Arc::clone(&shared),
@@ -108,9 +146,15 @@ impl Broker {
                 shutdown_signal.clone(),
             )));
         }
-        tracing::info!(%endpoint, namespace = shared.namespace().name(), "broker started");
+        tracing::info!(
+            %endpoint,
+            tls_endpoint = ?tls_endpoint.as_ref().map(|tls| tls.address),
+            namespace = shared.namespace().name(),
+            "broker started"
+        );
         Ok(BrokerHandle {
             endpoint,
+            tls: tls_endpoint,
             shared,
             shutdown,
             tasks,
@@ -118,19 +162,78 @@ impl Broker {
     }
 }
 
-/// A running broker: its endpoint, its namespace, and shutdown.
+/// The TLS listener bound but not yet serving, with its CA certificate written.
+struct BoundTls {
+    listener: tokio::net::TcpListener,
+    endpoint: SocketAddr,
+    identity: TlsIdentity,
+    ca_path: PathBuf,
+}
+
+/// Binds the TLS listener's port and writes the CA certificate clients need to trust it.
+fn bind_tls(tls: TlsListenerConfig, data_dir: &Path) -> Result<BoundTls, BrokerError> {
+    let bind_error = |source| BrokerError::Bind {
+        port: tls.port,
+        source,
+    };
+    let listener = listener::bind(tls.port).map_err(bind_error)?;
+    let endpoint = listener.local_addr().map_err(bind_error)?;
+    let ca_path = data_dir.join(CA_CERTIFICATE_FILE);
+    tls.identity
+        .write_ca_certificate(&ca_path)
+        .map_err(|source| BrokerError::CaCertificate {
+            path: ca_path.display().to_string(),
+            source,
+        })?;
+    Ok(BoundTls {
+        listener,
+        endpoint,
+        identity: tls.identity,
+        ca_path,
+    })
+}
+
+/// The address of a running TLS listener and the CA behind its certificate.
+#[derive(Debug)]
+struct TlsEndpoint {
+    address: SocketAddr,
+    identity: TlsIdentity,
+    ca_path: PathBuf,
+}
+
+/// A running broker: its endpoints, its namespace, and shutdown.
 #[derive(Debug)]
 pub struct BrokerHandle {
     endpoint: SocketAddr,
+    tls: Option<TlsEndpoint>,
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl BrokerHandle {
-    /// Returns the address the broker listens on.
+    /// Returns the address of the plain AMQP listener.
     pub fn endpoint(&self) -> SocketAddr {
         self.endpoint
+    }
+
+    /// Returns the address of the TLS listener, or `None` when the broker serves plain AMQP only.
+    pub fn tls_endpoint(&self) -> Option<SocketAddr> {
+        self.tls.as_ref().map(|tls| tls.address)
+    }
+
+    /// Returns the CA certificate (PEM) that signed the TLS listener's certificate.
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.tls
+            .as_ref()
+            .map(|tls| tls.identity.ca_certificate_pem())
+    }
+
+    /// Returns where that CA certificate was written, `{data_dir}/broker-ca.pem`. Clients trust
+    /// it with `connection_verify=` (Python), `NODE_EXTRA_CA_CERTS` (Node) or `SSL_CERT_FILE`
+    /// (OpenSSL).
+    pub fn ca_certificate_path(&self) -> Option<&Path> {
+        self.tls.as_ref().map(|tls| tls.ca_path.as_path())
     }
 
     /// Returns a snapshot of the namespace served.
@@ -164,18 +267,43 @@ impl BrokerHandle {
     /// Microsoft's SDKs accept for a local emulator: plain AMQP to this port. `None` when the
     /// namespace has no rule of that name.
     pub fn connection_string(&self, rule: &str, hub: Option<&str>) -> Option<Secret<String>> {
+        let text = self.signed_connection_string("127.0.0.1", self.endpoint.port(), rule, hub)?;
+        Some(Secret::new(format!("{text};UseDevelopmentEmulator=true")))
+    }
+
+    /// Returns a connection string for the TLS listener signed by a namespace rule, in the form
+    /// Azure's own connection strings take: without `UseDevelopmentEmulator`, so SDKs open TLS
+    /// as they do to Azure. The client must trust [`BrokerHandle::ca_certificate_path`]. `None`
+    /// when the broker has no TLS listener or the namespace has no rule of that name.
+    ///
+    /// The host is `localhost`, a name in the certificate: Node's SDK sends the Endpoint's host
+    /// as the TLS server name (SNI), where an IP address is not allowed. Node keeps the port.
+    /// Python's `azure-eventhub` 5.15.1 connects to port 5671 over TLS whatever port the
+    /// Endpoint names, so Python clients also pass `custom_endpoint_address` with the TLS port.
+    pub fn tls_connection_string(&self, rule: &str, hub: Option<&str>) -> Option<Secret<String>> {
+        let address = self.tls_endpoint()?;
+        self.signed_connection_string("localhost", address.port(), rule, hub)
+            .map(Secret::new)
+    }
+
+    fn signed_connection_string(
+        &self,
+        host: &str,
+        port: u16,
+        rule: &str,
+        hub: Option<&str>,
+    ) -> Option<String> {
         let namespace = self.shared.namespace();
         let rule = namespace.rule(&crate::entity::RuleScope::Namespace, rule)?;
         let mut text = format!(
-            "Endpoint=sb://127.0.0.1:{};SharedAccessKeyName={};SharedAccessKey={};UseDevelopmentEmulator=true",
-            self.endpoint.port(),
+            "Endpoint=sb://{host}:{port};SharedAccessKeyName={};SharedAccessKey={}",
             rule.name,
             rule.primary_key.expose()
         );
         if let Some(hub) = hub {
             text.push_str(&format!(";EntityPath={hub}"));
         }
-        Some(Secret::new(text))
+        Some(text)
     }
 
     /// Stops accepting connections, closes open ones with `amqp:connection:forced`, and waits

@@ -1,6 +1,8 @@
 //! Turning a producer's delivery into events for the log.
 
-use amqp::{split_batch, Body, DecodeError, Message, MessageBytes, Value, BATCH_MESSAGE_FORMAT};
+use amqp::{
+    split_batch, Body, DecodeError, Message, MessageBytes, SectionKind, Value, BATCH_MESSAGE_FORMAT,
+};
 
 use crate::log::NewEvent;
 
@@ -17,6 +19,9 @@ pub(crate) struct IncomingEvents {
 /// Splits a delivery into events: a batch (message format `0x80013700`) into its inner
 /// messages, kept byte for byte, and any other delivery into one event. The batch's own
 /// partition key applies to all its events; a single message carries its own.
+///
+/// Each message is validated once while it is split. The partition key and the body size then
+/// come from the sections that contain them, without decoding the body again.
 pub(crate) fn incoming_events(
     payload: Vec<u8>,
     message_format: u32,
@@ -26,12 +31,11 @@ pub(crate) fn incoming_events(
         let mut partition_key = partition_key_of(&batch.envelope);
         let mut events = Vec::with_capacity(batch.messages.len());
         for inner in batch.messages {
-            let message = inner.decode()?;
             if partition_key.is_none() {
-                partition_key = partition_key_of(&message);
+                partition_key = partition_key_in(&inner)?;
             }
             events.push(NewEvent {
-                body_size: body_size(&message, &inner),
+                body_size: body_size(&inner)?,
                 message: inner.into_bytes(),
                 partition_key: None,
             });
@@ -45,11 +49,10 @@ pub(crate) fn incoming_events(
         });
     }
     let bytes = MessageBytes::parse(payload)?;
-    let message = bytes.decode()?;
-    let partition_key = partition_key_of(&message);
+    let partition_key = partition_key_in(&bytes)?;
     Ok(IncomingEvents {
         events: vec![NewEvent {
-            body_size: body_size(&message, &bytes),
+            body_size: body_size(&bytes)?,
             message: bytes.into_bytes(),
             partition_key: partition_key.clone(),
         }],
@@ -64,14 +67,56 @@ fn partition_key_of(message: &Message) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Reads the partition key from the message-annotations section alone.
+fn partition_key_in(bytes: &MessageBytes) -> Result<Option<String>, DecodeError> {
+    match bytes.section_bytes(SectionKind::MessageAnnotations) {
+        Some(section) => Ok(partition_key_of(&Message::decode(section)?)),
+        None => Ok(None),
+    }
+}
+
 /// Returns the size the 1 MB limit applies to: the bytes of the data sections, or for another
 /// body the encoded size of the whole message.
-fn body_size(message: &Message, bytes: &MessageBytes) -> usize {
-    match &message.body {
-        Body::Data(sections) => sections.iter().map(Vec::len).sum(),
-        Body::Value(Value::Binary(data)) => data.len(),
-        Body::Empty => 0,
-        Body::Sequence(_) | Body::Value(_) => bytes.as_bytes().len(),
+fn body_size(bytes: &MessageBytes) -> Result<usize, DecodeError> {
+    let raw = bytes.as_bytes();
+    let mut size = 0;
+    for span in bytes.sections() {
+        let section = &raw[span.range.clone()];
+        match span.kind {
+            SectionKind::Data => size += data_length(section)?,
+            SectionKind::Value => {
+                return match Message::decode(section)?.body {
+                    Body::Value(Value::Binary(data)) => Ok(data.len()),
+                    _ => Ok(raw.len()),
+                };
+            }
+            SectionKind::Sequence => return Ok(raw.len()),
+            _ => {}
+        }
+    }
+    Ok(size)
+}
+
+/// Returns the length of the binary in one encoded data section. The usual encodings (a
+/// `smallulong` or `ulong` descriptor, then `vbin8` or `vbin32`) are read from their headers;
+/// any other goes through the decoder.
+fn data_length(section: &[u8]) -> Result<usize, DecodeError> {
+    let binary_at = match section {
+        [0x00, 0x53, _, ..] => Some(3),
+        [0x00, 0x80, ..] if section.len() > 10 => Some(10),
+        _ => None,
+    };
+    let from_header = binary_at.and_then(|at| match section.get(at..)? {
+        [0xa0, length, ..] => Some(usize::from(*length)),
+        [0xb0, a, b, c, d, ..] => usize::try_from(u32::from_be_bytes([*a, *b, *c, *d])).ok(),
+        _ => None,
+    });
+    if let Some(length) = from_header {
+        return Ok(length);
+    }
+    match Message::decode(section)?.body {
+        Body::Data(sections) => Ok(sections.iter().map(Vec::len).sum()),
+        _ => Ok(0),
     }
 }
 
@@ -118,6 +163,39 @@ mod tests {
             .iter()
             .all(|event| event.partition_key.as_deref() == Some("lead-7")));
         assert_eq!(incoming.events[2].body_size, 7);
+    }
+
+    #[test]
+    fn body_sizes_by_body_kind() {
+        let cases = [
+            (Message::with_data(vec![1; 10]), 10),
+            (Message::with_data(vec![1; 300]), 300),
+            (Message::with_value(Value::Binary(vec![2; 7])), 7),
+            (Message::default(), 0),
+        ];
+        for (message, expected) in cases {
+            let incoming = incoming_events(message.encode(), 0).unwrap();
+            assert_eq!(incoming.events[0].body_size, expected, "{message:?}");
+        }
+        let value = Message::with_value(Value::string("text"));
+        let encoded = value.encode();
+        let incoming = incoming_events(encoded.clone(), 0).unwrap();
+        assert_eq!(incoming.events[0].body_size, encoded.len());
+    }
+
+    #[test]
+    fn batch_takes_first_inner_key_without_envelope_key() {
+        let inner: Vec<Vec<u8>> = vec![
+            keyed(b"a", None).encode(),
+            keyed(b"b", Some("lead-9")).encode(),
+        ];
+        let envelope = Message {
+            body: Body::Data(inner),
+            ..Message::default()
+        };
+        let incoming = incoming_events(envelope.encode(), BATCH_MESSAGE_FORMAT).unwrap();
+        assert_eq!(incoming.partition_key.as_deref(), Some("lead-9"));
+        assert_eq!(incoming.events[0].partition_key.as_deref(), Some("lead-9"));
     }
 
     #[test]

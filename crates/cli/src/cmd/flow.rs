@@ -1,29 +1,34 @@
-//! `eda-workshop flow`: the demo flow headless, from the first customer until every customer
-//! has passed through every service, then its counts, lags and checks.
+//! `eda-workshop flow`: the demo flow headless on the attendee's applied namespace, from the
+//! first customer until every customer has passed through every service, then its counts,
+//! lags and checks.
 //!
-//! On Local the command serves the flow on its own with an in-process schema registry and a
-//! broker for the plan's broker namespace. The broker has the flow's hubs, consumer groups and
-//! hub-level `send` and `listen` rules, whose keys stay in memory for this run only. Every run starts from an empty
-//! folder below the data folder, which is removed at the end, so two runs with one seed give
-//! the same counts.
+//! On Local the command starts the Local target over the data directory (the Resource
+//! Manager, the schema registry and the broker of every applied namespace, as `serve` does)
+//! and stops it at the end. The flow reaches its hubs with the connection strings of their
+//! `send` and `listen` rules from ARM `listKeys`, and encodes events in the plan's schema
+//! group of the local registry. Before the run, a PUT of the `lead` hub sets its capture time
+//! window to `--capture-window` (the plan's 300 s would make the first sales wait five
+//! minutes).
+//!
+//! The flow's state stays in `{data_dir}/flow/{namespace}/`: the team stores, checkpoints and
+//! leads-sold files, next to the data lake and capture files in their storage containers. The
+//! same command run again resumes that state: customers already created are not created again,
+//! consumers continue from their checkpoints, and the run ends with the same counts. Another
+//! seed or customer count over existing state is rejected. `--reset` deletes the state and
+//! moves every consumer group to the end of its hub first.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ::flow::runtime::{Exhausted, FailurePolicy, ReadOptions};
-use ::flow::transport::azeventhubs::local_broker::{
-    lead_capture_folder, start_local_broker, LocalBrokerSettings,
+use ::flow::local_target::{
+    claim_state, local_flow, set_capture_window, LocalFlow, RunRecord, StateStart, CAPTURED_HUB,
 };
-use ::flow::transport::azeventhubs::AzEventHubsTransport;
-use ::flow::{start_flow, EventCodec, FlowConfig, FlowReport};
+use ::flow::runtime::{Exhausted, FailurePolicy, ReadOptions};
+use ::flow::{start_flow, FlowReport};
 use anyhow::{bail, Context};
 use clap::Args;
-use course::ResourceKind;
-use registry::client::RegistryClient;
-use registry::serializer::Serializer;
-use registry::service::{LocalRegistry, RegistryConfig, RegistryHandle};
-use registry::CompatibilityMode;
+use control::secrets::Keychain;
+use local::{Endpoints, LocalStack};
 
 use crate::cmd::apply::TargetChoice;
 use crate::cmd::attendee::AttendeeArgs;
@@ -32,9 +37,6 @@ use crate::Global;
 
 /// How often the command reads the flow's report while it waits.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
-
-/// How long the registry's bearer token for the run stays valid.
-const REGISTRY_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// Options of `eda-workshop flow`.
 #[derive(Debug, Args)]
@@ -46,7 +48,8 @@ pub(crate) struct FlowArgs {
     #[arg(long, value_enum, default_value = "local")]
     target: TargetChoice,
 
-    /// How many customers to create.
+    /// How many customers to create in all, counting those of an earlier run that this one
+    /// resumes.
     #[arg(long, value_name = "N", default_value_t = 30)]
     customers: u64,
 
@@ -54,7 +57,8 @@ pub(crate) struct FlowArgs {
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
 
-    /// Publish one event that no consumer can decode to this hub, such as customer.
+    /// Publish one event that no consumer can decode to this hub, such as customer. A resumed
+    /// run does not publish another one.
     #[arg(long, value_name = "HUB")]
     inject_poison: Option<String>,
 
@@ -62,14 +66,24 @@ pub(crate) struct FlowArgs {
     #[arg(long, value_name = "MS", default_value_t = 10)]
     pace_ms: u64,
 
-    /// Capture's time window of the `lead` hub in seconds, 60 to 900; the first sales wait for
-    /// the first window to close.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    /// Capture's time window of the `lead` hub in seconds, 60 to 900, set on the hub through
+    /// the Resource Manager before the run. The first sales wait for the first window to close.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u32).range(60..=900)
+    )]
     capture_window: u32,
 
     /// Seconds to wait for every customer to pass through every service before giving up.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     timeout: u64,
+
+    /// Delete the flow's state (stores, checkpoints, lake and leads-sold files) and move every
+    /// consumer group to the end of its hub before the run, to start over.
+    #[arg(long)]
+    reset: bool,
 }
 
 /// Runs the flow and prints its report; fails when any event is unaccounted for.
@@ -80,60 +94,124 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
              (`--target local`)"
         );
     }
-    if let Some(hub) = &args.inject_poison {
-        let known = course::flow::hub(hub).is_some_and(|hub| hub.event_type.is_some());
-        if !known {
-            let hubs: Vec<&str> = course::flow::HUBS
-                .iter()
-                .filter(|hub| hub.event_type.is_some())
-                .map(|hub| hub.name)
-                .collect();
+    check_poison_hub(args.inject_poison.as_deref())?;
+    let attendee = args.attendee.attendee()?;
+
+    let data_dir = global.data_dir()?;
+    if let Ok(endpoints) = Endpoints::read(&data_dir) {
+        if endpoints.is_running() {
             bail!(
-                "cannot inject a poison event into `{hub}`: use one of {}",
-                hubs.join(", ")
+                "`eda-workshop serve` is running over {}: stop it first, because both would \
+                 serve the same namespaces",
+                data_dir.display()
             );
         }
     }
-    let attendee = args.attendee.attendee()?;
-    let namespace = broker_namespace(&attendee)?;
+    let keychain = Keychain::os()?;
+    let stack = LocalStack::start(&data_dir, keychain).await?;
+    let outcome = run_on_stack(&stack, &attendee, &args).await;
+    stack.stop().await;
+    let report = outcome?;
 
-    let data_dir = global.data_dir()?;
-    let runs = data_dir.join("flow-runs");
-    std::fs::create_dir_all(&runs)
-        .with_context(|| format!("cannot create the folder {}", runs.display()))?;
-    let folder = tempfile::Builder::new()
-        .prefix("run-")
-        .tempdir_in(&runs)
-        .with_context(|| format!("cannot create a run folder in {}", runs.display()))?;
+    if global.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report);
+    }
+    if !report.finished() {
+        bail!(
+            "not every event is accounted for after {} s: {}",
+            args.timeout,
+            unfinished(&report, args.customers)
+        );
+    }
+    Ok(())
+}
 
-    let settings = LocalBrokerSettings {
-        namespace: namespace.clone(),
-        data_dir: folder.path().join("broker"),
-        capture_container: folder.path().join("capture"),
-        capture_window_seconds: args.capture_window,
+fn check_poison_hub(hub: Option<&str>) -> anyhow::Result<()> {
+    let Some(hub) = hub else {
+        return Ok(());
     };
-    let (broker, connections) = start_local_broker(&settings).await?;
-    eprintln!(
-        "Serving namespace {namespace} on {} for this run.",
-        broker.endpoint()
-    );
-    let (registry, codec) = match start_registry().await {
-        Ok(started) => started,
-        Err(error) => {
-            broker.shutdown().await;
-            return Err(error);
-        }
-    };
+    if course::flow::hub(hub).is_some_and(|hub| hub.event_type.is_some()) {
+        return Ok(());
+    }
+    let hubs: Vec<&str> = course::flow::HUBS
+        .iter()
+        .filter(|hub| hub.event_type.is_some())
+        .map(|hub| hub.name)
+        .collect();
+    bail!(
+        "cannot inject a poison event into `{hub}`: use one of {}",
+        hubs.join(", ")
+    )
+}
 
-    let mut config = FlowConfig::new(
-        folder.path().join("data"),
-        folder.path().join("lake"),
-        lead_capture_folder(&settings.capture_container),
-    );
+fn unfinished(report: &FlowReport, customers: u64) -> String {
+    let failed: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|check| !check.passed)
+        .map(|check| format!("{} ({})", check.name, check.detail))
+        .collect();
+    if failed.is_empty() {
+        format!("{} of {customers} customers created", report.customers)
+    } else {
+        failed.join("; ")
+    }
+}
+
+/// Prepares the flow on the applied namespace, resets or resumes its state, and drives it.
+async fn run_on_stack(
+    stack: &LocalStack,
+    attendee: &course::Attendee,
+    args: &FlowArgs,
+) -> anyhow::Result<FlowReport> {
+    let mut prepared = local_flow(stack, attendee).await?;
+    let change = set_capture_window(stack, attendee, CAPTURED_HUB, args.capture_window).await?;
+    if change.changed() {
+        eprintln!(
+            "Set the capture window of hub `{}` from {} s to {} s with a PUT of the hub; \
+             `eda-workshop verify` reports this as drift until `eda-workshop apply` sets the \
+             plan's value again.",
+            change.hub, change.before_seconds, change.after_seconds
+        );
+    }
+    configure(&mut prepared, args, change.after_seconds);
+
+    if args.reset {
+        prepared
+            .reset()
+            .await
+            .context("resetting the flow's state failed")?;
+        eprintln!(
+            "Reset the flow's state in {} and moved every consumer group to the end of its hub.",
+            prepared.config.data_folder.display()
+        );
+    }
+    let state = claim_state(&prepared.config)?;
+    match &state {
+        StateStart::Fresh(_) => eprintln!(
+            "Running the flow on namespace {} with its state in {}.",
+            prepared.namespace,
+            prepared.config.data_folder.display()
+        ),
+        StateStart::Resumed(_) => eprintln!(
+            "Resuming the flow on namespace {} from its state in {}.",
+            prepared.namespace,
+            prepared.config.data_folder.display()
+        ),
+    }
+    let mut record = state.record().clone();
+    drive(&prepared, &mut record, args.inject_poison.as_deref()).await
+}
+
+/// Sets the headless run's pace, failure policy, read settings and intervals.
+fn configure(prepared: &mut LocalFlow, args: &FlowArgs, capture_window_seconds: u32) {
+    let config = &mut prepared.config;
     config.seed = args.seed;
     config.customers = Some(args.customers);
     config.pace = Duration::from_millis(args.pace_ms);
-    config.capture_window = Duration::from_secs(u64::from(args.capture_window));
+    config.capture_window = Duration::from_secs(u64::from(capture_window_seconds));
     config.policy = FailurePolicy {
         max_attempts: 3,
         initial_backoff: Duration::from_millis(20),
@@ -147,100 +225,65 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
     config.partner_interval = Duration::from_millis(500);
     config.lake_interval = Duration::from_millis(200);
     config.timeout = Duration::from_secs(args.timeout);
-
-    let transport = Arc::new(AzEventHubsTransport::new(connections));
-    let outcome = drive(config, transport, codec, args.inject_poison.as_deref()).await;
-    registry.stop().await;
-    broker.shutdown().await;
-    let report = outcome?;
-
-    if global.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print_report(&report);
-    }
-    if !report.finished() {
-        let failed: Vec<String> = report
-            .checks
-            .iter()
-            .filter(|check| !check.passed)
-            .map(|check| format!("{} ({})", check.name, check.detail))
-            .collect();
-        bail!(
-            "not every event is accounted for after {} s: {}",
-            args.timeout,
-            if failed.is_empty() {
-                format!(
-                    "{} of {} customers created",
-                    report.customers, args.customers
-                )
-            } else {
-                failed.join("; ")
-            }
-        );
-    }
-    Ok(())
 }
 
-/// Returns the name of the plan's broker namespace.
-fn broker_namespace(attendee: &course::Attendee) -> anyhow::Result<String> {
-    let plan = course::plan(attendee);
-    let namespace = plan
-        .resources()
-        .find(|resource| {
-            resource.kind() == ResourceKind::EventHubsNamespace
-                && resource.title == "broker namespace"
-        })
-        .context("the plan has no broker namespace")?;
-    Ok(namespace.name.clone())
-}
-
-/// Starts an in-memory registry with the course's schema group and a codec over it.
-async fn start_registry() -> anyhow::Result<(RegistryHandle, EventCodec)> {
-    let config = RegistryConfig {
-        http_port: Some(0),
-        ..RegistryConfig::in_memory()
-    };
-    let handle = LocalRegistry::start(config)
-        .await
-        .context("the local schema registry did not start")?;
-    handle
-        .put_group(course::flow::SCHEMA_GROUP, CompatibilityMode::Backward)
-        .context("cannot create the course's schema group")?;
-    let address = handle
-        .http_addr()
-        .context("the local schema registry has no plain listener")?
-        .to_string();
-    let token = handle.issue_token(REGISTRY_TOKEN_LIFETIME);
-    let client = RegistryClient::local_plain(&address, token)
-        .context("cannot build the schema registry client")?;
-    let serializer = Serializer::new(client, course::flow::SCHEMA_GROUP);
-    Ok((handle, EventCodec::new(Arc::new(serializer))))
-}
-
-/// Starts the flow, injects the poison event if asked, and waits until the flow is finished
-/// (with every copy of the poison event parked) or the timeout passes.
+/// Starts the flow, injects the poison event if asked and not injected by an earlier run, and
+/// waits until the flow is finished (with every copy of the poison event parked) or the
+/// timeout passes. Prints a progress line on standard error whenever the counts change.
 async fn drive(
-    config: FlowConfig,
-    transport: Arc<AzEventHubsTransport>,
-    codec: EventCodec,
+    prepared: &LocalFlow,
+    record: &mut RunRecord,
     poison: Option<&str>,
 ) -> anyhow::Result<FlowReport> {
+    let config = prepared.config.clone();
     let timeout = config.timeout;
-    let handle = start_flow(config, transport, codec).await?;
+    let folder = config.data_folder.clone();
+    let handle = start_flow(config, prepared.transport.clone(), prepared.codec.clone()).await?;
     if let Some(hub) = poison {
-        let event_id = handle.controls().inject_poison(hub).await?;
-        eprintln!("Injected poison event {event_id} into {hub}.");
+        if record.poisoned_hubs.contains(hub) {
+            eprintln!("A poison event was injected into {hub} by an earlier run of this state.");
+        } else {
+            let event_id = handle.controls().inject_poison(hub).await?;
+            // NOTE: a crash between the publish and this write makes the resumed run inject a
+            // second poison event, which is parked like the first.
+            record.add_poisoned_hub(&folder, hub)?;
+            eprintln!("Injected poison event {event_id} into {hub}.");
+        }
     }
+
     let started = Instant::now();
     let mut report = handle.report().await?;
+    let mut last_shown = None;
     while !done(&report, poison.is_some()) && started.elapsed() < timeout {
+        last_shown = show_progress(&report, last_shown);
         tokio::time::sleep(POLL_INTERVAL).await;
         report = handle.report().await?;
     }
+    show_progress(&report, last_shown);
     handle.stop().await;
     report.timed_out = !done(&report, poison.is_some());
     Ok(report)
+}
+
+/// The counts a progress line shows.
+type Progress = [u64; 5];
+
+/// Prints a progress line when the counts differ from the last line shown, and returns them.
+fn show_progress(report: &FlowReport, last_shown: Option<Progress>) -> Option<Progress> {
+    let counts = [
+        report.customers,
+        report.leads,
+        report.sales,
+        report.purchases,
+        report.parked_source_events() as u64,
+    ];
+    if last_shown != Some(counts) {
+        eprintln!(
+            "progress: {} customers, {} leads, {} sales, {} purchases, {} parked",
+            counts[0], counts[1], counts[2], counts[3], counts[4]
+        );
+    }
+    Some(counts)
 }
 
 fn done(report: &FlowReport, poisoned: bool) -> bool {
@@ -297,7 +340,7 @@ fn print_report(report: &FlowReport) {
 }
 
 /// Sums each consumer group's partitions: their count, the events enqueued (last sequence
-/// number plus one, as every event is still retained in a run) and the lag.
+/// number plus one, as retention has removed nothing within a run) and the lag.
 fn hub_lags(report: &FlowReport) -> BTreeMap<(String, String), (usize, i64, i64)> {
     let mut sums: BTreeMap<(String, String), (usize, i64, i64)> = BTreeMap::new();
     for lag in &report.lags {

@@ -90,12 +90,30 @@ fn print_endpoints(endpoints: &Endpoints) {
             namespace.endpoint.clone(),
             hubs.join(", "),
         ]);
+        if let Some(tls_endpoint) = &namespace.tls_endpoint {
+            table.row(vec![
+                format!("namespace {} (TLS)", namespace.name),
+                tls_endpoint.clone(),
+                String::new(),
+            ]);
+        }
     }
     println!("{}", table.render());
     if let Some(ca) = &endpoints.registry_ca_certificate {
         println!(
             "The registry's certificate is signed by the local CA in {}",
             ca.display()
+        );
+    }
+    if let Some(ca) = &endpoints.broker_ca_certificate {
+        println!(
+            "The brokers' TLS certificates are signed by the local CA in {}",
+            ca.display()
+        );
+        println!(
+            "Clients trust it with NODE_EXTRA_CA_CERTS (Node), SSL_CERT_FILE (OpenSSL) or \
+             connection_verify (Python); their connection strings for a TLS endpoint leave out \
+             UseDevelopmentEmulator."
         );
     }
 }

@@ -98,7 +98,7 @@ impl PartitionTask {
                 consumer_group: self.spec.consumer_group.clone(),
                 partition_id: self.partition_id.clone(),
                 start: self.start,
-                owner_level: self.owner_level,
+                owner_level: Some(self.owner_level),
             };
             match self.runtime.transport.open_reader(request).await {
                 Ok(reader) => return Some(reader),

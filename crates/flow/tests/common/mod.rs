@@ -390,18 +390,19 @@ impl EventTransport for MemoryTransport {
             .get(&request.consumer_group)
             .copied()
             .unwrap_or(i64::MIN);
-        if current > request.owner_level {
+        if current > request.owner_level.unwrap_or_default() {
             return Err(TransportError::OwnershipLost {
                 hub: request.hub.clone(),
                 consumer_group: request.consumer_group.clone(),
                 partition_id: request.partition_id.clone(),
-                mine: request.owner_level,
+                mine: request.owner_level.unwrap_or_default(),
                 current,
             });
         }
-        partition
-            .owners
-            .insert(request.consumer_group.clone(), request.owner_level);
+        partition.owners.insert(
+            request.consumer_group.clone(),
+            request.owner_level.unwrap_or_default(),
+        );
         let next = match request.start {
             StartPosition::Earliest => 0,
             StartPosition::AfterSequenceNumber(sequence_number) => (sequence_number + 1) as usize,
@@ -455,7 +456,7 @@ impl MemoryReader {
             hub: self.request.hub.clone(),
             consumer_group: self.request.consumer_group.clone(),
             partition_id: self.request.partition_id.clone(),
-            mine: self.request.owner_level,
+            mine: self.request.owner_level.unwrap_or_default(),
             current,
         };
         let Some(partition) = state
@@ -469,7 +470,7 @@ impl MemoryReader {
             });
         };
         let current = partition.owners.get(&self.request.consumer_group).copied();
-        if current != Some(self.request.owner_level) {
+        if current != Some(self.request.owner_level.unwrap_or_default()) {
             return Err(lost(current.unwrap_or(i64::MIN)));
         }
         let events: Vec<ReceivedEvent> = partition

@@ -56,8 +56,8 @@ pub(super) fn classify(operation: Operation<'_>, text: &str) -> TransportError {
                 hub: request.hub.clone(),
                 consumer_group: request.consumer_group.clone(),
                 partition_id: request.partition_id.clone(),
-                mine: request.owner_level,
-                current: current.unwrap_or(request.owner_level),
+                mine: request.owner_level.unwrap_or_default(),
+                current: current.unwrap_or(request.owner_level.unwrap_or_default()),
             };
         }
     }
@@ -115,7 +115,7 @@ mod tests {
             consumer_group: "lead".to_owned(),
             partition_id: "2".to_owned(),
             start: StartPosition::Earliest,
-            owner_level: 3,
+            owner_level: Some(3),
         }
     }
 

@@ -100,7 +100,10 @@ async fn forward(
             EventPosition::from_sequence_number(sequence_number, false)
         }
     };
-    let read_options = ReadEventOptions::default().with_owner_level(request.owner_level);
+    let mut read_options = ReadEventOptions::default();
+    if let Some(level) = request.owner_level {
+        read_options = read_options.with_owner_level(level);
+    }
     let attached = consumer
         .read_events_from_partition(&request.partition_id, position, read_options)
         .await;
@@ -119,7 +122,7 @@ async fn forward(
         hub = %request.hub,
         consumer_group = %request.consumer_group,
         partition = %request.partition_id,
-        owner_level = request.owner_level,
+        owner_level = ?request.owner_level,
         "reader attached"
     );
 

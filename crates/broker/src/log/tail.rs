@@ -1,0 +1,277 @@
+//! The in-memory tail: each partition's most recent durable events, so that live consumers
+//! read them without a SQLite query, and the durable head that bounds every read.
+//!
+//! The writer commits a group before it is synced, so SQLite may already hold events that are
+//! not yet on disk. Reads stop at the durable head of the partition, which moves only after the
+//! sync, so a consumer never receives an event that a power loss could still take back.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use super::event::StoredEvent;
+use super::sync::TailChange;
+
+/// Events kept per partition at most.
+const MAX_TAIL_EVENTS: usize = 16_384;
+
+/// Message bytes kept per partition at most. Older events are read from SQLite.
+const MAX_TAIL_BYTES: usize = 8 * 1024 * 1024;
+
+/// The durable end of a partition, as of the last sync that covered an append to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct DurableHead {
+    /// The sequence number the next event will get.
+    pub(super) next_sequence: i64,
+    /// The enqueued time of the last durable event, in milliseconds since the Unix epoch.
+    pub(super) last_enqueued_ms: i64,
+}
+
+/// The result of a read from the tail.
+#[derive(Debug)]
+pub(super) enum TailRead {
+    /// The events from the requested position, all from memory; empty when nothing durable
+    /// follows the position yet.
+    Events(Vec<StoredEvent>),
+    /// The position is older than the tail: read SQLite up to the durable head.
+    Older(DurableHead),
+    /// Nothing was appended to the partition since the log was opened, so everything SQLite
+    /// contains is durable.
+    Unknown,
+}
+
+#[derive(Debug)]
+struct PartitionTail {
+    events: VecDeque<StoredEvent>,
+    bytes: usize,
+    head: DurableHead,
+}
+
+impl PartitionTail {
+    fn first_sequence(&self) -> i64 {
+        self.events
+            .front()
+            .map_or(self.head.next_sequence, |event| event.sequence_number)
+    }
+
+    fn push(&mut self, events: Vec<StoredEvent>) {
+        if let Some(first) = events.first() {
+            if first.sequence_number != self.head.next_sequence {
+                // A gap (after a failed sync): the tail only contains consecutive events.
+                self.events.clear();
+                self.bytes = 0;
+            }
+        }
+        for event in events {
+            self.head = DurableHead {
+                next_sequence: event.sequence_number + 1,
+                last_enqueued_ms: event.enqueued_time_ms,
+            };
+            self.bytes += event.message.len();
+            self.events.push_back(event);
+        }
+        while self.events.len() > MAX_TAIL_EVENTS || self.bytes > MAX_TAIL_BYTES {
+            match self.events.pop_front() {
+                Some(oldest) => self.bytes -= oldest.message.len(),
+                None => break,
+            }
+        }
+    }
+
+    fn remove_before(&mut self, cutoff_ms: i64) {
+        // Enqueued times never decrease within a partition, so removed events are a prefix.
+        while let Some(oldest) = self.events.front() {
+            if oldest.enqueued_time_ms >= cutoff_ms {
+                break;
+            }
+            self.bytes -= oldest.message.len();
+            self.events.pop_front();
+        }
+    }
+}
+
+/// The tails of every partition of one log that got appends since the log was opened.
+#[derive(Debug, Default)]
+pub(super) struct Tails {
+    partitions: Mutex<HashMap<(String, u32), PartitionTail>>,
+}
+
+impl Tails {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, u32), PartitionTail>> {
+        self.partitions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Applies a durable change. For an append, returns the partition and its new next
+    /// sequence number.
+    pub(super) fn apply(&self, change: TailChange) -> Option<((String, u32), i64)> {
+        let mut partitions = self.lock();
+        match change {
+            TailChange::Append {
+                hub,
+                partition,
+                events,
+            } => {
+                let first = events.first()?.sequence_number;
+                let key = (hub, partition);
+                let tail = partitions
+                    .entry(key.clone())
+                    .or_insert_with(|| PartitionTail {
+                        events: VecDeque::new(),
+                        bytes: 0,
+                        head: DurableHead {
+                            next_sequence: first,
+                            last_enqueued_ms: 0,
+                        },
+                    });
+                tail.push(events);
+                Some((key, tail.head.next_sequence))
+            }
+            TailChange::Retain { hub, cutoff_ms } => {
+                for ((name, _), tail) in partitions.iter_mut() {
+                    if *name == hub {
+                        tail.remove_before(cutoff_ms);
+                    }
+                }
+                None
+            }
+            TailChange::DeleteHub { hub } => {
+                partitions.retain(|(name, _), _| *name != hub);
+                None
+            }
+        }
+    }
+
+    /// Reads up to `max_events` durable events from `from_sequence`, from memory when the tail
+    /// contains that position.
+    pub(super) fn read(
+        &self,
+        hub: &str,
+        partition: u32,
+        from_sequence: i64,
+        max_events: usize,
+    ) -> TailRead {
+        let partitions = self.lock();
+        let Some(tail) = partitions.get(&(hub.to_owned(), partition)) else {
+            return TailRead::Unknown;
+        };
+        let first = tail.first_sequence();
+        if from_sequence < first {
+            return TailRead::Older(tail.head);
+        }
+        let skip = usize::try_from(from_sequence - first).unwrap_or(usize::MAX);
+        let events = tail
+            .events
+            .iter()
+            .skip(skip)
+            .take(max_events)
+            .cloned()
+            .collect();
+        TailRead::Events(events)
+    }
+
+    /// Returns the durable head of a partition, `None` when nothing was appended to it since
+    /// the log was opened.
+    pub(super) fn durable_head(&self, hub: &str, partition: u32) -> Option<DurableHead> {
+        self.lock()
+            .get(&(hub.to_owned(), partition))
+            .map(|tail| tail.head)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(sequence_number: i64, enqueued_time_ms: i64, size: usize) -> StoredEvent {
+        StoredEvent {
+            sequence_number,
+            offset: (sequence_number * 10).to_string(),
+            enqueued_time_ms,
+            partition_key: None,
+            message: vec![0; size],
+        }
+    }
+
+    fn append(tails: &Tails, partition: u32, events: Vec<StoredEvent>) -> Option<i64> {
+        tails
+            .apply(TailChange::Append {
+                hub: "orders".to_owned(),
+                partition,
+                events,
+            })
+            .map(|(_, next)| next)
+    }
+
+    fn sequences(read: TailRead) -> Vec<i64> {
+        match read {
+            TailRead::Events(events) => events.iter().map(|e| e.sequence_number).collect(),
+            other => panic!("expected events, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_from_memory_at_live_edge() {
+        let tails = Tails::default();
+        assert_eq!(
+            append(&tails, 0, vec![stored(5, 1, 10), stored(6, 1, 10)]),
+            Some(7)
+        );
+        assert_eq!(sequences(tails.read("orders", 0, 5, 10)), vec![5, 6]);
+        assert_eq!(sequences(tails.read("orders", 0, 6, 10)), vec![6]);
+        assert_eq!(sequences(tails.read("orders", 0, 7, 10)), Vec::<i64>::new());
+        assert_eq!(sequences(tails.read("orders", 0, 5, 1)), vec![5]);
+    }
+
+    #[test]
+    fn older_positions_fall_back_with_durable_head() {
+        let tails = Tails::default();
+        append(&tails, 0, vec![stored(5, 42, 10)]);
+        match tails.read("orders", 0, 4, 10) {
+            TailRead::Older(head) => {
+                assert_eq!(head.next_sequence, 6);
+                assert_eq!(head.last_enqueued_ms, 42);
+            }
+            other => panic!("expected an older position, got {other:?}"),
+        }
+        assert!(matches!(tails.read("orders", 1, 0, 10), TailRead::Unknown));
+    }
+
+    #[test]
+    fn evicts_oldest_beyond_byte_limit() {
+        let tails = Tails::default();
+        let big = MAX_TAIL_BYTES / 2;
+        append(
+            &tails,
+            0,
+            vec![stored(0, 1, big), stored(1, 1, big), stored(2, 1, big)],
+        );
+        assert!(matches!(tails.read("orders", 0, 0, 10), TailRead::Older(_)));
+        assert_eq!(sequences(tails.read("orders", 0, 1, 10)), vec![1, 2]);
+    }
+
+    #[test]
+    fn gap_clears_tail() {
+        let tails = Tails::default();
+        append(&tails, 0, vec![stored(0, 1, 10)]);
+        append(&tails, 0, vec![stored(3, 1, 10)]);
+        assert!(matches!(tails.read("orders", 0, 0, 10), TailRead::Older(_)));
+        assert_eq!(sequences(tails.read("orders", 0, 3, 10)), vec![3]);
+    }
+
+    #[test]
+    fn retention_and_deletion_drop_events() {
+        let tails = Tails::default();
+        append(&tails, 0, vec![stored(0, 100, 10), stored(1, 200, 10)]);
+        tails.apply(TailChange::Retain {
+            hub: "orders".to_owned(),
+            cutoff_ms: 150,
+        });
+        assert!(matches!(tails.read("orders", 0, 0, 10), TailRead::Older(_)));
+        assert_eq!(sequences(tails.read("orders", 0, 1, 10)), vec![1]);
+        tails.apply(TailChange::DeleteHub {
+            hub: "orders".to_owned(),
+        });
+        assert!(matches!(tails.read("orders", 0, 1, 10), TailRead::Unknown));
+    }
+}

@@ -1,0 +1,124 @@
+//! Errors of the live flow commands, sent to the page as their message.
+
+use course::StepId;
+use flow::controls::ControlError;
+use flow::local_target::{LocalTargetError, RunRecordError};
+use flow::FlowError;
+use serde::{Serialize, Serializer};
+
+use crate::error::CommandError;
+use crate::live_flow::{MAX_PACE_MS, MIN_PACE_MS};
+
+/// A live flow command that failed, with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LiveFlowError {
+    /// A control needs a running flow.
+    #[error("the live flow is not running: press Start first")]
+    NotRunning,
+    /// A flow for another namespace is running.
+    #[error(
+        "the live flow runs for namespace `{running}`: stop it before starting one for \
+         `{requested}`"
+    )]
+    OtherNamespace {
+        /// The running flow's broker namespace.
+        running: String,
+        /// The broker namespace requested.
+        requested: String,
+    },
+    /// The pace is outside the range the page offers.
+    #[error(
+        "a pace of {pace_ms} ms between two customers is out of range: use {min} to {max} ms",
+        min = MIN_PACE_MS,
+        max = MAX_PACE_MS
+    )]
+    PaceOutOfRange {
+        /// The pace requested, in milliseconds.
+        pace_ms: u64,
+    },
+    /// The event is no longer among the ones the page keeps.
+    #[error(
+        "event {sequence_number} of partition {partition_id} of `{hub}` is no longer kept: the \
+         page keeps the last {kept} events it read, so pick a newer one"
+    )]
+    EventNotKept {
+        /// The hub.
+        hub: String,
+        /// The partition id.
+        partition_id: String,
+        /// The sequence number.
+        sequence_number: i64,
+        /// How many events the page keeps.
+        kept: usize,
+    },
+    /// The attendee's namespace is not applied far enough for the flow.
+    #[error(transparent)]
+    NotReady(#[from] LocalTargetError),
+    /// The flow's state was created with other settings.
+    #[error("{0}; on this page, Reset does the same")]
+    RunRecord(#[from] RunRecordError),
+    /// The flow failed to start or to reset.
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+    /// A control could not be carried out, such as a poison event the broker rejected.
+    #[error(transparent)]
+    Control(#[from] ControlError),
+    /// The attendee's choices are invalid or the local services failed to start.
+    #[error(transparent)]
+    Command(#[from] CommandError),
+}
+
+impl LiveFlowError {
+    /// Returns the course step to apply when the failure is a resource not applied yet.
+    pub(crate) fn missing_step(&self) -> Option<StepId> {
+        match self {
+            LiveFlowError::NotReady(LocalTargetError::NotApplied { step, .. }) => Some(*step),
+            _ => None,
+        }
+    }
+}
+
+/// The error as the page receives it: the message, and the step to apply, so that the page can
+/// offer to apply it.
+#[derive(Serialize)]
+struct ErrorView {
+    message: String,
+    missing_step: Option<StepId>,
+}
+
+impl Serialize for LiveFlowError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ErrorView {
+            message: self.to_string(),
+            missing_step: self.missing_step(),
+        }
+        .serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_names_step_to_apply() {
+        let error = LiveFlowError::NotReady(LocalTargetError::NotApplied {
+            resource: "schema group `myschemagroup`".to_string(),
+            step: StepId::SchemaRegistry,
+            command: "eda-workshop apply --namespace dgrf --step schema-registry".to_string(),
+        });
+        let value = serde_json::to_value(&error).unwrap();
+        assert_eq!(value["missing_step"], "schema_registry");
+        assert_eq!(value["message"], error.to_string());
+    }
+
+    #[test]
+    fn other_errors_name_no_step() {
+        let value = serde_json::to_value(LiveFlowError::NotRunning).unwrap();
+        assert_eq!(value["missing_step"], serde_json::Value::Null);
+        assert_eq!(
+            value["message"],
+            "the live flow is not running: press Start first"
+        );
+    }
+}

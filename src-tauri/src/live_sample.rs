@@ -1,0 +1,419 @@
+//! Sampled events: a summary of each event the live flow page may animate, the few that each
+//! update carries, and the recent events kept in full so the page can show their details.
+//!
+//! The sampler reads every event, but an update carries at most [`MAX_SAMPLES_PER_UPDATE`]
+//! of them, spread over the hubs, so a busy hub cannot hide the others and the page never
+//! animates one token per event.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+
+use course::flow::PARKED_HUB;
+use course::Team;
+use flow::cloudevents::{self, CloudEvent};
+use flow::runtime::park::read_parked;
+use flow::transport::ReceivedEvent;
+use serde::{Deserialize, Serialize};
+
+/// The maximum number of sampled events one update carries.
+pub(crate) const MAX_SAMPLES_PER_UPDATE: usize = 3;
+
+/// The maximum number of events kept in full for the details panel.
+const MAX_KEPT_EVENTS: usize = 256;
+
+/// The maximum number of body bytes kept over all kept events. Course events are a few hundred
+/// bytes each; the bound keeps memory small if large events arrive.
+const MAX_KEPT_BYTES: usize = 16 * 1024 * 1024;
+
+/// The maximum number of summaries waiting for the next update. At ten updates a second this
+/// is far more than the sampler reads at the course's pace; beyond it the oldest are dropped.
+const MAX_PENDING: usize = 1024;
+
+/// The CloudEvents source of events the instructor injects.
+const INSTRUCTOR_SOURCE: &str = "/eda-workshop/instructor";
+
+/// The position that identifies one event: hub, partition and sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(crate) struct EventKey {
+    /// The hub.
+    pub(crate) hub: String,
+    /// The partition id.
+    pub(crate) partition_id: String,
+    /// The sequence number in the partition.
+    pub(crate) sequence_number: i64,
+}
+
+/// One event as the page animates it: where it is, what it is, who sent it and who reads it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct SampledEvent {
+    /// The event's position.
+    #[serde(flatten)]
+    pub(crate) key: EventKey,
+    /// The CloudEvents type, such as `Customer.Created`, when the event has one.
+    pub(crate) event_type: Option<String>,
+    /// The CloudEvents id, when the event has one.
+    pub(crate) event_id: Option<String>,
+    /// The team whose service published it. On the parked hub, the team that parked it.
+    pub(crate) publisher: Option<Team>,
+    /// The teams whose consumer groups read the hub, in the course's order.
+    pub(crate) consumers: Vec<Team>,
+    /// Whether the instructor injected it as a poison event.
+    pub(crate) injected: bool,
+    /// On the parked hub, the hub the event was parked from.
+    pub(crate) parked_from: Option<String>,
+    /// When the broker enqueued it, in milliseconds since the Unix epoch.
+    pub(crate) enqueued_time_ms: i64,
+    /// The body's size in bytes.
+    pub(crate) body_size: usize,
+}
+
+/// Summarizes an event read from `hub` with the course's publisher and consumers of the hub.
+pub(crate) fn summarize(hub: &str, event: &ReceivedEvent) -> SampledEvent {
+    let definition = course::flow::hub(hub);
+    let cloud_event = CloudEvent::read_from(&event.properties).ok();
+    let text = |name: &str| {
+        event
+            .properties
+            .get(name)
+            .and_then(|value| value.as_str())
+            .map(str::to_string)
+    };
+    let parked = (hub == PARKED_HUB).then(|| read_parked(event)).flatten();
+    let publisher = match &parked {
+        // The runtime republishes a parked event as the team whose consumer group failed on it.
+        Some(info) => course::flow::hub(&info.hub).and_then(|source| {
+            source
+                .consumer_groups
+                .iter()
+                .find(|group| group.name == info.consumer_group)
+                .map(|group| group.team)
+        }),
+        None => definition.map(|definition| definition.publisher),
+    };
+    let consumers = definition
+        .map(|definition| {
+            let mut teams: Vec<Team> = Vec::new();
+            for group in definition.consumer_groups {
+                if !teams.contains(&group.team) {
+                    teams.push(group.team);
+                }
+            }
+            teams
+        })
+        .unwrap_or_default();
+    SampledEvent {
+        key: EventKey {
+            hub: hub.to_string(),
+            partition_id: event.partition_id.clone(),
+            sequence_number: event.sequence_number,
+        },
+        event_type: cloud_event
+            .as_ref()
+            .map(|attributes| attributes.event_type.clone())
+            .or_else(|| text(cloudevents::TYPE)),
+        event_id: cloud_event
+            .as_ref()
+            .map(|attributes| attributes.id.clone())
+            .or_else(|| text(cloudevents::ID)),
+        publisher,
+        consumers,
+        injected: text(cloudevents::SOURCE).as_deref() == Some(INSTRUCTOR_SOURCE),
+        parked_from: parked.map(|info| info.hub),
+        enqueued_time_ms: event.enqueued_time_ms,
+        body_size: event.body.len(),
+    }
+}
+
+/// Picks at most `max` of `pending`, taking in turn the newest event of each hub, and returns
+/// them in the order they arrived.
+pub(crate) fn pick_samples(pending: Vec<SampledEvent>, max: usize) -> Vec<SampledEvent> {
+    if pending.len() <= max {
+        return pending;
+    }
+    let mut by_hub: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, event) in pending.iter().enumerate() {
+        by_hub.entry(event.key.hub.clone()).or_default().push(index);
+    }
+    let mut chosen: Vec<usize> = Vec::with_capacity(max);
+    while chosen.len() < max {
+        let mut took_any = false;
+        for indices in by_hub.values_mut() {
+            if chosen.len() == max {
+                break;
+            }
+            if let Some(index) = indices.pop() {
+                chosen.push(index);
+                took_any = true;
+            }
+        }
+        if !took_any {
+            break;
+        }
+    }
+    chosen.sort_unstable();
+    let mut pending: Vec<Option<SampledEvent>> = pending.into_iter().map(Some).collect();
+    chosen
+        .into_iter()
+        .filter_map(|index| pending[index].take())
+        .collect()
+}
+
+/// The summaries taken for one update.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TakenSamples {
+    /// The sampled events, at most [`MAX_SAMPLES_PER_UPDATE`].
+    pub(crate) samples: Vec<SampledEvent>,
+    /// Every event read since the previous update, sampled or not.
+    pub(crate) seen: u64,
+}
+
+#[derive(Debug, Default)]
+struct BufferState {
+    pending: VecDeque<SampledEvent>,
+    seen: u64,
+    kept: VecDeque<(String, ReceivedEvent)>,
+    kept_bytes: usize,
+}
+
+/// The events the sampler has read: summaries waiting for the next update, and the recent
+/// events in full.
+#[derive(Debug, Default)]
+pub(crate) struct SampleBuffer {
+    state: Mutex<BufferState>,
+}
+
+impl SampleBuffer {
+    fn lock(&self) -> MutexGuard<'_, BufferState> {
+        // Every change leaves the state consistent, so a panic elsewhere cannot corrupt it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records an event read from `hub`.
+    pub(crate) fn record(&self, hub: &str, event: ReceivedEvent) {
+        let summary = summarize(hub, &event);
+        let mut state = self.lock();
+        state.seen += 1;
+        state.pending.push_back(summary);
+        if state.pending.len() > MAX_PENDING {
+            state.pending.pop_front();
+        }
+        state.kept_bytes += event.body.len();
+        state.kept.push_back((hub.to_string(), event));
+        while state.kept.len() > MAX_KEPT_EVENTS || state.kept_bytes > MAX_KEPT_BYTES {
+            match state.kept.pop_front() {
+                Some((_, dropped)) => state.kept_bytes -= dropped.body.len(),
+                None => break,
+            }
+        }
+    }
+
+    /// Takes the summaries recorded since the last call and picks the ones to animate.
+    pub(crate) fn take(&self) -> TakenSamples {
+        let mut state = self.lock();
+        let pending: Vec<SampledEvent> = state.pending.drain(..).collect();
+        let seen = std::mem::take(&mut state.seen);
+        drop(state);
+        TakenSamples {
+            samples: pick_samples(pending, MAX_SAMPLES_PER_UPDATE),
+            seen,
+        }
+    }
+
+    /// Returns a kept event by its position, or `None` when it is no longer kept.
+    pub(crate) fn find(&self, key: &EventKey) -> Option<ReceivedEvent> {
+        self.lock()
+            .kept
+            .iter()
+            .rev()
+            .find(|(hub, event)| {
+                *hub == key.hub
+                    && event.partition_id == key.partition_id
+                    && event.sequence_number == key.sequence_number
+            })
+            .map(|(_, event)| event.clone())
+    }
+
+    /// Returns the maximum number of events kept in full.
+    pub(crate) fn capacity(&self) -> usize {
+        MAX_KEPT_EVENTS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use flow::runtime::park::{parked_event, ParkedInfo};
+    use flow::transport::{Properties, PropertyValue};
+
+    use super::*;
+
+    fn received(sequence_number: i64, properties: Properties, body: Vec<u8>) -> ReceivedEvent {
+        ReceivedEvent {
+            partition_id: "2".to_string(),
+            sequence_number,
+            offset: (sequence_number * 100).to_string(),
+            enqueued_time_ms: 1_796_396_400_000 + sequence_number,
+            partition_key: None,
+            content_type: Some("avro/binary+0123456789abcdef0123456789abcdef".to_string()),
+            properties,
+            body,
+        }
+    }
+
+    fn cloud_event(event_type: &str, source: &str) -> Properties {
+        let mut properties = Properties::new();
+        CloudEvent {
+            id: format!("id-{event_type}"),
+            source: source.to_string(),
+            event_type: event_type.to_string(),
+            time: "2026-12-04T15:00:00.000Z".to_string(),
+        }
+        .write_to(&mut properties);
+        properties
+    }
+
+    fn summary(hub: &str, sequence_number: i64) -> SampledEvent {
+        summarize(
+            hub,
+            &received(sequence_number, Properties::new(), Vec::new()),
+        )
+    }
+
+    #[test]
+    fn summary_names_publisher_and_consumers() {
+        let event = received(
+            7,
+            cloud_event("Lead.Purchased", "/eda-workshop/conversions"),
+            vec![0; 12],
+        );
+        let sampled = summarize("lead_purchased", &event);
+        assert_eq!(sampled.key.hub, "lead_purchased");
+        assert_eq!(sampled.key.partition_id, "2");
+        assert_eq!(sampled.key.sequence_number, 7);
+        assert_eq!(sampled.event_type.as_deref(), Some("Lead.Purchased"));
+        assert_eq!(sampled.publisher, Some(Team::Conversions));
+        assert_eq!(
+            sampled.consumers,
+            [Team::Customer, Team::Product, Team::Platform]
+        );
+        assert_eq!(sampled.body_size, 12);
+        assert!(!sampled.injected);
+        assert_eq!(sampled.parked_from, None);
+    }
+
+    #[test]
+    fn summary_marks_instructor_poison() {
+        let event = received(
+            1,
+            cloud_event("Customer.Created", INSTRUCTOR_SOURCE),
+            vec![1],
+        );
+        assert!(summarize("customer", &event).injected);
+    }
+
+    #[test]
+    fn parked_summary_names_team_that_parked() {
+        let original = received(
+            4,
+            cloud_event("Customer.Created", INSTRUCTOR_SOURCE),
+            vec![1, 2],
+        );
+        let info = ParkedInfo {
+            hub: "customer".to_string(),
+            consumer_group: "lead".to_string(),
+            partition_id: "2".to_string(),
+            sequence_number: 4,
+            offset: "400".to_string(),
+            error: "the body cannot be decoded".to_string(),
+            attempts: 3,
+        };
+        let outgoing = parked_event(&original, &info);
+        let parked = received(0, outgoing.properties, outgoing.body);
+
+        let sampled = summarize(PARKED_HUB, &parked);
+        assert_eq!(sampled.publisher, Some(Team::Conversions));
+        assert_eq!(sampled.parked_from.as_deref(), Some("customer"));
+        assert_eq!(sampled.consumers, [Team::Platform]);
+        assert_eq!(sampled.event_type.as_deref(), Some("Customer.Created"));
+    }
+
+    #[test]
+    fn event_without_attributes_is_still_summarized() {
+        let mut properties = Properties::new();
+        properties.insert(
+            cloudevents::TYPE.to_string(),
+            PropertyValue::String("Lead.Generated".to_string()),
+        );
+        let sampled = summarize("lead", &received(3, properties, Vec::new()));
+        assert_eq!(sampled.event_type.as_deref(), Some("Lead.Generated"));
+        assert_eq!(sampled.event_id, None);
+        assert_eq!(sampled.publisher, Some(Team::Conversions));
+    }
+
+    #[test]
+    fn few_pending_are_all_sampled() {
+        let pending = vec![summary("customer", 1), summary("lead", 1)];
+        assert_eq!(pick_samples(pending.clone(), 3), pending);
+    }
+
+    #[test]
+    fn busy_hub_does_not_hide_quiet_ones() {
+        let mut pending: Vec<SampledEvent> = (0..100).map(|n| summary("customer", n)).collect();
+        pending.insert(40, summary("sale", 0));
+        pending.push(summary("lead", 0));
+
+        let picked = pick_samples(pending, 3);
+
+        let hubs: Vec<&str> = picked.iter().map(|event| event.key.hub.as_str()).collect();
+        assert_eq!(hubs, ["sale", "customer", "lead"]);
+        assert_eq!(picked[1].key.sequence_number, 99);
+    }
+
+    #[test]
+    fn one_busy_hub_gives_its_newest_events() {
+        let pending: Vec<SampledEvent> = (0..50).map(|n| summary("customer", n)).collect();
+        let picked = pick_samples(pending, 3);
+        let sequence_numbers: Vec<i64> = picked.iter().map(|e| e.key.sequence_number).collect();
+        assert_eq!(sequence_numbers, [47, 48, 49]);
+    }
+
+    #[test]
+    fn buffer_counts_every_event_but_samples_few() {
+        let buffer = SampleBuffer::default();
+        for n in 0..20 {
+            buffer.record("customer", received(n, Properties::new(), vec![0; 4]));
+        }
+        let taken = buffer.take();
+        assert_eq!(taken.seen, 20);
+        assert_eq!(taken.samples.len(), MAX_SAMPLES_PER_UPDATE);
+
+        let next = buffer.take();
+        assert_eq!(next.seen, 0);
+        assert!(next.samples.is_empty());
+    }
+
+    #[test]
+    fn buffer_keeps_recent_events_in_full() {
+        let buffer = SampleBuffer::default();
+        let total = buffer.capacity() as i64 + 10;
+        for n in 0..total {
+            buffer.record("lead", received(n, Properties::new(), vec![n as u8]));
+        }
+        let key = |sequence_number| EventKey {
+            hub: "lead".to_string(),
+            partition_id: "2".to_string(),
+            sequence_number,
+        };
+        assert_eq!(
+            buffer.find(&key(total - 1)).unwrap().body,
+            [(total - 1) as u8]
+        );
+        assert!(buffer.find(&key(0)).is_none());
+        let other_hub = EventKey {
+            hub: "customer".to_string(),
+            ..key(total - 1)
+        };
+        assert!(buffer.find(&other_hub).is_none());
+    }
+}

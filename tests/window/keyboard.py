@@ -1,0 +1,291 @@
+"""Keyboard-only window test: walks the wizard with Tab, Shift+Tab, Enter, Space and typed
+letters, never a click.
+
+From the welcome page it tabs to the Next button, steps back with Shift+Tab and forward again,
+and presses Enter. On the namespace page it tabs to the field, types `dgrf`, tabs to Next and
+presses Enter. On the resource groups page it tabs to Apply and presses Space, then to Verify
+and presses Enter, and waits for both results. Every element that receives the focus on the
+way must show a visible focus indicator: an outline or a box shadow that is drawn, which is
+what the app's stylesheet gives `:focus-visible`. Keys go through WebDriver's Perform Actions
+command, which WebKitWebDriver turns into key events of the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import harness
+import processes
+import steps
+from harness import CheckFailed, Checks, Deadline
+from webdriver import Session, WebDriverError, wait_for
+
+NAMESPACE = "dgrf"
+# WebDriver's codes for the keys the test presses.
+TAB = "\ue004"
+ENTER = "\ue007"
+SHIFT = "\ue008"
+SPACE = "\ue00d"
+# The maximum number of Tab presses to reach one element, which bounds the walk. Each walk here
+# takes fewer than 10.
+MAX_TABS = 60
+
+# Describes the focused element and how its focus is drawn.
+FOCUS_SCRIPT = """
+const e = document.activeElement;
+if (!e || e === document.body) { return null; }
+const style = getComputedStyle(e);
+const width = parseFloat(style.outlineWidth) || 0;
+const outline = style.outlineStyle !== 'none' && width > 0
+  && !/rgba\\(.*, 0\\)$/.test(style.outlineColor) && style.outlineColor !== 'transparent';
+const shadow = style.boxShadow !== 'none' && style.boxShadow !== '';
+const chosen = e.tagName === 'SELECT' && e.selectedOptions.length ? e.selectedOptions[0].text : '';
+const label = (e.getAttribute('aria-label') || chosen || e.textContent || e.value || '').trim();
+return {
+  tag: e.tagName.toLowerCase(), id: e.id, type: e.getAttribute('type') || '',
+  label: label.replace(/\\s+/g, ' ').slice(0, 60),
+  focusVisible: e.matches(':focus-visible'), outline, shadow,
+  drawn: style.outlineStyle + ' ' + style.outlineWidth + ' ' + style.outlineColor
+    + (shadow ? ' shadow ' + style.boxShadow : ''),
+};
+"""
+
+
+def press(session: Session, key: str, shift: bool = False) -> None:
+    """Presses and releases `key`, holding Shift around it when `shift` is set."""
+    actions = [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]
+    if shift:
+        actions = [{"type": "keyDown", "value": SHIFT}, *actions, {"type": "keyUp", "value": SHIFT}]
+    session.command(
+        "POST", "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}
+    )
+
+
+def type_keys(session: Session, text: str) -> None:
+    """Types `text` into the focused element, one key press per character."""
+    for character in text:
+        press(session, character)
+
+
+def focused(session: Session) -> dict | None:
+    """Returns a description of the focused element, or None when the page has no focus."""
+    return session.execute(FOCUS_SCRIPT)
+
+
+def name_of(element: dict) -> str:
+    """Names an element for messages: its tag, id or type, and its label."""
+    parts = [element["tag"]]
+    if element["id"]:
+        parts.append(f"#{element['id']}")
+    elif element["type"]:
+        parts.append(f"[type={element['type']}]")
+    return f"{''.join(parts)} {element['label']!r}"
+
+
+class FocusWalk:
+    """Moves the focus with Tab and Shift+Tab and checks that each focus is visible."""
+
+    def __init__(self, session: Session, checks: Checks) -> None:
+        self.session = session
+        self.checks = checks
+        self.seen: set[str] = set()
+
+    def check_indicator(self, element: dict) -> None:
+        """Checks that `element` shows a focus indicator, once per distinct element."""
+        name = name_of(element)
+        if name in self.seen:
+            return
+        self.seen.add(name)
+        self.checks.expect(
+            element["outline"] or element["shadow"],
+            f"focused {name} shows a focus indicator",
+            f"focus-visible {element['focusVisible']}, outline {element['drawn']}",
+        )
+
+    def tab_to(self, selector: str, description: str, backwards: bool = False) -> dict:
+        """Presses Tab (or Shift+Tab) until the element at `selector` has the focus."""
+        for _ in range(MAX_TABS):
+            press(self.session, TAB, shift=backwards)
+            element = focused(self.session)
+            if element is None:
+                continue
+            self.check_indicator(element)
+            if self.session.execute(
+                f"return document.activeElement.matches({selector!r});"
+            ):
+                return element
+        raise WebDriverError(
+            f"{MAX_TABS} presses of {'Shift+' if backwards else ''}Tab did not reach "
+            f"{description} ({selector})"
+        )
+
+    def step_back_and_forth(self) -> None:
+        """Moves the focus one element back with Shift+Tab and forward again with Tab."""
+        start = focused(self.session)
+        press(self.session, TAB, shift=True)
+        previous = focused(self.session)
+        self.checks.check(
+            previous is not None and start is not None and name_of(previous) != name_of(start),
+            "Shift+Tab moves the focus to the previous element",
+            name_of(previous) if previous else "no focus",
+        )
+        self.check_indicator(previous)
+        press(self.session, TAB)
+        again = focused(self.session)
+        self.checks.check(
+            again is not None and start is not None and name_of(again) == name_of(start),
+            "Tab moves the focus forward again",
+            name_of(again) if again else "no focus",
+        )
+
+
+def check_focus_kept(session: Session, checks: Checks, selector: str, label: str) -> None:
+    """Checks that the button at `selector` still has the focus once its action finished.
+
+    A button that is disabled while its action runs loses the focus, and the browser moves it to
+    the page's body, so a keyboard user would have to start again from the top of the page.
+    """
+    wait_for(f"{label} to be enabled again", lambda: steps.enabled(session, selector), 60)
+    element = focused(session)
+    checks.expect(
+        element is not None
+        and session.execute(f"return document.activeElement.matches({selector!r});"),
+        f"focus stays on {label} after its action finished",
+        name_of(element) if element else "the focus moved to the page's body",
+    )
+
+
+def walk_by_keyboard(
+    session: Session, display: str, artifacts: Path, checks: Checks
+) -> None:
+    """Walks from the welcome page through the namespace to an applied and verified step."""
+    walk = FocusWalk(session, checks)
+    wait_for("the welcome page heading", lambda: session.find("#welcome-title"), 60)
+
+    walk.tab_to("form button[type=submit]", "the welcome page's Next button")
+    walk.step_back_and_forth()
+    harness.capture(session, display, artifacts, "keyboard-welcome", checks)
+    press(session, ENTER)
+    wait_for("the namespace field", lambda: session.find("input#namespace"), 20)
+    checks.check(True, "Enter on Next opens the namespace page")
+
+    walk.tab_to("input#namespace", "the namespace field")
+    type_keys(session, NAMESPACE)
+    wait_for("namespace dgrf to be valid", lambda: session.find("#namespace-ok"), 20)
+    checks.check(True, f"typing {NAMESPACE} by keyboard makes the namespace valid")
+    walk.tab_to("form button[type=submit]", "the namespace page's Next button")
+    harness.capture(session, display, artifacts, "keyboard-namespace", checks)
+    press(session, ENTER)
+    steps.wait_for_heading(session, "Resource groups")
+    checks.check(True, "Enter on Next opens the resource groups page")
+
+    walk.tab_to("#apply", "the Apply button")
+    press(session, SPACE)
+    applied = wait_for(
+        "the Apply result",
+        lambda: session.text(session.find("#apply-result")) or None,
+        60,
+    )
+    checks.check(
+        " created" in applied and "failed" not in applied,
+        "Space on Apply creates the resource groups",
+        repr(" ".join(applied.split())),
+    )
+    check_focus_kept(session, checks, "#apply", "Apply")
+    walk.tab_to("#verify", "the Verify button")
+    press(session, ENTER)
+    verified = wait_for(
+        "the Verify result",
+        lambda: session.text(session.find("#verify-result")) or None,
+        60,
+    )
+    checks.check(
+        "match the plan" in verified,
+        "Enter on Verify finds the resource groups as planned",
+        repr(" ".join(verified.split())),
+    )
+    check_focus_kept(session, checks, "#verify", "Verify")
+    harness.capture(session, display, artifacts, "keyboard-verify", checks)
+    checks.check(len(walk.seen) >= 5, "the walk focused several elements", str(len(walk.seen)))
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    harness.add_common_arguments(parser, time_limit=300)
+    parser.set_defaults(artifacts=harness.REPOSITORY / "tests" / "artifacts" / "keyboard")
+    return parser.parse_args()
+
+
+def main() -> int:
+    arguments = parse_arguments()
+    checks = Checks()
+    artifacts: Path = arguments.artifacts
+    artifacts.mkdir(parents=True, exist_ok=True)
+
+    def on_deadline(_signal: int, _frame: object) -> None:
+        raise Deadline(f"the run took longer than {arguments.time_limit} s")
+
+    signal.signal(signal.SIGALRM, on_deadline)
+    signal.alarm(arguments.time_limit)
+
+    xvfb = keychain_driver = None
+    session: Session | None = None
+    started = time.monotonic()
+    failure: str | None = None
+    with (
+        tempfile.TemporaryDirectory(prefix="eda-keyboard-") as temporary,
+        open(artifacts / "xvfb.log", "w") as xvfb_log,
+        open(artifacts / "tauri-driver.log", "w") as driver_log,
+    ):
+        try:
+            harness.require_programs(arguments)
+            xvfb, display = processes.start_xvfb(*harness.SCREEN, xvfb_log, timeout=20)
+            print(f"Xvfb started on display {display} (pid {xvfb.pid})", flush=True)
+            environment = harness.app_environment(display, Path(temporary), None)
+            keychain_driver = harness.start_driver_with_keychain(
+                arguments, environment, Path(temporary), driver_log
+            )
+            session = Session(keychain_driver.port, request_timeout=60)
+            session.start(str(arguments.app.resolve()))
+            walk_by_keyboard(session, display, artifacts, checks)
+        except CheckFailed as error:
+            failure = str(error)
+        except (
+            WebDriverError,
+            RuntimeError,
+            OSError,
+            subprocess.SubprocessError,
+            Deadline,
+        ) as error:
+            checks.failed += 1
+            failure = str(error)
+            print(f"FAILED: {error}", flush=True)
+        finally:
+            signal.alarm(0)
+            if session is not None:
+                try:
+                    session.end()
+                except WebDriverError as error:
+                    print(f"could not end the WebDriver session: {error}", flush=True)
+            if keychain_driver is not None:
+                processes.stop(keychain_driver.driver)
+                harness.remove_keychain_folder(keychain_driver.scratch)
+            if xvfb is not None:
+                processes.stop(xvfb)
+
+    elapsed = time.monotonic() - started
+    print(f"pictures and logs are in {artifacts}", flush=True)
+    if failure:
+        print(f"keyboard test failed after {elapsed:.1f} s: {failure}", flush=True)
+    print(f"keyboard: {checks.passed} passed, {checks.failed} failed", flush=True)
+    return 0 if failure is None and checks.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

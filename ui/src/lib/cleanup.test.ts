@@ -1,0 +1,125 @@
+import { describe, expect, test } from "vitest";
+
+import type { TeardownPreview } from "./api";
+import { cellText, fileName, formatBytes, formatWindow, showingText, shownFiles } from "./lake";
+import { applyProgress, isFinal, progressSummary, stateTone, type ProgressRow } from "./progress";
+import {
+  confirmationMatches,
+  groupSummary,
+  isNothingToDelete,
+  previewSummary,
+  resourceCount,
+} from "./teardown";
+
+describe("applyProgress", () => {
+  test("updates a row in place and keeps first-seen order", () => {
+    let rows: ProgressRow[] = [];
+    rows = applyProgress(rows, { id: "a", title: "A", state: "queued", detail: null });
+    rows = applyProgress(rows, { id: "b", title: "B", state: "queued", detail: null });
+    rows = applyProgress(rows, { id: "a", title: "A", state: "in_progress", detail: "creating" });
+    rows = applyProgress(rows, { id: "a", title: "A", state: "created", detail: null });
+
+    expect(rows.map((row) => row.id)).toEqual(["a", "b"]);
+    expect(rows[0].state).toBe("created");
+    expect(rows[1].state).toBe("queued");
+    expect(progressSummary(rows)).toBe("1 of 2 done");
+  });
+
+  test("does not change the rows it was given", () => {
+    const rows: ProgressRow[] = [{ id: "a", title: "A", state: "queued", detail: null }];
+    applyProgress(rows, { id: "a", title: "A", state: "failed", detail: "quota" });
+    expect(rows[0].state).toBe("queued");
+  });
+
+  test("tells final and running states apart", () => {
+    expect(isFinal("failed")).toBe(true);
+    expect(isFinal("deleted")).toBe(true);
+    expect(isFinal("in_progress")).toBe(false);
+    expect(stateTone("failed")).toBe("bad");
+    expect(stateTone("in_progress")).toBe("busy");
+    expect(stateTone("skipped")).toBe("neutral");
+    expect(stateTone("unchanged")).toBe("ok");
+  });
+});
+
+describe("teardown confirmation", () => {
+  test("matches the namespace exactly, ignoring surrounding spaces", () => {
+    expect(confirmationMatches("dgrf", "dgrf")).toBe(true);
+    expect(confirmationMatches(" dgrf ", "dgrf")).toBe(true);
+    expect(confirmationMatches("DGRF", "dgrf")).toBe(false);
+    expect(confirmationMatches("dgr", "dgrf")).toBe(false);
+    expect(confirmationMatches("", "")).toBe(false);
+  });
+
+  test("counts resources and groups", () => {
+    const preview: TeardownPreview = {
+      namespace: "dgrf",
+      groups: [
+        { id: "g1", name: "g1", deleted: true, resources: [{ id: "r", title: "r", name: "r" }] },
+        { id: "g2", name: "g2", deleted: false, resources: [{ id: "s", title: "s", name: "s" }] },
+      ],
+      purged_vaults: [],
+      keychain_entries: [],
+      local_data: [],
+      refusals: [],
+    };
+    expect(resourceCount(preview)).toBe(3);
+    expect(previewSummary(preview)).toBe(
+      "3 resources in 2 resource groups, 0 keychain entries and 0 local data folders.",
+    );
+    expect(groupSummary(preview.groups[0])).toBe("1 resource, then the group");
+    expect(groupSummary({ ...preview.groups[1], resources: [] })).toBe(
+      "empty, the group is kept",
+    );
+    expect(isNothingToDelete(preview)).toBe(false);
+    expect(isNothingToDelete({ ...preview, groups: [] })).toBe(true);
+  });
+});
+
+describe("lake formatting", () => {
+  test("formats sizes in powers of 1024", () => {
+    expect(formatBytes(812)).toBe("812 B");
+    expect(formatBytes(2048)).toBe("2 KB");
+    expect(formatBytes(3482)).toBe("3.4 KB");
+    expect(formatBytes(300 * 1024 * 1024)).toBe("300 MB");
+  });
+
+  test("formats capture windows", () => {
+    expect(formatWindow(300)).toBe("5 minutes");
+    expect(formatWindow(60)).toBe("1 minute");
+    expect(formatWindow(90)).toBe("90 seconds");
+  });
+
+  test("shows cells and counts", () => {
+    expect(cellText("text")).toBe("text");
+    expect(cellText(null)).toBe("null");
+    expect(cellText(42)).toBe("42");
+    expect(cellText({ "x-opt-offset": "0" })).toBe('{"x-opt-offset":"0"}');
+    expect(showingText(200, 250)).toBe("Showing 200 of 250 records");
+    expect(showingText(1, 1)).toBe("Showing 1 of 1 record");
+  });
+});
+
+describe("lake file lists", () => {
+  test("sorts newest first and cuts to six unless all are asked for", () => {
+    const files = Array.from({ length: 8 }, (_, index) => ({
+      path: `T/${index}.avro`,
+      modified_at: index,
+    }));
+    expect(shownFiles(files, false).map((file) => file.path)).toEqual([
+      "T/7.avro",
+      "T/6.avro",
+      "T/5.avro",
+      "T/4.avro",
+      "T/3.avro",
+      "T/2.avro",
+    ]);
+    expect(shownFiles(files, true)).toHaveLength(8);
+    expect(files[0].path).toBe("T/0.avro");
+  });
+
+  test("names a file by its last path segment", () => {
+    expect(fileName("customer/2026/12/04/17/customer_0.avro")).toBe("customer_0.avro");
+    expect(fileName("plain.avro")).toBe("plain.avro");
+  });
+});

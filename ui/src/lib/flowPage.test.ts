@@ -1,0 +1,266 @@
+import { Channel } from "@tauri-apps/api/core";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, test } from "vitest";
+
+import FlowPage from "../pages/FlowPage.svelte";
+import { OVERVIEW } from "../test/backend";
+import type { EventDetails, FlowStatus, FlowUpdate, HubDefinition, LiveFlowView } from "./flowApi";
+import type { Settings } from "./settings";
+
+afterEach(() => {
+  clearMocks();
+});
+
+const SETTINGS: Settings = {
+  target: "local",
+  namespace: "dgrf",
+  namespaceFromEnvironment: false,
+  environment: "dv",
+  region: { name: "northeurope", code: "eun" },
+  customRegion: false,
+};
+
+const HUBS: HubDefinition[] = [
+  {
+    name: "customer",
+    publisher: "customer",
+    event_type: "Customer.Created",
+    consumer_groups: [
+      { name: "lead", team: "conversions", purpose: "leads" },
+      { name: "datalake", team: "platform", purpose: "lake" },
+    ],
+  },
+  {
+    name: "parked",
+    publisher: "platform",
+    event_type: null,
+    consumer_groups: [{ name: "platform", team: "platform", purpose: "list" }],
+  },
+];
+
+function running(paceMs: number): FlowStatus {
+  return {
+    running: true,
+    paused: false,
+    pace_ms: paceMs,
+    sales: { capture_window_seconds: 300, partner_interval_seconds: 30 },
+  };
+}
+
+function update(published: number): FlowUpdate {
+  const lane = (team: "platform" | "customer" | "product" | "conversions") => ({
+    team,
+    published: team === "customer" ? published : 0,
+    consumed: team === "conversions" ? published : 0,
+    parked: 0,
+    published_per_second: 0.1,
+    consumed_per_second: 0.1,
+  });
+  return {
+    status: running(10000),
+    lanes: [lane("platform"), lane("customer"), lane("product"), lane("conversions")],
+    hubs: [
+      {
+        hub: "customer",
+        published,
+        consumed: published,
+        parked: 0,
+        published_per_second: 0.1,
+        consumed_per_second: 0.1,
+      },
+    ],
+    groups: [{ hub: "customer", consumer_group: "lead", team: "conversions", lag: 2, partitions: [] }],
+    parked: [],
+    parked_total: 0,
+    samples: [
+      {
+        hub: "customer",
+        partition_id: "3",
+        sequence_number: 41,
+        event_type: "Customer.Created",
+        event_id: "e-41",
+        publisher: "customer",
+        consumers: ["conversions", "platform"],
+        injected: false,
+        parked_from: null,
+        enqueued_time_ms: 1_796_396_400_000,
+        body_size: 5,
+      },
+    ],
+    seen: 1,
+    notices: [],
+  };
+}
+
+const DETAILS: EventDetails = {
+  hub: "customer",
+  partition_id: "3",
+  sequence_number: 41,
+  offset: "4096",
+  enqueued_time_ms: 1_796_396_400_000,
+  partition_key: null,
+  content_type: "avro/binary+0123",
+  cloud_events: [{ name: "type", value: "Customer.Created", kind: "string" }],
+  properties: [],
+  payload: {
+    outcome: "decoded",
+    event_type: "Customer.Created",
+    fields: [
+      { name: "id", value: "c-41" },
+      { name: "email", value: "ada@example.com" },
+    ],
+  },
+  body_size: 5,
+  body_hex: "48656c6c6f",
+};
+
+interface Calls {
+  commands: { cmd: string; args: Record<string, unknown> }[];
+  channel: Channel<FlowUpdate> | null;
+}
+
+/** Mocks the live flow commands. `start` returns the outcome of each start, in order. */
+function installFlowBackend(start: (call: number) => FlowStatus | { reject: unknown }): Calls {
+  const calls: Calls = { commands: [], channel: null };
+  let starts = 0;
+  mockIPC((cmd, args) => {
+    const payload = (args ?? {}) as Record<string, unknown>;
+    calls.commands.push({ cmd, args: payload });
+    switch (cmd) {
+      case "live_flow_open": {
+        calls.channel = payload.updates as Channel<FlowUpdate>;
+        const view: LiveFlowView = {
+          status: { running: false, paused: false, pace_ms: 10000, sales: null },
+          teams: ["platform", "customer", "product", "conversions"],
+          hubs: HUBS,
+          default_pace_ms: 10000,
+          min_pace_ms: 100,
+          max_pace_ms: 60000,
+        };
+        return view;
+      }
+      case "live_flow_start": {
+        const outcome = start(starts++);
+        if ("reject" in outcome) {
+          return Promise.reject(outcome.reject);
+        }
+        return outcome;
+      }
+      case "live_flow_event":
+        return DETAILS;
+      case "apply_step":
+        return { attendee: {}, applied: { failure: null }, verified: null };
+      case "live_flow_stop":
+        return { running: false, paused: false, pace_ms: 10000, sales: null };
+      case "live_flow_close":
+        return null;
+      default:
+        return Promise.reject(`unexpected command ${cmd}`);
+    }
+  });
+  return calls;
+}
+
+function renderPage() {
+  return render(FlowPage, {
+    props: {
+      overview: OVERVIEW,
+      settings: SETTINGS,
+      nextStep: undefined,
+      onBack: () => {},
+      onNext: () => {},
+    },
+  });
+}
+
+describe("live flow page", () => {
+  test("drops an update that arrives after the stop", async () => {
+    const calls = installFlowBackend(() => running(10000));
+    const user = userEvent.setup();
+    renderPage();
+    await user.click(await screen.findByTestId("flow-start"));
+    await user.click(await screen.findByTestId("flow-stop"));
+    await waitFor(() => expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Stopped/));
+
+    calls.channel?.onmessage(update(3));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Stopped/);
+    const count = screen.getByTestId("lane-customer-published").querySelector(".count");
+    expect(count?.textContent).toBe("0");
+  });
+
+  test("starts at the chosen pace and shows the lanes' counts", async () => {
+    const calls = installFlowBackend(() => running(1000));
+    const user = userEvent.setup();
+    renderPage();
+
+    const pace = (await screen.findByTestId("flow-pace")) as HTMLSelectElement;
+    await user.selectOptions(pace, "1000");
+    await user.click(screen.getByTestId("flow-start"));
+
+    const start = calls.commands.find((call) => call.cmd === "live_flow_start");
+    expect(start?.args.paceMs).toBe(1000);
+    expect(start?.args.attendee).toEqual({
+      namespace: "dgrf",
+      environment: "dv",
+      region: { name: "northeurope", code: "eun" },
+    });
+    await waitFor(() => expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Running/));
+
+    calls.channel?.onmessage(update(7));
+    await waitFor(() =>
+      expect(screen.getByTestId("lane-customer-published").textContent).toContain("7"),
+    );
+    expect(screen.getByTestId("lane-conversions-consumed").textContent).toContain("7");
+    expect(screen.getByTestId("lag-customer-lead").textContent).toContain("2");
+  });
+
+  test("opens a recent event's details and closes them", async () => {
+    const calls = installFlowBackend(() => running(10000));
+    const user = userEvent.setup();
+    renderPage();
+    await user.click(await screen.findByTestId("flow-start"));
+    await waitFor(() => expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Running/));
+
+    calls.channel?.onmessage(update(1));
+    await user.click(await screen.findByTestId("recent-event"));
+
+    const payload = await screen.findByTestId("event-payload");
+    expect(payload.textContent).toContain("ada@example.com");
+    const request = calls.commands.find((call) => call.cmd === "live_flow_event");
+    expect(request?.args).toEqual({ hub: "customer", partitionId: "3", sequenceNumber: 41 });
+    expect(screen.getByTestId("event-hex").textContent).toContain("48 65 6c 6c 6f");
+
+    await user.click(screen.getByTestId("event-details-close"));
+    expect(screen.queryByTestId("event-details")).toBeNull();
+  });
+
+  test("offers to apply a missing step, then starts", async () => {
+    const calls = installFlowBackend((call) =>
+      call === 0
+        ? {
+            reject: {
+              message: "the schema group `myschemagroup` does not exist yet",
+              missing_step: "schema_registry",
+            },
+          }
+        : running(10000),
+    );
+    const user = userEvent.setup();
+    renderPage();
+
+    await user.click(await screen.findByTestId("flow-start"));
+    expect((await screen.findByTestId("flow-error")).textContent).toContain("myschemagroup");
+    const apply = screen.getByTestId("flow-apply-missing");
+    expect(apply.textContent).toContain("Apply step 3 (Schema registry)");
+
+    await user.click(apply);
+    await waitFor(() => expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Running/));
+    const order = calls.commands.map((call) => call.cmd).filter((cmd) => cmd !== "live_flow_open");
+    expect(order).toEqual(["live_flow_start", "apply_step", "live_flow_start"]);
+    const applied = calls.commands.find((call) => call.cmd === "apply_step");
+    expect(applied?.args.step).toBe("schema_registry");
+  });
+});
