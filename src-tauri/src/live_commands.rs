@@ -10,7 +10,8 @@ use tauri::State;
 
 use crate::live_details::EventDetails;
 use crate::live_error::LiveFlowError;
-use crate::live_flow::{pace_from_ms, DEFAULT_PACE_MS, MAX_PACE_MS, MIN_PACE_MS};
+use crate::live_flow::pace_from_ms;
+use crate::live_pace::{DEFAULT_PACE_MS, MAX_PACE_MS, MIN_PACE_MS};
 use crate::live_sample::EventKey;
 use crate::live_update::{FlowStatus, FlowUpdate};
 use crate::plan_view::AttendeeChoice;

@@ -7,7 +7,7 @@ use flow::FlowError;
 use serde::{Serialize, Serializer};
 
 use crate::error::CommandError;
-use crate::live_flow::{MAX_PACE_MS, MIN_PACE_MS};
+use crate::live_pace::{MAX_PACE_MS, MIN_PACE_MS};
 
 /// A live flow command that failed, with what to do about it.
 #[derive(Debug, thiserror::Error)]

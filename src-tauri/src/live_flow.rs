@@ -13,19 +13,11 @@ use tokio::task::JoinHandle;
 
 use crate::live_details::{describe, EventDetails};
 use crate::live_error::LiveFlowError;
+use crate::live_pace::{DEFAULT_PACE_MS, MAX_PACE_MS, MIN_PACE_MS};
 use crate::live_sample::{EventKey, SampleBuffer};
 use crate::live_sampler::Sampler;
 use crate::live_stream::{running_status, stream_updates, Subscriber, UpdateSources};
 use crate::live_update::{FlowStatus, FlowUpdate, SaleTiming};
-
-/// The course's pace: one new customer every 10 s.
-pub(crate) const DEFAULT_PACE_MS: u64 = 10_000;
-
-/// The minimum time between two new customers that the page offers, in milliseconds.
-pub(crate) const MIN_PACE_MS: u64 = 100;
-
-/// The maximum time between two new customers that the page offers, in milliseconds.
-pub(crate) const MAX_PACE_MS: u64 = 60_000;
 
 /// Checks a pace against the page's range and returns it as a duration.
 pub(crate) fn pace_from_ms(pace_ms: u64) -> Result<Duration, LiveFlowError> {

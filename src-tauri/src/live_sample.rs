@@ -124,17 +124,22 @@ pub(crate) fn summarize(hub: &str, event: &ReceivedEvent) -> SampledEvent {
     }
 }
 
-/// Picks at most `max` of `pending`, taking in turn the newest event of each hub, and returns
-/// them in the order they arrived.
+/// Picks at most `max` of `pending`, taking injected poison events first, then in turn the
+/// newest event of each hub, and returns them in the order they arrived.
 pub(crate) fn pick_samples(pending: Vec<SampledEvent>, max: usize) -> Vec<SampledEvent> {
     if pending.len() <= max {
         return pending;
     }
+    let mut chosen: Vec<usize> = Vec::with_capacity(max);
     let mut by_hub: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (index, event) in pending.iter().enumerate() {
-        by_hub.entry(event.key.hub.clone()).or_default().push(index);
+        // The instructor injected it to show what happens to it, so it is never sampled away.
+        if event.injected && chosen.len() < max {
+            chosen.push(index);
+        } else {
+            by_hub.entry(event.key.hub.clone()).or_default().push(index);
+        }
     }
-    let mut chosen: Vec<usize> = Vec::with_capacity(max);
     while chosen.len() < max {
         let mut took_any = false;
         for indices in by_hub.values_mut() {
@@ -376,6 +381,15 @@ mod tests {
         let picked = pick_samples(pending, 3);
         let sequence_numbers: Vec<i64> = picked.iter().map(|e| e.key.sequence_number).collect();
         assert_eq!(sequence_numbers, [47, 48, 49]);
+    }
+
+    #[test]
+    fn injected_event_always_sampled() {
+        let mut pending: Vec<SampledEvent> = (0..50).map(|n| summary("customer", n)).collect();
+        pending[10].injected = true;
+        let picked = pick_samples(pending, 3);
+        let sequence_numbers: Vec<i64> = picked.iter().map(|e| e.key.sequence_number).collect();
+        assert_eq!(sequence_numbers, [10, 48, 49]);
     }
 
     #[test]

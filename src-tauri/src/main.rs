@@ -14,6 +14,7 @@ mod live_commands;
 mod live_details;
 mod live_error;
 mod live_flow;
+mod live_pace;
 mod live_rates;
 mod live_sample;
 mod live_sampler;

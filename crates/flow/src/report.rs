@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::lake::count_lake_records;
 use crate::metrics::{compute_lags, LaneMetrics, Metrics, PartitionLag, TrackedGroup};
-use crate::run::{FlowConfig, FlowError, FlowStores};
 use crate::services::parked::{list_parked, ParkedEvent};
+use crate::setup::{FlowConfig, FlowError, FlowStores};
 use crate::sqlite::StoreError;
 use crate::transport::EventTransport;
 

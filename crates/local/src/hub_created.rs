@@ -56,7 +56,7 @@ fn write(path: &Path, times: &BTreeMap<String, i64>) {
         .and_then(|()| std::fs::write(&temporary, text))
         .and_then(|()| std::fs::rename(&temporary, path));
     if let Err(error) = written {
-        tracing::warn!(path = %path.display(), %error, "cannot record hub creation times");
+        tracing::warn!(path = %path.display(), %error, "failed to record hub creation times");
     }
 }
 

@@ -13,11 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
-use super::event::StoredEvent;
-use super::tail::Tails;
-use super::writer::Outcome;
+use super::event::AppendedEvent;
+use super::tail::{TailChange, Tails};
 use super::LogError;
 
 /// Watch senders carrying each partition's next sequence number, for receivers that wait for
@@ -32,21 +31,17 @@ pub(super) struct Counters {
     pub(super) syncs: AtomicU64,
 }
 
-/// A committed request's change to the in-memory tail, applied once it is durable.
-#[derive(Debug)]
-pub(super) enum TailChange {
-    Append {
-        hub: String,
-        partition: u32,
-        events: Vec<StoredEvent>,
-    },
-    Retain {
-        hub: String,
-        cutoff_ms: i64,
-    },
-    DeleteHub {
-        hub: String,
-    },
+/// The outcome of one request, held until the group's transaction is committed and synced.
+pub(super) enum Outcome {
+    Append(
+        oneshot::Sender<Result<Vec<AppendedEvent>, LogError>>,
+        Result<Vec<AppendedEvent>, LogError>,
+    ),
+    Retain(
+        oneshot::Sender<Result<u64, LogError>>,
+        Result<u64, LogError>,
+    ),
+    DeleteHub(oneshot::Sender<Result<(), LogError>>, Result<(), LogError>),
 }
 
 /// One transaction the writer committed, waiting for its sync.

@@ -9,7 +9,23 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use super::event::StoredEvent;
-use super::sync::TailChange;
+
+/// A committed request's change to the in-memory tail, applied once it is durable.
+#[derive(Debug)]
+pub(super) enum TailChange {
+    Append {
+        hub: String,
+        partition: u32,
+        events: Vec<StoredEvent>,
+    },
+    Retain {
+        hub: String,
+        cutoff_ms: i64,
+    },
+    DeleteHub {
+        hub: String,
+    },
+}
 
 /// Events kept per partition at most.
 const MAX_TAIL_EVENTS: usize = 16_384;

@@ -17,7 +17,8 @@ use tokio::sync::oneshot;
 use super::event::{AppendedEvent, NewEvent, StoredEvent};
 use super::schema;
 use super::search::{self, Column};
-use super::sync::{Committed, TailChange};
+use super::sync::{Committed, Outcome};
+use super::tail::TailChange;
 use super::LogError;
 
 /// Requests taken into one transaction at most, so one commit stays short under heavy load.
@@ -64,19 +65,6 @@ impl Command {
             Command::Retain { .. } | Command::DeleteHub { .. } => 0,
         }
     }
-}
-
-/// The outcome of one request, held until the group's transaction is committed and synced.
-pub(super) enum Outcome {
-    Append(
-        oneshot::Sender<Result<Vec<AppendedEvent>, LogError>>,
-        Result<Vec<AppendedEvent>, LogError>,
-    ),
-    Retain(
-        oneshot::Sender<Result<u64, LogError>>,
-        Result<u64, LogError>,
-    ),
-    DeleteHub(oneshot::Sender<Result<(), LogError>>, Result<(), LogError>),
 }
 
 impl Outcome {

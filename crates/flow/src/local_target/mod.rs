@@ -35,7 +35,8 @@ use registry::serializer::Serializer;
 use serde_json::Value;
 
 use crate::events::EventCodec;
-use crate::run::{reset_flow_state, start_flow, FlowConfig, FlowError, FlowHandle};
+use crate::run::{reset_flow_state, start_flow, FlowHandle};
+use crate::setup::{FlowConfig, FlowError};
 use crate::transport::azeventhubs::{AzEventHubsTransport, HubConnections};
 use crate::transport::EventTransport;
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::files::write_atomically;
-use crate::run::FlowConfig;
+use crate::setup::FlowConfig;
 
 /// The file in a flow's data folder that contains its [`RunRecord`].
 pub const RUN_RECORD_FILE: &str = "run.json";
