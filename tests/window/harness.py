@@ -11,15 +11,17 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Sequence
 
 import pixels
 import processes
-from webdriver import Session, wait_for
+from webdriver import Session, WebDriverError, wait_for
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SECRET_SERVICE = REPOSITORY / "tests" / "keychain" / "with-secret-service.sh"
@@ -302,3 +304,78 @@ def remove_keychain_folder(scratch: Path) -> None:
     exits by itself rather than by a signal."""
     if scratch.is_dir() and scratch.parent == Path(tempfile.gettempdir()):
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run_one_session(
+    arguments: argparse.Namespace,
+    name: str,
+    walk: Callable[[Session, str, Path, Checks], None],
+) -> int:
+    """Runs `walk` on one start of the app, over a new data folder and an empty keychain, and
+    returns the exit code: 0 when every check passed.
+
+    It starts Xvfb and tauri-driver inside with-secret-service.sh, opens a WebDriver session,
+    and stops all of them again, also when a check fails or the time limit passes. The last line
+    reads `NAME: N passed, M failed`.
+    """
+    checks = Checks()
+    artifacts: Path = arguments.artifacts
+    artifacts.mkdir(parents=True, exist_ok=True)
+
+    def on_deadline(_signal: int, _frame: object) -> None:
+        raise Deadline(f"the run took longer than {arguments.time_limit} s")
+
+    signal.signal(signal.SIGALRM, on_deadline)
+    signal.alarm(arguments.time_limit)
+
+    xvfb = keychain_driver = None
+    session: Session | None = None
+    started = time.monotonic()
+    failure: str | None = None
+    with (
+        tempfile.TemporaryDirectory(prefix=f"eda-{name}-") as temporary,
+        open(artifacts / "xvfb.log", "w") as xvfb_log,
+        open(artifacts / "tauri-driver.log", "w") as driver_log,
+    ):
+        try:
+            require_programs(arguments)
+            xvfb, display = processes.start_xvfb(*SCREEN, xvfb_log, timeout=20)
+            print(f"Xvfb started on display {display} (pid {xvfb.pid})", flush=True)
+            environment = app_environment(display, Path(temporary), None)
+            keychain_driver = start_driver_with_keychain(
+                arguments, environment, Path(temporary), driver_log
+            )
+            session = Session(keychain_driver.port, request_timeout=60)
+            session.start(str(arguments.app.resolve()))
+            walk(session, display, artifacts, checks)
+        except CheckFailed as error:
+            failure = str(error)
+        except (
+            WebDriverError,
+            RuntimeError,
+            OSError,
+            subprocess.SubprocessError,
+            Deadline,
+        ) as error:
+            checks.failed += 1
+            failure = str(error)
+            print(f"FAILED: {error}", flush=True)
+        finally:
+            signal.alarm(0)
+            if session is not None:
+                try:
+                    session.end()
+                except WebDriverError as error:
+                    print(f"could not end the WebDriver session: {error}", flush=True)
+            if keychain_driver is not None:
+                processes.stop(keychain_driver.driver)
+                remove_keychain_folder(keychain_driver.scratch)
+            if xvfb is not None:
+                processes.stop(xvfb)
+
+    elapsed = time.monotonic() - started
+    print(f"pictures and logs are in {artifacts}", flush=True)
+    if failure:
+        print(f"{name} failed after {elapsed:.1f} s: {failure}", flush=True)
+    print(f"{name}: {checks.passed} passed, {checks.failed} failed", flush=True)
+    return 0 if failure is None and checks.failed == 0 else 1

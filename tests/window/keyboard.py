@@ -13,17 +13,12 @@ command, which WebKitWebDriver turns into key events of the window.
 from __future__ import annotations
 
 import argparse
-import signal
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import harness
-import processes
 import steps
-from harness import CheckFailed, Checks, Deadline
+from harness import Checks
 from webdriver import Session, WebDriverError, wait_for
 
 NAMESPACE = "dgrf"
@@ -223,69 +218,7 @@ def parse_arguments() -> argparse.Namespace:
 
 
 def main() -> int:
-    arguments = parse_arguments()
-    checks = Checks()
-    artifacts: Path = arguments.artifacts
-    artifacts.mkdir(parents=True, exist_ok=True)
-
-    def on_deadline(_signal: int, _frame: object) -> None:
-        raise Deadline(f"the run took longer than {arguments.time_limit} s")
-
-    signal.signal(signal.SIGALRM, on_deadline)
-    signal.alarm(arguments.time_limit)
-
-    xvfb = keychain_driver = None
-    session: Session | None = None
-    started = time.monotonic()
-    failure: str | None = None
-    with (
-        tempfile.TemporaryDirectory(prefix="eda-keyboard-") as temporary,
-        open(artifacts / "xvfb.log", "w") as xvfb_log,
-        open(artifacts / "tauri-driver.log", "w") as driver_log,
-    ):
-        try:
-            harness.require_programs(arguments)
-            xvfb, display = processes.start_xvfb(*harness.SCREEN, xvfb_log, timeout=20)
-            print(f"Xvfb started on display {display} (pid {xvfb.pid})", flush=True)
-            environment = harness.app_environment(display, Path(temporary), None)
-            keychain_driver = harness.start_driver_with_keychain(
-                arguments, environment, Path(temporary), driver_log
-            )
-            session = Session(keychain_driver.port, request_timeout=60)
-            session.start(str(arguments.app.resolve()))
-            walk_by_keyboard(session, display, artifacts, checks)
-        except CheckFailed as error:
-            failure = str(error)
-        except (
-            WebDriverError,
-            RuntimeError,
-            OSError,
-            subprocess.SubprocessError,
-            Deadline,
-        ) as error:
-            checks.failed += 1
-            failure = str(error)
-            print(f"FAILED: {error}", flush=True)
-        finally:
-            signal.alarm(0)
-            if session is not None:
-                try:
-                    session.end()
-                except WebDriverError as error:
-                    print(f"could not end the WebDriver session: {error}", flush=True)
-            if keychain_driver is not None:
-                processes.stop(keychain_driver.driver)
-                harness.remove_keychain_folder(keychain_driver.scratch)
-            if xvfb is not None:
-                processes.stop(xvfb)
-
-    elapsed = time.monotonic() - started
-    print(f"pictures and logs are in {artifacts}", flush=True)
-    if failure:
-        print(f"keyboard test failed after {elapsed:.1f} s: {failure}", flush=True)
-    print(f"keyboard: {checks.passed} passed, {checks.failed} failed", flush=True)
-    return 0 if failure is None and checks.failed == 0 else 1
-
+    return harness.run_one_session(parse_arguments(), "keyboard", walk_by_keyboard)
 
 if __name__ == "__main__":
     sys.exit(main())
