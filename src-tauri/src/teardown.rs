@@ -5,7 +5,7 @@
 //! Deleting an Event Hubs namespace through the Resource Manager stops its broker and removes
 //! its folder, and deleting a rule or purging a key vault removes its keychain entries. What
 //! remains afterwards (the registry database, the Resource Manager's state, `endpoints.json`)
-//! is shared by every namespace of the folder, so it goes only when the folder holds nothing
+//! is shared by every namespace of the folder, so it goes only when the folder contains nothing
 //! else, after the services have stopped.
 
 use std::collections::BTreeMap;

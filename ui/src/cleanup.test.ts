@@ -195,7 +195,7 @@ describe("data lake page", () => {
     expect(customer.textContent).toContain("2 KB");
     expect(customer.textContent).toContain("512 B");
     expect(screen.queryByText(/No files yet/)).toBeNull();
-    // With files elsewhere, a hub without capture files says when its first one comes.
+    // With files elsewhere, a hub without capture files states when its first one comes.
     const lead = screen.getByRole("region", { name: /Hub lead/ });
     const sentence = lead.textContent?.replace(/\s+/g, " ");
     expect(sentence).toContain("5 minutes after its first event");

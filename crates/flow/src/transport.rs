@@ -100,7 +100,7 @@ pub struct ReaderRequest {
     pub start: StartPosition,
     /// The owner level (epoch): a reader with a higher level takes the partition from readers
     /// with a lower one, which then fail with [`TransportError::OwnershipLost`]. `None` reads
-    /// without one, beside up to four other such readers, unless an owner holds the partition.
+    /// without one, beside up to four other such readers, unless a reader with an owner level has the partition.
     pub owner_level: Option<i64>,
 }
 

@@ -20,7 +20,7 @@ const RECEIVE_TIMEOUT_MS = 20_000;
 const SETTLE_MS = 500;
 /** How far an enqueued time may be from the test's clock. */
 const CLOCK_TOLERANCE_MS = 60_000;
-/** The longest a rejected request may take, with retries off. */
+/** The maximum time a rejected request may take, with retries off. */
 const REJECTION_TIMEOUT_MS = 5_000;
 /** The largest event body Event Hubs accepts on the Standard tier: 1 MB. */
 const MAX_EVENT_BYTES = 1_048_576;
