@@ -3,7 +3,9 @@
 
 use course::flow::{HubDefinition, HUBS};
 use course::Team;
-use flow::local_target::{local_flow, LocalFlow};
+use flow::local_target::{
+    local_flow, FlowTiming, LocalFlow, DEMO_CAPTURE_WINDOW, DEMO_PARTNER_INTERVAL,
+};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -29,11 +31,39 @@ pub(crate) struct LiveFlowView {
     /// consumer groups.
     hubs: &'static [HubDefinition],
     /// The course's pace, in milliseconds.
-    default_pace_ms: u64,
+    default_pace_ms: f64,
     /// The minimum time between two new customers, in milliseconds.
-    min_pace_ms: u64,
+    min_pace_ms: f64,
     /// The maximum time between two new customers, in milliseconds.
-    max_pace_ms: u64,
+    max_pace_ms: f64,
+    /// The timers a start with demo timing sets.
+    demo_timing: DemoTimingView,
+}
+
+/// The timers of demo timing and Azure's range of capture windows, for the page to describe
+/// before the flow starts.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct DemoTimingView {
+    /// The local broker's capture time window of every hub, in seconds.
+    capture_window_seconds: u64,
+    /// The time between two looks of the partner at new capture files, in seconds.
+    partner_interval_seconds: u64,
+    /// Azure's shortest capture time window, in seconds.
+    azure_min_capture_window_seconds: u32,
+    /// Azure's longest capture time window, in seconds.
+    azure_max_capture_window_seconds: u32,
+}
+
+impl DemoTimingView {
+    fn new() -> Self {
+        let azure = flow::local_target::CAPTURE_WINDOW_SECONDS;
+        DemoTimingView {
+            capture_window_seconds: DEMO_CAPTURE_WINDOW.as_secs(),
+            partner_interval_seconds: DEMO_PARTNER_INTERVAL.as_secs(),
+            azure_min_capture_window_seconds: *azure.start(),
+            azure_max_capture_window_seconds: *azure.end(),
+        }
+    }
 }
 
 /// Prepares the attendee's applied broker namespace on the running Local target. The stack is
@@ -57,6 +87,7 @@ pub(crate) async fn live_flow_open(
         default_pace_ms: DEFAULT_PACE_MS,
         min_pace_ms: MIN_PACE_MS,
         max_pace_ms: MAX_PACE_MS,
+        demo_timing: DemoTimingView::new(),
     })
 }
 
@@ -66,16 +97,27 @@ pub(crate) fn live_flow_close(app: State<'_, AppState>) {
     app.live.detach();
 }
 
-/// Starts the flow on the attendee's applied namespace with one new customer every `pace_ms`.
+/// Starts the flow on the attendee's applied namespace with one new customer every `pace_ms`,
+/// with the Local target's demo timing when `demo_timing` is set and the course's timers
+/// otherwise.
 #[tauri::command]
 pub(crate) async fn live_flow_start(
     app: State<'_, AppState>,
     attendee: AttendeeChoice,
-    pace_ms: u64,
+    pace_ms: f64,
+    demo_timing: bool,
 ) -> Result<FlowStatus, LiveFlowError> {
     let pace = pace_from_ms(pace_ms)?;
-    let prepared = prepare(&app, &attendee).await?;
-    app.live.start(prepared, pace).await
+    let timing = if demo_timing {
+        FlowTiming::Demo
+    } else {
+        FlowTiming::Course
+    };
+    let attendee = attendee.attendee()?;
+    // The stack stays held until the flow runs, because the timing is applied to its broker.
+    let stack = app.stack().await?;
+    let prepared = local_flow(&stack, &attendee).await?;
+    app.live.start(&stack, prepared, pace, timing).await
 }
 
 /// Stops the flow.
@@ -102,7 +144,7 @@ pub(crate) async fn live_flow_resume(
 #[tauri::command]
 pub(crate) async fn live_flow_set_pace(
     app: State<'_, AppState>,
-    pace_ms: u64,
+    pace_ms: f64,
 ) -> Result<FlowStatus, LiveFlowError> {
     app.live.set_pace(pace_from_ms(pace_ms)?).await
 }

@@ -34,7 +34,7 @@ pub(crate) enum LiveFlowError {
     )]
     PaceOutOfRange {
         /// The pace requested, in milliseconds.
-        pace_ms: u64,
+        pace_ms: f64,
     },
     /// The event is no longer among the ones the page keeps.
     #[error(

@@ -6,23 +6,24 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use flow::local_target::{claim_state, LocalFlow};
-use flow::{EventCodec, FlowHandle};
+use flow::local_target::{apply_timing, claim_state, FlowTiming, LocalFlow};
+use flow::{EventCodec, FlowConfig, FlowHandle};
+use local::LocalStack;
 use tauri::ipc::Channel;
 use tokio::task::JoinHandle;
 
 use crate::live_details::{describe, EventDetails};
 use crate::live_error::LiveFlowError;
-use crate::live_pace::{DEFAULT_PACE_MS, MAX_PACE_MS, MIN_PACE_MS};
+use crate::live_pace::{pace_ms_of, DEFAULT_PACE_MS, MAX_PACE_MS, MIN_PACE_MS};
 use crate::live_sample::{EventKey, SampleBuffer};
 use crate::live_sampler::Sampler;
 use crate::live_stream::{running_status, stream_updates, Subscriber, UpdateSources};
 use crate::live_update::{FlowStatus, FlowUpdate, SaleTiming};
 
 /// Checks a pace against the page's range and returns it as a duration.
-pub(crate) fn pace_from_ms(pace_ms: u64) -> Result<Duration, LiveFlowError> {
+pub(crate) fn pace_from_ms(pace_ms: f64) -> Result<Duration, LiveFlowError> {
     if (MIN_PACE_MS..=MAX_PACE_MS).contains(&pace_ms) {
-        Ok(Duration::from_millis(pace_ms))
+        Ok(Duration::from_micros((pace_ms * 1000.0).round() as u64))
     } else {
         Err(LiveFlowError::PaceOutOfRange { pace_ms })
     }
@@ -59,7 +60,8 @@ pub(crate) struct LiveFlow {
     running: tokio::sync::Mutex<Option<RunningFlow>>,
     subscriber: Subscriber,
     details: Mutex<Option<DetailsSource>>,
-    /// The pace of the last start or change, shown while the flow is stopped.
+    /// The pace of the last start or change in milliseconds, as `f64` bits, shown while the
+    /// flow is stopped.
     pace_ms: AtomicU64,
 }
 
@@ -69,7 +71,7 @@ impl Default for LiveFlow {
             running: tokio::sync::Mutex::new(None),
             subscriber: Subscriber::default(),
             details: Mutex::new(None),
-            pace_ms: AtomicU64::new(DEFAULT_PACE_MS),
+            pace_ms: AtomicU64::new(DEFAULT_PACE_MS.to_bits()),
         }
     }
 }
@@ -86,7 +88,7 @@ impl LiveFlow {
         FlowStatus {
             running: false,
             paused: false,
-            pace_ms: self.pace_ms.load(Ordering::Relaxed),
+            pace_ms: f64::from_bits(self.pace_ms.load(Ordering::Relaxed)),
             sales: None,
         }
     }
@@ -110,13 +112,17 @@ impl LiveFlow {
         }
     }
 
-    /// Starts the flow on the prepared namespace with one customer every `pace`, the page's
-    /// subscriber and the stream of updates. Starting the flow that already runs changes
-    /// nothing; a flow for another namespace must be stopped first.
+    /// Starts the flow on the prepared namespace of `stack` with one customer every `pace`,
+    /// the page's subscriber and the stream of updates. The `timing` is applied to the
+    /// namespace's broker first, which restarts it when its capture windows change. Starting
+    /// the flow that already runs changes nothing, not even its timing; a flow for another
+    /// namespace must be stopped first.
     pub(crate) async fn start(
         &self,
+        stack: &LocalStack,
         mut prepared: LocalFlow,
         pace: Duration,
+        timing: FlowTiming,
     ) -> Result<FlowStatus, LiveFlowError> {
         let mut slot = self.running.lock().await;
         if let Some(running) = slot.as_ref() {
@@ -132,6 +138,7 @@ impl LiveFlow {
 
         prepared.config.pace = pace;
         claim_state(&prepared.config)?;
+        apply_timing(stack, &mut prepared, timing).await?;
         let handle = prepared.start().await?;
         let sampler = Sampler::start(prepared.transport.clone()).await;
 
@@ -141,11 +148,12 @@ impl LiveFlow {
         });
         let stream = self.spawn_stream(&handle, &sampler, SaleTiming::of(&prepared.config));
         self.pace_ms
-            .store(pace.as_millis() as u64, Ordering::Relaxed);
+            .store(pace_ms_of(pace).to_bits(), Ordering::Relaxed);
 
         tracing::info!(
             namespace = %prepared.namespace,
-            pace_ms = pace.as_millis() as u64,
+            pace_ms = pace_ms_of(pace),
+            demo_timing = prepared.config.demo_timing,
             "the live flow started"
         );
         let status = running_status(handle.controls(), SaleTiming::of(&prepared.config));
@@ -204,7 +212,7 @@ impl LiveFlow {
             .with_running(|running| running.handle.controls().set_pace(pace))
             .await?;
         self.pace_ms
-            .store(pace.as_millis() as u64, Ordering::Relaxed);
+            .store(pace_ms_of(pace).to_bits(), Ordering::Relaxed);
         Ok(status)
     }
 
@@ -246,15 +254,16 @@ impl LiveFlow {
         }
 
         let RunningFlow {
+            prepared: running_prepared,
             handle,
             sampler,
             stream,
-            ..
         } = running;
         let pace = handle.controls().pace();
         stream.abort();
         handle.stop().await;
         prepared.config.pace = pace;
+        keep_timing(&running_prepared.config, &mut prepared.config);
         let restarted = async {
             prepared.reset().await?;
             claim_state(&prepared.config)?;
@@ -301,28 +310,40 @@ impl LiveFlow {
     }
 }
 
+/// Copies the timers of a running flow to the flow that replaces it, because the broker keeps
+/// the demo capture window of the running flow's start.
+fn keep_timing(running: &FlowConfig, next: &mut FlowConfig) {
+    next.capture_window = running.capture_window;
+    next.partner_interval = running.partner_interval;
+    next.demo_timing = running.demo_timing;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn pace_within_range_is_accepted() {
-        assert_eq!(pace_from_ms(10_000).unwrap(), Duration::from_secs(10));
+        assert_eq!(pace_from_ms(10_000.0).unwrap(), Duration::from_secs(10));
         assert_eq!(
             pace_from_ms(MIN_PACE_MS).unwrap(),
-            Duration::from_millis(100)
+            Duration::from_micros(100)
         );
+        assert_eq!(pace_from_ms(0.2).unwrap(), Duration::from_micros(200));
         assert_eq!(pace_from_ms(MAX_PACE_MS).unwrap(), Duration::from_secs(60));
+        assert_eq!(pace_ms_of(Duration::from_micros(100)), 0.1);
     }
 
     #[test]
     fn pace_out_of_range_names_the_range() {
-        let error = pace_from_ms(50).unwrap_err();
+        let error = pace_from_ms(0.05).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "a pace of 50 ms between two customers is out of range: use 100 to 60000 ms"
+            "a pace of 0.05 ms between two customers is out of range: use 0.1 to 60000 ms"
         );
-        assert!(pace_from_ms(60_001).is_err());
+        assert!(pace_from_ms(60_001.0).is_err());
+        assert!(pace_from_ms(f64::NAN).is_err());
+        assert!(pace_from_ms(f64::INFINITY).is_err());
     }
 
     #[tokio::test]

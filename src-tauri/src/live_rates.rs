@@ -105,7 +105,7 @@ mod tests {
         let status = FlowStatus {
             running: true,
             paused: false,
-            pace_ms: 1000,
+            pace_ms: 1000.0,
             sales: None,
         };
         let taken = TakenSamples {

@@ -12,6 +12,7 @@ use flow::FlowControls;
 use tauri::ipc::Channel;
 use tokio::sync::watch;
 
+use crate::live_pace::pace_ms_of;
 use crate::live_rates::RateWindow;
 use crate::live_sample::SampleBuffer;
 use crate::live_update::{build_update, FlowStatus, FlowUpdate, SaleTiming};
@@ -87,7 +88,7 @@ pub(crate) fn running_status(controls: &FlowControls, sales: SaleTiming) -> Flow
     FlowStatus {
         running: true,
         paused: controls.is_paused(),
-        pace_ms: controls.pace().as_millis() as u64,
+        pace_ms: pace_ms_of(controls.pace()),
         sales: Some(sales),
     }
 }

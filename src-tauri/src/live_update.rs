@@ -23,6 +23,8 @@ pub(crate) struct SaleTiming {
     pub(crate) capture_window_seconds: u64,
     /// The time between two looks of the partner at new capture files, in seconds.
     pub(crate) partner_interval_seconds: u64,
+    /// Whether both timers are the Local target's demo timing instead of the course's.
+    pub(crate) demo_timing: bool,
 }
 
 impl SaleTiming {
@@ -31,19 +33,20 @@ impl SaleTiming {
         SaleTiming {
             capture_window_seconds: config.capture_window.as_secs(),
             partner_interval_seconds: config.partner_interval.as_secs(),
+            demo_timing: config.demo_timing,
         }
     }
 }
 
 /// Whether the flow runs, and its controls' settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub(crate) struct FlowStatus {
     /// Whether a flow runs.
     pub(crate) running: bool,
     /// Whether customer creation and every reader are paused.
     pub(crate) paused: bool,
     /// The time between two new customers, in milliseconds.
-    pub(crate) pace_ms: u64,
+    pub(crate) pace_ms: f64,
     /// The timers of the running flow's sales; `None` while it is stopped.
     pub(crate) sales: Option<SaleTiming>,
 }
@@ -237,10 +240,11 @@ mod tests {
         FlowStatus {
             running: true,
             paused: false,
-            pace_ms: 10_000,
+            pace_ms: 10_000.0,
             sales: Some(SaleTiming {
                 capture_window_seconds: 300,
                 partner_interval_seconds: 30,
+                demo_timing: false,
             }),
         }
     }
@@ -388,8 +392,9 @@ mod tests {
     fn update_serializes_for_the_page() {
         let update = build_update(status(), &snapshot(), &[parked_event(1)], taken());
         let value = serde_json::to_value(&update).unwrap();
-        assert_eq!(value["status"]["pace_ms"], 10_000);
+        assert_eq!(value["status"]["pace_ms"], 10_000.0);
         assert_eq!(value["status"]["sales"]["capture_window_seconds"], 300);
+        assert_eq!(value["status"]["sales"]["demo_timing"], false);
         assert_eq!(value["lanes"][0]["team"], "platform");
         assert_eq!(value["parked"][0]["error"], "the body cannot be decoded");
         assert_eq!(value["groups"][0]["consumer_group"], "lead");

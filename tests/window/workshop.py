@@ -3,8 +3,9 @@
 It starts the app under Xvfb over a new data folder, with a private Secret Service from
 tests/keychain/with-secret-service.sh. With the namespace `dgrf` it applies and verifies every
 course step in order: resource groups, shared platform, the schema exercise in Backward mode,
-publishers and consumers. Then it runs the live flow for a while, checks that every lane
-counted events and opens one event's payload. It opens the data lake page and tears the
+publishers and consumers. Then it runs the live flow for a while with the page's demo timing,
+which is on by default, checks that every lane counted events, Product included, and opens one
+event's payload. It opens the data lake page and tears the
 namespace down. Afterwards nothing of `dgrf` may be left: the app's Verify finds every
 resource missing, the data folder contains no resource, broker or lake file of it, and
 the keychain contains no entry for it. Every page is audited with axe-core, and a picture of each

@@ -64,15 +64,18 @@ def lane_counts(session: Session) -> dict[str, dict[str, int]]:
     )
 
 
-def choose_fastest_pace(session: Session) -> int:
-    """Chooses the shortest time between new customers that the pace control offers and
-    returns it in milliseconds."""
+def choose_fastest_pace(session: Session, at_least_ms: float = 0) -> float:
+    """Chooses the shortest time between new customers that the pace control offers, and
+    not under `at_least_ms`, and returns it in milliseconds."""
     values = session.execute(
         f"return [...document.querySelectorAll('{testid('flow-pace')} option')]"
         ".map((o) => Number(o.value));"
     )
+    values = [value for value in values if value >= at_least_ms]
     if not values:
-        raise WebDriverError("the pace control (flow-pace) offers no choice")
+        raise WebDriverError(
+            f"the pace control (flow-pace) offers no choice of {at_least_ms} ms or more"
+        )
     fastest = min(values)
     session.click(session.find(f"{testid('flow-pace')} option[value=\"{fastest}\"]"))
     chosen = session.execute(
@@ -194,39 +197,59 @@ def show_instructor_mode(run: Run) -> None:
 
 
 def run_live_flow(run: Run, seconds: int) -> None:
-    """Starts the live flow at its fastest pace, lets it run for `seconds`, checks that every
-    lane counted events and opens one event's details."""
+    """Starts the live flow at a new customer every 100 ms or the next slower pace, lets it
+    run for `seconds`, checks that every lane counted events and opens one event's details."""
     session, check = run.session, run.checks.check
     open_step(session, "Live flow")
     wait_for("the pace control (flow-pace)", lambda: session.find(testid("flow-pace")), 30)
     run.visit("live-flow")
     show_instructor_mode(run)
-    pace = choose_fastest_pace(session)
+    check_demo_timing(run)
+    # Ten customers a second fill every lane within seconds and leave the debug build, which
+    # the tests drive, room to keep up; the desktop measurement drives the fastest pace.
+    pace = choose_fastest_pace(session, at_least_ms=100)
     start_flow(session)
-    check(True, f"live flow runs with a new customer every {pace} ms")
+    check(True, f"live flow runs with a new customer every {pace:g} ms")
     let_flow_run(session, seconds)
 
     counts = lane_counts(session)
     wait = first_sale_wait(session)
     for team in TEAMS:
         lane = counts[team]
-        counted = lane["published"] + lane["consumed"] > 0
-        description = f"{team} lane counted events after {seconds} s"
         detail = (
             f"published {lane['published']}, handled {lane['consumed']}, "
             f"parked {lane['parked']}"
         )
-        if team == "product" and not counted and wait is not None and seconds < wait:
-            run.checks.skip(
-                description,
-                f"{detail}. The Product team reads only purchased leads, and the first sale waits "
-                f"for the lead hub's first capture window and the partner's next look, up to "
-                f"{wait} s: run with --flow-seconds {wait + 30} to check this lane",
-            )
-            continue
-        run.checks.expect(counted, description, detail)
+        if wait is not None:
+            detail += f"; the page says the first sale can take up to {wait} s"
+        run.checks.expect(
+            lane["published"] + lane["consumed"] > 0,
+            f"{team} lane counted events after {seconds} s",
+            detail,
+        )
     run.visit("live-flow-running")
     open_recent_event(run)
+
+
+def check_demo_timing(run: Run) -> None:
+    """Checks that demo timing is on before the start and that the page describes it, because
+    sales and the Product lane appear within the flow's short run only with demo timing."""
+    session, check = run.session, run.checks.check
+    wait_for(
+        "the demo timing switch (flow-demo-timing)",
+        lambda: session.find(testid("flow-demo-timing")),
+        10,
+    )
+    checked = session.execute(
+        f"return document.querySelector('{testid('flow-demo-timing')}').checked;"
+    )
+    check(checked is True, "live flow page starts with demo timing on", repr(checked))
+    note = " ".join(session.text(session.find(testid("flow-timing-note"))).split())
+    check(
+        "Demo timing is on" in note and "60 to 900 s" in note,
+        "live flow page says demo timing is on and gives Azure's capture windows",
+        repr(note),
+    )
 
 
 def first_sale_wait(session: Session) -> int | None:

@@ -44,7 +44,8 @@ pub(crate) struct FlowOptions {
     /// Customers to create (1 to 100,000).
     #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     customers: u64,
-    /// Milliseconds between two new customers; 0 creates them as fast as the store allows.
+    /// Milliseconds between two new customers; 0 creates them at the fastest pace the flow
+    /// keeps, 10,000 per second.
     #[arg(long, default_value_t = 0)]
     pace_ms: u64,
     /// The seed of the customer generator.
@@ -189,10 +190,11 @@ async fn follow(
     let mut customers_decided = None;
     let mut first_sale = None;
     let mut last_report = started;
+    let mut failing_checks = String::from("no report was built yet");
     loop {
         let elapsed = started.elapsed();
         if elapsed > timeout {
-            bail!("the flow did not finish within {timeout_seconds} s");
+            bail!("the flow did not finish within {timeout_seconds} s; {failing_checks}");
         }
         let snapshot: MetricsSnapshot = metrics.borrow().clone();
         let published = |hub: &str| snapshot.counts(Team::Conversions, hub).published;
@@ -209,6 +211,7 @@ async fn follow(
             if purchases_published && last_report.elapsed() >= REPORT_INTERVAL {
                 last_report = Instant::now();
                 let report = handle.report().await?;
+                failing_checks = describe_failing_checks(&report);
                 if report.finished() {
                     let phases = Phases {
                         customers_decided: decided_at,
@@ -220,6 +223,21 @@ async fn follow(
             }
         }
         tokio::time::sleep(METRICS_INTERVAL).await;
+    }
+}
+
+/// Lists the checks of a report that do not pass, with their details.
+fn describe_failing_checks(report: &FlowReport) -> String {
+    let failing: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|check| !check.passed)
+        .map(|check| format!("{} ({})", check.name, check.detail))
+        .collect();
+    if failing.is_empty() {
+        "every check of the last report passed".to_string()
+    } else {
+        format!("checks that did not pass: {}", failing.join("; "))
     }
 }
 

@@ -40,6 +40,17 @@ enum BrokerKind {
     Broker,
 }
 
+/// The measurements of the broker benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Case {
+    /// Throughput with single events per transfer (every broker).
+    Single,
+    /// Throughput with Event Hubs batches (the local broker only).
+    Batch,
+    /// End-to-end latency at a paced rate (every broker).
+    Latency,
+}
+
 /// Command-line options.
 #[derive(Debug, Parser)]
 #[command(about = "Benchmarks the local Event Hubs broker side by side with RabbitMQ")]
@@ -73,6 +84,14 @@ struct Options {
         default_value = "rabbitmq,broker"
     )]
     brokers: Vec<BrokerKind>,
+    /// Measurements to run, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "single,batch,latency"
+    )]
+    cases: Vec<Case>,
     /// RabbitMQ's AMQP port on 127.0.0.1. Its epmd uses the next port and Erlang distribution
     /// the one after.
     #[arg(long, default_value_t = 5680)]
@@ -132,7 +151,14 @@ fn main() -> anyhow::Result<()> {
     let mut results = Results::default();
     for kind in &options.brokers {
         match kind {
-            BrokerKind::Rabbitmq => run_rabbitmq(&options, &client, &mut results)?,
+            // RabbitMQ takes part in the single-event and latency cases only.
+            BrokerKind::Rabbitmq
+                if options.cases.contains(&Case::Single)
+                    || options.cases.contains(&Case::Latency) =>
+            {
+                run_rabbitmq(&options, &client, &mut results)?;
+            }
+            BrokerKind::Rabbitmq => {}
             BrokerKind::Broker => run_local(&options, &client, &mut results)?,
         }
     }
@@ -142,11 +168,15 @@ fn main() -> anyhow::Result<()> {
          latency at {} events/s after a 1 s warm-up.\n",
         options.seconds, options.runs, options.in_flight, options.rate
     );
-    println!(
-        "{}",
-        report::throughput_table(&results.throughput, "RabbitMQ")
-    );
-    println!("{}", report::latency_table(&results.latency, "RabbitMQ"));
+    if !results.throughput.is_empty() {
+        println!(
+            "{}",
+            report::throughput_table(&results.throughput, "RabbitMQ")
+        );
+    }
+    if !results.latency.is_empty() {
+        println!("{}", report::latency_table(&results.latency, "RabbitMQ"));
+    }
     Ok(())
 }
 
@@ -173,25 +203,29 @@ fn measure_rabbitmq(
     node: &RabbitMq,
     results: &mut Results,
 ) -> anyhow::Result<()> {
-    let runs = repeat(options, "RabbitMQ throughput", |run| {
-        let destination = node.destination(&format!("bench-throughput-{run}"));
-        measure_throughput(options, client, &destination, SendMode::Single)
-    })?;
-    results.throughput.push(ThroughputRow {
-        broker: "RabbitMQ",
-        partitions: None,
-        mode: SendMode::Single,
-        runs,
-    });
-    let runs = repeat(options, "RabbitMQ latency", |run| {
-        let destination = node.destination(&format!("bench-latency-{run}"));
-        measure_latency(options, client, &destination)
-    })?;
-    results.latency.push(LatencyRow {
-        broker: "RabbitMQ",
-        partitions: None,
-        runs,
-    });
+    if options.cases.contains(&Case::Single) {
+        let runs = repeat(options, "RabbitMQ throughput", |run| {
+            let destination = node.destination(&format!("bench-throughput-{run}"));
+            measure_throughput(options, client, &destination, SendMode::Single)
+        })?;
+        results.throughput.push(ThroughputRow {
+            broker: "RabbitMQ",
+            partitions: None,
+            mode: SendMode::Single,
+            runs,
+        });
+    }
+    if options.cases.contains(&Case::Latency) {
+        let runs = repeat(options, "RabbitMQ latency", |run| {
+            let destination = node.destination(&format!("bench-latency-{run}"));
+            measure_latency(options, client, &destination)
+        })?;
+        results.latency.push(LatencyRow {
+            broker: "RabbitMQ",
+            partitions: None,
+            runs,
+        });
+    }
     Ok(())
 }
 
@@ -200,9 +234,15 @@ fn run_local(
     client: &tokio::runtime::Runtime,
     results: &mut Results,
 ) -> anyhow::Result<()> {
-    let batch = SendMode::Batch(options.batch_size as usize);
+    let mut modes = Vec::new();
+    if options.cases.contains(&Case::Single) {
+        modes.push(SendMode::Single);
+    }
+    if options.cases.contains(&Case::Batch) {
+        modes.push(SendMode::Batch(options.batch_size as usize));
+    }
     for &partitions in &options.partitions {
-        for mode in [SendMode::Single, batch] {
+        for &mode in &modes {
             let runs = with_local_broker(options, |broker| {
                 repeat(options, "broker throughput", |run| {
                     let destination =
@@ -216,6 +256,9 @@ fn run_local(
                 mode,
                 runs,
             });
+        }
+        if !options.cases.contains(&Case::Latency) {
+            continue;
         }
         let runs = with_local_broker(options, |broker| {
             repeat(options, "broker latency", |run| {

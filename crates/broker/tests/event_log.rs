@@ -409,6 +409,28 @@ fn concurrent_producers_share_commits() {
 }
 
 #[test]
+fn wal_stays_bounded_by_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.db");
+    let log = EventLog::open(&path).unwrap();
+    // 96 MiB of events, more than the 64 MiB the WAL may hold before the writer waits for a
+    // restart checkpoint.
+    let body = vec![3u8; 16 * 1024];
+    for _ in 0..96 {
+        let batch = (0..64).map(|_| event(&body)).collect();
+        log.append_blocking("orders", 0, batch).unwrap();
+    }
+    let wal = std::fs::metadata(dir.path().join("log.db-wal"))
+        .unwrap()
+        .len();
+    // The bound plus one batch, which may cross it before the restart.
+    let limit = 64 * 1024 * 1024 + 2 * 1024 * 1024;
+    assert!(wal <= limit, "the WAL is {wal} bytes");
+    assert!(log.stats().checkpoints > 0, "{:?}", log.stats());
+    assert_eq!(log.read("orders", 0, 6_143, 10).unwrap().len(), 1);
+}
+
+#[test]
 fn subscribers_see_new_events() {
     let dir = tempfile::tempdir().unwrap();
     let log = EventLog::open(&dir.path().join("log.db")).unwrap();

@@ -548,3 +548,58 @@ fn capture_window_out_of_range_is_rejected() {
     assert!(stderr.contains("--capture-window"), "{stderr}");
     assert!(stderr.contains("60..=900"), "{stderr}");
 }
+
+#[test]
+fn demo_timing_excludes_capture_window() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut command = cli(folder.path());
+    command.args(["flow", "--namespace", NAMESPACE, "--demo-timing"]);
+    command.args(["--capture-window", "120"]);
+    let output = run(command, "the flow with demo timing and a capture window");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("--demo-timing"), "{stderr}");
+    assert!(stderr.contains("--capture-window"), "{stderr}");
+}
+
+fn demo_timing_run() {
+    let folder = tempfile::tempdir().unwrap();
+    apply(folder.path(), "all");
+    let mut command = cli(folder.path());
+    command.args(["flow", "--namespace", NAMESPACE, "--customers", "30"]);
+    command.args([
+        "--seed",
+        "42",
+        "--json",
+        "--demo-timing",
+        "--timeout",
+        "120",
+    ]);
+    let output = run(command, "the flow with demo timing");
+    let stderr = stderr_of(&output);
+    let report = report(&output);
+    assert_checks_pass(&report);
+    assert_counts_add_up(&report);
+    assert!(
+        stderr
+            .contains("Demo timing: the local broker closes every hub's capture windows every 5 s"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("with a PUT of the hub"), "{stderr}");
+
+    // The hubs keep the plan's capture windows, so verify finds nothing to report.
+    let mut verify = cli(folder.path());
+    verify.args(["verify", "--namespace", NAMESPACE, "--target", "local"]);
+    let verified = run(verify, "verify after the flow with demo timing");
+    assert!(
+        verified.status.success(),
+        "verify found drift after demo timing: {}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        stderr_of(&verified)
+    );
+}
+
+#[test]
+fn flow_demo_timing_finishes_without_drift() {
+    in_keychain_session("flow_demo_timing_finishes_without_drift", demo_timing_run);
+}

@@ -144,9 +144,9 @@ impl Metrics {
         self.update(team, hub, |counts| counts.published += events);
     }
 
-    /// Counts an event a team handled from a hub.
-    pub fn consumed(&self, team: Team, hub: &str) {
-        self.update(team, hub, |counts| counts.consumed += 1);
+    /// Counts events a team handled from a hub.
+    pub fn consumed(&self, team: Team, hub: &str, events: u64) {
+        self.update(team, hub, |counts| counts.consumed += events);
     }
 
     /// Counts an event a team parked from a hub.

@@ -5,6 +5,7 @@
 //! A crash between publishing and marking it published sends it again; consumers ignore the
 //! repeated event id.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +24,19 @@ const RETRY: Duration = Duration::from_millis(200);
 
 /// How often the publisher looks for events when no new event wakes it.
 const POLL: Duration = Duration::from_millis(250);
+
+/// The maximum number of events one publishing round reads from the outbox and keeps in
+/// flight.
+pub const PUBLISH_CHUNK: usize = 500;
+
+/// A stored event not yet acknowledged, as read from the outbox table.
+struct PendingRow {
+    position: i64,
+    event_id: String,
+    partition_key: Option<String>,
+    event_json: String,
+    time: String,
+}
 
 /// An event waiting in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,52 +147,118 @@ impl OutboxPublisher {
         })
     }
 
-    /// Publishes every pending event in order, one batch each, marking each after the
-    /// broker's acknowledgement; stops at the first failure. Returns how many were published.
+    /// Publishes every pending event in order, one batch each, with up to
+    /// [`PUBLISH_CHUNK`] batches in flight, and marks each after the broker's acknowledgement.
+    /// Stops after the first chunk with a failure, whose acknowledged events are marked all the
+    /// same. Returns how many were published.
     pub async fn publish_pending(&self) -> Result<usize, OutboxError> {
-        let rows: Vec<(i64, String, Option<String>, String, String)> =
-            self.store.read(|connection| {
-                let mut statement = connection.prepare(
-                    "SELECT position, event_id, partition_key, event_json, time FROM outbox \
-                     WHERE published = 0 ORDER BY position",
-                )?;
-                let rows = statement.query_map([], |row| {
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                    ))
-                })?;
-                rows.collect()
-            })?;
-
         let mut published = 0;
-        for (position, event_id, partition_key, json, time) in rows {
-            let event: FlowEvent =
-                serde_json::from_str(&json).map_err(|error| OutboxError::Corrupt {
-                    event_id: event_id.clone(),
-                    message: error.to_string(),
-                })?;
-            let batch = self.batch(&event_id, partition_key, &event, time).await?;
-            self.transport
-                .publish(batch)
-                .await
-                .map_err(|error| OutboxError::Publish {
-                    event_id: event_id.clone(),
-                    message: error.to_string(),
-                })?;
-            self.store.transaction(|transaction| {
-                transaction.execute(
-                    "UPDATE outbox SET published = 1 WHERE position = ?1",
-                    params![position],
-                )
-            })?;
-            self.metrics.published(self.store.team(), event.hub(), 1);
-            published += 1;
+        loop {
+            let rows = self.pending_rows()?;
+            if rows.is_empty() {
+                return Ok(published);
+            }
+            let full_chunk = rows.len() == PUBLISH_CHUNK;
+            published += self.publish_chunk(rows).await?;
+            if !full_chunk {
+                return Ok(published);
+            }
         }
-        Ok(published)
+    }
+
+    /// Reads the oldest pending events, at most [`PUBLISH_CHUNK`].
+    fn pending_rows(&self) -> Result<Vec<PendingRow>, StoreError> {
+        self.store.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT position, event_id, partition_key, event_json, time FROM outbox \
+                 WHERE published = 0 ORDER BY position LIMIT ?1",
+            )?;
+            let rows = statement.query_map(params![PUBLISH_CHUNK as i64], |row| {
+                Ok(PendingRow {
+                    position: row.get(0)?,
+                    event_id: row.get(1)?,
+                    partition_key: row.get(2)?,
+                    event_json: row.get(3)?,
+                    time: row.get(4)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Publishes one chunk of pending events and marks the acknowledged ones in one
+    /// transaction. Returns how many were acknowledged, or the first failure.
+    async fn publish_chunk(&self, rows: Vec<PendingRow>) -> Result<usize, OutboxError> {
+        let mut hubs = Vec::with_capacity(rows.len());
+        let mut batches = Vec::with_capacity(rows.len());
+        let mut failure = None;
+        for row in &rows {
+            match self.prepare(row).await {
+                Ok((hub, batch)) => {
+                    hubs.push(hub);
+                    batches.push(batch);
+                }
+                Err(error) => {
+                    // Later events wait behind the one that cannot be prepared, so the order
+                    // of a team's events on a hub is kept.
+                    failure = Some(error);
+                    break;
+                }
+            }
+        }
+
+        let results = self.transport.publish_all(batches).await;
+        let mut acknowledged = Vec::with_capacity(results.len());
+        for ((row, hub), result) in rows.iter().zip(&hubs).zip(results) {
+            match result {
+                Ok(_) => acknowledged.push((row.position, *hub)),
+                Err(error) => {
+                    failure.get_or_insert(OutboxError::Publish {
+                        event_id: row.event_id.clone(),
+                        message: error.to_string(),
+                    });
+                }
+            }
+        }
+        if !acknowledged.is_empty() {
+            self.store.transaction(|transaction| {
+                let mut mark = transaction
+                    .prepare_cached("UPDATE outbox SET published = 1 WHERE position = ?1")?;
+                for (position, _) in &acknowledged {
+                    mark.execute(params![position])?;
+                }
+                Ok(())
+            })?;
+        }
+        let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
+        for (_, hub) in &acknowledged {
+            *counts.entry(hub).or_default() += 1;
+        }
+        for (hub, events) in counts {
+            self.metrics.published(self.store.team(), hub, events);
+        }
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(acknowledged.len()),
+        }
+    }
+
+    /// Reads a stored event back and encodes it as the batch to publish.
+    async fn prepare(&self, row: &PendingRow) -> Result<(&'static str, PublishBatch), OutboxError> {
+        let event: FlowEvent =
+            serde_json::from_str(&row.event_json).map_err(|error| OutboxError::Corrupt {
+                event_id: row.event_id.clone(),
+                message: error.to_string(),
+            })?;
+        let batch = self
+            .batch(
+                &row.event_id,
+                row.partition_key.clone(),
+                &event,
+                row.time.clone(),
+            )
+            .await?;
+        Ok((event.hub(), batch))
     }
 
     async fn batch(

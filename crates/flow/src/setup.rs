@@ -37,6 +37,9 @@ pub struct FlowConfig {
     pub read: ReadOptions,
     /// How often the partner builds a leads-sold file from new capture files.
     pub partner_interval: Duration,
+    /// Whether `capture_window` and `partner_interval` are the Local target's demo timing
+    /// (capture windows of a few seconds on the local broker) instead of the course's.
+    pub demo_timing: bool,
     /// How often staged records are written to the lake.
     pub lake_interval: Duration,
     /// How long [`run_flow`] waits for every customer to pass through every service.
@@ -58,6 +61,7 @@ impl FlowConfig {
             policy: FailurePolicy::default(),
             read: ReadOptions::default(),
             partner_interval: Duration::from_secs(30),
+            demo_timing: false,
             lake_interval: Duration::from_secs(1),
             timeout: Duration::from_secs(600),
         }

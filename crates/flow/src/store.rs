@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     time TEXT NOT NULL,
     published INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (position) WHERE published = 0;
 ";
 
 /// A team's database.
@@ -101,9 +102,10 @@ pub fn first_delivery(
     consumer_group: &str,
     event_id: &str,
 ) -> rusqlite::Result<bool> {
-    let inserted = transaction.execute(
-        "INSERT OR IGNORE INTO handled_events (consumer_group, event_id) VALUES (?1, ?2)",
-        params![consumer_group, event_id],
-    )?;
+    let inserted = transaction
+        .prepare_cached(
+            "INSERT OR IGNORE INTO handled_events (consumer_group, event_id) VALUES (?1, ?2)",
+        )?
+        .execute(params![consumer_group, event_id])?;
     Ok(inserted == 1)
 }

@@ -219,6 +219,21 @@ pub trait EventTransport: Send + Sync + Debug {
     /// Publishes a batch and returns when the broker has accepted it.
     async fn publish(&self, batch: PublishBatch) -> Result<PublishAck, TransportError>;
 
+    /// Publishes several batches and returns one result per batch, in the given order. Batches
+    /// to the same hub keep their order. A transport may keep several batches in flight at
+    /// once, so one failure does not say which later batches the broker still accepted; the
+    /// results do. The default publishes one batch at a time.
+    async fn publish_all(
+        &self,
+        batches: Vec<PublishBatch>,
+    ) -> Vec<Result<PublishAck, TransportError>> {
+        let mut results = Vec::with_capacity(batches.len());
+        for batch in batches {
+            results.push(self.publish(batch).await);
+        }
+        results
+    }
+
     /// Opens a reader on one partition through a consumer group.
     async fn open_reader(
         &self,

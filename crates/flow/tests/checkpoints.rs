@@ -13,8 +13,8 @@ use flow::checkpoint::{CheckpointStore, StaleReason};
 use flow::metrics::Metrics;
 use flow::runtime::park::{self, read_parked};
 use flow::runtime::{
-    ConsumerRuntime, ConsumerSpec, EventHandler, Exhausted, FailurePolicy, HandlerError,
-    PartitionExit, ReadOptions,
+    BatchFailure, ConsumerRuntime, ConsumerSpec, EventHandler, Exhausted, FailurePolicy,
+    HandlerError, PartitionExit, ReadOptions,
 };
 use flow::services::datalake;
 use flow::services::parked::ParkedList;
@@ -47,6 +47,33 @@ impl EventHandler for RecordingHandler {
             )));
         }
         self.handled.lock().unwrap().push(event.sequence_number);
+        Ok(())
+    }
+}
+
+/// Handles a receive as one unit that fails whole when any of its events fails, as a handler
+/// with one transaction per receive does, and records the receives it was given.
+#[derive(Debug, Default)]
+struct AllOrNothingHandler {
+    single: RecordingHandler,
+    batches: Mutex<Vec<Vec<i64>>>,
+}
+
+#[async_trait]
+impl EventHandler for AllOrNothingHandler {
+    async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
+        self.single.handle(event).await
+    }
+
+    async fn handle_batch(&self, events: &[ReceivedEvent]) -> Result<(), BatchFailure> {
+        let sequences: Vec<i64> = events.iter().map(|event| event.sequence_number).collect();
+        self.batches.lock().unwrap().push(sequences.clone());
+        if let Some(failing) = sequences.iter().find(|s| Some(**s) == self.single.fail_on) {
+            return Err(BatchFailure::Whole(HandlerError(format!(
+                "event {failing} cannot be handled"
+            ))));
+        }
+        self.single.handled.lock().unwrap().extend(sequences);
         Ok(())
     }
 }
@@ -267,6 +294,63 @@ async fn failing_event_is_parked_and_the_rest_handled() {
 
 /// Applies each event to a team store once, by event id. After committing the event with
 /// sequence number `stall_after` it never returns, so the runtime cannot checkpoint it.
+#[tokio::test]
+async fn failed_batch_is_handled_one_by_one() {
+    let folder = tempfile::tempdir().unwrap();
+    let transport = MemoryTransport::new(1);
+    publish_numbered(&transport, HUB, 20, None).await;
+    let checkpoints = Arc::new(CheckpointStore::open(&folder.path().join("c.sqlite")).unwrap());
+    let metrics = Metrics::new();
+
+    let handler = Arc::new(AllOrNothingHandler {
+        single: RecordingHandler {
+            fail_on: Some(10),
+            ..RecordingHandler::default()
+        },
+        ..AllOrNothingHandler::default()
+    });
+    let consumers = runtime(&transport, &checkpoints, &metrics, Exhausted::Park);
+    let mut tasks = JoinSet::new();
+    consumers
+        .start(spec(HUB, GROUP, handler.clone()), &mut tasks)
+        .await
+        .unwrap();
+    wait_for("the checkpoint at the 20th event", || {
+        checkpoint_at(&checkpoints, HUB, GROUP, "0") == Some(19)
+    })
+    .await;
+    tasks.shutdown().await;
+
+    // Every event but the failing one took effect exactly once, in order, although the
+    // receive that contained event 10 failed whole and was handled again one by one.
+    let expected: Vec<i64> = (0..20).filter(|sequence| *sequence != 10).collect();
+    assert_eq!(*handler.single.handled.lock().unwrap(), expected);
+    let failing_attempts = handler
+        .single
+        .attempts
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| **s == 10)
+        .count();
+    // A receive that failed whole counts against none of its events.
+    assert_eq!(failing_attempts, 3);
+    let batches = handler.batches.lock().unwrap().clone();
+    assert!(
+        batches
+            .iter()
+            .any(|batch| batch.contains(&10) && batch.len() > 1),
+        "event 10 came in a receive of several events: {batches:?}"
+    );
+
+    let parked = transport.events(course::flow::PARKED_HUB);
+    assert_eq!(parked.len(), 1);
+    let info = read_parked(&parked[0]).expect("parking properties are present");
+    assert_eq!(info.sequence_number, 10);
+    assert_eq!(info.attempts, 3);
+    assert_eq!(metrics.counts().counts(Team::Conversions, HUB).consumed, 19);
+}
+
 #[derive(Debug)]
 struct StoringHandler {
     store: Arc<TeamStore>,
@@ -334,9 +418,11 @@ async fn crash_between_handling_and_checkpoint_applies_once() {
         stalling.stalled.load(Ordering::SeqCst)
     })
     .await;
-    // Dropping the tasks is the crash: event 4 is stored but not checkpointed.
+    // Dropping the tasks is the crash. Events 0 to 7 came in one receive, which checkpoints
+    // after its last event, so events 0 to 4 are stored and none is checkpointed.
     drop(tasks);
-    assert_eq!(checkpoint_at(&checkpoints, HUB, GROUP, "0"), Some(3));
+    assert_eq!(checkpoint_at(&checkpoints, HUB, GROUP, "0"), None);
+    assert_eq!(store.count("applied").unwrap(), 5);
 
     let resumed = Arc::new(StoringHandler {
         store: store.clone(),
@@ -356,7 +442,7 @@ async fn crash_between_handling_and_checkpoint_applies_once() {
     .await;
     tasks.shutdown().await;
 
-    assert_eq!(resumed.deliveries.lock().unwrap()[0], 4);
+    assert_eq!(resumed.deliveries.lock().unwrap()[0], 0);
     assert_eq!(store.count("applied").unwrap(), 20);
     assert_eq!(store.count("handled_events").unwrap(), 20);
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use broker::capture::{ArchiveNameFormat, CaptureSettings};
+use broker::capture::{ArchiveNameFormat, CaptureSettings, DemoInterval};
 use broker::server::HubCapture;
 use serde_json::Value;
 
@@ -75,6 +75,16 @@ pub(crate) fn hub_capture(
     }))
 }
 
+/// Returns a capture as the broker runs it: with its time window replaced by the demo window,
+/// if there is one, and otherwise as the hub's `captureDescription` sets it.
+pub(crate) fn running_capture(capture: &HubCapture, demo: Option<DemoInterval>) -> HubCapture {
+    let mut running = capture.clone();
+    if let Some(interval) = demo {
+        running.settings = running.settings.with_demo_interval(interval);
+    }
+    running
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -113,6 +123,22 @@ mod tests {
         assert_eq!(capture.settings.interval_ms(), 120_000);
         assert_eq!(capture.settings.size_limit_bytes(), 314_572_800);
         assert!(capture.settings.skip_empty());
+    }
+
+    #[test]
+    fn demo_window_replaces_only_interval() {
+        let capture = hub_capture(Path::new("/data/storage"), "lead", &description())
+            .unwrap()
+            .unwrap();
+        let demo = running_capture(&capture, Some(DemoInterval::from_seconds(5).unwrap()));
+        assert_eq!(demo.hub, "lead");
+        assert_eq!(demo.container, capture.container);
+        assert_eq!(demo.settings.interval_ms(), 5_000);
+        assert_eq!(demo.settings.size_limit_bytes(), 314_572_800);
+        assert!(demo.settings.skip_empty());
+
+        let unchanged = running_capture(&capture, None);
+        assert_eq!(unchanged.settings, capture.settings);
     }
 
     #[test]

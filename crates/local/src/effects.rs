@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use broker::capture::DemoInterval;
 use broker::entity::{EntityError, HubSettings, Namespace, Right, RuleScope};
 use broker::secret::Secret as BrokerSecret;
 use control::local::{EffectError, LocalEffects, CONTROL_FOLDER, STORAGE_FOLDER};
@@ -90,6 +91,52 @@ impl LiveEffects {
             .get(&key(namespace))?
             .handle()
             .next_capture_close_ms(hub)
+    }
+
+    /// Replaces the time window of every capture of a running namespace with a demo window
+    /// (`None` for the windows the hubs' `captureDescription` sets) and restarts its broker
+    /// when that changes the window, so the capture writer picks it up. The broker keeps the
+    /// demo window across restarts for other changes until it is set again or the namespace's
+    /// broker is created anew. The Resource Manager's hubs keep their own windows, so a
+    /// verify of the namespace reports nothing for it. Returns whether the broker restarted;
+    /// a restart drops the broker's connections. Blocks as the other effects do.
+    pub fn set_demo_capture_window(
+        &self,
+        namespace: &str,
+        demo: Option<DemoInterval>,
+    ) -> Result<bool, EffectError> {
+        let action = match demo {
+            Some(interval) => format!(
+                "set a demo capture window of {} s on namespace `{namespace}`",
+                interval.seconds()
+            ),
+            None => format!("restore the hubs' capture windows on namespace `{namespace}`"),
+        };
+        let mut brokers = self.lock();
+        let running = brokers
+            .remove(&key(namespace))
+            .ok_or_else(|| not_running(namespace, &action))?;
+        if running.demo_interval() == demo {
+            brokers.insert(key(namespace), running);
+            return Ok(false);
+        }
+        let before_seconds = running.demo_interval().map(|interval| interval.seconds());
+        let restarted = wait_for(running.restart_with_demo_interval(demo))
+            .map_err(|error| broker_failure(&action, error))?;
+        brokers.insert(key(namespace), restarted);
+        tracing::info!(
+            namespace,
+            before_demo_window_seconds = before_seconds,
+            demo_window_seconds = demo.map(|interval| interval.seconds()),
+            "restarted the broker with a new demo capture window"
+        );
+        Ok(true)
+    }
+
+    /// Returns the demo capture window of a running namespace, `None` when its captures use
+    /// the hubs' own windows or the namespace is not running.
+    pub fn demo_capture_window(&self, namespace: &str) -> Option<DemoInterval> {
+        self.lock().get(&key(namespace))?.demo_interval()
     }
 
     /// Stops every broker.
@@ -182,6 +229,7 @@ impl LocalEffects for LiveEffects {
             entity,
             folder,
             Vec::new(),
+            None,
             self.tls.clone(),
         ))
         .map_err(|error| broker_failure(&action, error))?;

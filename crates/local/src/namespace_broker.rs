@@ -2,10 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
+use broker::capture::DemoInterval;
 use broker::entity::Namespace;
 use broker::server::{
     Broker, BrokerConfig, BrokerError, BrokerHandle, HubCapture, TlsIdentity, TlsListenerConfig,
 };
+
+use crate::capture::running_capture;
 
 /// The file in a namespace's broker folder that records its port, so connection strings
 /// handed out earlier keep working after a restart.
@@ -19,25 +22,34 @@ const TLS_PORT_FILE: &str = "tls-port";
 pub(crate) struct NamespaceBroker {
     handle: BrokerHandle,
     folder: PathBuf,
+    /// The captures as the hubs' ARM `captureDescription` sets them.
     captures: Vec<HubCapture>,
+    /// The demo time window that replaces every capture's own while the broker runs; `None`
+    /// keeps the windows of [`NamespaceBroker::captures`].
+    demo_interval: Option<DemoInterval>,
     tls: Option<TlsIdentity>,
 }
 
 impl NamespaceBroker {
     /// Starts serving `namespace` from `folder`, on the recorded port if there is one and it
     /// is free, else on a free port, which is then recorded. With `tls`, the broker also
-    /// serves AMQP over TLS, on its recorded TLS port in the same way.
+    /// serves AMQP over TLS, on its recorded TLS port in the same way. With `demo_interval`,
+    /// every capture closes its windows after that time instead of its own time window.
     pub(crate) async fn start(
         namespace: Namespace,
         folder: PathBuf,
         captures: Vec<HubCapture>,
+        demo_interval: Option<DemoInterval>,
         tls: Option<TlsIdentity>,
     ) -> Result<Self, BrokerError> {
         let recorded = recorded_port(&folder);
         let recorded_tls = read_port(&folder.join(TLS_PORT_FILE));
         let mut config = BrokerConfig::new(namespace, folder.clone());
         config.port = recorded.unwrap_or(0);
-        config.capture = captures.clone();
+        config.capture = captures
+            .iter()
+            .map(|capture| running_capture(capture, demo_interval))
+            .collect();
         config.tls = tls.clone().map(|identity| TlsListenerConfig {
             port: recorded_tls.unwrap_or(0),
             identity,
@@ -74,16 +86,37 @@ impl NamespaceBroker {
             handle,
             folder,
             captures,
+            demo_interval,
             tls,
         })
     }
 
-    /// Stops the broker and starts it again on the same port with the same namespace and new
-    /// captures, because the broker reads its capture settings only at start.
+    /// Stops the broker and starts it again on the same port with the same namespace, the
+    /// same demo window and new captures, because the broker reads its capture settings only
+    /// at start.
     pub(crate) async fn restart(self, captures: Vec<HubCapture>) -> Result<Self, BrokerError> {
+        let demo_interval = self.demo_interval;
+        self.restart_with(captures, demo_interval).await
+    }
+
+    /// Stops the broker and starts it again on the same port with the same captures and a
+    /// new demo window, `None` for the captures' own windows.
+    pub(crate) async fn restart_with_demo_interval(
+        self,
+        demo_interval: Option<DemoInterval>,
+    ) -> Result<Self, BrokerError> {
+        let captures = self.captures.clone();
+        self.restart_with(captures, demo_interval).await
+    }
+
+    async fn restart_with(
+        self,
+        captures: Vec<HubCapture>,
+        demo_interval: Option<DemoInterval>,
+    ) -> Result<Self, BrokerError> {
         let namespace = self.handle.namespace();
         self.handle.shutdown().await;
-        Self::start(namespace, self.folder, captures, self.tls).await
+        Self::start(namespace, self.folder, captures, demo_interval, self.tls).await
     }
 
     /// Stops the broker.
@@ -97,6 +130,10 @@ impl NamespaceBroker {
 
     pub(crate) fn captures(&self) -> &[HubCapture] {
         &self.captures
+    }
+
+    pub(crate) fn demo_interval(&self) -> Option<DemoInterval> {
+        self.demo_interval
     }
 
     pub(crate) fn folder(&self) -> &Path {

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use broker::capture::DemoInterval;
 use broker::server::{TlsError, TlsIdentity, CA_CERTIFICATE_FILE};
 use control::local::{EffectError, LocalEffects, LocalError, LocalOptions, LocalResourceManager};
 use control::secrets::Keychain;
@@ -124,6 +125,26 @@ impl LocalStack {
     /// capture changed. Returns how many entities were replayed.
     pub async fn reload(&self) -> Result<usize, StackError> {
         Ok(restore(&self.effects, &self.data_dir, &self.keychain).await?)
+    }
+
+    /// Sets or clears the demo capture window of a running namespace, as
+    /// [`LiveEffects::set_demo_capture_window`] does, on a blocking thread. Returns whether
+    /// the namespace's broker restarted.
+    pub async fn set_demo_capture_window(
+        &self,
+        namespace: &str,
+        demo: Option<DemoInterval>,
+    ) -> Result<bool, EffectError> {
+        let (effects, namespace_name) = (Arc::clone(&self.effects), namespace.to_owned());
+        tokio::task::spawn_blocking(move || effects.set_demo_capture_window(&namespace_name, demo))
+            .await
+            .unwrap_or_else(|error| {
+                Err(EffectError {
+                    service: "broker",
+                    action: format!("set the demo capture window of namespace `{namespace}`"),
+                    reason: error.to_string(),
+                })
+            })
     }
 
     /// Returns the endpoints of every service and the entities of each namespace, with no

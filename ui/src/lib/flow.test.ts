@@ -12,6 +12,7 @@ import {
   emptyLagHistory,
   emptyRecent,
   eventKey,
+  formatPace,
   formatRate,
   groupKey,
   hexRows,
@@ -188,12 +189,18 @@ describe("descriptions", () => {
 
 describe("controls", () => {
   it("offers paces within the range with the course's pace marked", () => {
-    const choices = paceChoices(100, 60000, 10000, 10000);
+    const choices = paceChoices(0.1, 60000, 10000, 10000);
     expect(choices.map((choice) => choice.ms)).toEqual([
-      200, 500, 1000, 2000, 5000, 10000, 30000, 60000,
+      0.1, 0.2, 1, 10, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000,
     ]);
     expect(choices.find((choice) => choice.ms === 10000)?.label).toBe("10 s (course)");
-    expect(choices[1].label).toBe("0.5 s");
+    expect(choices[6].label).toBe("0.5 s");
+  });
+
+  it("labels fast paces with their rate", () => {
+    expect(formatPace(0.1)).toBe("0.1 ms (10,000/s)");
+    expect(formatPace(10)).toBe("10 ms (100/s)");
+    expect(formatPace(100)).toBe("0.1 s");
   });
 
   it("includes an unusual current pace", () => {

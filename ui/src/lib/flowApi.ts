@@ -14,6 +14,16 @@ export type TeamId = "platform" | "customer" | "product" | "conversions";
 export interface SaleTiming {
   capture_window_seconds: number;
   partner_interval_seconds: number;
+  /** Whether both timers are the Local target's demo timing instead of the course's. */
+  demo_timing: boolean;
+}
+
+/** The timers of demo timing and Azure's range of capture windows, in seconds. */
+export interface DemoTimingView {
+  capture_window_seconds: number;
+  partner_interval_seconds: number;
+  azure_min_capture_window_seconds: number;
+  azure_max_capture_window_seconds: number;
 }
 
 /** Whether the flow runs, and its controls' settings. */
@@ -152,6 +162,7 @@ export interface LiveFlowView {
   default_pace_ms: number;
   min_pace_ms: number;
   max_pace_ms: number;
+  demo_timing: DemoTimingView;
 }
 
 /** One application property as text. */
@@ -196,9 +207,16 @@ export function closeLiveFlow(): Promise<void> {
   return invoke<void>("live_flow_close");
 }
 
-/** Starts the flow on the attendee's applied namespace. */
-export function startLiveFlow(attendee: AttendeeChoice, paceMs: number): Promise<FlowStatus> {
-  return invoke<FlowStatus>("live_flow_start", { attendee, paceMs });
+/**
+ * Starts the flow on the attendee's applied namespace, with the Local target's demo timing or
+ * the course's timers.
+ */
+export function startLiveFlow(
+  attendee: AttendeeChoice,
+  paceMs: number,
+  demoTiming: boolean,
+): Promise<FlowStatus> {
+  return invoke<FlowStatus>("live_flow_start", { attendee, paceMs, demoTiming });
 }
 
 /** Stops the flow. */

@@ -204,11 +204,18 @@ export interface PaceChoice {
   label: string;
 }
 
-const PACES_MS = [200, 500, 1000, 2000, 5000, 10000, 30000, 60000];
+const PACES_MS = [0.1, 0.2, 1, 10, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000];
 
-/** Formats a pace, such as "10 s" or "0.5 s". */
+/**
+ * Formats a pace, such as "10 s", "0.5 s" or "100 ms", and below 1 s adds the rate of new
+ * customers, such as "0.1 ms (10,000/s)".
+ */
 export function formatPace(ms: number): string {
-  return `${ms / 1000} s`;
+  if (ms >= 100) {
+    return `${ms / 1000} s`;
+  }
+  const perSecond = Math.round(1000 / ms).toLocaleString("en-US");
+  return `${ms} ms (${perSecond}/s)`;
 }
 
 /**

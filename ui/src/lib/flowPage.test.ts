@@ -40,12 +40,14 @@ const HUBS: HubDefinition[] = [
   },
 ];
 
-function running(paceMs: number): FlowStatus {
+function running(paceMs: number, demoTiming = true): FlowStatus {
   return {
     running: true,
     paused: false,
     pace_ms: paceMs,
-    sales: { capture_window_seconds: 300, partner_interval_seconds: 30 },
+    sales: demoTiming
+      ? { capture_window_seconds: 5, partner_interval_seconds: 2, demo_timing: true }
+      : { capture_window_seconds: 300, partner_interval_seconds: 30, demo_timing: false },
   };
 }
 
@@ -138,6 +140,12 @@ function installFlowBackend(start: (call: number) => FlowStatus | { reject: unkn
           default_pace_ms: 10000,
           min_pace_ms: 100,
           max_pace_ms: 60000,
+          demo_timing: {
+            capture_window_seconds: 5,
+            partner_interval_seconds: 2,
+            azure_min_capture_window_seconds: 60,
+            azure_max_capture_window_seconds: 900,
+          },
         };
         return view;
       }
@@ -215,6 +223,52 @@ describe("live flow page", () => {
     );
     expect(screen.getByTestId("lane-conversions-consumed").textContent).toContain("7");
     expect(screen.getByTestId("lag-customer-lead").textContent).toContain("2");
+  });
+
+  test("starts with demo timing by default and says what it changes", async () => {
+    const calls = installFlowBackend(() => running(10000));
+    const user = userEvent.setup();
+    renderPage();
+
+    const demo = (await screen.findByTestId("flow-demo-timing")) as HTMLInputElement;
+    expect(demo.checked).toBe(true);
+    const note = screen.getByTestId("flow-timing-note").textContent ?? "";
+    expect(note).toContain("Demo timing is on");
+    expect(note).toMatch(/closes capture windows\s+every 5 s/);
+    expect(note).toMatch(/every\s+2 s/);
+    expect(note).toMatch(/On Azure, capture windows are\s+60 to\s+900 s/);
+
+    await user.click(screen.getByTestId("flow-start"));
+    const start = calls.commands.find((call) => call.cmd === "live_flow_start");
+    expect(start?.args.demoTiming).toBe(true);
+    await waitFor(() => expect(demo.disabled).toBe(true));
+    const runningNote = screen.getByTestId("flow-timing-note").textContent;
+    expect(runningNote).toContain("Stop the flow to change the timing");
+
+    calls.channel?.onmessage({ ...update(0), hubs: [] });
+    const hint = await screen.findByTestId("flow-sales-hint");
+    expect(hint.textContent).toMatch(/first 5 s window/);
+    expect(hint.textContent).toContain("demo timing");
+  });
+
+  test("starts with the course's timers when demo timing is off", async () => {
+    const calls = installFlowBackend(() => running(10000, false));
+    const user = userEvent.setup();
+    renderPage();
+
+    const demo = (await screen.findByTestId("flow-demo-timing")) as HTMLInputElement;
+    await user.click(demo);
+    expect(demo.checked).toBe(false);
+    expect(screen.getByTestId("flow-timing-note").textContent).toContain("Course timing");
+
+    await user.click(screen.getByTestId("flow-start"));
+    const start = calls.commands.find((call) => call.cmd === "live_flow_start");
+    expect(start?.args.demoTiming).toBe(false);
+    await waitFor(() =>
+      expect(screen.getByTestId("flow-timing-note").textContent).toMatch(
+        /every 300 s, as your hubs set\s+it/,
+      ),
+    );
   });
 
   test("opens a recent event's details and closes them", async () => {

@@ -7,6 +7,12 @@ pub enum CaptureError {
         /// The requested window in seconds.
         seconds: u32,
     },
+    /// A demo time window is outside 1 to 900 seconds.
+    #[error("demo capture time window of {seconds} s is out of range: use 1 to 900 seconds")]
+    DemoIntervalOutOfRange {
+        /// The requested window in seconds.
+        seconds: u32,
+    },
     /// The size window is outside 10 to 500 MB.
     #[error("capture size window of {megabytes} MB is out of range: use 10 to 500 MB")]
     SizeOutOfRange {

@@ -11,4 +11,6 @@ pub use archive::{list_archives, read_archive, write_archive};
 pub use error::CaptureError;
 pub use naming::{ArchiveNameFormat, COURSE_ARCHIVE_NAME_FORMAT};
 pub use record::{capture_schema, CaptureRecord, CaptureValue, CAPTURE_SCHEMA};
-pub use window::{CaptureSettings, ClosedWindow, PartitionWindow};
+pub use window::{
+    CaptureSettings, ClosedWindow, DemoInterval, PartitionWindow, DEMO_CAPTURE_WINDOW_SECONDS,
+};

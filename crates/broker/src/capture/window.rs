@@ -1,10 +1,39 @@
 //! Capture windows: a partition's events collect until the time window elapses or the size
 //! window fills, whichever comes first.
 
+use std::ops::RangeInclusive;
+
 use super::naming::ArchiveNameFormat;
 use super::record::CaptureRecord;
 use super::CaptureError;
 use crate::limits::{CAPTURE_WINDOW_MEGABYTES, CAPTURE_WINDOW_SECONDS};
+
+/// The time windows, in seconds, that a [`DemoInterval`] may have: down to 1 s, below Azure's
+/// minimum of 60 s, so a classroom demo gets capture files within seconds.
+pub const DEMO_CAPTURE_WINDOW_SECONDS: RangeInclusive<u32> = 1..=900;
+
+/// A capture time window for demos on the local broker only, 1 to 900 seconds. Azure and the
+/// local Resource Manager accept only 60 to 900 seconds, which [`CaptureSettings::new`]
+/// enforces. [`CaptureSettings::with_demo_interval`] puts this window in place of a hub's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoInterval {
+    seconds: u32,
+}
+
+impl DemoInterval {
+    /// Checks the window against [`DEMO_CAPTURE_WINDOW_SECONDS`].
+    pub fn from_seconds(seconds: u32) -> Result<Self, CaptureError> {
+        if !DEMO_CAPTURE_WINDOW_SECONDS.contains(&seconds) {
+            return Err(CaptureError::DemoIntervalOutOfRange { seconds });
+        }
+        Ok(Self { seconds })
+    }
+
+    /// Returns the window in seconds.
+    pub fn seconds(&self) -> u32 {
+        self.seconds
+    }
+}
 
 /// A hub's capture settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +68,15 @@ impl CaptureSettings {
             skip_empty,
             name_format,
         })
+    }
+
+    /// Returns these settings with the time window replaced by a demo window, keeping the
+    /// size window, empty-window handling and name format.
+    pub fn with_demo_interval(self, interval: DemoInterval) -> Self {
+        Self {
+            interval_ms: i64::from(interval.seconds) * 1000,
+            ..self
+        }
     }
 
     /// Returns the time window in milliseconds.
@@ -194,6 +232,33 @@ mod tests {
         );
         assert!(CaptureSettings::new(300, 501, true, format.clone()).is_err());
         assert!(CaptureSettings::new(900, 500, false, format).is_ok());
+    }
+
+    #[test]
+    fn demo_interval_goes_below_azure_minimum() {
+        let settings = CaptureSettings::new(300, 10, true, ArchiveNameFormat::course()).unwrap();
+        let demo = settings
+            .clone()
+            .with_demo_interval(DemoInterval::from_seconds(5).unwrap());
+        assert_eq!(demo.interval_ms(), 5_000);
+        assert_eq!(demo.size_limit_bytes(), settings.size_limit_bytes());
+        assert_eq!(demo.skip_empty(), settings.skip_empty());
+        assert_eq!(demo.name_format(), settings.name_format());
+
+        let mut window = PartitionWindow::new(0);
+        assert!(window.poll(&demo, 4_999).is_none());
+        assert!(window.poll(&demo, 5_000).is_some());
+    }
+
+    #[test]
+    fn demo_interval_range_enforced() {
+        assert_eq!(
+            DemoInterval::from_seconds(0).unwrap_err().to_string(),
+            "demo capture time window of 0 s is out of range: use 1 to 900 seconds"
+        );
+        assert!(DemoInterval::from_seconds(901).is_err());
+        assert_eq!(DemoInterval::from_seconds(1).unwrap().seconds(), 1);
+        assert_eq!(DemoInterval::from_seconds(900).unwrap().seconds(), 900);
     }
 
     #[test]

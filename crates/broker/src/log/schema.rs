@@ -37,8 +37,8 @@ pub(super) enum Commits {
     /// a crash of the process or the machine.
     Synced,
     /// Commits only write the WAL (`synchronous = OFF`) and SQLite never checkpoints on its
-    /// own, because the caller syncs the WAL after each commit and checkpoints with
-    /// [`checkpoint`]. Only the writer thread's connection uses this.
+    /// own, because the caller syncs the WAL after each commit and the checkpoint thread
+    /// copies the WAL with [`checkpoint`]. Only the writer thread's connection uses this.
     SyncedByCaller,
 }
 
@@ -65,17 +65,39 @@ pub(super) fn open(path: &std::path::Path, commits: Commits) -> rusqlite::Result
     Ok(connection)
 }
 
-/// Copies the WAL into the database file without waiting for readers, on a connection opened
-/// with [`Commits::SyncedByCaller`]. The checkpoint runs with `synchronous = FULL`, so SQLite
-/// syncs the WAL before copying and the database file before the WAL may start over.
-pub(super) fn checkpoint(connection: &Connection) -> rusqlite::Result<()> {
-    connection.pragma_update(None, "synchronous", "FULL")?;
-    let checkpointed = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
-        Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
-    });
-    let restored = connection.pragma_update(None, "synchronous", "OFF");
-    let (frames, copied) = checkpointed?;
-    restored?;
-    tracing::debug!(frames, copied, "event log checkpointed");
-    Ok(())
+/// The SQLite `wal_checkpoint` mode of a checkpoint, which decides whether it waits for the
+/// writer and readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CheckpointMode {
+    /// Copies the frames that no reader or writer needs, without waiting for either.
+    Passive,
+    /// Blocks new writers, copies every frame and waits until no reader uses the WAL, so the
+    /// next transaction starts the WAL over from its beginning.
+    Restart,
+}
+
+/// Frames in the WAL and frames copied into the database file, after a checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct CheckpointProgress {
+    pub(super) wal_frames: i64,
+    pub(super) copied_frames: i64,
+}
+
+/// Copies the WAL into the database file. The connection must sync its commits
+/// ([`Commits::Synced`]) so that SQLite syncs the WAL before copying and the database file
+/// before the WAL may start over.
+pub(super) fn checkpoint(
+    connection: &Connection,
+    mode: CheckpointMode,
+) -> rusqlite::Result<CheckpointProgress> {
+    let statement = match mode {
+        CheckpointMode::Passive => "PRAGMA wal_checkpoint(PASSIVE)",
+        CheckpointMode::Restart => "PRAGMA wal_checkpoint(RESTART)",
+    };
+    connection.query_row(statement, [], |row| {
+        Ok(CheckpointProgress {
+            wal_frames: row.get(1)?,
+            copied_frames: row.get(2)?,
+        })
+    })
 }

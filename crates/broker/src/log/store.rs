@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::{oneshot, watch};
 
+use super::checkpoint;
 use super::event::{AppendedEvent, NewEvent, StoredEvent};
 use super::position::{StartPoint, StartPosition};
 use super::schema::{self, Commits};
@@ -43,6 +44,8 @@ pub struct LogStats {
     pub requests: u64,
     /// Syncs of the WAL to disk, each covering one or more committed transactions.
     pub syncs: u64,
+    /// Checkpoints that copied the WAL into the database file, or tried to.
+    pub checkpoints: u64,
 }
 
 /// The event log of one namespace, stored in one SQLite file.
@@ -60,6 +63,7 @@ pub struct EventLog {
     counters: Arc<Counters>,
     writer: Option<JoinHandle<()>>,
     syncer: Option<JoinHandle<()>>,
+    checkpointer: Option<JoinHandle<()>>,
 }
 
 impl EventLog {
@@ -81,6 +85,7 @@ impl EventLog {
         };
         let writer_connection = schema::open(path, Commits::SyncedByCaller).map_err(storage)?;
         let reader = schema::open(path, Commits::Synced).map_err(storage)?;
+        let checkpoint_connection = schema::open(path, Commits::Synced).map_err(storage)?;
         let tails: Arc<Tails> = Arc::default();
         let notifiers: Notifiers = Arc::default();
         let counters: Arc<Counters> = Arc::default();
@@ -104,13 +109,26 @@ impl EventLog {
                 .spawn(move || sync::run(database, to_sync, published))
                 .map_err(spawn_failed)?
         };
+        let (checkpoints, checkpointer) = checkpoint::spawn(
+            checkpoint_connection,
+            path_text.clone(),
+            Arc::clone(&counters),
+        )
+        .map_err(spawn_failed)?;
         let writer = {
             let clock: Clock = clock;
             let writer_path = path_text.clone();
             std::thread::Builder::new()
                 .name("event-log-writer".to_owned())
                 .spawn(move || {
-                    writer::run(writer_connection, writer_path, receiver, committed, clock)
+                    writer::run(
+                        writer_connection,
+                        writer_path,
+                        receiver,
+                        committed,
+                        clock,
+                        checkpoints,
+                    );
                 })
                 .map_err(spawn_failed)?
         };
@@ -124,6 +142,7 @@ impl EventLog {
             counters,
             writer: Some(writer),
             syncer: Some(syncer),
+            checkpointer: Some(checkpointer),
         })
     }
 
@@ -135,6 +154,7 @@ impl EventLog {
             commits: self.counters.commits.load(Ordering::Relaxed),
             requests: self.counters.requests.load(Ordering::Relaxed),
             syncs: self.counters.syncs.load(Ordering::Relaxed),
+            checkpoints: self.counters.checkpoints.load(Ordering::Relaxed),
         }
     }
 
@@ -463,9 +483,15 @@ impl PendingAppend {
 impl Drop for EventLog {
     fn drop(&mut self) {
         // Dropping the sender ends the writer loop after the requests already queued, and the
-        // writer's end ends the sync loop after the groups already committed.
+        // writer's end ends the sync loop after the groups already committed, and the
+        // checkpoint loop after the checkpoint in progress.
         self.commands.take();
-        for (name, thread) in [("writer", self.writer.take()), ("sync", self.syncer.take())] {
+        let threads = [
+            ("writer", self.writer.take()),
+            ("sync", self.syncer.take()),
+            ("checkpoint", self.checkpointer.take()),
+        ];
+        for (name, thread) in threads {
             if let Some(thread) = thread {
                 if thread.join().is_err() {
                     tracing::error!(path = %self.path.display(), thread = name, "event log thread panicked");

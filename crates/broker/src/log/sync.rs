@@ -29,6 +29,7 @@ pub(super) struct Counters {
     pub(super) commits: AtomicU64,
     pub(super) requests: AtomicU64,
     pub(super) syncs: AtomicU64,
+    pub(super) checkpoints: AtomicU64,
 }
 
 /// The outcome of one request, held until the group's transaction is committed and synced.

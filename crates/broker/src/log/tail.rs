@@ -30,8 +30,20 @@ pub(super) enum TailChange {
 /// Events kept per partition at most.
 const MAX_TAIL_EVENTS: usize = 16_384;
 
-/// Message bytes kept per partition at most. Older events are read from SQLite.
-const MAX_TAIL_BYTES: usize = 8 * 1024 * 1024;
+/// Bytes kept per log at most, over all its partitions, as counted by [`footprint`]. Beyond it
+/// the largest partition tails lose their oldest events, which are then read from SQLite. An
+/// estimate: a 500-byte message counts about 600 bytes, so the budget keeps about 28,000
+/// events, several seconds of a broker that takes thousands of events a second.
+const MAX_LOG_TAIL_BYTES: usize = 16 * 1024 * 1024;
+
+/// Returns the bytes an event uses in the tail: its message, offset and partition key, and its
+/// slot in the queue. Allocator overhead is not counted.
+fn footprint(event: &StoredEvent) -> usize {
+    std::mem::size_of::<StoredEvent>()
+        + event.message.len()
+        + event.offset.len()
+        + event.partition_key.as_ref().map_or(0, String::len)
+}
 
 /// The durable end of a partition, as of the last sync that covered an append to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,38 +94,89 @@ impl PartitionTail {
                 next_sequence: event.sequence_number + 1,
                 last_enqueued_ms: event.enqueued_time_ms,
             };
-            self.bytes += event.message.len();
+            self.bytes += footprint(&event);
             self.events.push_back(event);
         }
-        while self.events.len() > MAX_TAIL_EVENTS || self.bytes > MAX_TAIL_BYTES {
-            match self.events.pop_front() {
-                Some(oldest) => self.bytes -= oldest.message.len(),
-                None => break,
-            }
+        while self.events.len() > MAX_TAIL_EVENTS {
+            self.pop_oldest();
         }
     }
 
-    fn remove_before(&mut self, cutoff_ms: i64) {
+    /// Removes the oldest event and returns its footprint, 0 when the tail is empty.
+    fn pop_oldest(&mut self) -> usize {
+        let Some(oldest) = self.events.pop_front() else {
+            return 0;
+        };
+        let size = footprint(&oldest);
+        self.bytes -= size;
+        size
+    }
+
+    /// Removes the events enqueued before `cutoff_ms` and returns their footprint.
+    fn remove_before(&mut self, cutoff_ms: i64) -> usize {
+        let mut removed = 0;
         // Enqueued times never decrease within a partition, so removed events are a prefix.
         while let Some(oldest) = self.events.front() {
             if oldest.enqueued_time_ms >= cutoff_ms {
                 break;
             }
-            self.bytes -= oldest.message.len();
-            self.events.pop_front();
+            removed += self.pop_oldest();
+        }
+        removed
+    }
+}
+
+/// The partition tails of one log and their summed footprint.
+#[derive(Debug, Default)]
+struct TailMap {
+    partitions: HashMap<(String, u32), PartitionTail>,
+    bytes: usize,
+}
+
+impl TailMap {
+    /// Removes the oldest events of the largest partition tails until the log is within
+    /// `budget` bytes. Taking from the largest tail first keeps the recent events of quiet
+    /// partitions, which cost little, in memory.
+    fn evict_to(&mut self, budget: usize) {
+        while self.bytes > budget {
+            let Some(largest) = self
+                .partitions
+                .values_mut()
+                .max_by_key(|tail| tail.bytes)
+                .filter(|tail| tail.bytes > 0)
+            else {
+                break;
+            };
+            self.bytes -= largest.pop_oldest();
         }
     }
 }
 
-/// The tails of every partition of one log that got appends since the log was opened.
-#[derive(Debug, Default)]
+/// The tails of every partition of one log that got appends since the log was opened, within
+/// one byte budget for the whole log.
+#[derive(Debug)]
 pub(super) struct Tails {
-    partitions: Mutex<HashMap<(String, u32), PartitionTail>>,
+    map: Mutex<TailMap>,
+    /// The maximum bytes the tails keep together, as counted by [`footprint`].
+    budget: usize,
+}
+
+impl Default for Tails {
+    fn default() -> Self {
+        Self::with_budget(MAX_LOG_TAIL_BYTES)
+    }
 }
 
 impl Tails {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, u32), PartitionTail>> {
-        self.partitions
+    fn with_budget(budget: usize) -> Self {
+        Self {
+            map: Mutex::default(),
+            budget,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, TailMap> {
+        self.map
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -121,7 +184,7 @@ impl Tails {
     /// Applies a durable change. For an append, returns the partition and its new next
     /// sequence number.
     pub(super) fn apply(&self, change: TailChange) -> Option<((String, u32), i64)> {
-        let mut partitions = self.lock();
+        let mut map = self.lock();
         match change {
             TailChange::Append {
                 hub,
@@ -130,7 +193,8 @@ impl Tails {
             } => {
                 let first = events.first()?.sequence_number;
                 let key = (hub, partition);
-                let tail = partitions
+                let tail = map
+                    .partitions
                     .entry(key.clone())
                     .or_insert_with(|| PartitionTail {
                         events: VecDeque::new(),
@@ -140,19 +204,33 @@ impl Tails {
                             last_enqueued_ms: 0,
                         },
                     });
+                let before = tail.bytes;
                 tail.push(events);
-                Some((key, tail.head.next_sequence))
+                let (after, next_sequence) = (tail.bytes, tail.head.next_sequence);
+                map.bytes = map.bytes - before + after;
+                map.evict_to(self.budget);
+                Some((key, next_sequence))
             }
             TailChange::Retain { hub, cutoff_ms } => {
-                for ((name, _), tail) in partitions.iter_mut() {
+                let mut removed = 0;
+                for ((name, _), tail) in map.partitions.iter_mut() {
                     if *name == hub {
-                        tail.remove_before(cutoff_ms);
+                        removed += tail.remove_before(cutoff_ms);
                     }
                 }
+                map.bytes -= removed;
                 None
             }
             TailChange::DeleteHub { hub } => {
-                partitions.retain(|(name, _), _| *name != hub);
+                let mut removed = 0;
+                map.partitions.retain(|(name, _), tail| {
+                    let keep = *name != hub;
+                    if !keep {
+                        removed += tail.bytes;
+                    }
+                    keep
+                });
+                map.bytes -= removed;
                 None
             }
         }
@@ -167,8 +245,8 @@ impl Tails {
         from_sequence: i64,
         max_events: usize,
     ) -> TailRead {
-        let partitions = self.lock();
-        let Some(tail) = partitions.get(&(hub.to_owned(), partition)) else {
+        let map = self.lock();
+        let Some(tail) = map.partitions.get(&(hub.to_owned(), partition)) else {
             return TailRead::Unknown;
         };
         let first = tail.first_sequence();
@@ -190,6 +268,7 @@ impl Tails {
     /// the log was opened.
     pub(super) fn durable_head(&self, hub: &str, partition: u32) -> Option<DurableHead> {
         self.lock()
+            .partitions
             .get(&(hub.to_owned(), partition))
             .map(|tail| tail.head)
     }
@@ -202,7 +281,8 @@ mod tests {
     fn stored(sequence_number: i64, enqueued_time_ms: i64, size: usize) -> StoredEvent {
         StoredEvent {
             sequence_number,
-            offset: (sequence_number * 10).to_string(),
+            // A fixed width, so that events of one message size have one footprint.
+            offset: format!("{:08}", sequence_number * 10),
             enqueued_time_ms,
             partition_key: None,
             message: vec![0; size],
@@ -254,16 +334,50 @@ mod tests {
     }
 
     #[test]
-    fn evicts_oldest_beyond_byte_limit() {
-        let tails = Tails::default();
-        let big = MAX_TAIL_BYTES / 2;
+    fn evicts_oldest_beyond_log_budget() {
+        let event_bytes = footprint(&stored(0, 1, 1000));
+        let tails = Tails::with_budget(2 * event_bytes);
         append(
             &tails,
             0,
-            vec![stored(0, 1, big), stored(1, 1, big), stored(2, 1, big)],
+            vec![stored(0, 1, 1000), stored(1, 1, 1000), stored(2, 1, 1000)],
         );
         assert!(matches!(tails.read("orders", 0, 0, 10), TailRead::Older(_)));
         assert_eq!(sequences(tails.read("orders", 0, 1, 10)), vec![1, 2]);
+        assert_eq!(tails.lock().bytes, 2 * event_bytes);
+    }
+
+    #[test]
+    fn budget_evicts_from_largest_partition() {
+        let event_bytes = footprint(&stored(0, 1, 1000));
+        let tails = Tails::with_budget(4 * event_bytes);
+        append(&tails, 0, vec![stored(0, 1, 1000)]);
+        append(
+            &tails,
+            1,
+            vec![stored(0, 1, 1000), stored(1, 1, 1000), stored(2, 1, 1000)],
+        );
+        // Partition 1 contains three of the five events, so it loses its oldest one.
+        append(&tails, 1, vec![stored(3, 1, 1000)]);
+        assert_eq!(sequences(tails.read("orders", 0, 0, 10)), vec![0]);
+        assert!(matches!(tails.read("orders", 1, 0, 10), TailRead::Older(_)));
+        assert_eq!(sequences(tails.read("orders", 1, 1, 10)), vec![1, 2, 3]);
+        assert_eq!(tails.lock().bytes, 4 * event_bytes);
+    }
+
+    #[test]
+    fn event_limit_bounds_partition() {
+        let tails = Tails::default();
+        let events = (0..=MAX_TAIL_EVENTS as i64)
+            .map(|sequence| stored(sequence, 1, 1))
+            .collect();
+        append(&tails, 0, events);
+        assert!(matches!(tails.read("orders", 0, 0, 1), TailRead::Older(_)));
+        assert_eq!(sequences(tails.read("orders", 0, 1, 1)), vec![1]);
+        assert_eq!(
+            tails.lock().bytes,
+            MAX_TAIL_EVENTS * footprint(&stored(0, 1, 1))
+        );
     }
 
     #[test]
@@ -273,6 +387,7 @@ mod tests {
         append(&tails, 0, vec![stored(3, 1, 10)]);
         assert!(matches!(tails.read("orders", 0, 0, 10), TailRead::Older(_)));
         assert_eq!(sequences(tails.read("orders", 0, 3, 10)), vec![3]);
+        assert_eq!(tails.lock().bytes, footprint(&stored(3, 1, 10)));
     }
 
     #[test]
@@ -285,9 +400,11 @@ mod tests {
         });
         assert!(matches!(tails.read("orders", 0, 0, 10), TailRead::Older(_)));
         assert_eq!(sequences(tails.read("orders", 0, 1, 10)), vec![1]);
+        assert_eq!(tails.lock().bytes, footprint(&stored(1, 200, 10)));
         tails.apply(TailChange::DeleteHub {
             hub: "orders".to_owned(),
         });
         assert!(matches!(tails.read("orders", 0, 1, 10), TailRead::Unknown));
+        assert_eq!(tails.lock().bytes, 0);
     }
 }

@@ -6,16 +6,21 @@
 //! writer already commits the next one, and then waits for the sync thread to take it. So the
 //! group size adapts to the load: the longer a sync takes, the more requests the next group
 //! collects, and a lone request is committed and synced at once.
+//!
+//! Checkpoints run on a thread of their own ([`super::checkpoint`]). The writer only requests
+//! them, by the number of frames its WAL contains after each commit.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
+use std::ffi::c_int;
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
 use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tokio::sync::oneshot;
 
+use super::checkpoint::{Checkpointer, CHECKPOINT_FRAMES, MAX_WAL_FRAMES};
 use super::event::{AppendedEvent, NewEvent, StoredEvent};
-use super::schema;
 use super::search::{self, Column};
 use super::sync::{Committed, Outcome};
 use super::tail::TailChange;
@@ -28,13 +33,17 @@ const MAX_GROUP_REQUESTS: usize = 1024;
 /// much, so one request of up to 1 MB per event still fits.
 const MAX_GROUP_BYTES: usize = 32 * 1024 * 1024;
 
-/// Message bytes committed between two checkpoints. SQLite's own automatic checkpoint is off on
-/// the writer's connection because it would run without `fsync`, so the writer checkpoints
-/// with `synchronous = FULL` after this much.
-// NOTE: the checkpoint blocks the writer while it copies the WAL and syncs the database file,
-// likely the cause of latency maxima near 300 ms on a busy 2-core machine. A thread with a
-// connection of its own could run it beside the writer, if it also bounds the WAL's growth.
-const CHECKPOINT_BYTES: usize = 32 * 1024 * 1024;
+thread_local! {
+    /// Frames in the WAL after the last commit on this thread, as SQLite's WAL hook reports
+    /// them. Only the writer thread's connection registers the hook.
+    static WAL_FRAMES: Cell<i64> = const { Cell::new(0) };
+}
+
+/// Records the WAL's size after a commit. SQLite calls it on the committing thread.
+fn record_wal_frames(_wal: &rusqlite::hooks::Wal, frames: c_int) -> rusqlite::Result<()> {
+    WAL_FRAMES.with(|cell| cell.set(i64::from(frames)));
+    Ok(())
+}
 
 /// A clock returning milliseconds since the Unix epoch.
 pub(super) type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -161,7 +170,7 @@ struct Writer {
     clock: Clock,
     /// Heads of the partitions written so far, valid as long as every transaction commits.
     heads: Heads,
-    bytes_since_checkpoint: usize,
+    checkpointer: Checkpointer,
 }
 
 /// Runs the writer loop until every sender is dropped: takes the requests waiting, up to
@@ -173,13 +182,15 @@ pub(super) fn run(
     commands: Receiver<Command>,
     committed: SyncSender<Committed>,
     clock: Clock,
+    checkpointer: Checkpointer,
 ) {
+    connection.wal_hook(Some(record_wal_frames));
     let mut writer = Writer {
         connection,
         path,
         clock,
         heads: Heads::default(),
-        bytes_since_checkpoint: 0,
+        checkpointer,
     };
     while let Ok(first) = commands.recv() {
         let mut bytes = first.message_bytes();
@@ -199,10 +210,7 @@ pub(super) fn run(
                 break;
             }
         }
-        writer.bytes_since_checkpoint += bytes;
-        if writer.bytes_since_checkpoint >= CHECKPOINT_BYTES {
-            writer.checkpoint();
-        }
+        writer.request_checkpoint();
     }
     // The connection that closes last checkpoints the WAL, and must sync while doing so.
     if let Err(error) = writer.connection.pragma_update(None, "synchronous", "FULL") {
@@ -319,13 +327,22 @@ impl Writer {
         Ok(results)
     }
 
-    /// Copies the WAL into the database file with full syncs, so the next transaction can
-    /// start the WAL over from its beginning.
-    fn checkpoint(&mut self) {
-        self.bytes_since_checkpoint = 0;
-        if let Err(error) = schema::checkpoint(&self.connection) {
-            let error = storage_error(&self.path, error);
-            tracing::warn!(path = self.path, %error, "event log checkpoint failed; retrying later");
+    /// Requests a passive checkpoint once the WAL contains [`CHECKPOINT_FRAMES`], and waits
+    /// for a restart checkpoint once it contains [`MAX_WAL_FRAMES`]. The restart bounds the
+    /// WAL when passive checkpoints never catch up with the commits.
+    fn request_checkpoint(&self) {
+        let frames = WAL_FRAMES.with(Cell::get);
+        if frames >= MAX_WAL_FRAMES {
+            tracing::debug!(
+                path = self.path,
+                frames,
+                "event log WAL at its bound; restarting it"
+            );
+            self.checkpointer.restart();
+            // The WAL's size is unknown until the next commit reports it.
+            WAL_FRAMES.with(|cell| cell.set(0));
+        } else if frames >= CHECKPOINT_FRAMES {
+            self.checkpointer.request_passive();
         }
     }
 }

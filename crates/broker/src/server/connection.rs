@@ -279,12 +279,7 @@ impl Driver {
             Ok(incoming) => incoming,
             Err(error) => return Some(decode_rejection(&error)),
         };
-        let Some(partition_count) = self
-            .shared
-            .namespace()
-            .hub(hub)
-            .map(|found| found.settings().partition_count)
-        else {
+        let Some(partition_count) = self.shared.partition_count(hub) else {
             return Some(rejection(
                 condition::NOT_FOUND,
                 format!("event hub `{hub}` was deleted"),

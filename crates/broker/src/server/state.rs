@@ -62,6 +62,16 @@ impl Shared {
             .clone()
     }
 
+    /// Returns a hub's partition count without copying the namespace, `None` when the hub
+    /// does not exist.
+    pub(crate) fn partition_count(&self, hub: &str) -> Option<u32> {
+        self.namespace
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .hub(hub)
+            .map(|found| found.settings().partition_count)
+    }
+
     /// Returns the round-robin cursor of a hub.
     pub(crate) fn round_robin(&self, hub: &str) -> Arc<RoundRobin> {
         let mut cursors = self

@@ -8,7 +8,8 @@
 //! `send` and `listen` rules from ARM `listKeys`, and encodes events in the plan's schema
 //! group of the local registry. Before the run, a PUT of the `lead` hub sets its capture time
 //! window to `--capture-window` (the plan's 300 s would make the first sales wait five
-//! minutes).
+//! minutes). `--demo-timing` instead gives the local broker capture windows of 5 s, below
+//! Azure's minimum of 60 s, without changing the hubs in the Resource Manager.
 //!
 //! The flow's state stays in `{data_dir}/flow/{namespace}/`: the team stores, checkpoints and
 //! leads-sold files, next to the data lake and capture files in their storage containers. The
@@ -21,7 +22,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use ::flow::local_target::{
-    claim_state, local_flow, set_capture_window, LocalFlow, RunRecord, StateStart, CAPTURED_HUB,
+    apply_timing, claim_state, local_flow, set_capture_window, FlowTiming, LocalFlow, RunRecord,
+    StateStart, CAPTURED_HUB,
 };
 use ::flow::runtime::{Exhausted, FailurePolicy, ReadOptions};
 use ::flow::{start_flow, FlowReport};
@@ -75,6 +77,13 @@ pub(crate) struct FlowArgs {
         value_parser = clap::value_parser!(u32).range(60..=900)
     )]
     capture_window: u32,
+
+    /// Use the Local target's demo timing instead of a PUT of `--capture-window`. The local
+    /// broker then closes the capture windows of every hub of the namespace every 5 s (Azure
+    /// allows 60 to 900 s), so the first sales come within seconds. The hubs in the Resource
+    /// Manager keep their windows, so `eda-workshop verify` reports no drift.
+    #[arg(long, conflicts_with = "capture_window")]
+    demo_timing: bool,
 
     /// Seconds to wait for every customer to pass through every service before giving up.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
@@ -167,16 +176,27 @@ async fn run_on_stack(
     args: &FlowArgs,
 ) -> anyhow::Result<FlowReport> {
     let mut prepared = local_flow(stack, attendee).await?;
-    let change = set_capture_window(stack, attendee, CAPTURED_HUB, args.capture_window).await?;
-    if change.changed() {
+    let capture_window = if args.demo_timing {
+        apply_timing(stack, &mut prepared, FlowTiming::Demo).await?;
         eprintln!(
-            "Set the capture window of hub `{}` from {} s to {} s with a PUT of the hub; \
-             `eda-workshop verify` reports this as drift until `eda-workshop apply` sets the \
-             plan's value again.",
-            change.hub, change.before_seconds, change.after_seconds
+            "Demo timing: the local broker closes every hub's capture windows every {} s \
+             (Azure allows 60 to 900 s), and the hubs in the Resource Manager keep theirs.",
+            prepared.config.capture_window.as_secs()
         );
-    }
-    configure(&mut prepared, args, change.after_seconds);
+        prepared.config.capture_window
+    } else {
+        let change = set_capture_window(stack, attendee, CAPTURED_HUB, args.capture_window).await?;
+        if change.changed() {
+            eprintln!(
+                "Set the capture window of hub `{}` from {} s to {} s with a PUT of the hub; \
+                 `eda-workshop verify` reports this as drift until `eda-workshop apply` sets \
+                 the plan's value again.",
+                change.hub, change.before_seconds, change.after_seconds
+            );
+        }
+        Duration::from_secs(u64::from(change.after_seconds))
+    };
+    configure(&mut prepared, args, capture_window);
 
     if args.reset {
         prepared
@@ -206,12 +226,12 @@ async fn run_on_stack(
 }
 
 /// Sets the headless run's pace, failure policy, read settings and intervals.
-fn configure(prepared: &mut LocalFlow, args: &FlowArgs, capture_window_seconds: u32) {
+fn configure(prepared: &mut LocalFlow, args: &FlowArgs, capture_window: Duration) {
     let config = &mut prepared.config;
     config.seed = args.seed;
     config.customers = Some(args.customers);
     config.pace = Duration::from_millis(args.pace_ms);
-    config.capture_window = Duration::from_secs(u64::from(capture_window_seconds));
+    config.capture_window = capture_window;
     config.policy = FailurePolicy {
         max_attempts: 3,
         initial_backoff: Duration::from_millis(20),

@@ -6,6 +6,8 @@
 //! - [`local_flow`]: everything [`crate::start_flow`] needs for an attendee's broker
 //!   namespace, with the flow's state in the data directory.
 //! - [`set_capture_window`]: changes a hub's capture time window with a PUT of the hub.
+//! - [`apply_timing`]: the course's timers, or demo timing with capture windows of a few
+//!   seconds on the local broker only.
 //! - [`RunRecord`]: the seed and customer count the flow's state was created with, so a
 //!   second run resumes only with the same settings.
 //!
@@ -20,6 +22,7 @@
 mod applied;
 mod capture_window;
 mod run_record;
+mod timing;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +46,7 @@ use crate::transport::EventTransport;
 pub use applied::apply_command;
 pub use capture_window::{set_capture_window, CaptureWindowChange, CAPTURE_WINDOW_SECONDS};
 pub use run_record::{claim_state, RunRecord, RunRecordError, StateStart, RUN_RECORD_FILE};
+pub use timing::{apply_timing, FlowTiming, DEMO_CAPTURE_WINDOW, DEMO_PARTNER_INTERVAL};
 
 /// The folder below the data directory that contains one flow state folder per namespace.
 pub const FLOW_FOLDER: &str = "flow";
@@ -77,6 +81,9 @@ pub enum LocalTargetError {
     /// The local Resource Manager rejected a request or could not be reached.
     #[error("the local Resource Manager failed: {0}")]
     ResourceManager(#[from] control::Error),
+    /// The namespace's broker did not take the demo capture window.
+    #[error(transparent)]
+    Broker(#[from] control::local::EffectError),
     /// The hub's capture is off or names no container, so no leads-sold file can be built.
     #[error(
         "hub `{hub}` does not capture into a storage container ({reason}): apply step 4 \

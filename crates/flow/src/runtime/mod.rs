@@ -20,7 +20,7 @@ use course::Team;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub use handler::{EventHandler, HandlerError};
+pub use handler::{BatchFailure, EventHandler, HandlerError};
 pub use policy::{Exhausted, FailurePolicy};
 
 use crate::checkpoint::{find_stale, CheckpointStore, StaleCheckpoint};

@@ -5,7 +5,7 @@ use std::time::Duration;
 use course::flow::PARKED_HUB;
 
 use super::park::{parked_event, ParkedInfo};
-use super::{ConsumerRuntime, ConsumerSpec, Exhausted, PartitionExit};
+use super::{BatchFailure, ConsumerRuntime, ConsumerSpec, Exhausted, HandlerError, PartitionExit};
 use crate::checkpoint::Checkpoint;
 use crate::transport::{
     PartitionReader, PublishBatch, ReaderRequest, ReceivedEvent, StartPosition, TransportError,
@@ -54,14 +54,8 @@ impl PartitionTask {
                 .await;
             match received {
                 Ok(events) => {
-                    for event in events {
-                        match self.process(&event).await {
-                            Next::Continue => {
-                                self.start =
-                                    StartPosition::AfterSequenceNumber(event.sequence_number);
-                            }
-                            Next::Stop => return,
-                        }
+                    if let Next::Stop = self.process_received(&events).await {
+                        return;
                     }
                 }
                 Err(TransportError::OwnershipLost { .. }) => {
@@ -146,22 +140,84 @@ impl PartitionTask {
         });
     }
 
+    /// Handles the events of one receive together, with one checkpoint after the last. After
+    /// a failure it checkpoints past the events that took effect and handles the rest one at a
+    /// time under the failure policy.
+    async fn process_received(&mut self, events: &[ReceivedEvent]) -> Next {
+        let (handled, failure) = match events {
+            [] => return Next::Continue,
+            [single] => return self.process_one(single, None).await,
+            _ => match self.spec.handler.handle_batch(events).await {
+                Ok(()) => (events.len(), None),
+                Err(BatchFailure::Event { handled, error }) => {
+                    (handled.min(events.len()), Some(error))
+                }
+                Err(BatchFailure::Whole(error)) => {
+                    tracing::warn!(
+                        hub = %self.spec.hub,
+                        consumer_group = %self.spec.consumer_group,
+                        partition = %self.partition_id,
+                        events = events.len(),
+                        %error,
+                        "handling the received events together failed; handling them one at a time"
+                    );
+                    (0, None)
+                }
+            },
+        };
+        if handled > 0 {
+            let last = &events[handled - 1];
+            if !self.checkpoint(last).await {
+                return Next::Stop;
+            }
+            self.runtime
+                .metrics
+                .consumed(self.spec.team, &self.spec.hub, handled as u64);
+            self.start = StartPosition::AfterSequenceNumber(last.sequence_number);
+        }
+        let mut failure = failure;
+        for event in &events[handled..] {
+            if let Next::Stop = self.process_one(event, failure.take()).await {
+                return Next::Stop;
+            }
+        }
+        Next::Continue
+    }
+
+    /// Handles one event under the failure policy, counting `earlier_failure` as its first
+    /// failed attempt, then checkpoints past it unless the partition stops.
+    async fn process_one(
+        &mut self,
+        event: &ReceivedEvent,
+        earlier_failure: Option<HandlerError>,
+    ) -> Next {
+        let next = self.process(event, earlier_failure).await;
+        if let Next::Continue = next {
+            self.start = StartPosition::AfterSequenceNumber(event.sequence_number);
+        }
+        next
+    }
+
     /// Handles one event under the failure policy, then checkpoints past it unless the
     /// partition stops.
-    async fn process(&self, event: &ReceivedEvent) -> Next {
+    async fn process(&self, event: &ReceivedEvent, earlier_failure: Option<HandlerError>) -> Next {
         let policy = self.runtime.policy;
         let max_attempts = policy.max_attempts.max(1);
         let mut attempt = 0;
+        let mut outcome = match earlier_failure {
+            Some(error) => Err(error),
+            None => self.spec.handler.handle(event).await,
+        };
         let error = loop {
             attempt += 1;
-            match self.spec.handler.handle(event).await {
+            match outcome {
                 Ok(()) => {
                     if !self.checkpoint(event).await {
                         return Next::Stop;
                     }
                     self.runtime
                         .metrics
-                        .consumed(self.spec.team, &self.spec.hub);
+                        .consumed(self.spec.team, &self.spec.hub, 1);
                     return Next::Continue;
                 }
                 Err(error) if attempt < max_attempts => {
@@ -178,6 +234,7 @@ impl PartitionTask {
                 }
                 Err(error) => break error,
             }
+            outcome = self.spec.handler.handle(event).await;
         };
 
         match policy.exhausted {

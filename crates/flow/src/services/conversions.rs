@@ -9,11 +9,11 @@ use course::Team;
 use rusqlite::params;
 use tokio::sync::Notify;
 
-use super::{decode, now_rfc3339, store_error};
+use super::{decode, now_rfc3339, prepare_then_store, store_error};
 use crate::events::{EventCodec, FlowEvent, LeadAbandoned, LeadGenerated};
 use crate::ids::{derived_number, derived_uuid};
 use crate::outbox::{enqueue, OutboxEntry};
-use crate::runtime::{EventHandler, HandlerError};
+use crate::runtime::{BatchFailure, EventHandler, HandlerError};
 use crate::sqlite::StoreError;
 use crate::store::{first_delivery, TeamStore};
 use crate::transport::ReceivedEvent;
@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS lead_decisions (
     outcome TEXT NOT NULL,
     reason TEXT
 );
+CREATE INDEX IF NOT EXISTS lead_decisions_by_lead ON lead_decisions (lead_id);
 CREATE TABLE IF NOT EXISTS sold_leads (
     lead_id TEXT PRIMARY KEY,
     purchase_date TEXT NOT NULL,
@@ -92,16 +93,25 @@ impl LeadService {
     }
 }
 
-#[async_trait]
-impl EventHandler for LeadService {
-    async fn handle(&self, received: &ReceivedEvent) -> Result<(), HandlerError> {
+/// The decision for one customer event, ready to store.
+struct LeadWork {
+    event_id: String,
+    customer_id: String,
+    lead_id: String,
+    outcome: &'static str,
+    reason: Option<&'static str>,
+    entry: OutboxEntry,
+}
+
+impl LeadService {
+    /// Decodes a `Customer.Created` event and decides its outcome.
+    async fn prepare(&self, received: &ReceivedEvent) -> Result<LeadWork, HandlerError> {
         let decoded = decode(&self.codec, "customer", received).await?;
         let FlowEvent::CustomerCreated(customer) = decoded.event else {
             return Err(HandlerError(
                 "expected a Customer.Created payload".to_string(),
             ));
         };
-        let event_id = decoded.cloud_event.id;
         let lead_id = derived_uuid(&["lead", &customer.id]).to_string();
         let date = now_rfc3339();
         let (outcome, reason, event) = match decide(&customer.id) {
@@ -131,21 +141,59 @@ impl EventHandler for LeadService {
             event,
             time: date,
         };
+        Ok(LeadWork {
+            event_id: decoded.cloud_event.id,
+            customer_id: customer.id,
+            lead_id,
+            outcome,
+            reason,
+            entry,
+        })
+    }
+
+    /// Stores decisions with their outbox events in one transaction, skipping repeated events.
+    fn store_all(&self, work: &[LeadWork]) -> Result<(), HandlerError> {
         self.store
             .transaction(|transaction| {
-                if !first_delivery(transaction, LEAD_GROUP, &event_id)? {
-                    return Ok(());
+                for item in work {
+                    if !first_delivery(transaction, LEAD_GROUP, &item.event_id)? {
+                        continue;
+                    }
+                    transaction
+                        .prepare_cached(
+                            "INSERT OR IGNORE INTO lead_decisions \
+                             (customer_id, lead_id, outcome, reason) VALUES (?1, ?2, ?3, ?4)",
+                        )?
+                        .execute(params![
+                            item.customer_id,
+                            item.lead_id,
+                            item.outcome,
+                            item.reason
+                        ])?;
+                    enqueue(transaction, &item.entry)?;
                 }
-                transaction.execute(
-                    "INSERT OR IGNORE INTO lead_decisions (customer_id, lead_id, outcome, reason) \
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![customer.id, lead_id, outcome, reason],
-                )?;
-                enqueue(transaction, &entry)
+                Ok(())
             })
             .map_err(store_error)?;
         self.outbox.notify_one();
         Ok(())
+    }
+}
+
+#[async_trait]
+impl EventHandler for LeadService {
+    async fn handle(&self, received: &ReceivedEvent) -> Result<(), HandlerError> {
+        let work = self.prepare(received).await?;
+        self.store_all(&[work])
+    }
+
+    async fn handle_batch(&self, events: &[ReceivedEvent]) -> Result<(), BatchFailure> {
+        prepare_then_store(
+            events,
+            |received| self.prepare(received),
+            |work| self.store_all(work),
+        )
+        .await
     }
 }
 

@@ -10,12 +10,12 @@ use course::Team;
 use rusqlite::params;
 use tokio::sync::{watch, Notify};
 
-use super::{decode, now_rfc3339, store_error};
+use super::{decode, now_rfc3339, prepare_then_store, store_error, Decoded};
 use crate::events::{CustomerCreated, EventCodec, FlowEvent};
 use crate::generator::generate_customer;
 use crate::ids::derived_uuid;
 use crate::outbox::{enqueue, OutboxEntry};
-use crate::runtime::{EventHandler, HandlerError};
+use crate::runtime::{BatchFailure, EventHandler, HandlerError};
 use crate::sqlite::StoreError;
 use crate::store::{first_delivery, TeamStore};
 use crate::transport::ReceivedEvent;
@@ -33,6 +33,13 @@ CREATE TABLE IF NOT EXISTS customer_leads (lead_id TEXT PRIMARY KEY, customer_id
 CREATE TABLE IF NOT EXISTS customer_sales (sale_id TEXT PRIMARY KEY, lead_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS customer_purchases (lead_id TEXT PRIMARY KEY, purchase_date TEXT NOT NULL);
 ";
+
+/// The shortest wait between two rounds of customer creation. Faster paces create several
+/// customers per round.
+const TICK: Duration = Duration::from_millis(10);
+
+/// The fastest pace the creator keeps: 10,000 customers per second.
+pub const MIN_PACE: Duration = Duration::from_micros(100);
 
 /// Opens the Customer team's store.
 pub fn open_store(path: &Path) -> Result<TeamStore, StoreError> {
@@ -60,59 +67,74 @@ impl CustomerCreator {
         }
     }
 
-    /// Creates the next customer; returns `None` once the limit is reached.
-    pub fn create_next(&self) -> Result<Option<CustomerCreated>, StoreError> {
+    /// Creates up to `count` customers in one transaction, fewer when the limit is reached;
+    /// returns how many it created.
+    pub fn create_batch(&self, count: u64) -> Result<u64, StoreError> {
         let seed = self.seed;
         let limit = self.limit;
         let created = self.store.transaction(|transaction| {
-            let number: i64 =
-                transaction.query_row("SELECT COUNT(*) FROM customers", [], |row| row.get(0))?;
-            let number = number as u64;
-            if limit.is_some_and(|limit| number >= limit) {
-                return Ok(None);
-            }
-            let customer = generate_customer(seed, number);
-            let date = now_rfc3339();
-            let id = customer.id.to_string();
-            transaction.execute(
-                "INSERT INTO customers (id, number, first_name, last_name, email, created) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    id,
-                    number as i64,
-                    customer.first_name,
-                    customer.last_name,
-                    customer.email,
-                    date
-                ],
+            // `number` is unique and counts from 0 without gaps, so the next one is the count.
+            let next: i64 = transaction.query_row(
+                "SELECT COALESCE(MAX(number) + 1, 0) FROM customers",
+                [],
+                |row| row.get(0),
             )?;
-            let event = CustomerCreated {
-                id: id.clone(),
-                date: date.clone(),
-                email: customer.email,
+            let first = next as u64;
+            let end = match limit {
+                Some(limit) => first.saturating_add(count).min(limit.max(first)),
+                None => first.saturating_add(count),
             };
-            enqueue(
-                transaction,
-                &OutboxEntry {
-                    event_id: derived_uuid(&["Customer.Created", &id]).to_string(),
-                    partition_key: Some(id),
-                    event: FlowEvent::CustomerCreated(event.clone()),
-                    time: date,
-                },
-            )?;
-            Ok(Some(event))
+            let date = now_rfc3339();
+            for number in first..end {
+                let customer = generate_customer(seed, number);
+                let id = customer.id.to_string();
+                transaction
+                    .prepare_cached(
+                        "INSERT INTO customers \
+                         (id, number, first_name, last_name, email, created) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        id,
+                        number as i64,
+                        customer.first_name,
+                        customer.last_name,
+                        customer.email,
+                        date
+                    ])?;
+                let event = CustomerCreated {
+                    id: id.clone(),
+                    date: date.clone(),
+                    email: customer.email,
+                };
+                enqueue(
+                    transaction,
+                    &OutboxEntry {
+                        event_id: derived_uuid(&["Customer.Created", &id]).to_string(),
+                        partition_key: Some(id),
+                        event: FlowEvent::CustomerCreated(event),
+                        time: date.clone(),
+                    },
+                )?;
+            }
+            Ok(end - first)
         })?;
-        if let Some(event) = &created {
-            tracing::info!(customer = %event.id, "customer created");
+        if created > 0 {
+            tracing::debug!(customers = created, "customers created");
             self.outbox.notify_one();
         }
         Ok(created)
     }
 
-    /// Creates a customer every `pace` while not paused, until the limit.
+    /// Creates customers at `pace`, one every `pace` while not paused, until the limit. Paces
+    /// shorter than [`TICK`] create the customers due in each tick in one transaction.
     pub async fn run(self, mut pace: watch::Receiver<Duration>, mut paused: watch::Receiver<bool>) {
+        // Customers due but not yet created, in fractions of one, so paces that do not divide
+        // the tick keep their rate.
+        let mut due = 0.0_f64;
         loop {
-            let wait = *pace.borrow_and_update();
+            let current = *pace.borrow_and_update();
+            let wait = current.max(TICK);
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 // A new pace takes effect at once instead of after the old wait.
@@ -120,17 +142,21 @@ impl CustomerCreator {
                     if changed.is_err() {
                         return;
                     }
+                    due = 0.0;
                     continue;
                 }
             }
             let _ = paused.wait_for(|paused| !*paused).await;
-            match self.create_next() {
-                Ok(Some(_)) => {}
-                Ok(None) => {
+            due += wait.as_secs_f64() / current.max(MIN_PACE).as_secs_f64();
+            let count = due.floor();
+            due -= count;
+            match self.create_batch(count as u64) {
+                Ok(0) if count >= 1.0 => {
                     tracing::info!(limit = ?self.limit, "every customer of the run is created");
                     return;
                 }
-                Err(error) => tracing::warn!(%error, "creating a customer failed; retrying"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "creating customers failed; retrying"),
             }
         }
     }
@@ -180,35 +206,56 @@ impl CustomerFollower {
     }
 }
 
+impl CustomerFollower {
+    /// Records followed events in one transaction, skipping repeated events.
+    fn record_all(&self, decoded: &[Decoded]) -> Result<(), HandlerError> {
+        self.store
+            .transaction(|transaction| {
+                for item in decoded {
+                    if !first_delivery(transaction, CUSTOMER_GROUP, &item.cloud_event.id)? {
+                        continue;
+                    }
+                    match &item.event {
+                        FlowEvent::LeadGenerated(lead) => transaction
+                            .prepare_cached(
+                                "INSERT OR IGNORE INTO customer_leads (lead_id, customer_id) \
+                                 VALUES (?1, ?2)",
+                            )?
+                            .execute(params![lead.id, lead.customer_id])?,
+                        FlowEvent::SaleConfirmation(sale) => transaction
+                            .prepare_cached(
+                                "INSERT OR IGNORE INTO customer_sales (sale_id, lead_id) \
+                                 VALUES (?1, ?2)",
+                            )?
+                            .execute(params![sale.id, sale.lead_id])?,
+                        FlowEvent::LeadPurchased(purchase) => transaction
+                            .prepare_cached(
+                                "INSERT OR IGNORE INTO customer_purchases \
+                                 (lead_id, purchase_date) VALUES (?1, ?2)",
+                            )?
+                            .execute(params![purchase.id, purchase.purchase_date])?,
+                        _ => 0,
+                    };
+                }
+                Ok(())
+            })
+            .map_err(store_error)
+    }
+}
+
 #[async_trait]
 impl EventHandler for CustomerFollower {
     async fn handle(&self, received: &ReceivedEvent) -> Result<(), HandlerError> {
         let decoded = decode(&self.codec, self.follows.hub(), received).await?;
-        let event_id = decoded.cloud_event.id;
-        self.store
-            .transaction(|transaction| {
-                if !first_delivery(transaction, CUSTOMER_GROUP, &event_id)? {
-                    return Ok(());
-                }
-                match &decoded.event {
-                    FlowEvent::LeadGenerated(lead) => transaction.execute(
-                        "INSERT OR IGNORE INTO customer_leads (lead_id, customer_id) \
-                         VALUES (?1, ?2)",
-                        params![lead.id, lead.customer_id],
-                    )?,
-                    FlowEvent::SaleConfirmation(sale) => transaction.execute(
-                        "INSERT OR IGNORE INTO customer_sales (sale_id, lead_id) VALUES (?1, ?2)",
-                        params![sale.id, sale.lead_id],
-                    )?,
-                    FlowEvent::LeadPurchased(purchase) => transaction.execute(
-                        "INSERT OR IGNORE INTO customer_purchases (lead_id, purchase_date) \
-                         VALUES (?1, ?2)",
-                        params![purchase.id, purchase.purchase_date],
-                    )?,
-                    _ => 0,
-                };
-                Ok(())
-            })
-            .map_err(store_error)
+        self.record_all(&[decoded])
+    }
+
+    async fn handle_batch(&self, events: &[ReceivedEvent]) -> Result<(), BatchFailure> {
+        prepare_then_store(
+            events,
+            |received| decode(&self.codec, self.follows.hub(), received),
+            |decoded| self.record_all(decoded),
+        )
+        .await
     }
 }

@@ -9,10 +9,10 @@ use async_trait::async_trait;
 use course::Team;
 use rusqlite::params;
 
-use super::{decode, store_error};
+use super::{decode, prepare_then_store, store_error};
 use crate::events::EventCodec;
 use crate::lake::LakeRecord;
-use crate::runtime::{EventHandler, HandlerError};
+use crate::runtime::{BatchFailure, EventHandler, HandlerError};
 use crate::sqlite::StoreError;
 use crate::store::{first_delivery, TeamStore};
 use crate::transport::ReceivedEvent;
@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS lake_records (
     staged_ms INTEGER NOT NULL,
     file TEXT
 );
+CREATE INDEX IF NOT EXISTS lake_records_unfiled ON lake_records (event_type, row) WHERE file IS NULL;
+CREATE INDEX IF NOT EXISTS lake_records_by_file ON lake_records (file) WHERE file IS NOT NULL;
 CREATE TABLE IF NOT EXISTS lake_files (
     path TEXT PRIMARY KEY,
     event_type TEXT NOT NULL,
@@ -72,27 +74,67 @@ impl DatalakeService {
     }
 }
 
-#[async_trait]
-impl EventHandler for DatalakeService {
-    async fn handle(&self, received: &ReceivedEvent) -> Result<(), HandlerError> {
+/// A decoded event as the record to stage.
+struct StagedRecord {
+    event_id: String,
+    event_type: &'static str,
+    json: String,
+}
+
+impl DatalakeService {
+    /// Decodes an event into its lake record.
+    async fn prepare(&self, received: &ReceivedEvent) -> Result<StagedRecord, HandlerError> {
         let decoded = decode(&self.codec, &self.hub, received).await?;
         let record = LakeRecord::new(&self.hub, received, &decoded.cloud_event, &decoded.event);
         let json = serde_json::to_string(&record)
             .map_err(|error| HandlerError(format!("staging a lake record failed: {error}")))?;
-        let event_id = decoded.cloud_event.id;
-        let event_type = decoded.event.event_type();
+        Ok(StagedRecord {
+            event_id: decoded.cloud_event.id,
+            event_type: decoded.event.event_type(),
+            json,
+        })
+    }
+
+    /// Stages records in one transaction, skipping repeated events.
+    fn stage_all(&self, records: &[StagedRecord]) -> Result<(), HandlerError> {
         let staged_ms = chrono::Utc::now().timestamp_millis();
         self.store
             .transaction(|transaction| {
-                if first_delivery(transaction, DATALAKE_GROUP, &event_id)? {
-                    transaction.execute(
-                        "INSERT OR IGNORE INTO lake_records \
-                         (event_id, event_type, record_json, staged_ms) VALUES (?1, ?2, ?3, ?4)",
-                        params![event_id, event_type, json, staged_ms],
-                    )?;
+                for record in records {
+                    if first_delivery(transaction, DATALAKE_GROUP, &record.event_id)? {
+                        transaction
+                            .prepare_cached(
+                                "INSERT OR IGNORE INTO lake_records \
+                                 (event_id, event_type, record_json, staged_ms) \
+                                 VALUES (?1, ?2, ?3, ?4)",
+                            )?
+                            .execute(params![
+                                record.event_id,
+                                record.event_type,
+                                record.json,
+                                staged_ms
+                            ])?;
+                    }
                 }
                 Ok(())
             })
             .map_err(store_error)
+    }
+}
+
+#[async_trait]
+impl EventHandler for DatalakeService {
+    async fn handle(&self, received: &ReceivedEvent) -> Result<(), HandlerError> {
+        let record = self.prepare(received).await?;
+        self.stage_all(&[record])
+    }
+
+    async fn handle_batch(&self, events: &[ReceivedEvent]) -> Result<(), BatchFailure> {
+        prepare_then_store(
+            events,
+            |received| self.prepare(received),
+            |records| self.stage_all(records),
+        )
+        .await
     }
 }

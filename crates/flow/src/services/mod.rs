@@ -10,7 +10,9 @@ pub mod sale;
 
 use crate::cloudevents::CloudEvent;
 use crate::events::{EventCodec, FlowEvent};
-use crate::runtime::HandlerError;
+use std::future::Future;
+
+use crate::runtime::{BatchFailure, HandlerError};
 use crate::transport::ReceivedEvent;
 
 /// A received event with its CloudEvents attributes and decoded payload.
@@ -56,6 +58,41 @@ pub(crate) async fn decode(
 /// Returns the current time in RFC 3339 with milliseconds, UTC.
 pub(crate) fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Handles a batch for handlers that prepare each event (decoding it, deciding what to store)
+/// and then store everything prepared in one transaction. The events before the first that
+/// cannot be prepared are stored, and that event is reported as the failure.
+pub(crate) async fn prepare_then_store<'a, W, Prepare, Prepared>(
+    events: &'a [ReceivedEvent],
+    prepare: Prepare,
+    store: impl FnOnce(&[W]) -> Result<(), HandlerError>,
+) -> Result<(), BatchFailure>
+where
+    Prepare: Fn(&'a ReceivedEvent) -> Prepared,
+    Prepared: Future<Output = Result<W, HandlerError>>,
+{
+    let mut prepared = Vec::with_capacity(events.len());
+    let mut failure = None;
+    for event in events {
+        match prepare(event).await {
+            Ok(item) => prepared.push(item),
+            Err(error) => {
+                failure = Some(error);
+                break;
+            }
+        }
+    }
+    if !prepared.is_empty() {
+        store(&prepared).map_err(BatchFailure::Whole)?;
+    }
+    match failure {
+        Some(error) => Err(BatchFailure::Event {
+            handled: prepared.len(),
+            error,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn store_error(error: crate::sqlite::StoreError) -> HandlerError {

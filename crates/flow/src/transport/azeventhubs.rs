@@ -102,6 +102,55 @@ impl AzEventHubsTransport {
             .collect())
     }
 
+    /// Publishes batches of one hub over its producer, connecting first when needed, and
+    /// drops the producer after a failure so that the next publish connects afresh.
+    async fn publish_to_hub(
+        &self,
+        hub: &str,
+        batches: &[&PublishBatch],
+    ) -> Vec<Result<PublishAck, TransportError>> {
+        let failed_all =
+            |error: TransportError| batches.iter().map(|_| Err(error.clone())).collect();
+        let connections = match self.connections(hub) {
+            Ok(connections) => connections,
+            Err(error) => return failed_all(error),
+        };
+        let keyless_batch = batches
+            .iter()
+            .any(|batch| batch.partition_key.is_none() && batch.events.len() > 1);
+        let partition_ids = if keyless_batch {
+            match self.partition_ids(hub).await {
+                Ok(ids) => ids,
+                Err(error) => return failed_all(error),
+            }
+        } else {
+            Vec::new()
+        };
+        let slot = self.producers[hub].clone();
+        let mut producer = slot.lock().await;
+        if producer.as_ref().is_some_and(HubProducer::token_expiring) {
+            if let Some(expiring) = producer.take() {
+                expiring.close().await;
+            }
+        }
+        if producer.is_none() {
+            match HubProducer::connect(hub, &connections.send).await {
+                Ok(connected) => *producer = Some(connected),
+                Err(error) => return failed_all(error),
+            }
+        }
+        let sending = producer.as_mut().expect("the producer was just connected");
+        let results = sending.send_all(batches, &partition_ids).await;
+        // A failed send may leave a detached link behind, so the next publish starts afresh.
+        if let Some(Err(error)) = results.iter().find(|result| result.is_err()) {
+            tracing::warn!(hub, %error, "publishing failed; reconnecting on the next publish");
+            if let Some(broken) = producer.take() {
+                broken.close().await;
+            }
+        }
+        results
+    }
+
     async fn read_runtime(
         client: &mut ManagementClient,
         hub: &str,
@@ -136,33 +185,34 @@ impl AzEventHubsTransport {
 #[async_trait]
 impl EventTransport for AzEventHubsTransport {
     async fn publish(&self, batch: PublishBatch) -> Result<PublishAck, TransportError> {
-        let connections = self.connections(&batch.hub)?;
-        let keyless_batch = batch.partition_key.is_none() && batch.events.len() > 1;
-        let partition_ids = if keyless_batch {
-            self.partition_ids(&batch.hub).await?
-        } else {
-            Vec::new()
-        };
-        let slot = self.producers[&batch.hub].clone();
-        let mut producer = slot.lock().await;
-        if producer.as_ref().is_some_and(HubProducer::token_expiring) {
-            if let Some(expiring) = producer.take() {
-                expiring.close().await;
+        let mut results = self.publish_all(vec![batch]).await;
+        results
+            .pop()
+            .expect("publish_all returns one result per batch")
+    }
+
+    async fn publish_all(
+        &self,
+        batches: Vec<PublishBatch>,
+    ) -> Vec<Result<PublishAck, TransportError>> {
+        let mut results: Vec<Option<Result<PublishAck, TransportError>>> =
+            (0..batches.len()).map(|_| None).collect();
+        let mut by_hub: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (index, batch) in batches.iter().enumerate() {
+            by_hub.entry(batch.hub.as_str()).or_default().push(index);
+        }
+        for (hub, indexes) in by_hub {
+            let hub_batches: Vec<&PublishBatch> =
+                indexes.iter().map(|&index| &batches[index]).collect();
+            let hub_results = self.publish_to_hub(hub, &hub_batches).await;
+            for (index, result) in indexes.into_iter().zip(hub_results) {
+                results[index] = Some(result);
             }
         }
-        if producer.is_none() {
-            *producer = Some(HubProducer::connect(&batch.hub, &connections.send).await?);
-        }
-        let sending = producer.as_mut().expect("the producer was just connected");
-        let result = sending.send(&batch, &partition_ids).await;
-        // A failed send may leave a detached link behind, so the next publish starts afresh.
-        if let Err(error) = &result {
-            tracing::warn!(hub = %batch.hub, %error, "publishing failed; reconnecting on the next publish");
-            if let Some(broken) = producer.take() {
-                broken.close().await;
-            }
-        }
-        result
+        results
+            .into_iter()
+            .map(|result| result.expect("every batch belongs to one hub"))
+            .collect()
     }
 
     async fn open_reader(

@@ -17,6 +17,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use broker::connection_string::{ConnectionString, Credential};
 use broker::secret::Secret;
 use fe2o3_amqp::connection::ConnectionHandle;
+use fe2o3_amqp::link::delivery::DeliveryFut;
+use fe2o3_amqp::link::SendError;
 use fe2o3_amqp::sasl_profile::SaslProfile;
 use fe2o3_amqp::session::SessionHandle;
 use fe2o3_amqp::types::messaging::{
@@ -110,13 +112,49 @@ impl HubProducer {
         SystemTime::now() + TOKEN_RENEW_MARGIN >= self.token_expires_at
     }
 
-    /// Sends the batch and returns when the broker has accepted every event. `partition_ids`
-    /// is called only for a keyless batch of several events.
-    pub(super) async fn send(
+    /// Sends the batches and returns one result per batch once the broker settled every
+    /// event. Every event of every batch is sent before the first outcome is awaited, so many
+    /// events are in flight at once, and events on one address keep their order. After a
+    /// failed send, the batches not yet sent fail too, without being sent. `partition_ids` is
+    /// used only for keyless batches of several events.
+    pub(super) async fn send_all(
+        &mut self,
+        batches: &[&PublishBatch],
+        partition_ids: &[String],
+    ) -> Vec<Result<PublishAck, TransportError>> {
+        let mut in_flight = Vec::with_capacity(batches.len());
+        let mut failure: Option<TransportError> = None;
+        for batch in batches {
+            if let Some(error) = &failure {
+                in_flight.push(Err(error.clone()));
+                continue;
+            }
+            match self.start_batch(batch, partition_ids).await {
+                Ok(pending) => in_flight.push(Ok(pending)),
+                Err(error) => {
+                    failure = Some(error.clone());
+                    in_flight.push(Err(error));
+                }
+            }
+        }
+
+        let mut results = Vec::with_capacity(batches.len());
+        for (batch, started) in batches.iter().zip(in_flight) {
+            let result = match started {
+                Ok(pending) => self.settle_batch(batch, pending).await,
+                Err(error) => Err(error),
+            };
+            results.push(result);
+        }
+        results
+    }
+
+    /// Sends every event of one batch without waiting for outcomes.
+    async fn start_batch(
         &mut self,
         batch: &PublishBatch,
         partition_ids: &[String],
-    ) -> Result<PublishAck, TransportError> {
+    ) -> Result<PendingBatch, TransportError> {
         let partition_id = if batch.partition_key.is_none() && batch.events.len() > 1 {
             if partition_ids.is_empty() {
                 return Err(TransportError::Rejected(format!(
@@ -136,22 +174,38 @@ impl HubProducer {
         };
         let hub = self.hub.clone();
         let sender = self.sender(&address).await?;
+        let mut outcomes = Vec::with_capacity(batch.events.len());
         for event in &batch.events {
             let message = outgoing_message(event, batch.partition_key.as_deref());
-            let outcome = tokio::time::timeout(SEND_TIMEOUT, sender.send(message))
+            let outcome = tokio::time::timeout(SEND_TIMEOUT, sender.send_batchable(message))
                 .await
-                .map_err(|_| {
-                    TransportError::Unavailable(format!(
-                        "event hub `{hub}` did not settle a send within {} s",
-                        SEND_TIMEOUT.as_secs()
-                    ))
-                })?
+                .map_err(|_| send_timed_out(&hub))?
                 .map_err(|error| classify(Operation::Hub(&hub), &describe(&error)))?;
+            outcomes.push(outcome);
+        }
+        Ok(PendingBatch {
+            partition_id,
+            outcomes,
+        })
+    }
+
+    /// Waits for the broker's outcome of every event of a sent batch.
+    async fn settle_batch(
+        &self,
+        batch: &PublishBatch,
+        pending: PendingBatch,
+    ) -> Result<PublishAck, TransportError> {
+        let hub = &self.hub;
+        for delivery in pending.outcomes {
+            let outcome = tokio::time::timeout(SEND_TIMEOUT, delivery)
+                .await
+                .map_err(|_| send_timed_out(hub))?
+                .map_err(|error| classify(Operation::Hub(hub), &describe(&error)))?;
             match outcome {
                 Outcome::Accepted(_) => {}
                 Outcome::Rejected(rejected) => {
                     let text = format!("{:?}", rejected.error);
-                    return Err(match classify(Operation::Hub(&hub), &text) {
+                    return Err(match classify(Operation::Hub(hub), &text) {
                         TransportError::Unavailable(text) => TransportError::Rejected(text),
                         other => other,
                     });
@@ -164,7 +218,7 @@ impl HubProducer {
             }
         }
         Ok(PublishAck {
-            partition_id,
+            partition_id: pending.partition_id,
             events: batch.events.len(),
         })
     }
@@ -191,6 +245,19 @@ impl HubProducer {
         let _ = self.session.end().await;
         let _ = self.connection.close().await;
     }
+}
+
+/// A batch whose events are sent, with the outcome each will settle with.
+struct PendingBatch {
+    partition_id: Option<String>,
+    outcomes: Vec<DeliveryFut<Result<Outcome, SendError>>>,
+}
+
+fn send_timed_out(hub: &str) -> TransportError {
+    TransportError::Unavailable(format!(
+        "event hub `{hub}` did not settle a send within {} s",
+        SEND_TIMEOUT.as_secs()
+    ))
 }
 
 /// Puts `token` on `$cbs` for `audience` and waits for a 200 or 202 reply.

@@ -1,0 +1,95 @@
+//! A demo capture window on a live namespace. The broker restarts with windows of a few
+//! seconds and keeps them across a replay of the hub's unchanged `captureDescription`. It goes
+//! back to the hub's own window when the demo window is cleared.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use broker::capture::DemoInterval;
+use control::local::LocalEffects;
+use local::LiveEffects;
+use serde_json::json;
+
+const NAMESPACE: &str = "eda-demo";
+const HUB: &str = "lead";
+
+/// How long the broker may take to report a window after a restart: its capture loop reports
+/// once a second.
+const REPORT_DEADLINE: Duration = Duration::from_secs(10);
+
+fn now_ms() -> i64 {
+    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    i64::try_from(elapsed.as_millis()).unwrap()
+}
+
+/// Waits until the hub's next window closes `min_ahead_ms` to `max_ahead_ms` from now, or fails.
+async fn wait_for_close_within(effects: &LiveEffects, min_ahead_ms: i64, max_ahead_ms: i64) {
+    let started = Instant::now();
+    loop {
+        let ahead = effects
+            .next_capture_close_ms(NAMESPACE, HUB)
+            .map(|close| close - now_ms());
+        if ahead.is_some_and(|ahead| (min_ahead_ms..=max_ahead_ms).contains(&ahead)) {
+            return;
+        }
+        assert!(
+            started.elapsed() < REPORT_DEADLINE,
+            "the next window closes {ahead:?} ms from now, expected {min_ahead_ms} to \
+             {max_ahead_ms} ms"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_window_replaces_hub_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let effects = LiveEffects::open(dir.path()).unwrap();
+    effects.create_namespace(NAMESPACE).unwrap();
+    effects.create_hub(NAMESPACE, HUB, 2, 24).unwrap();
+    let description = json!({
+        "enabled": true,
+        "encoding": "Avro",
+        "intervalInSeconds": 300,
+        "sizeLimitInBytes": 314_572_800,
+        "skipEmptyArchives": true,
+        "destination": { "properties": {
+            "storageAccountResourceId": "/subscriptions/s/resourceGroups/g/providers\
+                /Microsoft.Storage/storageAccounts/capture",
+            "blobContainer": HUB,
+        }},
+    });
+    effects.set_capture(NAMESPACE, HUB, &description).unwrap();
+    wait_for_close_within(&effects, 290_000, 300_000).await;
+    assert_eq!(effects.demo_capture_window(NAMESPACE), None);
+
+    let demo = DemoInterval::from_seconds(5).unwrap();
+    assert!(effects
+        .set_demo_capture_window(NAMESPACE, Some(demo))
+        .unwrap());
+    assert!(
+        !effects
+            .set_demo_capture_window(NAMESPACE, Some(demo))
+            .unwrap(),
+        "the same demo window restarted the broker again"
+    );
+    assert_eq!(effects.demo_capture_window(NAMESPACE), Some(demo));
+    wait_for_close_within(&effects, 0, 5_000).await;
+
+    // A replay of the unchanged description, as every Apply does, keeps the demo window.
+    effects.set_capture(NAMESPACE, HUB, &description).unwrap();
+    assert_eq!(effects.demo_capture_window(NAMESPACE), Some(demo));
+    wait_for_close_within(&effects, 0, 5_000).await;
+
+    assert!(effects.set_demo_capture_window(NAMESPACE, None).unwrap());
+    assert_eq!(effects.demo_capture_window(NAMESPACE), None);
+    wait_for_close_within(&effects, 290_000, 300_000).await;
+
+    let error = effects
+        .set_demo_capture_window("no-such-namespace", Some(demo))
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("has no running broker"),
+        "{error}"
+    );
+    effects.shutdown().await;
+}
