@@ -64,7 +64,8 @@ pub(crate) struct FlowArgs {
     #[arg(long, value_name = "HUB")]
     inject_poison: Option<String>,
 
-    /// Milliseconds between two new customers (the course uses 10000).
+    /// Milliseconds between two new customers (the course uses 10000). Under 1 ms the flow
+    /// keeps at most 10,000 new customers a second, so 0 means that rate.
     #[arg(long, value_name = "MS", default_value_t = 10)]
     pace_ms: u64,
 
