@@ -416,7 +416,7 @@ fn bytes_text(bytes: &[u8]) -> String {
 mod tests {
     use apache_avro::{Codec, DeflateSettings, Schema, Writer};
     use broker::capture::{
-        write_archive, ArchiveNameFormat, CaptureRecord, CaptureSettings, ClosedWindow,
+        archive_path, write_archive, ArchiveNameFormat, CaptureRecord, CaptureSettings,
     };
     use course::{Environment, Region};
 
@@ -434,7 +434,7 @@ mod tests {
 
     fn write_capture(local: &Path, hub: &str, events: usize) -> PathBuf {
         let settings = CaptureSettings::new(300, 300, true, ArchiveNameFormat::course()).unwrap();
-        let records = (0..events)
+        let records: Vec<CaptureRecord> = (0..events)
             .map(|index| CaptureRecord {
                 sequence_number: index as i64,
                 offset: (index * 100).to_string(),
@@ -444,20 +444,16 @@ mod tests {
                 body: format!("{{\"id\":\"c{index}\"}}").into_bytes(),
             })
             .collect();
-        let window = ClosedWindow {
-            start_ms: 1_765_000_000_000,
-            records,
-        };
-        write_archive(
+        let path = archive_path(
             &capture_folder(local, hub),
             &settings,
             "dv-events001-ehns-eun-dgrf",
             hub,
             0,
-            &window,
-        )
-        .unwrap()
-        .unwrap()
+            1_765_000_000_000,
+        );
+        write_archive(&path, &records).unwrap();
+        path
     }
 
     fn write_lake(local: &Path, event_type: &str, records: usize) -> PathBuf {

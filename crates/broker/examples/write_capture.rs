@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use broker::capture::{
-    write_archive, ArchiveNameFormat, CaptureRecord, CaptureSettings, CaptureValue, PartitionWindow,
+    archive_path, write_archive, ArchiveNameFormat, CaptureRecord, CaptureSettings, CaptureValue,
 };
 
 /// 2026-03-07T09:05:00Z in milliseconds since the Unix epoch.
@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .ok_or("usage: write_capture FOLDER")?;
     let settings = CaptureSettings::new(60, 10, true, ArchiveNameFormat::course())?;
-    let mut window = PartitionWindow::new(WINDOW_START_MS);
+    let mut records = Vec::new();
     for sequence_number in 0..3i64 {
         let mut properties = BTreeMap::new();
         properties.insert(
@@ -49,20 +49,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             properties,
             body,
         };
-        window.push(record, &settings, arrival);
+        records.push(record);
     }
-    let closed = window
-        .poll(&settings, WINDOW_START_MS + 60_000)
-        .ok_or("the window did not close")?;
-    let path = write_archive(
+    let path = archive_path(
         container.as_ref(),
         &settings,
         "eda-local",
         "lead",
         2,
-        &closed,
-    )?
-    .ok_or("no file was written")?;
+        WINDOW_START_MS,
+    );
+    write_archive(&path, &records)?;
     println!("{}", path.display());
     Ok(())
 }

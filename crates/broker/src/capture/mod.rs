@@ -7,7 +7,7 @@ mod naming;
 mod record;
 mod window;
 
-pub use archive::{list_archives, read_archive, write_archive};
+pub use archive::{archive_path, list_archives, read_archive, write_archive, ArchiveWriter};
 pub use error::CaptureError;
 pub use naming::{ArchiveNameFormat, COURSE_ARCHIVE_NAME_FORMAT};
 pub use record::{capture_schema, CaptureRecord, CaptureValue, CAPTURE_SCHEMA};

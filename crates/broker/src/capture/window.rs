@@ -4,7 +4,6 @@
 use std::ops::RangeInclusive;
 
 use super::naming::ArchiveNameFormat;
-use super::record::CaptureRecord;
 use super::CaptureError;
 use crate::limits::{CAPTURE_WINDOW_MEGABYTES, CAPTURE_WINDOW_SECONDS};
 
@@ -100,28 +99,30 @@ impl CaptureSettings {
     }
 }
 
-/// A window that closed, with the events it collected.
-#[derive(Debug, Clone, PartialEq)]
+/// A window that closed: when it opened and how many events it collected. The events
+/// themselves went to the window's file as they arrived, so no window keeps events in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClosedWindow {
     /// When the window opened, in milliseconds since the Unix epoch; files are named for it.
     pub start_ms: i64,
-    /// The events, in sequence order.
-    pub records: Vec<CaptureRecord>,
+    /// The number of events in the window.
+    pub events: u64,
 }
 
 impl ClosedWindow {
     /// Returns whether a file is written for this window: always, unless it is empty and the
     /// settings skip empty archives.
     pub fn should_write(&self, settings: &CaptureSettings) -> bool {
-        !(self.records.is_empty() && settings.skip_empty)
+        !(self.events == 0 && settings.skip_empty)
     }
 }
 
-/// The open window of one partition.
-#[derive(Debug, Clone, PartialEq)]
+/// The open window of one partition: when it opened, and the number and estimated size of
+/// the events it has collected.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartitionWindow {
     start_ms: i64,
-    records: Vec<CaptureRecord>,
+    events: u64,
     bytes: u64,
 }
 
@@ -130,7 +131,7 @@ impl PartitionWindow {
     pub fn new(start_ms: i64) -> Self {
         Self {
             start_ms,
-            records: Vec::new(),
+            events: 0,
             bytes: 0,
         }
     }
@@ -146,25 +147,28 @@ impl PartitionWindow {
     }
 
     /// Returns how many events the window holds.
-    pub fn len(&self) -> usize {
-        self.records.len()
+    pub fn len(&self) -> u64 {
+        self.events
     }
 
     /// Returns whether the window has no events.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.events == 0
     }
 
-    /// Adds an event that arrived at `now_ms`. When the event fills the size window, the
-    /// window closes with it and a new one opens at `now_ms`.
+    /// Counts an event of `size` bytes (see [`CaptureRecord::estimated_size`]) that arrived at
+    /// `now_ms`. When the event fills the size window, the window closes with it and a new one
+    /// opens at `now_ms`.
+    ///
+    /// [`CaptureRecord::estimated_size`]: super::CaptureRecord::estimated_size
     pub fn push(
         &mut self,
-        record: CaptureRecord,
+        size: u64,
         settings: &CaptureSettings,
         now_ms: i64,
     ) -> Option<ClosedWindow> {
-        self.bytes += record.estimated_size();
-        self.records.push(record);
+        self.events += 1;
+        self.bytes += size;
         (self.bytes >= settings.size_limit_bytes).then(|| self.close(now_ms))
     }
 
@@ -185,33 +189,19 @@ impl PartitionWindow {
     fn close(&mut self, next_start_ms: i64) -> ClosedWindow {
         let closed = ClosedWindow {
             start_ms: self.start_ms,
-            records: std::mem::take(&mut self.records),
+            events: self.events,
         };
-        self.start_ms = next_start_ms;
-        self.bytes = 0;
+        *self = Self::new(next_start_ms);
         closed
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
 
     fn settings(skip_empty: bool) -> CaptureSettings {
         CaptureSettings::new(60, 10, skip_empty, ArchiveNameFormat::course()).unwrap()
-    }
-
-    fn record(sequence_number: i64, body_len: usize) -> CaptureRecord {
-        CaptureRecord {
-            sequence_number,
-            offset: (sequence_number * 10).to_string(),
-            enqueued_time_ms: 0,
-            system_properties: BTreeMap::new(),
-            properties: BTreeMap::new(),
-            body: vec![1; body_len],
-        }
     }
 
     #[test]
@@ -265,11 +255,11 @@ mod tests {
     fn time_window_closes_after_interval() {
         let settings = settings(true);
         let mut window = PartitionWindow::new(1_000);
-        assert!(window.push(record(0, 10), &settings, 2_000).is_none());
+        assert!(window.push(10, &settings, 2_000).is_none());
         assert!(window.poll(&settings, 60_999).is_none());
         let closed = window.poll(&settings, 61_000).unwrap();
         assert_eq!(closed.start_ms, 1_000);
-        assert_eq!(closed.records.len(), 1);
+        assert_eq!(closed.events, 1);
         assert_eq!(window.start_ms(), 61_000);
         assert!(window.is_empty());
     }
@@ -279,9 +269,9 @@ mod tests {
         let settings = settings(true);
         let mut window = PartitionWindow::new(0);
         let half = 5 * 1024 * 1024;
-        assert!(window.push(record(0, half), &settings, 10).is_none());
-        let closed = window.push(record(1, half), &settings, 20).unwrap();
-        assert_eq!(closed.records.len(), 2);
+        assert!(window.push(half, &settings, 10).is_none());
+        let closed = window.push(half, &settings, 20).unwrap();
+        assert_eq!(closed.events, 2);
         assert_eq!(window.start_ms(), 20);
     }
 
@@ -289,7 +279,7 @@ mod tests {
     fn empty_window_skipped_only_when_asked() {
         let mut window = PartitionWindow::new(0);
         let closed = window.poll(&settings(true), 60_000).unwrap();
-        assert!(closed.records.is_empty());
+        assert_eq!(closed.events, 0);
         assert!(!closed.should_write(&settings(true)));
         assert!(closed.should_write(&settings(false)));
     }

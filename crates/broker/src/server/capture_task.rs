@@ -5,14 +5,22 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::capture_record::capture_record;
-use crate::capture::{write_archive, CaptureError, CaptureSettings, PartitionWindow};
-use crate::log::{EventLog, StartPosition};
+use crate::capture::{
+    archive_path, write_archive, ArchiveWriter, CaptureError, CaptureSettings, ClosedWindow,
+    PartitionWindow,
+};
+use crate::log::{EventLog, StartPosition, StoredEvent};
 
 /// Events read from the log per partition and step at most, so one step stays short.
 const MAX_EVENTS_PER_STEP: usize = 4096;
 
-/// The folder, under the container, holding each hub's capture positions.
+/// The folder, under the container, holding each hub's capture positions and the files of
+/// its open windows.
 const STATE_FOLDER: &str = ".capture-state";
+
+/// The folder, under [`STATE_FOLDER`], holding one folder per hub with the file of each
+/// partition's open window.
+const OPEN_WINDOWS_FOLDER: &str = "open";
 
 /// Capture settings of one hub and the folder its files go to.
 #[derive(Debug, Clone)]
@@ -42,6 +50,10 @@ pub enum CaptureTaskError {
 /// event not yet in a written file. Only the second is saved, under the container in
 /// `.capture-state/{hub}.json`, so events of a window open at shutdown are read again after a
 /// restart and land in a later file.
+///
+/// A window's events go to its file under `.capture-state/open/{hub}/` as they are read, and
+/// the file moves to its archive name when the window closes. So memory does not grow with the
+/// window: Azure's largest window, 900 s or 500 MB per partition, would otherwise be held whole.
 #[derive(Debug)]
 pub(crate) struct HubCaptureState {
     capture: HubCapture,
@@ -52,8 +64,25 @@ pub(crate) struct HubCaptureState {
 #[derive(Debug)]
 struct PartitionCapture {
     window: PartitionWindow,
+    /// The file of the open window, created with its first event.
+    archive: Option<ArchiveWriter>,
+    /// The sequence number of the last event in `archive`.
+    last_in_archive: Option<i64>,
     next_read: i64,
     next_unwritten: i64,
+}
+
+impl PartitionCapture {
+    /// Forgets the open window's events and reads them again from the first event not yet in
+    /// a written file, after a failure left the window's file in an unknown state.
+    fn rewind(&mut self) {
+        if let Some(archive) = self.archive.take() {
+            archive.discard();
+        }
+        self.last_in_archive = None;
+        self.window = PartitionWindow::new(self.window.start_ms());
+        self.next_read = self.next_unwritten;
+    }
 }
 
 impl HubCaptureState {
@@ -68,6 +97,9 @@ impl HubCaptureState {
     ) -> Result<Self, CaptureTaskError> {
         let path = state_path(&capture.container, &capture.hub);
         let mut saved = load_positions(&path)?;
+        // Files of windows open when the broker stopped: their events are read again from the
+        // saved positions.
+        remove_open_windows(&capture.container, &capture.hub)?;
         let mut started_now = false;
         let mut partitions = Vec::new();
         for partition in 0..partition_count {
@@ -82,6 +114,8 @@ impl HubCaptureState {
             saved.insert(partition, next);
             partitions.push(PartitionCapture {
                 window: PartitionWindow::new(now_ms),
+                archive: None,
+                last_in_archive: None,
                 next_read: next,
                 next_unwritten: next,
             });
@@ -107,8 +141,9 @@ impl HubCaptureState {
             .min()
     }
 
-    /// Reads new events into the windows, closes the windows that are due at `now_ms`, and
-    /// returns the files written.
+    /// Reads new events into the windows' files, closes the windows that are due at `now_ms`,
+    /// and returns the files written. After a failure, the partition that failed reads its open
+    /// window's events again at the next step.
     pub(crate) fn step(
         &mut self,
         log: &EventLog,
@@ -116,53 +151,14 @@ impl HubCaptureState {
     ) -> Result<Vec<PathBuf>, CaptureTaskError> {
         let mut written = Vec::new();
         let mut positions_changed = false;
-        for (index, partition) in self.partitions.iter_mut().enumerate() {
+        let mut failure = None;
+        for index in 0..self.partitions.len() {
             let partition_id = u32::try_from(index).unwrap_or(u32::MAX);
-            let events = log.read(
-                &self.capture.hub,
-                partition_id,
-                partition.next_read,
-                MAX_EVENTS_PER_STEP,
-            )?;
-            let mut closed_windows = Vec::new();
-            for event in events {
-                partition.next_read = event.sequence_number + 1;
-                match capture_record(&event) {
-                    Ok(record) => {
-                        if let Some(closed) =
-                            partition
-                                .window
-                                .push(record, &self.capture.settings, now_ms)
-                        {
-                            closed_windows.push(closed);
-                        }
-                    }
-                    Err(error) => tracing::error!(
-                        hub = self.capture.hub,
-                        partition = partition_id,
-                        sequence = event.sequence_number,
-                        %error,
-                        "a stored event does not decode; it is left out of capture"
-                    ),
-                }
-            }
-            if let Some(closed) = partition.window.poll(&self.capture.settings, now_ms) {
-                closed_windows.push(closed);
-            }
-            for closed in closed_windows {
-                let last = closed.records.last().map(|record| record.sequence_number);
-                let path = write_archive(
-                    &self.capture.container,
-                    &self.capture.settings,
-                    &self.namespace,
-                    &self.capture.hub,
-                    partition_id,
-                    &closed,
-                )?;
-                written.extend(path);
-                if let Some(last) = last {
-                    partition.next_unwritten = last + 1;
-                    positions_changed = true;
+            match self.step_partition(log, partition_id, now_ms, &mut written) {
+                Ok(closed_any) => positions_changed |= closed_any,
+                Err(error) => {
+                    self.partitions[index].rewind();
+                    failure.get_or_insert(error);
                 }
             }
         }
@@ -183,7 +179,129 @@ impl HubCaptureState {
                 &positions,
             )?;
         }
-        Ok(written)
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(written),
+        }
+    }
+
+    /// Appends a partition's new events to its window's file and closes the window when it is
+    /// full or due. Returns whether a window closed with events, which moves the partition's
+    /// saved position.
+    fn step_partition(
+        &mut self,
+        log: &EventLog,
+        partition_id: u32,
+        now_ms: i64,
+        written: &mut Vec<PathBuf>,
+    ) -> Result<bool, CaptureTaskError> {
+        let index = partition_id as usize;
+        let next_read = self.partitions[index].next_read;
+        let events = log.read(
+            &self.capture.hub,
+            partition_id,
+            next_read,
+            MAX_EVENTS_PER_STEP,
+        )?;
+        let mut moved = false;
+        for event in events {
+            self.partitions[index].next_read = event.sequence_number + 1;
+            if let Some(closed) = self.append(partition_id, &event, now_ms)? {
+                moved |= self.close(partition_id, closed, written)?;
+            }
+        }
+        let settings = &self.capture.settings;
+        if let Some(closed) = self.partitions[index].window.poll(settings, now_ms) {
+            moved |= self.close(partition_id, closed, written)?;
+        }
+        Ok(moved)
+    }
+
+    /// Appends one event to its partition's window file, and returns the window if the event
+    /// filled it. An event that does not decode is logged and left out.
+    fn append(
+        &mut self,
+        partition_id: u32,
+        event: &StoredEvent,
+        now_ms: i64,
+    ) -> Result<Option<ClosedWindow>, CaptureTaskError> {
+        let record = match capture_record(event) {
+            Ok(record) => record,
+            Err(error) => {
+                tracing::error!(
+                    hub = self.capture.hub,
+                    partition = partition_id,
+                    sequence = event.sequence_number,
+                    %error,
+                    "a stored event does not decode; it is left out of capture"
+                );
+                return Ok(None);
+            }
+        };
+        let temporary = open_window_path(&self.capture.container, &self.capture.hub, partition_id);
+        let partition = &mut self.partitions[partition_id as usize];
+        let archive = match &mut partition.archive {
+            Some(archive) => archive,
+            None => partition.archive.insert(ArchiveWriter::create(temporary)?),
+        };
+        archive.append(&record)?;
+        partition.last_in_archive = Some(record.sequence_number);
+        Ok(partition
+            .window
+            .push(record.estimated_size(), &self.capture.settings, now_ms))
+    }
+
+    /// Gives a closed window its file: the open window's file moved to its archive name, or an
+    /// empty file when the window had no events and the settings keep empty archives. Returns
+    /// whether the window had events.
+    fn close(
+        &mut self,
+        partition_id: u32,
+        closed: ClosedWindow,
+        written: &mut Vec<PathBuf>,
+    ) -> Result<bool, CaptureTaskError> {
+        let path = archive_path(
+            &self.capture.container,
+            &self.capture.settings,
+            &self.namespace,
+            &self.capture.hub,
+            partition_id,
+            closed.start_ms,
+        );
+        let partition = &mut self.partitions[partition_id as usize];
+        let archive = partition.archive.take();
+        let last = partition.last_in_archive.take();
+        match archive {
+            Some(archive) => {
+                let records = archive.records();
+                archive.finish(&path)?;
+                tracing::info!(
+                    hub = self.capture.hub,
+                    partition = partition_id,
+                    events = records,
+                    path = %path.display(),
+                    "capture file written"
+                );
+            }
+            None if closed.should_write(&self.capture.settings) => {
+                write_archive(&path, &[])?;
+                tracing::info!(
+                    hub = self.capture.hub,
+                    partition = partition_id,
+                    path = %path.display(),
+                    "empty capture file written"
+                );
+            }
+            None => return Ok(false),
+        }
+        written.push(path);
+        match last {
+            Some(last) => {
+                partition.next_unwritten = last + 1;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 }
 
@@ -191,6 +309,30 @@ fn state_path(container: &Path, hub: &str) -> PathBuf {
     container
         .join(STATE_FOLDER)
         .join(format!("{}.json", hub.to_ascii_lowercase()))
+}
+
+/// Returns the file of a partition's open window.
+fn open_window_path(container: &Path, hub: &str, partition: u32) -> PathBuf {
+    open_windows_folder(container, hub).join(format!("{partition}.avro.partial"))
+}
+
+fn open_windows_folder(container: &Path, hub: &str) -> PathBuf {
+    container
+        .join(STATE_FOLDER)
+        .join(OPEN_WINDOWS_FOLDER)
+        .join(hub.to_ascii_lowercase())
+}
+
+fn remove_open_windows(container: &Path, hub: &str) -> Result<(), CaptureError> {
+    let folder = open_windows_folder(container, hub);
+    match std::fs::remove_dir_all(&folder) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(CaptureError::Io {
+            path: folder.display().to_string(),
+            source,
+        }),
+    }
 }
 
 fn load_positions(path: &Path) -> Result<BTreeMap<u32, i64>, CaptureError> {
@@ -229,7 +371,7 @@ mod tests {
     use amqp::Message;
 
     use super::*;
-    use crate::capture::{read_archive, ArchiveNameFormat};
+    use crate::capture::{list_archives, read_archive, ArchiveNameFormat};
     use crate::log::NewEvent;
 
     const START_MS: i64 = 1_772_874_300_000;
@@ -343,5 +485,89 @@ mod tests {
         let written = state.step(&log, START_MS + 60_000).unwrap();
         assert_eq!(written.len(), 2);
         assert!(read_archive(&written[0]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn open_window_goes_to_a_file_until_it_closes() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        let container = dir.path().join("capture");
+        let mut state =
+            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
+                .unwrap();
+        send(&log, 0, "lead-1");
+        assert!(state.step(&log, START_MS + 1_000).unwrap().is_empty());
+        let open = open_window_path(&container, "lead", 0);
+        assert!(
+            open.exists(),
+            "the open window's events are in {}",
+            open.display()
+        );
+        assert!(list_archives(&container).unwrap().is_empty());
+
+        let written = state.step(&log, START_MS + 60_000).unwrap();
+        assert_eq!(written.len(), 1);
+        assert!(!open.exists());
+        assert_eq!(read_archive(&written[0]).unwrap()[0].body, b"lead-1");
+    }
+
+    #[test]
+    fn open_window_files_removed_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        let container = dir.path().join("capture");
+        let mut state =
+            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
+                .unwrap();
+        send(&log, 0, "lead-1");
+        state.step(&log, START_MS + 1_000).unwrap();
+        let open = open_window_path(&container, "lead", 0);
+        assert!(open.exists());
+        drop(state);
+
+        let mut restarted = HubCaptureState::start(
+            capture(&container, true),
+            "eda-local",
+            1,
+            &log,
+            START_MS + 120_000,
+        )
+        .unwrap();
+        assert!(
+            !open.exists(),
+            "a file left by the stopped broker is removed"
+        );
+        restarted.step(&log, START_MS + 121_000).unwrap();
+        let written = restarted.step(&log, START_MS + 180_000).unwrap();
+        let records = read_archive(&written[0]).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].body, b"lead-1");
+    }
+
+    #[test]
+    fn failed_step_reads_window_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        let container = dir.path().join("capture");
+        let mut state =
+            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
+                .unwrap();
+        send(&log, 0, "lead-1");
+        // A file where the open windows' folder belongs makes creating the window's file fail.
+        let folder = open_windows_folder(&container, "lead");
+        std::fs::create_dir_all(folder.parent().unwrap()).unwrap();
+        std::fs::write(&folder, b"in the way").unwrap();
+        assert!(state.step(&log, START_MS + 1_000).is_err());
+
+        std::fs::remove_file(&folder).unwrap();
+        send(&log, 0, "lead-2");
+        state.step(&log, START_MS + 2_000).unwrap();
+        let written = state.step(&log, START_MS + 60_000).unwrap();
+        let bodies: Vec<Vec<u8>> = read_archive(&written[0])
+            .unwrap()
+            .into_iter()
+            .map(|record| record.body)
+            .collect();
+        assert_eq!(bodies, vec![b"lead-1".to_vec(), b"lead-2".to_vec()]);
     }
 }
