@@ -56,8 +56,9 @@ pub(super) fn open(path: &std::path::Path, commits: Commits) -> rusqlite::Result
             connection.pragma_update(None, "wal_autocheckpoint", 0)?;
             connection.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
             // Negative: a size in KiB. The pages of the partitions being appended to stay
-            // cached instead of being read back from the WAL.
-            connection.pragma_update(None, "cache_size", -16_384)?;
+            // cached instead of being read back from the WAL. Appends ran as fast with 4 MiB as
+            // with 16 MiB (`cargo bench -p broker --bench event_log`), and it saves 12 MiB per log.
+            connection.pragma_update(None, "cache_size", -4_096)?;
         }
     }
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
