@@ -105,7 +105,11 @@ impl ArchiveWriter {
         let temporary = self.temporary.clone();
         drop(self);
         if let Err(error) = fs::remove_file(&temporary) {
-            tracing::debug!(path = %temporary.display(), %error, "removing a discarded capture file failed");
+            tracing::debug!(
+                path = %temporary.display(),
+                %error,
+                "removing a discarded capture file failed"
+            );
         }
     }
 }
