@@ -187,6 +187,12 @@ def sample_under_load(session: Session, app: int, seconds: int) -> dict:
         "rss_total_mib_peak": peak.resident_total / 1024,
         "rss_mib_at_peak": {name: kib / 1024 for name, kib in peak.resident.items()},
         "pss_total_mib_peak": max(s.proportional_total for s in samples) / 1024,
+        "pss_mib_at_peak": {
+            name: kib / 1024
+            for name, kib in max(samples, key=lambda s: s.proportional_total).proportional.items()
+        },
+        "pss_total_mib_first": samples[0].proportional_total / 1024,
+        "pss_total_mib_last": samples[-1].proportional_total / 1024,
         "rss_total_mib_first": samples[0].resident_total / 1024,
         "rss_total_mib_last": samples[-1].resident_total / 1024,
     }
@@ -234,6 +240,7 @@ def measure(
         result: dict = {
             "rss_total_mib_before_flow": idle.resident_total / 1024,
             "pss_total_mib_before_flow": idle.proportional_total / 1024,
+            "pss_mib_before_flow": {name: kib / 1024 for name, kib in idle.proportional.items()},
         }
         pace = workshop_pages.choose_fastest_pace(session)
         result["pace_ms"] = pace

@@ -39,6 +39,8 @@ from webdriver import Session, WebDriverError, wait_for
 
 # How long one start may take before the run counts as failed, in seconds.
 START_LIMIT = 60
+# How long after the welcome heading appears the app's memory is read.
+WELCOME_SETTLE_SECONDS = 3
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -67,9 +69,10 @@ def parse_arguments() -> argparse.Namespace:
 
 
 def time_cold_start(
-    arguments: argparse.Namespace, keychain_driver: harness.KeychainDriver
-) -> dict[str, float]:
-    """Starts the app once and returns its start times in milliseconds."""
+    arguments: argparse.Namespace, keychain_driver: harness.KeychainDriver, read_memory: bool
+) -> dict:
+    """Starts the app once and returns its start times in milliseconds, and with `read_memory`
+    also its memory on the welcome page."""
     session = Session(keychain_driver.port, request_timeout=START_LIMIT)
     try:
         load = os.getloadavg()[0]
@@ -105,6 +108,16 @@ def time_cold_start(
         }
         if seen["paint"] is not None:
             timing["to_first_paint_ms"] = timing["to_navigation_ms"] + seen["paint"]
+        if not read_memory:
+            return timing
+        # The memory of the app on its first page, before any step runs, once the page has
+        # settled: the part of the footprint that the workshop's own data does not add to.
+        time.sleep(WELCOME_SETTLE_SECONDS)
+        welcome = procinfo.memory(app)
+        timing["pss_total_mib_on_welcome"] = welcome.proportional_total / 1024
+        timing["pss_mib_on_welcome"] = {
+            name: kib / 1024 for name, kib in welcome.proportional.items()
+        }
         return timing
     finally:
         try:
@@ -130,7 +143,11 @@ def measure_starts(arguments: argparse.Namespace, display: str, log: IO[str]) ->
         try:
             for number in range(1, arguments.starts + 1):
                 shutil.rmtree(data, ignore_errors=True)
-                timing = time_cold_start(arguments, keychain_driver)
+                # Only the last start waits on the welcome page to read the memory, so the
+                # app's shutdown after the wait cannot overlap a timed start.
+                timing = time_cold_start(
+                    arguments, keychain_driver, read_memory=number == arguments.starts
+                )
                 print(
                     f"start {number}: welcome heading seen after {timing['to_heading_ms']:.0f} ms"
                     f", page navigation began after {timing['to_navigation_ms']:.0f} ms, first "
@@ -151,6 +168,8 @@ def measure_starts(arguments: argparse.Namespace, display: str, log: IO[str]) ->
         "median_to_first_paint_ms": statistics.median(
             run.get("to_first_paint_ms", math.nan) for run in runs
         ),
+        "pss_total_mib_on_welcome": runs[-1]["pss_total_mib_on_welcome"],
+        "pss_mib_on_welcome": runs[-1]["pss_mib_on_welcome"],
     }
 
 

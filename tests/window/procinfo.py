@@ -56,9 +56,14 @@ class Memory:
 
     # Resident set size of each process, by name and PID.
     resident: dict[str, int]
-    # Proportional set size summed over the processes: shared pages are split between them,
-    # so unlike the sum of RSS it counts each page once.
-    proportional_total: int
+    # Proportional set size of each process, by name and PID: shared pages are split between
+    # the processes that map them, so unlike RSS the sum counts each page once.
+    proportional: dict[str, int]
+
+    @property
+    def proportional_total(self) -> int:
+        """The sum of the processes' proportional set sizes."""
+        return sum(self.proportional.values())
 
     @property
     def resident_total(self) -> int:
@@ -100,8 +105,8 @@ def app_family(app: int) -> dict[int, str]:
 
 
 def memory(app: int) -> Memory:
-    """Measures the RSS of the app and of each of its WebKit processes, and their total PSS."""
+    """Measures the RSS and the PSS of the app and of each of its WebKit processes."""
     family = app_family(app)
     resident = {f"{name} {pid}": status_kib(pid, "VmRSS") for pid, name in family.items()}
-    proportional = sum(rollup_kib(pid, "Pss") for pid in family)
-    return Memory(resident=resident, proportional_total=proportional)
+    proportional = {f"{name} {pid}": rollup_kib(pid, "Pss") for pid, name in family.items()}
+    return Memory(resident=resident, proportional=proportional)
