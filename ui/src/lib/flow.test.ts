@@ -134,15 +134,26 @@ describe("recent events", () => {
 
 describe("routes", () => {
   const lanes = { customer: { x: 0, y: 0 }, conversions: { x: 100, y: 0 }, platform: { x: 100, y: 50 } };
-  const hubs = { customer: { x: 50, y: 10 } };
+  const hubs = { customer: { left: { x: 40, y: 10 }, right: { x: 60, y: 10 } } };
 
   it("goes from the publisher into the hub, then to each reader", () => {
     const legs = legsOf(routeOf(sample("customer", 1)), lanes, hubs, 600);
     expect(legs).toEqual([
-      { from: { x: 0, y: 0 }, to: { x: 50, y: 10 }, delayMs: 0 },
-      { from: { x: 50, y: 10 }, to: { x: 100, y: 0 }, delayMs: 600 },
-      { from: { x: 50, y: 10 }, to: { x: 100, y: 50 }, delayMs: 600 },
+      { from: { x: 0, y: 0 }, to: { x: 40, y: 10 }, delayMs: 0 },
+      { from: { x: 60, y: 10 }, to: { x: 100, y: 0 }, delayMs: 600 },
+      { from: { x: 60, y: 10 }, to: { x: 100, y: 50 }, delayMs: 600 },
     ]);
+  });
+
+  it("leaves the hub by the edge facing each reader", () => {
+    const both = { ...lanes, customer: { x: 0, y: 30 } };
+    const route = {
+      ...routeOf(sample("customer", 1)),
+      to: ["customer" as const, "conversions" as const],
+    };
+    const legs = legsOf(route, both, hubs, 600);
+    expect(legs[1].from).toEqual({ x: 40, y: 10 });
+    expect(legs[2].from).toEqual({ x: 60, y: 10 });
   });
 
   it("starts at the hub without a publisher", () => {

@@ -292,14 +292,31 @@ export interface Leg {
 }
 
 /**
- * Returns the moves of one event's tokens: from the publisher's lane into the hub, then, one
- * leg later, from the hub to each reading lane. A lane or hub missing from the anchors is
- * left out, and without a publisher the tokens start at the hub.
+ * Where tokens enter and leave a hub's card: the middles of its left and right edges. Tokens
+ * stop at an edge, so they never cover the hub's name and counts.
+ */
+export interface HubAnchor {
+  left: Point;
+  right: Point;
+}
+
+/** Returns the edge of `hub` that faces `lane`. */
+function edgeFacing(hub: HubAnchor, lane: Point): Point {
+  const toLeft = Math.abs(lane.x - hub.left.x);
+  const toRight = Math.abs(lane.x - hub.right.x);
+  return toLeft <= toRight ? hub.left : hub.right;
+}
+
+/**
+ * Returns the moves of one event's tokens: from the publisher's lane into the hub's facing
+ * edge, then, one leg later, from the hub's edge that faces each reading lane to that lane. A
+ * lane or hub missing from the anchors is left out, and without a publisher the tokens start
+ * at the hub.
  */
 export function legsOf(
   route: Route,
   lanes: Partial<Record<TeamId, Point>>,
-  hubs: Record<string, Point>,
+  hubs: Record<string, HubAnchor>,
   legMs: number,
 ): Leg[] {
   const hub = hubs[route.hub];
@@ -309,13 +326,13 @@ export function legsOf(
   const legs: Leg[] = [];
   const publisher = route.from ? lanes[route.from] : undefined;
   if (publisher) {
-    legs.push({ from: publisher, to: hub, delayMs: 0 });
+    legs.push({ from: publisher, to: edgeFacing(hub, publisher), delayMs: 0 });
   }
   const outDelay = publisher ? legMs : 0;
   for (const team of route.to) {
     const lane = lanes[team];
     if (lane) {
-      legs.push({ from: hub, to: lane, delayMs: outDelay });
+      legs.push({ from: edgeFacing(hub, lane), to: lane, delayMs: outDelay });
     }
   }
   return legs;
