@@ -205,8 +205,8 @@ def run_live_flow(run: Run, seconds: int) -> None:
     run.visit("live-flow")
     show_instructor_mode(run)
     check_demo_timing(run)
-    # Ten customers a second fill every lane within seconds and leave the debug build, which
-    # the tests drive, room to keep up; the desktop measurement drives the fastest pace.
+    # Ten customers a second fill every lane within seconds, and the debug build that the tests
+    # drive keeps up with them. The desktop measurement drives the fastest pace instead.
     pace = choose_fastest_pace(session, at_least_ms=100)
     start_flow(session)
     check(True, f"live flow runs with a new customer every {pace:g} ms")

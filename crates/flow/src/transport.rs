@@ -221,8 +221,8 @@ pub trait EventTransport: Send + Sync + Debug {
 
     /// Publishes several batches and returns one result per batch, in the given order. Batches
     /// to the same hub keep their order. A transport may keep several batches in flight at
-    /// once, so one failure does not say which later batches the broker still accepted; the
-    /// results do. The default publishes one batch at a time.
+    /// once, so after a failure the later batches may still have been accepted, and only their
+    /// own results tell. The default publishes one batch at a time.
     async fn publish_all(
         &self,
         batches: Vec<PublishBatch>,

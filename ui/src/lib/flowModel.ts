@@ -292,8 +292,8 @@ export interface Leg {
 }
 
 /**
- * Where tokens enter and leave a hub's card: the middles of its left and right edges. Tokens
- * stop at an edge, so they never cover the hub's name and counts.
+ * The points at which tokens enter and leave a hub's card: the middles of its left and right
+ * edges. Tokens stop at an edge, so they never cover the hub's name and counts.
  */
 export interface HubAnchor {
   left: Point;

@@ -488,7 +488,7 @@ mod tests {
     }
 
     #[test]
-    fn open_window_goes_to_a_file_until_it_closes() {
+    fn open_window_written_to_file() {
         let dir = tempfile::tempdir().unwrap();
         let log = EventLog::open(&dir.path().join("log.db")).unwrap();
         let container = dir.path().join("capture");
