@@ -14,11 +14,11 @@ use crate::log::{EventLog, StartPosition, StoredEvent};
 /// Events read from the log per partition and step at most, so one step stays short.
 const MAX_EVENTS_PER_STEP: usize = 4096;
 
-/// The folder, under the container, holding each hub's capture positions and the files of
-/// its open windows.
+/// The folder, under the container, that contains each hub's capture positions and the files
+/// of its open windows.
 const STATE_FOLDER: &str = ".capture-state";
 
-/// The folder, under [`STATE_FOLDER`], holding one folder per hub with the file of each
+/// The folder, under [`STATE_FOLDER`], that contains one folder per hub with the file of each
 /// partition's open window.
 const OPEN_WINDOWS_FOLDER: &str = "open";
 
@@ -97,8 +97,8 @@ impl HubCaptureState {
     ) -> Result<Self, CaptureTaskError> {
         let path = state_path(&capture.container, &capture.hub);
         let mut saved = load_positions(&path)?;
-        // Files of windows open when the broker stopped: their events are read again from the
-        // saved positions.
+        // Windows left open when the broker stopped lose their files, because their events are
+        // read again from the saved positions.
         remove_open_windows(&capture.container, &capture.hub)?;
         let mut started_now = false;
         let mut partitions = Vec::new();
@@ -150,18 +150,25 @@ impl HubCaptureState {
         now_ms: i64,
     ) -> Result<Vec<PathBuf>, CaptureTaskError> {
         let mut written = Vec::new();
-        let mut positions_changed = false;
+        let saved: Vec<i64> = self
+            .partitions
+            .iter()
+            .map(|partition| partition.next_unwritten)
+            .collect();
         let mut failure = None;
         for index in 0..self.partitions.len() {
             let partition_id = u32::try_from(index).unwrap_or(u32::MAX);
-            match self.step_partition(log, partition_id, now_ms, &mut written) {
-                Ok(closed_any) => positions_changed |= closed_any,
-                Err(error) => {
-                    self.partitions[index].rewind();
-                    failure.get_or_insert(error);
-                }
+            if let Err(error) = self.step_partition(log, partition_id, now_ms, &mut written) {
+                self.partitions[index].rewind();
+                failure.get_or_insert(error);
             }
         }
+        // A partition that failed after closing a window keeps that window's position too.
+        let positions_changed = self
+            .partitions
+            .iter()
+            .zip(&saved)
+            .any(|(partition, saved)| partition.next_unwritten != *saved);
         if positions_changed {
             let positions = self
                 .partitions
@@ -186,15 +193,14 @@ impl HubCaptureState {
     }
 
     /// Appends a partition's new events to its window's file and closes the window when it is
-    /// full or due. Returns whether a window closed with events, which moves the partition's
-    /// saved position.
+    /// full or due.
     fn step_partition(
         &mut self,
         log: &EventLog,
         partition_id: u32,
         now_ms: i64,
         written: &mut Vec<PathBuf>,
-    ) -> Result<bool, CaptureTaskError> {
+    ) -> Result<(), CaptureTaskError> {
         let index = partition_id as usize;
         let next_read = self.partitions[index].next_read;
         let events = log.read(
@@ -203,18 +209,17 @@ impl HubCaptureState {
             next_read,
             MAX_EVENTS_PER_STEP,
         )?;
-        let mut moved = false;
         for event in events {
             self.partitions[index].next_read = event.sequence_number + 1;
             if let Some(closed) = self.append(partition_id, &event, now_ms)? {
-                moved |= self.close(partition_id, closed, written)?;
+                self.close(partition_id, closed, written)?;
             }
         }
         let settings = &self.capture.settings;
         if let Some(closed) = self.partitions[index].window.poll(settings, now_ms) {
-            moved |= self.close(partition_id, closed, written)?;
+            self.close(partition_id, closed, written)?;
         }
-        Ok(moved)
+        Ok(())
     }
 
     /// Appends one event to its partition's window file, and returns the window if the event
@@ -238,11 +243,14 @@ impl HubCaptureState {
                 return Ok(None);
             }
         };
-        let temporary = open_window_path(&self.capture.container, &self.capture.hub, partition_id);
         let partition = &mut self.partitions[partition_id as usize];
         let archive = match &mut partition.archive {
             Some(archive) => archive,
-            None => partition.archive.insert(ArchiveWriter::create(temporary)?),
+            None => {
+                let temporary =
+                    open_window_path(&self.capture.container, &self.capture.hub, partition_id);
+                partition.archive.insert(ArchiveWriter::create(temporary)?)
+            }
         };
         archive.append(&record)?;
         partition.last_in_archive = Some(record.sequence_number);
@@ -252,14 +260,14 @@ impl HubCaptureState {
     }
 
     /// Gives a closed window its file: the open window's file moved to its archive name, or an
-    /// empty file when the window had no events and the settings keep empty archives. Returns
-    /// whether the window had events.
+    /// empty file when the window had no events and the settings keep empty archives. A window
+    /// with events moves the partition's first unwritten event past them.
     fn close(
         &mut self,
         partition_id: u32,
         closed: ClosedWindow,
         written: &mut Vec<PathBuf>,
-    ) -> Result<bool, CaptureTaskError> {
+    ) -> Result<(), CaptureTaskError> {
         let path = archive_path(
             &self.capture.container,
             &self.capture.settings,
@@ -292,16 +300,13 @@ impl HubCaptureState {
                     "empty capture file written"
                 );
             }
-            None => return Ok(false),
+            None => return Ok(()),
         }
         written.push(path);
-        match last {
-            Some(last) => {
-                partition.next_unwritten = last + 1;
-                Ok(true)
-            }
-            None => Ok(false),
+        if let Some(last) = last {
+            partition.next_unwritten = last + 1;
         }
+        Ok(())
     }
 }
 
