@@ -1,4 +1,5 @@
-//! The commands of the last two pages: the data lake's files, and the teardown of a namespace.
+//! The commands of the last two pages: the data lake's files, and the teardown of a namespace
+//! on the chosen target.
 
 use tauri::ipc::Channel;
 use tauri::State;
@@ -8,6 +9,7 @@ use crate::data_lake::{self, FileRecords, FileSource, LakeOverview};
 use crate::error::CommandError;
 use crate::plan_view::AttendeeChoice;
 use crate::progress::ProgressEvent;
+use crate::state::Target;
 use crate::teardown::{TeardownPreview, TeardownRecord};
 use crate::AppState;
 
@@ -18,6 +20,7 @@ pub(crate) fn lake_overview(
     attendee: AttendeeChoice,
 ) -> Result<LakeOverview, CommandError> {
     let attendee = attendee.attendee()?;
+    local_only(&app, "The data lake page")?;
     Ok(data_lake::overview(
         app.local.service().data_dir(),
         &attendee,
@@ -34,6 +37,7 @@ pub(crate) async fn lake_file(
     path: String,
 ) -> Result<FileRecords, CommandError> {
     let attendee = attendee.attendee()?;
+    local_only(&app, "The data lake page")?;
     let local_dir = app.local.service().data_dir().to_path_buf();
     let requested = std::path::PathBuf::from(&path);
     // Decoding reads the whole file to count its records, so it runs off the async threads.
@@ -47,6 +51,14 @@ pub(crate) async fn lake_file(
     })?
 }
 
+/// Refuses a page that reads the Local target's files when the target is Azure.
+pub(crate) fn local_only(app: &AppState, page: &'static str) -> Result<(), CommandError> {
+    match app.store.current().choices.target {
+        Target::Local => Ok(()),
+        Target::Azure => Err(CommandError::LocalOnly(page)),
+    }
+}
+
 /// Lists everything a teardown of the attendee's namespace deletes.
 #[tauri::command]
 pub(crate) async fn teardown_preview(
@@ -54,7 +66,11 @@ pub(crate) async fn teardown_preview(
     attendee: AttendeeChoice,
 ) -> Result<TeardownPreview, CommandError> {
     let attendee = attendee.attendee()?;
-    app.local.teardown_preview(&attendee).await
+    let choices = app.store.current().choices;
+    match choices.target {
+        Target::Local => app.local.teardown_preview(&attendee).await,
+        Target::Azure => app.azure.teardown_preview(&choices.azure, &attendee).await,
+    }
 }
 
 /// Deletes everything of the attendee's namespace after `confirmation` matched it, sending
@@ -72,14 +88,20 @@ pub(crate) async fn run_teardown(
     // The exercise's schema group is among the resources deleted, so no registration may run
     // meanwhile.
     let _turn = app.exercise_turn.lock().await;
-    // The flow's team stores lie in the namespace's folder that teardown removes.
-    app.live.stop().await;
-    let record = app
-        .local
-        .teardown(&attendee, &confirmation, |event| {
-            send_progress(&progress, event)
-        })
-        .await?;
+    let choices = app.store.current().choices;
+    let report = |event| send_progress(&progress, event);
+    let record = match choices.target {
+        Target::Local => {
+            // The flow's team stores lie in the namespace's folder that teardown removes.
+            app.live.stop().await;
+            app.local.teardown(&attendee, &confirmation, report).await?
+        }
+        Target::Azure => {
+            app.azure
+                .teardown(&choices.azure, &attendee, &confirmation, report)
+                .await?
+        }
+    };
     if record.failures.is_empty() {
         app.store.update(|state| {
             state.steps.clear();

@@ -10,12 +10,12 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::error::CommandError;
-use crate::exercise::{AttemptRecord, ExerciseLog, ExerciseMode, SchemaExercise};
+use crate::exercise::{AttemptRecord, ExerciseLog, ExerciseMode, ExerciseTarget, SchemaExercise};
 use crate::overview::WorkshopOverview;
 use crate::plan_view::{self, AttendeeChoice, ExportFormat, StepPlan};
 use crate::progress::ProgressEvent;
 use crate::provision::{ResultsFor, StepResult};
-use crate::state::{Choices, LoadedState, Page};
+use crate::state::{Choices, LoadedState, Page, Target};
 use crate::AppState;
 
 /// Returns the steps, teams, environments and regions that the first pages show.
@@ -87,7 +87,7 @@ pub(crate) fn step_export(
     Ok(plan_view::step_export(&attendee.attendee()?, step, format))
 }
 
-/// Applies one step on the Local target, sending each resource's state on `progress` while it
+/// Applies one step on the chosen target, sending each resource's state on `progress` while it
 /// runs, and records the result for its page.
 #[tauri::command]
 pub(crate) async fn apply_step(
@@ -97,16 +97,22 @@ pub(crate) async fn apply_step(
     progress: Channel<ProgressEvent>,
 ) -> Result<StepResult, CommandError> {
     let attendee = attendee.attendee()?;
-    let applied = app
-        .local
-        .apply(&attendee, step, |event| send_progress(&progress, event))
-        .await?;
-    record_step(&app, &attendee, step, |result| {
+    let choices = app.store.current().choices;
+    let report = |event| send_progress(&progress, event);
+    let applied = match choices.target {
+        Target::Local => app.local.apply(&attendee, step, report).await?,
+        Target::Azure => {
+            app.azure
+                .apply(&choices.azure, &attendee, step, report)
+                .await?
+        }
+    };
+    record_step(&app, choices.target, &attendee, step, |result| {
         result.applied = Some(applied)
     })
 }
 
-/// Compares one step with the Local target and records the result for its page.
+/// Compares one step with the chosen target and records the result for its page.
 #[tauri::command]
 pub(crate) async fn verify_step(
     app: State<'_, AppState>,
@@ -114,8 +120,12 @@ pub(crate) async fn verify_step(
     step: StepId,
 ) -> Result<StepResult, CommandError> {
     let attendee = attendee.attendee()?;
-    let verified = app.local.verify(&attendee, step).await?;
-    record_step(&app, &attendee, step, |result| {
+    let choices = app.store.current().choices;
+    let verified = match choices.target {
+        Target::Local => app.local.verify(&attendee, step).await?,
+        Target::Azure => app.azure.verify(&choices.azure, &attendee, step).await?,
+    };
+    record_step(&app, choices.target, &attendee, step, |result| {
         result.verified = Some(verified)
     })
 }
@@ -129,14 +139,15 @@ pub(crate) fn send_progress(channel: &Channel<ProgressEvent>, event: ProgressEve
 }
 
 /// Stores a step's new result. Results made for other choices are replaced, because they
-/// describe resources with other names.
+/// describe resources with other names or on another target.
 fn record_step(
     app: &AppState,
+    target: Target,
     attendee: &course::Attendee,
     step: StepId,
     change: impl FnOnce(&mut StepResult),
 ) -> Result<StepResult, CommandError> {
-    let key = ResultsFor::of(attendee);
+    let key = ResultsFor::of(target, attendee);
     app.store.update(|state| {
         let fresh = || StepResult {
             attendee: key.clone(),
@@ -196,7 +207,10 @@ pub(crate) async fn register_attempt(
     // Held until the verdict is recorded, so two clicks cannot both claim the same next attempt.
     let _turn = app.exercise_turn.lock().await;
     let saved = app.store.current();
-    let exercise = SchemaExercise::new(&app.local, saved_attendee(&saved.choices)?);
+    let exercise = SchemaExercise::new(
+        exercise_target(&app, &saved.choices),
+        saved_attendee(&saved.choices)?,
+    );
     let next = saved.exercise.next_attempt(mode);
     let record = exercise.register_attempt(mode, attempt, next).await?;
     record_attempt(&app, record)
@@ -210,8 +224,8 @@ pub(crate) async fn register_own_schema(
     schema: String,
 ) -> Result<ExerciseLog, CommandError> {
     let _turn = app.exercise_turn.lock().await;
-    let attendee = saved_attendee(&app.store.current().choices)?;
-    let record = SchemaExercise::new(&app.local, attendee)
+    let choices = app.store.current().choices;
+    let record = SchemaExercise::new(exercise_target(&app, &choices), saved_attendee(&choices)?)
         .register_own(mode, &schema)
         .await?;
     record_attempt(&app, record)
@@ -221,12 +235,22 @@ pub(crate) async fn register_own_schema(
 #[tauri::command]
 pub(crate) async fn reset_exercise(app: State<'_, AppState>) -> Result<ExerciseLog, CommandError> {
     let _turn = app.exercise_turn.lock().await;
-    let attendee = saved_attendee(&app.store.current().choices)?;
-    SchemaExercise::new(&app.local, attendee).reset().await?;
+    let choices = app.store.current().choices;
+    SchemaExercise::new(exercise_target(&app, &choices), saved_attendee(&choices)?)
+        .reset()
+        .await?;
     app.store.update(|state| {
         state.exercise.attempts.clear();
         state.exercise.clone()
     })
+}
+
+/// Returns the registry of the saved target.
+fn exercise_target<'a>(app: &'a AppState, choices: &Choices) -> ExerciseTarget<'a> {
+    match choices.target {
+        Target::Local => ExerciseTarget::Local(&app.local),
+        Target::Azure => ExerciseTarget::Azure(&app.azure, choices.azure.clone()),
+    }
 }
 
 /// Returns the attendee of the saved choices, whose plan names the exercise's schema group.

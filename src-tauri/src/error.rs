@@ -122,6 +122,47 @@ pub(crate) enum CommandError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Signing in to Azure or listing the account's subscriptions failed.
+    #[error("signing in to Azure did not work: {fix}. Details: {detail}")]
+    AzureSignIn {
+        /// The fix for the attendee to make.
+        fix: String,
+        /// The sign-in library's or Azure's own message.
+        detail: String,
+    },
+    /// The subscription asked for is not one the account can use.
+    #[error("{0}")]
+    AzureSubscription(String),
+    /// Azure Resource Manager refused a request or could not be reached.
+    #[error("Azure: {0}")]
+    Azure(String),
+    /// An Azure step ran before a subscription was chosen.
+    #[error("no Azure subscription is chosen: sign in and choose one on the Target page")]
+    NoSubscription,
+    /// A device code sign-in ended when the app closed.
+    #[error(
+        "the app is not signed in to Azure since it started: sign in with a device code again \
+         on the Target page"
+    )]
+    AzureNotSignedIn,
+    /// A service principal sign-in lacks a field.
+    #[error("a service principal sign-in needs the {field}: fill it in on the Target page")]
+    MissingSignInField {
+        /// The field's label.
+        field: &'static str,
+    },
+    /// A service principal sign-in has no client secret in the keychain.
+    #[error(
+        "no client secret is stored for the service principal: type it on the Target page, \
+         which keeps it in the OS keychain"
+    )]
+    MissingClientSecret,
+    /// A page that runs on the Local target only was used with the Azure target.
+    #[error(
+        "{0} runs on the Local target only: choose Local on the Target page to use it, and \
+         see your Azure resources in the Azure portal"
+    )]
+    LocalOnly(&'static str),
     /// A data lake or capture file requested is not one the page lists.
     #[error("`{0}` is not a capture or lake file of this namespace: pick a file from the list")]
     UnknownLakeFile(String),

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use course::{Attendee, Compatibility};
+use course::{Attendee, Compatibility, ResourceKind};
 use registry::client::RegistryClient;
 use registry::compat::Direction;
 use registry::course_schemas::{BACKWARD_ATTEMPTS, COURSE_GROUP, FORWARD_ATTEMPTS};
@@ -15,6 +15,7 @@ use registry::exercise::{run_exercise, AttemptReport};
 use registry::{CompatibilityMode, ParsedSchema};
 use serde::{Deserialize, Serialize};
 
+use crate::azure::{AzureChoice, AzureTarget};
 use crate::error::CommandError;
 use crate::provision::LocalTarget;
 
@@ -179,7 +180,16 @@ impl ExerciseLog {
     }
 }
 
-/// The exercise for one attendee, run against the registry of the live Local target.
+/// The registry the exercise runs against.
+#[derive(Debug)]
+pub(crate) enum ExerciseTarget<'a> {
+    /// The schema registry of the live Local target.
+    Local(&'a LocalTarget),
+    /// The schema registry namespace of step 2 in the chosen Azure subscription.
+    Azure(&'a AzureTarget, AzureChoice),
+}
+
+/// The exercise for one attendee, run against the registry of the Local or the Azure target.
 ///
 /// The schema group `myschemagroup` is a resource of step 3 in that attendee's plan. Each
 /// registration first applies it through the Resource Manager in the mode the attempt needs, as
@@ -187,14 +197,14 @@ impl ExerciseLog {
 /// and Teardown deletes the group with its versions.
 #[derive(Debug)]
 pub(crate) struct SchemaExercise<'a> {
-    local: &'a LocalTarget,
+    target: ExerciseTarget<'a>,
     attendee: Attendee,
 }
 
 impl<'a> SchemaExercise<'a> {
-    /// Prepares the exercise of `attendee` on the Local target `local`.
-    pub(crate) fn new(local: &'a LocalTarget, attendee: Attendee) -> Self {
-        SchemaExercise { local, attendee }
+    /// Prepares the exercise of `attendee` on `target`.
+    pub(crate) fn new(target: ExerciseTarget<'a>, attendee: Attendee) -> Self {
+        SchemaExercise { target, attendee }
     }
 
     /// Registers the course's attempt `attempt` (1 to 5) in `mode`, with the schema group set
@@ -239,7 +249,44 @@ impl<'a> SchemaExercise<'a> {
     /// Manager, so both modes start from an empty group again. The next registration applies
     /// the group anew.
     pub(crate) async fn reset(&self) -> Result<(), CommandError> {
-        self.local.delete_schema_group(&self.attendee).await
+        match &self.target {
+            ExerciseTarget::Local(local) => local.delete_schema_group(&self.attendee).await,
+            ExerciseTarget::Azure(azure, choice) => {
+                azure.delete_schema_group(choice, &self.attendee).await
+            }
+        }
+    }
+
+    /// Puts the schema group into `mode` and returns a client of the registry it lives in.
+    async fn prepare(&self, mode: ExerciseMode) -> Result<RegistryClient, CommandError> {
+        let failed =
+            |error: registry::client::ClientError| CommandError::Registry(error.to_string());
+        match &self.target {
+            ExerciseTarget::Local(local) => {
+                local
+                    .put_schema_group(&self.attendee, mode.course_mode())
+                    .await?;
+                let stack = local.service().stack().await?;
+                let handle = stack.registry();
+                RegistryClient::local(
+                    &handle.endpoint(),
+                    handle.ca_certificate_pem(),
+                    handle.issue_token(TOKEN_LIFETIME),
+                )
+                .map_err(failed)
+            }
+            ExerciseTarget::Azure(azure, choice) => {
+                azure
+                    .put_schema_group(choice, &self.attendee, mode.course_mode())
+                    .await?;
+                let credential = azure.credential(choice).await?;
+                let host = format!(
+                    "{}.servicebus.windows.net",
+                    registry_namespace(&self.attendee)
+                );
+                RegistryClient::azure(&host, credential).map_err(failed)
+            }
+        }
     }
 
     async fn register(
@@ -248,18 +295,7 @@ impl<'a> SchemaExercise<'a> {
         text: &str,
         attempt: Option<usize>,
     ) -> Result<AttemptRecord, CommandError> {
-        self.local
-            .put_schema_group(&self.attendee, mode.course_mode())
-            .await?;
-        let stack = self.local.service().stack().await?;
-        let handle = stack.registry();
-        let client = RegistryClient::local(
-            &handle.endpoint(),
-            handle.ca_certificate_pem(),
-            handle.issue_token(TOKEN_LIFETIME),
-        )
-        .map_err(|error| CommandError::Registry(error.to_string()))?;
-
+        let client = self.prepare(mode).await?;
         let mut reports = run_exercise(&client, COURSE_GROUP, mode.registry_mode(), &[text])
             .await
             .map_err(|error| CommandError::Registry(error.to_string()))?;
@@ -277,6 +313,19 @@ impl<'a> SchemaExercise<'a> {
         );
         Ok(record)
     }
+}
+
+/// Returns the name of the Event Hubs namespace of the attendee's schema group: the
+/// parent in the group's ARM id.
+fn registry_namespace(attendee: &Attendee) -> String {
+    course::plan(attendee)
+        .resources()
+        .find(|resource| resource.kind() == ResourceKind::SchemaGroup)
+        .and_then(|group| {
+            let (_, after) = group.id.split_once("/namespaces/")?;
+            after.split('/').next().map(str::to_string)
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -316,10 +365,18 @@ mod tests {
     }
 
     #[test]
+    fn schema_group_lives_in_registry_namespace() {
+        assert_eq!(
+            registry_namespace(&dgrf()),
+            "dv-schemaregistry-ehns-eun-dgrf"
+        );
+    }
+
+    #[test]
     fn backward_accepts_one_two_four() {
         let folder = tempfile::tempdir().unwrap();
         let local = target(folder.path());
-        let exercise = SchemaExercise::new(&local, dgrf());
+        let exercise = SchemaExercise::new(ExerciseTarget::Local(&local), dgrf());
 
         assert_eq!(
             verdicts(&exercise, ExerciseMode::Backward),
@@ -332,7 +389,7 @@ mod tests {
     fn forward_accepts_one_two_three() {
         let folder = tempfile::tempdir().unwrap();
         let local = target(folder.path());
-        let exercise = SchemaExercise::new(&local, dgrf());
+        let exercise = SchemaExercise::new(ExerciseTarget::Local(&local), dgrf());
 
         assert_eq!(
             verdicts(&exercise, ExerciseMode::Forward),
@@ -345,7 +402,7 @@ mod tests {
     fn rejection_names_field_and_direction() {
         let folder = tempfile::tempdir().unwrap();
         let local = target(folder.path());
-        let exercise = SchemaExercise::new(&local, dgrf());
+        let exercise = SchemaExercise::new(ExerciseTarget::Local(&local), dgrf());
         let third = tauri::async_runtime::block_on(async {
             exercise
                 .register_attempt(ExerciseMode::Backward, 1, 1)
@@ -376,7 +433,7 @@ mod tests {
     fn attempt_out_of_order_is_rejected() {
         let folder = tempfile::tempdir().unwrap();
         let local = target(folder.path());
-        let exercise = SchemaExercise::new(&local, dgrf());
+        let exercise = SchemaExercise::new(ExerciseTarget::Local(&local), dgrf());
 
         let error =
             tauri::async_runtime::block_on(exercise.register_attempt(ExerciseMode::Forward, 3, 1))
@@ -392,7 +449,7 @@ mod tests {
     fn own_schema_must_be_valid_avro() {
         let folder = tempfile::tempdir().unwrap();
         let local = target(folder.path());
-        let exercise = SchemaExercise::new(&local, dgrf());
+        let exercise = SchemaExercise::new(ExerciseTarget::Local(&local), dgrf());
 
         let error = tauri::async_runtime::block_on(
             exercise.register_own(ExerciseMode::Backward, "{\"type\": "),
@@ -411,7 +468,7 @@ mod tests {
     fn reset_empties_the_group() {
         let folder = tempfile::tempdir().unwrap();
         let local = target(folder.path());
-        let exercise = SchemaExercise::new(&local, dgrf());
+        let exercise = SchemaExercise::new(ExerciseTarget::Local(&local), dgrf());
         tauri::async_runtime::block_on(async {
             exercise
                 .register_attempt(ExerciseMode::Backward, 1, 1)
@@ -433,7 +490,7 @@ mod tests {
     fn exercise_before_step_two_names_the_fix() {
         let folder = tempfile::tempdir().unwrap();
         let local = LocalTarget::with_memory_keychain(folder.path());
-        let exercise = SchemaExercise::new(&local, dgrf());
+        let exercise = SchemaExercise::new(ExerciseTarget::Local(&local), dgrf());
 
         let error =
             tauri::async_runtime::block_on(exercise.register_attempt(ExerciseMode::Backward, 1, 1))
@@ -451,7 +508,7 @@ mod tests {
     fn forward_attempt_sets_group_mode_in_resource_manager() {
         let folder = tempfile::tempdir().unwrap();
         let local = target(folder.path());
-        let exercise = SchemaExercise::new(&local, dgrf());
+        let exercise = SchemaExercise::new(ExerciseTarget::Local(&local), dgrf());
         tauri::async_runtime::block_on(async {
             exercise
                 .register_attempt(ExerciseMode::Forward, 1, 1)

@@ -72,6 +72,7 @@ mod tests {
         };
         let result = StepResult {
             attendee: ResultsFor {
+                target: choices.target,
                 namespace: choices.namespace.clone(),
                 environment: choices.environment,
                 region_code: choices.region.code.clone(),

@@ -10,6 +10,7 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::cleanup_commands::local_only;
 use crate::live_details::EventDetails;
 use crate::live_error::LiveFlowError;
 use crate::live_flow::pace_from_ms;
@@ -66,10 +67,14 @@ impl DemoTimingView {
     }
 }
 
+/// The page's name in the message that it needs the Local target.
+const LIVE_FLOW: &str = "The live flow";
+
 /// Prepares the attendee's applied broker namespace on the running Local target. The stack is
 /// held only while the flow's connections are read.
 async fn prepare(app: &AppState, attendee: &AttendeeChoice) -> Result<LocalFlow, LiveFlowError> {
     let attendee = attendee.attendee()?;
+    local_only(app, LIVE_FLOW)?;
     let stack = app.stack().await?;
     Ok(local_flow(&stack, &attendee).await?)
 }
@@ -114,6 +119,7 @@ pub(crate) async fn live_flow_start(
         FlowTiming::Course
     };
     let attendee = attendee.attendee()?;
+    local_only(&app, LIVE_FLOW)?;
     // The stack stays held until the flow runs, because the timing is applied to its broker.
     let stack = app.stack().await?;
     let prepared = local_flow(&stack, &attendee).await?;

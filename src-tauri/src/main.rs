@@ -4,6 +4,8 @@
 // A release build on Windows opens no console window next to the app.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod azure;
+mod azure_commands;
 mod cleanup_commands;
 mod commands;
 mod data_lake;
@@ -37,7 +39,8 @@ use tracing_subscriber::EnvFilter;
 use crate::provision::LocalTarget;
 use crate::state::{StateStore, STATE_FILE};
 
-/// The state the commands share: the saved wizard state and the local services.
+/// The state the commands share: the saved wizard state, the local services and the Azure
+/// sign-in.
 #[derive(Debug)]
 pub(crate) struct AppState {
     /// The wizard's progress, written to the app data folder after each change.
@@ -47,6 +50,8 @@ pub(crate) struct AppState {
     /// The live Local target: Resource Manager, registry and brokers. Reach the running stack
     /// through [`AppState::stack`].
     pub(crate) local: LocalTarget,
+    /// The Azure target: the attendee's sign-in and subscription.
+    pub(crate) azure: azure::AzureTarget,
     /// The live flow page's flow, its subscriber and its stream of updates.
     pub(crate) live: live_flow::LiveFlow,
 }
@@ -71,6 +76,7 @@ fn main() -> anyhow::Result<()> {
                 store: StateStore::open(data_dir.join(STATE_FILE)),
                 exercise_turn: tauri::async_runtime::Mutex::new(()),
                 local: LocalTarget::new(&data_dir),
+                azure: azure::AzureTarget::new(),
                 live: live_flow::LiveFlow::default(),
             });
             Ok(())
@@ -90,6 +96,9 @@ fn main() -> anyhow::Result<()> {
             commands::register_attempt,
             commands::register_own_schema,
             commands::reset_exercise,
+            azure_commands::azure_sign_in,
+            azure_commands::azure_account,
+            azure_commands::azure_choose_subscription,
             cleanup_commands::lake_overview,
             cleanup_commands::lake_file,
             cleanup_commands::teardown_preview,

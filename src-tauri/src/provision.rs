@@ -56,7 +56,7 @@ pub(crate) struct ApplyRecord {
 }
 
 impl ApplyRecord {
-    fn new(summary: Summary, events: Vec<Event>) -> Self {
+    pub(crate) fn new(summary: Summary, events: Vec<Event>) -> Self {
         ApplyRecord {
             finished_at: now(),
             created: summary.created,
@@ -73,6 +73,21 @@ impl ApplyRecord {
                 .collect(),
             resources: final_states(events),
         }
+    }
+}
+
+impl ApplyRecord {
+    /// Writes the counts of the Apply of `step` on `target` to the log.
+    pub(crate) fn log(&self, step: StepId, target: TargetKind) {
+        tracing::info!(
+            step = %step,
+            target = ?target,
+            created = self.created,
+            updated = self.updated,
+            unchanged = self.unchanged,
+            failed = self.failure.is_some(),
+            "applied a step"
+        );
     }
 }
 
@@ -147,7 +162,7 @@ pub(crate) struct VerifyRecord {
 }
 
 impl VerifyRecord {
-    fn new(report: Report) -> Self {
+    pub(crate) fn new(report: Report) -> Self {
         let record = |finding: verify::Finding| FindingRecord {
             id: finding.id,
             message: finding.message,
@@ -165,6 +180,9 @@ impl VerifyRecord {
 /// for names built from another namespace, environment or region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ResultsFor {
+    /// The target the step ran on.
+    #[serde(default)]
+    pub(crate) target: crate::state::Target,
     /// The lower-case namespace.
     pub(crate) namespace: String,
     /// The environment code.
@@ -174,9 +192,10 @@ pub(crate) struct ResultsFor {
 }
 
 impl ResultsFor {
-    /// Returns the choices of `attendee`.
-    pub(crate) fn of(attendee: &Attendee) -> Self {
+    /// Returns the choices of `attendee` on `target`.
+    pub(crate) fn of(target: crate::state::Target, attendee: &Attendee) -> Self {
         ResultsFor {
+            target,
             namespace: attendee.namespace().to_string(),
             environment: attendee.environment(),
             region_code: attendee.region().code.clone(),
@@ -249,7 +268,15 @@ impl LocalTarget {
             let client = server
                 .client()
                 .map_err(|error| CommandError::Provisioning(error.to_string()))?;
-            run_applier(&client, server.target(), &plan, step, progress).await
+            run_applier(
+                &client,
+                server.target(),
+                &plan,
+                step,
+                TargetKind::Local,
+                progress,
+            )
+            .await
         };
         // Capture settings reach the brokers only through a reload; a reload that fails
         // leaves the resources applied, so the record is still returned.
@@ -259,14 +286,7 @@ impl LocalTarget {
             tracing::warn!(%error, "the brokers did not reload after an Apply");
             record.failure.get_or_insert(error.to_string());
         }
-        tracing::info!(
-            step = %step,
-            created = record.created,
-            updated = record.updated,
-            unchanged = record.unchanged,
-            failed = record.failure.is_some(),
-            "applied a step on the Local target"
-        );
+        record.log(step, TargetKind::Local);
         Ok(record)
     }
 
@@ -282,9 +302,14 @@ impl LocalTarget {
             .client()
             .map_err(|error| CommandError::Provisioning(error.to_string()))?;
         let plan = course::plan(attendee);
-        let report = verify::verify(&client, server.target(), &plan, options(step))
-            .await
-            .map_err(|error| CommandError::Provisioning(error.to_string()))?;
+        let report = verify::verify(
+            &client,
+            server.target(),
+            &plan,
+            options(step, TargetKind::Local),
+        )
+        .await
+        .map_err(|error| CommandError::Provisioning(error.to_string()))?;
         let record = VerifyRecord::new(report);
         tracing::info!(
             step = %step,
@@ -303,34 +328,19 @@ impl LocalTarget {
         attendee: &Attendee,
         compatibility: Compatibility,
     ) -> Result<(), CommandError> {
-        let mut plan = course::plan(attendee);
-        for step in &mut plan.steps {
-            for resource in &mut step.resources {
-                if let Spec::SchemaGroup(spec) = &mut resource.spec {
-                    spec.compatibility = compatibility;
-                }
-            }
-        }
         let stack = self.service.stack().await?;
         let server = stack.resource_manager();
         let client = server
             .client()
             .map_err(|error| CommandError::Provisioning(error.to_string()))?;
-        let applier = Applier::new(
+        put_schema_group(
             &client,
             server.target(),
-            &plan,
-            options(StepId::SchemaRegistry),
-            None,
-        );
-        let summary = applier.apply().await;
-        match summary.failed {
-            None => Ok(()),
-            Some((_, reason)) => Err(CommandError::SchemaGroup {
-                group: course::flow::SCHEMA_GROUP,
-                reason,
-            }),
-        }
+            TargetKind::Local,
+            attendee,
+            compatibility,
+        )
+        .await
     }
 
     /// Deletes the attendee's schema group of step 3, with every version in it, through the
@@ -339,23 +349,12 @@ impl LocalTarget {
         &self,
         attendee: &Attendee,
     ) -> Result<(), CommandError> {
-        let plan = course::plan(attendee);
-        let Some(group) = plan
-            .resources()
-            .find(|resource| resource.kind() == ResourceKind::SchemaGroup)
-        else {
-            return Ok(());
-        };
         let stack = self.service.stack().await?;
         let client = stack
             .resource_manager()
             .client()
             .map_err(|error| CommandError::Provisioning(error.to_string()))?;
-        client
-            .delete(ResourceKind::SchemaGroup, &group.id, None)
-            .await
-            .map(|_| ())
-            .map_err(|error| CommandError::Registry(error.to_string()))
+        delete_schema_group(&client, attendee).await
     }
 
     /// Stops the Local target's services if they run.
@@ -364,18 +363,73 @@ impl LocalTarget {
     }
 }
 
-/// Runs the applier while forwarding each event to `progress` as it arrives, and returns the
-/// summary with every event in order.
-async fn run_applier(
+/// Creates the attendee's schema group of step 3 through `client`, or changes its
+/// compatibility mode to `compatibility`.
+pub(crate) async fn put_schema_group(
+    client: &ArmClient,
+    target: Target,
+    kind: TargetKind,
+    attendee: &Attendee,
+    compatibility: Compatibility,
+) -> Result<(), CommandError> {
+    let mut plan = course::plan(attendee);
+    for step in &mut plan.steps {
+        for resource in &mut step.resources {
+            if let Spec::SchemaGroup(spec) = &mut resource.spec {
+                spec.compatibility = compatibility;
+            }
+        }
+    }
+    let applier = Applier::new(
+        client,
+        target,
+        &plan,
+        options(StepId::SchemaRegistry, kind),
+        None,
+    );
+    let summary = applier.apply().await;
+    match summary.failed {
+        None => Ok(()),
+        Some((_, reason)) => Err(CommandError::SchemaGroup {
+            group: course::flow::SCHEMA_GROUP,
+            reason,
+        }),
+    }
+}
+
+/// Deletes the attendee's schema group of step 3, with every version in it, through `client`.
+/// A group that does not exist is already as wanted.
+pub(crate) async fn delete_schema_group(
+    client: &ArmClient,
+    attendee: &Attendee,
+) -> Result<(), CommandError> {
+    let plan = course::plan(attendee);
+    let Some(group) = plan
+        .resources()
+        .find(|resource| resource.kind() == ResourceKind::SchemaGroup)
+    else {
+        return Ok(());
+    };
+    client
+        .delete(ResourceKind::SchemaGroup, &group.id, None)
+        .await
+        .map(|_| ())
+        .map_err(|error| CommandError::Registry(error.to_string()))
+}
+
+/// Runs the applier on one step while forwarding each event to `progress` as it arrives, and
+/// returns the summary with every event in order.
+pub(crate) async fn run_applier(
     client: &ArmClient,
     target: Target,
     plan: &course::Plan,
     step: StepId,
+    kind: TargetKind,
     progress: impl Fn(ProgressEvent),
 ) -> (Summary, Vec<Event>) {
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
     let applying = async move {
-        let applier = Applier::new(client, target, plan, options(step), Some(sender));
+        let applier = Applier::new(client, target, plan, options(step, kind), Some(sender));
         // The applier, and with it the sender, is dropped when this block ends, which closes
         // the channel and ends the forwarding below.
         applier.apply().await
@@ -392,13 +446,14 @@ async fn run_applier(
     tokio::join!(applying, forwarding)
 }
 
-/// Selects one step on the Local target. Opt-in resources stay out: the Local target does not
-/// emulate the Databricks workspace, and nothing else is opt-in.
-fn options(step: StepId) -> Options {
+/// Selects one step. Opt-in resources stay out: the Local target does not emulate the
+/// Databricks workspace, and on Azure it bills by the hour, so only the command-line tool's
+/// `apply --with-databricks` creates it.
+pub(crate) fn options(step: StepId, target: TargetKind) -> Options {
     Options {
         steps: vec![step],
         include_opt_in: false,
-        target: TargetKind::Local,
+        target,
     }
 }
 

@@ -32,7 +32,7 @@ const LOCK_FILE: &str = "local.lock";
 pub(crate) type StackGuard<'a> = RwLockReadGuard<'a, LocalStack>;
 
 /// Opens the keychain the stack keeps rule keys and key vault secrets in.
-type KeychainSource = Box<dyn Fn() -> Result<Keychain, CommandError> + Send + Sync>;
+pub(crate) type KeychainSource = Box<dyn Fn() -> Result<Keychain, CommandError> + Send + Sync>;
 
 /// The Local target's services: not started, or one running [`LocalStack`].
 pub(crate) struct LocalService {

@@ -16,6 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 use course::{Environment, Region, StepId};
 use serde::{Deserialize, Serialize};
 
+use crate::azure::AzureChoice;
 use crate::error::CommandError;
 use crate::exercise::ExerciseLog;
 use crate::provision::StepResult;
@@ -53,13 +54,15 @@ pub(crate) enum Page {
     Teardown,
 }
 
-/// The place the workshop runs. Only Local exists in this build.
+/// The place the workshop runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Target {
     /// The app's own services on 127.0.0.1.
     #[default]
     Local,
+    /// The attendee's own Azure subscription.
+    Azure,
 }
 
 /// The attendee's choices on the first two pages, exactly as typed.
@@ -77,6 +80,9 @@ pub(crate) struct Choices {
     pub(crate) region: Region,
     /// Whether the attendee typed the region instead of picking a known one.
     pub(crate) custom_region: bool,
+    /// How to sign in to Azure and the subscription chosen, used when the target is Azure.
+    #[serde(default)]
+    pub(crate) azure: AzureChoice,
 }
 
 impl Default for Choices {
@@ -88,6 +94,7 @@ impl Default for Choices {
             environment: Environment::default(),
             region: Region::default(),
             custom_region: false,
+            azure: AzureChoice::default(),
         }
     }
 }

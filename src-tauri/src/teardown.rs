@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use control::apply::TargetKind;
 use control::teardown::{self, Survey};
 use course::{Attendee, Plan, ResourceKind};
 use serde::Serialize;
@@ -71,7 +72,7 @@ pub(crate) struct TeardownPreview {
 
 impl TeardownPreview {
     /// Returns the preview of a namespace that has nothing on the Local target.
-    fn empty(attendee: &Attendee) -> Self {
+    pub(crate) fn empty(attendee: &Attendee) -> Self {
         TeardownPreview {
             namespace: attendee.namespace().to_string(),
             groups: Vec::new(),
@@ -96,6 +97,36 @@ pub(crate) struct TeardownRecord {
     pub(crate) removed: Vec<PathBuf>,
     /// Each thing of the namespace still there afterwards. Empty when nothing is left.
     pub(crate) left_over: Vec<String>,
+}
+
+impl TeardownRecord {
+    /// Records the deletions of `outcome`, with nothing removed locally or checked yet.
+    pub(crate) fn new(outcome: &teardown::Outcome) -> Self {
+        TeardownRecord {
+            deleted: outcome.deleted,
+            purged: outcome.purged,
+            failures: outcome
+                .failures
+                .iter()
+                .map(|(id, reason)| format!("`{id}`: {reason}"))
+                .collect(),
+            removed: Vec::new(),
+            left_over: Vec::new(),
+        }
+    }
+
+    /// Writes the counts of the teardown of `attendee`'s namespace on `target` to the log.
+    pub(crate) fn log(&self, attendee: &Attendee, target: TargetKind) {
+        tracing::info!(
+            namespace = attendee.namespace(),
+            target = ?target,
+            deleted = self.deleted,
+            purged = self.purged,
+            failures = self.failures.len(),
+            left_over = self.left_over.len(),
+            "tore down a namespace"
+        );
+    }
 }
 
 /// The findings of a teardown before it starts, kept to check afterwards that all of it is gone.
@@ -163,12 +194,7 @@ impl LocalTarget {
         confirmation: &str,
         progress: impl Fn(ProgressEvent),
     ) -> Result<TeardownRecord, CommandError> {
-        if confirmation.trim() != attendee.namespace() {
-            return Err(CommandError::NotConfirmed {
-                typed: confirmation.to_string(),
-                namespace: attendee.namespace().to_string(),
-            });
-        }
+        check_confirmation(attendee, confirmation)?;
         let plan = course::plan(attendee);
         let before = self.survey(&plan).await?;
         let outcome = {
@@ -179,17 +205,7 @@ impl LocalTarget {
                 .map_err(|error| CommandError::Provisioning(error.to_string()))?;
             run_execute(&client, &plan, &before.survey, progress).await
         };
-        let mut record = TeardownRecord {
-            deleted: outcome.deleted,
-            purged: outcome.purged,
-            failures: outcome
-                .failures
-                .iter()
-                .map(|(id, reason)| format!("`{id}`: {reason}"))
-                .collect(),
-            removed: Vec::new(),
-            left_over: Vec::new(),
-        };
+        let mut record = TeardownRecord::new(&outcome);
         if record.failures.is_empty() {
             record.removed = remove_flow_data(self.service().data_dir(), &before.survey)?;
             record.left_over = self.left_over(&plan, &before).await?;
@@ -199,14 +215,7 @@ impl LocalTarget {
                 .extend(remove_local_state(self.service().data_dir())?);
             record.removed = shown_paths(self.service().data_dir(), record.removed);
         }
-        tracing::info!(
-            namespace = attendee.namespace(),
-            deleted = record.deleted,
-            purged = record.purged,
-            failures = record.failures.len(),
-            left_over = record.left_over.len(),
-            "tore down a namespace on the Local target"
-        );
+        record.log(attendee, TargetKind::Local);
         Ok(record)
     }
 
@@ -274,8 +283,23 @@ impl LocalTarget {
     }
 }
 
+/// Refuses a teardown unless `confirmation` is the attendee's namespace.
+pub(crate) fn check_confirmation(
+    attendee: &Attendee,
+    confirmation: &str,
+) -> Result<(), CommandError> {
+    if confirmation.trim() == attendee.namespace() {
+        Ok(())
+    } else {
+        Err(CommandError::NotConfirmed {
+            typed: confirmation.to_string(),
+            namespace: attendee.namespace().to_string(),
+        })
+    }
+}
+
 /// Runs the deletions while forwarding each event to `progress` as it arrives.
-async fn run_execute(
+pub(crate) async fn run_execute(
     client: &control::arm::ArmClient,
     plan: &Plan,
     survey: &Survey,
@@ -298,7 +322,7 @@ async fn run_execute(
 }
 
 /// Sorts the survey's deletions into the plan's resource groups, keeping their order.
-fn group_deletions(plan: &Plan, survey: &Survey) -> Vec<GroupTeardown> {
+pub(crate) fn group_deletions(plan: &Plan, survey: &Survey) -> Vec<GroupTeardown> {
     let mut by_group: BTreeMap<String, Vec<DeletedResource>> = BTreeMap::new();
     let mut deleted_groups = Vec::new();
     for deletion in &survey.deletions {

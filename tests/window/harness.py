@@ -171,6 +171,9 @@ def app_environment(
             "WEBKIT_DISABLE_DMABUF_RENDERER": "1",
             # No accessibility bus runs here, so this stops GTK from waiting for one.
             "NO_AT_BRIDGE": "1",
+            # An Azure CLI sign-in in a test finds an empty CLI profile, so it fails on this
+            # computer with the CLI's own message instead of reaching Azure.
+            "AZURE_CONFIG_DIR": str(runtime / "azure-cli"),
         }
     )
     for folder in ("runtime", "data", "cache", "config"):

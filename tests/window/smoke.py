@@ -109,11 +109,8 @@ def walk_through_pages(session: Session, display: str, artifacts: Path, checks: 
         "core window command is rejected by the capability",
         repr(core_command),
     )
-    azure_disabled = session.execute(
-        "return document.querySelector('input[value=azure]').disabled;"
-    )
-    checks.check(azure_disabled is True, "Azure target is shown as unavailable")
     capture(session, display, artifacts, "welcome", checks)
+    try_azure_sign_in(session, display, artifacts, checks)
 
     session.click(session.find("form button[type=submit]"))
     try:
@@ -171,6 +168,43 @@ def walk_through_pages(session: Session, display: str, artifacts: Path, checks: 
         shooter(session, display, artifacts, checks),
         lambda: clipboard.read(display),
     )
+
+
+def try_azure_sign_in(session: Session, display: str, artifacts: Path, checks: Checks) -> None:
+    """Chooses Azure, signs in with an Azure CLI that has no account here, then goes back to Local.
+
+    The sign-in must fail with a message that names the fix, and Next must stay closed until a
+    subscription is chosen.
+    """
+    session.click(session.find("input[value=azure]"))
+    wait_for("the Azure sign-in panel", lambda: session.find("#azure-title"), 10)
+    next_closed = session.execute("return document.querySelector('form button[type=submit]').disabled;")
+    checks.check(next_closed is True, "Next stays closed on Azure until a subscription is chosen")
+
+    session.click(session.find_xpath("//button[normalize-space()='Sign in']"))
+
+    def failure_shown() -> str | None:
+        text = session.execute(
+            "const alert = document.querySelector('.azure [role=alert]');"
+            "return alert ? alert.textContent : null;"
+        )
+        return text or None
+
+    try:
+        failure = wait_for("the sign-in failure", failure_shown, 60)
+    except WebDriverError as error:
+        checks.check(False, "a failed Azure CLI sign-in says why", str(error))
+        return
+    checks.check(
+        "az login" in failure,
+        "a failed Azure CLI sign-in names `az login`",
+        repr(failure),
+    )
+    capture(session, display, artifacts, "welcome-azure", checks)
+
+    session.click(session.find("input[value=local]"))
+    next_open = session.execute("return !document.querySelector('form button[type=submit]').disabled;")
+    checks.check(next_open is True, "Next opens again on Local")
 
 
 def resume_after_restart(

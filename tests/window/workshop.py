@@ -104,6 +104,11 @@ def walk_course(run: Run) -> None:
         repr(session.text(title)),
     )
     run.visit("welcome")
+    # The Azure sign-in panel is audited too; the workshop itself runs on Local.
+    session.click(session.find("input[value=azure]"))
+    wait_for("the Azure sign-in panel", lambda: session.find("#azure-title"), 10)
+    run.visit("welcome-azure")
+    session.click(session.find("input[value=local]"))
 
     steps.click_next(session)
     field_element = wait_for("the namespace field", lambda: session.find("input#namespace"), 20)

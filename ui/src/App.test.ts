@@ -33,16 +33,60 @@ describe("welcome page", () => {
     expect(steps).toHaveLength(10);
   });
 
-  test("offers Local and shows Azure disabled with the reason", async () => {
+  test("starts on Local, with Next open", async () => {
     installBackend();
     render(App);
 
-    const local = (await screen.findByRole("radio", { name: /Local/ })) as HTMLInputElement;
-    const azure = screen.getByRole("radio", { name: /^Azure/ }) as HTMLInputElement;
+    const local = (await screen.findByRole("radio", { name: /^Local/ })) as HTMLInputElement;
     expect(local.checked).toBe(true);
-    expect(azure.disabled).toBe(true);
-    expect(azure.getAttribute("aria-describedby")).toBe("azure-why");
-    expect(document.getElementById("azure-why")?.textContent).toContain("later build");
+    expect(screen.queryByRole("heading", { name: "Sign in to Azure" })).toBeNull();
+    const next = screen.getByRole("button", { name: "Next: Namespace" }) as HTMLButtonElement;
+    expect(next.disabled).toBe(false);
+  });
+
+  test("Azure needs a sign-in and a subscription before Next", async () => {
+    const backend = installBackend();
+    const user = userEvent.setup();
+    render(App);
+
+    await user.click(await screen.findByRole("radio", { name: /^Azure/ }));
+    expect(screen.getByRole("heading", { name: "Sign in to Azure" })).toBeTruthy();
+    const next = screen.getByRole("button", { name: "Next: Namespace" }) as HTMLButtonElement;
+    expect(next.disabled).toBe(true);
+    expect(screen.getByText("Sign in to Azure and choose a subscription first.")).toBeTruthy();
+
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    // The only enabled subscription is chosen at once; the disabled one cannot be.
+    const chosen = (await screen.findByRole("radio", { name: /^Workshop/ })) as HTMLInputElement;
+    await waitFor(() => expect(chosen.checked).toBe(true));
+    const old = screen.getByRole("radio", { name: /^Old/ }) as HTMLInputElement;
+    expect(old.disabled).toBe(true);
+    expect((await screen.findByText(/Using Workshop/)).textContent).toContain("Microsoft.EventHub");
+    expect(next.disabled).toBe(false);
+    expect(backend.signIns).toEqual(["azure_cli"]);
+    const saved = backend.saves.at(-1)?.choices;
+    expect(saved?.target).toBe("azure");
+    expect(saved?.azure.subscription?.id).toBe("11111111-1111-1111-1111-111111111111");
+  });
+
+  test("service principal asks for tenant and client id, and a failed sign-in says why", async () => {
+    installBackend({ azure: { failure: "signing in to Azure did not work: AADSTS7000215" } });
+    const user = userEvent.setup();
+    render(App);
+
+    await user.click(await screen.findByRole("radio", { name: /^Azure/ }));
+    await user.click(screen.getByRole("radio", { name: "Service principal" }));
+    const signIn = screen.getByRole("button", { name: "Sign in" }) as HTMLButtonElement;
+    expect(signIn.disabled).toBe(true);
+    expect(screen.getByText(/Type the tenant id/)).toBeTruthy();
+    await user.type(screen.getByLabelText("Tenant"), "contoso.onmicrosoft.com");
+    await user.type(screen.getByLabelText(/Application \(client\) id/), "app-id");
+    expect(signIn.disabled).toBe(false);
+    const secret = screen.getByLabelText("Client secret") as HTMLInputElement;
+    expect(secret.type).toBe("password");
+
+    await user.click(signIn);
+    expect((await screen.findByRole("alert")).textContent).toContain("AADSTS7000215");
   });
 
   test("Enter on the target choice opens the namespace page", async () => {
@@ -50,7 +94,7 @@ describe("welcome page", () => {
     const user = userEvent.setup();
     render(App);
 
-    const local = await screen.findByRole("radio", { name: /Local/ });
+    const local = await screen.findByRole("radio", { name: /^Local/ });
     local.focus();
     await user.keyboard("{Enter}");
     expect(await screen.findByRole("heading", { name: "Choose your namespace" })).toBeTruthy();
@@ -69,7 +113,7 @@ describe("keyboard", () => {
     await user.tab();
     expect(document.activeElement).toBe(screen.getByRole("button", { name: /^Namespace/ }));
     await user.tab();
-    expect(document.activeElement).toBe(screen.getByRole("radio", { name: /Local/ }));
+    expect(document.activeElement).toBe(screen.getByRole("radio", { name: /^Local/ }));
     await user.tab();
     expect(document.activeElement).toBe(screen.getByRole("button", { name: "Next: Namespace" }));
   });

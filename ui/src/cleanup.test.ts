@@ -21,6 +21,7 @@ function savedOn(page: Page): WizardState {
       environment: "dv",
       region: { name: "northeurope", code: "eun" },
       custom_region: false,
+      azure: { method: "azure_cli", tenant: "", client_id: "", subscription: null },
     },
     exercise: { mode: "backward", attempts: [] },
     steps: {},

@@ -24,6 +24,7 @@ function savedOn(
       environment: "dv",
       region: { name: "northeurope", code: "eun" },
       custom_region: false,
+      azure: { method: "azure_cli", tenant: "", client_id: "", subscription: null },
     },
     exercise,
     steps: {},
@@ -276,7 +277,12 @@ describe("apply and verify", () => {
   test("shows a saved result only for the same names", async () => {
     const saved = savedOn("resource_groups");
     const result = {
-      attendee: { namespace: "other", environment: "dv" as const, region_code: "eun" },
+      attendee: {
+        target: "local" as const,
+        namespace: "other",
+        environment: "dv" as const,
+        region_code: "eun",
+      },
       applied: null,
       verified: { finished_at: 1, checked: 2, skipped: [], findings: [] },
     };

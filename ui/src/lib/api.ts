@@ -115,14 +115,38 @@ export type Page =
   | "data_lake"
   | "teardown";
 
+/** The place the workshop runs: the app's own services, or the attendee's Azure subscription. */
+export type Target = "local" | "azure";
+
+/** How the attendee signs in to Azure. */
+export type SignInMethod = "azure_cli" | "device_code" | "service_principal";
+
+/** The subscription the attendee chose. */
+export interface ChosenSubscription {
+  id: string;
+  name: string;
+  tenant: string;
+}
+
+/** The Azure part of the choices. It holds no secret: a client secret goes to the keychain. */
+export interface AzureChoice {
+  method: SignInMethod;
+  /** The Entra tenant id or domain; empty for the default. */
+  tenant: string;
+  /** The application (client) id; empty for the Azure CLI's own. */
+  client_id: string;
+  subscription: ChosenSubscription | null;
+}
+
 /** The attendee's choices on the first two pages, exactly as typed. */
 export interface Choices {
-  target: "local";
+  target: Target;
   namespace: string;
   namespace_from_environment: boolean;
   environment: Environment;
   region: Region;
   custom_region: boolean;
+  azure: AzureChoice;
 }
 
 /** A compatibility mode of the schema exercise. */
@@ -205,7 +229,7 @@ export interface VerifyRecord {
 
 /** The last Apply and Verify of one step, and the choices they were made for. */
 export interface StepResult {
-  attendee: { namespace: string; environment: Environment; region_code: string };
+  attendee: { target: Target; namespace: string; environment: Environment; region_code: string };
   applied: ApplyRecord | null;
   verified: VerifyRecord | null;
 }
@@ -325,7 +349,7 @@ function progressChannel(onProgress?: (event: ProgressEvent) => void): Channel<P
 }
 
 /**
- * Applies one step on the Local target, calling `onProgress` with each resource's state while it
+ * Applies one step on the chosen target, calling `onProgress` with each resource's state while it
  * runs, and returns its recorded result.
  */
 export function applyStep(

@@ -20,6 +20,7 @@ const SETTINGS: Settings = {
   environment: "dv",
   region: { name: "northeurope", code: "eun" },
   customRegion: false,
+  azure: { method: "azure_cli", tenant: "", client_id: "", subscription: null },
 };
 
 const HUBS: HubDefinition[] = [

@@ -1,4 +1,4 @@
-import type { Environment, StepResult } from "./api";
+import type { Environment, StepResult, Target } from "./api";
 
 /** The state of one resource after the last Apply or Verify, as its plan row shows it. */
 export interface ResourceStatus {
@@ -8,15 +8,17 @@ export interface ResourceStatus {
   detail: string | null;
 }
 
-/** Returns whether `result` was made for the names of these choices. */
+/** Returns whether `result` was made on this target for the names of these choices. */
 export function resultIsFor(
   result: StepResult | undefined,
+  target: Target,
   namespace: string,
   environment: Environment,
   regionCode: string,
 ): result is StepResult {
   return (
     result !== undefined &&
+    (result.attendee.target ?? "local") === target &&
     result.attendee.namespace === namespace &&
     result.attendee.environment === environment &&
     result.attendee.region_code === regionCode

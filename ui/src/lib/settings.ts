@@ -1,7 +1,5 @@
-import type { AttendeeChoice, Choices, Environment, Region } from "./api";
-
-/** The place the workshop runs. Only Local works in this build. */
-export type Target = "local";
+import type { AttendeeChoice, AzureChoice, Choices, Environment, Region, Target } from "./api";
+import { emptyAzureChoice } from "./azure";
 
 /** The attendee's choices so far in the wizard. */
 export interface Settings {
@@ -13,6 +11,8 @@ export interface Settings {
   region: Region;
   /** Whether the attendee types a region that is not in the list of known regions. */
   customRegion: boolean;
+  /** How to sign in to Azure and the subscription, used when the target is Azure. */
+  azure: AzureChoice;
 }
 
 /** Converts the settings to the shape the shell saves. */
@@ -24,6 +24,10 @@ export function toChoices(settings: Settings): Choices {
     environment: settings.environment,
     region: { name: settings.region.name, code: settings.region.code },
     custom_region: settings.customRegion,
+    azure: {
+      ...settings.azure,
+      subscription: settings.azure.subscription ? { ...settings.azure.subscription } : null,
+    },
   };
 }
 
@@ -36,7 +40,22 @@ export function fromChoices(choices: Choices): Settings {
     environment: choices.environment,
     region: { ...choices.region },
     customRegion: choices.custom_region,
+    azure: choices.azure ?? emptyAzureChoice(),
   };
+}
+
+/** Returns whether the wizard may leave the Target page: Azure needs a chosen subscription. */
+export function targetReady(settings: Settings): boolean {
+  return settings.target === "local" || settings.azure.subscription !== null;
+}
+
+/** Names where the steps run, for the header: Local, or Azure with the subscription's name. */
+export function targetLabel(settings: Settings): string {
+  if (settings.target === "local") {
+    return "Local";
+  }
+  const subscription = settings.azure.subscription;
+  return subscription ? `Azure, ${subscription.name}` : "Azure, no subscription yet";
 }
 
 /** Returns the part of the settings that a plan is built from. */

@@ -2,8 +2,10 @@
 // the shape the course crate serializes, for a small plan of three names.
 import { mockIPC } from "@tauri-apps/api/mocks";
 
+import type { Subscription } from "../lib/azure";
 import type {
   AttemptRecord,
+  AzureChoice,
   ExerciseLog,
   ExerciseMode,
   FileRecords,
@@ -45,6 +47,8 @@ export interface Backend {
   teardowns: string[];
   /** Every `lake_file` call, as "hub:source:path". */
   openedFiles: string[];
+  /** The sign-in method of every `azure_sign_in` call. */
+  signIns: string[];
 }
 
 /** What the stand-in's `load_wizard` returns: a saved state, or none for a new workshop. */
@@ -62,7 +66,15 @@ export interface BackendOptions {
   records?: FileRecords;
   /** When set, `apply_step` sends its progress at once but returns only once this resolves. */
   applyGate?: Promise<void>;
+  /** What `azure_sign_in` lists, or the message it fails with. */
+  azure?: { subscriptions: Subscription[] } | { failure: string };
 }
+
+/** Two subscriptions of a signed-in account, one of them disabled. */
+export const AZURE_SUBSCRIPTIONS: Subscription[] = [
+  { id: "11111111-1111-1111-1111-111111111111", name: "Workshop", tenant: "t", state: "Enabled" },
+  { id: "22222222-2222-2222-2222-222222222222", name: "Old", tenant: "t", state: "Disabled" },
+];
 
 /** A teardown preview of one group with two resources, one keychain entry and one folder. */
 export const TEARDOWN_PREVIEW: TeardownPreview = {
@@ -348,7 +360,7 @@ function provisioningResult(
   const plan = stepPlanFor(step, namespace);
   const at = 1_700_000_000;
   const result: StepResult = {
-    attendee: { namespace, environment: "dv", region_code: "eun" },
+    attendee: { target: "local", namespace, environment: "dv", region_code: "eun" },
     applied: null,
     verified: null,
   };
@@ -408,6 +420,7 @@ export function installBackend(
     provisioning: [],
     teardowns: [],
     openedFiles: [],
+    signIns: [],
   };
   // The stand-in's Local target: which steps were applied, and each step's recorded result.
   const applied = new Set<string>();
@@ -427,6 +440,7 @@ export function installBackend(
               environment: "dv",
               region: { name: "northeurope", code: "eun" },
               custom_region: false,
+              azure: { method: "azure_cli", tenant: "", client_id: "", subscription: null },
             },
             exercise: { mode: "backward", attempts: [] },
             steps: {},
@@ -537,6 +551,30 @@ export function installBackend(
       case "lake_file":
         backend.openedFiles.push(`${args.hub as string}:${args.source as string}:${args.path as string}`);
         return options.records ?? { schema_name: null, columns: [], rows: [], total: 0 };
+      case "azure_account":
+        return { signed_in: false, subscriptions: [] };
+      case "azure_sign_in": {
+        const azure = options.azure ?? { subscriptions: AZURE_SUBSCRIPTIONS };
+        backend.signIns.push((args.choice as AzureChoice).method);
+        if ("failure" in azure) {
+          throw azure.failure;
+        }
+        return { signed_in: true, subscriptions: azure.subscriptions };
+      }
+      case "azure_choose_subscription": {
+        const azure = options.azure ?? { subscriptions: AZURE_SUBSCRIPTIONS };
+        const chosen = "subscriptions" in azure
+          ? azure.subscriptions.find((subscription) => subscription.id === args.id)
+          : undefined;
+        if (chosen === undefined) {
+          throw `subscription \`${args.id as string}\` is not available to the signed-in account`;
+        }
+        return {
+          subscription: { id: chosen.id, name: chosen.name, tenant: chosen.tenant },
+          needed: ["Microsoft.EventHub", "Microsoft.Storage", "Microsoft.KeyVault"],
+          problems: [],
+        };
+      }
       case "workshop_overview":
         return OVERVIEW;
       case "initial_namespace":

@@ -55,6 +55,7 @@ function savedState(instructor: SavedInstructorMode, page: WizardState["page"] =
       environment: "dv",
       region: { name: "northeurope", code: "eun" },
       custom_region: false,
+      azure: { method: "azure_cli", tenant: "", client_id: "", subscription: null },
     },
     exercise: { mode: "backward", attempts: [] },
     steps: {},
@@ -342,7 +343,7 @@ describe("reset to start", () => {
     const saved = savedState({ instructor_mode: true, autoplay_seconds: 15 }, "resource_groups");
     saved.steps = {
       resource_groups: {
-        attendee: { namespace: "dgrf", environment: "dv", region_code: "eun" },
+        attendee: { target: "local", namespace: "dgrf", environment: "dv", region_code: "eun" },
         applied: {
           finished_at: 1_700_000_000,
           created: 2,
