@@ -14,7 +14,7 @@ use crate::events::EventCodec;
 use crate::lake::LakeRecord;
 use crate::runtime::{BatchFailure, EventHandler, HandlerError};
 use crate::sqlite::StoreError;
-use crate::store::{first_delivery, TeamStore};
+use crate::store::TeamStore;
 use crate::transport::ReceivedEvent;
 
 const SCHEMA: &str = "
@@ -95,26 +95,25 @@ impl DatalakeService {
         })
     }
 
-    /// Stages records in one transaction, skipping repeated events.
+    /// Stages records in one transaction, skipping repeated events. A staged record is never
+    /// deleted, so the unique event id of `lake_records` alone marks a repeated delivery, and
+    /// no row in `handled_events` is needed.
     fn stage_all(&self, records: &[StagedRecord]) -> Result<(), HandlerError> {
         let staged_ms = chrono::Utc::now().timestamp_millis();
         self.store
             .transaction(|transaction| {
+                let mut insert = transaction.prepare_cached(
+                    "INSERT OR IGNORE INTO lake_records \
+                     (event_id, event_type, record_json, staged_ms) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?;
                 for record in records {
-                    if first_delivery(transaction, DATALAKE_GROUP, &record.event_id)? {
-                        transaction
-                            .prepare_cached(
-                                "INSERT OR IGNORE INTO lake_records \
-                                 (event_id, event_type, record_json, staged_ms) \
-                                 VALUES (?1, ?2, ?3, ?4)",
-                            )?
-                            .execute(params![
-                                record.event_id,
-                                record.event_type,
-                                record.json,
-                                staged_ms
-                            ])?;
-                    }
+                    insert.execute(params![
+                        record.event_id,
+                        record.event_type,
+                        record.json,
+                        staged_ms
+                    ])?;
                 }
                 Ok(())
             })
