@@ -70,6 +70,17 @@ describe("teardown page", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Teardown" })).toBeTruthy();
   });
 
+  test("Back returns to the page Teardown was opened from", async () => {
+    const { user } = openSaved("shared_platform");
+    await screen.findByRole("heading", { level: 1, name: "Shared platform" });
+    await user.click(screen.getByRole("button", { name: "Teardown" }));
+    await screen.findByRole("heading", { level: 1, name: "Teardown" });
+
+    await user.click(screen.getByRole("button", { name: "Back" }));
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Shared platform" })).toBeTruthy();
+  });
+
   test("lists what it deletes and waits for the namespace", async () => {
     const { backend, user } = openSaved("teardown");
 
