@@ -172,8 +172,8 @@ def open_recent_event(run: Run) -> None:
     )
 
 
-def show_instructor_mode(run: Run) -> None:
-    """Turns instructor mode on for a picture of the page as a projector shows it, then off."""
+def switch_instructor_mode(run: Run, on: bool) -> None:
+    """Turns instructor mode on or off with the header's switch and waits for the change."""
     session = run.session
     switch = wait_for(
         "the instructor mode switch (instructor-switch)",
@@ -181,19 +181,35 @@ def show_instructor_mode(run: Run) -> None:
         10,
     )
     session.click(switch)
+    wanted = "true" if on else "false"
     wait_for(
-        "the instructor bar (instructor-bar)", lambda: session.find(testid("instructor-bar")), 10
-    )
-    run.visit("live-flow-instructor")
-    session.click(session.find(testid("instructor-switch")))
-    wait_for(
-        "instructor mode to be off",
+        f"instructor mode to be {'on' if on else 'off'}",
         lambda: True if session.execute(
             f"return document.querySelector('{testid('instructor-switch')}')"
-            ".getAttribute('aria-checked') === 'false';"
+            f".getAttribute('aria-checked') === '{wanted}';"
         ) else None,
         10,
     )
+
+
+def check_lanes_in_view(run: Run) -> None:
+    """Checks that the presenter view scrolled the team lanes into the window after the start."""
+    session = run.session
+
+    def lanes_top() -> float | None:
+        top = session.execute(
+            "const lanes = document.querySelector('.diagram');"
+            "if (!lanes) { return null; }"
+            "const box = lanes.getBoundingClientRect();"
+            "return box.top >= 0 && box.top < window.innerHeight / 2 ? box.top : null;"
+        )
+        return top
+
+    try:
+        top = wait_for("the team lanes in the upper half of the window", lanes_top, 10)
+        run.checks.check(True, "presenter view shows the team lanes once the flow runs", f"top {top}")
+    except WebDriverError as error:
+        run.checks.check(False, "presenter view shows the team lanes once the flow runs", str(error))
 
 
 def run_live_flow(run: Run, seconds: int) -> None:
@@ -203,13 +219,21 @@ def run_live_flow(run: Run, seconds: int) -> None:
     open_step(session, "Live flow")
     wait_for("the pace control (flow-pace)", lambda: session.find(testid("flow-pace")), 30)
     run.visit("live-flow")
-    show_instructor_mode(run)
     check_demo_timing(run)
     # Ten customers a second fill every lane within seconds, and the debug build that the tests
     # drive keeps up with them. The desktop measurement drives the fastest pace instead.
     pace = choose_fastest_pace(session, at_least_ms=100)
+    # The flow starts in presenter view, as an instructor starts it in front of the room.
+    switch_instructor_mode(run, on=True)
+    wait_for(
+        "the instructor bar (instructor-bar)", lambda: session.find(testid("instructor-bar")), 10
+    )
+    run.visit("live-flow-instructor")
     start_flow(session)
     check(True, f"live flow runs with a new customer every {pace:g} ms")
+    check_lanes_in_view(run)
+    run.visit("live-flow-instructor-running")
+    switch_instructor_mode(run, on=False)
     let_flow_run(session, seconds)
 
     counts = lane_counts(session)
