@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "step_export",
     "apply_step",
     "verify_step",
+    "secret_list",
+    "secret_reveal",
     "exercise_schemas",
     "choose_exercise_mode",
     "register_attempt",

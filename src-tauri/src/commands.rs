@@ -15,6 +15,7 @@ use crate::overview::WorkshopOverview;
 use crate::plan_view::{self, AttendeeChoice, ExportFormat, StepPlan};
 use crate::progress::ProgressEvent;
 use crate::provision::{ResultsFor, StepResult};
+use crate::secrets_view::{SecretSource, SecretView};
 use crate::state::{Choices, LoadedState, Page, Target};
 use crate::AppState;
 
@@ -161,6 +162,41 @@ fn record_step(
         change(result);
         result.clone()
     })
+}
+
+/// Lists the plan's key vault secrets with their values masked, for the Publishers page.
+#[tauri::command]
+pub(crate) async fn secret_list(
+    app: State<'_, AppState>,
+    attendee: AttendeeChoice,
+) -> Result<Vec<SecretView>, CommandError> {
+    let attendee = attendee.attendee()?;
+    let choices = app.store.current().choices;
+    secret_source(&app, &choices).list(&attendee).await
+}
+
+/// Returns the whole value of one secret. The window calls it only when the attendee presses
+/// Show for that secret.
+#[tauri::command]
+pub(crate) async fn secret_reveal(
+    app: State<'_, AppState>,
+    attendee: AttendeeChoice,
+    name: String,
+) -> Result<String, CommandError> {
+    let attendee = attendee.attendee()?;
+    let choices = app.store.current().choices;
+    let secret = secret_source(&app, &choices)
+        .reveal(&attendee, &name)
+        .await?;
+    Ok(secret.expose().to_string())
+}
+
+/// Returns where the saved target keeps its secrets.
+fn secret_source<'a>(app: &'a AppState, choices: &Choices) -> SecretSource<'a> {
+    match choices.target {
+        Target::Local => SecretSource::Local(&app.local),
+        Target::Azure => SecretSource::Azure(&app.azure, choices.azure.clone()),
+    }
 }
 
 /// The course's five attempt files per mode, for the page to show and pre-fill the editor.

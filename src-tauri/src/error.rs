@@ -45,8 +45,8 @@ pub(crate) enum CommandError {
     UnnamedSchema,
     /// The exercise's schema group could not be created or put into the requested mode.
     #[error(
-        "the schema group `{group}` could not be created on the Local target: {reason}. Apply \
-         steps 1 and 2 first, because the group lives in the schema registry namespace of step 2"
+        "the schema group `{group}` could not be created: {reason}. Apply steps 1 and 2 first, \
+         because the group lives in the schema registry namespace of step 2"
     )]
     SchemaGroup {
         /// The schema group.
@@ -54,8 +54,9 @@ pub(crate) enum CommandError {
         /// The Resource Manager's reason.
         reason: String,
     },
-    /// The local schema registry failed to start or to respond.
-    #[error("the local schema registry failed: {0}")]
+    /// The schema registry of the Local target or of the Azure namespace failed to start or to
+    /// respond.
+    #[error("the schema registry failed: {0}")]
     Registry(String),
     /// The OS keychain, where the Local target keeps its keys, cannot be opened.
     #[error("{0}")]
@@ -157,6 +158,25 @@ pub(crate) enum CommandError {
          which keeps it in the OS keychain"
     )]
     MissingClientSecret,
+    /// A secret asked for is not one of the plan.
+    #[error("the plan has no secret `{name}`: its secrets are {known}")]
+    UnknownSecret {
+        /// The name asked for.
+        name: String,
+        /// The plan's secrets.
+        known: String,
+    },
+    /// A secret of the plan does not exist on the target yet.
+    #[error(
+        "secret `{name}` does not exist in key vault `{vault}` yet: apply the Publishers step \
+         first"
+    )]
+    SecretMissing {
+        /// The secret's name.
+        name: String,
+        /// The key vault that should keep it.
+        vault: String,
+    },
     /// A page that runs on the Local target only was used with the Azure target.
     #[error(
         "{0} runs on the Local target only: choose Local on the Target page to use it, and \

@@ -28,6 +28,7 @@ mod overview;
 mod plan_view;
 mod progress;
 mod provision;
+mod secrets_view;
 mod stack;
 mod state;
 mod teardown;
@@ -91,6 +92,8 @@ fn main() -> anyhow::Result<()> {
             commands::step_export,
             commands::apply_step,
             commands::verify_step,
+            commands::secret_list,
+            commands::secret_reveal,
             commands::exercise_schemas,
             commands::choose_exercise_mode,
             commands::register_attempt,

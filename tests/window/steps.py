@@ -241,6 +241,7 @@ def walk_course_steps(
 
     click_next(session)
     check_step_page(session, "Publishers", check, capture, "publishers")
+    check_connection_strings(session, check, capture)
     click_next(session)
     check_step_page(session, "Consumers", check, capture, "consumers")
 
@@ -251,6 +252,57 @@ def walk_course_steps(
         check(False, "step indicator opens the schema registry step", str(error))
     wait_for_heading(session, "Schema registry")
     check(True, "step indicator opens the schema registry step", "")
+
+
+def check_connection_strings(session: Session, check: Check, capture: Capture) -> None:
+    """Checks that the Publishers page lists the applied connection strings with their keys
+    hidden, and that Show gives one whole, with a key of 32 bytes in base64."""
+    selector = "[data-secret='eh-customer-send']"
+    session.click(session.find("button[data-view='secrets']"))
+
+    def masked() -> str | None:
+        text = session.execute(
+            f"const e = document.querySelector(\"{selector}\"); return e ? e.textContent : null;"
+        )
+        return text if text and "SharedAccessKey=" in text else None
+
+    try:
+        shown = wait_for("the masked connection string of eh-customer-send", masked, 20)
+    except WebDriverError as error:
+        check(False, "Publishers page lists the connection strings masked", str(error))
+        return
+    listed = session.text(session.find(".secrets"))
+    check(
+        "SharedAccessKey=••••••••" in shown and "EntityPath=customer" in shown,
+        "Publishers page lists the connection strings masked",
+        repr(shown),
+    )
+    session.click(session.find("button[aria-label='Show eh-customer-send']"))
+
+    def revealed() -> str | None:
+        text = masked()
+        return text if text and "••••" not in text else None
+
+    try:
+        whole = wait_for("the whole connection string after Show", revealed, 20)
+    except WebDriverError as error:
+        check(False, "Show gives the whole connection string", str(error))
+        return
+    key = next(
+        (field[len("SharedAccessKey="):] for field in whole.split(";")
+         if field.startswith("SharedAccessKey=")),
+        "",
+    )
+    check(
+        len(key) == 44 and key not in listed,
+        "Show gives the whole connection string, whose key the list did not contain",
+        f"key of {len(key)} characters",
+    )
+    # No picture while the key shows: the artifacts must not contain a secret.
+    session.click(session.find("button[aria-label='Hide eh-customer-send']"))
+    check("••••" in (masked() or ""), "Hide masks the key again", "")
+    capture("publishers-connection-strings")
+    session.click(session.find("button[data-view='plan']"))
 
 
 def check_resumed(session: Session, check: Check, capture: Capture) -> None:

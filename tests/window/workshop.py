@@ -134,6 +134,7 @@ def walk_course(run: Run) -> None:
 
     steps.click_next(session)
     steps.check_step_page(session, "Publishers", check, run.visit, "publishers")
+    steps.check_connection_strings(session, check, run.visit)
     steps.click_next(session)
     steps.check_step_page(session, "Consumers", check, run.visit, "consumers")
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from "vitest";
 
 import App from "./App.svelte";
 import type { Page, WizardState } from "./lib/api";
-import { EMPTY_LAKE, installBackend, type BackendOptions } from "./test/backend";
+import { EMPTY_LAKE, SECRET_KEY, installBackend, type BackendOptions } from "./test/backend";
 
 afterEach(() => {
   clearMocks();
@@ -57,6 +57,25 @@ describe("apply progress", () => {
       expect(screen.queryByRole("region", { name: /Apply running/ })).toBeNull(),
     );
     expect(document.getElementById("apply-result")?.textContent).toContain("created");
+  });
+});
+
+describe("connection strings", () => {
+  test("are masked until Show, which asks for one whole value", async () => {
+    const { backend, user } = openSaved("publishers");
+    await user.click(await screen.findByRole("button", { name: "Connection strings" }));
+    const panel = await screen.findByRole("region", { name: "Connection strings" });
+    const value = await within(panel).findByText(/SharedAccessKey=/);
+    expect(value.textContent).toContain("SharedAccessKey=••••••••");
+    expect(panel.textContent).not.toContain(SECRET_KEY);
+    expect(backend.reveals).toEqual([]);
+
+    await user.click(within(panel).getByRole("button", { name: "Show eh-customer-send" }));
+    await waitFor(() => expect(value.textContent).toContain(SECRET_KEY));
+    expect(backend.reveals).toEqual(["eh-customer-send"]);
+
+    await user.click(within(panel).getByRole("button", { name: "Hide eh-customer-send" }));
+    expect(value.textContent).not.toContain(SECRET_KEY);
   });
 });
 

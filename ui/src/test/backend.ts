@@ -49,6 +49,8 @@ export interface Backend {
   openedFiles: string[];
   /** The sign-in method of every `azure_sign_in` call. */
   signIns: string[];
+  /** The name of every secret whose whole value was asked for. */
+  reveals: string[];
 }
 
 /** What the stand-in's `load_wizard` returns: a saved state, or none for a new workshop. */
@@ -69,6 +71,10 @@ export interface BackendOptions {
   /** What `azure_sign_in` lists, or the message it fails with. */
   azure?: { subscriptions: Subscription[] } | { failure: string };
 }
+
+/** The key of the one secret the stand-in keeps, and the connection string it is in. */
+export const SECRET_KEY = "c2VjcmV0LWtleS1vZi10aGUtc2VuZC1ydWxlLTAxMjM0NQ==";
+const SECRET_VALUE = `Endpoint=sb://127.0.0.1:5672/;SharedAccessKeyName=send;SharedAccessKey=${SECRET_KEY};EntityPath=customer`;
 
 /** Two subscriptions of a signed-in account, one of them disabled. */
 export const AZURE_SUBSCRIPTIONS: Subscription[] = [
@@ -295,6 +301,10 @@ export function stepPlanFor(step: string, namespace: string): StepPlan {
       resource(`dv-customer-kv-eun-${namespace}`, "key_vault", "key vault", "customer", {
         resource_group: "dv-events-account-rg",
       }),
+      resource("eh-customer-send", "key_vault_secret", "key vault secret", "customer", {
+        resource_group: "dv-events-account-rg",
+        parent_name: `dv-customer-kv-eun-${namespace}`,
+      }),
     ],
     consumers: [
       resource("lead", "consumer_group", "consumer group", "conversions", {
@@ -421,6 +431,7 @@ export function installBackend(
     teardowns: [],
     openedFiles: [],
     signIns: [],
+    reveals: [],
   };
   // The stand-in's Local target: which steps were applied, and each step's recorded result.
   const applied = new Set<string>();
@@ -551,6 +562,18 @@ export function installBackend(
       case "lake_file":
         backend.openedFiles.push(`${args.hub as string}:${args.source as string}:${args.path as string}`);
         return options.records ?? { schema_name: null, columns: [], rows: [], total: 0 };
+      case "secret_list":
+        return [
+          {
+            name: "eh-customer-send",
+            title: "`send` connection string of hub `customer`",
+            vault: "dv-customer-kv-eun-dgrf",
+            masked: SECRET_VALUE.replace(SECRET_KEY, "••••••••"),
+          },
+        ];
+      case "secret_reveal":
+        backend.reveals.push(args.name as string);
+        return SECRET_VALUE;
       case "azure_account":
         return { signed_in: false, subscriptions: [] };
       case "azure_sign_in": {
