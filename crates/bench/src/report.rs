@@ -42,9 +42,10 @@ pub(crate) fn throughput_table(rows: &[ThroughputRow], peer: &str) -> String {
     let mut table = String::new();
     table.push_str(
         "| broker | partitions | transfers | events/s received (min / median / max) \
-         | events/s accepted (median) | received vs RabbitMQ (median) |\n",
+         | events/s accepted (median) | outcomes lost by the client (all runs) \
+         | received vs RabbitMQ (median) |\n",
     );
-    table.push_str("|---|---:|---|---:|---:|---:|\n");
+    table.push_str("|---|---:|---|---:|---:|---:|---:|\n");
     for row in rows {
         let received = received(row);
         let accepted = Spread::of(
@@ -59,9 +60,10 @@ pub(crate) fn throughput_table(rows: &[ThroughputRow], peer: &str) -> String {
             }
             _ => "n/a".to_owned(),
         };
+        let lost: u64 = row.runs.iter().map(|run| run.lost_outcomes).sum();
         let _ = writeln!(
             table,
-            "| {} | {} | {} | {} | {} | {ratio} |",
+            "| {} | {} | {} | {} | {} | {lost} | {ratio} |",
             row.broker,
             partitions(row.partitions),
             row.mode.label(),
@@ -185,6 +187,7 @@ mod tests {
         let run = |received| Throughput {
             accepted_per_second: received,
             received_per_second: received,
+            lost_outcomes: 0,
         };
         let rows = vec![
             ThroughputRow {
@@ -203,13 +206,13 @@ mod tests {
         let table = throughput_table(&rows, "RabbitMQ");
         assert!(
             table.contains(
-                "| RabbitMQ | queue | single events | 1,000 / 2,000 / 3,000 | 2,000 | 1.00x |"
+                "| RabbitMQ | queue | single events | 1,000 / 2,000 / 3,000 | 2,000 | 0 | 1.00x |"
             ),
             "{table}"
         );
         assert!(
             table.contains(
-                "| broker | 4 | batches of 100 | 30,000 / 30,000 / 30,000 | 30,000 | 15.00x |"
+                "| broker | 4 | batches of 100 | 30,000 / 30,000 / 30,000 | 30,000 | 0 | 15.00x |"
             ),
             "{table}"
         );
