@@ -149,13 +149,15 @@ impl AzureTarget {
 
     /// Signs in with the method of `choice` and lists the subscriptions the account can use. A
     /// service principal's `secret`, when given, is stored in the keychain first; without one
-    /// the stored secret is used. `prompt` receives the device code message.
+    /// the stored secret is used. Other methods leave the keychain alone. `prompt` receives the
+    /// device code message.
     pub(crate) async fn sign_in(
         &self,
         choice: &AzureChoice,
         secret: Option<Secret>,
         prompt: Arc<dyn Fn(&str) + Send + Sync>,
     ) -> Result<Vec<Subscription>, CommandError> {
+        let secret = secret.filter(|_| choice.method == SignInMethod::ServicePrincipal);
         if let Some(secret) = &secret {
             (self.keychain)()?
                 .write(CLIENT_SECRET_ENTRY, secret)
@@ -540,8 +542,11 @@ mod tests {
             let preview = target.teardown_preview(&choice, &dgrf()).await.unwrap();
             assert_eq!(preview.groups.len(), 10);
             assert!(preview.local_data.is_empty());
-            let refused = target.teardown(&choice, &dgrf(), "dgr", |_| {}).await;
-            assert!(matches!(refused, Err(CommandError::NotConfirmed { .. })));
+            let unconfirmed = target.teardown(&choice, &dgrf(), "dgr", |_| {}).await;
+            assert!(matches!(
+                unconfirmed,
+                Err(CommandError::NotConfirmed { .. })
+            ));
 
             let record = target
                 .teardown(&choice, &dgrf(), "dgrf", |_| {})

@@ -12,10 +12,10 @@ use crate::azure::{AzureChoice, SubscriptionCheck};
 use crate::error::CommandError;
 use crate::AppState;
 
-/// What the Target page shows about the Azure sign-in.
+/// The Azure sign-in as the Target page shows it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct AzureAccount {
-    /// Whether the app holds a credential made the way the choice says.
+    /// Whether the app has a credential made with the method and fields of the choice.
     signed_in: bool,
     /// The subscriptions the account can use, in the order Azure lists them.
     subscriptions: Vec<Subscription>,

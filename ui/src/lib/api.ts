@@ -118,7 +118,7 @@ export type Page =
 /** The place the workshop runs: the app's own services, or the attendee's Azure subscription. */
 export type Target = "local" | "azure";
 
-/** How the attendee signs in to Azure. */
+/** The attendee's way of signing in to Azure. */
 export type SignInMethod = "azure_cli" | "device_code" | "service_principal";
 
 /** The subscription the attendee chose. */
@@ -128,7 +128,7 @@ export interface ChosenSubscription {
   tenant: string;
 }
 
-/** The Azure part of the choices. It holds no secret: a client secret goes to the keychain. */
+/** The Azure part of the choices. It contains no secret: a client secret goes to the keychain. */
 export interface AzureChoice {
   method: SignInMethod;
   /** The Entra tenant id or domain; empty for the default. */
