@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use azure_core::credentials::TokenCredential;
-use control::apply::TargetKind;
+use control::apply::{Options, TargetKind};
 use control::arm::{ArmClient, AZURE_ENDPOINT};
 use control::credential::ARM_SCOPE;
 use control::desired::Target;
@@ -70,9 +70,22 @@ pub(crate) struct AzureChoice {
     pub(crate) client_id: String,
     /// The chosen subscription, once there is one.
     pub(crate) subscription: Option<ChosenSubscription>,
+    /// Whether Apply creates the plan's opt-in Databricks workspace, which bills by the hour.
+    #[serde(default)]
+    pub(crate) with_databricks: bool,
 }
 
 impl AzureChoice {
+    /// Returns the selection of `step` in this subscription, with the opt-in resources when
+    /// the attendee asked for them.
+    fn options(&self, step: StepId) -> Options {
+        Options {
+            steps: vec![step],
+            include_opt_in: self.with_databricks,
+            target: TargetKind::Azure,
+        }
+    }
+
     /// Returns the fields that decide which credential signs in.
     fn way(&self) -> (SignInMethod, String, String) {
         (
@@ -275,9 +288,23 @@ impl AzureTarget {
         progress: impl Fn(ProgressEvent),
     ) -> Result<ApplyRecord, CommandError> {
         let (client, target) = self.client(choice).await?;
+        if choice.with_databricks && step == StepId::SharedPlatform {
+            // The provider check at the choice of the subscription left Databricks out, because
+            // the workspace is asked for only on this step's page.
+            let problems = signin::check_providers(&client, true)
+                .await
+                .map_err(|error| CommandError::Azure(error.to_string()))?;
+            if let Some(problem) = problems.first() {
+                return Err(CommandError::ProviderNotRegistered {
+                    namespace: problem.namespace.clone(),
+                    state: problem.state.clone(),
+                    fix: problem.fix.clone(),
+                });
+            }
+        }
         let plan = course::plan(attendee);
         let (summary, events) =
-            provision::run_applier(&client, target, &plan, step, TargetKind::Azure, progress).await;
+            provision::run_applier(&client, target, &plan, choice.options(step), progress).await;
         let record = ApplyRecord::new(summary, events);
         record.log(step, TargetKind::Azure);
         Ok(record)
@@ -292,14 +319,9 @@ impl AzureTarget {
     ) -> Result<VerifyRecord, CommandError> {
         let (client, target) = self.client(choice).await?;
         let plan = course::plan(attendee);
-        let report = control::verify::verify(
-            &client,
-            target,
-            &plan,
-            provision::options(step, TargetKind::Azure),
-        )
-        .await
-        .map_err(|error| CommandError::Azure(error.to_string()))?;
+        let report = control::verify::verify(&client, target, &plan, choice.options(step))
+            .await
+            .map_err(|error| CommandError::Azure(error.to_string()))?;
         Ok(VerifyRecord::new(report))
     }
 
@@ -555,6 +577,36 @@ mod tests {
             assert_eq!(record.failures, Vec::<String>::new());
             assert_eq!(record.deleted, 10);
             assert_eq!(record.left_over, Vec::<String>::new());
+            server.stop().await.unwrap();
+        });
+    }
+
+    #[test]
+    fn databricks_needs_its_provider_registered() {
+        let folder = tempfile::tempdir().unwrap();
+        tauri::async_runtime::block_on(async {
+            let (server, target, mut choice) = signed_in(folder.path()).await;
+            choice.with_databricks = true;
+            let applied = target
+                .apply(&choice, &dgrf(), StepId::ResourceGroups, |_| {})
+                .await
+                .unwrap();
+            assert_eq!(applied.failure, None);
+
+            // The Resource Manager on 127.0.0.1 reports Microsoft.Databricks as not registered.
+            let error = target
+                .apply(&choice, &dgrf(), StepId::SharedPlatform, |_| {})
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("Microsoft.Databricks is NotRegistered"),
+                "{error}"
+            );
+            assert!(
+                error.contains("az provider register --namespace Microsoft.Databricks"),
+                "{error}"
+            );
             server.stop().await.unwrap();
         });
     }

@@ -137,6 +137,19 @@ pub(crate) enum CommandError {
     /// Azure Resource Manager refused a request or could not be reached.
     #[error("Azure: {0}")]
     Azure(String),
+    /// A resource provider that the selected resources need is not registered.
+    #[error(
+        "the resource provider {namespace} is {state} in this subscription: run `{fix}`, wait \
+         until it is registered (a minute or two), then press Apply again"
+    )]
+    ProviderNotRegistered {
+        /// The provider, such as `Microsoft.Databricks`.
+        namespace: String,
+        /// Its registration state.
+        state: String,
+        /// The command that registers it.
+        fix: String,
+    },
     /// An Azure step ran before a subscription was chosen.
     #[error("no Azure subscription is chosen: sign in and choose one on the Target page")]
     NoSubscription,

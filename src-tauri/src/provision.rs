@@ -272,8 +272,7 @@ impl LocalTarget {
                 &client,
                 server.target(),
                 &plan,
-                step,
-                TargetKind::Local,
+                options(step, TargetKind::Local),
                 progress,
             )
             .await
@@ -417,19 +416,18 @@ pub(crate) async fn delete_schema_group(
         .map_err(|error| CommandError::Registry(error.to_string()))
 }
 
-/// Runs the applier on one step while forwarding each event to `progress` as it arrives, and
-/// returns the summary with every event in order.
+/// Runs the applier on the selection `options` while forwarding each event to `progress` as it
+/// arrives, and returns the summary with every event in order.
 pub(crate) async fn run_applier(
     client: &ArmClient,
     target: Target,
     plan: &course::Plan,
-    step: StepId,
-    kind: TargetKind,
+    options: Options,
     progress: impl Fn(ProgressEvent),
 ) -> (Summary, Vec<Event>) {
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
     let applying = async move {
-        let applier = Applier::new(client, target, plan, options(step, kind), Some(sender));
+        let applier = Applier::new(client, target, plan, options, Some(sender));
         // The applier, and with it the sender, is dropped when this block ends, which closes
         // the channel and ends the forwarding below.
         applier.apply().await
@@ -446,9 +444,8 @@ pub(crate) async fn run_applier(
     tokio::join!(applying, forwarding)
 }
 
-/// Selects one step. Opt-in resources stay out: the Local target does not emulate the
-/// Databricks workspace, and on Azure it bills by the hour, so only the command-line tool's
-/// `apply --with-databricks` creates it.
+/// Selects one step without opt-in resources: the Local target does not emulate the Databricks
+/// workspace. On Azure the attendee's choice decides (`AzureChoice::options`).
 pub(crate) fn options(step: StepId, target: TargetKind) -> Options {
     Options {
         steps: vec![step],

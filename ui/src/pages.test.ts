@@ -24,7 +24,13 @@ function savedOn(
       environment: "dv",
       region: { name: "northeurope", code: "eun" },
       custom_region: false,
-      azure: { method: "azure_cli", tenant: "", client_id: "", subscription: null },
+      azure: {
+        method: "azure_cli",
+        tenant: "",
+        client_id: "",
+        subscription: null,
+        with_databricks: false,
+      },
     },
     exercise,
     steps: {},
@@ -291,5 +297,35 @@ describe("apply and verify", () => {
 
     await screen.findByRole("region", { name: "What Apply creates" });
     expect(screen.queryByText(/match the plan/)).toBeNull();
+  });
+});
+
+describe("step pages on Azure", () => {
+  function savedOnAzure(page: Page): WizardState {
+    const saved = savedOn(page);
+    saved.choices.target = "azure";
+    saved.choices.azure.subscription = { id: "sub-1", name: "Workshop", tenant: "t" };
+    return saved;
+  }
+
+  test("name the subscription and offer the Databricks workspace", async () => {
+    const backend = installBackend({ saved: savedOnAzure("shared_platform") });
+    const user = userEvent.setup();
+    render(App);
+
+    const apply = await screen.findByRole("button", { name: "Apply on Azure" });
+    expect(apply.getAttribute("aria-describedby")).toBe("apply-what");
+    expect(document.getElementById("apply-what")?.textContent).toContain("Workshop (sub-1)");
+    const optIn = screen.getByRole("checkbox", { name: /Create it in my subscription/ });
+    expect((optIn as HTMLInputElement).checked).toBe(false);
+
+    await user.click(optIn);
+    await waitFor(() => expect(backend.saves.at(-1)?.choices.azure.with_databricks).toBe(true));
+  });
+
+  test("on Local offer no Databricks workspace", async () => {
+    await openSaved("shared_platform");
+    await screen.findByRole("button", { name: "Apply this step" });
+    expect(screen.queryByRole("checkbox", { name: /Create it in my subscription/ })).toBeNull();
   });
 });

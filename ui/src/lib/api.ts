@@ -136,6 +136,8 @@ export interface AzureChoice {
   /** The application (client) id; empty for the Azure CLI's own. */
   client_id: string;
   subscription: ChosenSubscription | null;
+  /** Whether Apply creates the plan's opt-in Databricks workspace, which bills by the hour. */
+  with_databricks: boolean;
 }
 
 /** The attendee's choices on the first two pages, exactly as typed. */

@@ -11,7 +11,7 @@ export interface Subscription {
   state: string;
 }
 
-/** Whether the app is signed in the way the choice says, and the account's subscriptions. */
+/** Whether the app is signed in with the method and fields of the choice, and the subscriptions. */
 export interface AzureAccount {
   signed_in: boolean;
   subscriptions: Subscription[];
@@ -52,7 +52,13 @@ export const SIGN_IN_METHODS: readonly { id: SignInMethod; title: string; text: 
 
 /** Returns a choice with no sign-in details and no subscription: the Azure CLI's default. */
 export function emptyAzureChoice(): AzureChoice {
-  return { method: "azure_cli", tenant: "", client_id: "", subscription: null };
+  return {
+    method: "azure_cli",
+    tenant: "",
+    client_id: "",
+    subscription: null,
+    with_databricks: false,
+  };
 }
 
 /**

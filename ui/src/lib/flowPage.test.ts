@@ -20,7 +20,13 @@ const SETTINGS: Settings = {
   environment: "dv",
   region: { name: "northeurope", code: "eun" },
   customRegion: false,
-  azure: { method: "azure_cli", tenant: "", client_id: "", subscription: null },
+  azure: {
+    method: "azure_cli",
+    tenant: "",
+    client_id: "",
+    subscription: null,
+    with_databricks: false,
+  },
 };
 
 const HUBS: HubDefinition[] = [

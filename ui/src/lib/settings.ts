@@ -40,7 +40,7 @@ export function fromChoices(choices: Choices): Settings {
     environment: choices.environment,
     region: { ...choices.region },
     customRegion: choices.custom_region,
-    azure: choices.azure ?? emptyAzureChoice(),
+    azure: { ...emptyAzureChoice(), ...choices.azure },
   };
 }
 
