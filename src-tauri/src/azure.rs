@@ -18,9 +18,10 @@ use control::signin::{self, ProviderProblem, SignIn, Subscription, AZURE_CLI_CLI
 use control::teardown;
 use control::Secret;
 use course::{Attendee, Compatibility, StepId};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tokio::sync::Mutex;
 
+use crate::choice::{AzureChoice, ChosenSubscription, SignInMethod};
 use crate::error::CommandError;
 use crate::progress::ProgressEvent;
 use crate::provision::{self, ApplyRecord, VerifyRecord};
@@ -33,47 +34,6 @@ pub(crate) const CLIENT_SECRET_ENTRY: &str = "azure-client-secret";
 /// The tenant a device code sign-in uses when the attendee names none: any work or school
 /// account.
 const ANY_ORGANIZATION: &str = "organizations";
-
-/// The attendee's way of signing in to Azure.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum SignInMethod {
-    /// Reuse the Azure CLI's sign-in (`az login`).
-    #[default]
-    AzureCli,
-    /// Enter a code in a browser, on this or another device.
-    DeviceCode,
-    /// A service principal with a client secret.
-    ServicePrincipal,
-}
-
-/// The subscription the attendee chose.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct ChosenSubscription {
-    /// The subscription id.
-    pub(crate) id: String,
-    /// Its display name.
-    pub(crate) name: String,
-    /// The tenant it belongs to.
-    pub(crate) tenant: String,
-}
-
-/// The Azure part of the attendee's choices, as the wizard state keeps it. It contains no
-/// secret.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct AzureChoice {
-    /// How to sign in.
-    pub(crate) method: SignInMethod,
-    /// The Entra tenant id or domain; empty for the default.
-    pub(crate) tenant: String,
-    /// The application (client) id; empty for the Azure CLI's own.
-    pub(crate) client_id: String,
-    /// The chosen subscription, once there is one.
-    pub(crate) subscription: Option<ChosenSubscription>,
-    /// Whether Apply creates the plan's opt-in Databricks workspace, which bills by the hour.
-    #[serde(default)]
-    pub(crate) with_databricks: bool,
-}
 
 impl AzureChoice {
     /// Returns the selection of `step` in this subscription, with the opt-in resources when

@@ -8,7 +8,8 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::azure::{AzureChoice, SubscriptionCheck};
+use crate::azure::SubscriptionCheck;
+use crate::choice::AzureChoice;
 use crate::error::CommandError;
 use crate::AppState;
 

@@ -4,12 +4,12 @@
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::choice::Target;
 use crate::commands::send_progress;
 use crate::data_lake::{self, FileRecords, FileSource, LakeOverview};
 use crate::error::CommandError;
 use crate::plan_view::AttendeeChoice;
 use crate::progress::ProgressEvent;
-use crate::state::Target;
 use crate::teardown::{TeardownPreview, TeardownRecord};
 use crate::AppState;
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::choice::Target;
 use crate::error::CommandError;
 use crate::exercise::{AttemptRecord, ExerciseLog, ExerciseMode, ExerciseTarget, SchemaExercise};
 use crate::overview::WorkshopOverview;
@@ -16,7 +17,7 @@ use crate::plan_view::{self, AttendeeChoice, ExportFormat, StepPlan};
 use crate::progress::ProgressEvent;
 use crate::provision::{ResultsFor, StepResult};
 use crate::secrets_view::{SecretSource, SecretView};
-use crate::state::{Choices, LoadedState, Page, Target};
+use crate::state::{Choices, LoadedState, Page};
 use crate::AppState;
 
 /// Returns the steps, teams, environments and regions that the first pages show.

@@ -15,7 +15,8 @@ use registry::exercise::{run_exercise, AttemptReport};
 use registry::{CompatibilityMode, ParsedSchema};
 use serde::{Deserialize, Serialize};
 
-use crate::azure::{AzureChoice, AzureTarget};
+use crate::azure::AzureTarget;
+use crate::choice::AzureChoice;
 use crate::error::CommandError;
 use crate::provision::LocalTarget;
 

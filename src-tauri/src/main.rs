@@ -6,6 +6,7 @@
 
 mod azure;
 mod azure_commands;
+mod choice;
 mod cleanup_commands;
 mod commands;
 mod data_lake;

@@ -182,7 +182,7 @@ impl VerifyRecord {
 pub(crate) struct ResultsFor {
     /// The target the step ran on.
     #[serde(default)]
-    pub(crate) target: crate::state::Target,
+    pub(crate) target: crate::choice::Target,
     /// The lower-case namespace.
     pub(crate) namespace: String,
     /// The environment code.
@@ -193,7 +193,7 @@ pub(crate) struct ResultsFor {
 
 impl ResultsFor {
     /// Returns the choices of `attendee` on `target`.
-    pub(crate) fn of(target: crate::state::Target, attendee: &Attendee) -> Self {
+    pub(crate) fn of(target: crate::choice::Target, attendee: &Attendee) -> Self {
         ResultsFor {
             target,
             namespace: attendee.namespace().to_string(),

@@ -10,7 +10,8 @@ use control::Secret;
 use course::{Attendee, Resource, ResourceKind};
 use serde::Serialize;
 
-use crate::azure::{AzureChoice, AzureTarget};
+use crate::azure::AzureTarget;
+use crate::choice::AzureChoice;
 use crate::error::CommandError;
 use crate::provision::LocalTarget;
 

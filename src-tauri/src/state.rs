@@ -16,7 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 use course::{Environment, Region, StepId};
 use serde::{Deserialize, Serialize};
 
-use crate::azure::AzureChoice;
+use crate::choice::{AzureChoice, Target};
 use crate::error::CommandError;
 use crate::exercise::ExerciseLog;
 use crate::provision::StepResult;
@@ -52,17 +52,6 @@ pub(crate) enum Page {
     DataLake,
     /// The removal of everything the workshop created for the namespace.
     Teardown,
-}
-
-/// The place the workshop runs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Target {
-    /// The app's own services on 127.0.0.1.
-    #[default]
-    Local,
-    /// The attendee's own Azure subscription.
-    Azure,
 }
 
 /// The attendee's choices on the first two pages, exactly as typed.
