@@ -79,8 +79,10 @@ impl MessageBytes {
 
     /// Returns the message's bytes with `annotations` set in its message-annotations section.
     ///
-    /// Keys already present get the new value and other keys stay in place; a missing section
-    /// is inserted at its defined position. Every other section is copied byte for byte.
+    /// A key already present gets the new value in its first place, and later copies of it,
+    /// which a map should not have, are dropped, because most decoders keep the last value of
+    /// a repeated key. Other keys stay in place, and a missing section is inserted at its
+    /// defined position. Every other section is copied byte for byte.
     pub fn with_message_annotations(&self, annotations: &[(Value, Value)]) -> Vec<u8> {
         let existing = self
             .sections
@@ -95,9 +97,20 @@ impl MessageBytes {
             None => Vec::new(),
         };
         for (key, value) in annotations {
-            match merged.iter_mut().find(|(existing, _)| existing == key) {
-                Some(slot) => slot.1 = value.clone(),
-                None => merged.push((key.clone(), value.clone())),
+            let mut set = false;
+            merged.retain_mut(|(existing, slot)| {
+                if existing != key {
+                    return true;
+                }
+                if set {
+                    return false;
+                }
+                *slot = value.clone();
+                set = true;
+                true
+            });
+            if !set {
+                merged.push((key.clone(), value.clone()));
             }
         }
         let mut section_bytes = Vec::new();
@@ -123,5 +136,40 @@ impl MessageBytes {
         out.extend_from_slice(&section_bytes);
         out.extend_from_slice(&self.bytes[end..]);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::value::Symbol;
+
+    fn key(name: &str) -> Value {
+        Value::Symbol(Symbol::new(name))
+    }
+
+    #[test]
+    fn repeated_key_keeps_one_new_value() {
+        let message = Message {
+            message_annotations: Some(vec![
+                (key("x-opt-sequence-number"), Value::Long(1)),
+                (key("x-custom"), Value::Bool(true)),
+                (key("x-opt-sequence-number"), Value::Long(2)),
+            ]),
+            ..Message::default()
+        };
+        let bytes = MessageBytes::parse(message.encode()).unwrap();
+
+        let annotated =
+            bytes.with_message_annotations(&[(key("x-opt-sequence-number"), Value::Long(7))]);
+
+        let decoded = MessageBytes::parse(annotated).unwrap().decode().unwrap();
+        assert_eq!(
+            decoded.message_annotations,
+            Some(vec![
+                (key("x-opt-sequence-number"), Value::Long(7)),
+                (key("x-custom"), Value::Bool(true)),
+            ])
+        );
     }
 }
