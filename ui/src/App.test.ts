@@ -69,6 +69,24 @@ describe("welcome page", () => {
     expect(saved?.azure.subscription?.id).toBe("11111111-1111-1111-1111-111111111111");
   });
 
+  test("device code sign-in shows the message and the code to copy", async () => {
+    installBackend();
+    const user = userEvent.setup();
+    render(App);
+
+    await user.click(await screen.findByRole("radio", { name: /^Azure/ }));
+    await user.click(screen.getByRole("radio", { name: "Device code" }));
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+
+    const status = await screen.findByText(/use a web browser to open the page/);
+    expect(status.textContent).toContain("K7QX2M9PL");
+    expect(screen.getByText("K7QX2M9PL").tagName).toBe("CODE");
+    expect(screen.getByRole("button", { name: "Copy code" })).toBeTruthy();
+    expect((screen.getByRole("button", { name: "Signing in…" }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+  });
+
   test("service principal asks for tenant and client id, and a failed sign-in says why", async () => {
     installBackend({ azure: { failure: "signing in to Azure did not work: AADSTS7000215" } });
     const user = userEvent.setup();

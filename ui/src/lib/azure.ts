@@ -78,6 +78,23 @@ export function missingSignInField(choice: AzureChoice): string | null {
   return null;
 }
 
+/** The page and the code of a device code sign-in, as far as its message names them. */
+export interface DeviceCode {
+  url: string | null;
+  code: string | null;
+}
+
+/**
+ * Finds the sign-in page and the code in Microsoft Entra's device code message, such as "To
+ * sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the
+ * code ABCD1234 to authenticate."
+ */
+export function deviceCode(message: string): DeviceCode {
+  const url = /https:\/\/[^\s]+[^\s.,;)]/.exec(message)?.[0] ?? null;
+  const code = /\bcode\s+([A-Z0-9-]{6,})\b/.exec(message)?.[1] ?? null;
+  return { url, code };
+}
+
 /**
  * Signs in with the method of `choice` and lists the subscriptions. `clientSecret`, when not empty,
  * goes to the OS keychain. `onPrompt` receives the device code message.

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 
 import type { PlannedName, ResourceView } from "./api";
+import { deviceCode } from "./azure";
 import { groupNames } from "./group";
 import { sectionResources, showsKind, showsResourceGroup } from "./resources";
 import { markNamespace, segments, withoutFix } from "./rich";
@@ -187,5 +188,19 @@ describe("showsKind", () => {
     });
     expect(showsKind(storage)).toBe(false);
     expect(showsKind(rule)).toBe(true);
+  });
+});
+
+describe("device code message", () => {
+  test("gives the sign-in page and the code", () => {
+    const found = deviceCode(
+      "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and " +
+        "enter the code FQ8XB2KLM to authenticate.",
+    );
+    expect(found).toEqual({ url: "https://microsoft.com/devicelogin", code: "FQ8XB2KLM" });
+  });
+
+  test("gives nothing it cannot find", () => {
+    expect(deviceCode("Sign in with your browser.")).toEqual({ url: null, code: null });
   });
 });
