@@ -267,15 +267,15 @@ def check_connection_strings(session: Session, check: Check, capture: Capture) -
         return text if text and "SharedAccessKey=" in text else None
 
     try:
-        shown = wait_for("the masked connection string of eh-customer-send", masked, 20)
+        listed_value = wait_for("the masked connection string of eh-customer-send", masked, 20)
     except WebDriverError as error:
         check(False, "Publishers page lists the connection strings masked", str(error))
         return
     listed = session.text(session.find(".secrets"))
     check(
-        "SharedAccessKey=••••••••" in shown and "EntityPath=customer" in shown,
+        "SharedAccessKey=••••••••" in listed_value and "EntityPath=customer" in listed_value,
         "Publishers page lists the connection strings masked",
-        repr(shown),
+        repr(listed_value),
     )
     session.click(session.find("button[aria-label='Show eh-customer-send']"))
 

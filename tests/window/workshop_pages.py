@@ -181,12 +181,12 @@ def switch_instructor_mode(run: Run, on: bool) -> None:
         10,
     )
     session.click(switch)
-    wanted = "true" if on else "false"
+    expected = "true" if on else "false"
     wait_for(
         f"instructor mode to be {'on' if on else 'off'}",
         lambda: True if session.execute(
             f"return document.querySelector('{testid('instructor-switch')}')"
-            f".getAttribute('aria-checked') === '{wanted}';"
+            f".getAttribute('aria-checked') === '{expected}';"
         ) else None,
         10,
     )

@@ -87,7 +87,7 @@ describe("welcome page", () => {
     );
   });
 
-  test("service principal asks for tenant and client id, and a failed sign-in says why", async () => {
+  test("service principal fields and sign-in failure", async () => {
     installBackend({ azure: { failure: "signing in to Azure did not work: AADSTS7000215" } });
     const user = userEvent.setup();
     render(App);
