@@ -47,23 +47,26 @@ impl AzureChoice {
     }
 
     /// Returns the fields that decide which credential signs in.
-    fn way(&self) -> (SignInMethod, String, String) {
-        (
-            self.method,
-            self.tenant.trim().to_string(),
-            self.client_id.trim().to_string(),
-        )
+    fn way(&self) -> SignInWay {
+        (self.method, self.tenant(), self.client_id())
     }
 
     fn tenant(&self) -> Option<String> {
-        let tenant = self.tenant.trim();
-        (!tenant.is_empty()).then(|| tenant.to_string())
+        non_empty(&self.tenant)
     }
 
     fn client_id(&self) -> Option<String> {
-        let client_id = self.client_id.trim();
-        (!client_id.is_empty()).then(|| client_id.to_string())
+        non_empty(&self.client_id)
     }
+}
+
+/// The method, tenant and client id a credential was made with.
+type SignInWay = (SignInMethod, Option<String>, Option<String>);
+
+/// Returns a typed field without surrounding spaces, or `None` when it is blank.
+fn non_empty(field: &str) -> Option<String> {
+    let field = field.trim();
+    (!field.is_empty()).then(|| field.to_string())
 }
 
 /// The result of choosing a subscription: the subscription and each needed resource provider
@@ -80,7 +83,7 @@ pub(crate) struct SubscriptionCheck {
 
 /// A credential and the way it was made.
 struct SignedIn {
-    way: (SignInMethod, String, String),
+    way: SignInWay,
     credential: Arc<dyn TokenCredential>,
 }
 
