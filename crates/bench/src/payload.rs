@@ -13,9 +13,14 @@ pub(crate) const EVENT_SIZE: usize = 1024;
 pub(crate) fn event_body(sent_at_nanos: u64) -> Vec<u8> {
     let mut body = Vec::with_capacity(EVENT_SIZE);
     body.extend_from_slice(&sent_at_nanos.to_le_bytes());
-    body.extend((8..EVENT_SIZE).map(|index| (index % 251) as u8));
+    body.extend_from_slice(&PATTERN[8..]);
     body
 }
+
+/// The fixed bytes of every body, computed once so that building a body is two copies: the
+/// producer builds 100,000 bodies a second in the batch runs.
+static PATTERN: std::sync::LazyLock<[u8; EVENT_SIZE]> =
+    std::sync::LazyLock::new(|| std::array::from_fn(|index| (index % 251) as u8));
 
 /// Reads the send time from a received message with one data section, `None` for any other
 /// body.
@@ -69,6 +74,9 @@ mod tests {
     fn body_is_one_kilobyte_with_send_time() {
         let body = event_body(123_456_789);
         assert_eq!(body.len(), EVENT_SIZE);
+        assert_eq!(body[8], 8);
+        assert_eq!(body[251], 0);
+        assert_eq!(body[EVENT_SIZE - 1], ((EVENT_SIZE - 1) % 251) as u8);
         let received: Body<Value> = Body::Data(Batch::from(vec![Data(Binary::from(body))]));
         assert_eq!(sent_at_nanos(&received), Some(123_456_789));
     }

@@ -1,7 +1,7 @@
 //! The checkpoint thread: copies the WAL into the database file on a connection of its own, so
 //! the writer does not stop for checkpoints and the WAL stays small.
 //!
-//! The writer requests a passive checkpoint once its WAL contains [`CHECKPOINT_FRAMES`] frames.
+//! The writer requests a passive checkpoint once its WAL contains [`CHECKPOINT_BYTES`].
 //! A passive checkpoint copies the frames committed so far while the writer goes on
 //! committing. Once every frame is copied, the writer's next transaction starts the WAL over
 //! from its beginning, so the WAL keeps rewriting the blocks of one small file. On ext4 an
@@ -10,7 +10,7 @@
 //! a growing one on a KVM guest with a virtio disk.
 //!
 //! Under a steady load the writer commits while a checkpoint copies, so the WAL may never be
-//! copied completely. Once it contains [`MAX_WAL_FRAMES`] frames, the writer waits for a restart
+//! copied completely. Once it contains [`MAX_WAL_BYTES`], the writer waits for a restart
 //! checkpoint, which copies the rest and waits for readers to leave the WAL, so that the next
 //! transaction starts it over.
 
@@ -24,13 +24,32 @@ use rusqlite::Connection;
 use super::schema::{self, CheckpointMode};
 use super::sync::Counters;
 
-/// WAL frames (pages of 4 KiB by default) after which the writer requests a passive
-/// checkpoint, about 4 MiB.
-pub(super) const CHECKPOINT_FRAMES: i64 = 1_024;
+/// WAL bytes after which the writer requests a passive checkpoint.
+const CHECKPOINT_BYTES: i64 = 4 * 1024 * 1024;
 
-/// WAL frames after which the writer waits for a restart checkpoint. About 64 MiB, the size
-/// SQLite truncates the WAL to after it starts over.
-pub(super) const MAX_WAL_FRAMES: i64 = 16_384;
+/// WAL bytes after which the writer waits for a restart checkpoint: the size SQLite truncates
+/// the WAL to after it starts over.
+const MAX_WAL_BYTES: i64 = 64 * 1024 * 1024;
+
+/// The WAL sizes, in frames of one page each, at which the writer asks for checkpoints. Logs
+/// created with 4 KiB pages keep them, so the bounds follow the log's page size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct WalBounds {
+    /// Frames after which the writer requests a passive checkpoint.
+    pub(super) checkpoint_frames: i64,
+    /// Frames after which the writer waits for a restart checkpoint.
+    pub(super) max_frames: i64,
+}
+
+impl WalBounds {
+    pub(super) fn for_page_size(page_size: i64) -> WalBounds {
+        let page_size = page_size.max(512);
+        WalBounds {
+            checkpoint_frames: CHECKPOINT_BYTES / page_size,
+            max_frames: MAX_WAL_BYTES / page_size,
+        }
+    }
+}
 
 /// A request to the checkpoint thread.
 #[derive(Debug)]
@@ -126,4 +145,19 @@ fn run(connection: &Connection, path: &str, requests: &Receiver<Request>, counte
         }
     }
     tracing::debug!(path, "event log checkpoint thread stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wal_bounds_keep_their_bytes_for_any_page_size() {
+        for page_size in [4096, 16_384] {
+            let bounds = WalBounds::for_page_size(page_size);
+            assert_eq!(bounds.checkpoint_frames * page_size, CHECKPOINT_BYTES);
+            assert_eq!(bounds.max_frames * page_size, MAX_WAL_BYTES);
+        }
+        assert_eq!(WalBounds::for_page_size(0), WalBounds::for_page_size(512));
+    }
 }

@@ -42,12 +42,19 @@ pub(super) enum Commits {
     SyncedByCaller,
 }
 
+/// The page size of a new log. With 1 KB events, 16 KiB pages took the batch appends of
+/// `cargo bench -p broker --bench event_log` from about 141,000 to 220,000 events/s and the
+/// batch runs of `make bench` from about 77,000 to 88,000 events/s received, against 4 KiB.
+const PAGE_SIZE: i64 = 16 * 1024;
+
 /// The WAL size SQLite truncates the file to after a checkpoint, in bytes.
 const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
 /// Opens a connection with WAL journaling and creates the schema.
 pub(super) fn open(path: &std::path::Path, commits: Commits) -> rusqlite::Result<Connection> {
     let connection = Connection::open(path)?;
+    // Takes effect only while the file is still empty, so logs created earlier keep 4 KiB.
+    connection.pragma_update(None, "page_size", PAGE_SIZE)?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
     match commits {
         Commits::Synced => connection.pragma_update(None, "synchronous", "FULL")?,
@@ -101,4 +108,36 @@ pub(super) fn checkpoint(
             copied_frames: row.get(2)?,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page_size(connection: &Connection) -> i64 {
+        connection
+            .pragma_query_value(None, "page_size", |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn new_log_gets_large_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let connection = open(&dir.path().join("events.db"), Commits::Synced).unwrap();
+        assert_eq!(page_size(&connection), PAGE_SIZE);
+    }
+
+    #[test]
+    fn existing_log_keeps_its_page_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.db");
+        {
+            let old = Connection::open(&path).unwrap();
+            old.pragma_update(None, "page_size", 4096).unwrap();
+            old.pragma_update(None, "journal_mode", "WAL").unwrap();
+            old.execute_batch(SCHEMA).unwrap();
+        }
+        let connection = open(&path, Commits::SyncedByCaller).unwrap();
+        assert_eq!(page_size(&connection), 4096);
+    }
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tokio::sync::oneshot;
 
-use super::checkpoint::{Checkpointer, CHECKPOINT_FRAMES, MAX_WAL_FRAMES};
+use super::checkpoint::{Checkpointer, WalBounds};
 use super::event::{AppendedEvent, NewEvent, StoredEvent};
 use super::search::{self, Column};
 use super::sync::{Committed, Outcome};
@@ -171,6 +171,7 @@ struct Writer {
     /// Heads of the partitions written so far, valid as long as every transaction commits.
     heads: Heads,
     checkpointer: Checkpointer,
+    wal_bounds: WalBounds,
 }
 
 /// Runs the writer loop until every sender is dropped: takes the requests waiting, up to
@@ -185,12 +186,16 @@ pub(super) fn run(
     checkpointer: Checkpointer,
 ) {
     connection.wal_hook(Some(record_wal_frames));
+    let page_size = connection
+        .pragma_query_value(None, "page_size", |row| row.get(0))
+        .unwrap_or(4096);
     let mut writer = Writer {
         connection,
         path,
         clock,
         heads: Heads::default(),
         checkpointer,
+        wal_bounds: WalBounds::for_page_size(page_size),
     };
     while let Ok(first) = commands.recv() {
         let mut bytes = first.message_bytes();
@@ -327,12 +332,12 @@ impl Writer {
         Ok(results)
     }
 
-    /// Requests a passive checkpoint once the WAL contains [`CHECKPOINT_FRAMES`], and waits
-    /// for a restart checkpoint once it contains [`MAX_WAL_FRAMES`]. The restart bounds the
-    /// WAL when passive checkpoints never catch up with the commits.
+    /// Requests a passive checkpoint once the WAL reaches the first of its [`WalBounds`], and
+    /// waits for a restart checkpoint once it reaches the second. The restart bounds the WAL
+    /// when passive checkpoints never catch up with the commits.
     fn request_checkpoint(&self) {
         let frames = WAL_FRAMES.with(Cell::get);
-        if frames >= MAX_WAL_FRAMES {
+        if frames >= self.wal_bounds.max_frames {
             tracing::debug!(
                 path = self.path,
                 frames,
@@ -341,7 +346,7 @@ impl Writer {
             self.checkpointer.restart();
             // The WAL's size is unknown until the next commit reports it.
             WAL_FRAMES.with(|cell| cell.set(0));
-        } else if frames >= CHECKPOINT_FRAMES {
+        } else if frames >= self.wal_bounds.checkpoint_frames {
             self.checkpointer.request_passive();
         }
     }
