@@ -195,14 +195,16 @@ impl CheckpointStore {
     /// Writes a checkpoint, replacing the partition's previous one.
     pub fn save(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
         sqlite::lock(&self.connection)
-            .execute(
+            .prepare_cached(
                 "INSERT INTO checkpoints (hub, consumer_group, partition_id, sequence_number, \
                  offset, partition_count, hub_created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
                  ON CONFLICT (hub, consumer_group, partition_id) DO UPDATE SET \
                  sequence_number = excluded.sequence_number, offset = excluded.offset, \
                  partition_count = excluded.partition_count, \
                  hub_created_at_ms = excluded.hub_created_at_ms",
-                params![
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
                     checkpoint.hub,
                     checkpoint.consumer_group,
                     checkpoint.partition_id,
@@ -210,8 +212,8 @@ impl CheckpointStore {
                     checkpoint.offset,
                     checkpoint.partition_count,
                     checkpoint.hub_created_at_ms
-                ],
-            )
+                ])
+            })
             .map_err(sql)?;
         Ok(())
     }

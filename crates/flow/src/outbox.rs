@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, Connection};
 use tokio::sync::Notify;
 
 use crate::cloudevents::CloudEvent;
@@ -53,20 +53,21 @@ pub struct OutboxEntry {
 
 /// Adds an event to the outbox inside the caller's transaction; an event id already there is
 /// left as it is.
-pub fn enqueue(transaction: &Transaction<'_>, entry: &OutboxEntry) -> rusqlite::Result<()> {
+pub fn enqueue(transaction: &Connection, entry: &OutboxEntry) -> rusqlite::Result<()> {
     let json = serde_json::to_string(&entry.event)
         .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
-    transaction.execute(
-        "INSERT OR IGNORE INTO outbox (event_id, hub, partition_key, event_json, time) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
+    transaction
+        .prepare_cached(
+            "INSERT OR IGNORE INTO outbox (event_id, hub, partition_key, event_json, time) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
             entry.event_id,
             entry.event.hub(),
             entry.partition_key,
             json,
             entry.time
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 

