@@ -1,7 +1,8 @@
 //! Running the whole flow: every team service, consumer and background task, started from one
 //! configuration, and the headless run that returns a [`FlowReport`].
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,7 @@ use crate::services::conversions::LeadService;
 use crate::services::customer::{CustomerCreator, CustomerFollower, CustomerFollows};
 use crate::services::datalake::DatalakeService;
 use crate::services::parked::ParkedList;
-use crate::services::partner::{CaptureChoice, PartnerError, PartnerFiles};
+use crate::services::partner::PartnerFiles;
 use crate::services::product::ProductService;
 use crate::services::sale::{PurchaseService, SaleService};
 use crate::setup::{FlowConfig, FlowError, FlowStores};
@@ -214,37 +215,64 @@ async fn run_partner(
 ) {
     let mut ticker = tokio::time::interval(interval);
     let mut reported_missing = false;
+    // Capture files and leads-sold files are renamed into place whole, so each is read once.
+    // Reading every file on every tick took longer with each capture window of a long session.
+    let mut captures_read: HashSet<PathBuf> = HashSet::new();
+    let mut files_imported: HashSet<PathBuf> = HashSet::new();
     loop {
         ticker.tick().await;
-        match partner.build(CaptureChoice::All).await {
-            Ok(_) => reported_missing = false,
-            Err(error @ PartnerError::NoCaptureFile { .. }) => {
+        match partner.capture_files() {
+            Ok(files) if files.is_empty() => {
                 // Said once until a file appears, not on every tick.
                 if !reported_missing {
+                    let error = partner.no_capture_file();
                     tracing::info!(%error, "no leads-sold file yet");
                     metrics.notice(error.to_string());
                     reported_missing = true;
                 }
             }
-            Err(error) => tracing::warn!(%error, "building a leads-sold file failed"),
-        }
-        let files = match std::fs::read_dir(&leads_sold_folder) {
-            Ok(entries) => {
-                let mut files: Vec<PathBuf> = entries
-                    .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-                    .filter(|path| path.extension().is_some_and(|extension| extension == "csv"))
+            Ok(files) => {
+                reported_missing = false;
+                let unread: Vec<PathBuf> = files
+                    .into_iter()
+                    .filter(|file| !captures_read.contains(file))
                     .collect();
-                files.sort();
-                files
+                if !unread.is_empty() {
+                    match partner.build_from(unread.clone()).await {
+                        Ok(_) => captures_read.extend(unread),
+                        Err(error) => tracing::warn!(%error, "building a leads-sold file failed"),
+                    }
+                }
             }
-            Err(_) => Vec::new(),
-        };
-        for file in files {
-            if let Err(error) = sales.import(&file) {
-                tracing::warn!(file = %file.display(), %error, "importing a leads-sold file failed");
+            Err(error) => tracing::warn!(%error, "listing the capture files failed"),
+        }
+        for file in leads_sold_files(&leads_sold_folder) {
+            if files_imported.contains(&file) {
+                continue;
+            }
+            match sales.import(&file) {
+                Ok(_) => {
+                    files_imported.insert(file);
+                }
+                Err(error) => {
+                    tracing::warn!(file = %file.display(), %error, "importing a leads-sold file failed");
+                }
             }
         }
     }
+}
+
+/// Lists the leads-sold files in `folder`, sorted by name; none when it cannot be read.
+fn leads_sold_files(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|extension| extension == "csv"))
+        .collect();
+    files.sort();
+    files
 }
 
 impl FlowHandle {

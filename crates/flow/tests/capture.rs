@@ -259,3 +259,22 @@ async fn lost_leads_sold_file_is_written_again() {
     assert_eq!(again.file, None);
     assert_eq!(csv_leads(&path), ["lead-0", "lead-1"]);
 }
+
+#[tokio::test]
+async fn leads_in_several_new_files_sold_once_in_file_order() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    write_leads_file(folder.path(), &codec, 0, &[5, 6]).await;
+    write_leads_file(folder.path(), &codec, 1, &[6, 7, 5]).await;
+    let partner = partner(folder.path(), &codec);
+
+    let files = partner.capture_files().unwrap();
+    let sold = partner.build_from(files.clone()).await.unwrap();
+    assert_eq!(sold.leads, ["lead-5", "lead-6", "lead-7"]);
+    assert_eq!(sold.capture_files, files);
+
+    write_leads_file(folder.path(), &codec, 2, &[7, 8]).await;
+    let newest = partner.capture_files().unwrap()[2..].to_vec();
+    let later = partner.build_from(newest).await.unwrap();
+    assert_eq!(later.leads, ["lead-8"], "lead-7 was sold from an earlier file");
+}

@@ -7,6 +7,7 @@
 //! generated are sold: capture files outlive a reset of the flow, and their older leads are
 //! left out.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -170,11 +171,23 @@ impl PartnerFiles {
                 vec![files[index].clone()]
             }
         };
+        self.sell_leads_in(chosen).await
+    }
 
+    /// Builds a leads-sold file from the given capture files with every lead in them not sold
+    /// before. The periodic partner passes only the files it has not read yet: a capture file
+    /// is complete once it is listed, because the broker renames it into place.
+    pub async fn build_from(&self, chosen: Vec<PathBuf>) -> Result<LeadsSold, PartnerError> {
+        self.rewrite_missing_files()?;
+        self.sell_leads_in(chosen).await
+    }
+
+    async fn sell_leads_in(&self, chosen: Vec<PathBuf>) -> Result<LeadsSold, PartnerError> {
         let mut leads = Vec::new();
+        let mut seen = HashSet::new();
         for path in &chosen {
             for lead in self.read_leads(path).await? {
-                if !leads.iter().any(|(id, _)| *id == lead.0) {
+                if seen.insert(lead.0.clone()) {
                     leads.push(lead);
                 }
             }
@@ -201,7 +214,8 @@ impl PartnerFiles {
         })
     }
 
-    fn no_capture_file(&self) -> PartnerError {
+    /// The error that says no capture file exists yet, and when the first window closes.
+    pub fn no_capture_file(&self) -> PartnerError {
         let closes_by = chrono::Utc::now()
             + chrono::Duration::from_std(self.capture_window).unwrap_or_default();
         PartnerError::NoCaptureFile {
@@ -250,23 +264,22 @@ impl PartnerFiles {
                 [],
                 |row| row.get(0),
             )?;
+            let mut generated = transaction.prepare_cached(
+                "SELECT COUNT(*) FROM lead_decisions WHERE lead_id = ?1 AND outcome = 'lead'",
+            )?;
+            let mut insert = transaction.prepare_cached(
+                "INSERT OR IGNORE INTO sold_leads (lead_id, purchase_date, file_number) \
+                 VALUES (?1, ?2, ?3)",
+            )?;
             let mut sold = Vec::new();
             let mut unknown = Vec::new();
             for (lead_id, date) in leads {
-                let generated: i64 = transaction.query_row(
-                    "SELECT COUNT(*) FROM lead_decisions WHERE lead_id = ?1 AND outcome = 'lead'",
-                    params![lead_id],
-                    |row| row.get(0),
-                )?;
-                if generated == 0 {
+                let decisions: i64 = generated.query_row(params![lead_id], |row| row.get(0))?;
+                if decisions == 0 {
                     unknown.push(lead_id.clone());
                     continue;
                 }
-                let inserted = transaction.execute(
-                    "INSERT OR IGNORE INTO sold_leads (lead_id, purchase_date, file_number) \
-                     VALUES (?1, ?2, ?3)",
-                    params![lead_id, date, number],
-                )?;
+                let inserted = insert.execute(params![lead_id, date, number])?;
                 if inserted == 1 {
                     sold.push(lead_id.clone());
                 }

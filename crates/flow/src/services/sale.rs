@@ -118,12 +118,11 @@ impl SaleService {
         let date = now_rfc3339();
         let created = self.store.transaction(|transaction| {
             let mut created = 0;
+            let mut insert = transaction
+                .prepare_cached("INSERT OR IGNORE INTO sales (lead_id, sale_id) VALUES (?1, ?2)")?;
             for (lead_id, sale_date) in &rows {
                 let sale_id = derived_uuid(&["sale", lead_id]).to_string();
-                let inserted = transaction.execute(
-                    "INSERT OR IGNORE INTO sales (lead_id, sale_id) VALUES (?1, ?2)",
-                    params![lead_id, sale_id],
-                )?;
+                let inserted = insert.execute(params![lead_id, sale_id])?;
                 if inserted == 0 {
                     continue;
                 }
