@@ -261,7 +261,7 @@ async fn lost_leads_sold_file_is_written_again() {
 }
 
 #[tokio::test]
-async fn leads_in_several_new_files_sold_once_in_file_order() {
+async fn lead_in_several_files_sold_once() {
     let (_registry, codec) = start_registry().await;
     let folder = tempfile::tempdir().unwrap();
     write_leads_file(folder.path(), &codec, 0, &[5, 6]).await;
@@ -276,5 +276,9 @@ async fn leads_in_several_new_files_sold_once_in_file_order() {
     write_leads_file(folder.path(), &codec, 2, &[7, 8]).await;
     let newest = partner.capture_files().unwrap()[2..].to_vec();
     let later = partner.build_from(newest).await.unwrap();
-    assert_eq!(later.leads, ["lead-8"], "lead-7 was sold from an earlier file");
+    assert_eq!(
+        later.leads,
+        ["lead-8"],
+        "lead-7 was sold from an earlier file"
+    );
 }

@@ -175,8 +175,8 @@ impl PartnerFiles {
     }
 
     /// Builds a leads-sold file from the given capture files with every lead in them not sold
-    /// before. The periodic partner passes only the files it has not read yet: a capture file
-    /// is complete once it is listed, because the broker renames it into place.
+    /// before. The periodic partner passes only the files it has not read yet. A capture file is
+    /// complete once it is listed, because the broker renames it into place.
     pub async fn build_from(&self, chosen: Vec<PathBuf>) -> Result<LeadsSold, PartnerError> {
         self.rewrite_missing_files()?;
         self.sell_leads_in(chosen).await
@@ -214,7 +214,8 @@ impl PartnerFiles {
         })
     }
 
-    /// The error that says no capture file exists yet, and when the first window closes.
+    /// Returns the error for a capture folder without files, with the time the current window
+    /// closes by.
     pub fn no_capture_file(&self) -> PartnerError {
         let closes_by = chrono::Utc::now()
             + chrono::Duration::from_std(self.capture_window).unwrap_or_default();
