@@ -27,12 +27,12 @@ use super::sync::Counters;
 /// WAL bytes after which the writer requests a passive checkpoint.
 const CHECKPOINT_BYTES: i64 = 4 * 1024 * 1024;
 
-/// WAL bytes after which the writer waits for a restart checkpoint: the size SQLite truncates
-/// the WAL to after it starts over.
+/// WAL bytes after which the writer waits for a restart checkpoint. It equals the writer
+/// connection's `journal_size_limit`, the size SQLite truncates the WAL to after a checkpoint.
 const MAX_WAL_BYTES: i64 = 64 * 1024 * 1024;
 
-/// The WAL sizes, in frames of one page each, at which the writer asks for checkpoints. Logs
-/// created with 4 KiB pages keep them, so the bounds follow the log's page size.
+/// The WAL sizes, in frames of one page each, at which the writer requests checkpoints. They
+/// follow the log's page size, because logs created with 4 KiB pages keep them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct WalBounds {
     /// Frames after which the writer requests a passive checkpoint.
@@ -152,7 +152,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn wal_bounds_keep_their_bytes_for_any_page_size() {
+    fn wal_bounds_follow_page_size() {
         for page_size in [4096, 16_384] {
             let bounds = WalBounds::for_page_size(page_size);
             assert_eq!(bounds.checkpoint_frames * page_size, CHECKPOINT_BYTES);
