@@ -22,7 +22,7 @@ use crate::services::conversions::LeadService;
 use crate::services::customer::{CustomerCreator, CustomerFollower, CustomerFollows};
 use crate::services::datalake::DatalakeService;
 use crate::services::parked::ParkedList;
-use crate::services::partner::PartnerFiles;
+use crate::services::partner::{PartnerError, PartnerFiles, PeriodicPartner};
 use crate::services::product::ProductService;
 use crate::services::sale::{PurchaseService, SaleService};
 use crate::setup::{FlowConfig, FlowError, FlowStores};
@@ -118,7 +118,7 @@ pub async fn start_flow(
     );
     let sales = SaleService::new(stores.conversions.clone(), conversions_outbox.waker());
     tasks.spawn(run_partner(
-        partner,
+        PeriodicPartner::new(partner),
         sales,
         config.leads_sold_folder(),
         config.partner_interval,
@@ -207,7 +207,7 @@ fn handler_for(
 /// Builds leads-sold files from new capture files and imports every leads-sold file, every
 /// `interval`. Importing is idempotent per lead, so files imported before change nothing.
 async fn run_partner(
-    partner: PartnerFiles,
+    mut partner: PeriodicPartner,
     sales: SaleService,
     leads_sold_folder: PathBuf,
     interval: Duration,
@@ -215,33 +215,29 @@ async fn run_partner(
 ) {
     let mut ticker = tokio::time::interval(interval);
     let mut reported_missing = false;
-    // Capture files and leads-sold files are renamed into place whole, so each is read once.
-    // Reading every file on every tick took longer with each capture window of a long session.
-    let mut captures_read: HashSet<PathBuf> = HashSet::new();
+    // Leads-sold files are renamed into place whole, so each is imported once.
     let mut files_imported: HashSet<PathBuf> = HashSet::new();
     loop {
         ticker.tick().await;
-        match partner.capture_files() {
-            Ok(files) if files.is_empty() => {
+        match partner.round().await {
+            Ok(failures) => {
+                reported_missing = false;
+                for message in failures {
+                    let notice = format!(
+                        "the partner cannot sell the leads of a capture file yet, and tries \
+                         it again every {} ms: {message}",
+                        interval.as_millis()
+                    );
+                    tracing::warn!("{notice}");
+                    metrics.notice(notice);
+                }
+            }
+            Err(error @ PartnerError::NoCaptureFile { .. }) => {
                 // Said once until a file appears, not on every tick.
                 if !reported_missing {
-                    let error = partner.no_capture_file();
                     tracing::info!(%error, "no leads-sold file yet");
                     metrics.notice(error.to_string());
                     reported_missing = true;
-                }
-            }
-            Ok(files) => {
-                reported_missing = false;
-                let unread: Vec<PathBuf> = files
-                    .into_iter()
-                    .filter(|file| !captures_read.contains(file))
-                    .collect();
-                if !unread.is_empty() {
-                    match partner.build_from(unread.clone()).await {
-                        Ok(_) => captures_read.extend(unread),
-                        Err(error) => tracing::warn!(%error, "building a leads-sold file failed"),
-                    }
                 }
             }
             Err(error) => tracing::warn!(%error, "listing the capture files failed"),
@@ -262,7 +258,7 @@ async fn run_partner(
     }
 }
 
-/// Lists the leads-sold files in `folder`, sorted by name; none when it cannot be read.
+/// Lists the leads-sold files in `folder`, sorted by name, or none when it cannot be read.
 fn leads_sold_files(folder: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return Vec::new();

@@ -13,7 +13,7 @@ use flow::capture::{list_capture_files, read_capture_file};
 use flow::cloudevents::CloudEvent;
 use flow::events::LeadGenerated;
 use flow::services::conversions;
-use flow::services::partner::{CaptureChoice, PartnerError, PartnerFiles};
+use flow::services::partner::{CaptureChoice, PartnerError, PartnerFiles, PeriodicPartner};
 use flow::transport::{Properties, ReceivedEvent};
 use flow::{EventCodec, FlowEvent};
 
@@ -281,4 +281,52 @@ async fn lead_in_several_files_sold_once() {
         ["lead-8"],
         "lead-7 was sold from an earlier file"
     );
+}
+
+#[tokio::test]
+async fn unreadable_capture_file_holds_back_no_other() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    write_leads_file(folder.path(), &codec, 0, &[1, 2]).await;
+    let broken =
+        folder
+            .path()
+            .join("capture")
+            .join(capture_path("lead", "0", 1_796_378_400_000 + 60_000));
+    std::fs::create_dir_all(broken.parent().unwrap()).unwrap();
+    std::fs::write(&broken, b"not an Avro container").unwrap();
+    write_leads_file(folder.path(), &codec, 2, &[3]).await;
+    let mut periodic = PeriodicPartner::new(partner(folder.path(), &codec));
+
+    let failures = periodic.round().await.unwrap();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    let broken_name = broken.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(failures[0].contains(&broken_name), "{}", failures[0]);
+    assert_eq!(sold_leads(folder.path()), ["lead-1", "lead-2", "lead-3"]);
+
+    let again = periodic.round().await.unwrap();
+    assert!(
+        again.is_empty(),
+        "the same failure is reported once: {again:?}"
+    );
+
+    // The file written again whole is read in the next round.
+    std::fs::remove_file(&broken).unwrap();
+    write_leads_file(folder.path(), &codec, 1, &[4]).await;
+    let fixed = periodic.round().await.unwrap();
+    assert!(fixed.is_empty(), "{fixed:?}");
+    assert_eq!(
+        sold_leads(folder.path()),
+        ["lead-1", "lead-2", "lead-3", "lead-4"]
+    );
+}
+
+/// Returns every lead in the leads-sold files, sorted.
+fn sold_leads(folder: &Path) -> Vec<String> {
+    let mut leads: Vec<String> = std::fs::read_dir(folder.join("leads-sold"))
+        .unwrap()
+        .flat_map(|entry| csv_leads(&entry.unwrap().path()))
+        .collect();
+    leads.sort();
+    leads
 }

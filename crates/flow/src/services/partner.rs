@@ -7,7 +7,7 @@
 //! generated are sold: capture files outlive a reset of the flow, and their older leads are
 //! left out.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -175,8 +175,7 @@ impl PartnerFiles {
     }
 
     /// Builds a leads-sold file from the given capture files with every lead in them not sold
-    /// before. The periodic partner passes only the files it has not read yet. A capture file is
-    /// complete once it is listed, because the broker renames it into place.
+    /// before. [`PeriodicPartner`] passes only the files it has not read yet.
     pub async fn build_from(&self, chosen: Vec<PathBuf>) -> Result<LeadsSold, PartnerError> {
         self.rewrite_missing_files()?;
         self.sell_leads_in(chosen).await
@@ -335,6 +334,83 @@ impl PartnerFiles {
             }
         }
         Ok(())
+    }
+}
+
+/// The partner as the running flow drives it: each round builds a leads-sold file from the
+/// capture files not read in an earlier round. A capture file is complete once it is listed,
+/// because the broker renames it into place, so each is read once. When a round fails with
+/// several new files, each is tried alone, so one file that cannot be read does not hold back
+/// the others. A failing file is tried again in every round and reported once per error.
+#[derive(Debug)]
+pub struct PeriodicPartner {
+    files: PartnerFiles,
+    read: HashSet<PathBuf>,
+    failing: HashMap<PathBuf, String>,
+}
+
+impl PeriodicPartner {
+    /// Starts with no capture file read.
+    pub fn new(files: PartnerFiles) -> Self {
+        PeriodicPartner {
+            files,
+            read: HashSet::new(),
+            failing: HashMap::new(),
+        }
+    }
+
+    /// Builds a leads-sold file from the capture files not read yet, and returns the errors
+    /// not reported before, one per failing file. Fails with
+    /// [`PartnerError::NoCaptureFile`] while capture has written no file, and when the
+    /// capture folder cannot be listed.
+    pub async fn round(&mut self) -> Result<Vec<String>, PartnerError> {
+        let files = self.files.capture_files()?;
+        if files.is_empty() {
+            return Err(self.files.no_capture_file());
+        }
+        let unread: Vec<PathBuf> = files
+            .into_iter()
+            .filter(|file| !self.read.contains(file))
+            .collect();
+        if unread.is_empty() {
+            return Ok(Vec::new());
+        }
+        let error = match self.files.build_from(unread.clone()).await {
+            Ok(_) => {
+                self.mark_read(unread);
+                return Ok(Vec::new());
+            }
+            Err(error) => error,
+        };
+        if let [file] = unread.as_slice() {
+            return Ok(self.failed(file, &error).into_iter().collect());
+        }
+        let mut reports = Vec::new();
+        for file in unread {
+            match self.files.build_from(vec![file.clone()]).await {
+                Ok(_) => self.mark_read(vec![file]),
+                Err(error) => reports.extend(self.failed(&file, &error)),
+            }
+        }
+        Ok(reports)
+    }
+
+    fn mark_read(&mut self, files: Vec<PathBuf>) {
+        for file in files {
+            self.failing.remove(&file);
+            self.read.insert(file);
+        }
+    }
+
+    /// Records the failure of `file` and returns its message, or `None` when the last round
+    /// already reported the same error for it.
+    fn failed(&mut self, file: &Path, error: &PartnerError) -> Option<String> {
+        let message = error.to_string();
+        if self.failing.get(file) == Some(&message) {
+            return None;
+        }
+        self.failing.insert(file.to_path_buf(), message.clone());
+        Some(message)
     }
 }
 
