@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import App from "./App.svelte";
 import type { Page, WizardState } from "./lib/api";
 import { EMPTY_LAKE, SECRET_KEY, installBackend, type BackendOptions } from "./test/backend";
+import { emptyAzureChoice } from "./lib/azure";
 
 afterEach(() => {
   clearMocks();
@@ -21,13 +22,7 @@ function savedOn(page: Page): WizardState {
       environment: "dv",
       region: { name: "northeurope", code: "eun" },
       custom_region: false,
-      azure: {
-        method: "azure_cli",
-        tenant: "",
-        client_id: "",
-        subscription: null,
-        with_databricks: false,
-      },
+      azure: emptyAzureChoice(),
     },
     exercise: { mode: "backward", attempts: [] },
     steps: {},

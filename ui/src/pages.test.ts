@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import App from "./App.svelte";
 import type { ExerciseLog, Page, WizardState } from "./lib/api";
 import { installBackend } from "./test/backend";
+import { emptyAzureChoice } from "./lib/azure";
 
 afterEach(() => {
   clearMocks();
@@ -24,13 +25,7 @@ function savedOn(
       environment: "dv",
       region: { name: "northeurope", code: "eun" },
       custom_region: false,
-      azure: {
-        method: "azure_cli",
-        tenant: "",
-        client_id: "",
-        subscription: null,
-        with_databricks: false,
-      },
+      azure: emptyAzureChoice(),
     },
     exercise,
     steps: {},

@@ -8,6 +8,7 @@ import FlowPage from "../pages/FlowPage.svelte";
 import { OVERVIEW } from "../test/backend";
 import type { EventDetails, FlowStatus, FlowUpdate, HubDefinition, LiveFlowView } from "./flowApi";
 import type { Settings } from "./settings";
+import { emptyAzureChoice } from "./azure";
 
 afterEach(() => {
   clearMocks();
@@ -20,13 +21,7 @@ const SETTINGS: Settings = {
   environment: "dv",
   region: { name: "northeurope", code: "eun" },
   customRegion: false,
-  azure: {
-    method: "azure_cli",
-    tenant: "",
-    client_id: "",
-    subscription: null,
-    with_databricks: false,
-  },
+  azure: emptyAzureChoice(),
 };
 
 const HUBS: HubDefinition[] = [

@@ -23,6 +23,7 @@ import type {
   WizardState,
   WorkshopOverview,
 } from "../lib/api";
+import { emptyAzureChoice } from "../lib/azure";
 
 /** The arguments of one `check_namespace` call, as the UI sent them. */
 export interface CheckCall {
@@ -456,13 +457,7 @@ export function installBackend(
               environment: "dv",
               region: { name: "northeurope", code: "eun" },
               custom_region: false,
-              azure: {
-                method: "azure_cli",
-                tenant: "",
-                client_id: "",
-                subscription: null,
-                with_databricks: false,
-              },
+              azure: emptyAzureChoice(),
             },
             exercise: { mode: "backward", attempts: [] },
             steps: {},

@@ -10,6 +10,7 @@ import type { SavedInstructorMode } from "../../lib/instructor-api";
 import { forgetInstructorMode } from "../../lib/instructor-mode.svelte";
 import { SPEAKER_NOTES } from "../../lib/instructor-notes";
 import { installBackend, type BackendOptions } from "../../test/backend";
+import { emptyAzureChoice } from "../../lib/azure";
 
 /** The instructor commands the app sent, with their arguments. */
 interface InstructorCalls {
@@ -55,13 +56,7 @@ function savedState(instructor: SavedInstructorMode, page: WizardState["page"] =
       environment: "dv",
       region: { name: "northeurope", code: "eun" },
       custom_region: false,
-      azure: {
-        method: "azure_cli",
-        tenant: "",
-        client_id: "",
-        subscription: null,
-        with_databricks: false,
-      },
+      azure: emptyAzureChoice(),
     },
     exercise: { mode: "backward", attempts: [] },
     steps: {},
