@@ -226,11 +226,23 @@ impl LiveFlow {
         Ok(running.status())
     }
 
-    /// Publishes a poison event to `hub` and returns its CloudEvents id.
+    /// Publishes a poison event to `hub` and returns its CloudEvents id. The page's subscriber
+    /// then looks for it, so the page shows it even while it samples a busy hub.
     pub(crate) async fn inject_poison(&self, hub: &str) -> Result<String, LiveFlowError> {
-        let slot = self.running.lock().await;
-        let running = slot.as_ref().ok_or(LiveFlowError::NotRunning)?;
-        Ok(running.handle.controls().inject_poison(hub).await?)
+        let mut slot = self.running.lock().await;
+        let running = slot.as_mut().ok_or(LiveFlowError::NotRunning)?;
+        // Read before publishing, so the poison event comes after these positions.
+        let before = running.sampler.newest(hub).await;
+        let event_id = running.handle.controls().inject_poison(hub).await?;
+        match before {
+            Ok(before) => running.sampler.find_injected(before, event_id.clone()),
+            Err(error) => tracing::warn!(
+                hub,
+                %error,
+                "the live flow page cannot look for the injected event"
+            ),
+        }
+        Ok(event_id)
     }
 
     /// Deletes the flow's state on the prepared namespace (team stores, lake and leads-sold

@@ -1,9 +1,9 @@
 //! Sampled events: a summary of each event the live flow page may animate, the few that each
 //! update carries, and the recent events kept in full so the page can show their details.
 //!
-//! The sampler reads every event, but an update carries at most [`MAX_SAMPLES_PER_UPDATE`]
-//! of them, spread over the hubs, so a busy hub cannot hide the others and the page never
-//! animates one token per event.
+//! The sampler reads every event at the course's pace and a sample of a busy hub's. An update
+//! carries at most [`MAX_SAMPLES_PER_UPDATE`] of them, spread over the hubs, so a busy hub
+//! cannot hide the others and the page never animates one token per event.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
@@ -180,6 +180,25 @@ struct BufferState {
     kept_bytes: usize,
 }
 
+impl BufferState {
+    /// Returns the kept event at `key`, the newest first.
+    fn kept_at(&self, key: &EventKey) -> Option<&ReceivedEvent> {
+        self.kept
+            .iter()
+            .rev()
+            .find(|(hub, event)| {
+                *hub == key.hub
+                    && event.partition_id == key.partition_id
+                    && event.sequence_number == key.sequence_number
+            })
+            .map(|(_, event)| event)
+    }
+
+    fn keeps(&self, key: &EventKey) -> bool {
+        self.kept_at(key).is_some()
+    }
+}
+
 /// The events the sampler has read: summaries waiting for the next update, and the recent
 /// events in full.
 #[derive(Debug, Default)]
@@ -195,10 +214,14 @@ impl SampleBuffer {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Records an event read from `hub`.
+    /// Records an event read from `hub`. An injected event already kept is not recorded
+    /// again, because both a reader and the search for it may read it.
     pub(crate) fn record(&self, hub: &str, event: ReceivedEvent) {
         let summary = summarize(hub, &event);
         let mut state = self.lock();
+        if summary.injected && state.keeps(&summary.key) {
+            return;
+        }
         state.seen += 1;
         state.pending.push_back(summary);
         if state.pending.len() > MAX_PENDING {
@@ -228,16 +251,7 @@ impl SampleBuffer {
 
     /// Returns a kept event by its position, or `None` when it is no longer kept.
     pub(crate) fn find(&self, key: &EventKey) -> Option<ReceivedEvent> {
-        self.lock()
-            .kept
-            .iter()
-            .rev()
-            .find(|(hub, event)| {
-                *hub == key.hub
-                    && event.partition_id == key.partition_id
-                    && event.sequence_number == key.sequence_number
-            })
-            .map(|(_, event)| event.clone())
+        self.lock().kept_at(key).cloned()
     }
 
     /// Returns the maximum number of events kept in full.
@@ -305,6 +319,22 @@ mod tests {
         assert_eq!(sampled.body_size, 12);
         assert!(!sampled.injected);
         assert_eq!(sampled.parked_from, None);
+    }
+
+    #[test]
+    fn injected_event_recorded_once() {
+        let buffer = SampleBuffer::default();
+        let poison = received(
+            9,
+            cloud_event("Customer.Created", INSTRUCTOR_SOURCE),
+            vec![1],
+        );
+        buffer.record("customer", poison.clone());
+        buffer.record("customer", poison);
+        let taken = buffer.take();
+        assert_eq!(taken.seen, 1);
+        assert_eq!(taken.samples.len(), 1);
+        assert!(taken.samples[0].injected);
     }
 
     #[test]

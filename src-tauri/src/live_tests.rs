@@ -13,6 +13,7 @@ use tauri::ipc::{Channel, InvokeResponseBody};
 use crate::live_details::Payload;
 use crate::live_flow::LiveFlow;
 use crate::live_sample::EventKey;
+use crate::live_sampler::{BUDGET_WINDOW, EVENTS_PER_WINDOW};
 use crate::provision::LocalTarget;
 
 /// The maximum wait for every lane to see events. The Product lane waits for the first capture
@@ -59,6 +60,15 @@ fn lane_total(update: &Value, team: &str) -> u64 {
         .find(|lane| lane["team"] == team)
         .unwrap();
     lane["published"].as_u64().unwrap() + lane["consumed"].as_u64().unwrap()
+}
+
+fn published_total(update: &Value) -> u64 {
+    update["hubs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hub| hub["published"].as_u64().unwrap())
+        .sum()
 }
 
 fn sampled_hubs(updates: &[Value]) -> Vec<String> {
@@ -233,6 +243,88 @@ async fn flow_on_applied_namespace_reaches_every_lane() {
     assert_eq!(
         reset.sales, status.sales,
         "the reset flow keeps demo timing"
+    );
+
+    assert!(!live.stop().await.running);
+    target.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn busy_flow_sampled_poison_shown() {
+    let folder = tempfile::tempdir().unwrap();
+    let target = LocalTarget::with_memory_keychain(folder.path());
+    let attendee = Attendee::new("dgrf", Environment::Dv, Region::north_europe()).unwrap();
+    for step in StepId::ALL {
+        let record = target.apply(&attendee, step, |_| {}).await.unwrap();
+        assert_eq!(record.failure, None, "step {step:?} failed to apply");
+    }
+    let live = LiveFlow::default();
+    let page = PageUpdates::default();
+    live.attach(page.channel()).await;
+    let readers = {
+        let stack = target.service().stack().await.unwrap();
+        let prepared = local_flow(&stack, &attendee).await.unwrap();
+        let mut readers = 0;
+        for hub in course::flow::HUBS.iter() {
+            let runtime = prepared.transport.hub_runtime(hub.name).await.unwrap();
+            readers += runtime.partitions.len();
+        }
+        // A new customer every millisecond: far more events than the page animates.
+        live.start(&stack, prepared, Duration::from_millis(1), FlowTiming::Demo)
+            .await
+            .unwrap();
+        readers
+    };
+
+    // Once the flow is busy, the page's subscriber reads at most its budget of every
+    // partition, a window at a time, while the teams publish more.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let first = page.all().len();
+    let published_before = published_total(&page.latest().unwrap());
+    let measured = Duration::from_secs(4);
+    tokio::time::sleep(measured).await;
+    let updates = page.all();
+    let seen: u64 = updates[first..]
+        .iter()
+        .map(|update| update["seen"].as_u64().unwrap())
+        .sum();
+    let published = published_total(updates.last().unwrap()) - published_before;
+    // One window more than the time measured, because the windows do not start with it.
+    let windows = (measured.as_secs_f64() / BUDGET_WINDOW.as_secs_f64()).ceil() as u64 + 1;
+    let budget = readers as u64 * EVENTS_PER_WINDOW as u64 * windows;
+    assert!(
+        seen <= budget,
+        "the page read {seen} events in {measured:?}, over its budget of {budget}"
+    );
+    assert!(
+        published > seen,
+        "the teams published {published} events and the page read {seen}: nothing was skipped"
+    );
+
+    // An injected poison event is found and shown although its hub is sampled.
+    let poison_id = live.inject_poison("customer").await.unwrap();
+    let injected = Instant::now();
+    let poison = loop {
+        let found = sample_of(&page.all(), |sample| {
+            sample["injected"] == true && sample["hub"] == "customer"
+        });
+        if let Some(poison) = found {
+            break poison;
+        }
+        assert!(
+            injected.elapsed() < PARKED_DEADLINE,
+            "the page never showed the injected event {poison_id}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let details = live.event_details(&poison).await.unwrap();
+    assert!(
+        details
+            .cloud_events
+            .iter()
+            .any(|attribute| attribute.name == "id" && attribute.value == poison_id),
+        "the shown event is not the one injected: {:?}",
+        details.cloud_events
     );
 
     assert!(!live.stop().await.running);

@@ -85,6 +85,8 @@ pub enum StartPosition {
     Earliest,
     /// The event after the one with this sequence number (exclusive).
     AfterSequenceNumber(i64),
+    /// The first event enqueued after the reader opens.
+    Latest,
 }
 
 /// A request to read one partition through a consumer group.
@@ -102,6 +104,10 @@ pub struct ReaderRequest {
     /// with a lower one, which then fail with [`TransportError::OwnershipLost`]. `None` reads
     /// without one, beside up to four other such readers, unless a reader with an owner level has the partition.
     pub owner_level: Option<i64>,
+    /// The maximum number of events the transport reads ahead of [`PartitionReader::receive`],
+    /// or `None` for the client's default. A reader that stops after a few events sets it low,
+    /// so that few events cross the network for nothing.
+    pub prefetch: Option<u32>,
 }
 
 /// An event read from a partition.

@@ -87,6 +87,7 @@ fn reader_request(hub: &str, group: &str, partition: &str, start: StartPosition)
         partition_id: partition.to_owned(),
         start,
         owner_level: Some(1),
+        prefetch: None,
     }
 }
 
@@ -192,6 +193,29 @@ async fn start_after_sequence_number_is_exclusive() {
         .await
         .unwrap();
     assert!(quiet.is_empty(), "{quiet:?}");
+    drop(reader);
+    live.broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn latest_skips_earlier_events() {
+    let live = start_live().await;
+    let partition = publish_keyed(&live.transport, "lead", "lead-7", 5).await;
+
+    let request = ReaderRequest {
+        prefetch: Some(2),
+        ..reader_request("lead", "customer", &partition, StartPosition::Latest)
+    };
+    let mut reader = live.transport.open_reader(request).await.unwrap();
+    let quiet = reader
+        .receive(10, Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert!(quiet.is_empty(), "{quiet:?}");
+    publish_keyed(&live.transport, "lead", "lead-7", 4).await;
+    let events = receive(&mut reader, 4).await;
+    let numbers: Vec<i64> = events.iter().map(|event| event.sequence_number).collect();
+    assert_eq!(numbers, [5, 6, 7, 8]);
     drop(reader);
     live.broker.shutdown().await;
 }

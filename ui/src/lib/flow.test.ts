@@ -8,6 +8,7 @@ import {
   RECENT_EVENTS,
   RECENT_INTERVAL_MS,
   type RecentList,
+  describeEventRate,
   describeSample,
   emptyLagHistory,
   emptyRecent,
@@ -195,6 +196,16 @@ describe("descriptions", () => {
     expect(formatRate(Number.NaN)).toBe("0/s");
     expect(formatRate(0.44)).toBe("0.4/s");
     expect(formatRate(12.6)).toBe("13/s");
+  });
+
+  it("says when the diagram shows a sample of the events", () => {
+    expect(describeEventRate(0)).toBe("0 events published a second");
+    expect(describeEventRate(Number.NaN)).toBe("0 events published a second");
+    expect(describeEventRate(0.6)).toBe("1 event published a second");
+    expect(describeEventRate(30)).toBe("30 events published a second");
+    expect(describeEventRate(3074.4)).toBe(
+      "3,074 events published a second; the diagram shows a sample of them",
+    );
   });
 });
 

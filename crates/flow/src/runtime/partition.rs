@@ -93,6 +93,7 @@ impl PartitionTask {
                 partition_id: self.partition_id.clone(),
                 start: self.start,
                 owner_level: Some(self.owner_level),
+                prefetch: None,
             };
             match self.runtime.transport.open_reader(request).await {
                 Ok(reader) => return Some(reader),

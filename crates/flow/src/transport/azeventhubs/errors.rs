@@ -116,6 +116,7 @@ mod tests {
             partition_id: "2".to_owned(),
             start: StartPosition::Earliest,
             owner_level: Some(3),
+            prefetch: None,
         }
     }
 

@@ -40,7 +40,12 @@ pub(super) async fn open(
     connection_string: Secret<String>,
 ) -> Result<AzPartitionReader, TransportError> {
     let (ready, attached) = oneshot::channel();
-    let (sender, events) = mpsc::channel(CHANNEL_CAPACITY);
+    // The task reads ahead into the channel too, so a low prefetch bounds the channel as well.
+    let capacity = request
+        .prefetch
+        .map_or(CHANNEL_CAPACITY, |prefetch| prefetch as usize)
+        .clamp(1, CHANNEL_CAPACITY);
+    let (sender, events) = mpsc::channel(capacity);
     tokio::spawn(run(request.clone(), connection_string, ready, sender));
     match attached.await {
         Ok(Ok(())) => Ok(AzPartitionReader {
@@ -99,8 +104,12 @@ async fn forward(
         StartPosition::AfterSequenceNumber(sequence_number) => {
             EventPosition::from_sequence_number(sequence_number, false)
         }
+        StartPosition::Latest => EventPosition::latest(),
     };
     let mut read_options = ReadEventOptions::default();
+    if let Some(prefetch) = request.prefetch {
+        read_options = read_options.with_prefetch_count(prefetch.max(1));
+    }
     if let Some(level) = request.owner_level {
         read_options = read_options.with_owner_level(level);
     }
