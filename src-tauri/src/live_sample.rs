@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use course::flow::PARKED_HUB;
 use course::Team;
@@ -28,6 +29,10 @@ const MAX_KEPT_BYTES: usize = 16 * 1024 * 1024;
 /// The maximum number of summaries waiting for the next update. At ten updates a second this
 /// is far more than the sampler reads at the course's pace; beyond it the oldest are dropped.
 const MAX_PENDING: usize = 1024;
+
+/// How long a summary waits for an update to pick it. The sampler's readers read a busy
+/// partition in bursts, so the summaries of one burst are spread over the next updates.
+const MAX_PENDING_AGE: Duration = Duration::from_secs(1);
 
 /// The CloudEvents source of events the instructor injects.
 const INSTRUCTOR_SOURCE: &str = "/eda-workshop/instructor";
@@ -126,18 +131,29 @@ pub(crate) fn summarize(hub: &str, event: &ReceivedEvent) -> SampledEvent {
 
 /// Picks at most `max` of `pending`, taking injected poison events first, then in turn the
 /// newest event of each hub, and returns them in the order they arrived.
+#[cfg(test)]
 pub(crate) fn pick_samples(pending: Vec<SampledEvent>, max: usize) -> Vec<SampledEvent> {
-    if pending.len() <= max {
-        return pending;
-    }
+    let chosen = sample_indices(&pending, max);
+    let mut pending: Vec<Option<SampledEvent>> = pending.into_iter().map(Some).collect();
+    chosen
+        .into_iter()
+        .filter_map(|index| pending[index].take())
+        .collect()
+}
+
+/// Returns the indices of the events [`pick_samples`] picks, in ascending order.
+fn sample_indices<'a>(
+    pending: impl IntoIterator<Item = &'a SampledEvent>,
+    max: usize,
+) -> Vec<usize> {
     let mut chosen: Vec<usize> = Vec::with_capacity(max);
-    let mut by_hub: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (index, event) in pending.iter().enumerate() {
+    let mut by_hub: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, event) in pending.into_iter().enumerate() {
         // The instructor injected it to show what happens to it, so it is never sampled away.
         if event.injected && chosen.len() < max {
             chosen.push(index);
         } else {
-            by_hub.entry(event.key.hub.clone()).or_default().push(index);
+            by_hub.entry(&event.key.hub).or_default().push(index);
         }
     }
     while chosen.len() < max {
@@ -156,11 +172,7 @@ pub(crate) fn pick_samples(pending: Vec<SampledEvent>, max: usize) -> Vec<Sample
         }
     }
     chosen.sort_unstable();
-    let mut pending: Vec<Option<SampledEvent>> = pending.into_iter().map(Some).collect();
     chosen
-        .into_iter()
-        .filter_map(|index| pending[index].take())
-        .collect()
 }
 
 /// The summaries taken for one update.
@@ -174,7 +186,8 @@ pub(crate) struct TakenSamples {
 
 #[derive(Debug, Default)]
 struct BufferState {
-    pending: VecDeque<SampledEvent>,
+    /// The summaries not yet picked, with the time each was recorded, oldest first.
+    pending: VecDeque<(Instant, SampledEvent)>,
     seen: u64,
     kept: VecDeque<(String, ReceivedEvent)>,
     kept_bytes: usize,
@@ -223,7 +236,7 @@ impl SampleBuffer {
             return;
         }
         state.seen += 1;
-        state.pending.push_back(summary);
+        state.pending.push_back((Instant::now(), summary));
         if state.pending.len() > MAX_PENDING {
             state.pending.pop_front();
         }
@@ -237,15 +250,33 @@ impl SampleBuffer {
         }
     }
 
-    /// Takes the summaries recorded since the last call and picks the ones to animate.
+    /// Picks the summaries to animate now and counts the events read since the last call.
     pub(crate) fn take(&self) -> TakenSamples {
+        self.take_at(Instant::now())
+    }
+
+    /// Picks at most [`MAX_SAMPLES_PER_UPDATE`] summaries at `now`. The others wait for the
+    /// next updates until they are [`MAX_PENDING_AGE`] old.
+    fn take_at(&self, now: Instant) -> TakenSamples {
         let mut state = self.lock();
-        let pending: Vec<SampledEvent> = state.pending.drain(..).collect();
-        let seen = std::mem::take(&mut state.seen);
-        drop(state);
+        state
+            .pending
+            .retain(|(recorded, _)| now.saturating_duration_since(*recorded) <= MAX_PENDING_AGE);
+        let chosen = sample_indices(
+            state.pending.iter().map(|(_, summary)| summary),
+            MAX_SAMPLES_PER_UPDATE,
+        );
+        // Removing from the back first keeps the lower indices valid.
+        let mut samples: Vec<SampledEvent> = chosen
+            .into_iter()
+            .rev()
+            .filter_map(|index| state.pending.remove(index))
+            .map(|(_, summary)| summary)
+            .collect();
+        samples.reverse();
         TakenSamples {
-            samples: pick_samples(pending, MAX_SAMPLES_PER_UPDATE),
-            seen,
+            samples,
+            seen: std::mem::take(&mut state.seen),
         }
     }
 
@@ -319,6 +350,53 @@ mod tests {
         assert_eq!(sampled.body_size, 12);
         assert!(!sampled.injected);
         assert_eq!(sampled.parked_from, None);
+    }
+
+    #[test]
+    fn burst_spread_over_updates() {
+        let buffer = SampleBuffer::default();
+        for sequence_number in 0..5 {
+            buffer.record(
+                "customer",
+                received(
+                    sequence_number,
+                    cloud_event("Customer.Created", "/c"),
+                    vec![1],
+                ),
+            );
+        }
+        let recorded = Instant::now();
+
+        let first = buffer.take_at(recorded);
+        assert_eq!(first.seen, 5);
+        assert_eq!(first.samples.len(), MAX_SAMPLES_PER_UPDATE);
+        let second = buffer.take_at(recorded + Duration::from_millis(100));
+        assert_eq!(second.seen, 0);
+        let numbers: Vec<i64> = second
+            .samples
+            .iter()
+            .map(|sample| sample.key.sequence_number)
+            .collect();
+        assert_eq!(numbers, [0, 1]);
+    }
+
+    #[test]
+    fn old_summaries_not_animated() {
+        let buffer = SampleBuffer::default();
+        for sequence_number in 0..5 {
+            buffer.record(
+                "customer",
+                received(
+                    sequence_number,
+                    cloud_event("Customer.Created", "/c"),
+                    vec![1],
+                ),
+            );
+        }
+        let later = Instant::now() + MAX_PENDING_AGE + Duration::from_millis(1);
+        let taken = buffer.take_at(later);
+        assert_eq!(taken.seen, 5);
+        assert!(taken.samples.is_empty());
     }
 
     #[test]
@@ -432,9 +510,14 @@ mod tests {
         assert_eq!(taken.seen, 20);
         assert_eq!(taken.samples.len(), MAX_SAMPLES_PER_UPDATE);
 
+        // The next update picks among the events left, never one already animated.
         let next = buffer.take();
         assert_eq!(next.seen, 0);
-        assert!(next.samples.is_empty());
+        assert_eq!(next.samples.len(), MAX_SAMPLES_PER_UPDATE);
+        assert!(next
+            .samples
+            .iter()
+            .all(|sample| !taken.samples.contains(sample)));
     }
 
     #[test]
