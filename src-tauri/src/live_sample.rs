@@ -129,8 +129,7 @@ pub(crate) fn summarize(hub: &str, event: &ReceivedEvent) -> SampledEvent {
     }
 }
 
-/// Picks at most `max` of `pending`, taking injected poison events first, then in turn the
-/// newest event of each hub, and returns them in the order they arrived.
+/// Returns the events of `pending` that [`sample_indices`] picks, in the order they arrived.
 #[cfg(test)]
 pub(crate) fn pick_samples(pending: Vec<SampledEvent>, max: usize) -> Vec<SampledEvent> {
     let chosen = sample_indices(&pending, max);
@@ -141,7 +140,8 @@ pub(crate) fn pick_samples(pending: Vec<SampledEvent>, max: usize) -> Vec<Sample
         .collect()
 }
 
-/// Returns the indices of the events [`pick_samples`] picks, in ascending order.
+/// Picks at most `max` of `pending`, injected poison events first, then in turn the newest
+/// event of each hub, and returns their indices in ascending order.
 fn sample_indices<'a>(
     pending: impl IntoIterator<Item = &'a SampledEvent>,
     max: usize,
@@ -194,7 +194,7 @@ struct BufferState {
 }
 
 impl BufferState {
-    /// Returns the kept event at `key`, the newest first.
+    /// Returns the newest kept event at `key`.
     fn kept_at(&self, key: &EventKey) -> Option<&ReceivedEvent> {
         self.kept
             .iter()
