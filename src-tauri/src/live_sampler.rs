@@ -18,6 +18,7 @@ use flow::transport::{
     EventTransport, HubRuntime, PartitionRuntime, ReaderRequest, ReceivedEvent, StartPosition,
     TransportError,
 };
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -54,6 +55,10 @@ pub(crate) struct Sampler {
     transport: Arc<dyn EventTransport>,
     buffer: Arc<SampleBuffer>,
     readers: JoinSet<()>,
+    /// Lets one search for an injected event read at a time. A partition takes at most five
+    /// readers without an owner level in one consumer group, so slow searches of several
+    /// quick injections could otherwise be rejected.
+    search_turn: Arc<Semaphore>,
 }
 
 impl Sampler {
@@ -88,6 +93,7 @@ impl Sampler {
             transport,
             buffer,
             readers,
+            search_turn: Arc::new(Semaphore::new(1)),
         }
     }
 
@@ -104,15 +110,19 @@ impl Sampler {
 
     /// Looks for the event with the CloudEvents id `event_id` after the positions `before` and
     /// records it once found, so the page shows it even when its partition is sampled. The
-    /// search reads every partition of the hub until one has the event, for at most
-    /// [`SEARCH_LIMIT`].
+    /// search waits for the searches before it, then reads every partition of the hub until
+    /// one has the event, for at most [`SEARCH_LIMIT`].
     pub(crate) fn find_injected(&mut self, before: HubRuntime, event_id: String) {
-        self.readers.spawn(find_event(
-            self.transport.clone(),
-            self.buffer.clone(),
-            before,
-            event_id,
-        ));
+        let transport = self.transport.clone();
+        let buffer = self.buffer.clone();
+        let turn = self.search_turn.clone();
+        self.readers.spawn(async move {
+            // The semaphore is never closed, so acquiring fails only if that changes.
+            let Ok(_permit) = turn.acquire_owned().await else {
+                return;
+            };
+            find_event(transport, buffer, before, event_id).await;
+        });
     }
 
     /// Stops every reader and waits for them to end.

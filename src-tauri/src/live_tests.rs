@@ -311,31 +311,37 @@ async fn busy_flow_sampled_poison_shown() {
         "only {animating} of {measured_updates} updates carried events to animate"
     );
 
-    // An injected poison event is found and shown although its hub is sampled.
-    let poison_id = live.inject_poison("customer").await.unwrap();
+    // Poison events injected in quick succession are each found and shown, although their hub
+    // is sampled.
+    let mut poison_ids = Vec::new();
+    for _ in 0..6 {
+        poison_ids.push(live.inject_poison("customer").await.unwrap());
+    }
     let injected = Instant::now();
-    let poison = loop {
-        let found = sample_of(&page.all(), |sample| {
-            sample["injected"] == true && sample["hub"] == "customer"
-        });
-        if let Some(poison) = found {
-            break poison;
-        }
+    for poison_id in &poison_ids {
+        let poison = loop {
+            let found = sample_of(&page.all(), |sample| {
+                sample["injected"] == true && sample["event_id"] == poison_id.as_str()
+            });
+            if let Some(poison) = found {
+                break poison;
+            }
+            assert!(
+                injected.elapsed() < PARKED_DEADLINE,
+                "the page never showed the injected event {poison_id}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let details = live.event_details(&poison).await.unwrap();
         assert!(
-            injected.elapsed() < PARKED_DEADLINE,
-            "the page never showed the injected event {poison_id}"
+            details
+                .cloud_events
+                .iter()
+                .any(|attribute| attribute.name == "id" && attribute.value == *poison_id),
+            "the shown event is not the one injected: {:?}",
+            details.cloud_events
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let details = live.event_details(&poison).await.unwrap();
-    assert!(
-        details
-            .cloud_events
-            .iter()
-            .any(|attribute| attribute.name == "id" && attribute.value == poison_id),
-        "the shown event is not the one injected: {:?}",
-        details.cloud_events
-    );
+    }
 
     assert!(!live.stop().await.running);
     target.stop().await;
