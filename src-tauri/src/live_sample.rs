@@ -352,19 +352,19 @@ mod tests {
         assert_eq!(sampled.parked_from, None);
     }
 
+    /// Returns a buffer that recorded `count` customers, with sequence numbers from 0.
+    fn buffer_of_customers(count: i64) -> SampleBuffer {
+        let buffer = SampleBuffer::default();
+        for sequence_number in 0..count {
+            let properties = cloud_event("Customer.Created", "/c");
+            buffer.record("customer", received(sequence_number, properties, vec![1]));
+        }
+        buffer
+    }
+
     #[test]
     fn burst_spread_over_updates() {
-        let buffer = SampleBuffer::default();
-        for sequence_number in 0..5 {
-            buffer.record(
-                "customer",
-                received(
-                    sequence_number,
-                    cloud_event("Customer.Created", "/c"),
-                    vec![1],
-                ),
-            );
-        }
+        let buffer = buffer_of_customers(5);
         let recorded = Instant::now();
 
         let first = buffer.take_at(recorded);
@@ -382,21 +382,11 @@ mod tests {
 
     #[test]
     fn old_summaries_not_animated() {
-        let buffer = SampleBuffer::default();
-        for sequence_number in 0..5 {
-            buffer.record(
-                "customer",
-                received(
-                    sequence_number,
-                    cloud_event("Customer.Created", "/c"),
-                    vec![1],
-                ),
-            );
-        }
+        let buffer = buffer_of_customers(5);
         let later = Instant::now() + MAX_PENDING_AGE + Duration::from_millis(1);
-        let taken = buffer.take_at(later);
-        assert_eq!(taken.seen, 5);
-        assert!(taken.samples.is_empty());
+        let aged = buffer.take_at(later);
+        assert_eq!(aged.seen, 5);
+        assert!(aged.samples.is_empty());
     }
 
     #[test]

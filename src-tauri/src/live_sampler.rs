@@ -117,7 +117,7 @@ impl Sampler {
         let buffer = self.buffer.clone();
         let turn = self.search_turn.clone();
         self.readers.spawn(async move {
-            // The semaphore is never closed, so acquiring fails only if that changes.
+            // Acquiring fails only on a closed semaphore, and nothing closes this one.
             let Ok(_permit) = turn.acquire_owned().await else {
                 return;
             };
@@ -132,7 +132,7 @@ impl Sampler {
     }
 }
 
-/// The page's request to read `partition` of `hub` from after its newest event.
+/// Builds the page's request to read `partition` of `hub` from after its newest event.
 fn sampler_request(hub: &str, partition: &PartitionRuntime) -> ReaderRequest {
     ReaderRequest {
         hub: hub.to_string(),
@@ -187,7 +187,7 @@ impl Budget {
     }
 }
 
-/// Why a reader stopped reading.
+/// The reason a reader stopped reading.
 #[derive(Debug)]
 enum Stop {
     /// The reader read its budget and opens again at the newest event at this time.
@@ -333,11 +333,11 @@ async fn search_partition(
                 return None;
             }
         };
-        let wanted = |event: &ReceivedEvent| {
+        let is_injected_event = |event: &ReceivedEvent| {
             CloudEvent::read_from(&event.properties)
                 .is_ok_and(|cloud_event| cloud_event.id == event_id)
         };
-        if let Some(event) = events.into_iter().find(wanted) {
+        if let Some(event) = events.into_iter().find(is_injected_event) {
             return Some(event);
         }
     }

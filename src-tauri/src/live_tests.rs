@@ -96,15 +96,21 @@ fn sample_of(updates: &[Value], predicate: impl Fn(&Value) -> bool) -> Option<Ev
         })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn flow_on_applied_namespace_reaches_every_lane() {
-    let folder = tempfile::tempdir().unwrap();
-    let target = LocalTarget::with_memory_keychain(folder.path());
+/// Starts the Local target over `folder` and applies every step for `dgrf`.
+async fn applied_target(folder: &std::path::Path) -> (LocalTarget, Attendee) {
+    let target = LocalTarget::with_memory_keychain(folder);
     let attendee = Attendee::new("dgrf", Environment::Dv, Region::north_europe()).unwrap();
     for step in StepId::ALL {
         let record = target.apply(&attendee, step, |_| {}).await.unwrap();
         assert_eq!(record.failure, None, "step {step:?} failed to apply");
     }
+    (target, attendee)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn flow_on_applied_namespace_reaches_every_lane() {
+    let folder = tempfile::tempdir().unwrap();
+    let (target, attendee) = applied_target(folder.path()).await;
     let live = LiveFlow::default();
     let page = PageUpdates::default();
     let status = live.attach(page.channel()).await;
@@ -252,12 +258,7 @@ async fn flow_on_applied_namespace_reaches_every_lane() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn busy_flow_sampled_poison_shown() {
     let folder = tempfile::tempdir().unwrap();
-    let target = LocalTarget::with_memory_keychain(folder.path());
-    let attendee = Attendee::new("dgrf", Environment::Dv, Region::north_europe()).unwrap();
-    for step in StepId::ALL {
-        let record = target.apply(&attendee, step, |_| {}).await.unwrap();
-        assert_eq!(record.failure, None, "step {step:?} failed to apply");
-    }
+    let (target, attendee) = applied_target(folder.path()).await;
     let live = LiveFlow::default();
     let page = PageUpdates::default();
     live.attach(page.channel()).await;

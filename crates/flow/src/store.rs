@@ -154,6 +154,13 @@ mod tests {
         store.count("notes").unwrap()
     }
 
+    /// Opens a team store in a new temporary folder, which lives as long as the returned guard.
+    fn temporary_store() -> (tempfile::TempDir, TeamStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TeamStore::open(&dir.path().join("team.db"), Team::Customer, SCHEMA).unwrap();
+        (dir, store)
+    }
+
     fn insert(connection: &Connection) -> rusqlite::Result<()> {
         connection
             .prepare_cached("INSERT INTO notes (text) VALUES ('kept')")?
@@ -163,8 +170,7 @@ mod tests {
 
     #[test]
     fn failed_work_is_rolled_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = TeamStore::open(&dir.path().join("team.db"), Team::Customer, SCHEMA).unwrap();
+        let (_dir, store) = temporary_store();
 
         store.transaction(insert).unwrap();
         let failed = store.transaction(|connection| {
@@ -180,8 +186,7 @@ mod tests {
 
     #[test]
     fn panicking_work_is_rolled_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = TeamStore::open(&dir.path().join("team.db"), Team::Customer, SCHEMA).unwrap();
+        let (_dir, store) = temporary_store();
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let _ = store.transaction(|connection| -> rusqlite::Result<()> {
                 insert(connection)?;
@@ -195,8 +200,7 @@ mod tests {
 
     #[test]
     fn repeated_delivery_is_found() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = TeamStore::open(&dir.path().join("team.db"), Team::Customer, SCHEMA).unwrap();
+        let (_dir, store) = temporary_store();
         let first = |store: &TeamStore| {
             store
                 .transaction(|connection| first_delivery(connection, "customer", "event-1"))

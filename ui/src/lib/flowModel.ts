@@ -198,12 +198,12 @@ export function formatRate(perSecond: number): string {
   return `${Math.round(perSecond)}/s`;
 }
 
-/** The most events the diagram animates a second: three an update, ten updates a second. */
+/** The maximum number of events the diagram animates a second: three an update, ten a second. */
 export const MAX_ANIMATED_PER_SECOND = 30;
 
 /**
  * Describes the flow's rate for the status line, such as "12 events published a second", and
- * says when it is more than the diagram animates, so the diagram shows a sample.
+ * above what the diagram animates adds that the diagram shows a sample.
  */
 export function describeEventRate(perSecond: number): string {
   const rounded = Number.isFinite(perSecond) && perSecond > 0 ? Math.round(perSecond) : 0;
