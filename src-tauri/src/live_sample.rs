@@ -399,10 +399,10 @@ mod tests {
         );
         buffer.record("customer", poison.clone());
         buffer.record("customer", poison);
-        let taken = buffer.take();
-        assert_eq!(taken.seen, 1);
-        assert_eq!(taken.samples.len(), 1);
-        assert!(taken.samples[0].injected);
+        let update = buffer.take();
+        assert_eq!(update.seen, 1);
+        assert_eq!(update.samples.len(), 1);
+        assert!(update.samples[0].injected);
     }
 
     #[test]

@@ -259,8 +259,8 @@ async fn read_window(
     };
     let mut budget = Budget::new(Instant::now());
     loop {
-        let wanted = budget.remaining(Instant::now());
-        let events = match reader.receive(wanted, RECEIVE_WAIT).await {
+        let allowed = budget.remaining(Instant::now());
+        let events = match reader.receive(allowed, RECEIVE_WAIT).await {
             Ok(events) => events,
             Err(error) => return Stop::Failed(error),
         };
