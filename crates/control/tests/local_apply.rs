@@ -48,6 +48,20 @@ async fn full_apply_verify_drift_and_teardown() {
     let mut body = desired::body(hub, &harness.server.target());
     body["properties"]["retentionDescription"]["retentionTimeInHours"] = json!(24);
     harness.client.put(hub.kind(), &hub.id, body).await.unwrap();
+    // A refused change carries the Resource Manager's own explanation, not only its status.
+    let mut body = desired::body(hub, &harness.server.target());
+    body["properties"]["partitionCount"] = json!(5);
+    let refused = harness
+        .client
+        .put(hub.kind(), &hub.id, body)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("`InvalidPartitionCount`")
+            && refused.contains("cannot change once it exists (4 now, 5 asked)"),
+        "{refused}"
+    );
     let account = plan
         .resources()
         .find(|r| r.name == "dvevents001saeundgrf")

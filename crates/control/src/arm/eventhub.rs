@@ -77,7 +77,12 @@ fn legacy_error(id: &str, error: azure_core_legacy::Error) -> Error {
             id: id.to_string(),
             status: u16::from(*status),
             code: error_code.clone().unwrap_or_else(|| "Unknown".to_string()),
-            message: error.to_string(),
+            // The Resource Manager's own words; the error's text only says the status again.
+            message: error
+                .as_http_error()
+                .and_then(|http| http.error_message())
+                .map(str::to_string)
+                .unwrap_or_else(|| error.to_string()),
         },
         azure_core_legacy::error::ErrorKind::Credential => Error::Credential(error.to_string()),
         _ => Error::Unreachable {
