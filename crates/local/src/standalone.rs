@@ -44,6 +44,17 @@ pub enum StandaloneError {
         /// The problem and its fix.
         reason: String,
     },
+    /// Two `--hub` values name the same hub, because hub names ignore case.
+    #[error(
+        "`--hub {first}` and `--hub {second}` name the same hub, because Event Hubs ignores the \
+         case of hub names: give each hub once"
+    )]
+    DuplicateHub {
+        /// The first value's name.
+        first: String,
+        /// The later value's name.
+        second: String,
+    },
     /// The local Resource Manager rejected a request.
     #[error(transparent)]
     ResourceManager(#[from] control::Error),
@@ -146,6 +157,22 @@ fn namespace_id() -> String {
     )
 }
 
+/// Refuses two specs of one hub before any is created, so none is half applied.
+fn check_distinct(hubs: &[HubSpec]) -> Result<(), StandaloneError> {
+    for (index, hub) in hubs.iter().enumerate() {
+        if let Some(earlier) = hubs[..index]
+            .iter()
+            .find(|earlier| earlier.name.eq_ignore_ascii_case(&hub.name))
+        {
+            return Err(StandaloneError::DuplicateHub {
+                first: earlier.name.clone(),
+                second: hub.name.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Creates (or updates) the standalone namespace and each hub with its `send` and `listen`
 /// rules through the local Resource Manager, and files each rule's primary key in the
 /// keychain. A hub that exists keeps its keys, so connection strings stay valid.
@@ -157,6 +184,7 @@ pub async fn create_hubs(
     if hubs.is_empty() {
         return Ok(());
     }
+    check_distinct(hubs)?;
     let client = stack.resource_manager().client()?;
     let subscription = stack.resource_manager().subscription().to_owned();
     client
@@ -301,6 +329,20 @@ mod tests {
                 }],
             }],
         }
+    }
+
+    #[test]
+    fn same_hub_in_other_case_refused() {
+        let hubs: Vec<HubSpec> = ["demo:2", "orders", "DEMO:3"]
+            .iter()
+            .map(|spec| spec.parse().unwrap())
+            .collect();
+        let message = check_distinct(&hubs).unwrap_err().to_string();
+        assert!(
+            message.starts_with("`--hub demo` and `--hub DEMO` name the same hub"),
+            "{message}"
+        );
+        assert!(check_distinct(&hubs[..2]).is_ok());
     }
 
     #[test]
