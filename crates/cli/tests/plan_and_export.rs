@@ -72,7 +72,7 @@ fn invalid_namespace_exits_two_with_model_message() {
     );
     assert!(message.contains("capture storage account"), "{message}");
     assert!(
-        message.contains("only lower-case letters and digits"),
+        message.contains("only lower-case ASCII letters (a-z) and digits"),
         "{message}"
     );
 }

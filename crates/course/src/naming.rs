@@ -190,15 +190,19 @@ impl Charset {
     /// The allowed characters in words.
     pub fn describe(self) -> &'static str {
         match self {
-            Charset::LowerAlphanumeric => "lower-case letters and digits",
-            Charset::LowerAlphanumericHyphen => "lower-case letters, digits and hyphens",
-            Charset::AlphanumericHyphen => "letters, digits and hyphens",
-            Charset::AlphanumericHyphenUnderscore => "letters, digits, hyphens and underscores",
+            Charset::LowerAlphanumeric => "lower-case ASCII letters (a-z) and digits",
+            Charset::LowerAlphanumericHyphen => {
+                "lower-case ASCII letters (a-z), digits and hyphens"
+            }
+            Charset::AlphanumericHyphen => "ASCII letters (a-z, A-Z), digits and hyphens",
+            Charset::AlphanumericHyphenUnderscore => {
+                "ASCII letters (a-z, A-Z), digits, hyphens and underscores"
+            }
             Charset::AlphanumericPeriodHyphenUnderscore => {
-                "letters, digits, periods, hyphens and underscores"
+                "ASCII letters (a-z, A-Z), digits, periods, hyphens and underscores"
             }
             Charset::ResourceGroup => {
-                "letters, digits, periods, hyphens, underscores and parentheses"
+                "letters of any script, digits, periods, hyphens, underscores and parentheses"
             }
             Charset::DefaultOnly => "the literal name `default`",
         }
@@ -231,8 +235,8 @@ impl Edge {
     fn describe(self) -> &'static str {
         match self {
             Edge::Any => "any allowed character",
-            Edge::Letter => "a letter",
-            Edge::LetterOrDigit => "a letter or a digit",
+            Edge::Letter => "an ASCII letter",
+            Edge::LetterOrDigit => "an ASCII letter or a digit",
             Edge::NotPeriod => "a character other than a period",
         }
     }
@@ -672,7 +676,7 @@ mod tests {
             violations(ResourceKind::EventHubsNamespace, "1workshop"),
             vec![Violation::InvalidFirst {
                 character: '1',
-                required: "a letter"
+                required: "an ASCII letter"
             }]
         );
     }
@@ -689,7 +693,7 @@ mod tests {
             violations(ResourceKind::EventHub, "customer_"),
             vec![Violation::InvalidLast {
                 character: '_',
-                required: "a letter or a digit"
+                required: "an ASCII letter or a digit"
             }]
         );
     }
@@ -719,7 +723,7 @@ mod tests {
             violations(ResourceKind::StorageAccount, "dv-lake-sa"),
             vec![Violation::ForbiddenCharacters {
                 characters: vec!['-'],
-                allowed: "lower-case letters and digits"
+                allowed: "lower-case ASCII letters (a-z) and digits"
             }]
         );
     }
@@ -730,7 +734,7 @@ mod tests {
             violations(ResourceKind::BlobContainer, "lead_purchased"),
             vec![Violation::ForbiddenCharacters {
                 characters: vec!['_'],
-                allowed: "lower-case letters, digits and hyphens"
+                allowed: "lower-case ASCII letters (a-z), digits and hyphens"
             }]
         );
     }
@@ -761,8 +765,8 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "Event Hubs namespace name `abcde` is invalid: it is 5 characters long and the \
-             minimum is 6; use 6 to 50 letters, digits and hyphens, starting with a letter, \
-             ending with a letter or a digit"
+             minimum is 6; use 6 to 50 ASCII letters (a-z, A-Z), digits and hyphens, starting \
+             with an ASCII letter, ending with an ASCII letter or a digit"
         );
     }
 }

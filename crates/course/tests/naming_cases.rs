@@ -73,8 +73,9 @@ fn hyphen_rejected_by_storage_accounts() {
     assert_eq!(
         first.message,
         "The capture storage account name `dvevents001saeunmy-ns` is invalid because it \
-         contains `-`, but only lower-case letters and digits are allowed. Fix: remove `-` from \
-         the unique namespace: storage account names allow only lower-case letters and digits."
+         contains `-`, but only lower-case ASCII letters (a-z) and digits are allowed. Fix: \
+         remove `-` from the unique namespace: storage account names allow only lower-case ASCII \
+         letters (a-z) and digits."
     );
 }
 
@@ -211,7 +212,7 @@ fn event_hubs_namespace_abcde_too_short() {
     );
     assert!(error
         .to_string()
-        .contains("use 6 to 50 letters, digits and hyphens"));
+        .contains("use 6 to 50 ASCII letters (a-z, A-Z), digits and hyphens"));
 }
 
 #[test]
@@ -243,8 +244,33 @@ fn event_hubs_namespace_starting_with_digit() {
         error.violations,
         [Violation::InvalidFirst {
             character: '9',
-            required: "a letter"
+            required: "an ASCII letter"
         }]
+    );
+}
+
+#[test]
+fn letters_outside_ascii_named_as_not_ascii() {
+    let error = validate_name(ResourceKind::EventHubsNamespace, "ädev-lab").unwrap_err();
+    assert_eq!(
+        error.violations,
+        [
+            Violation::ForbiddenCharacters {
+                characters: vec!['ä'],
+                allowed: "ASCII letters (a-z, A-Z), digits and hyphens"
+            },
+            Violation::InvalidFirst {
+                character: 'ä',
+                required: "an ASCII letter"
+            }
+        ]
+    );
+    let message = validate_name(ResourceKind::EventHub, "héllo")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("contains `é`, but only ASCII letters (a-z, A-Z), digits, periods"),
+        "{message}"
     );
 }
 
