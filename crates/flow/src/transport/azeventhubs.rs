@@ -20,6 +20,7 @@ use std::sync::Arc;
 use ::azeventhubs::consumer::{EventHubConsumerClient, EventHubConsumerClientOptions};
 use ::azeventhubs::{BasicRetryPolicy, MaxRetries};
 use async_trait::async_trait;
+use broker::connection_string::ConnectionString;
 use broker::secret::Secret;
 use tokio::sync::Mutex;
 
@@ -85,12 +86,21 @@ impl AzEventHubsTransport {
         }
     }
 
+    /// Returns the hub's connection strings once each is known to be for this hub: a string
+    /// scoped to another hub would sign tokens the broker refuses with a less helpful reason.
     fn connections(&self, hub: &str) -> Result<&HubConnections, TransportError> {
-        self.hubs
+        let connections = self
+            .hubs
             .get(hub)
             .ok_or_else(|| TransportError::HubNotFound {
                 hub: hub.to_owned(),
-            })
+            })?;
+        for string in [&connections.send, &connections.listen] {
+            ConnectionString::parse(string.expose())
+                .and_then(|parsed| parsed.hub(Some(hub)).map(|_| ()))
+                .map_err(|error| TransportError::Rejected(error.to_string()))?;
+        }
+        Ok(connections)
     }
 
     async fn partition_ids(&self, hub: &str) -> Result<Vec<String>, TransportError> {
@@ -249,5 +259,40 @@ impl EventTransport for AzEventHubsTransport {
             }
         }
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transport_of(hub: &str, scoped_to: &str) -> AzEventHubsTransport {
+        let key = Secret::new("a2V5IG9mIHRoZSBydWxl".to_owned());
+        let connections = HubConnections {
+            send: local_connection_string(5672, "send", &key, scoped_to),
+            listen: local_connection_string(5672, "listen", &key, hub),
+        };
+        AzEventHubsTransport::new(BTreeMap::from([(hub.to_owned(), connections)]))
+    }
+
+    #[test]
+    fn string_of_another_hub_refused_before_connecting() {
+        let transport = transport_of("lead", "customer");
+        let message = transport.connections("lead").unwrap_err().to_string();
+        assert!(
+            message.contains("`customer`") && message.contains("`lead`"),
+            "{message}"
+        );
+        assert!(!message.contains("a2V5IG9mIHRoZSBydWxl"), "{message}");
+    }
+
+    #[test]
+    fn string_of_the_hub_accepted() {
+        let transport = transport_of("lead", "lead");
+        assert!(transport.connections("lead").is_ok());
+        assert!(matches!(
+            transport.connections("sale"),
+            Err(TransportError::HubNotFound { .. })
+        ));
     }
 }
