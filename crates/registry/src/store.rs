@@ -91,18 +91,29 @@ pub enum StoreError {
     },
 }
 
+/// Builds the rejection text: the mode and what was compared, then one sentence per broken
+/// field with its fix. Each part ends with a full stop, so the parts read as sentences.
 fn incompatible_message(verdict: &Verdict) -> String {
     let mut text = format!(
-        "the schema is not compatible with the latest version in {} mode: {}",
+        "the schema is not compatible with the latest version in {} mode: {}.",
         verdict.mode, verdict.explanation
     );
     for incompatibility in &verdict.incompatibilities {
         text.push_str(&format!(
             " {} Fix: {}.",
-            incompatibility.reason, incompatibility.fix
+            capitalized(&incompatibility.reason),
+            incompatibility.fix
         ));
     }
     text
+}
+
+fn capitalized(sentence: &str) -> String {
+    let mut chars = sentence.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// One stored schema version.
@@ -601,6 +612,29 @@ mod tests {
             store.versions("group", "E"),
             Err(StoreError::SchemaNotFound { .. })
         ));
+    }
+
+    #[test]
+    fn rejection_reads_as_separate_sentences() {
+        let store = store_with_group(CompatibilityMode::Backward);
+        store.register("group", "E", V1).unwrap();
+        let added = r#"{"type":"record","name":"E","fields":[{"name":"a","type":"string"},
+            {"name":"x","type":["null","string"]}]}"#;
+
+        let error = store.register("group", "E", added).unwrap_err();
+
+        let text = error.to_string();
+        assert!(
+            text.contains(
+                "earlier versions are not consulted. Field `x` ([\"null\", \"string\"]) is new"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Fix: add \"default\": null to `x`."),
+            "{text}"
+        );
+        assert_eq!(store.versions("group", "E").unwrap(), [1]);
     }
 
     #[test]
