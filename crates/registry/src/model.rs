@@ -9,9 +9,13 @@
 //! ignores the enclosing namespace, so `"name": "Customer.Created"` with
 //! `"namespace": "example.avro"` has the full name `Customer.Created`.
 
+mod names;
+
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
+
+use names::{check_full_name, check_simple_name, SimpleName};
 
 /// Failure to read a text as an Avro schema.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -145,11 +149,7 @@ pub struct ParsedSchema {
 impl ParsedSchema {
     /// Parses a schema's JSON text.
     pub fn parse(text: &str) -> Result<Self, SchemaError> {
-        let json: Value = serde_json::from_str(text).map_err(|error| SchemaError::Json {
-            message: json_message_without_position(&error),
-            line: error.line(),
-            column: error.column(),
-        })?;
+        let json = parse_json(text)?;
         let mut parser = Parser {
             named: HashMap::new(),
         };
@@ -175,26 +175,32 @@ impl ParsedSchema {
 
     /// Describes a type for messages, such as `string`, `["string", "null"]` or `array<long>`.
     pub fn describe(&self, ty: &AvroType) -> String {
-        match ty {
-            AvroType::Null => "null".into(),
-            AvroType::Boolean => "boolean".into(),
-            AvroType::Int => "int".into(),
-            AvroType::Long => "long".into(),
-            AvroType::Float => "float".into(),
-            AvroType::Double => "double".into(),
-            AvroType::Bytes => "bytes".into(),
-            AvroType::String => "string".into(),
-            AvroType::Array(items) => format!("array<{}>", self.describe(items)),
-            AvroType::Map(values) => format!("map<{}>", self.describe(values)),
-            AvroType::Union(branches) => {
-                let parts: Vec<String> = branches
-                    .iter()
-                    .map(|branch| format!("\"{}\"", self.describe(branch)))
-                    .collect();
-                format!("[{}]", parts.join(", "))
-            }
-            AvroType::Named(name) => name.clone(),
+        describe_type(ty)
+    }
+}
+
+/// Describes a type for messages, such as `string`, `["string", "null"]` or `array<long>`.
+/// Named types are described by their full name.
+fn describe_type(ty: &AvroType) -> String {
+    match ty {
+        AvroType::Null => "null".into(),
+        AvroType::Boolean => "boolean".into(),
+        AvroType::Int => "int".into(),
+        AvroType::Long => "long".into(),
+        AvroType::Float => "float".into(),
+        AvroType::Double => "double".into(),
+        AvroType::Bytes => "bytes".into(),
+        AvroType::String => "string".into(),
+        AvroType::Array(items) => format!("array<{}>", describe_type(items)),
+        AvroType::Map(values) => format!("map<{}>", describe_type(values)),
+        AvroType::Union(branches) => {
+            let parts: Vec<String> = branches
+                .iter()
+                .map(|branch| format!("\"{}\"", describe_type(branch)))
+                .collect();
+            format!("[{}]", parts.join(", "))
         }
+        AvroType::Named(name) => name.clone(),
     }
 }
 
@@ -202,13 +208,16 @@ impl ParsedSchema {
 /// the same content. It is the JSON re-serialized compactly with object keys sorted, so
 /// whitespace and key order do not matter, but every attribute (defaults, docs, aliases) does.
 pub fn normalized_content(text: &str) -> Result<String, SchemaError> {
-    let json: Value = serde_json::from_str(text).map_err(|error| SchemaError::Json {
+    // serde_json's default map is ordered by key, so serializing sorts the keys.
+    Ok(parse_json(text)?.to_string())
+}
+
+fn parse_json(text: &str) -> Result<Value, SchemaError> {
+    serde_json::from_str(text).map_err(|error| SchemaError::Json {
         message: json_message_without_position(&error),
         line: error.line(),
         column: error.column(),
-    })?;
-    // serde_json's default map is ordered by key, so serializing sorts the keys.
-    Ok(json.to_string())
+    })
 }
 
 fn json_message_without_position(error: &serde_json::Error) -> String {
@@ -232,26 +241,40 @@ impl Parser {
     ) -> Result<AvroType, SchemaError> {
         match json {
             Value::String(name) => self.parse_reference(name, namespace, path),
-            Value::Array(branches) => {
-                let mut parsed = Vec::with_capacity(branches.len());
-                for branch in branches {
-                    let ty = self.parse_type(branch, namespace, path)?;
-                    if matches!(ty, AvroType::Union(_)) {
-                        return Err(invalid(
-                            path,
-                            "a union cannot directly contain another union",
-                        ));
-                    }
-                    parsed.push(ty);
-                }
-                Ok(AvroType::Union(parsed))
-            }
+            Value::Array(branches) => self.parse_union(branches, namespace, path),
             Value::Object(object) => self.parse_complex(object, namespace, path),
             other => Err(invalid(
                 path,
                 &format!("a type must be a name, an array (union) or an object, not `{other}`"),
             )),
         }
+    }
+
+    /// Parses a union's branches. The specification forbids a union directly inside a union
+    /// and two branches of the same type, because a writer could not tell which branch a value
+    /// belongs to. Named types count as the same when their full names are equal.
+    fn parse_union(
+        &mut self,
+        branches: &[Value],
+        namespace: Option<&str>,
+        path: &str,
+    ) -> Result<AvroType, SchemaError> {
+        let mut parsed: Vec<AvroType> = Vec::with_capacity(branches.len());
+        for branch in branches {
+            let ty = self.parse_type(branch, namespace, path)?;
+            if matches!(ty, AvroType::Union(_)) {
+                return Err(invalid(
+                    path,
+                    "a union cannot directly contain another union: list the inner union's \
+                     branches in the outer union instead",
+                ));
+            }
+            if let Some(earlier) = parsed.iter().find(|earlier| same_branch(earlier, &ty)) {
+                return Err(invalid(path, &duplicate_branch_message(earlier, &ty)));
+            }
+            parsed.push(ty);
+        }
+        Ok(AvroType::Union(parsed))
     }
 
     fn parse_reference(
@@ -338,21 +361,14 @@ impl Parser {
             }
         };
         let full = full_name(name, declared_namespace);
-        for part in full.split('.') {
-            if !is_valid_name(part) {
-                return Err(invalid(
-                    path,
-                    &format!(
-                        "`{full}` is not a valid Avro name: each part must start with a letter \
-                         or `_` and contain only letters, digits and `_`"
-                    ),
-                ));
-            }
-        }
+        check_full_name(&full).map_err(|message| invalid(path, &message))?;
         if self.named.contains_key(&full) {
             return Err(invalid(
                 path,
-                &format!("the name `{full}` is defined twice"),
+                &format!(
+                    "the name `{full}` is defined twice: define the type once and refer to it \
+                     by its name (\"{full}\") afterwards, or give the second type another name"
+                ),
             ));
         }
         let own_namespace = full.rsplit_once('.').map(|(ns, _)| ns.to_string());
@@ -391,14 +407,16 @@ impl Parser {
                 return Err(invalid(&full, "each field needs a string `name` attribute"));
             };
             let field_path = format!("{full}.{name}");
-            if !is_valid_name(name) {
+            check_simple_name(SimpleName::Field, name)
+                .map_err(|message| invalid(&field_path, &message))?;
+            if fields.iter().any(|existing| &existing.name == name) {
                 return Err(invalid(
                     &field_path,
-                    "a field name must start with a letter or `_`",
+                    &format!(
+                        "the record declares the field `{name}` twice: give each field its own \
+                         name, or remove one of them"
+                    ),
                 ));
-            }
-            if fields.iter().any(|existing| &existing.name == name) {
-                return Err(invalid(&field_path, "the field is declared twice"));
             }
             let type_value = field_object
                 .get("type")
@@ -430,16 +448,18 @@ impl Parser {
     ) -> Result<AvroType, SchemaError> {
         let (full, _, aliases) = self.declare_name(object, namespace, path)?;
         let symbols = string_list(object.get("symbols"), &full, "symbols")?;
-        if symbols.is_empty() {
-            return Err(invalid(&full, "an enum needs a non-empty `symbols` array"));
-        }
+        check_symbols(&full, &symbols)?;
         let default = match object.get("default") {
             None => None,
             Some(Value::String(symbol)) if symbols.contains(symbol) => Some(symbol.clone()),
             Some(other) => {
                 return Err(invalid(
                     &full,
-                    &format!("the enum default `{other}` is not one of its symbols"),
+                    &format!(
+                        "the enum default {other} is not one of its symbols: use one of {}, or \
+                         remove the default",
+                        symbols.join(", ")
+                    ),
                 ))
             }
         };
@@ -462,12 +482,23 @@ impl Parser {
         path: &str,
     ) -> Result<AvroType, SchemaError> {
         let (full, _, aliases) = self.declare_name(object, namespace, path)?;
-        let Some(size) = object.get("size").and_then(Value::as_u64) else {
-            return Err(invalid(
-                &full,
-                "a fixed type needs a non-negative integer `size`",
-            ));
-        };
+        let size =
+            match object.get("size") {
+                Some(value) => value.as_u64().ok_or_else(|| {
+                    invalid(
+                        &full,
+                        &format!(
+                            "the fixed type's `size` is {value}, but it must be a non-negative \
+                         integer number of bytes, such as 16"
+                        ),
+                    )
+                })?,
+                None => return Err(invalid(
+                    &full,
+                    "the fixed type has no `size`: add \"size\" with its number of bytes, such \
+                     as 16",
+                )),
+            };
         self.named.insert(
             full.clone(),
             NamedType::Fixed {
@@ -503,13 +534,56 @@ fn full_name(name: &str, namespace: Option<&str>) -> String {
     }
 }
 
-fn is_valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) if first.is_ascii_alphabetic() || first == '_' => {}
-        _ => return false,
+/// Checks an enum's symbols: at least one, each a valid name, none listed twice.
+fn check_symbols(full: &str, symbols: &[String]) -> Result<(), SchemaError> {
+    if symbols.is_empty() {
+        return Err(invalid(full, "an enum needs a non-empty `symbols` array"));
     }
-    chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    for (index, symbol) in symbols.iter().enumerate() {
+        check_simple_name(SimpleName::EnumSymbol, symbol)
+            .map_err(|message| invalid(full, &message))?;
+        if symbols[..index].contains(symbol) {
+            return Err(invalid(
+                full,
+                &format!(
+                    "the enum lists the symbol `{symbol}` twice: list each symbol once, because \
+                     readers match a writer's symbol by name"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Decides whether two union branches are of the same type in the specification's sense:
+/// the same primitive, both arrays, both maps, or named types with the same full name.
+fn same_branch(left: &AvroType, right: &AvroType) -> bool {
+    match (left, right) {
+        (AvroType::Array(_), AvroType::Array(_)) | (AvroType::Map(_), AvroType::Map(_)) => true,
+        _ => left == right,
+    }
+}
+
+fn duplicate_branch_message(earlier: &AvroType, later: &AvroType) -> String {
+    let reason = "because a writer could not tell which branch a value belongs to";
+    let container = match later {
+        AvroType::Array(_) => Some(("array", "items")),
+        AvroType::Map(_) => Some(("map", "values")),
+        _ => None,
+    };
+    match container {
+        Some((kind, contents)) if earlier != later => format!(
+            "the union lists two {kind}s, `{}` and `{}`: a union may contain only one {kind}, \
+             {reason}. Keep one {kind}, whose {contents} may be a union",
+            describe_type(earlier),
+            describe_type(later)
+        ),
+        _ => format!(
+            "the union lists `{}` twice: a union may contain each type only once, {reason}. \
+             Remove one of the two branches",
+            describe_type(later)
+        ),
+    }
 }
 
 fn string_list(

@@ -327,6 +327,9 @@ impl Store {
         }
 
         let latest = latest_of(&transaction, group, name)?;
+        // NOTE: a version stored before the parser rejected some invalid Avro (duplicate enum
+        // symbols or union branches, names outside ASCII) fails here, and the error then
+        // describes the stored version, not the new one. Deleting the schema group clears it.
         let latest_parsed = match &latest {
             Some(stored) => Some((ParsedSchema::parse(&stored.content)?, stored.version)),
             None => None,

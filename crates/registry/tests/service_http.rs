@@ -338,6 +338,45 @@ async fn invalid_avro_is_400_nothing_stored() {
 }
 
 #[tokio::test]
+async fn invalid_avro_kinds_are_400_nothing_stored() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::None)
+        .unwrap();
+    let cases = [
+        (
+            r#"{"type":"enum","name":"E","symbols":["A","A"]}"#,
+            "the enum lists the symbol `A` twice",
+        ),
+        (
+            r#"{"type":"record","name":"R","fields":[{"name":"x","type":["null","null"]}]}"#,
+            "the union lists `null` twice",
+        ),
+        (
+            r#"{"type":"fixed","name":"F","size":-1}"#,
+            "the fixed type's `size` is -1",
+        ),
+        (
+            r#"{"type":"record","name":"Tü","fields":[]}"#,
+            "because it contains `ü` (U+00FC)",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (status, json) =
+            put_raw(&handle, COURSE_GROUP, bearer(&handle), AVRO, body.into()).await;
+        assert_eq!(status, 400, "{body}");
+        let detail = json["Detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("Schema validation failed: invalid Avro schema at `"),
+            "{detail}"
+        );
+        assert!(detail.contains(expected), "{detail}");
+    }
+    assert_eq!(versions_stored(&handle, "Customer.Created").await, 0);
+    handle.stop().await;
+}
+
+#[tokio::test]
 async fn unknown_group_is_404() {
     let handle = start_registry().await;
     let (status, json) =

@@ -65,3 +65,241 @@ fn recursive_record_parses() {
         AvroType::Union(vec![AvroType::Null, AvroType::Named("Node".into())])
     );
 }
+
+/// Parses a text that must be invalid, and returns the error's path and message.
+fn invalid_parts(text: &str) -> (String, String) {
+    match ParsedSchema::parse(text) {
+        Err(SchemaError::Invalid { path, message }) => (path, message),
+        other => panic!("expected an invalid schema, got {other:?}"),
+    }
+}
+
+#[test]
+fn duplicate_enum_symbol_is_invalid() {
+    let (path, message) = invalid_parts(r#"{"type":"enum","name":"E","symbols":["A","B","A"]}"#);
+    assert_eq!(path, "E");
+    assert_eq!(
+        message,
+        "the enum lists the symbol `A` twice: list each symbol once, because readers match a \
+         writer's symbol by name"
+    );
+}
+
+#[test]
+fn enum_symbol_breaking_name_rule_is_invalid() {
+    for (symbol, problem) in [
+        ("A-B", "contains `-` (U+002D)"),
+        ("1A", "starts with the digit `1`"),
+        ("Ä", "contains `Ä` (U+00C4)"),
+        ("", "is empty"),
+    ] {
+        let text = format!(r#"{{"type":"enum","name":"E","symbols":["A",{symbol:?}]}}"#);
+        let (path, message) = invalid_parts(&text);
+        assert_eq!(path, "E", "{symbol}");
+        assert!(
+            message.starts_with(&format!(
+                "enum symbol `{symbol}` is not valid because it {problem}. An enum symbol must \
+                 start with an ASCII letter (A-Z, a-z) or `_`"
+            )),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn enum_default_outside_symbols_is_invalid() {
+    for default in [r#""C""#, "1", "null"] {
+        let text =
+            format!(r#"{{"type":"enum","name":"E","symbols":["A","B"],"default":{default}}}"#);
+        let (_, message) = invalid_parts(&text);
+        assert_eq!(
+            message,
+            format!(
+                "the enum default {default} is not one of its symbols: use one of A, B, or \
+                 remove the default"
+            )
+        );
+    }
+}
+
+#[test]
+fn union_of_same_primitive_twice_is_invalid() {
+    for union in [r#"["null","null"]"#, r#"["string","null","string"]"#] {
+        let text =
+            format!(r#"{{"type":"record","name":"R","fields":[{{"name":"x","type":{union}}}]}}"#);
+        let (path, message) = invalid_parts(&text);
+        assert_eq!(path, "R.x", "{union}");
+        assert!(message.starts_with("the union lists `"), "{message}");
+        assert!(
+            message.ends_with("Remove one of the two branches"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn union_with_logical_and_plain_int_is_invalid() {
+    let (_, message) = invalid_parts(r#"["int",{"type":"int","logicalType":"date"}]"#);
+    assert!(
+        message.starts_with("the union lists `int` twice"),
+        "{message}"
+    );
+}
+
+#[test]
+fn union_of_two_arrays_is_invalid() {
+    let (path, message) =
+        invalid_parts(r#"[{"type":"array","items":"int"},{"type":"array","items":"string"}]"#);
+    assert_eq!(path, "(top level)");
+    assert_eq!(
+        message,
+        "the union lists two arrays, `array<int>` and `array<string>`: a union may contain only \
+         one array, because a writer could not tell which branch a value belongs to. Keep one \
+         array, whose items may be a union"
+    );
+}
+
+#[test]
+fn union_of_two_maps_is_invalid() {
+    let (_, message) =
+        invalid_parts(r#"[{"type":"map","values":"int"},{"type":"map","values":"long"}]"#);
+    assert!(
+        message.starts_with("the union lists two maps, `map<int>` and `map<long>`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn union_of_same_named_type_twice_is_invalid() {
+    let (path, message) = invalid_parts(
+        r#"{"type":"record","name":"R","namespace":"ns","fields":[{"name":"x","type":[
+            {"type":"fixed","name":"F","size":4},"null","ns.F"]}]}"#,
+    );
+    assert_eq!(path, "ns.R.x");
+    assert!(
+        message.starts_with("the union lists `ns.F` twice"),
+        "{message}"
+    );
+}
+
+#[test]
+fn union_of_different_named_types_is_valid() {
+    let schema = ParsedSchema::parse(
+        r#"[{"type":"fixed","name":"A","size":4},{"type":"fixed","name":"B","size":4}]"#,
+    )
+    .unwrap();
+    assert_eq!(
+        schema.root,
+        AvroType::Union(vec![
+            AvroType::Named("A".into()),
+            AvroType::Named("B".into())
+        ])
+    );
+}
+
+#[test]
+fn union_inside_union_is_invalid() {
+    for text in [
+        r#"["null",["int","string"]]"#,
+        r#"["null",{"type":["int","string"]}]"#,
+    ] {
+        let (_, message) = invalid_parts(text);
+        assert_eq!(
+            message,
+            "a union cannot directly contain another union: list the inner union's branches \
+             in the outer union instead",
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn duplicate_field_is_invalid() {
+    let (path, message) = invalid_parts(
+        r#"{"type":"record","name":"R","fields":[
+            {"name":"a","type":"int"},{"name":"a","type":"string"}]}"#,
+    );
+    assert_eq!(path, "R.a");
+    assert_eq!(
+        message,
+        "the record declares the field `a` twice: give each field its own name, or remove one \
+         of them"
+    );
+}
+
+#[test]
+fn field_name_breaking_name_rule_is_invalid() {
+    let (path, message) =
+        invalid_parts(r#"{"type":"record","name":"R","fields":[{"name":"grüße","type":"int"}]}"#);
+    assert_eq!(path, "R.grüße");
+    assert!(
+        message.starts_with(
+            "field name `grüße` is not valid because it contains `ü` (U+00FC). A field name \
+             must start with an ASCII letter (A-Z, a-z) or `_`"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn named_type_defined_twice_is_invalid() {
+    for text in [
+        r#"{"type":"record","name":"R","fields":[
+            {"name":"a","type":{"type":"enum","name":"E","symbols":["A"]}},
+            {"name":"b","type":{"type":"enum","name":"E","symbols":["B"]}}]}"#,
+        r#"{"type":"record","name":"R","fields":[
+            {"name":"a","type":{"type":"fixed","name":"R","size":1}}]}"#,
+    ] {
+        let (_, message) = invalid_parts(text);
+        assert!(
+            message.starts_with("the name `") && message.contains("` is defined twice: "),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn fixed_size_missing_or_negative_is_invalid() {
+    let (path, message) = invalid_parts(r#"{"type":"fixed","name":"F"}"#);
+    assert_eq!(path, "F");
+    assert_eq!(
+        message,
+        "the fixed type has no `size`: add \"size\" with its number of bytes, such as 16"
+    );
+    for size in ["-1", "1.5", "\"16\""] {
+        let (_, message) =
+            invalid_parts(&format!(r#"{{"type":"fixed","name":"F","size":{size}}}"#));
+        assert_eq!(
+            message,
+            format!(
+                "the fixed type's `size` is {size}, but it must be a non-negative integer \
+                 number of bytes, such as 16"
+            )
+        );
+    }
+}
+
+#[test]
+fn reference_to_undefined_type_is_invalid() {
+    let (path, message) = invalid_parts(
+        r#"{"type":"record","name":"R","namespace":"ns","fields":[{"name":"a","type":"Address"}]}"#,
+    );
+    assert_eq!(path, "ns.R.a");
+    assert_eq!(
+        message,
+        "unknown type `Address`: define it before its first use or fix the spelling"
+    );
+}
+
+#[test]
+fn non_ascii_type_name_names_character() {
+    let (path, message) =
+        invalid_parts(r#"{"type":"record","name":"Tü","fields":[{"name":"a","type":"int"}]}"#);
+    assert_eq!(path, "(top level)");
+    assert_eq!(
+        message,
+        "`Tü` is not a valid Avro name because it contains `ü` (U+00FC). Each dot-separated \
+         part of a name must start with an ASCII letter (A-Z, a-z) or `_` and contain only \
+         ASCII letters, digits (0-9) and `_`"
+    );
+}
