@@ -17,6 +17,11 @@ use serde_json::{Map, Value};
 
 use names::{check_full_name, check_simple_name, SimpleName};
 
+/// The character U+FEFF, which some editors write at the start of a UTF-8 file as a
+/// byte-order mark (the bytes EF BB BF). RFC 8259 (section 8.1) forbids adding one to JSON
+/// text, and serde_json rejects it with a message that does not name it.
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
 /// Failure to read a text as an Avro schema.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SchemaError {
@@ -30,6 +35,12 @@ pub enum SchemaError {
         /// One-based column of the error.
         column: usize,
     },
+    /// The text starts with a UTF-8 byte-order mark, which JSON does not allow.
+    #[error(
+        "the schema text starts with a UTF-8 byte-order mark (the bytes EF BB BF), which JSON \
+         does not allow: save the file as UTF-8 without a byte-order mark"
+    )]
+    ByteOrderMark,
     /// The JSON is well-formed but is not a valid Avro schema.
     #[error("invalid Avro schema at `{path}`: {message}")]
     Invalid {
@@ -213,6 +224,9 @@ pub fn normalized_content(text: &str) -> Result<String, SchemaError> {
 }
 
 fn parse_json(text: &str) -> Result<Value, SchemaError> {
+    if text.starts_with(BYTE_ORDER_MARK) {
+        return Err(SchemaError::ByteOrderMark);
+    }
     serde_json::from_str(text).map_err(|error| SchemaError::Json {
         message: json_message_without_position(&error),
         line: error.line(),

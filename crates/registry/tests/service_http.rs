@@ -377,6 +377,29 @@ async fn invalid_avro_kinds_are_400_nothing_stored() {
 }
 
 #[tokio::test]
+async fn byte_order_mark_is_400_with_fix() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::None)
+        .unwrap();
+    let mut body = b"\xef\xbb\xbf".to_vec();
+    body.extend_from_slice(SCHEMA.as_bytes());
+    let (status, json) = put_raw(&handle, COURSE_GROUP, bearer(&handle), AVRO, body).await;
+    assert_eq!(status, 400);
+    let detail = json["Detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with(
+            "Schema validation failed: the schema text starts with a UTF-8 byte-order mark (the \
+             bytes EF BB BF), which JSON does not allow: save the file as UTF-8 without a \
+             byte-order mark. TrackingId:"
+        ),
+        "{detail}"
+    );
+    assert_eq!(versions_stored(&handle, "Customer.Created").await, 0);
+    handle.stop().await;
+}
+
+#[tokio::test]
 async fn unknown_group_is_404() {
     let handle = start_registry().await;
     let (status, json) =

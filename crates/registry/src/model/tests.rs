@@ -303,3 +303,26 @@ fn non_ascii_type_name_names_character() {
          ASCII letters, digits (0-9) and `_`"
     );
 }
+
+#[test]
+fn byte_order_mark_is_named_with_fix() {
+    let text = format!("\u{feff}{}", r#"{"type":"string"}"#);
+    let error = ParsedSchema::parse(&text).unwrap_err();
+    assert_eq!(error, SchemaError::ByteOrderMark);
+    assert_eq!(
+        error.to_string(),
+        "the schema text starts with a UTF-8 byte-order mark (the bytes EF BB BF), which JSON \
+         does not allow: save the file as UTF-8 without a byte-order mark"
+    );
+    assert_eq!(normalized_content(&text), Err(SchemaError::ByteOrderMark));
+}
+
+#[test]
+fn byte_order_mark_after_whitespace_is_a_json_error() {
+    // Only a leading mark is an encoding marker; elsewhere it is a stray character.
+    let error = ParsedSchema::parse("\n\u{feff}\"string\"").unwrap_err();
+    assert!(
+        matches!(error, SchemaError::Json { line: 2, .. }),
+        "{error:?}"
+    );
+}
