@@ -2,12 +2,21 @@
 //!
 //! The specification requires a field's default to match the field's type, and a union's
 //! default to match the union's first branch. Azure Schema Registry accepts schemas that break
-//! either rule, so these checks produce warnings, never rejections.
+//! either rule, so these checks produce warnings, never rejections by themselves.
+//!
+//! The compatibility check uses [`has_usable_default`] to decide whether a default can fill a
+//! field. A union's default that matches a later branch counts, as Azure accepts it. A default that
+//! matches no branch, or is of another type than the field, counts as no default, so adding
+//! such a field in Backward mode is rejected.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::{AvroType, NamedType, ParsedSchema};
+use crate::model::{AvroType, Field, NamedType, ParsedSchema};
+
+/// Depth of nested default values past which a default is taken as matching, so that checking
+/// a recursive type's default always ends.
+const MAX_DEPTH: usize = 32;
 
 /// Rule of the specification that a default breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,21 +89,47 @@ pub fn check_defaults(schema: &ParsedSchema) -> Vec<Warning> {
     warnings
 }
 
+/// Decides whether a field's default can fill the field for a reader whose writer lacks it:
+/// the default is present and is a value of the field's type. For a union, a value of any
+/// branch counts, although the specification wants the first.
+pub(crate) fn has_usable_default(schema: &ParsedSchema, field: &Field) -> bool {
+    usable_at_depth(schema, field, 0)
+}
+
+fn usable_at_depth(schema: &ParsedSchema, field: &Field, depth: usize) -> bool {
+    match &field.default {
+        None => false,
+        Some(default) => !matches!(
+            default_problem_at_depth(schema, &field.ty, default, depth),
+            Some(DefaultProblem::DefaultWrongType { .. })
+        ),
+    }
+}
+
 fn default_problem(
     schema: &ParsedSchema,
     ty: &AvroType,
     default: &Value,
 ) -> Option<DefaultProblem> {
+    default_problem_at_depth(schema, ty, default, 0)
+}
+
+fn default_problem_at_depth(
+    schema: &ParsedSchema,
+    ty: &AvroType,
+    default: &Value,
+    depth: usize,
+) -> Option<DefaultProblem> {
     match ty {
         AvroType::Union(branches) => {
             let first = branches.first()?;
-            if value_matches(schema, first, default, 0) {
+            if value_matches(schema, first, default, depth) {
                 return None;
             }
             match branches
                 .iter()
                 .skip(1)
-                .find(|branch| value_matches(schema, branch, default, 0))
+                .find(|branch| value_matches(schema, branch, default, depth))
             {
                 Some(matching) => Some(DefaultProblem::UnionDefaultNotFirstBranch {
                     first_branch: schema.describe(first),
@@ -105,7 +140,7 @@ fn default_problem(
                 }),
             }
         }
-        _ if value_matches(schema, ty, default, 0) => None,
+        _ if value_matches(schema, ty, default, depth) => None,
         _ => Some(DefaultProblem::DefaultWrongType {
             expected: schema.describe(ty),
         }),
@@ -113,9 +148,10 @@ fn default_problem(
 }
 
 /// Decides whether a JSON default is a valid value of the type, following the specification's
-/// table of default encodings (bytes and fixed as strings, a union by its first branch).
+/// table of default encodings. Bytes and fixed are strings of code points U+0000 to U+00FF,
+/// one per byte, and a union nested in a default matches by its first branch only.
 fn value_matches(schema: &ParsedSchema, ty: &AvroType, value: &Value, depth: usize) -> bool {
-    if depth > 32 {
+    if depth > MAX_DEPTH {
         return true;
     }
     match ty {
@@ -126,7 +162,8 @@ fn value_matches(schema: &ParsedSchema, ty: &AvroType, value: &Value, depth: usi
             .is_some_and(|number| i32::try_from(number).is_ok()),
         AvroType::Long => value.is_i64(),
         AvroType::Float | AvroType::Double => value.is_number(),
-        AvroType::Bytes | AvroType::String => value.is_string(),
+        AvroType::String => value.is_string(),
+        AvroType::Bytes => value.as_str().is_some_and(is_byte_string),
         AvroType::Array(items) => value.as_array().is_some_and(|elements| {
             elements
                 .iter()
@@ -146,14 +183,63 @@ fn value_matches(schema: &ParsedSchema, ty: &AvroType, value: &Value, depth: usi
                 .is_some_and(|symbol| symbols.iter().any(|known| known == symbol)),
             Some(NamedType::Fixed { size, .. }) => value
                 .as_str()
-                .is_some_and(|text| text.chars().count() as u64 == *size),
+                .is_some_and(|text| is_byte_string(text) && text.chars().count() as u64 == *size),
             Some(NamedType::Record { fields, .. }) => value.as_object().is_some_and(|object| {
                 fields.iter().all(|field| match object.get(&field.name) {
                     Some(inner) => value_matches(schema, &field.ty, inner, depth + 1),
-                    None => field.default.is_some(),
+                    None => usable_at_depth(schema, field, depth + 1),
                 })
             }),
             None => false,
+        },
+    }
+}
+
+/// Decides whether a JSON string can stand for bytes: each character is one byte, so none may
+/// be above U+00FF.
+fn is_byte_string(text: &str) -> bool {
+    text.chars().all(|c| u32::from(c) <= 0xFF)
+}
+
+/// Proposes a default, as JSON text, that would let a reader fill the field. Nested records
+/// deeper than a few levels get `{}`, which also ends recursive types.
+pub(crate) fn suggested_default(schema: &ParsedSchema, ty: &AvroType, depth: usize) -> String {
+    if depth > 4 {
+        return "{}".into();
+    }
+    match ty {
+        AvroType::Union(branches) if branches.contains(&AvroType::Null) => "null".into(),
+        AvroType::Union(branches) => branches
+            .first()
+            .map(|first| suggested_default(schema, first, depth + 1))
+            .unwrap_or_else(|| "null".into()),
+        AvroType::Null => "null".into(),
+        AvroType::Boolean => "false".into(),
+        AvroType::Int | AvroType::Long => "0".into(),
+        AvroType::Float | AvroType::Double => "0.0".into(),
+        AvroType::Bytes | AvroType::String => "\"\"".into(),
+        AvroType::Array(_) => "[]".into(),
+        AvroType::Map(_) => "{}".into(),
+        AvroType::Named(name) => match schema.lookup(name) {
+            Some(NamedType::Enum { symbols, .. }) => format!("\"{}\"", symbols[0]),
+            Some(NamedType::Fixed { size, .. }) => {
+                format!("\"{}\"", "\\u0000".repeat(*size as usize))
+            }
+            Some(NamedType::Record { fields, .. }) => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .filter(|field| !has_usable_default(schema, field))
+                    .map(|field| {
+                        format!(
+                            "\"{}\": {}",
+                            field.name,
+                            suggested_default(schema, &field.ty, depth + 1)
+                        )
+                    })
+                    .collect();
+                format!("{{{}}}", parts.join(", "))
+            }
+            None => "null".into(),
         },
     }
 }
@@ -207,11 +293,16 @@ fn warning(
         DefaultProblem::DefaultWrongType { expected } => (
             format!(
                 "field `{field}` has the default {default_text}, which is not a value of its \
-                 type {expected}; the Avro specification requires the default to match the \
-                 type (a union's default must match its first branch). Azure Schema Registry \
-                 accepts this schema, but readers that need the default fail"
+                 type {expected}, so the field counts as having no default. The compatibility \
+                 check treats the field as required, and readers that need the default fail. \
+                 The Avro specification requires the default to be a value of the field's \
+                 type (for a union, of its first branch)"
             ),
-            format!("give `{field}` a default of type {expected}, or remove the default"),
+            format!(
+                "give `{field}` a default of type {expected}, such as \"default\": {}, or \
+                 remove the default",
+                suggested_default(schema, ty, 0)
+            ),
         ),
     };
     Warning {
@@ -274,6 +365,17 @@ mod tests {
             DefaultProblem::DefaultWrongType {
                 expected: "string".into()
             }
+        );
+        assert_eq!(
+            warnings[0].message,
+            "field `a` has the default 5, which is not a value of its type string, so the field \
+             counts as having no default. The compatibility check treats the field as required, \
+             and readers that need the default fail. The Avro specification requires the \
+             default to be a value of the field's type (for a union, of its first branch)"
+        );
+        assert_eq!(
+            warnings[0].fix,
+            "give `a` a default of type string, such as \"default\": \"\", or remove the default"
         );
     }
 

@@ -20,14 +20,21 @@ pub(super) fn explain(
     match finding.kind {
         FindingKind::MissingField {
             reader_type,
+            unusable_default,
             suggested_default,
             null_not_first,
-        } => match direction {
-            Direction::Backward => {
-                field_added(context, &reader_type, &suggested_default, null_not_first)
+        } => {
+            let missing = MissingField {
+                reader_type,
+                unusable_default,
+                suggested_default,
+                null_not_first,
+            };
+            match direction {
+                Direction::Backward => field_added(context, &missing),
+                Direction::Forward => field_removed(context, &missing),
             }
-            Direction::Forward => field_removed(context),
-        },
+        }
         FindingKind::Renamed {
             reader_name,
             writer_name,
@@ -119,32 +126,60 @@ impl Context {
     }
 }
 
-fn field_added(
-    context: Context,
-    reader_type: &str,
-    suggested_default: &str,
+/// A reader's field that the writer lacks, with what the messages need to say about it.
+struct MissingField {
+    reader_type: String,
+    /// A default that is not a value of the field's type, as JSON text.
+    unusable_default: Option<String>,
+    suggested_default: String,
     null_not_first: bool,
-) -> Incompatibility {
+}
+
+fn field_added(context: Context, missing: &MissingField) -> Incompatibility {
     let field = context.display_field().to_string();
-    let reorder = if null_not_first {
+    let reader_type = &missing.reader_type;
+    let suggested_default = &missing.suggested_default;
+    let reorder = if missing.null_not_first {
         " and list \"null\" first in the union, as the Avro specification wants the default to \
          match the first branch"
     } else {
         ""
     };
+    let (has_no_default, fix) = match &missing.unusable_default {
+        None => (
+            "has no default".to_string(),
+            format!("add \"default\": {suggested_default} to `{field}`{reorder}"),
+        ),
+        Some(default) => (
+            format!(
+                "its default {default} is not a value of type {reader_type}, so it counts as \
+                 no default"
+            ),
+            format!(
+                "replace the default {default} of `{field}` with a value of type \
+                 {reader_type}, such as \"default\": {suggested_default}{reorder}"
+            ),
+        ),
+    };
     let reason = format!(
-        "field `{field}` ({reader_type}) is new and has no default: {}, because that data has \
+        "field `{field}` ({reader_type}) is new and {has_no_default}: {}, because that data has \
          no `{field}` and the reader has no value to fill it with.",
         context.side()
     );
-    let fix = format!("add \"default\": {suggested_default} to `{field}`{reorder}");
     context.finish(Breakage::FieldAddedWithoutDefault, reason, fix)
 }
 
-fn field_removed(context: Context) -> Incompatibility {
+fn field_removed(context: Context, missing: &MissingField) -> Incompatibility {
     let field = context.display_field().to_string();
+    let no_default_there = match &missing.unusable_default {
+        None => "it has no default there".to_string(),
+        Some(default) => format!(
+            "its default {default} there is not a value of type {}, so it counts as no default",
+            missing.reader_type
+        ),
+    };
     let reason = format!(
-        "field `{field}` is removed, but version {} requires it (it has no default there): {}.",
+        "field `{field}` is removed, but version {} requires it ({no_default_there}): {}.",
         context.latest_version,
         context.side()
     );

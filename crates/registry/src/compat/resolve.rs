@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 
+use super::defaults::{has_usable_default, suggested_default};
 use crate::model::{AvroType, Field, NamedType, ParsedSchema};
 
 /// One place where data written with the writer schema cannot be read with the reader schema.
@@ -23,10 +24,13 @@ pub(crate) struct Finding {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FindingKind {
-    /// The reader has a field without a default that the writer does not write.
+    /// The reader has a field without a usable default that the writer does not write.
     MissingField {
         /// Type of the reader's field, for messages.
         reader_type: String,
+        /// The reader field's default as JSON text when it has one that is not a value of its
+        /// type, which counts as no default.
+        unusable_default: Option<String>,
         /// A default that would make the field optional, as JSON text.
         suggested_default: String,
         /// The field is a union whose first branch is not `null` although it contains `null`.
@@ -57,9 +61,21 @@ impl Finding {
             &self.path
         };
         match &self.kind {
-            FindingKind::MissingField { reader_type, .. } => format!(
+            FindingKind::MissingField {
+                reader_type,
+                unusable_default: None,
+                ..
+            } => format!(
                 "field `{path}` ({reader_type}) is missing from the writer's schema and has no \
                  default in the reader's"
+            ),
+            FindingKind::MissingField {
+                reader_type,
+                unusable_default: Some(default),
+                ..
+            } => format!(
+                "field `{path}` ({reader_type}) is missing from the writer's schema, and its \
+                 default {default} in the reader's is not a value of that type"
             ),
             FindingKind::Renamed { writer_name, .. } => format!(
                 "field `{path}` is missing from the writer's schema, which has `{writer_name}` \
@@ -266,7 +282,9 @@ impl Walker<'_> {
                     let field_path = join(path, &reader_field.name);
                     self.resolve(&reader_field.ty, &writer_fields[index].ty, &field_path);
                 }
-                None if reader_field.default.is_none() => missing.push(reader_field),
+                None if !has_usable_default(self.reader, reader_field) => {
+                    missing.push(reader_field)
+                }
                 None => {}
             }
         }
@@ -291,6 +309,7 @@ impl Walker<'_> {
                     path: field_path,
                     kind: FindingKind::MissingField {
                         reader_type: self.reader.describe(&reader_field.ty),
+                        unusable_default: reader_field.default.as_ref().map(ToString::to_string),
                         suggested_default: suggested_default(self.reader, &reader_field.ty, 0),
                         null_not_first: null_not_first(&reader_field.ty),
                     },
@@ -422,48 +441,5 @@ fn null_not_first(ty: &AvroType) -> bool {
             branches.contains(&AvroType::Null) && branches.first() != Some(&AvroType::Null)
         }
         _ => false,
-    }
-}
-
-/// Proposes a default, as JSON text, that would let a reader fill the field. Nested records
-/// deeper than a few levels get `{}`, which also ends recursive types.
-fn suggested_default(schema: &ParsedSchema, ty: &AvroType, depth: usize) -> String {
-    if depth > 4 {
-        return "{}".into();
-    }
-    match ty {
-        AvroType::Union(branches) if branches.contains(&AvroType::Null) => "null".into(),
-        AvroType::Union(branches) => branches
-            .first()
-            .map(|first| suggested_default(schema, first, depth + 1))
-            .unwrap_or_else(|| "null".into()),
-        AvroType::Null => "null".into(),
-        AvroType::Boolean => "false".into(),
-        AvroType::Int | AvroType::Long => "0".into(),
-        AvroType::Float | AvroType::Double => "0.0".into(),
-        AvroType::Bytes | AvroType::String => "\"\"".into(),
-        AvroType::Array(_) => "[]".into(),
-        AvroType::Map(_) => "{}".into(),
-        AvroType::Named(name) => match schema.lookup(name) {
-            Some(NamedType::Enum { symbols, .. }) => format!("\"{}\"", symbols[0]),
-            Some(NamedType::Fixed { size, .. }) => {
-                format!("\"{}\"", "\\u0000".repeat(*size as usize))
-            }
-            Some(NamedType::Record { fields, .. }) => {
-                let parts: Vec<String> = fields
-                    .iter()
-                    .filter(|field| field.default.is_none())
-                    .map(|field| {
-                        format!(
-                            "\"{}\": {}",
-                            field.name,
-                            suggested_default(schema, &field.ty, depth + 1)
-                        )
-                    })
-                    .collect();
-                format!("{{{}}}", parts.join(", "))
-            }
-            None => "null".into(),
-        },
     }
 }

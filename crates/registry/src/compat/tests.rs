@@ -255,3 +255,188 @@ fn mode_parses_case_insensitively() {
     assert_eq!("Forward".parse(), Ok(CompatibilityMode::Forward));
     assert!("full".parse::<CompatibilityMode>().is_err());
 }
+
+/// Checks adding the field `x` of the given type and default to a record in Backward mode.
+fn add_field_backward(ty: &str, default: &str) -> Verdict {
+    let old = record(r#"{"name":"id","type":"string"}"#);
+    let new = record(&format!(
+        r#"{{"name":"id","type":"string"}},{{"name":"x","type":{ty},"default":{default}}}"#
+    ));
+    check(CompatibilityMode::Backward, &new, Some((&old, 1)))
+}
+
+#[test]
+fn wrong_type_default_rejected_with_fix() {
+    let verdict = add_field_backward(r#""string""#, "5");
+    assert!(!verdict.accepted);
+    assert_eq!(verdict.incompatibilities.len(), 1);
+    let reason = &verdict.incompatibilities[0];
+    assert_eq!(reason.field, "x");
+    assert_eq!(reason.breakage, Breakage::FieldAddedWithoutDefault);
+    assert_eq!(
+        reason.reason,
+        "field `x` (string) is new and its default 5 is not a value of type string, so it \
+         counts as no default: a reader on the new version cannot read data written with \
+         version 1 (backward), because that data has no `x` and the reader has no value to \
+         fill it with."
+    );
+    assert_eq!(
+        reason.fix,
+        "replace the default 5 of `x` with a value of type string, such as \"default\": \"\""
+    );
+}
+
+#[test]
+fn unusable_defaults_count_as_none() {
+    let cases = [
+        (r#""string""#, "5"),
+        (r#""string""#, "null"),
+        (r#""string""#, "[]"),
+        (r#""int""#, r#""5""#),
+        (r#""int""#, "2147483648"),
+        (r#""int""#, "1.5"),
+        (r#""long""#, "9223372036854775808"),
+        (r#""long""#, r#""0""#),
+        (r#""float""#, r#""1.0""#),
+        (r#""double""#, "true"),
+        (r#""boolean""#, "0"),
+        (r#""boolean""#, r#""true""#),
+        (r#""null""#, "0"),
+        (r#""bytes""#, "1"),
+        (r#""bytes""#, r#""\u0100""#),
+        (r#"{"type":"fixed","name":"F","size":2}"#, r#""abc""#),
+        (r#"{"type":"fixed","name":"F","size":1}"#, r#""\u0100""#),
+        (
+            r#"{"type":"enum","name":"S","symbols":["A","B"]}"#,
+            r#""C""#,
+        ),
+        (r#"{"type":"enum","name":"S","symbols":["A","B"]}"#, "0"),
+        (r#"{"type":"array","items":"int"}"#, r#"[1,"2"]"#),
+        (r#"{"type":"array","items":"int"}"#, "{}"),
+        (r#"{"type":"map","values":"int"}"#, r#"{"a":"b"}"#),
+        (r#"{"type":"map","values":"int"}"#, "[]"),
+        (
+            r#"{"type":"record","name":"P","fields":[{"name":"a","type":"int"}]}"#,
+            "{}",
+        ),
+        (
+            r#"{"type":"record","name":"P","fields":[{"name":"a","type":"int"}]}"#,
+            r#"{"a":"1"}"#,
+        ),
+        (
+            r#"{"type":"record","name":"P","fields":[
+                {"name":"a","type":"int","default":"not an int"}]}"#,
+            "{}",
+        ),
+        (r#"["null","string"]"#, "5"),
+        (r#"["int","string"]"#, "true"),
+        (r#"{"type":"array","items":["null","string"]}"#, r#"["x"]"#),
+    ];
+    for (ty, default) in cases {
+        let verdict = add_field_backward(ty, default);
+        // Messages show the default as JSON re-serialized, so `"\u0100"` reads `"Ā"`.
+        let shown = serde_json::from_str::<serde_json::Value>(default)
+            .unwrap()
+            .to_string();
+        let default = shown.as_str();
+        assert!(
+            !verdict.accepted,
+            "{ty} with default {default} was accepted"
+        );
+        let reason = &verdict.incompatibilities[0];
+        assert_eq!(reason.field, "x", "{ty}");
+        assert!(
+            reason
+                .reason
+                .contains(&format!("its default {default} is not a value of type")),
+            "{}",
+            reason.reason
+        );
+        assert!(
+            reason
+                .fix
+                .starts_with(&format!("replace the default {default} of `x`")),
+            "{}",
+            reason.fix
+        );
+    }
+}
+
+#[test]
+fn usable_defaults_are_accepted() {
+    let cases = [
+        (r#""string""#, r#""""#),
+        (r#""int""#, "5"),
+        (r#""int""#, "-2147483648"),
+        (r#""long""#, "9007199254740993"),
+        (r#""float""#, "1"),
+        (r#""double""#, "1.5"),
+        (r#""boolean""#, "false"),
+        (r#""null""#, "null"),
+        (r#""bytes""#, r#""\u00ff""#),
+        (r#"{"type":"fixed","name":"F","size":2}"#, r#""ab""#),
+        (
+            r#"{"type":"enum","name":"S","symbols":["A","B"]}"#,
+            r#""B""#,
+        ),
+        (r#"{"type":"array","items":"int"}"#, "[1,2]"),
+        (r#"{"type":"map","values":"long"}"#, r#"{"a":1}"#),
+        (
+            r#"{"type":"record","name":"P","fields":[{"name":"a","type":"int"}]}"#,
+            r#"{"a":1}"#,
+        ),
+        (
+            r#"{"type":"record","name":"P","fields":[{"name":"a","type":"int","default":0}]}"#,
+            "{}",
+        ),
+        (r#"["null","string"]"#, "null"),
+        (r#"{"type":"int","logicalType":"date"}"#, "0"),
+    ];
+    for (ty, default) in cases {
+        let verdict = add_field_backward(ty, default);
+        assert!(
+            verdict.accepted,
+            "{ty} with default {default}: {:?}",
+            verdict.incompatibilities
+        );
+        assert!(verdict.warnings.is_empty(), "{ty}: {:?}", verdict.warnings);
+    }
+}
+
+#[test]
+fn later_branch_default_accepted_with_warning() {
+    for (ty, default) in [
+        (r#"["string","null"]"#, "null"),
+        (r#"["int","string"]"#, r#""x""#),
+    ] {
+        let verdict = add_field_backward(ty, default);
+        assert!(verdict.accepted, "{ty}: {:?}", verdict.incompatibilities);
+        assert_eq!(verdict.warnings.len(), 1, "{ty}");
+        assert!(
+            matches!(
+                verdict.warnings[0].problem,
+                DefaultProblem::UnionDefaultNotFirstBranch { .. }
+            ),
+            "{ty}"
+        );
+    }
+}
+
+#[test]
+fn removing_field_with_wrong_default_breaks_forward() {
+    let old = record(r#"{"name":"id","type":"string"},{"name":"x","type":"int","default":"5"}"#);
+    let new = record(r#"{"name":"id","type":"string"}"#);
+    let verdict = check(CompatibilityMode::Forward, &new, Some((&old, 1)));
+    assert!(!verdict.accepted);
+    let reason = &verdict.incompatibilities[0];
+    assert_eq!(reason.field, "x");
+    assert_eq!(reason.breakage, Breakage::FieldRemoved);
+    assert!(
+        reason.reason.contains(
+            "version 1 requires it (its default \"5\" there is not a value of type int, so it \
+             counts as no default)"
+        ),
+        "{}",
+        reason.reason
+    );
+}
