@@ -23,6 +23,7 @@ fn event() -> NewEvent {
     NewEvent {
         message,
         body_size: EVENT_SIZE,
+        properties_size: 0,
         partition_key: None,
     }
 }

@@ -26,8 +26,15 @@ pub const MAX_AUTHORIZATION_RULES: usize = 12;
 /// Receivers without an owner level (epoch) per partition and consumer group.
 pub const MAX_RECEIVERS_PER_PARTITION: usize = 5;
 
-/// Bytes in one event's body: 1 MB.
-pub const MAX_EVENT_BODY_BYTES: usize = 1_048_576;
+/// Bytes in one event, its body and properties together: 1 MB.
+pub const MAX_EVENT_BYTES: usize = 1_048_576;
+
+/// Bytes in one event's body: all of [`MAX_EVENT_BYTES`], for an event without properties.
+pub const MAX_EVENT_BODY_BYTES: usize = MAX_EVENT_BYTES;
+
+/// Bytes in one batch (message format `0x80013700`), counted as the sum of its events' sizes:
+/// 1 MB, the same as for one event.
+pub const MAX_BATCH_BYTES: usize = 1_048_576;
 
 /// Seconds a capture time window may last.
 pub const CAPTURE_WINDOW_SECONDS: RangeInclusive<u32> = 60..=900;

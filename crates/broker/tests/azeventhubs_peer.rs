@@ -250,3 +250,55 @@ async fn wrong_key_fails_within_five_seconds() {
     let _ = client.close().await;
     broker.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_batch_over_one_megabyte_rejected_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start_broker(dir.path()).await;
+    let root = connection_string(&broker, "RootManageSharedAccessKey");
+    let mut client = producer_without_retries(&root).await;
+    let to_partition_three = || SendEventOptions::new().with_partition_id("3");
+    client
+        .send_event("earlier", to_partition_three())
+        .await
+        .unwrap();
+
+    // The client fills a batch up to the link's maximum message size, which leaves room for
+    // the envelope on top of 1 MB, so 100 KB events fill it past the 1 MB batch limit.
+    let mut batch = client
+        .create_batch(CreateBatchOptions::new())
+        .await
+        .unwrap();
+    while batch.try_add(vec![7u8; 100_000]).is_ok() {}
+    assert_eq!(batch.len(), 11);
+    let sending = client.send_batch(batch, to_partition_three());
+    let error = tokio::time::timeout(Duration::from_secs(5), sending)
+        .await
+        .expect("the send fails within 5 seconds")
+        .unwrap_err();
+    let message = format!("{error:?}");
+    assert!(message.contains("the batch of 11 events has"), "{message}");
+    assert!(
+        message.contains("over the limit of 1048576 bytes (1 MB) for one batch"),
+        "{message}"
+    );
+    assert!(message.contains("send fewer events per batch"), "{message}");
+    let info = broker.event_log().partition_info("orders", 3).unwrap();
+    assert_eq!(info.last_enqueued_sequence_number, 0);
+
+    let mut batch = client
+        .create_batch(CreateBatchOptions::new())
+        .await
+        .unwrap();
+    for _ in 0..10 {
+        batch.try_add(vec![7u8; 100_000]).unwrap();
+    }
+    client
+        .send_batch(batch, to_partition_three())
+        .await
+        .unwrap();
+    let info = broker.event_log().partition_info("orders", 3).unwrap();
+    assert_eq!(info.last_enqueued_sequence_number, 10);
+    let _ = client.close().await;
+    broker.shutdown().await;
+}

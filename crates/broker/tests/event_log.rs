@@ -15,6 +15,7 @@ fn event(body: &[u8]) -> NewEvent {
     NewEvent {
         message: body.to_vec(),
         body_size: body.len(),
+        properties_size: 0,
         partition_key: None,
     }
 }
@@ -150,6 +151,83 @@ fn event_over_one_megabyte_rejected_earlier_kept() {
 }
 
 #[test]
+fn event_over_one_megabyte_with_properties_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+    log.append_blocking("orders", 0, vec![event(b"earlier")])
+        .unwrap();
+
+    let body = vec![7u8; MAX_EVENT_BODY_BYTES];
+    let with_properties = NewEvent {
+        properties_size: 60_000,
+        ..event(&body)
+    };
+    let error = log
+        .append_blocking("orders", 0, vec![with_properties])
+        .unwrap_err();
+    assert_eq!(
+        error,
+        LogError::EventWithPropertiesTooLarge {
+            index: 0,
+            body: 1_048_576,
+            properties: 60_000,
+            total: 1_108_576,
+            limit: 1_048_576
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "event 0 of the batch has a body of 1048576 bytes and properties of 60000 bytes, \
+         1108576 bytes in all, over the limit of 1048576 bytes (1 MB): send smaller properties \
+         or a smaller body"
+    );
+    assert_eq!(bodies(&log, "orders", 0, 0), [b"earlier".to_vec()]);
+
+    let next = log
+        .append_blocking("orders", 0, vec![event(b"after")])
+        .unwrap();
+    assert_eq!(next[0].sequence_number, 1);
+}
+
+#[test]
+fn batch_over_one_megabyte_rejected_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+    log.append_blocking("orders", 0, vec![event(b"earlier")])
+        .unwrap();
+
+    // Each event is within 1 MB, the batch is not: 4 events of 262,144 bytes of body and one
+    // byte of properties.
+    let body = vec![7u8; 262_144];
+    let batch: Vec<NewEvent> = (0..4)
+        .map(|_| NewEvent {
+            properties_size: 1,
+            ..event(&body)
+        })
+        .collect();
+    let error = log.append_blocking("orders", 0, batch).unwrap_err();
+    assert_eq!(
+        error,
+        LogError::BatchTooLarge {
+            events: 4,
+            size: 1_048_580,
+            limit: 1_048_576
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "the batch of 4 events has 1048580 bytes of bodies and properties in all, over the \
+         limit of 1048576 bytes (1 MB) for one batch: send fewer events per batch"
+    );
+    assert_eq!(bodies(&log, "orders", 0, 0), [b"earlier".to_vec()]);
+
+    let exactly_full: Vec<NewEvent> = (0..4).map(|_| event(&body)).collect();
+    let appended = log.append_blocking("orders", 0, exactly_full).unwrap();
+    let numbers: Vec<i64> = appended.iter().map(|event| event.sequence_number).collect();
+    assert_eq!(numbers, [1, 2, 3, 4]);
+}
+
+#[test]
 fn events_stored_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let log = EventLog::open(&dir.path().join("log.db")).unwrap();
@@ -158,6 +236,7 @@ fn events_stored_byte_for_byte() {
     let sent = NewEvent {
         message: message.clone(),
         body_size: 200,
+        properties_size: 0,
         partition_key: Some("customer-42".to_owned()),
     };
     log.append_blocking("orders", 3, vec![sent]).unwrap();

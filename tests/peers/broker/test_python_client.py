@@ -199,3 +199,46 @@ def test_oversized_event_rejected_earlier_kept(broker):
     # The Python consumer accepts messages of at most 1 MiB in all, so the event with a
     # 1 MiB body cannot reach it: the broker ends the link with the reason instead.
     assert len(events) == 1
+
+
+@pytest.mark.parametrize("body_size, property_size", [(1_048_576, 60_000), (1_000_000, 100_000)])
+def test_event_over_limit_with_properties_rejected(broker, body_size, property_size):
+    event = EventData(b"x" * body_size)
+    event.properties = {"note": "p" * property_size}
+    with producer(broker.root, hub="single") as client:
+        client.send_event(EventData("earlier"), partition_id="0")
+        with pytest.raises(EventHubError) as raised:
+            client.send_event(event, partition_id="0")
+        client.send_event(EventData("after"), partition_id="0")
+        properties = client.get_partition_properties("0")
+    message = str(raised.value)
+    assert f"a body of {body_size} bytes and properties of" in message
+    assert "over the limit of 1048576 bytes (1 MB)" in message
+    assert "send smaller properties or a smaller body" in message
+    assert properties["last_enqueued_sequence_number"] == 1
+    events, errors = read_events(broker.root, "single", "0", expected=2)
+    assert [event.body_as_str() for event in events] == ["earlier", "after"]
+
+
+def test_full_batch_over_one_megabyte_rejected_whole(broker):
+    with producer(broker.root, hub="single") as client:
+        client.send_event(EventData("earlier"), partition_id="0")
+        # The SDK fills a batch up to the link's maximum message size, which leaves room for
+        # the envelope on top of 1 MB, so 100 KB events fill it past the 1 MB batch limit.
+        batch = client.create_batch(partition_id="0")
+        for _ in range(20):
+            try:
+                batch.add(EventData(b"x" * 100_000))
+            except ValueError:
+                break
+        with pytest.raises(EventHubError) as raised:
+            client.send_batch(batch)
+        after = client.create_batch(partition_id="0")
+        after.add(EventData("after"))
+        client.send_batch(after)
+        properties = client.get_partition_properties("0")
+    message = str(raised.value)
+    assert f"the batch of {len(batch)} events has" in message
+    assert "over the limit of 1048576 bytes (1 MB) for one batch" in message
+    assert "send fewer events per batch" in message
+    assert properties["last_enqueued_sequence_number"] == 1

@@ -9,10 +9,20 @@
 pub struct NewEvent {
     /// The encoded message: every section, byte for byte as received.
     pub message: Vec<u8>,
-    /// The size in bytes of the event body, the figure the 1 MB limit applies to.
+    /// The size in bytes of the event body.
     pub body_size: usize,
+    /// The encoded size in bytes of the properties the sender set: application properties and
+    /// message properties (message id, content type and the rest). Annotations do not count.
+    pub properties_size: usize,
     /// The partition key, stored to be delivered as `x-opt-partition-key`.
     pub partition_key: Option<String>,
+}
+
+impl NewEvent {
+    /// Returns the size the 1 MB limit applies to: the body and the properties together.
+    pub fn size(&self) -> usize {
+        self.body_size.saturating_add(self.properties_size)
+    }
 }
 
 /// The sequence number, offset and enqueued time the log assigned to an appended event.

@@ -16,6 +16,7 @@ mod partitioner;
 mod position;
 mod schema;
 mod search;
+mod size;
 mod store;
 mod sync;
 mod tail;

@@ -12,11 +12,11 @@ use super::event::{AppendedEvent, NewEvent, StoredEvent};
 use super::position::{StartPoint, StartPosition};
 use super::schema::{self, Commits};
 use super::search::{self, Column};
+use super::size;
 use super::sync::{self, Counters, Notifiers, Published};
 use super::tail::{TailRead, Tails};
 use super::writer::{self, Clock, Command};
 use super::LogError;
-use crate::limits::MAX_EVENT_BODY_BYTES;
 
 /// A partition's runtime properties, in the terms of the `$management` READ reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,7 +164,8 @@ impl EventLog {
     }
 
     /// Appends a batch to one partition with consecutive sequence numbers, and returns once the
-    /// transaction holding it is committed. A batch with an event over 1 MB is rejected whole.
+    /// transaction holding it is committed. A batch with an event over 1 MB, or over 1 MB in all,
+    /// is rejected whole, so none of its events is stored.
     pub async fn append(
         &self,
         hub: &str,
@@ -210,17 +211,7 @@ impl EventLog {
         partition: u32,
         events: Vec<NewEvent>,
     ) -> Result<oneshot::Receiver<Result<Vec<AppendedEvent>, LogError>>, LogError> {
-        if let Some((index, event)) = events
-            .iter()
-            .enumerate()
-            .find(|(_, event)| event.body_size > MAX_EVENT_BODY_BYTES)
-        {
-            return Err(LogError::EventTooLarge {
-                index,
-                size: event.body_size,
-                limit: MAX_EVENT_BODY_BYTES,
-            });
-        }
+        size::check(&events)?;
         let (reply, receiver) = oneshot::channel();
         self.send(Command::Append {
             hub: hub_key(hub),

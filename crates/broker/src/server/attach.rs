@@ -17,7 +17,8 @@ use crate::sas::{AuthError, Right};
 
 /// Room for a message's sections besides its body, on top of the 1 MB body limit. Producer
 /// links advertise this much more as their maximum message size, so an event with a body of
-/// exactly 1 MB still fits. The broker itself rejects larger bodies, naming their size.
+/// exactly 1 MB still fits. Events and batches a little over 1 MB in bodies and properties
+/// thus reach the broker, which rejects them naming the sizes that count.
 // NOTE: the Python SDK's consumers accept messages of at most 1 MiB in all, so an event whose
 // body is within a few hundred bytes of 1 MB cannot be delivered to them; the broker then ends
 // the consumer's link with `amqp:link:message-size-exceeded` and the sizes.

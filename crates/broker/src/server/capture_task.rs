@@ -394,6 +394,7 @@ mod tests {
         let event = NewEvent {
             message: Message::with_data(body.as_bytes().to_vec()).encode(),
             body_size: body.len(),
+            properties_size: 0,
             partition_key: None,
         };
         log.append_blocking("lead", partition, vec![event]).unwrap();

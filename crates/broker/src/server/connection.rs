@@ -457,7 +457,11 @@ fn append_outcome(
             );
             DeliveryState::Accepted
         }
-        Err(error @ LogError::EventTooLarge { .. }) => {
+        Err(
+            error @ (LogError::EventTooLarge { .. }
+            | LogError::EventWithPropertiesTooLarge { .. }
+            | LogError::BatchTooLarge { .. }),
+        ) => {
             tracing::info!(hub, partition, %error, "event rejected");
             rejection(condition::MESSAGE_SIZE_EXCEEDED, error.to_string())
         }

@@ -269,6 +269,7 @@ mod tests {
         let event = NewEvent {
             message: vec![1, 2, 3],
             body_size: 3,
+            properties_size: 0,
             partition_key: None,
         };
         log.append_blocking("orders", 1, vec![event.clone(), event])

@@ -1,7 +1,8 @@
 //! Turning a producer's delivery into events for the log.
 
 use amqp::{
-    split_batch, Body, DecodeError, Message, MessageBytes, SectionKind, Value, BATCH_MESSAGE_FORMAT,
+    decode_value, split_batch, Body, DecodeError, Message, MessageBytes, SectionKind, Value,
+    BATCH_MESSAGE_FORMAT,
 };
 
 use crate::log::NewEvent;
@@ -20,8 +21,9 @@ pub(crate) struct IncomingEvents {
 /// messages, kept byte for byte, and any other delivery into one event. The batch's own
 /// partition key applies to all its events; a single message carries its own.
 ///
-/// Each message is validated once while it is split. The partition key and the body size then
-/// come from the sections that contain them, without decoding the body again.
+/// Each message is validated once while it is split. The partition key, the body size and the
+/// properties' size then come from the sections that contain them, without decoding the body
+/// again.
 pub(crate) fn incoming_events(
     payload: Vec<u8>,
     message_format: u32,
@@ -36,6 +38,7 @@ pub(crate) fn incoming_events(
             }
             events.push(NewEvent {
                 body_size: body_size(&inner)?,
+                properties_size: properties_size(&inner)?,
                 message: inner.into_bytes(),
                 partition_key: None,
             });
@@ -53,6 +56,7 @@ pub(crate) fn incoming_events(
     Ok(IncomingEvents {
         events: vec![NewEvent {
             body_size: body_size(&bytes)?,
+            properties_size: properties_size(&bytes)?,
             message: bytes.into_bytes(),
             partition_key: partition_key.clone(),
         }],
@@ -97,6 +101,44 @@ fn body_size(bytes: &MessageBytes) -> Result<usize, DecodeError> {
     Ok(size)
 }
 
+/// Returns the encoded size of the properties the sender set: the keys and values of the
+/// application properties, and the fields of the message properties (message id, content type
+/// and the rest). Descriptors, section headers and unset fields count nothing, so an empty
+/// section, which some clients always send, leaves a body of exactly 1 MB within the limit.
+/// Annotations are the envelope that clients and the broker add, and do not count.
+fn properties_size(bytes: &MessageBytes) -> Result<usize, DecodeError> {
+    let raw = bytes.as_bytes();
+    let mut size = 0;
+    for span in bytes.sections() {
+        if !matches!(
+            span.kind,
+            SectionKind::Properties | SectionKind::ApplicationProperties
+        ) {
+            continue;
+        }
+        let Value::Described(section) = decode_value(&raw[span.range.clone()])? else {
+            continue;
+        };
+        size += match &section.value {
+            Value::Map(entries) => entries
+                .iter()
+                .map(|(key, value)| encoded_len(key) + encoded_len(value))
+                .sum(),
+            Value::List(fields) => fields
+                .iter()
+                .filter(|field| !field.is_null())
+                .map(encoded_len)
+                .sum(),
+            _ => 0,
+        };
+    }
+    Ok(size)
+}
+
+fn encoded_len(value: &Value) -> usize {
+    value.to_bytes().len()
+}
+
 /// Returns the length of the binary in one encoded data section. The usual encodings (a
 /// `smallulong` or `ulong` descriptor, then `vbin8` or `vbin32`) are read from their headers;
 /// any other goes through the decoder.
@@ -122,6 +164,8 @@ fn data_length(section: &[u8]) -> Result<usize, DecodeError> {
 
 #[cfg(test)]
 mod tests {
+    use amqp::{Header, Properties, Symbol};
+
     use super::*;
 
     fn keyed(body: &[u8], key: Option<&str>) -> Message {
@@ -181,6 +225,64 @@ mod tests {
         let encoded = value.encode();
         let incoming = incoming_events(encoded.clone(), 0).unwrap();
         assert_eq!(incoming.events[0].body_size, encoded.len());
+    }
+
+    #[test]
+    fn properties_size_counts_keys_and_values() {
+        let message = Message {
+            application_properties: Some(vec![(
+                "note".to_owned(),
+                Value::string("p".repeat(60_000)),
+            )]),
+            ..Message::with_data(vec![1; 1_048_576])
+        };
+        let incoming = incoming_events(message.encode(), 0).unwrap();
+        assert_eq!(incoming.events[0].body_size, 1_048_576);
+        // `note` as str8 (2 + 4 bytes), the value as str32 (5 + 60,000 bytes).
+        assert_eq!(incoming.events[0].properties_size, 60_011);
+        assert_eq!(incoming.events[0].size(), 1_108_587);
+    }
+
+    #[test]
+    fn properties_size_counts_message_properties() {
+        let message = Message {
+            properties: Some(Properties {
+                message_id: Some(Value::string("order-1")),
+                content_type: Some(Symbol::from("application/json")),
+                ..Properties::default()
+            }),
+            ..Message::with_data(b"{}".to_vec())
+        };
+        let incoming = incoming_events(message.encode(), 0).unwrap();
+        // `order-1` as str8 (2 + 7 bytes), `application/json` as sym8 (2 + 16 bytes).
+        assert_eq!(incoming.events[0].properties_size, 27);
+    }
+
+    #[test]
+    fn empty_sections_add_nothing_to_size() {
+        // `@azure/event-hubs` 6.0.4 sends an empty header, message annotations and properties
+        // with every event of a batch.
+        let message = Message {
+            header: Some(Header::default()),
+            message_annotations: Some(Vec::new()),
+            properties: Some(Properties::default()),
+            application_properties: Some(Vec::new()),
+            ..Message::with_data(vec![1; 1_048_576])
+        };
+        let envelope = Message {
+            body: Body::Data(vec![message.encode()]),
+            ..Message::default()
+        };
+        let incoming = incoming_events(envelope.encode(), BATCH_MESSAGE_FORMAT).unwrap();
+        assert_eq!(incoming.events[0].properties_size, 0);
+        assert_eq!(incoming.events[0].size(), 1_048_576);
+    }
+
+    #[test]
+    fn annotations_do_not_count_as_properties() {
+        let incoming = incoming_events(keyed(b"abc", Some("customer-42")).encode(), 0).unwrap();
+        assert_eq!(incoming.events[0].properties_size, 0);
+        assert_eq!(incoming.events[0].size(), 3);
     }
 
     #[test]

@@ -1,0 +1,123 @@
+//! Azure's size limits on events and batches, checked before an append is queued.
+
+use super::event::NewEvent;
+use super::LogError;
+use crate::limits::{MAX_BATCH_BYTES, MAX_EVENT_BODY_BYTES, MAX_EVENT_BYTES};
+
+/// Checks every event of a batch against the 1 MB event limit, then the batch against the 1 MB
+/// batch limit. The first event over a limit names the error, so a body over 1 MB is reported
+/// as such even when the event also has properties.
+pub(super) fn check(events: &[NewEvent]) -> Result<(), LogError> {
+    for (index, event) in events.iter().enumerate() {
+        if event.body_size > MAX_EVENT_BODY_BYTES {
+            return Err(LogError::EventTooLarge {
+                index,
+                size: event.body_size,
+                limit: MAX_EVENT_BODY_BYTES,
+            });
+        }
+        if event.size() > MAX_EVENT_BYTES {
+            return Err(LogError::EventWithPropertiesTooLarge {
+                index,
+                body: event.body_size,
+                properties: event.properties_size,
+                total: event.size(),
+                limit: MAX_EVENT_BYTES,
+            });
+        }
+    }
+    let total = events
+        .iter()
+        .fold(0usize, |total, event| total.saturating_add(event.size()));
+    if total > MAX_BATCH_BYTES {
+        return Err(LogError::BatchTooLarge {
+            events: events.len(),
+            size: total,
+            limit: MAX_BATCH_BYTES,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(body_size: usize, properties_size: usize) -> NewEvent {
+        NewEvent {
+            message: Vec::new(),
+            body_size,
+            properties_size,
+            partition_key: None,
+        }
+    }
+
+    #[test]
+    fn event_of_exactly_one_megabyte_fits() {
+        assert_eq!(check(&[event(1_048_576, 0)]), Ok(()));
+        assert_eq!(check(&[event(1_048_000, 576)]), Ok(()));
+        assert_eq!(check(&[event(0, 1_048_576)]), Ok(()));
+    }
+
+    #[test]
+    fn body_over_limit_named_before_properties() {
+        assert_eq!(
+            check(&[event(1_048_577, 500)]),
+            Err(LogError::EventTooLarge {
+                index: 0,
+                size: 1_048_577,
+                limit: 1_048_576
+            })
+        );
+    }
+
+    #[test]
+    fn properties_push_event_over_limit() {
+        for (body, properties) in [(1_048_576, 60_000), (1_000_000, 100_000), (1_048_576, 1)] {
+            assert_eq!(
+                check(&[event(10, 0), event(body, properties)]),
+                Err(LogError::EventWithPropertiesTooLarge {
+                    index: 1,
+                    body,
+                    properties,
+                    total: body + properties,
+                    limit: 1_048_576
+                }),
+                "body {body}, properties {properties}"
+            );
+        }
+    }
+
+    #[test]
+    fn properties_message_names_sizes_and_fix() {
+        let error = check(&[event(1_000_000, 100_000)]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "event 0 of the batch has a body of 1000000 bytes and properties of 100000 bytes, \
+             1100000 bytes in all, over the limit of 1048576 bytes (1 MB): send smaller \
+             properties or a smaller body"
+        );
+    }
+
+    #[test]
+    fn batch_over_limit_in_all() {
+        let events: Vec<NewEvent> = (0..3).map(|_| event(349_000, 525)).collect();
+        assert_eq!(check(&events), Ok(()));
+
+        let events: Vec<NewEvent> = (0..3).map(|_| event(349_000, 526)).collect();
+        let error = check(&events).unwrap_err();
+        assert_eq!(
+            error,
+            LogError::BatchTooLarge {
+                events: 3,
+                size: 1_048_578,
+                limit: 1_048_576
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "the batch of 3 events has 1048578 bytes of bodies and properties in all, over the \
+             limit of 1048576 bytes (1 MB) for one batch: send fewer events per batch"
+        );
+    }
+}
