@@ -1,10 +1,26 @@
 //! Event Hubs connection strings: `Endpoint=sb://host[:port]/;SharedAccessKeyName=...;
 //! SharedAccessKey=...[;EntityPath=hub][;UseDevelopmentEmulator=true]`.
 //!
-//! Part names match case-insensitively and unknown parts are ignored. No error message ever
-//! contains a key or signature, so errors are safe to show and log.
+//! Part names match case-insensitively and unknown parts are ignored. No error message contains
+//! a key or signature, so errors are safe to show and log. A value that contains another part's
+//! `Name=` is rejected before anything is shown, because a lost `;` may have joined a key to it.
+//! The text that errors do show has secrets and key-like text replaced by `***`.
 
+mod redact;
+
+use self::redact::Redactor;
 use crate::secret::Secret;
+
+/// The parts this parser reads, spelled as Azure writes them.
+const PART_NAMES: [&str; 7] = [
+    "Endpoint",
+    "SharedAccessKeyName",
+    "SharedAccessKey",
+    "SharedAccessSignature",
+    "EntityPath",
+    "UseDevelopmentEmulator",
+    "HostName",
+];
 
 /// The AMQP port over TLS, used when the endpoint names no port.
 pub const AMQPS_PORT: u16 = 5671;
@@ -62,7 +78,19 @@ pub enum ConnectionStringError {
     #[error("the connection string has {name} twice: keep one")]
     DuplicatePart {
         /// The part name.
-        name: String,
+        name: &'static str,
+    },
+    /// A part's value contains another part's `Name=`, so the `;` between them is missing.
+    #[error(
+        "the value of {part} contains `{contained}=`, so a semicolon seems to be missing between \
+         the parts: separate them with `;`"
+    )]
+    MissingSeparator {
+        /// The part whose value is affected: its name, or `part N` for a part this parser does
+        /// not read.
+        part: String,
+        /// The name of the part found inside the value.
+        contained: &'static str,
     },
     /// The string belongs to an IoT hub, not an Event Hubs namespace.
     #[error(
@@ -85,7 +113,7 @@ pub enum ConnectionStringError {
     /// The `Endpoint` cannot be parsed.
     #[error("the Endpoint `{endpoint}` is invalid: {reason}")]
     InvalidEndpoint {
-        /// The endpoint as written.
+        /// The endpoint as written, with key-like text replaced by `***`.
         endpoint: String,
         /// The reason, with the expected form.
         reason: &'static str,
@@ -93,7 +121,7 @@ pub enum ConnectionStringError {
     /// `UseDevelopmentEmulator` is neither `true` nor `false`.
     #[error("UseDevelopmentEmulator must be true or false, not `{value}`")]
     InvalidEmulatorFlag {
-        /// The value as written.
+        /// The value as written, with key-like text replaced by `***`.
         value: String,
     },
     /// `UseDevelopmentEmulator=true` with an endpoint on another machine.
@@ -102,7 +130,7 @@ pub enum ConnectionStringError {
              it turns TLS off, and plain, unencrypted AMQP is allowed only to this machine"
     )]
     EmulatorNotLocal {
-        /// The endpoint's host.
+        /// The endpoint's host, with key-like text replaced by `***`.
         host: String,
     },
     /// The string names one hub and the caller another.
@@ -111,7 +139,7 @@ pub enum ConnectionStringError {
              use a connection string for `{requested}` or one without EntityPath"
     )]
     EntityPathMismatch {
-        /// The hub in `EntityPath`.
+        /// The hub in `EntityPath`, with key-like text replaced by `***`.
         scoped: String,
         /// The hub the caller asked for.
         requested: String,
@@ -128,12 +156,18 @@ impl ConnectionString {
         if parts.is_empty() {
             return Err(ConnectionStringError::Empty);
         }
+        check_separators(&parts)?;
         let find = |name: &str| {
             parts
                 .iter()
-                .find(|(part, _)| part.eq_ignore_ascii_case(name))
-                .map(|(_, value)| *value)
+                .find(|part| part.name.eq_ignore_ascii_case(name))
+                .map(|part| part.value)
         };
+        let redactor = Redactor::new(
+            [find("SharedAccessKey"), find("SharedAccessSignature")]
+                .into_iter()
+                .flatten(),
+        );
 
         if find("HostName").is_some() && find("Endpoint").is_none() {
             return Err(ConnectionStringError::IotHub);
@@ -142,7 +176,7 @@ impl ConnectionString {
             part: "Endpoint",
             hint: "add Endpoint=sb://{namespace}.servicebus.windows.net/",
         })?;
-        let endpoint = parse_endpoint(endpoint_text)?;
+        let endpoint = parse_endpoint(endpoint_text, &redactor)?;
 
         let use_development_emulator = match find("UseDevelopmentEmulator") {
             None => false,
@@ -150,13 +184,13 @@ impl ConnectionString {
             Some(value) if value.eq_ignore_ascii_case("false") => false,
             Some(value) => {
                 return Err(ConnectionStringError::InvalidEmulatorFlag {
-                    value: value.to_owned(),
+                    value: redactor.show(value),
                 })
             }
         };
         if use_development_emulator && !is_local_host(&endpoint.host) {
             return Err(ConnectionStringError::EmulatorNotLocal {
-                host: endpoint.host,
+                host: redactor.show(&endpoint.host),
             });
         }
 
@@ -228,8 +262,12 @@ impl ConnectionString {
     pub fn hub<'a>(&'a self, requested: Option<&'a str>) -> Result<&'a str, ConnectionStringError> {
         match (self.entity_path.as_deref(), requested) {
             (Some(scoped), Some(requested)) if !scoped.eq_ignore_ascii_case(requested) => {
+                let secret = match &self.credential {
+                    Credential::SharedAccessKey { key, .. } => key.expose(),
+                    Credential::SharedAccessSignature(signature) => signature.expose(),
+                };
                 Err(ConnectionStringError::EntityPathMismatch {
-                    scoped: scoped.to_owned(),
+                    scoped: Redactor::new([secret.as_str()]).show(scoped),
                     requested: requested.to_owned(),
                 })
             }
@@ -240,8 +278,16 @@ impl ConnectionString {
     }
 }
 
-fn split_parts(text: &str) -> Result<Vec<(&str, &str)>, ConnectionStringError> {
-    let mut parts: Vec<(&str, &str)> = Vec::new();
+/// One `Name=Value` part of a connection string.
+struct Part<'a> {
+    /// The part's position, counting from 1.
+    position: usize,
+    name: &'a str,
+    value: &'a str,
+}
+
+fn split_parts(text: &str) -> Result<Vec<Part<'_>>, ConnectionStringError> {
+    let mut parts: Vec<Part<'_>> = Vec::new();
     for (index, part) in text.split(';').enumerate() {
         let part = part.trim();
         if part.is_empty() {
@@ -259,17 +305,58 @@ fn split_parts(text: &str) -> Result<Vec<(&str, &str)>, ConnectionStringError> {
                 position: index + 1,
             });
         }
-        if parts
-            .iter()
-            .any(|(seen, _)| seen.eq_ignore_ascii_case(name))
-        {
-            return Err(ConnectionStringError::DuplicatePart {
-                name: name.to_owned(),
-            });
+        // Only the parts this parser reads can be duplicates: an unknown name is never shown,
+        // because it may be a piece of a key.
+        if let Some(known) = known_part_name(name) {
+            if parts
+                .iter()
+                .any(|seen| seen.name.eq_ignore_ascii_case(known))
+            {
+                return Err(ConnectionStringError::DuplicatePart { name: known });
+            }
         }
-        parts.push((name, value.trim()));
+        parts.push(Part {
+            position: index + 1,
+            name,
+            value: value.trim(),
+        });
     }
     Ok(parts)
+}
+
+fn known_part_name(name: &str) -> Option<&'static str> {
+    PART_NAMES
+        .into_iter()
+        .find(|known| known.eq_ignore_ascii_case(name))
+}
+
+/// Rejects a part whose value contains another part's `Name=` (spaces before the `=` allowed),
+/// naming the part found first in the value.
+fn check_separators(parts: &[Part<'_>]) -> Result<(), ConnectionStringError> {
+    for part in parts {
+        let value = part.value.to_ascii_lowercase();
+        let found = PART_NAMES
+            .into_iter()
+            .filter_map(|name| find_part_name(&value, name).map(|at| (at, name)))
+            .min();
+        if let Some((_, contained)) = found {
+            let part = match known_part_name(part.name) {
+                Some(name) => name.to_owned(),
+                None => format!("part {}", part.position),
+            };
+            return Err(ConnectionStringError::MissingSeparator { part, contained });
+        }
+    }
+    Ok(())
+}
+
+/// Returns where `name=` starts in `lower_value`, which must be in lower case.
+fn find_part_name(lower_value: &str, name: &str) -> Option<usize> {
+    let name = name.to_ascii_lowercase();
+    lower_value.match_indices(&name).find_map(|(at, _)| {
+        let after = &lower_value[at + name.len()..];
+        after.trim_start().starts_with('=').then_some(at)
+    })
 }
 
 fn parse_credential(
@@ -303,9 +390,9 @@ fn parse_credential(
     }
 }
 
-fn parse_endpoint(text: &str) -> Result<Endpoint, ConnectionStringError> {
+fn parse_endpoint(text: &str, redactor: &Redactor<'_>) -> Result<Endpoint, ConnectionStringError> {
     let invalid = |reason| ConnectionStringError::InvalidEndpoint {
-        endpoint: text.to_owned(),
+        endpoint: redactor.show(text),
         reason,
     };
     let (scheme, rest) = text
@@ -338,11 +425,30 @@ fn parse_endpoint(text: &str) -> Result<Endpoint, ConnectionStringError> {
     if host.is_empty() {
         return Err(invalid("it names no host: write it as sb://{host}[:port]/"));
     }
+    let valid_host = if authority.starts_with('[') {
+        host.chars().all(is_ipv6_char)
+    } else {
+        host.chars().all(is_host_name_char)
+    };
+    if !valid_host {
+        return Err(invalid(
+            "the host may contain only ASCII letters (a-z, A-Z), digits, hyphens and periods, \
+             or an IPv6 address in brackets",
+        ));
+    }
     Ok(Endpoint {
         scheme,
         host: host.to_owned(),
         port,
     })
+}
+
+fn is_host_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.')
+}
+
+fn is_ipv6_char(c: char) -> bool {
+    c.is_ascii_hexdigit() || matches!(c, ':' | '.')
 }
 
 fn is_local_host(host: &str) -> bool {
@@ -417,6 +523,24 @@ mod tests {
             azure(";UseDevelopmentEmulator=true"),
             azure(";UseDevelopmentEmulator=yes"),
             format!("HostName=hub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey={KEY}"),
+            // Semicolons lost in pasting, so the key ends up inside another part's value.
+            format!("Endpoint=sb://127.0.0.1:5672 SharedAccessKeyName=send SharedAccessKey={KEY};UseDevelopmentEmulator=true"),
+            format!("Endpoint=sb://localhost SharedAccessKeyName=send SharedAccessKey={KEY};UseDevelopmentEmulator=true"),
+            format!("Endpoint=sb://localhost;SharedAccessKeyName=send SharedAccessKey={KEY};UseDevelopmentEmulator=true"),
+            format!("Endpoint=sb://localhost;SharedAccessKeyName=send;SharedAccessKey={KEY} EntityPath=lead"),
+            format!("Endpoint=sb://localhost;SharedAccessKeyName=send;SharedAccessKey={KEY}UseDevelopmentEmulator=true"),
+            format!("Endpoint=sb://localhost SharedAccessKey = {KEY};SharedAccessKeyName=send"),
+            format!("Endpoint=sb://ns/;SharedAccessKeyName=send;SharedAccessKey={KEY};UseDevelopmentEmulator=true SharedAccessKey={KEY}"),
+            format!("Endpoint=sb://ns/;SharedAccessKeyName=send;SharedAccessKey={KEY};Foo=bar SharedAccessKey={KEY}"),
+            // The key where a value belongs, with or without its own part.
+            format!("Endpoint=sb://127.0.0.1:{KEY};SharedAccessKeyName=send;SharedAccessKey={KEY}"),
+            format!("Endpoint=sb://127.0.0.1:{KEY};SharedAccessKeyName=send"),
+            format!("Endpoint={KEY};SharedAccessKeyName=send"),
+            format!("Endpoint=sb://{KEY};SharedAccessKeyName=send;UseDevelopmentEmulator=true"),
+            format!("Endpoint=sb://{KEY};SharedAccessKeyName=send;SharedAccessKey={KEY};UseDevelopmentEmulator=true"),
+            format!("Endpoint=sb://localhost;SharedAccessKeyName=send;SharedAccessKey=k;UseDevelopmentEmulator={KEY}"),
+            format!("{KEY};{KEY};Endpoint=sb://ns/"),
+            format!("SharedAccessKey {KEY};SharedAccessKey {KEY};Endpoint=sb://ns/"),
         ];
         for text in broken {
             let error = ConnectionString::parse(&text).unwrap_err();
@@ -425,6 +549,68 @@ mod tests {
         }
         let parsed = ConnectionString::parse(&azure("")).unwrap();
         assert!(!format!("{parsed:?}").contains(KEY));
+    }
+
+    #[test]
+    fn lost_semicolon_named() {
+        let error = ConnectionString::parse(&format!(
+            "Endpoint=sb://127.0.0.1:5672 SharedAccessKeyName=send SharedAccessKey={KEY};\
+             UseDevelopmentEmulator=true"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            error,
+            ConnectionStringError::MissingSeparator {
+                part: "Endpoint".to_owned(),
+                contained: "SharedAccessKeyName"
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "the value of Endpoint contains `SharedAccessKeyName=`, so a semicolon seems to be \
+             missing between the parts: separate them with `;`"
+        );
+
+        let cases = [
+            (
+                format!("Endpoint=sb://ns/;SharedAccessKeyName=send sharedaccesskey = {KEY}"),
+                "SharedAccessKeyName",
+                "SharedAccessKey",
+            ),
+            (
+                format!("Endpoint=sb://ns/;SharedAccessKeyName=send;SharedAccessKey={KEY}EntityPath=lead"),
+                "SharedAccessKey",
+                "EntityPath",
+            ),
+            (
+                format!("Endpoint=sb://ns/;SharedAccessKeyName=send;SharedAccessKey={KEY};Note=a Endpoint=b"),
+                "part 4",
+                "Endpoint",
+            ),
+        ];
+        for (text, part, contained) in cases {
+            assert_eq!(
+                ConnectionString::parse(&text),
+                Err(ConnectionStringError::MissingSeparator {
+                    part: part.to_owned(),
+                    contained
+                }),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_part_named_in_azure_spelling() {
+        let error = ConnectionString::parse(&azure(";sharedaccesskey=again")).unwrap_err();
+        assert_eq!(
+            error,
+            ConnectionStringError::DuplicatePart {
+                name: "SharedAccessKey"
+            }
+        );
+        let unknown_twice = ConnectionString::parse(&azure(";Note=a;Note=b"));
+        assert!(unknown_twice.is_ok(), "{unknown_twice:?}");
     }
 
     #[test]
@@ -518,6 +704,11 @@ mod tests {
                 "it names no host: write it as sb://{host}[:port]/",
             ),
             ("sb://ns:99999", "the port must be a number from 1 to 65535"),
+            (
+                "sb://ns_1.example/",
+                "the host may contain only ASCII letters (a-z, A-Z), digits, hyphens and periods, \
+                 or an IPv6 address in brackets",
+            ),
         ] {
             let error = ConnectionString::parse(&format!(
                 "Endpoint={endpoint};SharedAccessKeyName=k;SharedAccessKey={KEY}"
@@ -534,6 +725,19 @@ mod tests {
     }
 
     #[test]
+    fn invalid_endpoint_shown_without_key() {
+        let error = ConnectionString::parse(&format!(
+            "Endpoint=sb://ns.example:{KEY};SharedAccessKeyName=k;SharedAccessKey={KEY}"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the Endpoint `sb://ns.example:***` is invalid: the port must be a number from 1 to \
+             65535"
+        );
+    }
+
+    #[test]
     fn shared_access_signature_credential() {
         let string = ConnectionString::parse(
             "Endpoint=sb://ns/;SharedAccessSignature=SharedAccessSignature sr=a&sig=b&se=1&skn=c",
@@ -543,6 +747,104 @@ mod tests {
             string.credential(),
             Credential::SharedAccessSignature(_)
         ));
+    }
+
+    /// Parts that malformed strings are made of, with the key in every place a paste can put it.
+    fn pieces(key: &str) -> Vec<String> {
+        [
+            "Endpoint=sb://127.0.0.1:5672",
+            "Endpoint=sb://localhost",
+            "Endpoint=sb://ns.servicebus.windows.net/",
+            "Endpoint=ns.servicebus.windows.net",
+            "Endpoint=https://ns/",
+            "Endpoint=sb://:5672",
+            "Endpoint=sb://ns:99999",
+            "Endpoint=sb://[::1",
+            "Endpoint=sb://{KEY}",
+            "Endpoint=sb://127.0.0.1:{KEY}",
+            "Endpoint={KEY}",
+            "Endpoint=sb://localhost/{KEY}",
+            "Endpoint=sb://{KEY}.servicebus.windows.net/",
+            "SharedAccessKeyName=send",
+            "SharedAccessKeyName={KEY}",
+            "SharedAccessKeyName",
+            "SharedAccessKey={KEY}",
+            "SharedAccessKey = {KEY}",
+            "SharedAccessKey {KEY}",
+            "SharedAccessKey:{KEY}",
+            "{KEY}",
+            "SharedAccessSignature=SharedAccessSignature sr=sb%3A%2F%2Fns%2Fhub&sig={KEY}&se=1&skn=send",
+            "EntityPath=lead",
+            "EntityPath={KEY}",
+            "UseDevelopmentEmulator=true",
+            "UseDevelopmentEmulator=yes",
+            "UseDevelopmentEmulator={KEY}",
+            "HostName=hub.azure-devices.net",
+            "TransportType=Amqp",
+        ]
+        .iter()
+        .map(|piece| piece.replace("{KEY}", key))
+        .collect()
+    }
+
+    /// Separators that keep, lose, double or replace the `;` between parts.
+    const SEPARATORS: [&str; 9] = [";", " ", "", "\n", "\t", ";;", " ; ", ",", "&"];
+
+    /// Returns the first piece of the key, at least 16 characters long, that `text` contains.
+    fn piece_of_key<'a>(text: &str, key: &'a str) -> Option<&'a str> {
+        (0..=key.len() - 16)
+            .map(|start| &key[start..start + 16])
+            .find(|piece| text.contains(piece))
+    }
+
+    #[test]
+    fn malformed_strings_never_show_key() {
+        use base64::Engine as _;
+        use proptest::collection::vec;
+        use proptest::test_runner::{Config, RngSeed, TestRunner};
+
+        // A fixed seed and case count make the run the same every time.
+        let config = Config {
+            cases: 3_000,
+            rng_seed: RngSeed::Fixed(0x0ed4_5eed),
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let piece_count = pieces(KEY).len();
+        let strategy = (
+            proptest::array::uniform32(proptest::num::u8::ANY),
+            vec((0..piece_count, 0..SEPARATORS.len()), 1..7),
+        );
+        let mut runner = TestRunner::new(config);
+        let result = runner.run(&strategy, |(key_bytes, layout)| {
+            let key = base64::engine::general_purpose::STANDARD.encode(key_bytes);
+            let pieces = pieces(&key);
+            let text: String = layout
+                .iter()
+                .map(|(piece, separator)| format!("{}{}", pieces[*piece], SEPARATORS[*separator]))
+                .collect();
+            let messages = match ConnectionString::parse(&text) {
+                Err(error) => vec![error.to_string(), format!("{error:?}")],
+                Ok(parsed) => {
+                    // A valid endpoint is shown as parsed, even where it repeats part of the
+                    // key, but the key itself stays hidden.
+                    let debug = format!("{parsed:?}");
+                    proptest::prop_assert!(!debug.contains(&key), "{debug}");
+                    match parsed.hub(Some("elsewhere")) {
+                        Err(error) => vec![error.to_string(), format!("{error:?}")],
+                        Ok(_) => Vec::new(),
+                    }
+                }
+            };
+            for message in messages {
+                proptest::prop_assert!(
+                    piece_of_key(&message, &key).is_none(),
+                    "input {text:?} gave {message:?}"
+                );
+            }
+            Ok(())
+        });
+        result.unwrap();
     }
 
     proptest::proptest! {
