@@ -179,20 +179,24 @@ fn hub_rule_limited_to_its_hub() {
         AuthError::OutsideRuleScope {
             resource: "sb://127.0.0.1/payments".to_owned(),
             rule: "orders-send".to_owned(),
-            hub: "orders".to_owned()
+            hub: "orders".to_owned(),
+            audience: "event hub `payments`".to_owned()
         }
     );
     assert_eq!(
         error.to_string(),
-        "the token's resource `sb://127.0.0.1/payments` is outside rule `orders-send`, which \
-         covers only event hub `orders`: sign the token for `orders` or use a namespace rule"
+        "the token is signed with a key of rule `orders-send` of event hub `orders`, which \
+         covers only that hub, but the token is for event hub `payments`: use a connection \
+         string of event hub `payments`, or one of a namespace-level rule"
     );
 
     let whole_namespace = token(&namespace, orders.clone(), "orders-send", "sb://127.0.0.1/");
     let error = authorize(&namespace, &hosts(), &whole_namespace, NOW).unwrap_err();
-    assert!(
-        matches!(error, AuthError::OutsideRuleScope { .. }),
-        "{error:?}"
+    assert_eq!(
+        error.to_string(),
+        "the token is signed with a key of rule `orders-send` of event hub `orders`, which \
+         covers only that hub, but the token is for namespace `eda-local`: use a connection \
+         string of namespace `eda-local`, or one of a namespace-level rule"
     );
 
     let own_hub = token(
@@ -231,10 +235,143 @@ fn hub_rule_name_shadowing_namespace_rule_checks_scope() {
         NOW + 60,
     );
     let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
+    assert_eq!(
+        error,
+        AuthError::OutsideRuleScope {
+            resource: "sb://127.0.0.1/payments".to_owned(),
+            rule: "orders-send".to_owned(),
+            hub: "orders".to_owned(),
+            audience: "event hub `payments`".to_owned()
+        }
+    );
+}
+
+/// Two hubs with a `send` rule each, as the course creates them.
+fn namespace_with_send_per_hub() -> Namespace {
+    let mut namespace = Namespace::new("eda-local").unwrap();
+    let settings = HubSettings {
+        partition_count: 2,
+        retention_days: 1,
+    };
+    for hub in ["customer", "lead_purchased"] {
+        namespace.create_hub(hub, settings, 0).unwrap();
+        namespace
+            .create_rule(RuleScope::Hub(hub.to_owned()), "send", &[Right::Send])
+            .unwrap();
+    }
+    namespace
+}
+
+#[test]
+fn key_of_same_named_rule_of_other_hub_named() {
+    let namespace = namespace_with_send_per_hub();
+    let customer_key = key(&namespace, RuleScope::Hub("customer".to_owned()), "send");
+    // A client that ignores EntityPath signs for the hub it was given.
+    let token = generate_token(
+        "sb://127.0.0.1:5673/lead_purchased",
+        "send",
+        &customer_key,
+        NOW + 60,
+    );
+    let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
+    assert_eq!(
+        error,
+        AuthError::OutsideRuleScope {
+            resource: "sb://127.0.0.1:5673/lead_purchased".to_owned(),
+            rule: "send".to_owned(),
+            hub: "customer".to_owned(),
+            audience: "event hub `lead_purchased`".to_owned()
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "the token is signed with a key of rule `send` of event hub `customer`, which covers \
+         only that hub, but the token is for event hub `lead_purchased`: use a connection \
+         string of event hub `lead_purchased`, or one of a namespace-level rule"
+    );
+    assert_eq!(error.condition(), UNAUTHORIZED_ACCESS);
+}
+
+#[test]
+fn secondary_key_of_other_hub_named() {
+    let namespace = namespace_with_send_per_hub();
+    let secondary = namespace
+        .rule(&RuleScope::Hub("customer".to_owned()), "send")
+        .unwrap()
+        .secondary_key
+        .clone();
+    let token = generate_token(
+        "amqps://127.0.0.1/lead_purchased",
+        "send",
+        &secondary,
+        NOW + 60,
+    );
+    let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
     assert!(
-        matches!(error, AuthError::InvalidSignature { .. }),
+        matches!(&error, AuthError::OutsideRuleScope { hub, .. } if hub == "customer"),
         "{error:?}"
     );
+}
+
+#[test]
+fn wrong_key_with_rules_at_every_scope() {
+    let mut namespace = namespace_with_send_per_hub();
+    namespace
+        .create_rule(RuleScope::Namespace, "send", &[Right::Send])
+        .unwrap();
+    let wrong = Secret::new("d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXkxMjM=".to_owned());
+    let token = generate_token("sb://127.0.0.1/lead_purchased", "send", &wrong, NOW + 60);
+    let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
+    assert_eq!(
+        error,
+        AuthError::InvalidSignature {
+            rule: "send".to_owned()
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "the token's signature does not match either key of rule `send`: check SharedAccessKey"
+    );
+}
+
+#[test]
+fn namespace_key_shadowed_by_hub_rule_named() {
+    let mut namespace = namespace_with_send_per_hub();
+    namespace
+        .create_rule(RuleScope::Namespace, "send", &[Right::Send])
+        .unwrap();
+    let namespace_key = key(&namespace, RuleScope::Namespace, "send");
+    let token = generate_token(
+        "sb://127.0.0.1/lead_purchased",
+        "send",
+        &namespace_key,
+        NOW + 60,
+    );
+    let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
+    assert_eq!(
+        error,
+        AuthError::ShadowedByHubRule {
+            rule: "send".to_owned(),
+            hub: "lead_purchased".to_owned()
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "the token is signed with a key of namespace rule `send`, but event hub \
+         `lead_purchased` has a rule of its own named `send`, which is checked first for tokens \
+         for that hub: use a connection string of event hub `lead_purchased`, or one of a \
+         namespace-level rule with another name"
+    );
+    assert_eq!(error.condition(), UNAUTHORIZED_ACCESS);
+
+    let own_key = key(
+        &namespace,
+        RuleScope::Hub("lead_purchased".to_owned()),
+        "send",
+    );
+    let token = generate_token("sb://127.0.0.1/lead_purchased", "send", &own_key, NOW + 60);
+    let grant = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap();
+    assert_eq!(grant.rule(), "send");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use super::resource::ResourceUri;
 use super::signature::{encode_resource, verify};
 use super::token::{SasToken, TokenError};
-use crate::entity::{Namespace, Right, Rights, RuleScope};
+use crate::entity::{AuthorizationRule, Namespace, Right, Rights, RuleScope};
 
 /// The AMQP error condition Azure Event Hubs uses for every authorization failure.
 pub const UNAUTHORIZED_ACCESS: &str = "amqp:unauthorized-access";
@@ -61,14 +61,34 @@ pub enum AuthError {
         /// The rule name.
         rule: String,
     },
-    /// The token's resource is outside the hub that the signing rule is scoped to.
-    #[error("the token's resource `{resource}` is outside rule `{rule}`, which covers only event hub `{hub}`: sign the token for `{hub}` or use a namespace rule")]
+    /// The token is signed with a key of a hub rule, but is for another hub or the namespace.
+    #[error(
+        "the token is signed with a key of rule `{rule}` of event hub `{hub}`, which covers only \
+         that hub, but the token is for {audience}: use a connection string of {audience}, or \
+         one of a namespace-level rule"
+    )]
     OutsideRuleScope {
         /// The token's resource URI.
         resource: String,
         /// The rule name.
         rule: String,
         /// The hub the rule is scoped to.
+        hub: String,
+        /// The token's target, such as "event hub `orders`" or "namespace `eda-local`".
+        audience: String,
+    },
+    /// The token is signed with a key of a namespace rule, but the hub it is for has a rule of
+    /// the same name, which is looked up first.
+    #[error(
+        "the token is signed with a key of namespace rule `{rule}`, but event hub `{hub}` has a \
+         rule of its own named `{rule}`, which is checked first for tokens for that hub: use a \
+         connection string of event hub `{hub}`, or one of a namespace-level rule with another \
+         name"
+    )]
+    ShadowedByHubRule {
+        /// The rule name, shared by the namespace rule and the hub rule.
+        rule: String,
+        /// The hub whose rule is checked first.
         hub: String,
     },
     /// The connection has no token for the entity.
@@ -175,43 +195,24 @@ pub fn authorize(
     let resource = ResourceUri::parse(token.resource(), true);
     check_host(&token, &resource, hosts)?;
 
-    // A hub-scoped rule of the resource's hub is looked up before a namespace rule of the same
-    // name, as Azure does. A rule of another hub is looked up last, so that a token signed for
-    // the wrong resource fails with a scope error rather than an unknown rule.
-    let key_name = token.key_name();
-    let hub = resource.hub().and_then(|name| namespace.hub(name));
-    let rule =
-        hub.and_then(|hub| namespace.rule(&RuleScope::Hub(hub.name().to_owned()), key_name))
-            .or_else(|| namespace.rule(&RuleScope::Namespace, key_name))
-            .or_else(|| {
-                namespace.hubs().iter().find_map(|hub| {
-                    namespace.rule(&RuleScope::Hub(hub.name().to_owned()), key_name)
-                })
-            })
-            .ok_or_else(|| AuthError::UnknownRule {
-                rule: token.key_name().to_owned(),
-                resource: token.resource().to_owned(),
-            })?;
-
-    if !signature_matches(&token, &[&rule.primary_key, &rule.secondary_key]) {
-        return Err(AuthError::InvalidSignature {
-            rule: rule.name.clone(),
+    let candidates = rules_named(namespace, &resource, token.key_name());
+    let Some(deciding) = candidates.first().copied() else {
+        return Err(AuthError::UnknownRule {
+            rule: token.key_name().to_owned(),
+            resource: token.resource().to_owned(),
         });
-    }
+    };
+    let signing = candidates
+        .iter()
+        .copied()
+        .find(|rule| signature_matches(&token, &[&rule.primary_key, &rule.secondary_key]));
+    let Some(rule) = signing else {
+        return Err(AuthError::InvalidSignature {
+            rule: deciding.name.clone(),
+        });
+    };
     check_expiry(token.expiry(), now)?;
-
-    if let RuleScope::Hub(scope_hub) = &rule.scope {
-        let within = resource
-            .hub()
-            .is_some_and(|name| name.eq_ignore_ascii_case(scope_hub));
-        if !within {
-            return Err(AuthError::OutsideRuleScope {
-                resource: token.resource().to_owned(),
-                rule: rule.name.clone(),
-                hub: scope_hub.clone(),
-            });
-        }
-    }
+    check_rule_scope(namespace, &token, &resource, rule, deciding)?;
 
     Ok(Grant {
         rule: rule.name.clone(),
@@ -224,6 +225,76 @@ pub fn authorize(
         resource_text: token.resource().to_owned(),
         expiry: token.expiry(),
     })
+}
+
+/// Lists the rules named `key_name` in the order they are looked up for `resource`: the rule of
+/// the resource's hub, then the namespace rule, then the rules of the other hubs. The first one decides whether the token is valid. The others are tried only to
+/// explain a signature it rejects: a key copied from another hub's connection string signs for
+/// a rule of the same name elsewhere.
+fn rules_named<'a>(
+    namespace: &'a Namespace,
+    resource: &ResourceUri,
+    key_name: &str,
+) -> Vec<&'a AuthorizationRule> {
+    let audience_hub = resource
+        .hub()
+        .and_then(|name| namespace.hub(name))
+        .map(|hub| hub.name());
+    let own_hub = audience_hub.map(|hub| RuleScope::Hub(hub.to_owned()));
+    let other_hubs = namespace
+        .hubs()
+        .iter()
+        .filter(|hub| Some(hub.name()) != audience_hub)
+        .map(|hub| RuleScope::Hub(hub.name().to_owned()));
+    own_hub
+        .into_iter()
+        .chain([RuleScope::Namespace])
+        .chain(other_hubs)
+        .filter_map(|scope| namespace.rule(&scope, key_name))
+        .collect()
+}
+
+/// Checks that the rule whose key signed the token covers the token's resource and is the rule
+/// the resource's scope looks up by that name.
+fn check_rule_scope(
+    namespace: &Namespace,
+    token: &SasToken,
+    resource: &ResourceUri,
+    signing: &AuthorizationRule,
+    deciding: &AuthorizationRule,
+) -> Result<(), AuthError> {
+    match (&signing.scope, &deciding.scope) {
+        (RuleScope::Hub(scope_hub), _) => {
+            let within = resource
+                .hub()
+                .is_some_and(|name| name.eq_ignore_ascii_case(scope_hub));
+            if within {
+                return Ok(());
+            }
+            Err(AuthError::OutsideRuleScope {
+                resource: token.resource().to_owned(),
+                rule: signing.name.clone(),
+                hub: scope_hub.clone(),
+                audience: audience(namespace, resource),
+            })
+        }
+        (RuleScope::Namespace, RuleScope::Hub(hub)) => Err(AuthError::ShadowedByHubRule {
+            rule: signing.name.clone(),
+            hub: hub.clone(),
+        }),
+        (RuleScope::Namespace, RuleScope::Namespace) => Ok(()),
+    }
+}
+
+/// Describes what a token's resource is for: an event hub, or the whole namespace.
+fn audience(namespace: &Namespace, resource: &ResourceUri) -> String {
+    match resource.hub() {
+        Some(name) => {
+            let hub = namespace.hub(name).map_or(name, |hub| hub.name());
+            format!("event hub `{hub}`")
+        }
+        None => format!("namespace `{}`", namespace.name()),
+    }
 }
 
 fn check_host(token: &SasToken, resource: &ResourceUri, hosts: &[String]) -> Result<(), AuthError> {

@@ -165,6 +165,52 @@ mod tests {
     }
 
     #[test]
+    fn key_of_other_hub_answered_401_naming_hub() {
+        let mut namespace = namespace();
+        let settings = HubSettings {
+            partition_count: 1,
+            retention_days: 1,
+        };
+        namespace.create_hub("customer", settings, 0).unwrap();
+        for hub in ["orders", "customer"] {
+            namespace
+                .create_rule(RuleScope::Hub(hub.to_owned()), "send", &[Right::Send])
+                .unwrap();
+        }
+        let customer_key = namespace
+            .rule(&RuleScope::Hub("customer".to_owned()), "send")
+            .unwrap()
+            .primary_key
+            .clone();
+        let token = generate_token(
+            "sb://127.0.0.1:5673/orders",
+            "send",
+            &customer_key,
+            NOW + 60,
+        );
+        let outcome = put_token(
+            &namespace,
+            &[],
+            &request(token.expose(), SAS_TOKEN_TYPE),
+            NOW,
+        );
+        assert_eq!(status(&outcome.reply), Some(401));
+        let description = outcome
+            .reply
+            .application_property("status-description")
+            .and_then(Value::as_str);
+        assert_eq!(
+            description,
+            Some(
+                "the token is signed with a key of rule `send` of event hub `customer`, which \
+                 covers only that hub, but the token is for event hub `orders`: use a connection \
+                 string of event hub `orders`, or one of a namespace-level rule"
+            )
+        );
+        assert!(outcome.grant.is_none());
+    }
+
+    #[test]
     fn other_token_type_answered_400() {
         let outcome = put_token(&namespace(), &[], &request("eyJ0eXAi", "jwt"), NOW);
         assert_eq!(status(&outcome.reply), Some(400));
