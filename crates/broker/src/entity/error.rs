@@ -2,12 +2,15 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EntityError {
     /// A name breaks the naming rule of its kind of entity.
-    #[error("{kind} name `{name}` is invalid: {rule}")]
+    #[error("{kind} name `{name}` {problem}: {rule}")]
     InvalidName {
         /// The kind of entity, such as "event hub".
         kind: &'static str,
         /// The rejected name.
         name: String,
+        /// The way the name breaks the rule, such as "is too long (257 characters, the maximum is
+        /// 256)" or "contains `é` (U+00E9), which is not allowed".
+        problem: String,
         /// The naming rule, stated so the caller can pick a valid name.
         rule: &'static str,
     },
