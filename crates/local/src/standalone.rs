@@ -157,7 +157,7 @@ fn namespace_id() -> String {
     )
 }
 
-/// Refuses two specs of one hub before any is created, so none is half applied.
+/// Rejects two specs of one hub before any hub is created, so none is half applied.
 fn check_distinct(hubs: &[HubSpec]) -> Result<(), StandaloneError> {
     for (index, hub) in hubs.iter().enumerate() {
         if let Some(earlier) = hubs[..index]
@@ -332,7 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn same_hub_in_other_case_refused() {
+    fn same_hub_other_case_rejected() {
         let hubs: Vec<HubSpec> = ["demo:2", "orders", "DEMO:3"]
             .iter()
             .map(|spec| spec.parse().unwrap())

@@ -86,8 +86,8 @@ impl AzEventHubsTransport {
         }
     }
 
-    /// Returns the hub's connection strings once each is known to be for this hub: a string
-    /// scoped to another hub would sign tokens the broker refuses with a less helpful reason.
+    /// Returns the hub's connection strings after checking that each is for this hub. A string
+    /// scoped to another hub signs tokens that the broker rejects with a less helpful reason.
     fn connections(&self, hub: &str) -> Result<&HubConnections, TransportError> {
         let connections = self
             .hubs
@@ -276,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn string_of_another_hub_refused_before_connecting() {
+    fn other_hub_string_rejected_early() {
         let transport = transport_of("lead", "customer");
         let message = transport.connections("lead").unwrap_err().to_string();
         assert!(
@@ -287,7 +287,7 @@ mod tests {
     }
 
     #[test]
-    fn string_of_the_hub_accepted() {
+    fn own_hub_string_accepted() {
         let transport = transport_of("lead", "lead");
         assert!(transport.connections("lead").is_ok());
         assert!(matches!(
