@@ -116,6 +116,12 @@ mod tests {
             .and_then(Value::as_i64)
     }
 
+    fn description(reply: &Message) -> Option<&str> {
+        reply
+            .application_property("status-description")
+            .and_then(Value::as_str)
+    }
+
     #[test]
     fn valid_token_accepted_with_202() {
         let namespace = namespace();
@@ -151,12 +157,7 @@ mod tests {
             NOW,
         );
         assert_eq!(status(&outcome.reply), Some(401));
-        let description = outcome
-            .reply
-            .application_property("status-description")
-            .and_then(Value::as_str)
-            .unwrap()
-            .to_owned();
+        let description = description(&outcome.reply).unwrap();
         assert!(
             description.contains("does not match either key of rule `listen`"),
             "{description}"
@@ -195,12 +196,8 @@ mod tests {
             NOW,
         );
         assert_eq!(status(&outcome.reply), Some(401));
-        let description = outcome
-            .reply
-            .application_property("status-description")
-            .and_then(Value::as_str);
         assert_eq!(
-            description,
+            description(&outcome.reply),
             Some(
                 "the token is signed with a key of rule `send` of event hub `customer`, which \
                  covers only that hub, but the token is for event hub `orders`: use a connection \
