@@ -415,6 +415,24 @@ function defineSuite(title, connectionString, ruleConnectionString) {
       }
     });
 
+    it("accepts a batch the SDK filled to its limit", async () => {
+      await withProducer(connectionString(), "orders", async (producer) => {
+        const before = await producer.getPartitionProperties("3");
+        // The SDK fills a batch up to the link's maximum message size, 64 KiB over 1 MB, so
+        // 1,000-byte events with a property fill it past 1 MB of bodies and properties.
+        const batch = await producer.createBatch({ partitionId: "3" });
+        let count = 0;
+        while (count < 2_000 && batch.tryAdd({ body: Buffer.alloc(1_000), properties: { n: count } })) {
+          count += 1;
+        }
+        assert.ok(count > 1_048_576 / 1_000, `only ${count} events fitted`);
+        await producer.sendBatch(batch);
+        const after = await producer.getPartitionProperties("3");
+        const previous = before.isEmpty ? -1 : before.lastEnqueuedSequenceNumber;
+        assert.equal(after.lastEnqueuedSequenceNumber - previous, count);
+      });
+    });
+
     it("rejects an event over 1 MB", async () => {
       await withProducer(connectionString(), "orders", async (producer) => {
         await producer.sendBatch([{ body: "before the large one" }], { partitionId: "0" });

@@ -29,10 +29,11 @@ pub enum LogError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// A batch's events, each within 1 MB, exceed 1 MB together.
+    /// A batch's events, each within 1 MB, exceed together what a batch may hold.
     #[error(
         "the batch of {events} events has {size} bytes of bodies and properties in all, over \
-         the limit of {limit} bytes (1 MB) for one batch: send fewer events per batch"
+         the {limit} bytes a batch may hold (the producer link's maximum message size): send \
+         fewer events per batch"
     )]
     BatchTooLarge {
         /// The number of events in the batch.

@@ -101,23 +101,25 @@ mod tests {
 
     #[test]
     fn batch_over_limit_in_all() {
-        let events: Vec<NewEvent> = (0..3).map(|_| event(349_000, 525)).collect();
+        // The limit is 1,114,112 bytes: 3 events of 371,370 bytes fill it to 1,114,110.
+        let events: Vec<NewEvent> = (0..3).map(|_| event(371_000, 370)).collect();
         assert_eq!(check(&events), Ok(()));
 
-        let events: Vec<NewEvent> = (0..3).map(|_| event(349_000, 526)).collect();
+        let events: Vec<NewEvent> = (0..3).map(|_| event(371_000, 371)).collect();
         let error = check(&events).unwrap_err();
         assert_eq!(
             error,
             LogError::BatchTooLarge {
                 events: 3,
-                size: 1_048_578,
-                limit: 1_048_576
+                size: 1_114_113,
+                limit: 1_114_112
             }
         );
         assert_eq!(
             error.to_string(),
-            "the batch of 3 events has 1048578 bytes of bodies and properties in all, over the \
-             limit of 1048576 bytes (1 MB) for one batch: send fewer events per batch"
+            "the batch of 3 events has 1114113 bytes of bodies and properties in all, over the \
+             1114112 bytes a batch may hold (the producer link's maximum message size): send \
+             fewer events per batch"
         );
     }
 }

@@ -8,21 +8,17 @@ use amqp::{
 use super::address::{parse_address, Node};
 use super::connection::{now_seconds, Consumer, Driver};
 use super::state::Signal;
-use crate::limits::MAX_EVENT_BODY_BYTES;
+use crate::limits::PRODUCER_MAX_MESSAGE_BYTES;
 use crate::log::StartPosition;
 use crate::receiver::{
     parse_filter, ENABLE_RUNTIME_METRIC_CAPABILITY, SELECTOR_FILTER_CODE, SELECTOR_FILTER_NAME,
 };
 use crate::sas::{AuthError, Right};
 
-/// Room for a message's sections besides its body, on top of the 1 MB body limit. Producer
-/// links advertise this much more as their maximum message size, so an event with a body of
-/// exactly 1 MB still fits. Events and batches a little over 1 MB in bodies and properties
-/// thus reach the broker, which rejects them naming the sizes that count.
-// NOTE: the Python SDK's consumers accept messages of at most 1 MiB in all, so an event whose
-// body is within a few hundred bytes of 1 MB cannot be delivered to them; the broker then ends
-// the consumer's link with `amqp:link:message-size-exceeded` and the sizes.
-const ENVELOPE_ALLOWANCE: u64 = 64 * 1024;
+// NOTE: producer links advertise [`PRODUCER_MAX_MESSAGE_BYTES`], but the Python SDK's consumers
+// accept messages of at most 1 MiB in all, so an event whose body is within a few hundred bytes
+// of 1 MB cannot be delivered to them; the broker then ends the consumer's link with
+// `amqp:link:message-size-exceeded` and the sizes.
 
 const EPOCH_PROPERTY: &str = "com.microsoft:epoch";
 const RECEIVER_NAME_PROPERTY: &str = "com.microsoft:receiver-name";
@@ -128,7 +124,7 @@ fn producer(
     };
     authorize_link(driver, address, Right::Send)?;
     let response = AttachResponse {
-        max_message_size: Some(MAX_EVENT_BODY_BYTES as u64 + ENVELOPE_ALLOWANCE),
+        max_message_size: Some(PRODUCER_MAX_MESSAGE_BYTES as u64),
         ..AttachResponse::default()
     };
     Ok((
