@@ -422,7 +422,11 @@ function defineSuite(title, connectionString, ruleConnectionString) {
         // 1,000-byte events with a property fill it past 1 MB of bodies and properties.
         const batch = await producer.createBatch({ partitionId: "3" });
         let count = 0;
-        while (count < 2_000 && batch.tryAdd({ body: Buffer.alloc(1_000), properties: { n: count } })) {
+        while (count < 2_000) {
+          const event = { body: Buffer.alloc(1_000), properties: { n: count } };
+          if (!batch.tryAdd(event)) {
+            break;
+          }
           count += 1;
         }
         assert.ok(count > 1_048_576 / 1_000, `only ${count} events fitted`);
