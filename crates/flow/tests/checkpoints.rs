@@ -513,6 +513,57 @@ async fn recreated_hub_resets_stale_checkpoints() {
 }
 
 #[tokio::test]
+async fn events_removed_by_retention_counted() {
+    let folder = tempfile::tempdir().unwrap();
+    let transport = MemoryTransport::new(1);
+    publish_numbered(&transport, HUB, 3, None).await;
+    let checkpoints = Arc::new(CheckpointStore::open(&folder.path().join("c.sqlite")).unwrap());
+    let metrics = Metrics::new();
+
+    let first_handler = Arc::new(RecordingHandler::default());
+    let first = runtime(&transport, &checkpoints, &metrics, Exhausted::Park);
+    let mut tasks = JoinSet::new();
+    first
+        .start(spec(HUB, GROUP, first_handler.clone()), &mut tasks)
+        .await
+        .unwrap();
+    wait_for("every event handled", || {
+        first_handler.handled.lock().unwrap().len() == 3
+    })
+    .await;
+    tasks.shutdown().await;
+    assert!(metrics.counts().notices.is_empty());
+
+    // While the group is stopped, four more events arrive and retention removes the oldest
+    // five: sequence numbers 3 and 4 were never read by the group.
+    publish_numbered(&transport, HUB, 4, None).await;
+    transport.remove_oldest(HUB, 0, 5);
+
+    let second_handler = Arc::new(RecordingHandler::default());
+    let second = runtime(&transport, &checkpoints, &metrics, Exhausted::Park);
+    let mut tasks = JoinSet::new();
+    second
+        .start(spec(HUB, GROUP, second_handler.clone()), &mut tasks)
+        .await
+        .unwrap();
+    wait_for("the retained events handled", || {
+        second_handler.handled.lock().unwrap().len() == 2
+    })
+    .await;
+    tasks.shutdown().await;
+
+    assert_eq!(*second_handler.handled.lock().unwrap(), [5, 6]);
+    assert_eq!(
+        metrics.counts().notices,
+        [
+            "retention removed events 3 to 4 (2 events) of partition 0 of event hub `customer` \
+             before consumer group `lead` read them, so the group starts at the first retained \
+             event, 5. An event hub keeps events only for its retention time"
+        ]
+    );
+}
+
+#[tokio::test]
 async fn newer_owner_level_takes_the_partition() {
     let folder = tempfile::tempdir().unwrap();
     let transport = MemoryTransport::new(1);

@@ -6,12 +6,14 @@
 //! delivers the events after the last checkpoint again. Before any reader starts, the
 //! group's checkpoints are compared with the hub as it is now. Stale ones (a recreated hub, a
 //! changed partition count, a sequence number beyond the partition's end) are reset with a
-//! notice, and readers open only for partitions that exist.
+//! notice, and readers open only for partitions that exist. A group whose next event retention
+//! already removed is told how many events it missed.
 
 mod handler;
 pub mod park;
 mod partition;
 mod policy;
+mod retention;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,6 +30,7 @@ use crate::metrics::Metrics;
 use crate::sqlite::StoreError;
 use crate::transport::{EventTransport, StartPosition, TransportError};
 use partition::PartitionTask;
+use retention::retention_gap;
 
 /// A failure to start a consumer.
 #[derive(Debug, thiserror::Error)]
@@ -208,9 +211,21 @@ impl ConsumerRuntime {
 
         let mut partitions = Vec::new();
         for partition in &runtime.partitions {
-            let start = checkpoints
+            let checkpoint = checkpoints
                 .iter()
-                .find(|checkpoint| checkpoint.partition_id == partition.partition_id)
+                .find(|checkpoint| checkpoint.partition_id == partition.partition_id);
+            if let Some(gap) = retention_gap(partition, checkpoint) {
+                let message = gap.message(&spec.hub, &spec.consumer_group, &partition.partition_id);
+                tracing::warn!(
+                    hub = %spec.hub,
+                    consumer_group = %spec.consumer_group,
+                    partition = %partition.partition_id,
+                    missed = gap.missed(),
+                    "{message}"
+                );
+                self.metrics.notice(message);
+            }
+            let start = checkpoint
                 .map(|checkpoint| StartPosition::AfterSequenceNumber(checkpoint.sequence_number))
                 .unwrap_or(StartPosition::Earliest);
             let owner_level = self.checkpoints.claim_owner_level(

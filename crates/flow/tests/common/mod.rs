@@ -72,6 +72,8 @@ pub(crate) enum PublishFault {
 #[derive(Debug)]
 struct Partition {
     events: Vec<ReceivedEvent>,
+    /// How many of the oldest events retention removed; their sequence numbers stay taken.
+    removed: usize,
     owners: HashMap<String, i64>,
 }
 
@@ -158,12 +160,21 @@ impl MemoryTransport {
                 partitions: (0..partitions)
                     .map(|_| Partition {
                         events: Vec::new(),
+                        removed: 0,
                         owners: HashMap::new(),
                     })
                     .collect(),
                 next_round_robin: 0,
             },
         );
+    }
+
+    /// Removes the oldest `count` events of a partition, as retention does: readers no longer
+    /// receive them and the partition begins after them.
+    pub(crate) fn remove_oldest(&self, hub: &str, partition: usize, count: usize) {
+        let mut state = self.inner.state.lock().unwrap();
+        let partition = &mut state.hubs.get_mut(hub).unwrap().partitions[partition];
+        partition.removed = count.min(partition.events.len());
     }
 
     /// Makes the publish to `hub` after `after` successful ones to it trigger `fault`.
@@ -433,9 +444,9 @@ impl EventTransport for MemoryTransport {
                 .enumerate()
                 .map(|(index, partition)| PartitionRuntime {
                     partition_id: index.to_string(),
-                    beginning_sequence_number: 0,
+                    beginning_sequence_number: partition.removed as i64,
                     last_enqueued_sequence_number: partition.events.len() as i64 - 1,
-                    is_empty: partition.events.is_empty(),
+                    is_empty: partition.events.len() == partition.removed,
                 })
                 .collect(),
         })
@@ -477,11 +488,11 @@ impl MemoryReader {
         let events: Vec<ReceivedEvent> = partition
             .events
             .iter()
-            .skip(self.next)
+            .skip(self.next.max(partition.removed))
             .take(max_events)
             .cloned()
             .collect();
-        self.next += events.len();
+        self.next = self.next.max(partition.removed) + events.len();
         Ok(events)
     }
 }
