@@ -16,6 +16,7 @@ use control::Secret;
 use crate::blocking::wait_for;
 use crate::capture::hub_capture;
 use crate::hub_created;
+use crate::lock::{DataDirLock, LockError};
 use crate::namespace_broker::{recorded_port, NamespaceBroker};
 use crate::BROKER_FOLDER;
 
@@ -34,6 +35,25 @@ pub struct LiveEffects {
     registry: Arc<registry::Store>,
     brokers: Mutex<BTreeMap<String, NamespaceBroker>>,
     tls: Option<broker::server::TlsIdentity>,
+    /// The data directory's lock when [`LiveEffects::open`] took it; a [`crate::LocalStack`]
+    /// holds its own.
+    lock: Option<DataDirLock>,
+}
+
+/// A failure to open the live effects of a data directory.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// Another process serves the data directory, or its lock file cannot be locked.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// The registry's database cannot be opened.
+    #[error("cannot open the local registry's database {}: {source}", path.display())]
+    Registry {
+        /// The database file.
+        path: PathBuf,
+        /// The store's error.
+        source: registry::StoreError,
+    },
 }
 
 impl LiveEffects {
@@ -45,6 +65,7 @@ impl LiveEffects {
             registry,
             brokers: Mutex::default(),
             tls: None,
+            lock: None,
         }
     }
 
@@ -56,11 +77,16 @@ impl LiveEffects {
 
     /// Opens the registry's store in the data directory, the database that a
     /// [`crate::LocalStack`] over the same directory serves, and serves namespaces as
-    /// [`LiveEffects::new`] does.
-    pub fn open(data_dir: &Path) -> Result<Self, registry::StoreError> {
+    /// [`LiveEffects::new`] does. Takes the data directory's [`DataDirLock`] first and holds it
+    /// as long as the effects live, so it fails at once while another process serves it.
+    pub fn open(data_dir: &Path) -> Result<Self, OpenError> {
+        let lock = DataDirLock::acquire(data_dir)?;
         let path = data_dir.join(registry::service::DATABASE_FILE);
-        let store = registry::Store::open(&path, registry::Limits::STANDARD)?;
-        Ok(Self::new(data_dir, Arc::new(store)))
+        let store = registry::Store::open(&path, registry::Limits::STANDARD)
+            .map_err(|source| OpenError::Registry { path, source })?;
+        let mut effects = Self::new(data_dir, Arc::new(store));
+        effects.lock = Some(lock);
+        Ok(effects)
     }
 
     /// Returns a snapshot of each running namespace, with its endpoint such as

@@ -3,20 +3,34 @@
 //! Teardown deletes every resource through the local Resource Manager, which removes each
 //! namespace's broker folder and each storage account's folder. What remains afterwards is the
 //! parent `broker` folder and the registry's database, which the registry keeps open while it
-//! runs. Once the services have stopped, both go when nothing is left in them.
+//! runs. Once the services have stopped, both go when nothing is left in them, and so does the
+//! data directory's lock file.
 
 use std::path::Path;
 
 use registry::service::DATABASE_FILE;
 use registry::{Limits, Store};
 
+use crate::lock::{DataDirLock, LockError};
 use crate::BROKER_FOLDER;
 
-/// Removes the empty `broker` folder and a registry database with no schema group, so a
-/// teardown on Local leaves no local data. Call it only after the services have stopped.
-/// Returns the paths removed.
+/// Removes the empty `broker` folder, a registry database with no schema group and the lock
+/// file, so a teardown on Local leaves no local data. Call it only after the services have
+/// stopped. When another process serves the data directory again, it removes nothing. Returns
+/// the paths removed.
 pub fn remove_empty_state(data_dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     let mut removed = Vec::new();
+    if !data_dir.is_dir() {
+        return Ok(removed);
+    }
+    let lock = match DataDirLock::acquire(data_dir) {
+        Ok(lock) => lock,
+        Err(LockError::InUse { .. }) => {
+            tracing::info!(dir = %data_dir.display(), "local data kept: another process serves it");
+            return Ok(removed);
+        }
+        Err(LockError::Io { source, .. }) => return Err(source),
+    };
 
     let brokers = data_dir.join(BROKER_FOLDER);
     if brokers.is_dir() && std::fs::read_dir(&brokers)?.next().is_none() {
@@ -35,6 +49,8 @@ pub fn remove_empty_state(data_dir: &Path) -> std::io::Result<Vec<std::path::Pat
             }
         }
     }
+
+    removed.push(lock.remove_file()?);
     Ok(removed)
 }
 
@@ -53,6 +69,7 @@ fn registry_is_empty(database: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lock::LOCK_FILE;
 
     #[test]
     fn empty_state_is_removed() {
@@ -64,6 +81,30 @@ mod tests {
 
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(left.is_empty(), "left behind: {left:?}");
+    }
+
+    #[test]
+    fn nothing_is_removed_while_another_holder_serves() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(BROKER_FOLDER)).unwrap();
+        let _serving = DataDirLock::acquire(dir.path()).unwrap();
+
+        let removed = remove_empty_state(dir.path()).unwrap();
+
+        assert_eq!(removed, Vec::<std::path::PathBuf>::new());
+        assert!(dir.path().join(BROKER_FOLDER).is_dir());
+        assert!(dir.path().join(LOCK_FILE).is_file());
+    }
+
+    #[test]
+    fn missing_data_directory_is_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().join("never-served");
+
+        let removed = remove_empty_state(&data_dir).unwrap();
+
+        assert_eq!(removed, Vec::<std::path::PathBuf>::new());
+        assert!(!data_dir.exists());
     }
 
     #[test]

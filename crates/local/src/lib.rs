@@ -4,6 +4,7 @@
 //!   broker per namespace and schema groups in the registry's store.
 //! - [`LocalStack`]: starts the local Resource Manager, the schema registry and the brokers of
 //!   every namespace the Resource Manager's state already contains.
+//! - [`DataDirLock`]: the lock that keeps a second process from serving the same data directory.
 //! - [`Endpoints`]: where each service listens, written to `endpoints.json` with no secret.
 //! - [`standalone`]: hubs with `send` and `listen` rules in a namespace of their own, for
 //!   trying the broker from any SDK without the course's plan.
@@ -25,13 +26,15 @@ mod effects;
 mod endpoints;
 mod hub_created;
 mod leftovers;
+mod lock;
 mod namespace_broker;
 mod stack;
 pub mod standalone;
 
-pub use effects::LiveEffects;
+pub use effects::{LiveEffects, OpenError};
 pub use endpoints::{Endpoints, EndpointsError, HubEndpoint, NamespaceEndpoint, ENDPOINTS_FILE};
 pub use leftovers::remove_empty_state;
+pub use lock::{DataDirLock, LockError, LOCK_FILE};
 pub use stack::{LocalStack, StackError};
 
 /// The folder below the data directory that contains one folder per namespace's broker.

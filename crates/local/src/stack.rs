@@ -10,11 +10,15 @@ use control::secrets::Keychain;
 use registry::service::{LocalRegistry, RegistryConfig, RegistryHandle, ServiceError};
 
 use crate::endpoints::{Endpoints, HubEndpoint, NamespaceEndpoint};
+use crate::lock::{DataDirLock, LockError};
 use crate::LiveEffects;
 
 /// A failure to start the Local target.
 #[derive(Debug, thiserror::Error)]
 pub enum StackError {
+    /// Another process serves the data directory, or its lock file cannot be locked.
+    #[error(transparent)]
+    Lock(#[from] LockError),
     /// The data directory cannot be created.
     #[error("cannot create the data directory {path}: {source}")]
     DataDir {
@@ -55,14 +59,17 @@ pub struct LocalStack {
     keychain: Keychain,
     registry: RegistryHandle,
     arm: LocalResourceManager,
+    lock: DataDirLock,
 }
 
 impl LocalStack {
     /// Starts the registry, serves again every namespace the Resource Manager's state in
     /// `data_dir` contains (with its hubs, consumer groups, captures, and rules with their
     /// keys from `keychain`), then starts the Resource Manager. Must be called within a
-    /// multi-threaded tokio runtime.
+    /// multi-threaded tokio runtime. Fails at once with [`LockError::InUse`] while another
+    /// process serves `data_dir`, and holds its [`DataDirLock`] until [`LocalStack::stop`].
     pub async fn start(data_dir: &Path, keychain: Keychain) -> Result<Self, StackError> {
+        let lock = DataDirLock::acquire(data_dir)?;
         std::fs::create_dir_all(data_dir).map_err(|source| StackError::DataDir {
             path: data_dir.to_path_buf(),
             source,
@@ -115,6 +122,7 @@ impl LocalStack {
             keychain,
             registry,
             arm,
+            lock,
         })
     }
 
@@ -200,14 +208,15 @@ impl LocalStack {
         &self.effects
     }
 
-    /// Stops the Resource Manager, the registry and every broker. The data directory keeps
-    /// their state for the next start.
+    /// Stops the Resource Manager, the registry and every broker, then releases the data
+    /// directory's lock. The data directory keeps their state for the next start.
     pub async fn stop(self) {
         if let Err(error) = self.arm.stop().await {
             tracing::warn!(%error, "the local Resource Manager did not stop cleanly");
         }
         self.registry.stop().await;
         self.effects.shutdown().await;
+        drop(self.lock);
     }
 }
 

@@ -139,9 +139,7 @@ async fn live_effects(
             );
         }
     }
-    let effects = LiveEffects::open(data_dir)
-        .with_context(|| format!("cannot open the local registry in {}", data_dir.display()))?;
-    let effects = Arc::new(effects);
+    let effects = Arc::new(LiveEffects::open(data_dir)?);
     let (restoring, dir, keychain) = (
         Arc::clone(&effects),
         data_dir.to_path_buf(),
