@@ -1,8 +1,11 @@
 //! `eda-workshop teardown`: remove what the app created for a namespace, after showing the
 //! list and asking for confirmation.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::bail;
 use clap::Args;
+use course::ResourceKind;
 
 use crate::cmd::apply::{confirm, print_progress, TargetArgs, TargetChoice};
 use crate::cmd::attendee::AttendeeArgs;
@@ -30,21 +33,67 @@ pub(crate) struct TeardownArgs {
 /// Tears down the namespace's resources.
 pub(crate) async fn run(args: TeardownArgs, global: &Global) -> anyhow::Result<()> {
     let plan = course::plan(&args.attendee.attendee()?);
+    let flow_folders = match args.target.target {
+        TargetChoice::Local => flow_folders(&global.data_dir()?, &plan),
+        TargetChoice::Azure => Vec::new(),
+    };
     let session = args.target.open(global).await?;
-    let result = teardown(&session, &plan, &args, global).await;
+    let result = teardown(&session, &plan, &flow_folders, &args, global).await;
     session.close().await?;
     let removed_everything = matches!(result, Ok(true));
     if removed_everything && args.target.target == TargetChoice::Local {
-        for path in local::remove_empty_state(&global.data_dir()?)? {
+        let data_dir = global.data_dir()?;
+        for path in remove_flow_folders(&data_dir, &flow_folders)? {
+            eprintln!("removed {}", path.display());
+        }
+        for path in local::remove_empty_state(&data_dir)? {
             eprintln!("removed {}", path.display());
         }
     }
     result.map(|_| ())
 }
 
+/// Returns the existing folders of the live flow's state (team stores, outboxes, checkpoints
+/// and run record) of the plan's Event Hubs namespaces. No Resource Manager resource owns
+/// them, so teardown removes them itself.
+fn flow_folders(data_dir: &Path, plan: &course::Plan) -> Vec<PathBuf> {
+    plan.resources()
+        .filter(|resource| resource.kind() == ResourceKind::EventHubsNamespace)
+        .map(|resource| {
+            data_dir
+                .join(flow::local_target::FLOW_FOLDER)
+                .join(&resource.name)
+        })
+        .filter(|folder| folder.exists())
+        .collect()
+}
+
+/// Removes the flow state folders, then the parent `flow` folder once it is empty. The
+/// services must have stopped. Returns the paths removed.
+fn remove_flow_folders(data_dir: &Path, folders: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for folder in folders {
+        match std::fs::remove_dir_all(folder) {
+            Ok(()) => removed.push(folder.clone()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error),
+        }
+    }
+    let parent = data_dir.join(flow::local_target::FLOW_FOLDER);
+    let parent_empty = std::fs::read_dir(&parent)
+        .map(|mut entries| entries.next().is_none())
+        .unwrap_or(false);
+    if parent_empty {
+        std::fs::remove_dir(&parent)?;
+        removed.push(parent);
+    }
+    Ok(removed)
+}
+
 async fn teardown(
     session: &control::session::Session,
     plan: &course::Plan,
+    flow_folders: &[PathBuf],
     args: &TeardownArgs,
     global: &Global,
 ) -> anyhow::Result<bool> {
@@ -64,11 +113,18 @@ async fn teardown(
     for vault in &survey.purges {
         eprintln!("  and purges the deleted key vault `{vault}` so its name is free again");
     }
+    for folder in flow_folders {
+        eprintln!(
+            "  and removes the live flow's team stores, outboxes and checkpoints in {}",
+            folder.display()
+        );
+    }
     for refusal in &survey.refusals {
         eprintln!("  left alone: {}", refusal.reason);
     }
-    if args.dry_run || survey.is_empty() {
-        if survey.is_empty() {
+    let nothing_to_remove = survey.is_empty() && flow_folders.is_empty();
+    if args.dry_run || nothing_to_remove {
+        if nothing_to_remove {
             eprintln!(
                 "Nothing of namespace `{}` to remove.",
                 plan.attendee.namespace()
@@ -101,4 +157,42 @@ async fn teardown(
         );
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use course::{Attendee, Environment, Region};
+
+    #[test]
+    fn flow_folder_is_found_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let attendee = Attendee::new("rcthr", Environment::Dv, Region::north_europe()).unwrap();
+        let plan = course::plan(&attendee);
+        let folder = dir.path().join("flow").join("dv-events001-ehns-eun-rcthr");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("run.json"), "{}").unwrap();
+
+        let found = flow_folders(dir.path(), &plan);
+        let removed = remove_flow_folders(dir.path(), &found).unwrap();
+
+        assert_eq!(found, vec![folder.clone()]);
+        assert_eq!(removed, vec![folder, dir.path().join("flow")]);
+        assert!(!dir.path().join("flow").exists());
+    }
+
+    #[test]
+    fn other_namespace_flow_folder_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("flow").join("dv-events001-ehns-eun-other1");
+        std::fs::create_dir_all(&other).unwrap();
+        let attendee = Attendee::new("rcthr", Environment::Dv, Region::north_europe()).unwrap();
+
+        let found = flow_folders(dir.path(), &course::plan(&attendee));
+        let removed = remove_flow_folders(dir.path(), &found).unwrap();
+
+        assert_eq!(found, Vec::<PathBuf>::new());
+        assert_eq!(removed, Vec::<PathBuf>::new());
+        assert!(other.is_dir());
+    }
 }
