@@ -12,7 +12,7 @@ use course::export::ArmId;
 use rusqlite::{params, Connection};
 use serde_json::Value;
 
-use super::keys::keychain_entry;
+use super::keys::{keychain_entry, new_key};
 use super::kinds;
 use super::store::Store;
 use crate::secret::Secret;
@@ -280,15 +280,30 @@ fn restore_into<E: LocalEffects + ?Sized>(
                         .read(&entry)
                         .map_err(|error| restore_failure("read a rule key", error))
                 };
-                let (Some(primary), Some(secondary)) = (read("primary")?, read("secondary")?)
-                else {
-                    tracing::warn!(
-                        namespace,
-                        hub,
-                        rule = name,
-                        "the keychain has no keys for this rule; it is not restored"
-                    );
-                    continue;
+                let (primary, secondary) = match (read("primary")?, read("secondary")?) {
+                    (Some(primary), Some(secondary)) => (primary, secondary),
+                    _ => {
+                        // Another keychain, such as a new login session, lacks the keys. A rule
+                        // without keys admits no client, so it gets new ones, as regenerating
+                        // keys does on Azure; strings made with the old keys stop working.
+                        tracing::warn!(
+                            namespace,
+                            hub,
+                            rule = name,
+                            "the keychain has no keys for this rule, so it gets new keys; \
+                             connection strings made with its old keys no longer work"
+                        );
+                        let write = |part: &str, key: &Secret| {
+                            let entry = keychain_entry(&subscription, &row.id, Some(part));
+                            keychain
+                                .write(&entry, key)
+                                .map_err(|error| restore_failure("store a new rule key", error))
+                        };
+                        let (primary, secondary) = (new_key(), new_key());
+                        write("primary", &primary)?;
+                        write("secondary", &secondary)?;
+                        (primary, secondary)
+                    }
                 };
                 let rights: Vec<String> = properties["rights"]
                     .as_array()
@@ -498,7 +513,7 @@ mod tests {
         let effects = RecordedEffects::open(&replay.path().join("effects.db")).unwrap();
         let replayed = effects.restore(dir.path(), &keychain).unwrap();
 
-        assert_eq!(replayed, 5, "the rule without keys is skipped");
+        assert_eq!(replayed, 6, "the rule without keys gets new ones");
         let paths: Vec<(String, String)> = effects
             .entities()
             .into_iter()
@@ -508,6 +523,7 @@ mod tests {
             ("namespace", "dv-ehns-dgrf"),
             ("hub", "dv-ehns-dgrf/customer"),
             ("consumer group", "dv-ehns-dgrf/customer/groups/billing"),
+            ("rule", "dv-ehns-dgrf/customer/rules/listen"),
             ("rule", "dv-ehns-dgrf/customer/rules/send"),
             ("schema group", "dv-ehns-dgrf/schemagroups/events"),
         ];
@@ -515,6 +531,11 @@ mod tests {
             paths,
             expected.map(|(entity, path)| (entity.to_string(), path.to_string()))
         );
+        for part in ["primary", "secondary"] {
+            let entry = keychain_entry("sub-1", &orphan_id, Some(part));
+            let key = keychain.read(&entry).unwrap().expect("a new key is stored");
+            assert_eq!(key.expose().len(), 44, "32 bytes in base64");
+        }
         let hub_detail = effects
             .entities()
             .into_iter()
