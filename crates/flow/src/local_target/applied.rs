@@ -79,6 +79,13 @@ fn not_applied(plan: &Plan, resource: &Resource, step: StepId) -> LocalTargetErr
 /// Returns the `eda-workshop apply` command that applies one step for an attendee, with the
 /// environment and region options only where they differ from the defaults.
 pub fn apply_command(attendee: &Attendee, step: StepId) -> String {
+    let mut command = apply_all_command(attendee);
+    command.push_str(&format!(" --step {}", step.slug()));
+    command
+}
+
+/// Returns the `eda-workshop apply` command that applies every step for the attendee.
+pub(super) fn apply_all_command(attendee: &Attendee) -> String {
     let mut command = format!("eda-workshop apply --namespace {}", attendee.namespace());
     if attendee.environment() != Environment::Dv {
         command.push_str(&format!(" --env {}", attendee.environment().code()));
@@ -90,7 +97,6 @@ pub fn apply_command(attendee: &Attendee, step: StepId) -> String {
             command.push_str(&format!(" --region-code {}", region.code));
         }
     }
-    command.push_str(&format!(" --step {}", step.slug()));
     command
 }
 

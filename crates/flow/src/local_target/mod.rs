@@ -81,6 +81,26 @@ pub enum LocalTargetError {
     /// The local Resource Manager rejected a request or could not be reached.
     #[error("the local Resource Manager failed: {0}")]
     ResourceManager(#[from] control::Error),
+    /// `listKeys` of a hub's rule failed, most often because the rule's keys are not in the
+    /// keychain of this session.
+    #[error(
+        "reading the keys of rule `{rule}` of hub `{hub}` failed: the Resource Manager \
+         returned {status} for listKeys: {message}; if the rule's keys are not in this \
+         keychain, such as after `apply` ran in another keychain session, run `{command}` \
+         again"
+    )]
+    RuleKeys {
+        /// The hub.
+        hub: String,
+        /// The rule, `send` or `listen`.
+        rule: String,
+        /// The HTTP status.
+        status: u16,
+        /// The Resource Manager's message.
+        message: String,
+        /// The command that applies every step.
+        command: String,
+    },
     /// The namespace's broker did not take the demo capture window.
     #[error(transparent)]
     Broker(#[from] control::local::EffectError),
@@ -188,7 +208,8 @@ pub async fn local_flow(
 
     let mut hubs = BTreeMap::new();
     for hub in course::flow::HUBS.iter() {
-        let connections = hub_connections(&client, &applied.namespace_id, hub.name).await?;
+        let connections =
+            hub_connections(&client, &applied.namespace_id, hub.name, attendee).await?;
         hubs.insert(hub.name.to_owned(), connections);
     }
     let transport: Arc<dyn EventTransport> = Arc::new(AzEventHubsTransport::new(hubs));
@@ -225,14 +246,58 @@ async fn hub_connections(
     client: &control::arm::ArmClient,
     namespace_id: &str,
     hub: &str,
+    attendee: &Attendee,
 ) -> Result<HubConnections, LocalTargetError> {
     let rule = |name: &str| format!("{namespace_id}/eventhubs/{hub}/authorizationRules/{name}");
-    let send = client.list_keys(&rule("send")).await?;
-    let listen = client.list_keys(&rule("listen")).await?;
-    Ok(HubConnections {
-        send: BrokerSecret::new(send.primary_connection_string.expose().to_owned()),
-        listen: BrokerSecret::new(listen.primary_connection_string.expose().to_owned()),
-    })
+    let send = primary_connection_string(client, &rule("send"))
+        .await
+        .map_err(|error| rule_keys_error(error, hub, "send", attendee))?;
+    let listen = primary_connection_string(client, &rule("listen"))
+        .await
+        .map_err(|error| rule_keys_error(error, hub, "listen", attendee))?;
+    Ok(HubConnections { send, listen })
+}
+
+/// Reads a rule's primary connection string with one `listKeys` request. The client's own
+/// `list_keys` goes through `azure_mgmt_eventhub`, which retries a failed request with
+/// growing waits, while the local Resource Manager fails `listKeys` only for reasons that
+/// a retry cannot fix, such as a keychain without the rule's keys.
+async fn primary_connection_string(
+    client: &control::arm::ArmClient,
+    rule_id: &str,
+) -> Result<BrokerSecret<String>, control::Error> {
+    let keys = client
+        .post_path(&format!("{rule_id}/listKeys"), control::arm::api::EVENT_HUB)
+        .await?;
+    let connection_string = keys["primaryConnectionString"].as_str().ok_or_else(|| {
+        control::Error::InvalidResponse {
+            id: rule_id.to_owned(),
+            reason: "listKeys returned no `primaryConnectionString`".to_owned(),
+        }
+    })?;
+    Ok(BrokerSecret::new(connection_string.to_owned()))
+}
+
+/// Names the rule whose keys `listKeys` did not return. An answer with an error status
+/// gets [`LocalTargetError::RuleKeys`], with `apply` as the fix.
+fn rule_keys_error(
+    error: control::Error,
+    hub: &str,
+    rule: &str,
+    attendee: &Attendee,
+) -> LocalTargetError {
+    match error {
+        control::Error::Arm {
+            status, message, ..
+        } => LocalTargetError::RuleKeys {
+            hub: hub.to_owned(),
+            rule: rule.to_owned(),
+            status,
+            message,
+            command: applied::apply_all_command(attendee),
+        },
+        other => LocalTargetError::ResourceManager(other),
+    }
 }
 
 /// A hub's capture folder and time window.
@@ -327,6 +392,87 @@ mod tests {
 
     fn hub(capture: Value) -> Value {
         json!({ "properties": { "partitionCount": 4, "captureDescription": capture } })
+    }
+
+    /// Serves a Resource Manager on 127.0.0.1 that answers every request with 500 and the
+    /// message the local one sends for a keychain without the rule's keys. Returns its
+    /// endpoint and a receiver of the request lines it got.
+    async fn failing_resource_manager() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let (requests, received) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let mut reader = BufReader::new(stream);
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).await.unwrap();
+                let mut content_length = 0;
+                loop {
+                    let mut header = String::new();
+                    reader.read_line(&mut header).await.unwrap();
+                    if header.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':') {
+                        if name.eq_ignore_ascii_case("content-length") {
+                            content_length = value.trim().parse().unwrap();
+                        }
+                    }
+                }
+                let mut body = vec![0; content_length];
+                reader.read_exact(&mut body).await.unwrap();
+                requests.send(request_line.trim().to_owned()).unwrap();
+                let answer = r#"{"error":{"code":"InternalError","message":"the keychain has no key for rule `send`"}}"#;
+                let response = format!(
+                    "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                reader
+                    .get_mut()
+                    .write_all(response.as_bytes())
+                    .await
+                    .unwrap();
+            }
+        });
+        (endpoint, received)
+    }
+
+    #[tokio::test]
+    async fn missing_rule_keys_fail_without_retry() {
+        let (endpoint, mut requests) = failing_resource_manager().await;
+        let credential =
+            control::credential::LocalCredential::new(control::Secret::new("token".to_owned()));
+        let client = control::arm::ArmClient::new(&endpoint, "0000", Arc::new(credential)).unwrap();
+        let namespace_id = "/resourceGroups/dv-events-broker-rg/providers/Microsoft.EventHub\
+                            /namespaces/dv-events001-ehns-eun-dgrf";
+
+        let answered = tokio::time::timeout(
+            Duration::from_secs(10),
+            hub_connections(&client, namespace_id, "customer", &attendee()),
+        )
+        .await
+        .expect("listKeys fails at once instead of retrying");
+        let error = answered.unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            "reading the keys of rule `send` of hub `customer` failed: the Resource Manager \
+             returned 500 for listKeys: the keychain has no key for rule `send`; if the rule's \
+             keys are not in this keychain, such as after `apply` ran in another keychain \
+             session, run `eda-workshop apply --namespace dgrf` again"
+        );
+        let request = requests.recv().await.unwrap();
+        assert_eq!(
+            request,
+            format!(
+                "POST /subscriptions/0000{namespace_id}/eventhubs/customer/authorizationRules\
+                 /send/listKeys?api-version=2024-01-01 HTTP/1.1"
+            )
+        );
+        assert!(requests.try_recv().is_err(), "listKeys was sent once");
     }
 
     #[test]
