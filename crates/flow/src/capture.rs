@@ -98,6 +98,16 @@ fn collect(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), CaptureReadErr
     Ok(())
 }
 
+/// Returns the partition id in a capture file's name, the second-to-last `_` field of the
+/// course's archive name format `{hub}_{Year}_..._{Second}_{PartitionId}_{Namespace}.avro`.
+/// Namespace names contain no `_`, so the field is found from the end.
+pub fn capture_file_partition(path: &Path) -> Option<&str> {
+    let stem = path.file_stem()?.to_str()?;
+    let mut fields = stem.rsplit('_');
+    let _namespace = fields.next()?;
+    fields.next().filter(|partition| !partition.is_empty())
+}
+
 /// Reads every record of a capture file; a file with no records reads as empty.
 pub fn read_capture_file(path: &Path) -> Result<Vec<CapturedEvent>, CaptureReadError> {
     let invalid = |message: String| CaptureReadError::Invalid {
@@ -175,4 +185,22 @@ fn property_map(map: std::collections::HashMap<String, Value>) -> BTreeMap<Strin
             Some((name, value))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_is_read_from_archive_name() {
+        let path = Path::new(
+            "lead_purchased/2026/12/04/10/lead_purchased_2026_12_04_10_05_00_3_dv-ehns-dgrf.avro",
+        );
+        assert_eq!(capture_file_partition(path), Some("3"));
+    }
+
+    #[test]
+    fn name_without_fields_has_no_partition() {
+        assert_eq!(capture_file_partition(Path::new("lead.avro")), None);
+    }
 }

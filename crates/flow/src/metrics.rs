@@ -14,6 +14,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::checkpoint::{Checkpoint, CheckpointStore};
+use crate::services::partner::SkippedRecord;
 use crate::transport::{EventTransport, HubRuntime, PartitionRuntime};
 
 /// How often the publisher sends a snapshot.
@@ -117,6 +118,18 @@ impl MetricsSnapshot {
 struct Counters {
     lanes: BTreeMap<(Team, String), LaneCounts>,
     notices: Vec<String>,
+    notices_dropped: u64,
+    skipped_capture_records: Vec<SkippedRecord>,
+}
+
+/// The notices kept, with the number of the first one: notices are numbered from 0 in the
+/// order they were added, and the oldest are dropped past a maximum.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoticeLog {
+    /// The number of the first notice in `messages`.
+    pub first_number: u64,
+    /// The notices kept, oldest first.
+    pub messages: Vec<String>,
 }
 
 /// The counters services increment.
@@ -163,6 +176,37 @@ impl Metrics {
         counters.notices.push(message.into());
         let excess = counters.notices.len().saturating_sub(MAX_NOTICES);
         counters.notices.drain(..excess);
+        counters.notices_dropped += excess as u64;
+    }
+
+    /// Returns the notices kept and the number of the first.
+    pub fn notices(&self) -> NoticeLog {
+        let counters = self
+            .counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        NoticeLog {
+            first_number: counters.notices_dropped,
+            messages: counters.notices.clone(),
+        }
+    }
+
+    /// Records a capture record the partner skipped.
+    pub fn skipped_capture_record(&self, record: SkippedRecord) {
+        let mut counters = self
+            .counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        counters.skipped_capture_records.push(record);
+    }
+
+    /// Returns the capture records the partner skipped since the flow started.
+    pub fn skipped_capture_records(&self) -> Vec<SkippedRecord> {
+        let counters = self
+            .counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        counters.skipped_capture_records.clone()
     }
 
     /// Returns the current counts and notices, without rates or lags.
@@ -332,5 +376,8 @@ mod tests {
         let notices = metrics.counts().notices;
         assert_eq!(notices.len(), MAX_NOTICES);
         assert_eq!(notices[0], "notice 7");
+        let log = metrics.notices();
+        assert_eq!(log.first_number, 7);
+        assert_eq!(log.messages, notices);
     }
 }

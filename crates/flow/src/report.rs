@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::lake::count_lake_records;
 use crate::metrics::{compute_lags, LaneMetrics, Metrics, PartitionLag, TrackedGroup};
 use crate::services::parked::{list_parked, ParkedEvent};
+use crate::services::partner::SkippedRecord;
 use crate::setup::{FlowConfig, FlowError, FlowStores};
 use crate::sqlite::StoreError;
 use crate::transport::EventTransport;
@@ -58,8 +59,19 @@ pub struct FlowReport {
     pub lags: Vec<PartitionLag>,
     /// The parked events, one per source event and consumer group.
     pub parked: Vec<ParkedEvent>,
+    /// The capture records of hub `lead` the partner skipped in this run of the flow because
+    /// their body is not a lead it can decode, such as a poison event, which the consumer
+    /// groups of `lead` park.
+    pub skipped_capture_records: Vec<SkippedRecord>,
     /// The checks; every event is accounted for when all pass.
     pub checks: Vec<Check>,
+    /// Messages for the people watching, oldest first, such as parked events, skipped capture
+    /// records and a capture folder that has no file yet.
+    pub notices: Vec<String>,
+    /// The number of the first notice in `notices`, counting from the first notice of this
+    /// run of the flow, so a caller reading reports in turn can tell which notices are new.
+    #[serde(skip)]
+    pub first_notice_number: u64,
     /// The customer limit the run waited for.
     pub target_customers: Option<u64>,
     /// Whether a headless run ended at its timeout before finishing.
@@ -157,6 +169,7 @@ pub(crate) async fn build_report(
         }
     };
     let parked = list_parked(&stores.platform)?;
+    let notices = metrics.notices();
 
     let groups: Vec<TrackedGroup> = course::flow::HUBS
         .iter()
@@ -257,7 +270,10 @@ pub(crate) async fn build_report(
         lanes: metrics.counts().lanes,
         lags,
         parked,
+        skipped_capture_records: metrics.skipped_capture_records(),
         checks,
+        notices: notices.messages,
+        first_notice_number: notices.first_number,
         target_customers: config.customers,
         timed_out: false,
     })

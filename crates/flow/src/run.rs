@@ -220,9 +220,22 @@ async fn run_partner(
     loop {
         ticker.tick().await;
         match partner.round().await {
-            Ok(failures) => {
+            Ok(round) => {
                 reported_missing = false;
-                for message in failures {
+                for skipped in round.skipped {
+                    let notice = skipped.notice();
+                    // Info, not warn: the notice already brings it to the people watching.
+                    tracing::info!(
+                        file = %skipped.file.display(),
+                        partition = %skipped.partition_id,
+                        sequence = skipped.sequence_number,
+                        reason = %skipped.reason,
+                        "the partner skipped a capture record it cannot decode"
+                    );
+                    metrics.notice(notice);
+                    metrics.skipped_capture_record(skipped);
+                }
+                for message in round.failures {
                     let notice = format!(
                         "the partner cannot sell the leads of a capture file yet, and tries \
                          it again every {} ms: {message}",

@@ -298,13 +298,13 @@ async fn unreadable_capture_file_holds_back_no_other() {
     write_leads_file(folder.path(), &codec, 2, &[3]).await;
     let mut periodic = PeriodicPartner::new(partner(folder.path(), &codec));
 
-    let failures = periodic.round().await.unwrap();
+    let failures = periodic.round().await.unwrap().failures;
     assert_eq!(failures.len(), 1, "{failures:?}");
     let broken_name = broken.file_name().unwrap().to_string_lossy().into_owned();
     assert!(failures[0].contains(&broken_name), "{}", failures[0]);
     assert_eq!(sold_leads(folder.path()), ["lead-1", "lead-2", "lead-3"]);
 
-    let again = periodic.round().await.unwrap();
+    let again = periodic.round().await.unwrap().failures;
     assert!(
         again.is_empty(),
         "the same failure is reported once: {again:?}"
@@ -313,11 +313,59 @@ async fn unreadable_capture_file_holds_back_no_other() {
     // The file written again whole is read in the next round.
     std::fs::remove_file(&broken).unwrap();
     write_leads_file(folder.path(), &codec, 1, &[4]).await;
-    let fixed = periodic.round().await.unwrap();
+    let fixed = periodic.round().await.unwrap().failures;
     assert!(fixed.is_empty(), "{fixed:?}");
     assert_eq!(
         sold_leads(folder.path()),
         ["lead-1", "lead-2", "lead-3", "lead-4"]
+    );
+}
+
+#[tokio::test]
+async fn undecodable_record_is_skipped_once() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    let mut poison = lead_event(&codec, 9, 11).await;
+    poison.body.truncate(poison.body.len() / 2);
+    let events = vec![
+        lead_event(&codec, 1, 10).await,
+        poison,
+        lead_event(&codec, 2, 12).await,
+    ];
+    let path = folder
+        .path()
+        .join("capture")
+        .join(capture_path("lead", "3", 1_796_378_400_000));
+    write_capture_file(&path, &events, deflate());
+    let mut periodic = PeriodicPartner::new(partner(folder.path(), &codec));
+
+    let round = periodic.round().await.unwrap();
+    assert_eq!(round.failures, Vec::<String>::new());
+    assert_eq!(round.skipped.len(), 1, "{:?}", round.skipped);
+    let skipped = &round.skipped[0];
+    assert_eq!(skipped.file, path);
+    assert_eq!(skipped.partition_id, "3");
+    assert_eq!(skipped.sequence_number, 11);
+    let notice = skipped.notice();
+    assert!(
+        notice.starts_with(&format!(
+            "the partner skipped the record with sequence number 11 of partition 3 in capture \
+             file `{}`, because it cannot be decoded as a lead: ",
+            path.display()
+        )),
+        "{notice}"
+    );
+    assert!(
+        notice.ends_with("; the consumer groups of hub `lead` park the same event"),
+        "{notice}"
+    );
+    assert_eq!(sold_leads(folder.path()), ["lead-1", "lead-2"]);
+
+    let again = periodic.round().await.unwrap();
+    assert_eq!(
+        again,
+        Default::default(),
+        "a file read once is not read again"
     );
 }
 

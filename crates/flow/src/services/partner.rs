@@ -16,7 +16,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rusqlite::params;
 
-use crate::capture::{list_capture_files, read_capture_file, CaptureReadError};
+use serde::Serialize;
+
+use crate::capture::{
+    capture_file_partition, list_capture_files, read_capture_file, CaptureReadError,
+};
 use crate::cloudevents::CloudEvent;
 use crate::events::{EventCodec, FlowEvent};
 use crate::files::write_atomically;
@@ -72,14 +76,6 @@ pub enum PartnerError {
     /// A capture file cannot be read.
     #[error(transparent)]
     Capture(#[from] CaptureReadError),
-    /// A captured lead cannot be decoded.
-    #[error("a lead in capture file `{path}` cannot be decoded: {message}")]
-    Decode {
-        /// The file.
-        path: PathBuf,
-        /// The decoder's message.
-        message: String,
-    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -91,6 +87,37 @@ pub enum PartnerError {
         /// The operating system's error.
         source: std::io::Error,
     },
+}
+
+/// A capture record the partner left out because its body cannot be decoded as a lead, such
+/// as a poison event. The consumer groups of hub `lead` park the same event after their
+/// retries, so it is reported, not retried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedRecord {
+    /// The capture file.
+    pub file: PathBuf,
+    /// The partition, from the file's name, or `?` when the name does not follow the archive
+    /// name format.
+    pub partition_id: String,
+    /// The record's sequence number.
+    pub sequence_number: i64,
+    /// The decoder's message.
+    pub reason: String,
+}
+
+impl SkippedRecord {
+    /// Returns the message for the people watching.
+    pub fn notice(&self) -> String {
+        format!(
+            "the partner skipped the record with sequence number {} of partition {} in capture \
+             file `{}`, because it cannot be decoded as a lead: {}; the consumer groups of hub \
+             `lead` park the same event",
+            self.sequence_number,
+            self.partition_id,
+            self.file.display(),
+            self.reason
+        )
+    }
 }
 
 /// The result of one build.
@@ -105,6 +132,8 @@ pub struct LeadsSold {
     /// Captured leads left out because the Conversions team has no record of generating them,
     /// such as leads captured before the flow was reset.
     pub unknown_leads: Vec<String>,
+    /// Records of the chosen files that are not leads the partner can decode.
+    pub skipped: Vec<SkippedRecord>,
 }
 
 /// Leads recorded as sold by one build: the new file's number and leads, if any, and the
@@ -184,8 +213,11 @@ impl PartnerFiles {
     async fn sell_leads_in(&self, chosen: Vec<PathBuf>) -> Result<LeadsSold, PartnerError> {
         let mut leads = Vec::new();
         let mut seen = HashSet::new();
+        let mut skipped = Vec::new();
         for path in &chosen {
-            for lead in self.read_leads(path).await? {
+            let (file_leads, file_skipped) = self.read_leads(path).await?;
+            skipped.extend(file_skipped);
+            for lead in file_leads {
                 if seen.insert(lead.0.clone()) {
                     leads.push(lead);
                 }
@@ -201,6 +233,7 @@ impl PartnerFiles {
                 file: None,
                 leads: Vec::new(),
                 unknown_leads,
+                skipped,
             });
         };
         let path = self.write_file(number)?;
@@ -210,6 +243,7 @@ impl PartnerFiles {
             file: Some(path),
             leads: sold,
             unknown_leads,
+            skipped,
         })
     }
 
@@ -225,34 +259,43 @@ impl PartnerFiles {
         }
     }
 
-    /// Returns (lead id, purchase date) of every `Lead.Generated` event in a file.
-    async fn read_leads(&self, path: &Path) -> Result<Vec<(String, String)>, PartnerError> {
-        let decode_error = |message: String| PartnerError::Decode {
-            path: path.to_path_buf(),
-            message,
-        };
+    /// Returns (lead id, purchase date) of every `Lead.Generated` event in a file, and the
+    /// records whose body cannot be decoded as a lead.
+    async fn read_leads(
+        &self,
+        path: &Path,
+    ) -> Result<(Vec<(String, String)>, Vec<SkippedRecord>), PartnerError> {
         let mut leads = Vec::new();
+        let mut skipped = Vec::new();
         for captured in read_capture_file(path)? {
             if let Ok(cloud_event) = CloudEvent::read_from(&captured.properties) {
                 if cloud_event.event_type != "Lead.Generated" {
                     continue;
                 }
             }
-            let event = self
+            let decoded = self
                 .codec
                 .decode(
                     "Lead.Generated",
                     captured.content_type().as_deref(),
                     &captured.body,
                 )
-                .await
-                .map_err(|error| decode_error(error.to_string()))?;
-            if let FlowEvent::LeadGenerated(lead) = event {
-                let purchase_date = purchase_date(&lead.id, &lead.date);
-                leads.push((lead.id, purchase_date));
+                .await;
+            match decoded {
+                Ok(FlowEvent::LeadGenerated(lead)) => {
+                    let purchase_date = purchase_date(&lead.id, &lead.date);
+                    leads.push((lead.id, purchase_date));
+                }
+                Ok(_) => {}
+                Err(error) => skipped.push(SkippedRecord {
+                    file: path.to_path_buf(),
+                    partition_id: capture_file_partition(path).unwrap_or("?").to_string(),
+                    sequence_number: captured.sequence_number,
+                    reason: error.to_string(),
+                }),
             }
         }
-        Ok(leads)
+        Ok((leads, skipped))
     }
 
     /// Records the leads not sold before under a new file number, with `None` when none is
@@ -339,14 +382,24 @@ impl PartnerFiles {
 
 /// The partner as the running flow drives it: each round builds a leads-sold file from the
 /// capture files not read in an earlier round. A capture file is complete once it is listed,
-/// because the broker renames it into place, so each is read once. When a round fails with
-/// several new files, each is tried alone, so one file that cannot be read does not hold back
-/// the others. A failing file is tried again in every round and reported once per error.
+/// because the broker renames it into place, so each is read once, and each record skipped in
+/// it is reported once. When a round fails with several new files, each is tried alone, so one
+/// file that cannot be read does not hold back the others. A failing file is tried again in
+/// every round and reported once per error.
 #[derive(Debug)]
 pub struct PeriodicPartner {
     files: PartnerFiles,
     read: HashSet<PathBuf>,
     failing: HashMap<PathBuf, String>,
+}
+
+/// What one round of [`PeriodicPartner`] has to report.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Round {
+    /// The errors not reported before, one per failing file.
+    pub failures: Vec<String>,
+    /// The records skipped in the files read in this round.
+    pub skipped: Vec<SkippedRecord>,
 }
 
 impl PeriodicPartner {
@@ -359,11 +412,10 @@ impl PeriodicPartner {
         }
     }
 
-    /// Builds a leads-sold file from the capture files not read yet, and returns the errors
-    /// not reported before, one per failing file. Fails with
+    /// Builds a leads-sold file from the capture files not read yet. Fails with
     /// [`PartnerError::NoCaptureFile`] while capture has written no file, and when the
     /// capture folder cannot be listed.
-    pub async fn round(&mut self) -> Result<Vec<String>, PartnerError> {
+    pub async fn round(&mut self) -> Result<Round, PartnerError> {
         let files = self.files.capture_files()?;
         if files.is_empty() {
             return Err(self.files.no_capture_file());
@@ -372,27 +424,32 @@ impl PeriodicPartner {
             .into_iter()
             .filter(|file| !self.read.contains(file))
             .collect();
+        let mut round = Round::default();
         if unread.is_empty() {
-            return Ok(Vec::new());
+            return Ok(round);
         }
         let error = match self.files.build_from(unread.clone()).await {
-            Ok(_) => {
+            Ok(sold) => {
                 self.mark_read(unread);
-                return Ok(Vec::new());
+                round.skipped = sold.skipped;
+                return Ok(round);
             }
             Err(error) => error,
         };
         if let [file] = unread.as_slice() {
-            return Ok(self.failed(file, &error).into_iter().collect());
+            round.failures.extend(self.failed(file, &error));
+            return Ok(round);
         }
-        let mut reports = Vec::new();
         for file in unread {
             match self.files.build_from(vec![file.clone()]).await {
-                Ok(_) => self.mark_read(vec![file]),
-                Err(error) => reports.extend(self.failed(&file, &error)),
+                Ok(sold) => {
+                    self.mark_read(vec![file]);
+                    round.skipped.extend(sold.skipped);
+                }
+                Err(error) => round.failures.extend(self.failed(&file, &error)),
             }
         }
-        Ok(reports)
+        Ok(round)
     }
 
     fn mark_read(&mut self, files: Vec<PathBuf>) {
