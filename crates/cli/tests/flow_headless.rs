@@ -517,6 +517,40 @@ fn unfinished_run() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["timed_out"], true);
     assert_eq!(report["sales"], 0);
+
+    // Capture writes its first file after the 60 s window, so the run names what it waits for.
+    let waiting = "capture has not written a file for hub `lead`";
+    let notes: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("note: ") && line.contains(waiting))
+        .collect();
+    assert_eq!(notes.len(), 1, "the notice is printed once: {stderr}");
+    let notices = report["notices"].as_array().unwrap();
+    assert!(
+        notices
+            .iter()
+            .any(|notice| notice.as_str().unwrap().contains(waiting)),
+        "{report}"
+    );
+    let error = stderr
+        .lines()
+        .find(|line| line.starts_with("error: "))
+        .unwrap();
+    assert!(
+        error.contains(&format!("; no lead can be sold yet, because {waiting}")),
+        "{error}"
+    );
+    assert!(
+        error.contains("a window of 60 s closes with events in it, so the next file can appear by"),
+        "{error}"
+    );
+    assert!(
+        error.ends_with(
+            "run again with --demo-timing to have the local broker close capture windows every \
+             5 s, or with a --timeout longer than the 60 s capture window"
+        ),
+        "{error}"
+    );
 }
 
 #[test]
@@ -560,6 +594,108 @@ fn demo_timing_excludes_capture_window() {
     let stderr = stderr_of(&output);
     assert!(stderr.contains("--demo-timing"), "{stderr}");
     assert!(stderr.contains("--capture-window"), "{stderr}");
+}
+
+fn lead_poison_run() {
+    let folder = tempfile::tempdir().unwrap();
+    apply(folder.path(), "all");
+    let mut command = cli(folder.path());
+    command.args(["flow", "--namespace", NAMESPACE, "--customers", "30"]);
+    command.args([
+        "--seed",
+        "42",
+        "--json",
+        "--demo-timing",
+        "--timeout",
+        "120",
+    ]);
+    command.args(["--inject-poison", "lead"]);
+    let output = run(command, "the flow with a poison event on lead");
+    let stderr = stderr_of(&output);
+    let report = report(&output);
+
+    assert_checks_pass(&report);
+    assert_counts_add_up(&report);
+    let sources = parked_sources(&report);
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert_eq!(sources[0].0, "lead");
+    // The partner skips the same event in the capture file, once.
+    let skipped = report["skipped_capture_records"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{report}");
+    assert_eq!(skipped[0]["partition_id"], sources[0].1.as_str());
+    assert_eq!(skipped[0]["sequence_number"], sources[0].2);
+    let notes: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("note: the partner skipped the record"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{stderr}");
+    assert!(
+        notes[0].contains(&format!(
+            "with sequence number {} of partition {} in capture file",
+            sources[0].2, sources[0].1
+        )),
+        "{}",
+        notes[0]
+    );
+    assert!(
+        !stderr.contains("cannot sell the leads of a capture file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn flow_lead_poison_sells_every_good_lead() {
+    in_keychain_session("flow_lead_poison_sells_every_good_lead", lead_poison_run);
+}
+
+/// Runs the flow in a second private keychain session, which lacks the rule keys that `apply`
+/// filed in the first.
+fn keys_missing_run() {
+    let folder = tempfile::tempdir().unwrap();
+    apply(folder.path(), "all");
+    let script = repository_root().join("tests/keychain/with-secret-service.sh");
+    let mut command = Command::new("sh");
+    command
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_eda-workshop"))
+        .arg("--data-dir")
+        .arg(folder.path())
+        .args(["flow", "--namespace", NAMESPACE, "--customers", "5"])
+        .args(["--demo-timing", "--timeout", "20"])
+        .env_remove("EDA_SECRET_SERVICE_INSIDE")
+        .env_remove("AZURE_UNIQUE_NAMESPACE")
+        .env_remove("EDA_WORKSHOP_DATA_DIR");
+    let started = Instant::now();
+    let output = run(command, "the flow in another keychain session");
+    let stderr = stderr_of(&output);
+
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the flow gave up after {:?}",
+        started.elapsed()
+    );
+    let error = stderr
+        .lines()
+        .find(|line| line.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no error line: {stderr}"));
+    assert!(
+        error.starts_with("error: reading the keys of rule `send` of hub `"),
+        "{error}"
+    );
+    assert!(
+        error.ends_with(&format!(
+            "if the rule's keys are not in this keychain, such as after `apply` ran in another \
+             keychain session, run `eda-workshop apply --namespace {NAMESPACE}` again"
+        )),
+        "{error}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn flow_without_rule_keys_fails_at_once() {
+    in_keychain_session("flow_without_rule_keys_fails_at_once", keys_missing_run);
 }
 
 fn demo_timing_run() {

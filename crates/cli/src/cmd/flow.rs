@@ -21,12 +21,14 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use ::flow::capture::list_capture_files;
 use ::flow::local_target::{
     apply_timing, claim_state, local_flow, set_capture_window, FlowTiming, LocalFlow, RunRecord,
     StateStart, CAPTURED_HUB,
 };
 use ::flow::runtime::{Exhausted, FailurePolicy, ReadOptions};
-use ::flow::{start_flow, FlowReport};
+use ::flow::services::partner::no_capture_file;
+use ::flow::{start_flow, FlowConfig, FlowReport};
 use anyhow::{bail, Context};
 use clap::Args;
 use control::secrets::Keychain;
@@ -86,7 +88,9 @@ pub(crate) struct FlowArgs {
     #[arg(long, conflicts_with = "capture_window")]
     demo_timing: bool,
 
-    /// Seconds to wait for every customer to pass through every service before giving up.
+    /// Seconds to wait for the flow's setup (reading the namespace's resources and keys from
+    /// the local Resource Manager), and then seconds to wait for every customer to pass
+    /// through every service, before giving up.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     timeout: u64,
 
@@ -121,7 +125,10 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
     let stack = LocalStack::start(&data_dir, keychain).await?;
     let outcome = run_on_stack(&stack, &attendee, &args).await;
     stack.stop().await;
-    let report = outcome?;
+    let Outcome {
+        report,
+        waiting_for_capture,
+    } = outcome?;
 
     if global.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -129,13 +136,25 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
         print_report(&report);
     }
     if !report.finished() {
-        bail!(
+        let mut message = format!(
             "not every event is accounted for after {} s: {}",
             args.timeout,
             unfinished(&report, args.customers)
         );
+        if let Some(waiting) = waiting_for_capture {
+            message.push_str(&format!("; {waiting}"));
+        }
+        bail!(message);
     }
     Ok(())
+}
+
+/// A finished or timed-out run: its report, and the reason leads are unsold when capture has
+/// written no file yet.
+#[derive(Debug)]
+struct Outcome {
+    report: FlowReport,
+    waiting_for_capture: Option<String>,
 }
 
 fn check_poison_hub(hub: Option<&str>) -> anyhow::Result<()> {
@@ -170,12 +189,41 @@ fn unfinished(report: &FlowReport, customers: u64) -> String {
     }
 }
 
-/// Prepares the flow on the applied namespace, resets or resumes its state, and drives it.
+/// Prepares the flow on the applied namespace within `--timeout`, resets or resumes its state,
+/// and drives it.
 async fn run_on_stack(
     stack: &LocalStack,
     attendee: &course::Attendee,
     args: &FlowArgs,
-) -> anyhow::Result<FlowReport> {
+) -> anyhow::Result<Outcome> {
+    let timeout = Duration::from_secs(args.timeout);
+    let Ok(prepared) = tokio::time::timeout(timeout, prepare(stack, attendee, args)).await else {
+        bail!(
+            "setting up the flow on namespace `{}` timed out after {} s (--timeout): the local \
+             Resource Manager, schema registry or broker did not answer in time; run again with \
+             a longer --timeout, and if it times out again, run `eda-workshop apply \
+             --namespace {}` again",
+            attendee.namespace(),
+            args.timeout,
+            attendee.namespace()
+        );
+    };
+    let (prepared, mut record) = prepared?;
+    let report = drive(&prepared, &mut record, args.inject_poison.as_deref()).await?;
+    let waiting_for_capture = waiting_for_capture(&report, &prepared.config, args.demo_timing);
+    Ok(Outcome {
+        report,
+        waiting_for_capture,
+    })
+}
+
+/// Reads the applied namespace, sets the capture timing, resets the state if asked, and
+/// claims the state for this run.
+async fn prepare(
+    stack: &LocalStack,
+    attendee: &course::Attendee,
+    args: &FlowArgs,
+) -> anyhow::Result<(LocalFlow, RunRecord)> {
     let mut prepared = local_flow(stack, attendee).await?;
     let capture_window = if args.demo_timing {
         apply_timing(stack, &mut prepared, FlowTiming::Demo).await?;
@@ -222,8 +270,42 @@ async fn run_on_stack(
             prepared.config.data_folder.display()
         ),
     }
-    let mut record = state.record().clone();
-    drive(&prepared, &mut record, args.inject_poison.as_deref()).await
+    let record = state.record().clone();
+    Ok((prepared, record))
+}
+
+/// Returns why leads are unsold when capture has written no file of hub `lead` yet, with
+/// when the next window closes and how to shorten the wait. Returns `None` when every lead
+/// is sold or a capture file exists.
+fn waiting_for_capture(
+    report: &FlowReport,
+    config: &FlowConfig,
+    demo_timing: bool,
+) -> Option<String> {
+    if report.leads_sold >= report.leads {
+        return None;
+    }
+    let files = list_capture_files(&config.lead_capture_folder).ok()?;
+    if !files.is_empty() {
+        return None;
+    }
+    let shorten = if demo_timing {
+        "run again with a --timeout longer than the capture window".to_owned()
+    } else if config.capture_window > Duration::from_secs(60) {
+        "run again with --capture-window 60, or with --demo-timing to have the local broker \
+         close capture windows every 5 s"
+            .to_owned()
+    } else {
+        format!(
+            "run again with --demo-timing to have the local broker close capture windows every \
+             5 s, or with a --timeout longer than the {} s capture window",
+            config.capture_window.as_secs()
+        )
+    };
+    let error = no_capture_file(&config.lead_capture_folder, config.capture_window);
+    Some(format!(
+        "no lead can be sold yet, because {error}; {shorten}"
+    ))
 }
 
 /// Sets the headless run's pace, failure policy, read settings and intervals.
@@ -250,7 +332,8 @@ fn configure(prepared: &mut LocalFlow, args: &FlowArgs, capture_window: Duration
 
 /// Starts the flow, injects the poison event if asked and not injected by an earlier run, and
 /// waits until the flow is finished (with every copy of the poison event parked) or the
-/// timeout passes. Prints a progress line on standard error whenever the counts change.
+/// timeout passes. Prints a progress line on standard error whenever the counts change, and
+/// each new notice of the flow once. The report returned carries every notice printed.
 async fn drive(
     prepared: &LocalFlow,
     record: &mut RunRecord,
@@ -275,15 +358,45 @@ async fn drive(
     let started = Instant::now();
     let mut report = handle.report().await?;
     let mut last_shown = None;
+    let mut notices = NoticePrinter::default();
     while !done(&report, poison.is_some()) && started.elapsed() < timeout {
         last_shown = show_progress(&report, last_shown);
+        notices.show(&report);
         tokio::time::sleep(POLL_INTERVAL).await;
         report = handle.report().await?;
     }
     show_progress(&report, last_shown);
+    notices.show(&report);
     handle.stop().await;
     report.timed_out = !done(&report, poison.is_some());
+    report.notices = notices.printed;
+    report.first_notice_number = 0;
     Ok(report)
+}
+
+/// Prints each notice of the flow's reports on standard error once, as it appears.
+#[derive(Debug, Default)]
+struct NoticePrinter {
+    /// The number of the next notice not printed yet.
+    next_number: u64,
+    /// Every notice printed, oldest first.
+    printed: Vec<String>,
+}
+
+impl NoticePrinter {
+    /// Prints the notices of `report` not printed before. A report keeps only the latest
+    /// notices, so notices dropped between two reports are never printed.
+    fn show(&mut self, report: &FlowReport) {
+        for (index, message) in report.notices.iter().enumerate() {
+            let number = report.first_notice_number + index as u64;
+            if number < self.next_number {
+                continue;
+            }
+            eprintln!("note: {message}");
+            self.printed.push(message.clone());
+            self.next_number = number + 1;
+        }
+    }
 }
 
 /// The counts a progress line shows.

@@ -250,13 +250,7 @@ impl PartnerFiles {
     /// Returns the error for a capture folder without files, with the time the current window
     /// closes by.
     pub fn no_capture_file(&self) -> PartnerError {
-        let closes_by = chrono::Utc::now()
-            + chrono::Duration::from_std(self.capture_window).unwrap_or_default();
-        PartnerError::NoCaptureFile {
-            folder: self.capture_folder.clone(),
-            window_seconds: self.capture_window.as_secs(),
-            next_window_closes_by: closes_by.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        }
+        no_capture_file(&self.capture_folder, self.capture_window)
     }
 
     /// Returns (lead id, purchase date) of every `Lead.Generated` event in a file, and the
@@ -393,7 +387,7 @@ pub struct PeriodicPartner {
     failing: HashMap<PathBuf, String>,
 }
 
-/// What one round of [`PeriodicPartner`] has to report.
+/// The outcome of one round of [`PeriodicPartner`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Round {
     /// The errors not reported before, one per failing file.
@@ -468,6 +462,18 @@ impl PeriodicPartner {
         }
         self.failing.insert(file.to_path_buf(), message.clone());
         Some(message)
+    }
+}
+
+/// Returns the error for a capture folder without files, with the time the current window of
+/// `capture_window` closes by: a window that started before now closes within one window.
+pub fn no_capture_file(capture_folder: &Path, capture_window: Duration) -> PartnerError {
+    let closes_by =
+        chrono::Utc::now() + chrono::Duration::from_std(capture_window).unwrap_or_default();
+    PartnerError::NoCaptureFile {
+        folder: capture_folder.to_path_buf(),
+        window_seconds: capture_window.as_secs(),
+        next_window_closes_by: closes_by.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     }
 }
 
