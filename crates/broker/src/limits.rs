@@ -40,8 +40,8 @@ pub const PRODUCER_MAX_MESSAGE_BYTES: usize = MAX_EVENT_BYTES + 64 * 1024;
 /// Bytes in one batch (message format `0x80013700`), counted as the sum of its events' sizes:
 /// the producer link's maximum message size. The SDKs fill a batch up to the size the link
 /// advertises, so a lower limit would reject batches they built as they should.
-// NOTE: Azure advertises 1 MB, so there a batch that an SDK fills holds at most 1 MB; a batch
-// of 1 MB to 1,088 KiB passes here and is too large for Azure.
+// NOTE: Azure advertises 1 MB, so there a batch that an SDK fills is at most 1 MB. A batch of
+// 1 MB to 1,088 KiB passes here and is too large for Azure.
 pub const MAX_BATCH_BYTES: usize = PRODUCER_MAX_MESSAGE_BYTES;
 
 /// Seconds a capture time window may last.

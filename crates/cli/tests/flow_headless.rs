@@ -649,7 +649,7 @@ fn flow_lead_poison_sells_every_good_lead() {
 }
 
 /// Runs the flow in a second private keychain session, which lacks the rule keys that `apply`
-/// filed in the first.
+/// filed in the first: the rules get new keys, and the flow runs to the end.
 fn keys_missing_run() {
     let folder = tempfile::tempdir().unwrap();
     apply(folder.path(), "all");
@@ -661,41 +661,27 @@ fn keys_missing_run() {
         .arg("--data-dir")
         .arg(folder.path())
         .args(["flow", "--namespace", NAMESPACE, "--customers", "5"])
-        .args(["--demo-timing", "--timeout", "20"])
+        .args(["--demo-timing", "--timeout", "60"])
         .env_remove("EDA_SECRET_SERVICE_INSIDE")
         .env_remove("AZURE_UNIQUE_NAMESPACE")
         .env_remove("EDA_WORKSHOP_DATA_DIR");
-    let started = Instant::now();
     let output = run(command, "the flow in another keychain session");
     let stderr = stderr_of(&output);
 
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "the flow gave up after {:?}",
-        started.elapsed()
+        stderr.contains(
+            "the keychain has no keys for this rule, so it gets new keys; connection strings \
+             made with its old keys no longer work"
+        ),
+        "{stderr}"
     );
-    let error = stderr
-        .lines()
-        .find(|line| line.starts_with("error: "))
-        .unwrap_or_else(|| panic!("no error line: {stderr}"));
-    assert!(
-        error.starts_with("error: reading the keys of rule `send` of hub `"),
-        "{error}"
-    );
-    assert!(
-        error.ends_with(&format!(
-            "if the rule's keys are not in this keychain, such as after `apply` ran in another \
-             keychain session, run `eda-workshop apply --namespace {NAMESPACE}` again"
-        )),
-        "{error}"
-    );
-    assert!(output.stdout.is_empty());
+    assert!(!stderr.contains("error: "), "{stderr}");
 }
 
 #[test]
-fn flow_without_rule_keys_fails_at_once() {
-    in_keychain_session("flow_without_rule_keys_fails_at_once", keys_missing_run);
+fn flow_in_new_keychain_gets_new_keys() {
+    in_keychain_session("flow_in_new_keychain_gets_new_keys", keys_missing_run);
 }
 
 fn demo_timing_run() {

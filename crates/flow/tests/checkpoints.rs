@@ -14,7 +14,7 @@ use flow::metrics::Metrics;
 use flow::runtime::park::{self, read_parked};
 use flow::runtime::{
     BatchFailure, ConsumerRuntime, ConsumerSpec, EventHandler, Exhausted, FailurePolicy,
-    HandlerError, PartitionExit, ReadOptions,
+    HandlerError, PartitionExit, ReadOptions, StartedConsumer,
 };
 use flow::services::datalake;
 use flow::services::parked::ParkedList;
@@ -159,6 +159,30 @@ fn checkpoint_at(store: &CheckpointStore, hub: &str, group: &str, partition: &st
         .into_iter()
         .find(|checkpoint| checkpoint.partition_id == partition)
         .map(|checkpoint| checkpoint.sequence_number)
+}
+
+/// Runs group [`GROUP`] on `hub` until its handler has handled `count` events, then stops it.
+/// Returns the handler and what starting the group reported.
+async fn run_until_handled(
+    transport: &MemoryTransport,
+    checkpoints: &Arc<CheckpointStore>,
+    metrics: &Arc<Metrics>,
+    hub: &str,
+    count: usize,
+) -> (Arc<RecordingHandler>, StartedConsumer) {
+    let handler = Arc::new(RecordingHandler::default());
+    let consumers = runtime(transport, checkpoints, metrics, Exhausted::Park);
+    let mut tasks = JoinSet::new();
+    let started = consumers
+        .start(spec(hub, GROUP, handler.clone()), &mut tasks)
+        .await
+        .unwrap();
+    wait_for(&format!("{count} events handled"), || {
+        handler.handled.lock().unwrap().len() == count
+    })
+    .await;
+    tasks.shutdown().await;
+    (handler, started)
 }
 
 #[tokio::test]
@@ -455,35 +479,13 @@ async fn recreated_hub_resets_stale_checkpoints() {
     let checkpoints = Arc::new(CheckpointStore::open(&folder.path().join("c.sqlite")).unwrap());
     let metrics = Metrics::new();
 
-    let first_handler = Arc::new(RecordingHandler::default());
-    let first = runtime(&transport, &checkpoints, &metrics, Exhausted::Park);
-    let mut tasks = JoinSet::new();
-    first
-        .start(spec(HUB, GROUP, first_handler.clone()), &mut tasks)
-        .await
-        .unwrap();
-    wait_for("every event handled", || {
-        first_handler.handled.lock().unwrap().len() == 12
-    })
-    .await;
-    tasks.shutdown().await;
+    run_until_handled(&transport, &checkpoints, &metrics, HUB, 12).await;
     assert_eq!(checkpoints.load(HUB, GROUP).unwrap().len(), 4);
 
     transport.recreate_hub(HUB, 2);
     publish_numbered(&transport, HUB, 3, None).await;
 
-    let second_handler = Arc::new(RecordingHandler::default());
-    let second = runtime(&transport, &checkpoints, &metrics, Exhausted::Park);
-    let mut tasks = JoinSet::new();
-    let started = second
-        .start(spec(HUB, GROUP, second_handler.clone()), &mut tasks)
-        .await
-        .unwrap();
-    wait_for("the new events handled", || {
-        second_handler.handled.lock().unwrap().len() == 3
-    })
-    .await;
-    tasks.shutdown().await;
+    let (_, started) = run_until_handled(&transport, &checkpoints, &metrics, HUB, 3).await;
 
     assert_eq!(started.partitions, ["0", "1"]);
     assert_eq!(started.reset.len(), 4);
@@ -520,18 +522,7 @@ async fn events_removed_by_retention_counted() {
     let checkpoints = Arc::new(CheckpointStore::open(&folder.path().join("c.sqlite")).unwrap());
     let metrics = Metrics::new();
 
-    let first_handler = Arc::new(RecordingHandler::default());
-    let first = runtime(&transport, &checkpoints, &metrics, Exhausted::Park);
-    let mut tasks = JoinSet::new();
-    first
-        .start(spec(HUB, GROUP, first_handler.clone()), &mut tasks)
-        .await
-        .unwrap();
-    wait_for("every event handled", || {
-        first_handler.handled.lock().unwrap().len() == 3
-    })
-    .await;
-    tasks.shutdown().await;
+    run_until_handled(&transport, &checkpoints, &metrics, HUB, 3).await;
     assert!(metrics.counts().notices.is_empty());
 
     // While the group is stopped, four more events arrive and retention removes the oldest
@@ -539,18 +530,7 @@ async fn events_removed_by_retention_counted() {
     publish_numbered(&transport, HUB, 4, None).await;
     transport.remove_oldest(HUB, 0, 5);
 
-    let second_handler = Arc::new(RecordingHandler::default());
-    let second = runtime(&transport, &checkpoints, &metrics, Exhausted::Park);
-    let mut tasks = JoinSet::new();
-    second
-        .start(spec(HUB, GROUP, second_handler.clone()), &mut tasks)
-        .await
-        .unwrap();
-    wait_for("the retained events handled", || {
-        second_handler.handled.lock().unwrap().len() == 2
-    })
-    .await;
-    tasks.shutdown().await;
+    let (second_handler, _) = run_until_handled(&transport, &checkpoints, &metrics, HUB, 2).await;
 
     assert_eq!(*second_handler.handled.lock().unwrap(), [5, 6]);
     assert_eq!(

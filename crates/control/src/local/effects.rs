@@ -285,7 +285,7 @@ fn restore_into<E: LocalEffects + ?Sized>(
                     _ => {
                         // Another keychain, such as a new login session, lacks the keys. A rule
                         // without keys admits no client, so it gets new ones, as regenerating
-                        // keys does on Azure; strings made with the old keys stop working.
+                        // keys does on Azure. Strings made with the old keys stop working.
                         tracing::warn!(
                             namespace,
                             hub,

@@ -2,7 +2,7 @@
 //!
 //! A reader starts after its checkpoint, or at sequence number 0 when the group never read the
 //! partition. When the partition's oldest retained event comes later, the events in between are
-//! gone for this group, and the people watching are told how many.
+//! gone for this group, and a notice gives their count.
 
 use crate::checkpoint::Checkpoint;
 use crate::transport::PartitionRuntime;
