@@ -596,10 +596,10 @@ fn demo_timing_excludes_capture_window() {
     assert!(stderr.contains("--capture-window"), "{stderr}");
 }
 
-fn lead_poison_run() {
-    let folder = tempfile::tempdir().unwrap();
-    apply(folder.path(), "all");
-    let mut command = cli(folder.path());
+/// Builds the command of a flow of 30 customers of seed 42 with demo timing and a JSON report,
+/// allowed 120 s.
+fn demo_flow(data_dir: &Path) -> Command {
+    let mut command = cli(data_dir);
     command.args(["flow", "--namespace", NAMESPACE, "--customers", "30"]);
     command.args([
         "--seed",
@@ -609,6 +609,13 @@ fn lead_poison_run() {
         "--timeout",
         "120",
     ]);
+    command
+}
+
+fn lead_poison_run() {
+    let folder = tempfile::tempdir().unwrap();
+    apply(folder.path(), "all");
+    let mut command = demo_flow(folder.path());
     command.args(["--inject-poison", "lead"]);
     let output = run(command, "the flow with a poison event on lead");
     let stderr = stderr_of(&output);
@@ -687,16 +694,7 @@ fn flow_in_new_keychain_gets_new_keys() {
 fn demo_timing_run() {
     let folder = tempfile::tempdir().unwrap();
     apply(folder.path(), "all");
-    let mut command = cli(folder.path());
-    command.args(["flow", "--namespace", NAMESPACE, "--customers", "30"]);
-    command.args([
-        "--seed",
-        "42",
-        "--json",
-        "--demo-timing",
-        "--timeout",
-        "120",
-    ]);
+    let command = demo_flow(folder.path());
     let output = run(command, "the flow with demo timing");
     let stderr = stderr_of(&output);
     let report = report(&output);
