@@ -263,7 +263,7 @@ fn namespace_with_send_per_hub() -> Namespace {
 }
 
 #[test]
-fn key_of_same_named_rule_of_other_hub_named() {
+fn key_of_other_hub_rule_named() {
     let namespace = namespace_with_send_per_hub();
     let customer_key = key(&namespace, RuleScope::Hub("customer".to_owned()), "send");
     // A client that ignores EntityPath signs for the hub it was given.

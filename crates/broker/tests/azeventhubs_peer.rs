@@ -264,7 +264,7 @@ async fn batch_filled_by_client_accepted() {
         .unwrap();
 
     // The client fills a batch up to the link's maximum message size, 64 KiB over 1 MB, so
-    // 100 KB events fill it past 1 MB of bodies; the broker takes what the client built.
+    // 100 KB events fill it past 1 MB of bodies. The broker stores what the client built.
     let mut batch = client
         .create_batch(CreateBatchOptions::new())
         .await

@@ -77,7 +77,7 @@ impl LiveEffects {
 
     /// Opens the registry's store in the data directory, the database that a
     /// [`crate::LocalStack`] over the same directory serves, and serves namespaces as
-    /// [`LiveEffects::new`] does. Takes the data directory's [`DataDirLock`] first and holds it
+    /// [`LiveEffects::new`] does. Takes the data directory's [`DataDirLock`] first and keeps it
     /// as long as the effects live, so it fails at once while another process serves it.
     pub fn open(data_dir: &Path) -> Result<Self, OpenError> {
         let lock = DataDirLock::acquire(data_dir)?;

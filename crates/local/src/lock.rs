@@ -137,7 +137,7 @@ fn names_file(path: &Path, file: &File) -> bool {
 
 /// Returns whether `path` still names the open `file`.
 // NOTE: Windows gives no stable file id through std, so only the path's existence is checked
-// there; a removal and a new file between the open and the lock are not distinguished.
+// there. A removal and a new file between the open and the lock are not distinguished.
 #[cfg(not(unix))]
 fn names_file(path: &Path, _file: &File) -> bool {
     path.exists()

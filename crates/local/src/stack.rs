@@ -67,7 +67,7 @@ impl LocalStack {
     /// `data_dir` contains (with its hubs, consumer groups, captures, and rules with their
     /// keys from `keychain`), then starts the Resource Manager. Must be called within a
     /// multi-threaded tokio runtime. Fails at once with [`LockError::InUse`] while another
-    /// process serves `data_dir`, and holds its [`DataDirLock`] until [`LocalStack::stop`].
+    /// process serves `data_dir`, and keeps its [`DataDirLock`] until [`LocalStack::stop`].
     pub async fn start(data_dir: &Path, keychain: Keychain) -> Result<Self, StackError> {
         let lock = DataDirLock::acquire(data_dir)?;
         std::fs::create_dir_all(data_dir).map_err(|source| StackError::DataDir {

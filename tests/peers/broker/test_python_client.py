@@ -224,7 +224,7 @@ def test_batch_filled_by_sdk_accepted(broker):
     with producer(broker.root, hub="single") as client:
         client.send_event(EventData("earlier"), partition_id="0")
         # The SDK fills a batch up to the link's maximum message size, 64 KiB over 1 MB, so
-        # 100 KB events fill it past 1 MB of bodies; the broker takes what the SDK built.
+        # 100 KB events fill it past 1 MB of bodies. The broker stores what the SDK built.
         batch = client.create_batch(partition_id="0")
         for _ in range(20):
             try:

@@ -16,8 +16,8 @@ use crate::receiver::{
 use crate::sas::{AuthError, Right};
 
 // NOTE: producer links advertise [`PRODUCER_MAX_MESSAGE_BYTES`], but the Python SDK's consumers
-// accept messages of at most 1 MiB in all, so an event whose body is within a few hundred bytes
-// of 1 MB cannot be delivered to them; the broker then ends the consumer's link with
+// accept messages of at most 1 MiB in all. An event whose body is within a few hundred bytes of
+// 1 MB cannot be delivered to them, so the broker ends the consumer's link with
 // `amqp:link:message-size-exceeded` and the sizes.
 
 const EPOCH_PROPERTY: &str = "com.microsoft:epoch";

@@ -77,7 +77,7 @@ fn legacy_error(id: &str, error: azure_core_legacy::Error) -> Error {
             id: id.to_string(),
             status: u16::from(*status),
             code: error_code.clone().unwrap_or_else(|| "Unknown".to_string()),
-            // The Resource Manager's own words; the error's text only says the status again.
+            // The Resource Manager's own message, because the error's text repeats only the status.
             message: error
                 .as_http_error()
                 .and_then(|http| http.error_message())

@@ -278,8 +278,8 @@ async fn primary_connection_string(
     Ok(BrokerSecret::new(connection_string.to_owned()))
 }
 
-/// Names the rule whose keys `listKeys` did not return. An answer with an error status
-/// gets [`LocalTargetError::RuleKeys`], with `apply` as the fix.
+/// Builds the error for a rule whose keys `listKeys` did not return. A response with an error
+/// status becomes [`LocalTargetError::RuleKeys`], with `apply` as the fix.
 fn rule_keys_error(
     error: control::Error,
     hub: &str,
@@ -394,9 +394,9 @@ mod tests {
         json!({ "properties": { "partitionCount": 4, "captureDescription": capture } })
     }
 
-    /// Serves a Resource Manager on 127.0.0.1 that answers every request with 500 and the
+    /// Serves a Resource Manager on 127.0.0.1 that responds to every request with 500 and the
     /// message the local one sends for a keychain without the rule's keys. Returns its
-    /// endpoint and a receiver of the request lines it got.
+    /// endpoint and a receiver of the request lines it received.
     async fn failing_resource_manager() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
         use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 

@@ -6,8 +6,8 @@
 //! delivers the events after the last checkpoint again. Before any reader starts, the
 //! group's checkpoints are compared with the hub as it is now. Stale ones (a recreated hub, a
 //! changed partition count, a sequence number beyond the partition's end) are reset with a
-//! notice, and readers open only for partitions that exist. A group whose next event retention
-//! already removed is told how many events it missed.
+//! notice, and readers open only for partitions that exist. When retention already removed a
+//! group's next event, a notice gives how many events the group missed.
 
 mod handler;
 pub mod park;

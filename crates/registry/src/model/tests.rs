@@ -318,7 +318,7 @@ fn byte_order_mark_is_named_with_fix() {
 }
 
 #[test]
-fn byte_order_mark_after_whitespace_is_a_json_error() {
+fn mark_after_whitespace_is_json_error() {
     // Only a leading mark is an encoding marker; elsewhere it is a stray character.
     let error = ParsedSchema::parse("\n\u{feff}\"string\"").unwrap_err();
     assert!(
