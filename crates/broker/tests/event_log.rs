@@ -171,6 +171,7 @@ fn event_over_one_megabyte_with_properties_rejected() {
             index: 0,
             body: 1_048_576,
             properties: 60_000,
+            partition_key: 0,
             total: 1_108_576,
             limit: 1_048_576
         }

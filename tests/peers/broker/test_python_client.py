@@ -220,6 +220,34 @@ def test_event_over_limit_with_properties_rejected(broker, body_size, property_s
     assert [event.body_as_str() for event in events] == ["earlier", "after"]
 
 
+def test_event_over_limit_with_partition_key_rejected(broker):
+    with producer(broker.root, hub="single") as client:
+        client.send_event(EventData("earlier"), partition_id="0")
+        with pytest.raises(EventHubError) as raised:
+            client.send_event(EventData(b"x" * 1_000_000), partition_key="k" * 60_000)
+        client.send_event(EventData("after"), partition_id="0")
+        properties = client.get_partition_properties("0")
+    message = str(raised.value)
+    assert "a partition key of 60000 bytes, 1060000 bytes in all" in message
+    assert "send a shorter partition key" in message
+    assert properties["last_enqueued_sequence_number"] == 1
+
+
+def test_keyed_batch_filled_by_sdk_accepted(broker):
+    with producer(broker.root, hub="single") as client:
+        client.send_event(EventData("earlier"), partition_id="0")
+        # Every event of a keyed batch carries the key; the broker counts it once per batch.
+        batch = client.create_batch(partition_key="customer-42")
+        for _ in range(20_000):
+            try:
+                batch.add(EventData(b"y" * 100))
+            except ValueError:
+                break
+        client.send_batch(batch)
+        properties = client.get_partition_properties("0")
+    assert properties["last_enqueued_sequence_number"] == len(batch)
+
+
 def test_batch_filled_by_sdk_accepted(broker):
     with producer(broker.root, hub="single") as client:
         client.send_event(EventData("earlier"), partition_id="0")

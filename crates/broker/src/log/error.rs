@@ -11,12 +11,9 @@ pub enum LogError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// An event's body fits in 1 MB, but its body and properties together do not.
-    #[error(
-        "event {index} of the batch has a body of {body} bytes and properties of {properties} \
-         bytes, {total} bytes in all, over the limit of {limit} bytes (1 MB): send smaller \
-         properties or a smaller body"
-    )]
+    /// An event's body fits in 1 MB, but its body, properties and partition key together do
+    /// not.
+    #[error("{}", describe_oversized(*.index, *.body, *.properties, *.partition_key, *.total, *.limit))]
     EventWithPropertiesTooLarge {
         /// The event's position in its batch, counting from 0.
         index: usize,
@@ -24,7 +21,9 @@ pub enum LogError {
         body: usize,
         /// The encoded size of the application and message properties in bytes.
         properties: usize,
-        /// The body and properties together, in bytes.
+        /// The length of the partition key in bytes, 0 without one.
+        partition_key: usize,
+        /// The body, properties and partition key together, in bytes.
         total: usize,
         /// The limit in bytes.
         limit: usize,
@@ -38,7 +37,8 @@ pub enum LogError {
     BatchTooLarge {
         /// The number of events in the batch.
         events: usize,
-        /// The sizes of the events' bodies and properties, summed, in bytes.
+        /// The sizes of the events' bodies and properties, summed, and the partition key once,
+        /// in bytes.
         size: usize,
         /// The limit in bytes.
         limit: usize,
@@ -57,4 +57,33 @@ pub enum LogError {
         /// The database file.
         path: String,
     },
+}
+
+/// Describes an event over the 1 MB limit, naming the partition key only when it has one.
+fn describe_oversized(
+    index: usize,
+    body: usize,
+    properties: usize,
+    partition_key: usize,
+    total: usize,
+    limit: usize,
+) -> String {
+    let (parts, fix) = if partition_key == 0 {
+        (
+            format!("a body of {body} bytes and properties of {properties} bytes"),
+            "send smaller properties or a smaller body",
+        )
+    } else {
+        (
+            format!(
+                "a body of {body} bytes, properties of {properties} bytes and a partition key \
+                 of {partition_key} bytes"
+            ),
+            "send a shorter partition key, smaller properties or a smaller body",
+        )
+    };
+    format!(
+        "event {index} of the batch has {parts}, {total} bytes in all, over the limit of {limit} \
+         bytes (1 MB): {fix}"
+    )
 }

@@ -19,9 +19,21 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
-    /// Returns the size the 1 MB limit applies to: the body and the properties together.
+    /// Returns the size the 1 MB limit applies to: the body, the properties and the partition
+    /// key together, because the broker stores and delivers all three.
     pub fn size(&self) -> usize {
+        self.content_size()
+            .saturating_add(self.partition_key_size())
+    }
+
+    /// Returns the size of the body and the properties together.
+    pub fn content_size(&self) -> usize {
         self.body_size.saturating_add(self.properties_size)
+    }
+
+    /// Returns the length of the partition key in bytes, 0 without one.
+    pub fn partition_key_size(&self) -> usize {
+        self.partition_key.as_ref().map_or(0, String::len)
     }
 }
 

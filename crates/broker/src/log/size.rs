@@ -5,7 +5,7 @@ use super::LogError;
 use crate::limits::{MAX_BATCH_BYTES, MAX_EVENT_BODY_BYTES, MAX_EVENT_BYTES};
 
 /// Checks every event of a batch against the 1 MB event limit, then the batch against the 1 MB
-/// batch limit. The first event over a limit names the error, so a body over 1 MB is reported
+/// batch limit. An event's partition key counts toward both. The first event over a limit names the error, so a body over 1 MB is reported
 /// as such even when the event also has properties.
 pub(super) fn check(events: &[NewEvent]) -> Result<(), LogError> {
     for (index, event) in events.iter().enumerate() {
@@ -21,14 +21,17 @@ pub(super) fn check(events: &[NewEvent]) -> Result<(), LogError> {
                 index,
                 body: event.body_size,
                 properties: event.properties_size,
+                partition_key: event.partition_key_size(),
                 total: event.size(),
                 limit: MAX_EVENT_BYTES,
             });
         }
     }
-    let total = events
-        .iter()
-        .fold(0usize, |total, event| total.saturating_add(event.size()));
+    // Every event of a batch carries the batch's partition key, which travels once.
+    let key = events.first().map_or(0, NewEvent::partition_key_size);
+    let total = events.iter().fold(key, |total, event| {
+        total.saturating_add(event.content_size())
+    });
     if total > MAX_BATCH_BYTES {
         return Err(LogError::BatchTooLarge {
             events: events.len(),
@@ -80,6 +83,7 @@ mod tests {
                     index: 1,
                     body,
                     properties,
+                    partition_key: 0,
                     total: body + properties,
                     limit: 1_048_576
                 }),
@@ -96,6 +100,54 @@ mod tests {
             "event 0 of the batch has a body of 1000000 bytes and properties of 100000 bytes, \
              1100000 bytes in all, over the limit of 1048576 bytes (1 MB): send smaller \
              properties or a smaller body"
+        );
+    }
+
+    fn keyed(body_size: usize, key: &str) -> NewEvent {
+        NewEvent {
+            partition_key: Some(key.to_owned()),
+            ..event(body_size, 0)
+        }
+    }
+
+    #[test]
+    fn partition_key_counts_toward_event() {
+        let key = "k".repeat(60_000);
+        let error = check(&[keyed(1_000_000, &key)]).unwrap_err();
+        assert_eq!(
+            error,
+            LogError::EventWithPropertiesTooLarge {
+                index: 0,
+                body: 1_000_000,
+                properties: 0,
+                partition_key: 60_000,
+                total: 1_060_000,
+                limit: 1_048_576
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "event 0 of the batch has a body of 1000000 bytes, properties of 0 bytes and a \
+             partition key of 60000 bytes, 1060000 bytes in all, over the limit of 1048576 bytes \
+             (1 MB): send a shorter partition key, smaller properties or a smaller body"
+        );
+        assert_eq!(check(&[keyed(1_048_566, "customer-1")]), Ok(()));
+    }
+
+    #[test]
+    fn batch_counts_its_key_once() {
+        // 3 events of 371,000 bytes and the 11-byte key once: 1,113,011 bytes, within 1,114,112.
+        let events: Vec<NewEvent> = (0..3).map(|_| keyed(371_000, "customer-42")).collect();
+        assert_eq!(check(&events), Ok(()));
+
+        let events: Vec<NewEvent> = (0..3).map(|_| keyed(371_368, "customer-42")).collect();
+        assert_eq!(
+            check(&events),
+            Err(LogError::BatchTooLarge {
+                events: 3,
+                size: 1_114_115,
+                limit: 1_114_112
+            })
         );
     }
 
