@@ -126,7 +126,7 @@ pub fn check_namespace(input: &str, environment: Environment, region: &Region) -
 
     let mut notices = Vec::new();
     if trimmed != input {
-        notices.push("Spaces around the namespace were removed.".to_string());
+        notices.push("Whitespace around the namespace was removed.".to_string());
     }
     if lowercased {
         notices.push(format!(

@@ -216,6 +216,14 @@ impl EventCodec {
         content_type: Option<&str>,
         body: &[u8],
     ) -> Result<FlowEvent, CodecError> {
+        // A framed payload is named as such whatever its content type, which serializers that
+        // frame their payloads leave out.
+        if let Some(schema_id) = registry::wire::framing_schema_id(body) {
+            return Err(SerializerError::FramedPayload {
+                schema_id: schema_id.to_string(),
+            }
+            .into());
+        }
         let content_type = content_type.ok_or(CodecError::MissingContentType)?;
         let schema = schema_text(event_type)?;
         let serializer = &self.serializer;

@@ -230,8 +230,25 @@ fn parse_json(text: &str) -> Result<Value, SchemaError> {
     serde_json::from_str(text).map_err(|error| SchemaError::Json {
         message: json_message_without_position(&error),
         line: error.line(),
-        column: error.column(),
+        column: character_column(text, error.line(), error.column()),
     })
+}
+
+/// Converts serde_json's column, which counts bytes, to a count of characters, as editors
+/// show it, so that letters such as `é` before the error do not move the position.
+fn character_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return byte_column;
+    };
+    let within = byte_column.min(line_text.len());
+    // The column points at the last byte read, which may lie inside a character: that
+    // character counts whole.
+    let end = (0..=within)
+        .rev()
+        .find(|&end| line_text.is_char_boundary(end))
+        .unwrap_or(0);
+    let partial = usize::from(end < within);
+    line_text[..end].chars().count() + partial + (byte_column - within)
 }
 
 fn json_message_without_position(error: &serde_json::Error) -> String {

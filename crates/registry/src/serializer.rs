@@ -267,14 +267,16 @@ impl Serializer {
         body: &[u8],
         reader_schema: &str,
     ) -> Result<Value, SerializerError> {
-        let schema_id = wire::parse_event_content_type(content_type)?;
         // A plain datum practically never starts with four zero bytes followed by 32 hex
-        // characters, so such a body is a framed payload sent with the current content type.
+        // characters, so such a body is a framed payload. The framing is named before the
+        // content type is checked, because serializers that frame their payloads send a content
+        // type of `avro/binary` or none.
         if let Some(framed_id) = wire::framing_schema_id(body) {
             return Err(SerializerError::FramedPayload {
                 schema_id: framed_id.to_string(),
             });
         }
+        let schema_id = wire::parse_event_content_type(content_type)?;
         self.decode_datum(&schema_id, body, reader_schema).await
     }
 

@@ -172,16 +172,22 @@ async fn framed_payload_to_plain_reader_names_framing() {
         "{error}"
     );
 
-    // The same payload under a current-format content type is also reported, not decoded.
-    let content_type = wire::event_content_type(&schema_id);
-    let error = serializer
-        .decode_value(&content_type, &payload, customer_schema())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, SerializerError::FramedPayload { .. }),
-        "{error:?}"
-    );
+    // The same payload under any content type is also reported, not decoded: serializers that
+    // frame their payloads send `avro/binary` or an empty content type.
+    for content_type in [
+        wire::event_content_type(&schema_id),
+        "avro/binary".to_owned(),
+        String::new(),
+    ] {
+        let error = serializer
+            .decode_value(&content_type, &payload, customer_schema())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, SerializerError::FramedPayload { .. }),
+            "content type {content_type:?}: {error:?}"
+        );
+    }
     handle.stop().await;
 }
 

@@ -35,6 +35,16 @@ def test_empty_partition_properties(broker):
     assert properties["is_empty"] is True
 
 
+def test_unknown_partition_error_has_description(broker):
+    with producer(broker.root, retry_total=0) as client:
+        with pytest.raises(EventHubError) as raised:
+            client.get_partition_properties("9")
+    message = str(raised.value)
+    assert "Status code: 404" in message
+    assert "Description: None" not in message
+    assert "9" in message.split("Description:", 1)[1], message
+
+
 def test_single_events_read_back_exactly(broker):
     sent_at = datetime.datetime.now(datetime.timezone.utc)
     with producer(broker.root) as client:

@@ -18,6 +18,9 @@ const MAX_EVENTS_PER_STEP: usize = 4096;
 /// of its open windows.
 const STATE_FOLDER: &str = ".capture-state";
 
+/// Seconds an archive name moves forward at most to avoid the file of an earlier window.
+const MAX_NAME_SHIFT_SECONDS: i64 = 60;
+
 /// The folder, under [`STATE_FOLDER`], that contains one folder per hub with the file of each
 /// partition's open window.
 const OPEN_WINDOWS_FOLDER: &str = "open";
@@ -98,7 +101,7 @@ impl HubCaptureState {
         let path = state_path(&capture.container, &capture.hub);
         let mut saved = load_positions(&path)?;
         // Windows left open when the broker stopped lose their files, because their events are
-        // read again from the saved positions.
+        // read again from the saved positions into a window that starts with the first of them.
         remove_open_windows(&capture.container, &capture.hub)?;
         let mut started_now = false;
         let mut partitions = Vec::new();
@@ -112,8 +115,15 @@ impl HubCaptureState {
                 }
             };
             saved.insert(partition, next);
+            // Events of a window that was open when the broker stopped keep their window: it
+            // restarts at the first such event and closes on its own time, at once when that
+            // time has passed, instead of waiting a whole window after every start.
+            let window_start = log
+                .read(&capture.hub, partition, next, 1)?
+                .first()
+                .map_or(now_ms, |event| event.enqueued_time_ms.min(now_ms));
             partitions.push(PartitionCapture {
-                window: PartitionWindow::new(now_ms),
+                window: PartitionWindow::new(window_start),
                 archive: None,
                 last_in_archive: None,
                 next_read: next,
@@ -210,6 +220,14 @@ impl HubCaptureState {
             MAX_EVENTS_PER_STEP,
         )?;
         for event in events {
+            // An event enqueued after its window's end starts a later window, also when it is
+            // read late, as the events of a restored window are.
+            let due = self.partitions[index]
+                .window
+                .poll(&self.capture.settings, event.enqueued_time_ms);
+            if let Some(closed) = due {
+                self.close(partition_id, closed, written)?;
+            }
             self.partitions[index].next_read = event.sequence_number + 1;
             if let Some(closed) = self.append(partition_id, &event, now_ms)? {
                 self.close(partition_id, closed, written)?;
@@ -268,14 +286,7 @@ impl HubCaptureState {
         closed: ClosedWindow,
         written: &mut Vec<PathBuf>,
     ) -> Result<(), CaptureTaskError> {
-        let path = archive_path(
-            &self.capture.container,
-            &self.capture.settings,
-            &self.namespace,
-            &self.capture.hub,
-            partition_id,
-            closed.start_ms,
-        );
+        let path = self.free_archive_path(partition_id, closed.start_ms);
         let partition = &mut self.partitions[partition_id as usize];
         let archive = partition.archive.take();
         let last = partition.last_in_archive.take();
@@ -307,6 +318,26 @@ impl HubCaptureState {
             partition.next_unwritten = last + 1;
         }
         Ok(())
+    }
+
+    /// Returns the archive name of a window starting at `start_ms`, or of the first later second
+    /// without a file. Names have whole seconds, and a restored window can start within the
+    /// second of a window written before, whose file must stay.
+    fn free_archive_path(&self, partition_id: u32, start_ms: i64) -> PathBuf {
+        let path_at = |start_ms: i64| {
+            archive_path(
+                &self.capture.container,
+                &self.capture.settings,
+                &self.namespace,
+                &self.capture.hub,
+                partition_id,
+                start_ms,
+            )
+        };
+        (0..MAX_NAME_SHIFT_SECONDS)
+            .map(|shift| path_at(start_ms + shift * 1000))
+            .find(|path| !path.exists())
+            .unwrap_or_else(|| path_at(start_ms + MAX_NAME_SHIFT_SECONDS * 1000))
     }
 }
 
@@ -373,6 +404,9 @@ fn save_positions(path: &Path, positions: &BTreeMap<u32, i64>) -> Result<(), Cap
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::Arc;
+
     use amqp::Message;
 
     use super::*;
@@ -390,6 +424,19 @@ mod tests {
         }
     }
 
+    /// Opens a log whose events are enqueued at the time the returned clock is set to, which
+    /// starts at `START_MS`.
+    fn open_log(dir: &Path) -> (EventLog, Arc<AtomicI64>) {
+        let now = Arc::new(AtomicI64::new(START_MS));
+        let clock = Arc::clone(&now);
+        let log = EventLog::open_with_clock(
+            &dir.join("log.db"),
+            Arc::new(move || clock.load(Ordering::SeqCst)),
+        )
+        .unwrap();
+        (log, now)
+    }
+
     fn send(log: &EventLog, partition: u32, body: &str) {
         let event = NewEvent {
             message: Message::with_data(body.as_bytes().to_vec()).encode(),
@@ -403,7 +450,7 @@ mod tests {
     #[test]
     fn windows_become_files_and_restart_resumes() {
         let dir = tempfile::tempdir().unwrap();
-        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        let (log, now) = open_log(dir.path());
         send(&log, 0, "before capture");
         let container = dir.path().join("capture");
         let mut state =
@@ -431,7 +478,9 @@ mod tests {
             .collect();
         assert_eq!(bodies, vec![b"lead-1".to_vec(), b"lead-2".to_vec()]);
 
-        // An event in an open window at shutdown is captured after a restart.
+        // An event in an open window at shutdown is captured after a restart, in a window that
+        // starts with it and closes once its time has passed.
+        now.store(START_MS + 60_500, Ordering::SeqCst);
         send(&log, 0, "lead-3");
         state.step(&log, START_MS + 61_000).unwrap();
         drop(state);
@@ -443,9 +492,13 @@ mod tests {
             START_MS + 120_000,
         )
         .unwrap();
-        restarted.step(&log, START_MS + 121_000).unwrap();
-        let written = restarted.step(&log, START_MS + 180_000).unwrap();
+        assert!(restarted.step(&log, START_MS + 120_100).unwrap().is_empty());
+        let written = restarted.step(&log, START_MS + 120_500).unwrap();
         assert_eq!(written.len(), 1);
+        assert_eq!(
+            written[0],
+            container.join("lead/2026/03/07/09/lead_2026_03_07_09_06_00_0_eda-local.avro")
+        );
         let records = read_archive(&written[0]).unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].body, b"lead-3");
@@ -455,12 +508,13 @@ mod tests {
     #[test]
     fn restart_before_first_file_keeps_events() {
         let dir = tempfile::tempdir().unwrap();
-        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        let (log, now) = open_log(dir.path());
         send(&log, 0, "before capture");
         let container = dir.path().join("capture");
         let state =
             HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
                 .unwrap();
+        now.store(START_MS + 500, Ordering::SeqCst);
         send(&log, 0, "lead-1");
         drop(state);
 
@@ -483,7 +537,7 @@ mod tests {
     #[test]
     fn empty_windows_written_unless_skipped() {
         let dir = tempfile::tempdir().unwrap();
-        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        let (log, _clock) = open_log(dir.path());
         let container = dir.path().join("capture");
         let mut state =
             HubCaptureState::start(capture(&container, false), "eda-local", 2, &log, START_MS)
@@ -496,7 +550,7 @@ mod tests {
     #[test]
     fn open_window_written_to_file() {
         let dir = tempfile::tempdir().unwrap();
-        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        let (log, _clock) = open_log(dir.path());
         let container = dir.path().join("capture");
         let mut state =
             HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
@@ -520,7 +574,7 @@ mod tests {
     #[test]
     fn open_window_files_removed_at_start() {
         let dir = tempfile::tempdir().unwrap();
-        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        let (log, _clock) = open_log(dir.path());
         let container = dir.path().join("capture");
         let mut state =
             HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
@@ -543,8 +597,7 @@ mod tests {
             !open.exists(),
             "a file left by the stopped broker is removed"
         );
-        restarted.step(&log, START_MS + 121_000).unwrap();
-        let written = restarted.step(&log, START_MS + 180_000).unwrap();
+        let written = restarted.step(&log, START_MS + 121_000).unwrap();
         let records = read_archive(&written[0]).unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].body, b"lead-1");
@@ -553,7 +606,7 @@ mod tests {
     #[test]
     fn failed_step_reads_window_again() {
         let dir = tempfile::tempdir().unwrap();
-        let log = EventLog::open(&dir.path().join("log.db")).unwrap();
+        let (log, _clock) = open_log(dir.path());
         let container = dir.path().join("capture");
         let mut state =
             HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
@@ -575,5 +628,79 @@ mod tests {
             .map(|record| record.body)
             .collect();
         assert_eq!(bodies, vec![b"lead-1".to_vec(), b"lead-2".to_vec()]);
+    }
+
+    #[test]
+    fn window_open_at_shutdown_closes_after_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, now) = open_log(dir.path());
+        let container = dir.path().join("capture");
+        let mut state =
+            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
+                .unwrap();
+        now.store(START_MS + 500, Ordering::SeqCst);
+        send(&log, 0, "lead-1");
+        send(&log, 0, "lead-2");
+        assert!(state.step(&log, START_MS + 1_000).unwrap().is_empty());
+        drop(state);
+
+        // Ten minutes later the broker starts again and new events arrive at once. The old
+        // window is written at the first step, with its own start in the name and only its
+        // own events; the new event waits in a later window.
+        let restart_ms = START_MS + 600_000;
+        let mut restarted =
+            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, restart_ms)
+                .unwrap();
+        now.store(restart_ms + 100, Ordering::SeqCst);
+        send(&log, 0, "lead-3");
+        let written = restarted.step(&log, restart_ms + 200).unwrap();
+        assert_eq!(
+            written,
+            [container.join("lead/2026/03/07/09/lead_2026_03_07_09_05_00_0_eda-local.avro")]
+        );
+        let bodies: Vec<Vec<u8>> = read_archive(&written[0])
+            .unwrap()
+            .into_iter()
+            .map(|record| record.body)
+            .collect();
+        assert_eq!(bodies, vec![b"lead-1".to_vec(), b"lead-2".to_vec()]);
+
+        let later = restarted.step(&log, restart_ms + 60_000).unwrap();
+        assert_eq!(later.len(), 1);
+        assert_eq!(read_archive(&later[0]).unwrap()[0].body, b"lead-3");
+    }
+
+    #[test]
+    fn window_in_same_second_keeps_earlier_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, now) = open_log(dir.path());
+        let container = dir.path().join("capture");
+        let mut state =
+            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
+                .unwrap();
+        send(&log, 0, "lead-1");
+        let first = state.step(&log, START_MS + 60_000).unwrap();
+        assert_eq!(first.len(), 1);
+
+        // A window restored after a restart that starts within the second of the file above
+        // gets the next second's name.
+        let mut other = HubCaptureState::start(
+            capture(&container, true),
+            "eda-local",
+            1,
+            &log,
+            START_MS + 60_000,
+        )
+        .unwrap();
+        other.partitions[0].window = PartitionWindow::new(START_MS + 400);
+        now.store(START_MS + 60_100, Ordering::SeqCst);
+        send(&log, 0, "lead-2");
+        let second = other.step(&log, START_MS + 60_400).unwrap();
+        assert_eq!(
+            second,
+            [container.join("lead/2026/03/07/09/lead_2026_03_07_09_05_01_0_eda-local.avro")]
+        );
+        assert_eq!(read_archive(&first[0]).unwrap()[0].body, b"lead-1");
+        assert_eq!(read_archive(&second[0]).unwrap()[0].body, b"lead-2");
     }
 }

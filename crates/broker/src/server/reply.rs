@@ -3,7 +3,8 @@
 
 use amqp::{Body, Message, Properties, Value};
 
-/// Builds a reply to `request` with a status code, its description and a body.
+/// Builds a reply to `request` with a status code, its description under both names clients
+/// read, and a body.
 ///
 /// Python's client matches a reply's `correlation-id` to its request's `message-id` and drops
 /// anything else; Rust's takes the next message on its reply link. Echoing the message id
@@ -21,6 +22,10 @@ pub(crate) fn reply(request: &Message, status: i32, description: &str, body: Val
         application_properties: Some(vec![
             ("status-code".to_owned(), Value::Int(status)),
             ("status-description".to_owned(), Value::string(description)),
+            // The AMQP management draft's name for the description. Python's `azure-eventhub`
+            // 5.15 asks for `status-description` but its management link reads this one, so
+            // without it the SDK reports a failed call with "Description: None".
+            ("statusDescription".to_owned(), Value::string(description)),
         ]),
         body: Body::Value(body),
         ..Message::default()

@@ -314,7 +314,10 @@ pub(crate) fn confirm(namespace: &str, what: &str) -> anyhow::Result<()> {
         .read_line(&mut answer)
         .context("cannot read the confirmation from standard input")?;
     if answer.trim() != namespace {
-        bail!("not confirmed: nothing was changed (pass --yes to skip the question)");
+        bail!(
+            "not confirmed: the namespace `{namespace}` was expected, exactly as shown, so \
+             nothing was changed (pass --yes to skip the question)"
+        );
     }
     Ok(())
 }

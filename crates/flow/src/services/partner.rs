@@ -52,7 +52,7 @@ pub enum PartnerError {
     #[error(
         "capture has not written a file for hub `lead` under `{folder}` yet: capture writes a \
          file when a window of {window_seconds} s closes with events in it, so the next file \
-         can appear by {next_window_closes_by} UTC"
+         can appear by {next_window_closes_by}"
     )]
     NoCaptureFile {
         /// The folder searched.

@@ -175,10 +175,10 @@ impl Walker<'_> {
                 kind: FindingKind::TypeMismatch {
                     reader: self.reader.describe(reader),
                     writer: format!(
-                        "{} (the branch {} has no match)",
+                        "{} ({} no match in the reader)",
                         self.writer
                             .describe(&AvroType::Union(writer_branches.to_vec())),
-                        unreadable.join(", ")
+                        unmatched_branches(&unreadable)
                     ),
                 },
             });
@@ -441,5 +441,14 @@ fn null_not_first(ty: &AvroType) -> bool {
             branches.contains(&AvroType::Null) && branches.first() != Some(&AvroType::Null)
         }
         _ => false,
+    }
+}
+
+/// Names the writer's union branches that no reader type matches, as the subject of "has" or
+/// "have".
+fn unmatched_branches(branches: &[String]) -> String {
+    match branches {
+        [branch] => format!("its branch {branch} has"),
+        _ => format!("its branches {} have", branches.join(", ")),
     }
 }

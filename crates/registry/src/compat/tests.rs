@@ -205,6 +205,26 @@ fn union_branch_removed_breaks_backward() {
 }
 
 #[test]
+fn union_branches_without_match_named() {
+    let old = record(r#"{"name":"v","type":["null","string","long"],"default":null}"#);
+    let new = record(r#"{"name":"v","type":"string"}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    let reason = &verdict.incompatibilities[0].reason;
+    assert!(
+        reason.contains("(its branches null, long have no match in the reader)"),
+        "{reason}"
+    );
+
+    let old = record(r#"{"name":"v","type":["null","string"],"default":null}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    let reason = &verdict.incompatibilities[0].reason;
+    assert!(
+        reason.contains("(its branch null has no match in the reader)"),
+        "{reason}"
+    );
+}
+
+#[test]
 fn nested_record_field_reports_path() {
     let old = record(
         r#"{"name":"address","type":{"type":"record","name":"Address",

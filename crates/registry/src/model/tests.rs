@@ -31,6 +31,21 @@ fn malformed_json_reports_position() {
 }
 
 #[test]
+fn json_position_counts_characters() {
+    let column = |text: &str| match ParsedSchema::parse(text).unwrap_err() {
+        SchemaError::Json { column, .. } => column,
+        other => panic!("expected a JSON error, got {other:?}"),
+    };
+    let ascii = column(r#"{"doc":"abcde", "type":"record" "name":"T"}"#);
+    let accented = column(r#"{"doc":"ééééé", "type":"record" "name":"T"}"#);
+    let emoji = column(r#"{"doc":"🙂🙂", "type":"record" "name":"T"}"#);
+    assert_eq!(accented, ascii);
+    assert_eq!(emoji, ascii - 3);
+    let second_line = "{\"doc\":\"é\",\n \"type\" \"record\"}";
+    assert_eq!(column(second_line), 9);
+}
+
+#[test]
 fn unknown_type_is_invalid() {
     let error = ParsedSchema::parse(
         r#"{"type":"record","name":"A","fields":[{"name":"x","type":"strng"}]}"#,
