@@ -418,7 +418,7 @@ fn split_transfer_reassembled() {
 }
 
 #[test]
-fn oversized_message_detaches_link() {
+fn oversized_message_reported_link_kept() {
     let mut client = Client::new();
     client.open_session(65_536);
     client.send(1, attach(0, Role::Sender, "amqps://127.0.0.1/hub"));
@@ -429,23 +429,41 @@ fn oversized_message_detaches_link() {
     };
     client.connection.accept_attach(link, response).unwrap();
     client.read();
+
+    // One frame over the limit, then a delivery whose frames pass it only together.
     client.send_with_payload(1, transfer(Some(0), false), &[0u8; 200]);
-    let detach = client.performatives().into_iter().find_map(|p| match p {
-        Performative::Detach(detach) => Some(detach),
-        _ => None,
-    });
-    let detach = detach.expect("a detach");
-    assert!(detach.closed);
-    assert_eq!(
-        detach.error.unwrap().condition,
-        Symbol::from(condition::MESSAGE_SIZE_EXCEEDED)
-    );
+    client.send_with_payload(1, transfer(Some(1), true), &[1u8; 60]);
+    client.send_with_payload(1, transfer(None, true), &[1u8; 60]);
+    client.send_with_payload(1, transfer(None, false), &[1u8; 60]);
     let events = client.events();
-    assert!(
-        matches!(&events[0], Event::LinkDetached { link: l, .. } if *l == link),
-        "{events:?}"
-    );
-    assert!(!client.connection.is_closed());
+    let oversized: Vec<(u32, u64)> = events
+        .iter()
+        .filter_map(|event| match event {
+            Event::OversizedDelivery {
+                link: l,
+                delivery_id,
+                settled: false,
+                size,
+                max: 100,
+            } if *l == link => Some((*delivery_id, *size)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(oversized, [(0, 200), (1, 180)], "{events:?}");
+    let detached = client
+        .performatives()
+        .into_iter()
+        .any(|performative| matches!(performative, Performative::Detach(_)));
+    assert!(!detached, "the link stays attached");
+
+    // The next delivery within the limit arrives as usual.
+    client.send_with_payload(1, transfer(Some(2), false), &[2u8; 50]);
+    let events = client.events();
+    let [Event::Delivery(delivery)] = events.as_slice() else {
+        panic!("expected one delivery: {events:?}");
+    };
+    assert_eq!(delivery.delivery_id, 2);
+    assert_eq!(delivery.payload, vec![2u8; 50]);
 }
 
 #[test]

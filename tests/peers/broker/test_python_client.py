@@ -230,6 +230,23 @@ def test_event_over_limit_with_properties_rejected(broker, body_size, property_s
     assert [event.body_as_str() for event in events] == ["earlier", "after"]
 
 
+@pytest.mark.parametrize("body_size, content_type_size", [(1_200_000, 0), (1_048_000, 100_000)])
+def test_message_over_link_limit_rejected(broker, body_size, content_type_size):
+    event = EventData(b"z" * body_size)
+    if content_type_size:
+        event.content_type = "c" * content_type_size
+    with producer(broker.root, hub="single", retry_total=0) as client:
+        client.send_event(EventData("earlier"), partition_id="0")
+        with pytest.raises(EventHubError) as raised:
+            client.send_event(event, partition_id="0")
+        client.send_event(EventData("after"), partition_id="0")
+        properties = client.get_partition_properties("0")
+    message = str(raised.value)
+    assert "over the 1114112 bytes this link accepts" in message, message
+    assert "1048576 bytes (1 MB)" in message, message
+    assert properties["last_enqueued_sequence_number"] == 1
+
+
 def test_event_over_limit_with_partition_key_rejected(broker):
     with producer(broker.root, hub="single") as client:
         client.send_event(EventData("earlier"), partition_id="0")

@@ -67,6 +67,20 @@ pub enum Event {
     },
     /// A complete message arrived on a link where the broker receives.
     Delivery(IncomingDelivery),
+    /// A message larger than the link's maximum message size arrived whole. Its bytes were
+    /// dropped as they came, and the broker settles it, unless the client sent it settled.
+    OversizedDelivery {
+        /// The link.
+        link: LinkId,
+        /// The delivery id, to pass to [`crate::Connection::settle`] unless `settled` is set.
+        delivery_id: u32,
+        /// Whether the client sent the message settled; it then expects no disposition.
+        settled: bool,
+        /// The message's size in bytes.
+        size: u64,
+        /// The link's maximum message size in bytes.
+        max: u64,
+    },
     /// The client updated the state of a message the broker sent unsettled.
     DeliveryUpdated {
         /// The link the message was sent on.

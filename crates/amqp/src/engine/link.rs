@@ -24,6 +24,11 @@ pub(crate) struct PartialDelivery {
     pub(crate) message_format: u32,
     pub(crate) settled: bool,
     pub(crate) payload: Vec<u8>,
+    /// The bytes of the delivery received so far.
+    pub(crate) size: u64,
+    /// Whether the delivery passed the link's maximum message size: its bytes are no longer
+    /// kept, only counted, until the last frame.
+    pub(crate) oversized: bool,
 }
 
 /// One link endpoint.

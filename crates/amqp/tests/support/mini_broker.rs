@@ -105,6 +105,7 @@ impl Handler {
                 error: Some(error), ..
             } => self.store.lock().unwrap().errors.push(error.to_string()),
             Event::DeliveryUpdated { .. } => self.store.lock().unwrap().count("reply-disposition"),
+            Event::OversizedDelivery { .. } => self.store.lock().unwrap().count("oversized"),
             Event::Credit { .. }
             | Event::SaslCompleted { .. }
             | Event::Opened { .. }

@@ -17,6 +17,7 @@ use super::attach::{self, LinkKind};
 use super::consume::delivery_payload;
 use super::state::{Shared, Signal};
 use super::{cbs, management, produce};
+use crate::limits::MAX_EVENT_BYTES;
 use crate::log::{LogError, PartitionTarget};
 use crate::receiver::RuntimeMetrics;
 use crate::sas::Grant;
@@ -134,6 +135,13 @@ impl Driver {
             match event {
                 Event::AttachRequested(request) => attach::on_attach(self, *request),
                 Event::Delivery(delivery) => self.on_delivery(delivery),
+                Event::OversizedDelivery {
+                    link,
+                    delivery_id,
+                    settled,
+                    size,
+                    max,
+                } => self.on_oversized_delivery(link, delivery_id, settled, size, max),
                 Event::Credit { link, drain, .. } => self.on_credit(link, drain),
                 Event::LinkDetached { link, error, .. } => {
                     if let Some(error) = error {
@@ -219,6 +227,37 @@ impl Driver {
         // Rust SDK's management client waits for the settlement before it reads the reply.
         flush_replies(&mut self.engine, &mut self.cbs_replies);
         flush_replies(&mut self.engine, &mut self.management_replies);
+    }
+
+    /// Rejects a delivery over the link's maximum message size, or ends the link when the
+    /// client sent it settled and would not see a rejection. Nothing of it is stored.
+    fn on_oversized_delivery(
+        &mut self,
+        link: LinkId,
+        delivery_id: u32,
+        settled: bool,
+        size: u64,
+        max: u64,
+    ) {
+        let description = match self.links.get(&link) {
+            Some(LinkKind::Producer { hub, .. }) => format!(
+                "the message of {size} bytes sent to event hub `{hub}` is over the {max} bytes \
+                 this link accepts, and an event may have at most {MAX_EVENT_BYTES} bytes (1 MB) \
+                 of body, properties and partition key: send a smaller event"
+            ),
+            _ => format!("the message of {size} bytes is over the {max} bytes this link accepts"),
+        };
+        tracing::info!(%link, delivery_id, size, max, "message over the link's maximum size rejected");
+        if settled {
+            let error = AmqpError::new(condition::MESSAGE_SIZE_EXCEEDED, description);
+            if let Err(error) = self.engine.detach(link, Some(error)) {
+                tracing::debug!(%link, %error, "detaching a link failed");
+            }
+            self.forget_link(link);
+            return;
+        }
+        let outcome = rejection(condition::MESSAGE_SIZE_EXCEEDED, description);
+        self.settle(link, delivery_id, false, outcome);
     }
 
     fn settle(&mut self, link: LinkId, delivery_id: u32, settled: bool, outcome: DeliveryState) {

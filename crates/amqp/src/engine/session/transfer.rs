@@ -102,6 +102,8 @@ impl Session {
                     message_format: transfer.message_format.unwrap_or(0),
                     settled: false,
                     payload: Vec::new(),
+                    size: 0,
+                    oversized: false,
                 }
             }
         };
@@ -114,15 +116,15 @@ impl Session {
             return Ok(());
         }
         let limit = link.max_message_size;
-        let size = (partial.payload.len() + payload.len()) as u64;
-        if limit > 0 && size > limit {
-            let error = AmqpError::new(
-                condition::MESSAGE_SIZE_EXCEEDED,
-                format!("message of at least {size} bytes exceeds this link's limit of {limit}"),
-            );
-            return self.detach_link(link_id, Some(error), io);
+        partial.size = partial.size.saturating_add(payload.len() as u64);
+        if limit > 0 && partial.size > limit {
+            // The rest of the delivery is read and dropped, so memory stays bounded and the
+            // link stays usable for the next delivery.
+            partial.oversized = true;
+            partial.payload = Vec::new();
+        } else {
+            partial.payload.extend_from_slice(payload);
         }
-        partial.payload.extend_from_slice(payload);
         if transfer.more {
             link.partial = Some(partial);
             return Ok(());
@@ -137,14 +139,24 @@ impl Session {
         if !partial.settled {
             self.unsettled_incoming.insert(partial.delivery_id, link_id);
         }
-        io.event(Event::Delivery(IncomingDelivery {
-            link: link_id,
-            delivery_id: partial.delivery_id,
-            delivery_tag: partial.delivery_tag,
-            message_format: partial.message_format,
-            settled: partial.settled,
-            payload: partial.payload,
-        }));
+        if partial.oversized {
+            io.event(Event::OversizedDelivery {
+                link: link_id,
+                delivery_id: partial.delivery_id,
+                settled: partial.settled,
+                size: partial.size,
+                max: limit,
+            });
+        } else {
+            io.event(Event::Delivery(IncomingDelivery {
+                link: link_id,
+                delivery_id: partial.delivery_id,
+                delivery_tag: partial.delivery_tag,
+                message_format: partial.message_format,
+                settled: partial.settled,
+                payload: partial.payload,
+            }));
+        }
         if refill {
             self.write_link_flow(link_id, false, io)?;
         }
