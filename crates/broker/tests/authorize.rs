@@ -180,7 +180,10 @@ fn hub_rule_limited_to_its_hub() {
             resource: "sb://127.0.0.1/payments".to_owned(),
             rule: "orders-send".to_owned(),
             hub: "orders".to_owned(),
-            audience: "event hub `payments`".to_owned()
+            audience: "event hub `payments`".to_owned(),
+            fix: "use a connection string of event hub `payments`, or one of a namespace-level \
+                  rule"
+                .to_owned()
         }
     );
     assert_eq!(
@@ -197,6 +200,21 @@ fn hub_rule_limited_to_its_hub() {
         "the token is signed with a key of rule `orders-send` of event hub `orders`, which \
          covers only that hub, but the token is for namespace `eda-local`: use a connection \
          string of namespace `eda-local`, or one of a namespace-level rule"
+    );
+
+    // A hub name that misses a letter names no hub: the fix points back to the rule's hub.
+    let typo = token(
+        &namespace,
+        orders.clone(),
+        "orders-send",
+        "sb://127.0.0.1/order",
+    );
+    let error = authorize(&namespace, &hosts(), &typo, NOW).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the token is signed with a key of rule `orders-send` of event hub `orders`, which \
+         covers only that hub, but the token is for event hub `order`: event hub `order` does \
+         not exist, so if the token is meant for event hub `orders`, sign it for that hub"
     );
 
     let own_hub = token(
@@ -241,7 +259,10 @@ fn hub_rule_name_shadowing_namespace_rule_checks_scope() {
             resource: "sb://127.0.0.1/payments".to_owned(),
             rule: "orders-send".to_owned(),
             hub: "orders".to_owned(),
-            audience: "event hub `payments`".to_owned()
+            audience: "event hub `payments`".to_owned(),
+            fix: "use a connection string of event hub `payments`, or one of a namespace-level \
+                  rule"
+                .to_owned()
         }
     );
 }
@@ -280,7 +301,10 @@ fn key_of_other_hub_rule_named() {
             resource: "sb://127.0.0.1:5673/lead_purchased".to_owned(),
             rule: "send".to_owned(),
             hub: "customer".to_owned(),
-            audience: "event hub `lead_purchased`".to_owned()
+            audience: "event hub `lead_purchased`".to_owned(),
+            fix: "use a connection string of event hub `lead_purchased`, or one of a \
+                  namespace-level rule"
+                .to_owned()
         }
     );
     assert_eq!(

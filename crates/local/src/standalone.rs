@@ -55,6 +55,20 @@ pub enum StandaloneError {
         /// The later value's name.
         second: String,
     },
+    /// A served hub exists with another partition count, which cannot change.
+    #[error(
+        "hub `{hub}` already has {existing} partitions in this data folder, and a hub's \
+         partition count cannot change: serve it with `--hub {hub}:{existing}`, or give \
+         `--data-dir` a new folder for a hub with {requested}"
+    )]
+    PartitionCountFixed {
+        /// The hub.
+        hub: String,
+        /// Its partitions.
+        existing: u64,
+        /// The partitions requested.
+        requested: u32,
+    },
     /// The local Resource Manager rejected a request.
     #[error(transparent)]
     ResourceManager(#[from] control::Error),
@@ -208,6 +222,20 @@ pub async fn create_hubs(
         .await?;
     for hub in hubs {
         let hub_id = format!("{namespace}/eventhubs/{}", hub.name);
+        // The Standard tier fixes a hub's partition count, and `serve` cannot delete a hub.
+        let existing = client.get(ResourceKind::EventHub, &hub_id).await?;
+        let existing_partitions = existing
+            .as_ref()
+            .and_then(|hub| hub["properties"]["partitionCount"].as_u64());
+        if let Some(existing) = existing_partitions {
+            if existing != u64::from(hub.partitions) {
+                return Err(StandaloneError::PartitionCountFixed {
+                    hub: hub.name.clone(),
+                    existing,
+                    requested: hub.partitions,
+                });
+            }
+        }
         client
             .put(
                 ResourceKind::EventHub,
@@ -262,6 +290,11 @@ pub fn connection_string(
     hub: &str,
     rule: &str,
 ) -> Result<Secret, StandaloneError> {
+    // A name no hub can have gets the naming rule, not a `serve --hub` command that would fail.
+    validate_hub_name(hub).map_err(|error| StandaloneError::InvalidHub {
+        spec: hub.to_owned(),
+        reason: error.to_string(),
+    })?;
     let namespace = endpoints
         .namespace(STANDALONE_NAMESPACE)
         .ok_or(StandaloneError::NoStandaloneNamespace)?;
@@ -401,6 +434,14 @@ mod tests {
         );
         let error = connection_string(&endpoints(), &keychain, "demo", "listen").unwrap_err();
         assert!(matches!(error, StandaloneError::NoKey { .. }), "{error}");
+        for unusable in ["", "de mo"] {
+            let error = connection_string(&endpoints(), &keychain, unusable, "send").unwrap_err();
+            assert!(
+                matches!(error, StandaloneError::InvalidHub { .. }),
+                "{unusable:?}: {error}"
+            );
+            assert!(!error.to_string().contains("serve --hub"), "{error}");
+        }
         let mut empty = endpoints();
         empty.namespaces.clear();
         let error = connection_string(&empty, &keychain, "demo", "send").unwrap_err();

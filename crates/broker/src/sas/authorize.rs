@@ -64,8 +64,7 @@ pub enum AuthError {
     /// The token is signed with a key of a hub rule, but is for another hub or the namespace.
     #[error(
         "the token is signed with a key of rule `{rule}` of event hub `{hub}`, which covers only \
-         that hub, but the token is for {audience}: use a connection string of {audience}, or \
-         one of a namespace-level rule"
+         that hub, but the token is for {audience}: {fix}"
     )]
     OutsideRuleScope {
         /// The token's resource URI.
@@ -76,6 +75,8 @@ pub enum AuthError {
         hub: String,
         /// The token's target, such as "event hub `orders`" or "namespace `eda-local`".
         audience: String,
+        /// What to do instead, which depends on whether the token's hub exists.
+        fix: String,
     },
     /// The token is signed with a key of a namespace rule, but the hub it is for has a rule of
     /// the same name, which is looked up first.
@@ -271,11 +272,22 @@ fn check_rule_scope(
             if within {
                 return Ok(());
             }
+            let audience = audience(namespace, resource);
+            let fix = match resource.hub() {
+                Some(name) if namespace.hub(name).is_none() => format!(
+                    "event hub `{name}` does not exist, so if the token is meant for event hub \
+                     `{scope_hub}`, sign it for that hub"
+                ),
+                _ => format!(
+                    "use a connection string of {audience}, or one of a namespace-level rule"
+                ),
+            };
             Err(AuthError::OutsideRuleScope {
                 resource: token.resource().to_owned(),
                 rule: signing.name.clone(),
                 hub: scope_hub.clone(),
-                audience: audience(namespace, resource),
+                audience,
+                fix,
             })
         }
         (RuleScope::Namespace, RuleScope::Hub(hub)) => Err(AuthError::ShadowedByHubRule {
