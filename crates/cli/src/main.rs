@@ -44,6 +44,8 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     /// Print a connection string for a hub served by `serve --hub`.
     ConnectionString(cmd::connection_string::ConnectionStringArgs),
+    /// Print a bearer token of the Resource Manager or the registry that `serve` runs.
+    Token(cmd::token::TokenArgs),
     /// Run the demo flow headless until every customer has passed through every service.
     Flow(cmd::flow::FlowArgs),
 }
@@ -63,6 +65,7 @@ async fn main() -> ExitCode {
         Command::Secrets(args) => cmd::secrets::run(args, &cli.global).await,
         Command::Serve(args) => cmd::serve::run(args, &cli.global).await,
         Command::ConnectionString(args) => cmd::connection_string::run(args, &cli.global).await,
+        Command::Token(args) => cmd::token::run(args, &cli.global).await,
         Command::Flow(args) => cmd::flow::run(args, &cli.global).await,
     };
 

@@ -1,5 +1,6 @@
-//! `eda-workshop serve --hub` and `eda-workshop connection-string` in separate processes,
-//! with Microsoft's Python SDK using the printed connection strings.
+//! `eda-workshop serve --hub`, `eda-workshop connection-string` and `eda-workshop token` in
+//! separate processes, with Microsoft's Python SDK using the printed connection strings and
+//! Python's standard library calling the printed endpoints with the printed tokens.
 //!
 //! The test re-runs itself inside `tests/keychain/with-secret-service.sh`, a private D-Bus
 //! session with an unlocked gnome-keyring, so both processes share a real OS keychain and
@@ -101,6 +102,33 @@ fn roundtrip(python: &Path, connection_string: &str, args: &[&str]) -> Value {
     let output = run(command, "the Python peer");
     let stdout = text_of(&output);
     serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap()
+}
+
+/// Calls URL with the bearer token TOKEN and prints the status code, trusting CA_FILE (or the
+/// system's roots when it is empty) for HTTPS.
+const BEARER_SCRIPT: &str = r#"
+import ssl, sys, urllib.error, urllib.request
+url, token, ca = sys.argv[1], sys.argv[2], sys.argv[3]
+context = ssl.create_default_context(cafile=ca) if ca else None
+request = urllib.request.Request(url, headers={"Authorization": "Bearer " + token} if token else {})
+try:
+    with urllib.request.urlopen(request, context=context, timeout=10) as response:
+        print(response.status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+"#;
+
+fn token(data_dir: &Path, service: &str) -> Output {
+    let mut command = cli(data_dir);
+    command.args(["token", "--service", service]);
+    run(command, "token")
+}
+
+/// Returns the HTTP status of a GET of `url` with `token`, from Python's standard library.
+fn status_with_token(python: &Path, url: &str, token: &str, ca: &str) -> String {
+    let mut command = Command::new(python);
+    command.args(["-c", BEARER_SCRIPT, url, token, ca]);
+    text_of(&run(command, "the bearer token call"))
 }
 
 /// A running `eda-workshop serve`, stopped with SIGTERM by its PID.
@@ -212,6 +240,34 @@ fn inside_session(python: &Path) {
     assert_eq!(parsed["namespaces"][0]["name"], "eda-workshop-local");
     assert_eq!(parsed["namespaces"][0]["hubs"][0]["partitions"], 2);
 
+    // The endpoints `serve` prints take the tokens `token` prints, and no other.
+    let registry_token = text_of(&token(dir, "registry"));
+    let arm_token = text_of(&token(dir, "resource-manager"));
+    let registry_url = format!(
+        "https://{}/$schemaGroups?api-version=2022-10",
+        parsed["registry"].as_str().unwrap()
+    );
+    let registry_ca = parsed["registry_ca_certificate"].as_str().unwrap();
+    assert_eq!(
+        status_with_token(python, &registry_url, &registry_token, registry_ca),
+        "200"
+    );
+    assert_eq!(
+        status_with_token(python, &registry_url, "", registry_ca),
+        "401"
+    );
+    let group_url = format!(
+        "{}/subscriptions/{}/resourceGroups/eda-workshop-local?api-version=2021-04-01",
+        parsed["arm"].as_str().unwrap(),
+        parsed["subscription"].as_str().unwrap()
+    );
+    assert_eq!(status_with_token(python, &group_url, &arm_token, ""), "200");
+    assert_eq!(status_with_token(python, &group_url, "wrong", ""), "401");
+    assert!(
+        !endpoints.contains(&registry_token),
+        "endpoints.json contains a token"
+    );
+
     let sent = roundtrip(python, &send, &["send", "demo", "hello-from-python"]);
     assert_eq!(sent["sent"], "hello-from-python");
     let read = roundtrip(python, &listen, &["receive", "demo"]);
@@ -226,6 +282,15 @@ fn inside_session(python: &Path) {
     let read = roundtrip(python, &listen, &["receive", "demo"]);
     assert_eq!(read["received"], serde_json::json!(["hello-from-python"]));
     serve.stop();
+
+    // The tokens stop working with the services and leave the keychain with them.
+    let stopped = token(dir, "registry");
+    assert_eq!(stopped.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&stopped.stderr);
+    assert!(
+        stderr.contains("start them with `eda-workshop serve`"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -8,6 +8,8 @@
 //! - [`Endpoints`]: where each service listens, written to `endpoints.json` with no secret.
 //! - [`standalone`]: hubs with `send` and `listen` rules in a namespace of their own, for
 //!   trying the broker from any SDK without the course's plan.
+//! - [`tokens`]: bearer tokens of the Resource Manager and the registry, filed in the keychain
+//!   for clients outside the app.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,6 +32,7 @@ mod lock;
 mod namespace_broker;
 mod stack;
 pub mod standalone;
+pub mod tokens;
 
 pub use effects::{LiveEffects, OpenError};
 pub use endpoints::{Endpoints, EndpointsError, HubEndpoint, NamespaceEndpoint, ENDPOINTS_FILE};

@@ -10,4 +10,5 @@ pub(crate) mod schema;
 pub(crate) mod secrets;
 pub(crate) mod serve;
 pub(crate) mod teardown;
+pub(crate) mod token;
 pub(crate) mod verify;

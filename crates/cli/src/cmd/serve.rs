@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::Args;
 use control::secrets::Keychain;
 use local::standalone::{self, HubSpec, STANDALONE_NAMESPACE};
+use local::tokens;
 use local::{Endpoints, LocalStack};
 
 use crate::table::Table;
@@ -49,12 +50,29 @@ async fn serve(
     standalone::create_hubs(stack, keychain, hubs).await?;
     let endpoints = stack.endpoints();
     endpoints.write(stack.data_dir())?;
-
-    if global.json {
-        println!("{}", serde_json::to_string_pretty(&endpoints)?);
-    } else {
-        print_endpoints(&endpoints);
+    tokens::file_tokens(stack, keychain)?;
+    let served = serve_until_stopped(&endpoints, hubs, global).await;
+    // The tokens stop working with the services, so they leave the keychain with them.
+    if let Err(error) = tokens::remove_tokens(&endpoints.subscription, keychain) {
+        tracing::warn!(%error, "removing the services' tokens from the keychain failed");
     }
+    served
+}
+
+async fn serve_until_stopped(
+    endpoints: &Endpoints,
+    hubs: &[HubSpec],
+    global: &Global,
+) -> anyhow::Result<()> {
+    if global.json {
+        println!("{}", serde_json::to_string_pretty(endpoints)?);
+    } else {
+        print_endpoints(endpoints);
+    }
+    eprintln!(
+        "Bearer tokens for the Resource Manager and the registry: eda-workshop token --service \
+         resource-manager|registry"
+    );
     if !hubs.is_empty() {
         eprintln!(
             "Connection strings for the hubs of `{STANDALONE_NAMESPACE}`: eda-workshop \

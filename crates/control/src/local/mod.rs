@@ -174,6 +174,11 @@ impl LocalResourceManager {
         }
     }
 
+    /// Returns the bearer token this server issued at its start, for clients outside the app.
+    pub fn token(&self) -> &Secret {
+        &self.server.token
+    }
+
     /// Returns a credential that carries the token this server issued.
     pub fn credential(&self) -> Arc<LocalCredential> {
         Arc::new(LocalCredential::new(self.server.token.clone()))
