@@ -121,7 +121,10 @@ impl std::error::Error for NamespaceError {}
 /// ```
 pub fn check_namespace(input: &str, environment: Environment, region: &Region) -> NamespaceCheck {
     let trimmed = input.trim();
-    let namespace = trimmed.to_lowercase();
+    // Only ASCII letters are valid, so only they are lower-cased: a problem then names the
+    // character as typed, not what full Unicode lower-casing makes of it (`İ` becomes `i` and a
+    // combining dot).
+    let namespace = trimmed.to_ascii_lowercase();
     let lowercased = namespace != trimmed;
 
     let mut notices = Vec::new();

@@ -275,6 +275,20 @@ fn letters_outside_ascii_named_as_not_ascii() {
 }
 
 #[test]
+fn namespace_problem_names_character_as_typed() {
+    let dotted = check("dgrİ");
+    assert_eq!(dotted.namespace, "dgrİ");
+    assert!(!dotted.valid);
+    let message = &dotted.problems[0].message;
+    assert!(message.contains("`İ`"), "{message}");
+    assert!(!message.contains('\u{307}'), "{message}");
+
+    let capitals = check("DGRF");
+    assert_eq!(capitals.namespace, "dgrf");
+    assert!(capitals.valid);
+}
+
+#[test]
 fn hub_names_with_underscore_and_period_allowed() {
     assert_eq!(
         validate_name(ResourceKind::EventHub, "lead_purchased"),
