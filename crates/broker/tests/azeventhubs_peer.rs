@@ -1,6 +1,8 @@
 //! The app's Rust client, `azeventhubs` 0.20 with its local patch, against the broker over
 //! plain AMQP on a free port of 127.0.0.1.
 
+mod common;
+
 use std::time::Duration;
 
 use azeventhubs::consumer::{
@@ -9,9 +11,10 @@ use azeventhubs::consumer::{
 use azeventhubs::producer::{
     CreateBatchOptions, EventHubProducerClient, EventHubProducerClientOptions, SendEventOptions,
 };
-use azeventhubs::{BasicRetryPolicy, MaxRetries};
+use azeventhubs::BasicRetryPolicy;
 use broker::entity::{HubSettings, Namespace, Right, RuleScope};
 use broker::server::{Broker, BrokerConfig, BrokerHandle};
+use common::producer_without_retries;
 use futures_util::StreamExt;
 
 /// Maximum wait for one event, which bounds the whole test.
@@ -47,23 +50,6 @@ async fn producer(connection_string: &str) -> EventHubProducerClient<BasicRetryP
         connection_string,
         "orders".to_owned(),
         EventHubProducerClientOptions::default(),
-    )
-    .await
-    .unwrap()
-}
-
-/// Creates a producer that does not retry. azeventhubs 0.20 retries every failed request, 401
-/// included (three times with exponential backoff by default), so tests of failures turn
-/// retries off to measure the broker's response.
-async fn producer_without_retries(
-    connection_string: &str,
-) -> EventHubProducerClient<BasicRetryPolicy> {
-    let mut options = EventHubProducerClientOptions::default();
-    options.retry_options.max_retries = MaxRetries::new(0).unwrap();
-    EventHubProducerClient::new_from_connection_string(
-        connection_string,
-        "orders".to_owned(),
-        options,
     )
     .await
     .unwrap()

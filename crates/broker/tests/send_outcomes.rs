@@ -3,14 +3,12 @@
 //! outcome: a client that loses it waits for its timeout (60 s in `azeventhubs`, 30 s in the
 //! flow) and then fails a send that the broker has handled.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use azeventhubs::producer::{
-    EventHubProducerClient, EventHubProducerClientOptions, SendEventOptions,
-};
-use azeventhubs::{BasicRetryPolicy, MaxRetries};
-use broker::entity::{HubSettings, Namespace};
-use broker::server::{Broker, BrokerConfig, BrokerHandle};
+use azeventhubs::producer::SendEventOptions;
+use common::{producer_without_retries, start_broker};
 use fe2o3_amqp::sasl_profile::SaslProfile;
 use fe2o3_amqp::types::messaging::{Message, Outcome};
 use fe2o3_amqp::{Connection, Sender, Session};
@@ -29,20 +27,6 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 /// Requests sent to `$cbs` on one link, one at a time.
 const CBS_REQUESTS: usize = 3_000;
 
-async fn start_broker(data_dir: &std::path::Path) -> BrokerHandle {
-    let mut namespace = Namespace::new("eda-local").unwrap();
-    let settings = HubSettings {
-        partition_count: 2,
-        retention_days: 1,
-    };
-    namespace
-        .create_hub("orders", settings, chrono::Utc::now().timestamp_millis())
-        .unwrap();
-    Broker::start(BrokerConfig::new(namespace, data_dir.to_owned()))
-        .await
-        .unwrap()
-}
-
 /// The broker settles a `$cbs` request as soon as it reads it, without a write to disk, so its
 /// outcome can reach the client within microseconds of the transfer leaving the link. Before
 /// the patch, `fe2o3-amqp` recorded a delivery as unsettled only after handing its transfer to
@@ -50,7 +34,7 @@ async fn start_broker(data_dir: &std::path::Path) -> BrokerHandle {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cbs_requests_all_settled() {
     let dir = tempfile::tempdir().unwrap();
-    let broker = start_broker(dir.path()).await;
+    let broker = start_broker(dir.path(), 2).await;
     let url = format!("amqp://{}", broker.endpoint());
     let mut connection = Connection::builder()
         .container_id("send-outcomes")
@@ -83,24 +67,10 @@ async fn cbs_requests_all_settled() {
     broker.shutdown().await;
 }
 
-/// Creates a producer that does not retry, so a lost outcome fails instead of being hidden by
-/// a retry on a new link.
-async fn producer(connection_string: &str) -> EventHubProducerClient<BasicRetryPolicy> {
-    let mut options = EventHubProducerClientOptions::default();
-    options.retry_options.max_retries = MaxRetries::new(0).unwrap();
-    EventHubProducerClient::new_from_connection_string(
-        connection_string,
-        "orders".to_owned(),
-        options,
-    )
-    .await
-    .unwrap()
-}
-
 /// Sends [`SENDS_PER_PRODUCER`] events to `partition` one after another and returns the
 /// slowest send, or which send timed out.
 async fn send_all(connection_string: String, producer_index: usize) -> Result<Duration, String> {
-    let mut client = producer(&connection_string).await;
+    let mut client = producer_without_retries(&connection_string).await;
     let partition = (producer_index % 2).to_string();
     let mut slowest = Duration::ZERO;
     for index in 0..SENDS_PER_PRODUCER {
@@ -126,7 +96,7 @@ async fn send_all(connection_string: String, producer_index: usize) -> Result<Du
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_sends_all_settled() {
     let dir = tempfile::tempdir().unwrap();
-    let broker = start_broker(dir.path()).await;
+    let broker = start_broker(dir.path(), 2).await;
     let root = broker
         .connection_string("RootManageSharedAccessKey", None)
         .unwrap()
@@ -150,7 +120,7 @@ async fn concurrent_sends_all_settled() {
         "sends without an outcome: {failures:#?}"
     );
 
-    let mut client = producer(&root).await;
+    let mut client = producer_without_retries(&root).await;
     let mut stored = 0;
     for partition in ["0", "1"] {
         let properties = client.get_partition_properties(partition).await.unwrap();

@@ -437,6 +437,18 @@ mod tests {
         (log, now)
     }
 
+    /// Starts the capture of hub `lead` with empty windows skipped.
+    fn start_at(container: &Path, log: &EventLog, partitions: u32, now_ms: i64) -> HubCaptureState {
+        HubCaptureState::start(
+            capture(container, true),
+            "eda-local",
+            partitions,
+            log,
+            now_ms,
+        )
+        .unwrap()
+    }
+
     fn send(log: &EventLog, partition: u32, body: &str) {
         let event = NewEvent {
             message: Message::with_data(body.as_bytes().to_vec()).encode(),
@@ -453,9 +465,7 @@ mod tests {
         let (log, now) = open_log(dir.path());
         send(&log, 0, "before capture");
         let container = dir.path().join("capture");
-        let mut state =
-            HubCaptureState::start(capture(&container, true), "eda-local", 2, &log, START_MS)
-                .unwrap();
+        let mut state = start_at(&container, &log, 2, START_MS);
         assert_eq!(state.next_close_ms(), Some(START_MS + 60_000));
 
         send(&log, 0, "lead-1");
@@ -484,14 +494,7 @@ mod tests {
         send(&log, 0, "lead-3");
         state.step(&log, START_MS + 61_000).unwrap();
         drop(state);
-        let mut restarted = HubCaptureState::start(
-            capture(&container, true),
-            "eda-local",
-            2,
-            &log,
-            START_MS + 120_000,
-        )
-        .unwrap();
+        let mut restarted = start_at(&container, &log, 2, START_MS + 120_000);
         assert!(restarted.step(&log, START_MS + 120_100).unwrap().is_empty());
         let written = restarted.step(&log, START_MS + 120_500).unwrap();
         assert_eq!(written.len(), 1);
@@ -511,21 +514,12 @@ mod tests {
         let (log, now) = open_log(dir.path());
         send(&log, 0, "before capture");
         let container = dir.path().join("capture");
-        let state =
-            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
-                .unwrap();
+        let state = start_at(&container, &log, 1, START_MS);
         now.store(START_MS + 500, Ordering::SeqCst);
         send(&log, 0, "lead-1");
         drop(state);
 
-        let mut restarted = HubCaptureState::start(
-            capture(&container, true),
-            "eda-local",
-            1,
-            &log,
-            START_MS + 30_000,
-        )
-        .unwrap();
+        let mut restarted = start_at(&container, &log, 1, START_MS + 30_000);
         restarted.step(&log, START_MS + 31_000).unwrap();
         let written = restarted.step(&log, START_MS + 90_000).unwrap();
         assert_eq!(written.len(), 1);
@@ -552,9 +546,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (log, _clock) = open_log(dir.path());
         let container = dir.path().join("capture");
-        let mut state =
-            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
-                .unwrap();
+        let mut state = start_at(&container, &log, 1, START_MS);
         send(&log, 0, "lead-1");
         assert!(state.step(&log, START_MS + 1_000).unwrap().is_empty());
         let open = open_window_path(&container, "lead", 0);
@@ -576,23 +568,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (log, _clock) = open_log(dir.path());
         let container = dir.path().join("capture");
-        let mut state =
-            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
-                .unwrap();
+        let mut state = start_at(&container, &log, 1, START_MS);
         send(&log, 0, "lead-1");
         state.step(&log, START_MS + 1_000).unwrap();
         let open = open_window_path(&container, "lead", 0);
         assert!(open.exists());
         drop(state);
 
-        let mut restarted = HubCaptureState::start(
-            capture(&container, true),
-            "eda-local",
-            1,
-            &log,
-            START_MS + 120_000,
-        )
-        .unwrap();
+        let mut restarted = start_at(&container, &log, 1, START_MS + 120_000);
         assert!(
             !open.exists(),
             "a file left by the stopped broker is removed"
@@ -608,9 +591,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (log, _clock) = open_log(dir.path());
         let container = dir.path().join("capture");
-        let mut state =
-            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
-                .unwrap();
+        let mut state = start_at(&container, &log, 1, START_MS);
         send(&log, 0, "lead-1");
         // A file where the open windows' folder belongs makes creating the window's file fail.
         let folder = open_windows_folder(&container, "lead");
@@ -635,9 +616,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (log, now) = open_log(dir.path());
         let container = dir.path().join("capture");
-        let mut state =
-            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
-                .unwrap();
+        let mut state = start_at(&container, &log, 1, START_MS);
         now.store(START_MS + 500, Ordering::SeqCst);
         send(&log, 0, "lead-1");
         send(&log, 0, "lead-2");
@@ -648,9 +627,7 @@ mod tests {
         // window is written at the first step, with its own start in the name and only its
         // own events; the new event waits in a later window.
         let restart_ms = START_MS + 600_000;
-        let mut restarted =
-            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, restart_ms)
-                .unwrap();
+        let mut restarted = start_at(&container, &log, 1, restart_ms);
         now.store(restart_ms + 100, Ordering::SeqCst);
         send(&log, 0, "lead-3");
         let written = restarted.step(&log, restart_ms + 200).unwrap();
@@ -675,23 +652,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (log, now) = open_log(dir.path());
         let container = dir.path().join("capture");
-        let mut state =
-            HubCaptureState::start(capture(&container, true), "eda-local", 1, &log, START_MS)
-                .unwrap();
+        let mut state = start_at(&container, &log, 1, START_MS);
         send(&log, 0, "lead-1");
         let first = state.step(&log, START_MS + 60_000).unwrap();
         assert_eq!(first.len(), 1);
 
         // A window restored after a restart that starts within the second of the file above
         // gets the next second's name.
-        let mut other = HubCaptureState::start(
-            capture(&container, true),
-            "eda-local",
-            1,
-            &log,
-            START_MS + 60_000,
-        )
-        .unwrap();
+        let mut other = start_at(&container, &log, 1, START_MS + 60_000);
         other.partitions[0].window = PartitionWindow::new(START_MS + 400);
         now.store(START_MS + 60_100, Ordering::SeqCst);
         send(&log, 0, "lead-2");
