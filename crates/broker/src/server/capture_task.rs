@@ -115,9 +115,9 @@ impl HubCaptureState {
                 }
             };
             saved.insert(partition, next);
-            // Events of a window that was open when the broker stopped keep their window: it
-            // restarts at the first such event and closes on its own time, at once when that
-            // time has passed, instead of waiting a whole window after every start.
+            // Events of a window that was open when the broker stopped keep their window, which
+            // restarts at the first such event. It closes on its own time, so at once when that
+            // time has passed, instead of a whole window after every start.
             let window_start = log
                 .read(&capture.hub, partition, next, 1)?
                 .first()
@@ -624,8 +624,8 @@ mod tests {
         drop(state);
 
         // Ten minutes later the broker starts again and new events arrive at once. The old
-        // window is written at the first step, with its own start in the name and only its
-        // own events; the new event waits in a later window.
+        // window is written at the first step, named with its own start and holding only its
+        // own events. The new event waits in a later window.
         let restart_ms = START_MS + 600_000;
         let mut restarted = start_at(&container, &log, 1, restart_ms);
         now.store(restart_ms + 100, Ordering::SeqCst);

@@ -23,7 +23,7 @@ pub(crate) fn reply(request: &Message, status: i32, description: &str, body: Val
             ("status-code".to_owned(), Value::Int(status)),
             ("status-description".to_owned(), Value::string(description)),
             // The AMQP management draft's name for the description. Python's `azure-eventhub`
-            // 5.15 asks for `status-description` but its management link reads this one, so
+            // 5.15 requests `status-description`, but its management link reads this one, so
             // without it the SDK reports a failed call with "Description: None".
             ("statusDescription".to_owned(), Value::string(description)),
         ]),
