@@ -25,6 +25,12 @@ const RETRY: Duration = Duration::from_millis(200);
 /// How often the publisher looks for events when no new event wakes it.
 const POLL: Duration = Duration::from_millis(250);
 
+/// Reads the pending events in order. It has no LIMIT, because SQLite compiles a statement whose
+/// LIMIT is a bound parameter again each time it runs. The partial index `outbox_pending` yields
+/// pending rows in order as they are stepped, so taking a chunk of them reads no more.
+const PENDING_ROWS: &str = "SELECT position, event_id, partition_key, event_json, time \
+     FROM outbox WHERE published = 0 ORDER BY position";
+
 /// The maximum number of events one publishing round reads from the outbox and keeps in
 /// flight.
 pub const PUBLISH_CHUNK: usize = 500;
@@ -170,11 +176,8 @@ impl OutboxPublisher {
     /// Reads the oldest pending events, at most [`PUBLISH_CHUNK`].
     fn pending_rows(&self) -> Result<Vec<PendingRow>, StoreError> {
         self.store.read(|connection| {
-            let mut statement = connection.prepare_cached(
-                "SELECT position, event_id, partition_key, event_json, time FROM outbox \
-                 WHERE published = 0 ORDER BY position LIMIT ?1",
-            )?;
-            let rows = statement.query_map(params![PUBLISH_CHUNK as i64], |row| {
+            let mut statement = connection.prepare_cached(PENDING_ROWS)?;
+            let rows = statement.query_map([], |row| {
                 Ok(PendingRow {
                     position: row.get(0)?,
                     event_id: row.get(1)?,
@@ -183,7 +186,7 @@ impl OutboxPublisher {
                     time: row.get(4)?,
                 })
             })?;
-            rows.collect()
+            rows.take(PUBLISH_CHUNK).collect()
         })
     }
 
@@ -310,5 +313,40 @@ impl OutboxPublisher {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    use super::*;
+    use course::Team;
+
+    #[test]
+    fn pending_rows_reuse_compiled_statement() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TeamStore::open(&dir.path().join("team.sqlite"), Team::Customer, "").unwrap();
+        let (reprepared, plan) = store
+            .read(|connection| {
+                for _ in 0..3 {
+                    let mut statement = connection.prepare_cached(PENDING_ROWS)?;
+                    let rows = statement.query_map([], |row| row.get::<_, i64>(0))?;
+                    assert_eq!(rows.take(PUBLISH_CHUNK).count(), 0);
+                }
+                let reprepared = connection
+                    .prepare_cached(PENDING_ROWS)?
+                    .get_status(StatementStatus::RePrepare);
+                let plan: String = connection.query_row(
+                    &format!("EXPLAIN QUERY PLAN {PENDING_ROWS}"),
+                    [],
+                    |row| row.get(3),
+                )?;
+                Ok((reprepared, plan))
+            })
+            .unwrap();
+        assert_eq!(reprepared, 0);
+        assert!(plan.contains("outbox_pending"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 }

@@ -18,6 +18,14 @@ use super::tail::{TailRead, Tails};
 use super::writer::{self, Clock, Command};
 use super::LogError;
 
+/// Reads a partition's events from a sequence number, below an end, in order. It has no LIMIT,
+/// because SQLite compiles a statement whose LIMIT is a bound parameter again each time the
+/// parameter is bound. Rows come in primary key order as they are stepped, so a caller that
+/// takes some of them reads no more.
+const READ_EVENTS: &str = "SELECT sequence, byte_offset, enqueued_ms, partition_key, message
+     FROM events WHERE hub = ?1 AND partition = ?2 AND sequence >= ?3 AND sequence < ?4
+     ORDER BY sequence";
+
 /// A partition's runtime properties, in the terms of the `$management` READ reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartitionInfo {
@@ -264,29 +272,22 @@ impl EventLog {
             TailRead::Unknown => i64::MAX,
         };
         let reader = self.reader();
-        let limit = i64::try_from(max_events).unwrap_or(i64::MAX);
         let mut statement = reader
-            .prepare_cached(
-                "SELECT sequence, byte_offset, enqueued_ms, partition_key, message
-                 FROM events WHERE hub = ?1 AND partition = ?2 AND sequence >= ?3 AND sequence < ?4
-                 ORDER BY sequence LIMIT ?5",
-            )
+            .prepare_cached(READ_EVENTS)
             .map_err(|error| self.storage(error))?;
         let rows = statement
-            .query_map(
-                params![hub, partition, from_sequence, durable_end, limit],
-                |row| {
-                    Ok(StoredEvent {
-                        sequence_number: row.get(0)?,
-                        offset: row.get::<_, i64>(1)?.to_string(),
-                        enqueued_time_ms: row.get(2)?,
-                        partition_key: row.get(3)?,
-                        message: row.get(4)?,
-                    })
-                },
-            )
+            .query_map(params![hub, partition, from_sequence, durable_end], |row| {
+                Ok(StoredEvent {
+                    sequence_number: row.get(0)?,
+                    offset: row.get::<_, i64>(1)?.to_string(),
+                    enqueued_time_ms: row.get(2)?,
+                    partition_key: row.get(3)?,
+                    message: row.get(4)?,
+                })
+            })
             .map_err(|error| self.storage(error))?;
-        rows.collect::<rusqlite::Result<_>>()
+        rows.take(max_events)
+            .collect::<rusqlite::Result<_>>()
             .map_err(|error| self.storage(error))
     }
 
@@ -533,4 +534,50 @@ fn hub_key(hub: &str) -> String {
 
 fn system_time_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    use super::*;
+    use crate::log::NewEvent;
+
+    fn event(body: &[u8]) -> NewEvent {
+        NewEvent {
+            message: amqp::Message::with_data(body.to_vec()).encode(),
+            body_size: body.len(),
+            properties_size: 0,
+            partition_key: None,
+        }
+    }
+
+    #[test]
+    fn reads_from_sqlite_reuse_compiled_statement() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let log = EventLog::open(&path).unwrap();
+        let events: Vec<NewEvent> = (0..5).map(|index| event(&[index])).collect();
+        log.append_blocking("orders", 0, events).unwrap();
+        drop(log);
+
+        // A log opened again has no tail yet, so every read goes to SQLite.
+        let log = EventLog::open(&path).unwrap();
+        for (from, max, expected) in [(0, 2, 2), (2, 64, 3), (1, 1, 1), (4, 10, 1), (5, 3, 0)] {
+            let read = log.read("orders", 0, from, max).unwrap();
+            assert_eq!(read.len(), expected, "from {from}, at most {max}");
+            assert!(read.iter().all(|stored| stored.sequence_number >= from));
+        }
+        let reader = log.reader();
+        let statement = reader.prepare_cached(READ_EVENTS).unwrap();
+        assert_eq!(statement.get_status(StatementStatus::RePrepare), 0);
+        let plan: String = reader
+            .query_row(
+                &format!("EXPLAIN QUERY PLAN {READ_EVENTS}"),
+                params!["orders", 0, 0, 5],
+                |row| row.get(3),
+            )
+            .unwrap();
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
 }
