@@ -309,7 +309,7 @@ impl LocalEffects for LiveEffects {
 
     fn delete_hub(&self, namespace: &str, hub: &str) -> Result<(), EffectError> {
         let action = format!("delete hub `{hub}` from namespace `{namespace}`");
-        {
+        let container = {
             let brokers = self.lock();
             let Some(running) = brokers.get(&key(namespace)) else {
                 return Ok(());
@@ -320,9 +320,26 @@ impl LocalEffects for LiveEffects {
                 .map_err(|error| broker_failure(&action, error))?;
             wait_for(running.handle().event_log().delete_hub(hub))
                 .map_err(|error| broker_failure(&action, error))?;
-        }
+            running
+                .captures()
+                .iter()
+                .find(|capture| capture.hub.eq_ignore_ascii_case(hub))
+                .map(|capture| capture.container.clone())
+        };
         hub_created::forget(&self.folder(namespace), hub);
-        self.replace_capture(namespace, hub, None, &action)
+        self.replace_capture(namespace, hub, None, &action)?;
+        // The capture positions count the deleted hub's events, and a new hub of the same name
+        // starts at sequence number 0, so they go with the hub. Written files stay.
+        if let Some(container) = container {
+            broker::server::forget_capture_state(&container, hub).map_err(|error| {
+                let reason = format!(
+                    "removing its capture positions from `{}` failed: {error}",
+                    container.display()
+                );
+                broker_failure(&action, reason)
+            })?;
+        }
+        Ok(())
     }
 
     fn create_consumer_group(

@@ -93,3 +93,57 @@ async fn demo_window_replaces_hub_window() {
     );
     effects.shutdown().await;
 }
+
+/// Returns the capture position files named `{HUB}.json` below `folder`.
+fn capture_positions(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.ends_with(format!(".capture-state/{HUB}.json")) {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_hub_leaves_no_capture_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let effects = LiveEffects::open(dir.path()).unwrap();
+    effects.create_namespace(NAMESPACE).unwrap();
+    effects.create_hub(NAMESPACE, HUB, 2, 24).unwrap();
+    let description = json!({
+        "enabled": true,
+        "encoding": "Avro",
+        "intervalInSeconds": 60,
+        "sizeLimitInBytes": 314_572_800,
+        "skipEmptyArchives": true,
+        "destination": { "properties": {
+            "storageAccountResourceId": "/subscriptions/s/resourceGroups/g/providers\
+                /Microsoft.Storage/storageAccounts/capture",
+            "blobContainer": HUB,
+        }},
+    });
+    effects.set_capture(NAMESPACE, HUB, &description).unwrap();
+    let started = Instant::now();
+    while capture_positions(dir.path()).is_empty() {
+        assert!(
+            started.elapsed() < REPORT_DEADLINE,
+            "capture saved no positions"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A new hub of the same name starts at sequence number 0, so the old positions must go.
+    effects.delete_hub(NAMESPACE, HUB).unwrap();
+    assert_eq!(
+        capture_positions(dir.path()),
+        Vec::<std::path::PathBuf>::new()
+    );
+    effects.shutdown().await;
+}

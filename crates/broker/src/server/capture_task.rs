@@ -103,18 +103,38 @@ impl HubCaptureState {
         // Windows left open when the broker stopped lose their files, because their events are
         // read again from the saved positions into a window that starts with the first of them.
         remove_open_windows(&capture.container, &capture.hub)?;
-        let mut started_now = false;
+        let mut positions_changed = false;
         let mut partitions = Vec::new();
         for partition in 0..partition_count {
             let next = match saved.get(&partition) {
-                Some(next) => *next,
+                Some(next) => {
+                    // A position past the partition's end belongs to an earlier hub of the same
+                    // name, deleted since: the new hub is captured from its first event.
+                    let end = log
+                        .partition_info(&capture.hub, partition)?
+                        .last_enqueued_sequence_number
+                        + 1;
+                    if *next > end {
+                        tracing::warn!(
+                            hub = capture.hub,
+                            partition,
+                            saved = *next,
+                            end,
+                            "capture position past the partition's end; capturing from its start"
+                        );
+                        log.resolve_start(&capture.hub, partition, StartPosition::Earliest)?
+                            .sequence_number
+                    } else {
+                        *next
+                    }
+                }
                 None => {
-                    started_now = true;
+                    positions_changed = true;
                     log.resolve_start(&capture.hub, partition, StartPosition::Latest)?
                         .sequence_number
                 }
             };
-            saved.insert(partition, next);
+            positions_changed |= saved.insert(partition, next) != Some(next);
             // Events of a window that was open when the broker stopped keep their window, which
             // restarts at the first such event. It closes on its own time, so at once when that
             // time has passed, instead of a whole window after every start.
@@ -132,7 +152,7 @@ impl HubCaptureState {
         }
         // The start is saved at once, so events that arrive before the first file is written
         // are still captured after a restart instead of being skipped as "before capture".
-        if started_now {
+        if positions_changed {
             save_positions(&path, &saved)?;
         }
         Ok(Self {
@@ -339,6 +359,21 @@ impl HubCaptureState {
             .find(|path| !path.exists())
             .unwrap_or_else(|| path_at(start_ms + MAX_NAME_SHIFT_SECONDS * 1000))
     }
+}
+
+/// Removes a hub's capture positions and open windows from its container, after the hub is
+/// deleted, so that a new hub of the same name is captured from its first event.
+pub fn forget_capture_state(container: &Path, hub: &str) -> std::io::Result<()> {
+    for result in [
+        std::fs::remove_file(state_path(container, hub)),
+        std::fs::remove_dir_all(open_windows_folder(container, hub)),
+    ] {
+        match result {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn state_path(container: &Path, hub: &str) -> PathBuf {
@@ -670,5 +705,35 @@ mod tests {
         );
         assert_eq!(read_archive(&first[0]).unwrap()[0].body, b"lead-1");
         assert_eq!(read_archive(&second[0]).unwrap()[0].body, b"lead-2");
+    }
+
+    #[test]
+    fn recreated_hub_captured_from_first_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, _clock) = open_log(dir.path());
+        let container = dir.path().join("capture");
+        let mut state = start_at(&container, &log, 1, START_MS);
+        for body in ["old-1", "old-2", "old-3"] {
+            send(&log, 0, body);
+        }
+        assert_eq!(state.step(&log, START_MS + 60_000).unwrap().len(), 1);
+        drop(state);
+
+        // The hub is deleted and created again while its capture positions stay behind.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(log.delete_hub("lead")).unwrap();
+        send(&log, 0, "new-1");
+        let mut restarted = start_at(&container, &log, 1, START_MS + 60_000);
+        let written = restarted.step(&log, START_MS + 120_000).unwrap();
+        let records = read_archive(&written[0]).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].body, b"new-1");
+        assert_eq!(records[0].sequence_number, 0);
+
+        forget_capture_state(&container, "lead").unwrap();
+        assert!(!state_path(&container, "lead").exists());
+        forget_capture_state(&container, "lead").unwrap();
     }
 }

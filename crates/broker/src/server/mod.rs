@@ -30,7 +30,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use capture_task::{CaptureTaskError, HubCapture};
+pub use capture_task::{forget_capture_state, CaptureTaskError, HubCapture};
 pub use config::{BrokerConfig, TlsListenerConfig};
 pub use tls::{TlsError, TlsIdentity, CA_CERTIFICATE_FILE};
 
