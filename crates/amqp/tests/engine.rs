@@ -443,6 +443,7 @@ fn oversized_message_reported_link_kept() {
                 link: l,
                 delivery_id,
                 settled: false,
+                message_format: 0,
                 size,
                 max: 100,
             } if *l == link => Some((*delivery_id, *size)),

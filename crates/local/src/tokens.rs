@@ -39,7 +39,7 @@ impl TokenService {
 /// A failure to print a token.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
-    /// The keychain has no token: the services do not run, or ran before tokens were filed.
+    /// The keychain has no token, or the services that filed it no longer run.
     #[error(
         "the keychain has no {service} token for the services over this data folder: start them \
          with `eda-workshop serve` and ask again while it runs"
@@ -88,9 +88,12 @@ pub fn token(
     keychain: &Keychain,
     service: TokenService,
 ) -> Result<Secret, TokenError> {
-    keychain
-        .read(&token_entry(&endpoints.subscription, service))?
-        .ok_or(TokenError::NotFiled {
+    let filed = keychain.read(&token_entry(&endpoints.subscription, service))?;
+    // A token left behind by services that were killed works nowhere.
+    match filed {
+        Some(token) if endpoints.is_running() => Ok(token),
+        _ => Err(TokenError::NotFiled {
             service: service.name(),
-        })
+        }),
+    }
 }

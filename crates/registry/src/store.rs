@@ -79,6 +79,20 @@ pub enum StoreError {
         /// The schema name.
         name: String,
     },
+    /// The schema exists, but none of its versions has the content asked about.
+    #[error(
+        "no version of schema `{name}` in schema group `{group}` has this content (its latest \
+         version is {latest}): register the content as a new version, or compare it with the \
+         stored versions"
+    )]
+    ContentNotFound {
+        /// The group.
+        group: String,
+        /// The schema name.
+        name: String,
+        /// The schema's latest version number.
+        latest: u32,
+    },
     /// The schema has no such version.
     #[error("schema `{name}` in schema group `{group}` has no version {version}")]
     VersionNotFound {
@@ -396,11 +410,19 @@ impl Store {
         let normalized = normalized_content(content)?;
         let connection = self.lock();
         group_of(&connection, group)?;
-        find_by_normalized(&connection, group, name, &normalized)?.ok_or_else(|| {
-            StoreError::SchemaNotFound {
+        if let Some(found) = find_by_normalized(&connection, group, name, &normalized)? {
+            return Ok(found);
+        }
+        Err(match latest_of(&connection, group, name)? {
+            Some(latest) => StoreError::ContentNotFound {
                 group: group.to_string(),
                 name: name.to_string(),
-            }
+                latest: latest.version,
+            },
+            None => StoreError::SchemaNotFound {
+                group: group.to_string(),
+                name: name.to_string(),
+            },
         })
     }
 

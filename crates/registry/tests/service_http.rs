@@ -729,6 +729,45 @@ async fn malformed_json_via_get_id_is_400() {
 }
 
 #[tokio::test]
+async fn get_id_of_other_content_names_content() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::None)
+        .unwrap();
+    https_client(&handle)
+        .register(COURSE_GROUP, "Probe", r#"{"type":"string"}"#)
+        .await
+        .unwrap();
+    let get_id = |name: &str| {
+        raw_client(&handle)
+            .post(url(
+                &handle,
+                &format!("/$schemaGroups/myschemagroup/schemas/{name}:get-id?api-version=2022-10"),
+            ))
+            .bearer_auth(token(&handle).expose())
+            .header("Content-Type", AVRO)
+            .body(r#"{"type":"long"}"#)
+            .send()
+    };
+
+    let response = get_id("Probe").await.unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+    let json: serde_json::Value = response.json().await.unwrap();
+    let detail = json["Detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("No version of schema `Probe` in schema group `myschemagroup` has this content (its latest version is 1)"),
+        "{detail}"
+    );
+
+    let response = get_id("Missing").await.unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+    let json: serde_json::Value = response.json().await.unwrap();
+    let detail = json["Detail"].as_str().unwrap();
+    assert!(detail.contains("does not exist"), "{detail}");
+    handle.stop().await;
+}
+
+#[tokio::test]
 async fn empty_and_non_utf8_bodies_are_400() {
     let handle = start_registry().await;
     handle

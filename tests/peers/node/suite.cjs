@@ -449,6 +449,19 @@ function defineSuite(title, connectionString, ruleConnectionString) {
         assert.equal(properties.lastEnqueuedSequenceNumber, 0);
       });
     });
+
+    it("rejects a batch over the link's size as a batch", async () => {
+      await withProducer(connectionString(), "orders", async (producer) => {
+        await producer.sendBatch([{ body: "before the batch" }], { partitionId: "1" });
+        const before = await producer.getPartitionProperties("1");
+        const events = [0, 1, 2].map(() => ({ body: Buffer.alloc(400000, 0x62) }));
+        const error = await rejection(producer.sendBatch(events, { partitionId: "1" }));
+        assert.match(error.message, /the batch of \d+ bytes/);
+        assert.match(error.message, /send fewer events per batch/);
+        const after = await producer.getPartitionProperties("1");
+        assert.equal(after.lastEnqueuedSequenceNumber, before.lastEnqueuedSequenceNumber);
+      });
+    });
   });
 }
 

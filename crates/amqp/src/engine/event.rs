@@ -76,6 +76,8 @@ pub enum Event {
         delivery_id: u32,
         /// Whether the client sent the message settled; it then expects no disposition.
         settled: bool,
+        /// The message format: 0, or [`crate::BATCH_MESSAGE_FORMAT`] for an Event Hubs batch.
+        message_format: u32,
         /// The message's size in bytes.
         size: u64,
         /// The link's maximum message size in bytes.

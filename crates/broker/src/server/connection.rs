@@ -139,9 +139,13 @@ impl Driver {
                     link,
                     delivery_id,
                     settled,
+                    message_format,
                     size,
                     max,
-                } => self.on_oversized_delivery(link, delivery_id, settled, size, max),
+                } => {
+                    let batch = message_format == amqp::BATCH_MESSAGE_FORMAT;
+                    self.on_oversized_delivery(link, delivery_id, settled, batch, size, max);
+                }
                 Event::Credit { link, drain, .. } => self.on_credit(link, drain),
                 Event::LinkDetached { link, error, .. } => {
                     if let Some(error) = error {
@@ -236,10 +240,15 @@ impl Driver {
         link: LinkId,
         delivery_id: u32,
         settled: bool,
+        batch: bool,
         size: u64,
         max: u64,
     ) {
         let description = match self.links.get(&link) {
+            Some(LinkKind::Producer { hub, .. }) if batch => format!(
+                "the batch of {size} bytes sent to event hub `{hub}` is over the {max} bytes \
+                 this link accepts: send fewer events per batch"
+            ),
             Some(LinkKind::Producer { hub, .. }) => format!(
                 "the message of {size} bytes sent to event hub `{hub}` is over the {max} bytes \
                  this link accepts, and an event may have at most {MAX_EVENT_BYTES} bytes (1 MB) \

@@ -52,8 +52,8 @@ pub(crate) struct FlowArgs {
     #[arg(long, value_enum, default_value = "local")]
     target: TargetChoice,
 
-    /// How many customers to create in all, counting those of an earlier run that this one
-    /// resumes.
+    /// How many customers to create in all. A run that resumes an earlier one must give the same
+    /// number, because it ends the same customer stream.
     #[arg(long, value_name = "N", default_value_t = 30)]
     customers: u64,
 

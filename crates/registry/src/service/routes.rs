@@ -264,6 +264,7 @@ fn store_error(error: StoreError) -> AzureError {
         StoreError::GroupNotFound(_)
         | StoreError::SchemaIdNotFound(_)
         | StoreError::SchemaNotFound { .. }
+        | StoreError::ContentNotFound { .. }
         | StoreError::VersionNotFound { .. } => StatusCode::NOT_FOUND,
         StoreError::GroupLimit { .. } => StatusCode::CONFLICT,
         StoreError::SchemaTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

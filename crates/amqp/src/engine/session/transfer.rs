@@ -144,6 +144,7 @@ impl Session {
                 link: link_id,
                 delivery_id: partial.delivery_id,
                 settled: partial.settled,
+                message_format: partial.message_format,
                 size: partial.size,
                 max: limit,
             });
