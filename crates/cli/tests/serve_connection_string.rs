@@ -268,6 +268,20 @@ fn inside_session(python: &Path) {
         "endpoints.json contains a token"
     );
 
+    // A schema command stops at once instead of starting a second registry over the folder,
+    // whose new CA would replace the one clients of `serve` trust.
+    let ca_before = std::fs::read(registry_ca).unwrap();
+    let schema = repository_root().join("schemas/events/Customer.Created.avsc");
+    let mut command = cli(dir);
+    command
+        .args(["schema", "register", "--group", "myschemagroup"])
+        .arg(&schema);
+    let refused = run(command, "schema register");
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("already run over"), "{stderr}");
+    assert_eq!(std::fs::read(registry_ca).unwrap(), ca_before);
+
     let sent = roundtrip(python, &send, &["send", "demo", "hello-from-python"]);
     assert_eq!(sent["sent"], "hello-from-python");
     let read = roundtrip(python, &listen, &["receive", "demo"]);

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
+use local::DataDirLock;
 use registry::client::RegistryClient;
 use registry::compat::{check_defaults, CompatibilityMode};
 use registry::course_schemas::{BACKWARD_ATTEMPTS, COURSE_GROUP, FORWARD_ATTEMPTS};
@@ -170,6 +171,8 @@ impl Prepared {
 struct Target {
     client: RegistryClient,
     local: Option<RegistryHandle>,
+    /// The data directory's lock, held while the local registry runs in this process.
+    _lock: Option<DataDirLock>,
 }
 
 impl Target {
@@ -187,11 +190,14 @@ impl Target {
             return Ok(Target {
                 client,
                 local: None,
+                _lock: None,
             });
         }
-        // NOTE: a registry already served by another process is not reused, because its tokens
-        // live in that process only. Both processes then open the same SQLite database (WAL).
+        // NOTE: a registry that `serve` or the app already runs over the data directory is not
+        // reused: its tokens and its CA would have to come from that process. The lock makes
+        // the command stop at once instead of starting a second registry over the same files.
         let data_dir = global.data_dir()?;
+        let lock = DataDirLock::acquire(&data_dir)?;
         let handle = LocalRegistry::start(RegistryConfig::with_data_dir(&data_dir))
             .await
             .context("cannot start the local schema registry")?;
@@ -208,6 +214,7 @@ impl Target {
         Ok(Target {
             client,
             local: Some(handle),
+            _lock: Some(lock),
         })
     }
 
