@@ -1,5 +1,5 @@
 //! Events whose body carries the Schema Registry framing, as serializers that frame their
-//! payloads send them: the flow names the framing whatever the content type says.
+//! payloads send them: the flow names the framing whatever its content type.
 
 mod common;
 
