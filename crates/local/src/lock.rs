@@ -23,6 +23,10 @@ pub const LOCK_FILE: &str = "services.lock";
 /// removed it between the open and the lock.
 const REMOVED_RETRIES: usize = 3;
 
+/// How long [`DataDirLock::acquire`] waits for a lock that this same process released, when a
+/// thread that was starting a child process may still hold a copy of it.
+const OWN_RELEASE_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// A failure to claim a data directory for the Local services.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
@@ -82,16 +86,13 @@ impl DataDirLock {
                 .truncate(false)
                 .open(&path)
                 .map_err(io_error)?;
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(TryLockError::WouldBlock) => {
-                    return Err(LockError::InUse {
-                        dir: data_dir.to_path_buf(),
-                        pid: recorded_pid(&mut file),
-                    });
-                }
-                Err(TryLockError::Error(source)) => return Err(io_error(source)),
-            }
+            lock_or_wait_for_own_release(&mut file).map_err(|error| match error {
+                TryLockError::WouldBlock => LockError::InUse {
+                    dir: data_dir.to_path_buf(),
+                    pid: recorded_pid(&mut file),
+                },
+                TryLockError::Error(source) => io_error(source),
+            })?;
             // A teardown removes the file while holding its lock, so a lock taken on a file
             // opened just before the removal guards nothing: open the new file and lock again.
             if !names_file(&path, &file) {
@@ -117,9 +118,32 @@ impl DataDirLock {
     }
 }
 
+/// Takes the lock on `file` without waiting, except when the holder wrote this process's id.
+///
+/// A child process starts as a copy of its parent, with copies of every open file, and closes
+/// them only when it loads its own program. A lock released by this process while another of
+/// its threads starts a child therefore stays held for that short time, and is waited for
+/// here for at most [`OWN_RELEASE_WAIT`]. A lock this process really holds is reported after
+/// that wait.
+fn lock_or_wait_for_own_release(file: &mut File) -> Result<(), TryLockError> {
+    let deadline = std::time::Instant::now() + OWN_RELEASE_WAIT;
+    loop {
+        match file.try_lock() {
+            Err(TryLockError::WouldBlock)
+                if recorded_pid(file) == Some(std::process::id())
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Reads the process id the lock's holder wrote, if it is there yet.
 fn recorded_pid(file: &mut File) -> Option<u32> {
     let mut text = String::new();
+    file.rewind().ok()?;
     file.read_to_string(&mut text).ok()?;
     text.trim().parse().ok()
 }
@@ -179,6 +203,43 @@ mod tests {
         let again = DataDirLock::acquire(dir.path());
 
         assert!(again.is_ok(), "{again:?}");
+    }
+
+    #[test]
+    fn release_is_seen_while_another_thread_starts_children() {
+        let dir = tempfile::tempdir().unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let starter = std::thread::spawn({
+            let stop = stop.clone();
+            move || {
+                for _ in 0..2_000 {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    Command::new(std::env::current_exe().unwrap())
+                        .args(["--exact", "no such test", "--quiet"])
+                        .stdout(Stdio::null())
+                        .status()
+                        .unwrap();
+                }
+            }
+        });
+
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        let (mut taken, mut refused) = (0, 0);
+        while std::time::Instant::now() < until {
+            match DataDirLock::acquire(dir.path()) {
+                Ok(_) => taken += 1,
+                Err(_) => refused += 1,
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        starter.join().unwrap();
+
+        assert_eq!(
+            refused, 0,
+            "{refused} locks were refused after their release, {taken} taken"
+        );
     }
 
     #[test]
