@@ -114,7 +114,7 @@ impl LiveFlow {
 
     /// Starts the flow on the prepared namespace of `stack` with one customer every `pace`,
     /// the page's subscriber and the stream of updates. The `timing` is applied to the
-    /// namespace's broker first, which restarts it when its capture windows change. Starting
+    /// namespace's broker first, which restarts its captures when their windows change. Starting
     /// the flow that already runs changes nothing, not even its timing; a flow for another
     /// namespace must be stopped first.
     pub(crate) async fn start(

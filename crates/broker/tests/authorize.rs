@@ -317,6 +317,45 @@ fn key_of_other_hub_rule_named() {
 }
 
 #[test]
+fn connection_string_of_deleted_hub_named() {
+    let mut namespace = namespace_with_send_per_hub();
+    let deleted_key = key(
+        &namespace,
+        RuleScope::Hub("lead_purchased".to_owned()),
+        "send",
+    );
+    namespace.delete_hub("lead_purchased").unwrap();
+    let resource = "sb://127.0.0.1:5673/lead_purchased";
+
+    // Hub `customer` still has a rule named `send`, whose key does not sign this token.
+    let with_old_rule = generate_token(resource, "send", &deleted_key, NOW + 60);
+    let error = authorize(&namespace, &hosts(), with_old_rule.expose(), NOW).unwrap_err();
+    assert_eq!(
+        error,
+        AuthError::HubNotFound {
+            hub: "lead_purchased".to_owned(),
+            namespace: "eda-local".to_owned(),
+            rule: "send".to_owned(),
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "the token is for event hub `lead_purchased`, which does not exist in namespace \
+         `eda-local`, and no rule named `send` that exists signs it: a deleted event hub takes \
+         its rules and keys with it, so create the event hub again and use a connection string \
+         of the new hub's rule"
+    );
+    assert_eq!(error.condition(), UNAUTHORIZED_ACCESS);
+
+    let with_no_rule = generate_token(resource, "listen", &deleted_key, NOW + 60);
+    let error = authorize(&namespace, &hosts(), with_no_rule.expose(), NOW).unwrap_err();
+    assert!(
+        matches!(&error, AuthError::HubNotFound { rule, .. } if rule == "listen"),
+        "{error:?}"
+    );
+}
+
+#[test]
 fn secondary_key_of_other_hub_named() {
     let namespace = namespace_with_send_per_hub();
     let secondary = namespace

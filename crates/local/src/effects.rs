@@ -120,12 +120,11 @@ impl LiveEffects {
     }
 
     /// Replaces the time window of every capture of a running namespace with a demo window
-    /// (`None` for the windows the hubs' `captureDescription` sets) and restarts its broker
-    /// when that changes the window, so the capture writer picks it up. The broker keeps the
-    /// demo window across restarts for other changes until it is set again or the namespace's
-    /// broker is created anew. The Resource Manager's hubs keep their own windows, so a
-    /// verify of the namespace reports nothing for it. Returns whether the broker restarted;
-    /// a restart drops the broker's connections. Blocks as the other effects do.
+    /// (`None` for the windows the hubs' `captureDescription` sets), restarting each capture
+    /// with the new window while the broker serves on. The broker keeps the demo window for
+    /// later capture changes until it is set again or the namespace's broker is created anew.
+    /// The Resource Manager's hubs keep their own windows, so a verify of the namespace reports
+    /// nothing for it. Returns whether the window changed. Blocks as the other effects do.
     pub fn set_demo_capture_window(
         &self,
         namespace: &str,
@@ -140,21 +139,18 @@ impl LiveEffects {
         };
         let mut brokers = self.lock();
         let running = brokers
-            .remove(&key(namespace))
+            .get_mut(&key(namespace))
             .ok_or_else(|| not_running(namespace, &action))?;
         if running.demo_interval() == demo {
-            brokers.insert(key(namespace), running);
             return Ok(false);
         }
         let before_seconds = running.demo_interval().map(|interval| interval.seconds());
-        let restarted = wait_for(running.restart_with_demo_interval(demo))
-            .map_err(|error| broker_failure(&action, error))?;
-        brokers.insert(key(namespace), restarted);
+        wait_for(running.set_demo_interval(demo));
         tracing::info!(
             namespace,
             before_demo_window_seconds = before_seconds,
             demo_window_seconds = demo.map(|interval| interval.seconds()),
-            "restarted the broker with a new demo capture window"
+            "restarted the captures with a new demo capture window"
         );
         Ok(true)
     }
@@ -200,8 +196,8 @@ impl LiveEffects {
             .map_err(|error| broker_failure(action, error))
     }
 
-    /// Replaces one hub's capture (or removes it when `capture` is `None`) and restarts the
-    /// namespace's broker so that the capture writer picks up the change.
+    /// Replaces one hub's capture (or removes it when `capture` is `None`) while the
+    /// namespace's broker serves on. An unchanged capture keeps running.
     fn replace_capture(
         &self,
         namespace: &str,
@@ -211,7 +207,7 @@ impl LiveEffects {
     ) -> Result<(), EffectError> {
         let mut brokers = self.lock();
         let running = brokers
-            .remove(&key(namespace))
+            .get_mut(&key(namespace))
             .ok_or_else(|| not_running(namespace, action))?;
         let had_capture = running
             .captures()
@@ -224,20 +220,9 @@ impl LiveEffects {
                 .iter()
                 .any(|existing| same_capture(existing, wanted)),
         };
-        if unchanged {
-            brokers.insert(key(namespace), running);
-            return Ok(());
+        if !unchanged {
+            wait_for(running.set_capture(hub, capture));
         }
-        let mut captures: Vec<_> = running
-            .captures()
-            .iter()
-            .filter(|existing| !existing.hub.eq_ignore_ascii_case(hub))
-            .cloned()
-            .collect();
-        captures.extend(capture);
-        let restarted =
-            wait_for(running.restart(captures)).map_err(|error| broker_failure(action, error))?;
-        brokers.insert(key(namespace), restarted);
         Ok(())
     }
 }
@@ -315,19 +300,26 @@ impl LocalEffects for LiveEffects {
                 return Ok(());
             };
             running
-                .handle()
-                .update_namespace(|entity| ignore_missing(entity.delete_hub(hub)))
-                .map_err(|error| broker_failure(&action, error))?;
-            wait_for(running.handle().event_log().delete_hub(hub))
-                .map_err(|error| broker_failure(&action, error))?;
-            running
                 .captures()
                 .iter()
                 .find(|capture| capture.hub.eq_ignore_ascii_case(hub))
                 .map(|capture| capture.container.clone())
         };
-        hub_created::forget(&self.folder(namespace), hub);
+        // The capture stops first, so that it never reads a hub that is gone.
         self.replace_capture(namespace, hub, None, &action)?;
+        {
+            let brokers = self.lock();
+            let running = brokers
+                .get(&key(namespace))
+                .ok_or_else(|| not_running(namespace, &action))?;
+            running
+                .handle()
+                .update_namespace(|entity| ignore_missing(entity.delete_hub(hub)))
+                .map_err(|error| broker_failure(&action, error))?;
+            wait_for(running.handle().event_log().delete_hub(hub))
+                .map_err(|error| broker_failure(&action, error))?;
+        }
+        hub_created::forget(&self.folder(namespace), hub);
         // The capture positions count the deleted hub's events, and a new hub of the same name
         // starts at sequence number 0, so they go with the hub. Written files stay.
         if let Some(container) = container {
@@ -506,8 +498,8 @@ fn put_hub(
     Ok(())
 }
 
-/// Compares two captures by hub, folder and settings, so an unchanged capture does not
-/// restart the broker and drop its connections.
+/// Compares two captures by hub, folder and settings, so an unchanged capture keeps running
+/// and keeps the window it has open.
 fn same_capture(a: &broker::server::HubCapture, b: &broker::server::HubCapture) -> bool {
     a.hub.eq_ignore_ascii_case(&b.hub) && a.container == b.container && a.settings == b.settings
 }

@@ -17,7 +17,7 @@ const PORT_FILE: &str = "port";
 /// The file in a namespace's broker folder that records the port of its TLS listener.
 const TLS_PORT_FILE: &str = "tls-port";
 
-/// A namespace's broker with the captures it was started with.
+/// A namespace's broker with its hubs' captures.
 #[derive(Debug)]
 pub(crate) struct NamespaceBroker {
     handle: BrokerHandle,
@@ -27,7 +27,6 @@ pub(crate) struct NamespaceBroker {
     /// The demo time window that replaces every capture's own while the broker runs; `None`
     /// keeps the windows of [`NamespaceBroker::captures`].
     demo_interval: Option<DemoInterval>,
-    tls: Option<TlsIdentity>,
 }
 
 impl NamespaceBroker {
@@ -50,7 +49,7 @@ impl NamespaceBroker {
             .iter()
             .map(|capture| running_capture(capture, demo_interval))
             .collect();
-        config.tls = tls.clone().map(|identity| TlsListenerConfig {
+        config.tls = tls.map(|identity| TlsListenerConfig {
             port: recorded_tls.unwrap_or(0),
             identity,
         });
@@ -87,36 +86,29 @@ impl NamespaceBroker {
             folder,
             captures,
             demo_interval,
-            tls,
         })
     }
 
-    /// Stops the broker and starts it again on the same port with the same namespace, the
-    /// same demo window and new captures, because the broker reads its capture settings only
-    /// at start.
-    pub(crate) async fn restart(self, captures: Vec<HubCapture>) -> Result<Self, BrokerError> {
-        let demo_interval = self.demo_interval;
-        self.restart_with(captures, demo_interval).await
+    /// Starts, replaces or (with `None`) stops the capture of one hub, under the broker's demo
+    /// window if it has one. The broker keeps serving, so no connection drops.
+    pub(crate) async fn set_capture(&mut self, hub: &str, capture: Option<HubCapture>) {
+        let running = capture
+            .as_ref()
+            .map(|capture| running_capture(capture, self.demo_interval));
+        self.handle.set_capture(hub, running).await;
+        self.captures
+            .retain(|existing| !existing.hub.eq_ignore_ascii_case(hub));
+        self.captures.extend(capture);
     }
 
-    /// Stops the broker and starts it again on the same port with the same captures and a
-    /// new demo window, `None` for the captures' own windows.
-    pub(crate) async fn restart_with_demo_interval(
-        self,
-        demo_interval: Option<DemoInterval>,
-    ) -> Result<Self, BrokerError> {
-        let captures = self.captures.clone();
-        self.restart_with(captures, demo_interval).await
-    }
-
-    async fn restart_with(
-        self,
-        captures: Vec<HubCapture>,
-        demo_interval: Option<DemoInterval>,
-    ) -> Result<Self, BrokerError> {
-        let namespace = self.handle.namespace();
-        self.handle.shutdown().await;
-        Self::start(namespace, self.folder, captures, demo_interval, self.tls).await
+    /// Gives every capture the demo window, or with `None` their own windows again, by
+    /// replacing each hub's capture in turn. The broker keeps serving, so no connection drops.
+    pub(crate) async fn set_demo_interval(&mut self, demo_interval: Option<DemoInterval>) {
+        self.demo_interval = demo_interval;
+        for capture in &self.captures {
+            let running = running_capture(capture, demo_interval);
+            self.handle.set_capture(&capture.hub, Some(running)).await;
+        }
     }
 
     /// Stops the broker.

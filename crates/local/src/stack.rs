@@ -129,15 +129,15 @@ impl LocalStack {
     /// Replays the Resource Manager's state into the running brokers again. Creating a hub
     /// through the Resource Manager does not pass its capture settings to the brokers, so a
     /// caller that applied hubs with capture calls this afterwards to start their capture.
-    /// Entities that already match are left alone, and a broker restarts only when a hub's
-    /// capture changed. Returns how many entities were replayed.
+    /// Entities that already match are left alone, and a hub's capture restarts only when it
+    /// changed. Returns how many entities were replayed.
     pub async fn reload(&self) -> Result<usize, StackError> {
         Ok(restore(&self.effects, &self.data_dir, &self.keychain).await?)
     }
 
     /// Sets or clears the demo capture window of a running namespace, as
     /// [`LiveEffects::set_demo_capture_window`] does, on a blocking thread. Returns whether
-    /// the namespace's broker restarted.
+    /// the window changed.
     pub async fn set_demo_capture_window(
         &self,
         namespace: &str,

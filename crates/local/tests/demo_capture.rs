@@ -1,7 +1,10 @@
-//! A demo capture window on a live namespace. The broker restarts with windows of a few
-//! seconds and keeps them across a replay of the hub's unchanged `captureDescription`. It goes
-//! back to the hub's own window when the demo window is cleared.
+//! A demo capture window on a live namespace. The captures restart with windows of a few
+//! seconds and keep them across a replay of the hub's unchanged `captureDescription`. They go
+//! back to the hub's own window when the demo window is cleared. None of it, nor a change of
+//! one hub's capture or its deletion, closes a connection to the namespace.
 
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use broker::capture::DemoInterval;
@@ -40,6 +43,45 @@ async fn wait_for_close_within(effects: &LiveEffects, min_ahead_ms: i64, max_ahe
     }
 }
 
+/// The AMQP header that asks for the SASL layer.
+const SASL_HEADER: &[u8] = b"AMQP\x03\x01\x00\x00";
+
+/// Opens a connection to the namespace's broker and reads the broker's SASL header and
+/// mechanisms, leaving the connection waiting for the client's choice of mechanism.
+fn open_waiting_connection(effects: &LiveEffects) -> TcpStream {
+    let (_, endpoint) = effects
+        .namespaces()
+        .into_iter()
+        .find(|(namespace, _)| namespace.name() == NAMESPACE)
+        .unwrap();
+    let mut stream = TcpStream::connect(endpoint.trim_start_matches("sb://")).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream.write_all(SASL_HEADER).unwrap();
+    let mut header = [0; 8];
+    stream.read_exact(&mut header).unwrap();
+    assert_eq!(header, SASL_HEADER);
+    let mut size = [0; 4];
+    stream.read_exact(&mut size).unwrap();
+    let mut frame = vec![0; usize::try_from(u32::from_be_bytes(size)).unwrap() - 4];
+    stream.read_exact(&mut frame).unwrap();
+    stream
+}
+
+/// Fails when the broker closed the connection or wrote to it, as a broker that restarts does.
+fn assert_still_open(stream: &mut TcpStream, moment: &str) {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut byte = [0; 1];
+    match stream.read(&mut byte) {
+        Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+        Ok(0) => panic!("{moment}: the broker closed the connection"),
+        other => panic!("{moment}: the broker wrote to a waiting connection: {other:?}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_window_replaces_hub_window() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,9 +100,11 @@ async fn demo_window_replaces_hub_window() {
             "blobContainer": HUB,
         }},
     });
+    let mut connection = open_waiting_connection(&effects);
     effects.set_capture(NAMESPACE, HUB, &description).unwrap();
     wait_for_close_within(&effects, 290_000, 300_000).await;
     assert_eq!(effects.demo_capture_window(NAMESPACE), None);
+    assert_still_open(&mut connection, "capture started");
 
     let demo = DemoInterval::from_seconds(5).unwrap();
     assert!(effects
@@ -70,8 +114,9 @@ async fn demo_window_replaces_hub_window() {
         !effects
             .set_demo_capture_window(NAMESPACE, Some(demo))
             .unwrap(),
-        "the same demo window restarted the broker again"
+        "the same demo window restarted the captures again"
     );
+    assert_still_open(&mut connection, "demo window set");
     assert_eq!(effects.demo_capture_window(NAMESPACE), Some(demo));
     wait_for_close_within(&effects, 0, 5_000).await;
 
@@ -83,6 +128,7 @@ async fn demo_window_replaces_hub_window() {
     assert!(effects.set_demo_capture_window(NAMESPACE, None).unwrap());
     assert_eq!(effects.demo_capture_window(NAMESPACE), None);
     wait_for_close_within(&effects, 290_000, 300_000).await;
+    assert_still_open(&mut connection, "demo window cleared");
 
     let error = effects
         .set_demo_capture_window("no-such-namespace", Some(demo))
@@ -140,7 +186,9 @@ async fn deleted_hub_leaves_no_capture_positions() {
     }
 
     // A new hub of the same name starts at sequence number 0, so the old positions must go.
+    let mut connection = open_waiting_connection(&effects);
     effects.delete_hub(NAMESPACE, HUB).unwrap();
+    assert_still_open(&mut connection, "hub deleted");
     assert_eq!(
         capture_positions(dir.path()),
         Vec::<std::path::PathBuf>::new()

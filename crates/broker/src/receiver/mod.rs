@@ -7,4 +7,4 @@ mod registry;
 
 pub use filter::{parse_filter, FilterError, SELECTOR_FILTER_CODE, SELECTOR_FILTER_NAME};
 pub use lag::{consumer_lag, RuntimeMetrics, ENABLE_RUNTIME_METRIC_CAPABILITY};
-pub use registry::{Admission, Eviction, ReceiverError, ReceiverId, ReceiverRegistry};
+pub use registry::{Admission, Eviction, Orphan, ReceiverError, ReceiverId, ReceiverRegistry};

@@ -96,6 +96,20 @@ pub struct Eviction {
     pub error: ReceiverError,
 }
 
+/// A receiver removed because its hub, consumer group or partition no longer exists. The
+/// names are in lowercase, as the registry keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orphan {
+    /// The removed receiver.
+    pub id: ReceiverId,
+    /// The hub it read.
+    pub hub: String,
+    /// The consumer group it read in.
+    pub consumer_group: String,
+    /// The partition it read.
+    pub partition: u32,
+}
+
 /// An admitted receiver and the receivers it displaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Admission {
@@ -215,6 +229,31 @@ impl ReceiverRegistry {
         });
     }
 
+    /// Removes and returns every receiver whose hub, consumer group and partition `exists`
+    /// says are gone. It is given the names in lowercase.
+    pub fn remove_orphans(&self, exists: impl Fn(&str, &str, u32) -> bool) -> Vec<Orphan> {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut orphans = Vec::new();
+        state
+            .receivers
+            .retain(|(hub, consumer_group, partition), entries| {
+                if exists(hub, consumer_group, *partition) {
+                    return true;
+                }
+                orphans.extend(entries.drain(..).map(|entry| Orphan {
+                    id: entry.id,
+                    hub: hub.clone(),
+                    consumer_group: consumer_group.clone(),
+                    partition: *partition,
+                }));
+                false
+            });
+        orphans
+    }
+
     /// Returns how many receivers hold a partition of a consumer group.
     pub fn count(&self, hub: &str, consumer_group: &str, partition: u32) -> usize {
         let state = self
@@ -256,6 +295,29 @@ fn describe(owner_level: Option<i64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn orphans_removed_and_others_kept() {
+        let registry = ReceiverRegistry::default();
+        let kept = registry.admit("Orders", "$Default", 0, None, "a").unwrap();
+        let orphan = registry.admit("Orders", "Reports", 1, None, "b").unwrap();
+
+        let removed = registry.remove_orphans(|_, group, _| group != "reports");
+
+        assert_eq!(
+            removed,
+            vec![Orphan {
+                id: orphan.id,
+                hub: "orders".to_owned(),
+                consumer_group: "reports".to_owned(),
+                partition: 1,
+            }]
+        );
+        assert_eq!(registry.count("orders", "reports", 1), 0);
+        assert_eq!(registry.count("orders", "$Default", 0), 1);
+        registry.release(kept.id);
+        assert!(registry.remove_orphans(|_, _, _| false).is_empty());
+    }
 
     #[test]
     fn sixth_receiver_rejected() {

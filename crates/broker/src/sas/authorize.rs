@@ -35,6 +35,22 @@ pub enum AuthError {
         /// The token's resource URI.
         resource: String,
     },
+    /// The token is for a hub the namespace does not have, and no rule of that name signs it:
+    /// most often a connection string of a hub that was deleted with its rules and keys.
+    #[error(
+        "the token is for event hub `{hub}`, which does not exist in namespace `{namespace}`, \
+         and no rule named `{rule}` that exists signs it: a deleted event hub takes its rules \
+         and keys with it, so create the event hub again and use a connection string of the new \
+         hub's rule"
+    )]
+    HubNotFound {
+        /// The hub the token's resource names.
+        hub: String,
+        /// The namespace served.
+        namespace: String,
+        /// The `skn` of the token.
+        rule: String,
+    },
     /// Neither key of the rule produced the token's signature.
     #[error(
         "the token's signature does not match either key of rule `{rule}`: check SharedAccessKey"
@@ -197,20 +213,28 @@ pub fn authorize(
     check_host(&token, &resource, hosts)?;
 
     let candidates = rules_named(namespace, &resource, token.key_name());
-    let Some(deciding) = candidates.first().copied() else {
-        return Err(AuthError::UnknownRule {
-            rule: token.key_name().to_owned(),
-            resource: token.resource().to_owned(),
-        });
-    };
     let signing = candidates
         .iter()
         .copied()
         .find(|rule| signature_matches(&token, &[&rule.primary_key, &rule.secondary_key]));
-    let Some(rule) = signing else {
-        return Err(AuthError::InvalidSignature {
-            rule: deciding.name.clone(),
+    let missing_hub = resource
+        .hub()
+        .filter(|hub| namespace.hub(hub).is_none())
+        .map(|hub| AuthError::HubNotFound {
+            hub: hub.to_owned(),
+            namespace: namespace.name().to_owned(),
+            rule: token.key_name().to_owned(),
         });
+    let Some(deciding) = candidates.first().copied() else {
+        return Err(missing_hub.unwrap_or_else(|| AuthError::UnknownRule {
+            rule: token.key_name().to_owned(),
+            resource: token.resource().to_owned(),
+        }));
+    };
+    let Some(rule) = signing else {
+        return Err(missing_hub.unwrap_or_else(|| AuthError::InvalidSignature {
+            rule: deciding.name.clone(),
+        }));
     };
     check_expiry(token.expiry(), now)?;
     check_rule_scope(namespace, &token, &resource, rule, deciding)?;

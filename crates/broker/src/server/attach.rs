@@ -206,7 +206,7 @@ fn consumer(
         if let Some((signals, link)) = driver.shared.remove_owner(eviction.id) {
             let error = AmqpError::new(eviction.error.condition(), eviction.error.to_string());
             // A connection that already ended has nothing left to detach.
-            let _ = signals.send(Signal::Evict(link, error));
+            let _ = signals.send(Signal::Detach(link, error));
         }
     }
     driver

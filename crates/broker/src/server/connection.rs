@@ -171,11 +171,11 @@ impl Driver {
                 delivery_id,
                 outcome,
             } => self.settle(link, delivery_id, false, outcome),
-            Signal::Evict(link, error) => {
-                tracing::info!(%link, description = ?error.description, "receiver evicted by a higher owner level");
+            Signal::Detach(link, error) => {
+                tracing::info!(%link, description = ?error.description, "receiver detached by the broker");
                 if self.links.contains_key(&link) {
                     if let Err(error) = self.engine.detach(link, Some(error)) {
-                        tracing::debug!(%link, %error, "detaching an evicted receiver failed");
+                        tracing::debug!(%link, %error, "detaching a receiver failed");
                     }
                     self.forget_link(link);
                 }

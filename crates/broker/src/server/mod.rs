@@ -22,12 +22,13 @@ mod reply;
 mod state;
 mod tls;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{watch, Mutex};
 use tokio::task::JoinHandle;
 
 pub use capture_task::{forget_capture_state, CaptureTaskError, HubCapture};
@@ -139,13 +140,17 @@ impl Broker {
             }
             None => None,
         };
-        for capture in config.capture {
-            tasks.push(tokio::spawn(capture_loop(
-                Arc::clone(&shared),
-                capture,
-                shutdown_signal.clone(),
-            )));
-        }
+        let captures = config
+            .capture
+            .into_iter()
+            .map(|capture| {
+                let hub = capture.hub.to_ascii_lowercase();
+                (
+                    hub,
+                    RunningCapture::spawn(&shared, capture, &shutdown_signal),
+                )
+            })
+            .collect();
         tracing::info!(
             %endpoint,
             tls_endpoint = ?tls_endpoint.as_ref().map(|tls| tls.address),
@@ -157,7 +162,9 @@ impl Broker {
             tls: tls_endpoint,
             shared,
             shutdown,
+            shutdown_signal,
             tasks,
+            captures: Mutex::new(captures),
         })
     }
 }
@@ -201,6 +208,37 @@ struct TlsEndpoint {
     ca_path: PathBuf,
 }
 
+/// One hub's capture task and the signal that stops it alone.
+#[derive(Debug)]
+struct RunningCapture {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl RunningCapture {
+    fn spawn(shared: &Arc<Shared>, capture: HubCapture, shutdown: &watch::Receiver<bool>) -> Self {
+        let (stop, stop_signal) = watch::channel(false);
+        let task = tokio::spawn(capture_loop(
+            Arc::clone(shared),
+            capture,
+            shutdown.clone(),
+            stop_signal,
+        ));
+        Self { stop, task }
+    }
+
+    /// Stops the task after the step it is in, which has saved its positions, and waits for it.
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("a capture task did not stop within the shutdown grace period");
+        }
+    }
+}
+
 /// A running broker: its endpoints, its namespace, and shutdown.
 #[derive(Debug)]
 pub struct BrokerHandle {
@@ -208,7 +246,10 @@ pub struct BrokerHandle {
     tls: Option<TlsEndpoint>,
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
+    shutdown_signal: watch::Receiver<bool>,
     tasks: Vec<JoinHandle<()>>,
+    /// The running captures by lowercase hub name.
+    captures: Mutex<HashMap<String, RunningCapture>>,
 }
 
 impl BrokerHandle {
@@ -242,13 +283,19 @@ impl BrokerHandle {
     }
 
     /// Changes the namespace (hubs, consumer groups, rules); new links see the change at once.
+    /// Receivers of a hub, consumer group or partition that the change removed are detached
+    /// with `amqp:not-found`; producers learn of a deleted hub at their next send.
     pub fn update_namespace<R>(&self, change: impl FnOnce(&mut Namespace) -> R) -> R {
-        let mut namespace = self
-            .shared
-            .namespace
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        change(&mut namespace)
+        let result = {
+            let mut namespace = self
+                .shared
+                .namespace
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            change(&mut namespace)
+        };
+        self.shared.detach_orphans();
+        result
     }
 
     /// Returns when the next capture window of a hub closes, in milliseconds since the Unix
@@ -256,6 +303,23 @@ impl BrokerHandle {
     /// this is when it can appear at the earliest.
     pub fn next_capture_close_ms(&self, hub: &str) -> Option<i64> {
         self.shared.next_capture_close_ms(hub)
+    }
+
+    /// Starts, replaces or (with `None`) stops the capture of one hub while the broker serves
+    /// on: connections, links and the other hubs' captures carry on. A replaced capture stops
+    /// after its current step, with its positions saved, before the new one starts, and the new
+    /// one resumes from the positions saved in its container.
+    pub async fn set_capture(&self, hub: &str, capture: Option<HubCapture>) {
+        let key = hub.to_ascii_lowercase();
+        let mut captures = self.captures.lock().await;
+        if let Some(running) = captures.remove(&key) {
+            running.stop().await;
+            self.shared.set_next_capture_close_ms(hub, None);
+        }
+        if let Some(capture) = capture {
+            let running = RunningCapture::spawn(&self.shared, capture, &self.shutdown_signal);
+            captures.insert(key, running);
+        }
     }
 
     /// Returns the namespace's event log.
@@ -310,7 +374,12 @@ impl BrokerHandle {
     /// up to 5 seconds for them to finish.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
-        for task in self.tasks {
+        let captures = self
+            .captures
+            .into_inner()
+            .into_values()
+            .map(|running| running.task);
+        for task in self.tasks.into_iter().chain(captures) {
             if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
                 tracing::warn!("a broker task did not stop within the shutdown grace period");
             }
@@ -344,10 +413,13 @@ async fn retention_loop(
 /// How often capture reads new events and checks for closed windows.
 const CAPTURE_TICK: Duration = Duration::from_secs(1);
 
+/// Captures one hub's events until the broker shuts down or `stop` says this capture alone
+/// stops.
 async fn capture_loop(
     shared: Arc<Shared>,
     capture: HubCapture,
     mut shutdown: watch::Receiver<bool>,
+    mut stop: watch::Receiver<bool>,
 ) {
     let namespace = shared.namespace();
     let Some(partition_count) = namespace
@@ -381,6 +453,10 @@ async fn capture_loop(
         tokio::select! {
             _ = ticker.tick() => {}
             _ = shutdown.changed() => return,
+            _ = stop.changed() => {
+                tracing::info!(hub, "capture stopped");
+                return;
+            }
         }
         let now = chrono::Utc::now().timestamp_millis();
         if let Err(error) = state.step(&shared.log, now) {

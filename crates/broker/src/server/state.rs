@@ -3,20 +3,21 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
-use amqp::{AmqpError, LinkId};
+use amqp::{condition, AmqpError, LinkId};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::entity::Namespace;
 use crate::log::{EventLog, RoundRobin};
-use crate::receiver::{ReceiverId, ReceiverRegistry};
+use crate::receiver::{Orphan, ReceiverId, ReceiverRegistry};
 
 /// A message to one connection's task from elsewhere in the broker.
 #[derive(Debug)]
 pub(crate) enum Signal {
     /// New events may be waiting for a consumer link.
     Wake(LinkId),
-    /// A consumer link was displaced by a receiver with a higher owner level.
-    Evict(LinkId, AmqpError),
+    /// A consumer link must end with this error: a receiver with a higher owner level displaced
+    /// it, or its hub, consumer group or partition was deleted.
+    Detach(LinkId, AmqpError),
     /// A producer's delivery was stored (or failed to be), so it can be settled.
     Settle {
         /// The producer link.
@@ -102,6 +103,35 @@ impl Shared {
             .remove(&id)
     }
 
+    /// Detaches, with `amqp:not-found`, every receiver whose hub, consumer group or partition
+    /// the namespace no longer has. Call it after each change of the namespace: a receiver
+    /// left attached to a deleted hub would wait for events that never come.
+    pub(crate) fn detach_orphans(&self) {
+        let namespace = self
+            .namespace
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let orphans = self
+            .receivers
+            .remove_orphans(|hub, consumer_group, partition| {
+                namespace.hub(hub).is_some_and(|found| {
+                    found.consumer_group(consumer_group).is_some()
+                        && partition < found.settings().partition_count
+                })
+            });
+        for orphan in orphans {
+            let Some((signals, link)) = self.remove_owner(orphan.id) else {
+                continue;
+            };
+            let error = AmqpError::new(
+                condition::NOT_FOUND,
+                orphan_description(&namespace, &orphan),
+            );
+            // A connection that already ended has nothing left to detach.
+            let _ = signals.send(Signal::Detach(link, error));
+        }
+    }
+
     /// Records when a hub's next capture window closes.
     pub(crate) fn set_next_capture_close_ms(&self, hub: &str, close_ms: Option<i64>) {
         let mut closes = self
@@ -121,5 +151,32 @@ impl Shared {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .get(&hub.to_ascii_lowercase())
             .copied()
+    }
+}
+
+/// Says which entity of a detached receiver was deleted, and what to do.
+fn orphan_description(namespace: &Namespace, orphan: &Orphan) -> String {
+    let Orphan {
+        hub,
+        consumer_group,
+        partition,
+        ..
+    } = orphan;
+    match namespace.hub(hub) {
+        None => format!(
+            "event hub `{hub}` was deleted from namespace `{}` while this receiver read its \
+             partition {partition}: create the event hub again, then open a new receiver",
+            namespace.name()
+        ),
+        Some(found) if found.consumer_group(consumer_group).is_none() => format!(
+            "consumer group `{consumer_group}` was deleted from event hub `{hub}` while this \
+             receiver read partition {partition}: create the consumer group again, then open a \
+             new receiver"
+        ),
+        Some(found) => format!(
+            "partition {partition} no longer exists in event hub `{hub}`, which has {} \
+             partitions now: open a receiver on one of those",
+            found.settings().partition_count
+        ),
     }
 }

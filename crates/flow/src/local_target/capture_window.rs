@@ -36,7 +36,7 @@ impl CaptureWindowChange {
 /// Sets the capture time window of one of the attendee's hubs to `seconds` (60 to 900) with
 /// a PUT of the hub through the stack's Resource Manager, leaving every other setting as ARM
 /// returns it. Nothing is sent when the window is already `seconds`. The local broker
-/// restarts on its port to pick up the change, so call this before the flow starts.
+/// restarts the hub's capture with the new window and keeps its connections open.
 ///
 /// The plan's window is 300 s, so `eda-workshop verify` reports a changed window as drift
 /// and `eda-workshop apply` sets it back.

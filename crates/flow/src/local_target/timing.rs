@@ -39,9 +39,10 @@ pub enum FlowTiming {
 /// Demo timing gives the namespace's broker a demo capture window and sets the flow's
 /// capture window and partner interval to match. The course's timing takes the demo window
 /// off the broker again and leaves the flow's timers as [`super::local_flow`] read them. The
-/// broker restarts when its window changes, which drops every connection to the namespace,
-/// so call this before the flow starts. The broker keeps the window until the next call or
-/// until the Local target stops; nothing is written to the Resource Manager.
+/// broker restarts each capture with the new window and keeps its connections open. The
+/// flow reads its timers only at start, so call this before the flow starts. The broker keeps
+/// the window until the next call or until the Local target stops; nothing is written to the
+/// Resource Manager.
 pub async fn apply_timing(
     stack: &LocalStack,
     prepared: &mut LocalFlow,
@@ -51,7 +52,7 @@ pub async fn apply_timing(
         FlowTiming::Course => None,
         FlowTiming::Demo => Some(demo_interval()),
     };
-    let restarted = stack
+    let changed = stack
         .set_demo_capture_window(&prepared.namespace, demo)
         .await?;
     if timing == FlowTiming::Demo {
@@ -62,7 +63,7 @@ pub async fn apply_timing(
     tracing::info!(
         namespace = %prepared.namespace,
         ?timing,
-        broker_restarted = restarted,
+        window_changed = changed,
         capture_window_seconds = prepared.config.capture_window.as_secs(),
         partner_interval_seconds = prepared.config.partner_interval.as_secs(),
         "applied the flow's timing"
