@@ -285,3 +285,42 @@ async fn preview_lists_creations_and_billing() {
         .unwrap();
     assert!(matches!(databricks.action, Action::Skip { .. }));
 }
+
+#[tokio::test]
+async fn recorded_schema_group_mode_shows_as_drift_after_restart() {
+    let harness = Harness::start().await;
+    let plan = plan_for("dgrf");
+    assert_eq!(harness.apply(&plan).await.failed, None);
+    let Harness {
+        dir,
+        server,
+        keychain,
+        ..
+    } = harness;
+    server.stop().await.unwrap();
+
+    let changed =
+        control::local::record_schema_group_mode(dir.path(), "MySchemaGroup", "Forward").unwrap();
+    let group = plan
+        .resources()
+        .find(|resource| resource.kind() == ResourceKind::SchemaGroup)
+        .unwrap();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(group.id.eq_ignore_ascii_case(&changed[0]), "{changed:?}");
+    let unchanged =
+        control::local::record_schema_group_mode(dir.path(), "myschemagroup", "Forward").unwrap();
+    assert_eq!(unchanged, Vec::<String>::new());
+
+    let harness = Harness::start_in(dir, keychain).await;
+    let options = control::apply::Options::all(control::apply::TargetKind::Local);
+    let report = verify(&harness.client, harness.server.target(), &plan, options)
+        .await
+        .unwrap();
+    let messages: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["schema group has compatibility mode `Forward`; the plan says `Backward`"]
+    );
+    let summary = harness.apply(&plan).await;
+    assert_eq!(summary.updated, 1);
+}

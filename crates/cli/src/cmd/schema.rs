@@ -171,6 +171,8 @@ impl Prepared {
 struct Target {
     client: RegistryClient,
     local: Option<RegistryHandle>,
+    /// The data directory of the local registry, `None` for Azure.
+    data_dir: Option<PathBuf>,
     /// The data directory's lock, held while the local registry runs in this process.
     _lock: Option<DataDirLock>,
 }
@@ -190,6 +192,7 @@ impl Target {
             return Ok(Target {
                 client,
                 local: None,
+                data_dir: None,
                 _lock: None,
             });
         }
@@ -214,18 +217,30 @@ impl Target {
         Ok(Target {
             client,
             local: Some(handle),
+            data_dir: Some(data_dir),
             _lock: Some(lock),
         })
     }
 
-    /// Creates or updates a group's mode on the local registry; in Azure it only reminds.
+    /// Creates or updates a group's mode on the local registry, and on the group's resource in
+    /// the local Resource Manager when it has one, so the mode outlasts a restart. In Azure it
+    /// only reminds.
     fn set_group_mode(&self, group: &str, mode: CompatibilityMode) -> anyhow::Result<()> {
-        match &self.local {
-            Some(handle) => {
+        match (&self.local, &self.data_dir) {
+            (Some(handle), Some(data_dir)) => {
                 handle.put_group(group, mode)?;
                 eprintln!("schema group {group}: compatibility mode {mode}");
+                let recorded =
+                    control::local::record_schema_group_mode(data_dir, group, mode.as_str())?;
+                for id in recorded {
+                    eprintln!(
+                        "recorded mode {mode} on the schema group resource {id}: \
+                         `eda-workshop verify` reports it where the plan says otherwise, and \
+                         `eda-workshop apply` sets the plan's mode again"
+                    );
+                }
             }
-            None => eprintln!(
+            _ => eprintln!(
                 "note: in Azure the compatibility mode is set on the schema group resource; \
                  this assumes {group} is in {mode} mode"
             ),

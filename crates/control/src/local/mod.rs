@@ -225,6 +225,43 @@ impl LocalResourceManager {
     }
 }
 
+/// Records a schema group's compatibility mode on its stored resource, as a change of the
+/// group in the portal does, so that the next start of the Local target restores that mode
+/// instead of the one the group was created with. Call it only while no local Resource
+/// Manager runs over `data_dir`. Every namespace's group of that name (in any case) changes,
+/// because the Local target's schema registry holds one group of each name. Returns the ids
+/// of the resources changed, none when no group of that name was created through the
+/// Resource Manager.
+pub fn record_schema_group_mode(
+    data_dir: &Path,
+    group: &str,
+    compatibility: &str,
+) -> Result<Vec<String>, LocalError> {
+    let path = data_dir.join(CONTROL_FOLDER).join(STATE_FILE);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let state_error = |error: rusqlite::Error| LocalError::State {
+        path: path.clone(),
+        reason: error.to_string(),
+    };
+    let store = store::Store::open(&path).map_err(state_error)?;
+    let mut changed = Vec::new();
+    for mut row in store.tree("").map_err(state_error)? {
+        let name = row.id.rsplit('/').next().unwrap_or_default();
+        if row.type_key != kinds::SCHEMA_GROUP || !name.eq_ignore_ascii_case(group) {
+            continue;
+        }
+        if row.body["properties"]["schemaCompatibility"] == compatibility {
+            continue;
+        }
+        row.body["properties"]["schemaCompatibility"] = compatibility.into();
+        store.put(&row, None).map_err(state_error)?;
+        changed.push(row.id);
+    }
+    Ok(changed)
+}
+
 /// Removes the state files and the storage folder, then the control folder if it is empty.
 fn remove_state(folder: &Path) -> Result<(), LocalError> {
     for name in [STATE_FILE, "arm.db-wal", "arm.db-shm"] {

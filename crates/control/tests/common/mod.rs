@@ -32,6 +32,19 @@ impl Harness {
 
     pub(crate) async fn start_with(options: LocalOptions, keychain: Keychain) -> Harness {
         let dir = tempfile::tempdir().unwrap();
+        Harness::start_over(dir, options, keychain).await
+    }
+
+    /// Starts again over the folder of an earlier harness, with its state.
+    pub(crate) async fn start_in(dir: tempfile::TempDir, keychain: Keychain) -> Harness {
+        Harness::start_over(dir, LocalOptions::default(), keychain).await
+    }
+
+    async fn start_over(
+        dir: tempfile::TempDir,
+        options: LocalOptions,
+        keychain: Keychain,
+    ) -> Harness {
         let effects = Arc::new(RecordedEffects::open_in(dir.path()).unwrap());
         let server =
             LocalResourceManager::start(dir.path(), keychain.clone(), effects.clone(), options)
