@@ -154,6 +154,59 @@ async fn register_returns_azure_headers() {
 }
 
 #[tokio::test]
+async fn null_default_after_string_is_accepted_with_warning() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::Backward)
+        .unwrap();
+    let schema = r#"{"type": "record", "name": "Lead", "namespace": "eda", "fields": [
+        {"name": "lead_id", "type": "string"},
+        {"name": "note", "type": ["string", "null"], "default": null}
+    ]}"#;
+    let register = |body: &'static str| {
+        raw_client(&handle)
+            .put(url(
+                &handle,
+                "/$schemaGroups/myschemagroup/schemas/eda.Lead?api-version=2022-10",
+            ))
+            .bearer_auth(token(&handle).expose())
+            .header("Content-Type", "application/json; serialization=Avro")
+            .body(body)
+            .send()
+    };
+
+    let response = register(schema).await.unwrap();
+
+    assert_eq!(response.status().as_u16(), 204);
+    let warnings: Vec<&str> = response
+        .headers()
+        .get_all("Warning")
+        .iter()
+        .map(|value| value.to_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("299 eda-workshop-registry \"field `note` has the default null"),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[0].contains("put 'null' first in the union"),
+        "{}",
+        warnings[0]
+    );
+    assert_eq!(versions_stored(&handle, "eda.Lead").await, 1);
+
+    let plain = r#"{"type": "record", "name": "Lead", "namespace": "eda", "fields": [
+        {"name": "lead_id", "type": "string"}
+    ]}"#;
+    let response = register(plain).await.unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    assert!(response.headers().get("Warning").is_none());
+    handle.stop().await;
+}
+
+#[tokio::test]
 async fn identical_schema_twice_same_id() {
     let handle = start_registry().await;
     handle

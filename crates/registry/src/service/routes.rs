@@ -152,7 +152,9 @@ fn route(state: &ServiceState, request: &ParsedRequest) -> Result<Reply, AzureEr
                 .store
                 .register(group, name, &content)
                 .map_err(store_error)?;
-            Ok(properties_reply(&context, &registration.schema))
+            let mut reply = properties_reply(&context, &registration.schema);
+            reply.headers.extend(default_warnings(&content));
+            Ok(reply)
         }
         (Method::POST, [groups, group, schemas, name_and_action])
             if is(groups, "$schemaGroups") && is(schemas, "schemas") =>
@@ -232,6 +234,37 @@ fn schema_body(state: &ServiceState, request: &ParsedRequest) -> Result<String, 
 
 // NOTE: Azure's status for an oversized schema is not documented; 413 is what an HTTP front
 // end returns for a body over its limit.
+/// One `Warning` header (code 299, a lasting warning) for each field default of a registered
+/// schema that breaks the Avro specification, such as `"default": null` on a union whose first
+/// branch is not `"null"`. Azure accepts such a schema silently; the registration stands here
+/// too, and the header says what readers may do with the default and how to fix it.
+fn default_warnings(content: &str) -> Vec<(&'static str, String)> {
+    let Ok(parsed) = crate::ParsedSchema::parse(content) else {
+        return Vec::new();
+    };
+    crate::compat::check_defaults(&parsed)
+        .into_iter()
+        .map(|warning| {
+            tracing::warn!(
+                record = warning.record,
+                field = warning.field,
+                "{}",
+                warning.message
+            );
+            let text: String = format!("{}; {}", warning.message, warning.fix)
+                .chars()
+                .map(|c| match c {
+                    '"' => '\'',
+                    '\\' => '/',
+                    c if c.is_ascii_graphic() || c == ' ' => c,
+                    _ => '?',
+                })
+                .collect();
+            ("Warning", format!("299 eda-workshop-registry \"{text}\""))
+        })
+        .collect()
+}
+
 fn too_large(max: usize) -> AzureError {
     AzureError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
