@@ -189,14 +189,16 @@ fn check_distinct(hubs: &[HubSpec]) -> Result<(), StandaloneError> {
 
 /// Creates (or updates) the standalone namespace and each hub with its `send` and `listen`
 /// rules through the local Resource Manager, and files each rule's primary key in the
-/// keychain. A hub that exists keeps its keys, so connection strings stay valid.
+/// keychain. A hub that exists keeps its keys, so connection strings stay valid. Returns the
+/// hubs' names as served, in the order given: a hub created earlier keeps the case of its
+/// first name, because hub names ignore case.
 pub async fn create_hubs(
     stack: &LocalStack,
     keychain: &Keychain,
     hubs: &[HubSpec],
-) -> Result<(), StandaloneError> {
+) -> Result<Vec<String>, StandaloneError> {
     if hubs.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     check_distinct(hubs)?;
     let client = stack.resource_manager().client()?;
@@ -220,6 +222,7 @@ pub async fn create_hubs(
             }),
         )
         .await?;
+    let mut served = Vec::with_capacity(hubs.len());
     for hub in hubs {
         let hub_id = format!("{namespace}/eventhubs/{}", hub.name);
         // The Standard tier fixes a hub's partition count, and `serve` cannot delete a hub.
@@ -262,13 +265,19 @@ pub async fn create_hubs(
             let entry = keychain_entry(&subscription, &hub.name, rule);
             write_key(keychain, entry, keys.primary_key).await?;
         }
+        let name = existing
+            .as_ref()
+            .and_then(|hub| hub["name"].as_str())
+            .unwrap_or(&hub.name)
+            .to_owned();
         tracing::info!(
-            hub = hub.name,
+            hub = name,
             partitions = hub.partitions,
             "standalone hub is live"
         );
+        served.push(name);
     }
-    Ok(())
+    Ok(served)
 }
 
 async fn write_key(keychain: &Keychain, entry: String, key: Secret) -> Result<(), SecretError> {

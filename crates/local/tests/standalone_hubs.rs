@@ -27,8 +27,10 @@ async fn served_hub_keeps_partition_count() {
          cannot change: serve it with `--hub demo:4`, or give `--data-dir` a new folder for a \
          hub with 2"
     );
-    standalone::create_hubs(&stack, &keychain, &four)
+    let upper: Vec<HubSpec> = vec!["DEMO:4".parse().unwrap(), "other".parse().unwrap()];
+    let served = standalone::create_hubs(&stack, &keychain, &upper)
         .await
         .unwrap();
+    assert_eq!(served, ["demo", "other"]);
     stack.stop().await;
 }

@@ -47,7 +47,16 @@ async fn serve(
     hubs: &[HubSpec],
     global: &Global,
 ) -> anyhow::Result<()> {
-    standalone::create_hubs(stack, keychain, hubs).await?;
+    let served = standalone::create_hubs(stack, keychain, hubs).await?;
+    for (hub, name) in hubs.iter().zip(&served) {
+        if *name != hub.name {
+            eprintln!(
+                "hub `{}` is served as `{name}`, the name it was created with in this data \
+                 folder: hub names ignore case, and either spelling reaches it",
+                hub.name
+            );
+        }
+    }
     let endpoints = stack.endpoints();
     endpoints.write(stack.data_dir())?;
     tokens::file_tokens(stack, keychain)?;
