@@ -356,6 +356,81 @@ fn connection_string_of_deleted_hub_named() {
 }
 
 #[test]
+fn connection_string_of_hub_created_again_named() {
+    let mut namespace = namespace_with_send_per_hub();
+    let old_key = key(
+        &namespace,
+        RuleScope::Hub("lead_purchased".to_owned()),
+        "send",
+    );
+    let settings = HubSettings {
+        partition_count: 2,
+        retention_days: 1,
+    };
+    namespace.delete_hub("lead_purchased").unwrap();
+    namespace.create_hub("lead_purchased", settings, 0).unwrap();
+
+    let token = generate_token(
+        "sb://127.0.0.1:5673/lead_purchased",
+        "send",
+        &old_key,
+        NOW + 60,
+    );
+    let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
+
+    assert_eq!(
+        error.to_string(),
+        "event hub `lead_purchased` and namespace `eda-local` have no rule named `send`, and the \
+         token is not signed by the rule of that name of event hub `customer` either: create \
+         rule `send` on event hub `lead_purchased` and use a connection string with its keys, \
+         or check SharedAccessKeyName"
+    );
+}
+
+#[test]
+fn grant_recheck_follows_rule_hub_and_key() {
+    let namespace = namespace_with_send_per_hub();
+    let scope = RuleScope::Hub("customer".to_owned());
+    let token = token(
+        &namespace,
+        scope.clone(),
+        "send",
+        "sb://127.0.0.1:5673/customer",
+    );
+    let grant = authorize(&namespace, &hosts(), &token, NOW).unwrap();
+    assert_eq!(grant.recheck(&namespace), Ok(()));
+
+    let mut regenerated = namespace.clone();
+    regenerated
+        .put_rule(
+            scope.clone(),
+            "send",
+            &[Right::Send],
+            Secret::new("bmV3LXByaW1hcnk=".to_owned()),
+            Secret::new("bmV3LXNlY29uZGFyeQ==".to_owned()),
+        )
+        .unwrap();
+    assert_eq!(
+        grant.recheck(&regenerated).unwrap_err().to_string(),
+        "the key of rule `send` of event hub `customer` that signed this connection's token was \
+         regenerated: use a connection string with the rule's current keys"
+    );
+
+    let mut without_rule = namespace.clone();
+    without_rule.delete_rule(&scope, "send").unwrap();
+    let mut without_hub = namespace.clone();
+    without_hub.delete_hub("customer").unwrap();
+    for changed in [without_rule, without_hub] {
+        assert_eq!(
+            grant.recheck(&changed).unwrap_err().to_string(),
+            "rule `send` of event hub `customer`, which signed this connection's token, no \
+             longer exists: it was deleted, or its event hub was. Create the rule again and use \
+             a connection string with its new keys"
+        );
+    }
+}
+
+#[test]
 fn secondary_key_of_other_hub_named() {
     let namespace = namespace_with_send_per_hub();
     let secondary = namespace

@@ -1,6 +1,6 @@
-//! Hubs and consumer groups deleted while clients read them, through the app's Rust client: the
-//! receivers of what was deleted end with `amqp:not-found` and a description naming it, and
-//! every other receiver of the namespace reads on.
+//! Hubs, consumer groups and rules deleted while clients use them, through the app's Rust
+//! client: the receivers and senders of what was deleted end with a description naming it, and
+//! every other link of the namespace carries on.
 
 mod common;
 
@@ -9,9 +9,11 @@ use std::time::Duration;
 use azeventhubs::consumer::{
     EventHubConsumerClient, EventHubConsumerClientOptions, EventPosition, ReadEventOptions,
 };
-use azeventhubs::producer::SendEventOptions;
+use azeventhubs::producer::{
+    EventHubProducerClient, EventHubProducerClientOptions, SendEventOptions,
+};
 use azeventhubs::{BasicRetryPolicy, MaxRetries};
-use broker::entity::HubSettings;
+use broker::entity::{HubSettings, Right, RuleScope};
 use broker::server::BrokerHandle;
 use common::{producer_without_retries, start_broker};
 use futures_util::StreamExt;
@@ -156,5 +158,96 @@ async fn receivers_of_deleted_consumer_group_end() {
     );
     send(&broker, "orders", "order-2").await;
     assert_eq!(next_item(&mut default).await, Ok("order-2".to_owned()));
+    broker.shutdown().await;
+}
+
+/// A producer for `hub` that does not retry, so that the first failed send shows the broker's
+/// answer.
+async fn sender(connection_string: &str, hub: &str) -> EventHubProducerClient<BasicRetryPolicy> {
+    let mut options = EventHubProducerClientOptions::default();
+    options.retry_options.max_retries = MaxRetries::new(0).unwrap();
+    EventHubProducerClient::new_from_connection_string(connection_string, hub.to_owned(), options)
+        .await
+        .unwrap()
+}
+
+/// Sends one event, each attempt within [`TIMEOUT`], and returns the error text of a refusal.
+async fn try_send(producer: &mut EventHubProducerClient<BasicRetryPolicy>) -> Result<(), String> {
+    tokio::time::timeout(
+        TIMEOUT,
+        producer.send_event("event", SendEventOptions::new()),
+    )
+    .await
+    .expect("the send is answered within the timeout")
+    .map_err(|error| format!("{error:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn senders_of_deleted_hub_or_rule_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start_broker(dir.path(), 2).await;
+    let key = broker.update_namespace(|namespace| {
+        let settings = HubSettings {
+            partition_count: 1,
+            retention_days: 1,
+        };
+        let now = chrono::Utc::now().timestamp_millis();
+        namespace.create_hub(DELETED_HUB, settings, now).unwrap();
+        let scope = RuleScope::Hub(DELETED_HUB.to_owned());
+        let rule = namespace
+            .create_rule(scope, "send", &[Right::Send])
+            .unwrap();
+        rule.primary_key.expose().clone()
+    });
+    let hub_rule = format!(
+        "Endpoint=sb://127.0.0.1:{};SharedAccessKeyName=send;SharedAccessKey={key};\
+         EntityPath={DELETED_HUB};UseDevelopmentEmulator=true",
+        broker.endpoint().port()
+    );
+    let mut with_hub_rule = sender(&hub_rule, DELETED_HUB).await;
+    let mut with_root = sender(&root_connection_string(&broker), DELETED_HUB).await;
+    let mut other_hub = sender(&root_connection_string(&broker), "orders").await;
+    for producer in [&mut with_hub_rule, &mut with_root, &mut other_hub] {
+        try_send(producer).await.unwrap();
+    }
+
+    broker.update_namespace(|namespace| {
+        let scope = RuleScope::Hub(DELETED_HUB.to_owned());
+        namespace.delete_rule(&scope, "send").unwrap();
+    });
+    let refused = try_send(&mut with_hub_rule).await.unwrap_err();
+    assert!(
+        refused.contains(
+            "rule `send` of event hub `audit`, which signed this connection's token, no longer \
+             exists"
+        ),
+        "{refused}"
+    );
+    try_send(&mut with_root).await.unwrap();
+
+    broker.update_namespace(|namespace| namespace.delete_hub(DELETED_HUB).unwrap());
+    broker.event_log().delete_hub(DELETED_HUB).await.unwrap();
+    let refused = try_send(&mut with_root).await.unwrap_err();
+    assert!(
+        refused.contains("event hub `audit` was deleted from namespace `eda-local`"),
+        "{refused}"
+    );
+    try_send(&mut other_hub).await.unwrap();
+
+    // A hub of the same name is a new hub: the old sender stays refused, a new one sends.
+    broker.update_namespace(|namespace| {
+        let settings = HubSettings {
+            partition_count: 1,
+            retention_days: 1,
+        };
+        let now = chrono::Utc::now().timestamp_millis();
+        namespace.create_hub(DELETED_HUB, settings, now).unwrap();
+    });
+    let refused = try_send(&mut with_root).await.unwrap_err();
+    assert!(refused.contains("was deleted"), "{refused}");
+    let mut new_sender = sender(&root_connection_string(&broker), DELETED_HUB).await;
+    try_send(&mut new_sender).await.unwrap();
+    let stored = broker.event_log().partition_info(DELETED_HUB, 0).unwrap();
+    assert_eq!(stored.last_enqueued_sequence_number, 0, "{stored:?}");
     broker.shutdown().await;
 }

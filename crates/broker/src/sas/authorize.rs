@@ -4,6 +4,7 @@ use super::resource::ResourceUri;
 use super::signature::{encode_resource, verify};
 use super::token::{SasToken, TokenError};
 use crate::entity::{AuthorizationRule, Namespace, Right, Rights, RuleScope};
+use crate::secret::Secret;
 
 /// The AMQP error condition Azure Event Hubs uses for every authorization failure.
 pub const UNAUTHORIZED_ACCESS: &str = "amqp:unauthorized-access";
@@ -50,6 +51,48 @@ pub enum AuthError {
         namespace: String,
         /// The `skn` of the token.
         rule: String,
+    },
+    /// The rule that signed a token accepted earlier no longer exists.
+    #[error(
+        "rule `{rule}` of {owner}, which signed this connection's token, no longer exists: it \
+         was deleted, or its event hub was. Create the rule again and use a connection string \
+         with its new keys"
+    )]
+    RuleRemoved {
+        /// The rule name.
+        rule: String,
+        /// What the rule belonged to, such as "event hub `orders`" or "namespace `eda-local`".
+        owner: String,
+    },
+    /// The key that signed a token accepted earlier was regenerated.
+    #[error(
+        "the key of rule `{rule}` of {owner} that signed this connection's token was \
+         regenerated: use a connection string with the rule's current keys"
+    )]
+    KeyRegenerated {
+        /// The rule name.
+        rule: String,
+        /// What the rule belonged to.
+        owner: String,
+    },
+    /// The token's hub and the namespace have no rule of the token's name, and the keys of
+    /// the other hubs' rules of that name do not sign it: most often a connection string of a
+    /// rule that was deleted with its hub before the hub was created again.
+    #[error(
+        "event hub `{hub}` and namespace `{namespace}` have no rule named `{rule}`, and the \
+         token is not signed by the rule of that name of event hub `{other}` either: create \
+         rule `{rule}` on event hub `{hub}` and use a connection string with its keys, or check \
+         SharedAccessKeyName"
+    )]
+    NoRuleForHub {
+        /// The hub the token is for.
+        hub: String,
+        /// The namespace served.
+        namespace: String,
+        /// The `skn` of the token.
+        rule: String,
+        /// The hub whose rule of that name was tried.
+        other: String,
     },
     /// Neither key of the rule produced the token's signature.
     #[error(
@@ -138,6 +181,9 @@ impl AuthError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
     rule: String,
+    scope: RuleScope,
+    /// The key that produced the token's signature, to notice when it is regenerated.
+    key: Secret<String>,
     rights: Rights,
     resource: ResourceUri,
     resource_text: String,
@@ -190,6 +236,28 @@ impl Grant {
         Ok(())
     }
 
+    /// Checks that the rule that signed the token still exists with the key that signed it.
+    /// A grant that fails authorizes nothing more: its rule, its hub or its key is gone.
+    pub fn recheck(&self, namespace: &Namespace) -> Result<(), AuthError> {
+        let owner = match &self.scope {
+            RuleScope::Namespace => format!("namespace `{}`", namespace.name()),
+            RuleScope::Hub(hub) => format!("event hub `{hub}`"),
+        };
+        let Some(rule) = namespace.rule(&self.scope, &self.rule) else {
+            return Err(AuthError::RuleRemoved {
+                rule: self.rule.clone(),
+                owner,
+            });
+        };
+        if rule.primary_key != self.key && rule.secondary_key != self.key {
+            return Err(AuthError::KeyRegenerated {
+                rule: self.rule.clone(),
+                owner,
+            });
+        }
+        Ok(())
+    }
+
     /// Returns whether the grant's resource covers `entity`, ignoring rights and expiry.
     pub fn covers(&self, entity: &str) -> bool {
         let target = ResourceUri::parse(entity, entity.contains("://"));
@@ -213,10 +281,12 @@ pub fn authorize(
     check_host(&token, &resource, hosts)?;
 
     let candidates = rules_named(namespace, &resource, token.key_name());
-    let signing = candidates
-        .iter()
-        .copied()
-        .find(|rule| signature_matches(&token, &[&rule.primary_key, &rule.secondary_key]));
+    let signing = candidates.iter().copied().find_map(|rule| {
+        [&rule.primary_key, &rule.secondary_key]
+            .into_iter()
+            .find(|key| signature_matches(&token, &[key]))
+            .map(|key| (rule, key))
+    });
     let missing_hub = resource
         .hub()
         .filter(|hub| namespace.hub(hub).is_none())
@@ -231,16 +301,34 @@ pub fn authorize(
             resource: token.resource().to_owned(),
         }));
     };
-    let Some(rule) = signing else {
-        return Err(missing_hub.unwrap_or_else(|| AuthError::InvalidSignature {
-            rule: deciding.name.clone(),
-        }));
+    let Some((rule, key)) = signing else {
+        if let Some(error) = missing_hub {
+            return Err(error);
+        }
+        return Err(match (resource.hub(), &deciding.scope) {
+            (Some(hub), RuleScope::Hub(other)) if !other.eq_ignore_ascii_case(hub) => {
+                AuthError::NoRuleForHub {
+                    hub: namespace
+                        .hub(hub)
+                        .map_or(hub, |found| found.name())
+                        .to_owned(),
+                    namespace: namespace.name().to_owned(),
+                    rule: token.key_name().to_owned(),
+                    other: other.clone(),
+                }
+            }
+            _ => AuthError::InvalidSignature {
+                rule: deciding.name.clone(),
+            },
+        });
     };
     check_expiry(token.expiry(), now)?;
     check_rule_scope(namespace, &token, &resource, rule, deciding)?;
 
     Ok(Grant {
         rule: rule.name.clone(),
+        scope: rule.scope.clone(),
+        key: key.clone(),
         rights: rule.rights,
         resource: ResourceUri {
             // Entities are compared on their path only: the host was checked above.

@@ -34,8 +34,16 @@ pub(crate) enum LinkKind {
     ManagementRequests,
     /// The broker sends READ replies.
     ManagementReplies,
-    /// The client sends events to a hub, or to one partition.
-    Producer { hub: String, partition: Option<u32> },
+    /// The client sends events to a hub, or to one partition, through `address`. Once a
+    /// change of the namespace took its hub or its authorization away, `revoked` holds the
+    /// error every later delivery is rejected with: clients learn of a rejected delivery at
+    /// once, where some wait out their timeout after a detach.
+    Producer {
+        hub: String,
+        partition: Option<u32>,
+        address: String,
+        revoked: Option<AmqpError>,
+    },
     /// The broker sends a partition's events to a consumer.
     Consumer(Consumer),
 }
@@ -131,6 +139,8 @@ fn producer(
         LinkKind::Producer {
             hub: found.name().to_owned(),
             partition,
+            address: address.to_owned(),
+            revoked: None,
         },
         response,
     ))
@@ -257,6 +267,7 @@ fn consumer(
     );
     Ok((
         LinkKind::Consumer(Consumer {
+            address: address.to_owned(),
             hub: hub_name,
             partition: partition_index,
             next_sequence: start.sequence_number,
@@ -300,7 +311,11 @@ fn start_position(source: Option<&Source>) -> Result<StartPosition, AmqpError> {
 
 /// Checks the connection's tokens for a link. When none allows it, the error of a token that
 /// covers the entity (a missing right, an expiry) wins over a scope mismatch.
-fn authorize_link(driver: &Driver, address: &str, right: Right) -> Result<(), AmqpError> {
+pub(crate) fn authorize_link(
+    driver: &Driver,
+    address: &str,
+    right: Right,
+) -> Result<(), AmqpError> {
     let now = now_seconds();
     let mut best: Option<AuthError> = None;
     for grant in &driver.grants {

@@ -17,6 +17,7 @@ use super::attach::{self, LinkKind};
 use super::consume::delivery_payload;
 use super::state::{Shared, Signal};
 use super::{cbs, management, produce};
+use crate::entity::Right;
 use crate::limits::MAX_EVENT_BYTES;
 use crate::log::{LogError, PartitionTarget};
 use crate::receiver::RuntimeMetrics;
@@ -35,6 +36,8 @@ struct ReplyNode {
 /// A consumer link's position and the task that wakes it on new events.
 #[derive(Debug)]
 pub(crate) struct Consumer {
+    /// The address the client attached to.
+    pub(crate) address: String,
     pub(crate) hub: String,
     pub(crate) partition: u32,
     pub(crate) next_sequence: i64,
@@ -77,6 +80,7 @@ pub(crate) async fn serve<R, W>(
         management_replies: ReplyNode::default(),
     };
     let mut buffer = vec![0u8; 64 * 1024];
+    let mut namespace_changes = driver.shared.namespace_changes();
     let mut deadline = driver.engine.tick(Instant::now());
     tracing::debug!(%peer, "connection opened");
 
@@ -114,6 +118,7 @@ pub(crate) async fn serve<R, W>(
                 }
             },
             Some(signal) = incoming_signals.recv() => driver.on_signal(signal),
+            Ok(()) = namespace_changes.changed() => driver.recheck_links(),
             () = timer => {}
             _ = shutdown.changed() => driver.engine.close(Some(AmqpError::new(
                 condition::CONNECTION_FORCED,
@@ -183,6 +188,72 @@ impl Driver {
         }
     }
 
+    /// After a change of the namespace, drops the grants whose rule or key is gone. Each
+    /// consumer link they no longer authorize ends with `amqp:unauthorized-access` and the
+    /// reason. Each producer link they no longer authorize, or whose hub was deleted, rejects
+    /// every later delivery with that reason or `amqp:not-found`, also after a hub of that name
+    /// is created again. The receivers of deleted hubs and consumer groups are ended by
+    /// [`Shared::namespace_changed`].
+    fn recheck_links(&mut self) {
+        let namespace = self.shared.namespace();
+        let mut revoked = Vec::new();
+        self.grants.retain(|grant| match grant.recheck(&namespace) {
+            Ok(()) => true,
+            Err(error) => {
+                revoked.push((grant.clone(), error));
+                false
+            }
+        });
+        let mut changed = Vec::new();
+        for (link, kind) in &self.links {
+            let (hub, address, right) = match kind {
+                LinkKind::Producer {
+                    revoked: Some(_), ..
+                } => continue,
+                LinkKind::Producer { hub, address, .. } => (hub, address, Right::Send),
+                LinkKind::Consumer(consumer) => (&consumer.hub, &consumer.address, Right::Listen),
+                _ => continue,
+            };
+            if namespace.hub(hub).is_none() {
+                let description = format!(
+                    "event hub `{hub}` was deleted from namespace `{}`: create the event hub \
+                     again, then open a new sender",
+                    namespace.name()
+                );
+                changed.push((*link, AmqpError::new(condition::NOT_FOUND, description)));
+                continue;
+            }
+            if let Err(refused) = attach::authorize_link(self, address, right) {
+                let error = revoked
+                    .iter()
+                    .find(|(grant, _)| grant.covers(address))
+                    .map_or(refused, |(_, reason)| {
+                        AmqpError::new(reason.condition(), reason.to_string())
+                    });
+                changed.push((*link, error));
+            }
+        }
+        for (link, error) in changed {
+            match self.links.get_mut(&link) {
+                Some(LinkKind::Producer { revoked, .. }) => {
+                    tracing::info!(%link, description = ?error.description, "producer refused after a change of the namespace");
+                    *revoked = Some(error);
+                    continue;
+                }
+                // The receivers of a deleted hub are ended with their own description.
+                Some(LinkKind::Consumer(consumer)) if namespace.hub(&consumer.hub).is_none() => {
+                    continue
+                }
+                _ => {}
+            }
+            tracing::info!(%link, description = ?error.description, "receiver ended after a change of the namespace");
+            if let Err(error) = self.engine.detach(link, Some(error)) {
+                tracing::debug!(%link, %error, "detaching a link failed");
+            }
+            self.forget_link(link);
+        }
+    }
+
     fn on_credit(&mut self, link: LinkId, drain: bool) {
         if self.cbs_replies.link == Some(link) {
             flush_replies(&mut self.engine, &mut self.cbs_replies);
@@ -213,7 +284,13 @@ impl Driver {
             Some(LinkKind::ManagementRequests) => {
                 Some(self.on_management_request(&delivery.payload))
             }
-            Some(LinkKind::Producer { hub, partition }) => {
+            Some(LinkKind::Producer {
+                revoked: Some(error),
+                ..
+            }) => Some(DeliveryState::Rejected {
+                error: Some(error.clone()),
+            }),
+            Some(LinkKind::Producer { hub, partition, .. }) => {
                 let (hub, partition) = (hub.clone(), *partition);
                 self.on_produce(&hub, partition, delivery)
             }
@@ -330,7 +407,7 @@ impl Driver {
         let Some(partition_count) = self.shared.partition_count(hub) else {
             return Some(rejection(
                 condition::NOT_FOUND,
-                format!("event hub `{hub}` was deleted"),
+                format!("event hub `{hub}` was deleted: create it again to send to it"),
             ));
         };
         let target = match PartitionTarget::new(incoming.partition_key.as_deref(), partition) {

@@ -294,7 +294,7 @@ impl BrokerHandle {
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             change(&mut namespace)
         };
-        self.shared.detach_orphans();
+        self.shared.namespace_changed();
         result
     }
 

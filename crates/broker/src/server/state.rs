@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use amqp::{condition, AmqpError, LinkId};
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 
 use crate::entity::Namespace;
 use crate::log::{EventLog, RoundRobin};
@@ -40,6 +41,8 @@ pub(crate) struct Shared {
     round_robin: Mutex<HashMap<String, Arc<RoundRobin>>>,
     owners: Mutex<HashMap<ReceiverId, (UnboundedSender<Signal>, LinkId)>>,
     capture_closes: Mutex<HashMap<String, i64>>,
+    /// Counts the changes of the namespace, so that each connection checks its links after one.
+    changes: watch::Sender<u64>,
 }
 
 impl Shared {
@@ -52,6 +55,7 @@ impl Shared {
             round_robin: Mutex::default(),
             owners: Mutex::default(),
             capture_closes: Mutex::default(),
+            changes: watch::Sender::new(0),
         }
     }
 
@@ -103,10 +107,22 @@ impl Shared {
             .remove(&id)
     }
 
+    /// Tells every connection that the namespace changed: its receivers of deleted entities
+    /// end at once, and each connection checks its other links against the new namespace.
+    pub(crate) fn namespace_changed(&self) {
+        self.detach_orphans();
+        self.changes.send_modify(|count| *count += 1);
+    }
+
+    /// Returns a receiver that changes after each change of the namespace.
+    pub(crate) fn namespace_changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
     /// Detaches, with `amqp:not-found`, every receiver whose hub, consumer group or partition
     /// the namespace no longer has. Call it after each change of the namespace: a receiver
     /// left attached to a deleted hub would wait for events that never come.
-    pub(crate) fn detach_orphans(&self) {
+    fn detach_orphans(&self) {
         let namespace = self
             .namespace
             .read()
