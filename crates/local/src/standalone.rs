@@ -102,6 +102,19 @@ pub enum StandaloneError {
         /// The hub's rules, comma separated.
         known: String,
     },
+    /// The running Resource Manager no longer has the rule: it or its hub was deleted after
+    /// `serve` started.
+    #[error(
+        "rule `{rule}` of hub `{hub}` no longer exists in the running services: it or its hub \
+         was deleted after `eda-workshop serve` started. Create it again through the Resource \
+         Manager, or stop `serve` and start it again with `--hub {hub}`"
+    )]
+    Deleted {
+        /// The hub.
+        hub: String,
+        /// The rule.
+        rule: String,
+    },
     /// The keychain has no key for the rule.
     #[error(
         "the keychain has no key for rule `{rule}` of hub `{hub}`: run `eda-workshop serve \
@@ -289,6 +302,53 @@ async fn write_key(keychain: &Keychain, entry: String, key: Secret) -> Result<()
                 reason: format!("the keychain task stopped: {error}"),
             })
         })
+}
+
+/// Builds a connection string like [`connection_string`], and while the services run, checks
+/// the rule's keys with the running Resource Manager first: a rule deleted or created again
+/// since `serve` filed its key is reported, or its current key used and filed.
+pub async fn current_connection_string(
+    endpoints: &Endpoints,
+    keychain: &Keychain,
+    hub: &str,
+    rule: &str,
+) -> Result<Secret, StandaloneError> {
+    let filed = connection_string(endpoints, keychain, hub, rule)?;
+    let Ok(token) = crate::tokens::token(
+        endpoints,
+        keychain,
+        crate::tokens::TokenService::ResourceManager,
+    ) else {
+        return Ok(filed);
+    };
+    let credential = std::sync::Arc::new(control::credential::LocalCredential::new(token));
+    let client = control::arm::ArmClient::new(&endpoints.arm, &endpoints.subscription, credential)?;
+    let served = endpoints
+        .namespace(STANDALONE_NAMESPACE)
+        .and_then(|namespace| namespace.hub(hub))
+        .map_or(hub, |served| served.name.as_str());
+    let rule_name = rule.to_ascii_lowercase();
+    let rule_id = format!(
+        "{}/eventhubs/{served}/authorizationRules/{rule_name}",
+        namespace_id()
+    );
+    let keys = match client.list_keys(&rule_id).await {
+        Ok(keys) => keys,
+        Err(control::Error::Arm { status: 404, .. }) => {
+            return Err(StandaloneError::Deleted {
+                hub: served.to_owned(),
+                rule: rule_name,
+            })
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let entry = keychain_entry(&endpoints.subscription, served, &rule_name);
+    let filed_key = keychain.read(&entry)?;
+    if filed_key.is_some_and(|key| key.expose() == keys.primary_key.expose()) {
+        return Ok(filed);
+    }
+    write_key(keychain, entry, keys.primary_key).await?;
+    connection_string(endpoints, keychain, hub, rule)
 }
 
 /// Builds a connection string for a standalone hub's rule in the form Microsoft's SDKs

@@ -2,8 +2,10 @@
 //! later start.
 
 use control::secrets::Keychain;
+use course::ResourceKind;
 use local::standalone::{self, HubSpec};
 use local::LocalStack;
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn served_hub_keeps_partition_count() {
@@ -32,5 +34,66 @@ async fn served_hub_keeps_partition_count() {
         .await
         .unwrap();
     assert_eq!(served, ["demo", "other"]);
+    stack.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_string_follows_rule_deleted_and_created_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = Keychain::in_memory();
+    let stack = LocalStack::start(dir.path(), keychain.clone())
+        .await
+        .unwrap();
+    let hubs: Vec<HubSpec> = vec!["lead:2".parse().unwrap()];
+    standalone::create_hubs(&stack, &keychain, &hubs)
+        .await
+        .unwrap();
+    local::tokens::file_tokens(&stack, &keychain).unwrap();
+    let endpoints = stack.endpoints();
+    let filed = standalone::current_connection_string(&endpoints, &keychain, "lead", "listen")
+        .await
+        .unwrap();
+    assert_eq!(
+        filed.expose(),
+        standalone::connection_string(&endpoints, &keychain, "lead", "listen")
+            .unwrap()
+            .expose()
+    );
+
+    let client = stack.resource_manager().client().unwrap();
+    let rule_id = format!(
+        "/resourceGroups/{}/providers/Microsoft.EventHub/namespaces/{}/eventhubs/lead/\
+         authorizationRules/listen",
+        standalone::STANDALONE_GROUP,
+        standalone::STANDALONE_NAMESPACE
+    );
+    client
+        .delete(ResourceKind::AuthorizationRule, &rule_id, None)
+        .await
+        .unwrap();
+    let error = standalone::current_connection_string(&endpoints, &keychain, "lead", "listen")
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("rule `listen` of hub `lead` no longer exists in the running services"),
+        "{error}"
+    );
+
+    client
+        .put(
+            ResourceKind::AuthorizationRule,
+            &rule_id,
+            json!({ "properties": { "rights": ["Listen"] } }),
+        )
+        .await
+        .unwrap();
+    let current = standalone::current_connection_string(&endpoints, &keychain, "lead", "listen")
+        .await
+        .unwrap();
+    let new_key = client.list_keys(&rule_id).await.unwrap().primary_key;
+    assert_ne!(current.expose(), filed.expose());
+    assert!(current.expose().contains(new_key.expose()));
     stack.stop().await;
 }

@@ -37,12 +37,15 @@ pub(crate) struct ConnectionStringArgs {
     rule: RuleChoice,
 }
 
-/// Prints the connection string: the port from `endpoints.json`, the key from the keychain.
+/// Prints the connection string: the port from `endpoints.json`, the key from the keychain,
+/// checked with the running Resource Manager.
 pub(crate) async fn run(args: ConnectionStringArgs, global: &Global) -> anyhow::Result<()> {
     let data_dir = global.data_dir()?;
     let endpoints = Endpoints::read(&data_dir)?;
     let keychain = Keychain::os()?;
-    let text = standalone::connection_string(&endpoints, &keychain, &args.hub, args.rule.name())?;
+    let text =
+        standalone::current_connection_string(&endpoints, &keychain, &args.hub, args.rule.name())
+            .await?;
     if global.json {
         let value = serde_json::json!({ "connection_string": text.expose() });
         println!("{value}");
