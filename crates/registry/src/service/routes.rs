@@ -234,35 +234,62 @@ fn schema_body(state: &ServiceState, request: &ParsedRequest) -> Result<String, 
 
 // NOTE: Azure's status for an oversized schema is not documented; 413 is what an HTTP front
 // end returns for a body over its limit.
-/// One `Warning` header (code 299, a lasting warning) for each field default of a registered
-/// schema that breaks the Avro specification, such as `"default": null` on a union whose first
+/// How many `Warning` headers a registration carries at most; one more says how many fields
+/// were left out. Clients limit the headers of a reply (Python's `http.client` to 100).
+const MAX_WARNING_HEADERS: usize = 5;
+
+/// `Warning` headers (code 299, a lasting warning) for the field defaults of a registered
+/// schema that break the Avro specification, such as `"default": null` on a union whose first
 /// branch is not `"null"`. Azure accepts such a schema silently; the registration stands here
-/// too, and the header says what readers may do with the default and how to fix it.
+/// too, and each header says what readers may do with the default and how to fix it.
 fn default_warnings(content: &str) -> Vec<(&'static str, String)> {
     let Ok(parsed) = crate::ParsedSchema::parse(content) else {
         return Vec::new();
     };
-    crate::compat::check_defaults(&parsed)
-        .into_iter()
-        .map(|warning| {
-            tracing::warn!(
-                record = warning.record,
-                field = warning.field,
-                "{}",
-                warning.message
-            );
-            let text: String = format!("{}; {}", warning.message, warning.fix)
-                .chars()
-                .map(|c| match c {
-                    '"' => '\'',
-                    '\\' => '/',
-                    c if c.is_ascii_graphic() || c == ' ' => c,
-                    _ => '?',
-                })
-                .collect();
-            ("Warning", format!("299 eda-workshop-registry \"{text}\""))
-        })
-        .collect()
+    let warnings = crate::compat::check_defaults(&parsed);
+    for warning in &warnings {
+        tracing::warn!(
+            record = warning.record,
+            field = warning.field,
+            "{}",
+            warning.message
+        );
+    }
+    let mut headers: Vec<_> = warnings
+        .iter()
+        .take(MAX_WARNING_HEADERS)
+        .map(|warning| warning_header(&format!("{}; {}", warning.message, warning.fix)))
+        .collect();
+    if let Some(left_out) = warnings
+        .len()
+        .checked_sub(MAX_WARNING_HEADERS)
+        .filter(|n| *n > 0)
+    {
+        headers.push(warning_header(&format!(
+            "{left_out} more fields have defaults that break the Avro specification; check the \
+             schema with `eda-workshop schema register`, which lists them all"
+        )));
+    }
+    headers
+}
+
+/// Writes `text` as the quoted text of a `Warning` header: quotes and backslashes are escaped
+/// as HTTP's quoted strings allow, and characters outside ASCII become `U+XXXX`, because header
+/// values are ASCII.
+fn warning_header(text: &str) -> (&'static str, String) {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            ' ' => quoted.push(c),
+            c if c.is_ascii_graphic() => quoted.push(c),
+            c => quoted.push_str(&format!("U+{:04X}", u32::from(c))),
+        }
+    }
+    ("Warning", format!("299 eda-workshop-registry \"{quoted}\""))
 }
 
 fn too_large(max: usize) -> AzureError {
@@ -394,4 +421,19 @@ fn encode_segment(segment: &str) -> String {
         .replace("%2E", ".")
         .replace("%2D", "-")
         .replace("%5F", "_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warning_text_is_quoted_and_ascii() {
+        let (name, value) = warning_header(r#"say "hi" \ Größe"#);
+        assert_eq!(name, "Warning");
+        assert_eq!(
+            value,
+            r#"299 eda-workshop-registry "say \"hi\" \\ GrU+00F6U+00DFe""#
+        );
+    }
 }
