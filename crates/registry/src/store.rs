@@ -24,13 +24,15 @@ pub enum StoreError {
     /// Creating one more group would pass the namespace's limit.
     #[error(
         "schema group `{group}` cannot be created: the namespace already holds {existing} \
-         group(s) and the Standard tier allows {max}; reuse the existing group"
+         group(s) ({names}) and the Standard tier allows {max}; use an existing group"
     )]
     GroupLimit {
         /// The group that was to be created.
         group: String,
         /// Groups that exist already.
         existing: usize,
+        /// Their names, quoted and comma separated.
+        names: String,
         /// The limit.
         max: usize,
     },
@@ -240,27 +242,37 @@ impl Store {
         check_name("schema group", name, self.limits.max_group_name_chars)?;
         let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: bool = transaction
+        // Group names ignore case, as the names of the namespace's other resources do: an
+        // existing group keeps the spelling it was created with.
+        let existing_name: Option<String> = transaction
             .query_row(
-                "SELECT 1 FROM schema_groups WHERE name = ?1",
+                "SELECT name FROM schema_groups WHERE name = ?1 COLLATE NOCASE",
                 [name],
-                |_| Ok(()),
+                |row| row.get(0),
             )
-            .optional()?
-            .is_some();
+            .optional()?;
+        let exists = existing_name.is_some();
+        let name = existing_name.as_deref().unwrap_or(name);
         if exists {
             transaction.execute(
                 "UPDATE schema_groups SET compatibility = ?2 WHERE name = ?1",
                 params![name, mode.as_str()],
             )?;
         } else {
-            let existing: usize =
-                transaction
-                    .query_row("SELECT COUNT(*) FROM schema_groups", [], |row| row.get(0))?;
-            if existing >= self.limits.max_groups {
+            let names = {
+                let mut statement =
+                    transaction.prepare("SELECT name FROM schema_groups ORDER BY name")?;
+                let names = statement
+                    .query_map([], |row| row.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                names
+            };
+            if names.len() >= self.limits.max_groups {
+                let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
                 return Err(StoreError::GroupLimit {
                     group: name.to_string(),
-                    existing,
+                    existing: names.len(),
+                    names: quoted.join(", "),
                     max: self.limits.max_groups,
                 });
             }
@@ -282,7 +294,8 @@ impl Store {
     pub fn delete_group(&self, name: &str) -> Result<(), StoreError> {
         let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        group_of(&transaction, name)?;
+        let group = group_of(&transaction, name)?;
+        let name = group.name.as_str();
         let versions =
             transaction.execute("DELETE FROM schema_versions WHERE group_name = ?1", [name])?;
         transaction.execute("DELETE FROM schema_groups WHERE name = ?1", [name])?;
@@ -332,6 +345,7 @@ impl Store {
         let mut connection = self.lock();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let group_info = group_of(&transaction, group)?;
+        let group = group_info.name.as_str();
         if let Some(existing) = find_by_normalized(&transaction, group, name, &normalized)? {
             return Ok(Registration {
                 schema: existing,
@@ -409,7 +423,8 @@ impl Store {
     ) -> Result<StoredSchema, StoreError> {
         let normalized = normalized_content(content)?;
         let connection = self.lock();
-        group_of(&connection, group)?;
+        let group_info = group_of(&connection, group)?;
+        let group = group_info.name.as_str();
         if let Some(found) = find_by_normalized(&connection, group, name, &normalized)? {
             return Ok(found);
         }
@@ -443,7 +458,8 @@ impl Store {
     /// Lists a schema's version numbers, ascending.
     pub fn versions(&self, group: &str, name: &str) -> Result<Vec<u32>, StoreError> {
         let connection = self.lock();
-        group_of(&connection, group)?;
+        let group_info = group_of(&connection, group)?;
+        let group = group_info.name.as_str();
         let mut statement = connection.prepare(
             "SELECT version FROM schema_versions WHERE group_name = ?1 AND schema_name = ?2
              ORDER BY version",
@@ -468,7 +484,8 @@ impl Store {
         version: u32,
     ) -> Result<StoredSchema, StoreError> {
         let connection = self.lock();
-        group_of(&connection, group)?;
+        let group_info = group_of(&connection, group)?;
+        let group = group_info.name.as_str();
         connection
             .query_row(
                 "SELECT id, group_name, schema_name, version, content FROM schema_versions
@@ -487,7 +504,8 @@ impl Store {
     /// Returns the latest version of a schema, or `None` when the schema has none.
     pub fn latest(&self, group: &str, name: &str) -> Result<Option<StoredSchema>, StoreError> {
         let connection = self.lock();
-        group_of(&connection, group)?;
+        let group_info = group_of(&connection, group)?;
+        let group = group_info.name.as_str();
         latest_of(&connection, group, name)
     }
 }
@@ -506,23 +524,20 @@ fn check_name(kind: &'static str, name: &str, max: usize) -> Result<(), StoreErr
 }
 
 fn group_of(connection: &Connection, name: &str) -> Result<GroupInfo, StoreError> {
-    let mode: Option<String> = connection
+    let found: Option<(String, String)> = connection
         .query_row(
-            "SELECT compatibility FROM schema_groups WHERE name = ?1",
+            "SELECT name, compatibility FROM schema_groups WHERE name = ?1 COLLATE NOCASE",
             [name],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    let Some(mode) = mode else {
+    let Some((name, mode)) = found else {
         return Err(StoreError::GroupNotFound(name.to_string()));
     };
     // The column only ever receives CompatibilityMode::as_str, so an unknown value means the
     // file was edited by hand; None is the safe reading because it rejects nothing.
     let mode = mode.parse().unwrap_or(CompatibilityMode::None);
-    Ok(GroupInfo {
-        name: name.to_string(),
-        mode,
-    })
+    Ok(GroupInfo { name, mode })
 }
 
 fn find_by_normalized(
@@ -663,6 +678,27 @@ mod tests {
     }
 
     #[test]
+    fn group_names_ignore_case() {
+        let store = store_with_group(CompatibilityMode::Backward);
+        let registered = store.register("GROUP", "E", V1).unwrap();
+        assert_eq!(registered.schema.group, "group");
+        assert_eq!(store.versions("Group", "E").unwrap(), [1]);
+        assert_eq!(
+            store.find_by_content("gRoUp", "E", V1).unwrap().id,
+            registered.schema.id
+        );
+        let changed = store
+            .put_group("Group", CompatibilityMode::Forward)
+            .unwrap();
+        assert_eq!(changed.name, "group");
+        assert_eq!(store.list_groups().unwrap(), ["group"]);
+        assert_eq!(
+            store.group("GROUP").unwrap().mode,
+            CompatibilityMode::Forward
+        );
+    }
+
+    #[test]
     fn second_group_passes_standard_limit() {
         let store = store_with_group(CompatibilityMode::None);
         let error = store
@@ -676,6 +712,11 @@ mod tests {
                 ..
             }
         ));
+        assert_eq!(
+            error.to_string(),
+            "schema group `other` cannot be created: the namespace already holds 1 group(s) \
+             (`group`) and the Standard tier allows 1; use an existing group"
+        );
         // Changing the existing group's mode is not a new group.
         store
             .put_group("group", CompatibilityMode::Forward)
