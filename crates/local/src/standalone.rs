@@ -133,8 +133,9 @@ pub enum StandaloneError {
 pub struct HubSpec {
     /// The hub name.
     pub name: String,
-    /// Its partitions, 1 to 32.
-    pub partitions: u32,
+    /// Its partitions, 1 to 32. `None` keeps an existing hub's count and gives a new hub
+    /// [`DEFAULT_PARTITIONS`].
+    pub partitions: Option<u32>,
 }
 
 impl FromStr for HubSpec {
@@ -150,16 +151,16 @@ impl FromStr for HubSpec {
                 let partitions = count.parse::<u32>().map_err(|_| {
                     invalid(format!("`{count}` is not a partition count: use 1 to 32"))
                 })?;
-                (name, partitions)
+                if !PARTITION_COUNT.contains(&partitions) {
+                    return Err(invalid(format!(
+                        "{partitions} partitions is out of range: use 1 to 32"
+                    )));
+                }
+                (name, Some(partitions))
             }
-            None => (spec, DEFAULT_PARTITIONS),
+            None => (spec, None),
         };
         validate_hub_name(name).map_err(|error| invalid(error.to_string()))?;
-        if !PARTITION_COUNT.contains(&partitions) {
-            return Err(invalid(format!(
-                "{partitions} partitions is out of range: use 1 to 32"
-            )));
-        }
         Ok(Self {
             name: name.to_owned(),
             partitions,
@@ -243,21 +244,24 @@ pub async fn create_hubs(
         let existing_partitions = existing
             .as_ref()
             .and_then(|hub| hub["properties"]["partitionCount"].as_u64());
-        if let Some(existing) = existing_partitions {
-            if existing != u64::from(hub.partitions) {
+        let partitions = match (hub.partitions, existing_partitions) {
+            (Some(requested), Some(existing)) if existing != u64::from(requested) => {
                 return Err(StandaloneError::PartitionCountFixed {
                     hub: hub.name.clone(),
                     existing,
-                    requested: hub.partitions,
+                    requested,
                 });
             }
-        }
+            (Some(requested), _) => requested,
+            (None, Some(existing)) => u32::try_from(existing).unwrap_or(DEFAULT_PARTITIONS),
+            (None, None) => DEFAULT_PARTITIONS,
+        };
         client
             .put(
                 ResourceKind::EventHub,
                 &hub_id,
                 json!({ "properties": {
-                    "partitionCount": hub.partitions,
+                    "partitionCount": partitions,
                     "retentionDescription": {
                         "cleanupPolicy": "Delete",
                         "retentionTimeInHours": RETENTION_HOURS,
@@ -283,11 +287,7 @@ pub async fn create_hubs(
             .and_then(|hub| hub["name"].as_str())
             .unwrap_or(&hub.name)
             .to_owned();
-        tracing::info!(
-            hub = name,
-            partitions = hub.partitions,
-            "standalone hub is live"
-        );
+        tracing::info!(hub = name, partitions, "standalone hub is live");
         served.push(name);
     }
     Ok(served)
@@ -453,10 +453,10 @@ mod tests {
             "demo:2".parse::<HubSpec>().unwrap(),
             HubSpec {
                 name: "demo".to_owned(),
-                partitions: 2
+                partitions: Some(2)
             }
         );
-        assert_eq!("demo".parse::<HubSpec>().unwrap().partitions, 4);
+        assert_eq!("demo".parse::<HubSpec>().unwrap().partitions, None);
     }
 
     #[test]

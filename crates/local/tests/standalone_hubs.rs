@@ -29,7 +29,7 @@ async fn served_hub_keeps_partition_count() {
          cannot change: serve it with `--hub demo:4`, or give `--data-dir` a new folder for a \
          hub with 2"
     );
-    let upper: Vec<HubSpec> = vec!["DEMO:4".parse().unwrap(), "other".parse().unwrap()];
+    let upper: Vec<HubSpec> = vec!["DEMO".parse().unwrap(), "other".parse().unwrap()];
     let served = standalone::create_hubs(&stack, &keychain, &upper)
         .await
         .unwrap();

@@ -13,9 +13,9 @@ use crate::Global;
 /// Options of `eda-workshop serve`.
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// A hub to serve in the namespace `eda-workshop-local`, as NAME or NAME:PARTITIONS (4
-    /// partitions when no count is given), with hub-level `send` and `listen` rules. Repeat
-    /// the option for more hubs.
+    /// A hub to serve in the namespace `eda-workshop-local`, as NAME or NAME:PARTITIONS, with
+    /// hub-level `send` and `listen` rules. Without a count, a new hub gets 4 partitions and an
+    /// existing one keeps its own. Repeat the option for more hubs.
     #[arg(long = "hub", value_name = "NAME[:PARTITIONS]")]
     hubs: Vec<HubSpec>,
 }

@@ -44,10 +44,13 @@ pub(crate) async fn run(args: VerifyArgs, global: &Global) -> anyhow::Result<()>
         }
     }
     if !report.is_clean() {
-        bail!(
-            "verify found {} differences from the plan: run `eda-workshop apply` to fix them",
-            report.findings.len()
-        );
+        let count = report.findings.len();
+        let noun = if count == 1 {
+            "difference"
+        } else {
+            "differences"
+        };
+        bail!("verify found {count} {noun} from the plan: run `eda-workshop apply` to fix them");
     }
     Ok(())
 }
