@@ -21,8 +21,8 @@ const CAPTURED_HUB: &str = "audit";
 /// second.
 const DEADLINE: Duration = Duration::from_secs(15);
 
-/// A capture of [`CAPTURED_HUB`] that closes a window every `seconds` and writes empty windows
-/// too, so files appear without any event sent.
+/// Builds a capture of [`CAPTURED_HUB`] that closes a window every `seconds` and writes empty
+/// windows too, so files appear without any event sent.
 fn capture(container: &Path, seconds: u32) -> HubCapture {
     let settings = CaptureSettings::new(300, 300, false, ArchiveNameFormat::course())
         .unwrap()

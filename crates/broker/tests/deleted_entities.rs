@@ -161,8 +161,8 @@ async fn receivers_of_deleted_consumer_group_end() {
     broker.shutdown().await;
 }
 
-/// A producer for `hub` that does not retry, so that the first failed send shows the broker's
-/// answer.
+/// Creates a producer for `hub` that does not retry, so that the first failed send returns
+/// the broker's rejection.
 async fn sender(connection_string: &str, hub: &str) -> EventHubProducerClient<BasicRetryPolicy> {
     let mut options = EventHubProducerClientOptions::default();
     options.retry_options.max_retries = MaxRetries::new(0).unwrap();

@@ -287,7 +287,7 @@ async fn preview_lists_creations_and_billing() {
 }
 
 #[tokio::test]
-async fn recorded_schema_group_mode_shows_as_drift_after_restart() {
+async fn recorded_group_mode_is_drift() {
     let harness = Harness::start().await;
     let plan = plan_for("dgrf");
     assert_eq!(harness.apply(&plan).await.failed, None);

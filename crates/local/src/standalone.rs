@@ -304,9 +304,9 @@ async fn write_key(keychain: &Keychain, entry: String, key: Secret) -> Result<()
         })
 }
 
-/// Builds a connection string like [`connection_string`], and while the services run, checks
-/// the rule's keys with the running Resource Manager first: a rule deleted or created again
-/// since `serve` filed its key is reported, or its current key used and filed.
+/// Builds a connection string like [`connection_string`]. While the services run, it first
+/// asks the running Resource Manager for the rule's keys. A rule deleted since `serve` filed
+/// its key is reported, and a rule created again gets its current key used and filed.
 pub async fn current_connection_string(
     endpoints: &Endpoints,
     keychain: &Keychain,
@@ -321,6 +321,7 @@ pub async fn current_connection_string(
     ) else {
         return Ok(filed);
     };
+
     let credential = std::sync::Arc::new(control::credential::LocalCredential::new(token));
     let client = control::arm::ArmClient::new(&endpoints.arm, &endpoints.subscription, credential)?;
     let served = endpoints
@@ -342,6 +343,7 @@ pub async fn current_connection_string(
         }
         Err(error) => return Err(error.into()),
     };
+
     let entry = keychain_entry(&endpoints.subscription, served, &rule_name);
     let filed_key = keychain.read(&entry)?;
     if filed_key.is_some_and(|key| key.expose() == keys.primary_key.expose()) {

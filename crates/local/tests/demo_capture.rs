@@ -43,7 +43,7 @@ async fn wait_for_close_within(effects: &LiveEffects, min_ahead_ms: i64, max_ahe
     }
 }
 
-/// The AMQP header that asks for the SASL layer.
+/// The AMQP protocol header that requests the SASL layer.
 const SASL_HEADER: &[u8] = b"AMQP\x03\x01\x00\x00";
 
 /// Opens a connection to the namespace's broker and reads the broker's SASL header and

@@ -229,8 +229,8 @@ impl ReceiverRegistry {
         });
     }
 
-    /// Removes and returns every receiver whose hub, consumer group and partition `exists`
-    /// says are gone. It is given the names in lowercase.
+    /// Removes and returns every receiver for whose hub, consumer group and partition `exists`
+    /// returns false. It gets the names in lowercase.
     pub fn remove_orphans(&self, exists: impl Fn(&str, &str, u32) -> bool) -> Vec<Orphan> {
         let mut state = self
             .state

@@ -61,7 +61,7 @@ pub enum AuthError {
     RuleRemoved {
         /// The rule name.
         rule: String,
-        /// What the rule belonged to, such as "event hub `orders`" or "namespace `eda-local`".
+        /// The rule's owner, such as "event hub `orders`" or "namespace `eda-local`".
         owner: String,
     },
     /// The key that signed a token accepted earlier was regenerated.
@@ -72,12 +72,12 @@ pub enum AuthError {
     KeyRegenerated {
         /// The rule name.
         rule: String,
-        /// What the rule belonged to.
+        /// The rule's owner.
         owner: String,
     },
     /// The token's hub and the namespace have no rule of the token's name, and the keys of
-    /// the other hubs' rules of that name do not sign it: most often a connection string of a
-    /// rule that was deleted with its hub before the hub was created again.
+    /// the other hubs' rules of that name do not sign it. Most often the token comes from a
+    /// connection string of a rule deleted with its hub before the hub was created again.
     #[error(
         "event hub `{hub}` and namespace `{namespace}` have no rule named `{rule}`, and the \
          token is not signed by the rule of that name of event hub `{other}` either: create \

@@ -35,7 +35,7 @@ pub(crate) enum LinkKind {
     /// The broker sends READ replies.
     ManagementReplies,
     /// The client sends events to a hub, or to one partition, through `address`. Once a
-    /// change of the namespace took its hub or its authorization away, `revoked` holds the
+    /// change of the namespace took its hub or its authorization away, `revoked` contains the
     /// error every later delivery is rejected with: clients learn of a rejected delivery at
     /// once, where some wait out their timeout after a detach.
     Producer {

@@ -236,7 +236,7 @@ impl Driver {
         for (link, error) in changed {
             match self.links.get_mut(&link) {
                 Some(LinkKind::Producer { revoked, .. }) => {
-                    tracing::info!(%link, description = ?error.description, "producer refused after a change of the namespace");
+                    tracing::info!(%link, description = ?error.description, "producer rejects its deliveries after a change of the namespace");
                     *revoked = Some(error);
                     continue;
                 }

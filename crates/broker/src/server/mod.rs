@@ -284,7 +284,8 @@ impl BrokerHandle {
 
     /// Changes the namespace (hubs, consumer groups, rules); new links see the change at once.
     /// Receivers of a hub, consumer group or partition that the change removed are detached
-    /// with `amqp:not-found`; producers learn of a deleted hub at their next send.
+    /// with `amqp:not-found`. Producers of a deleted hub, and links whose rule or key the change
+    /// removed, reject later deliveries or end, as each connection checks its links.
     pub fn update_namespace<R>(&self, change: impl FnOnce(&mut Namespace) -> R) -> R {
         let result = {
             let mut namespace = self
@@ -413,8 +414,8 @@ async fn retention_loop(
 /// How often capture reads new events and checks for closed windows.
 const CAPTURE_TICK: Duration = Duration::from_secs(1);
 
-/// Captures one hub's events until the broker shuts down or `stop` says this capture alone
-/// stops.
+/// Captures one hub's events until the broker shuts down or `stop` changes, which stops this
+/// capture alone.
 async fn capture_loop(
     shared: Arc<Shared>,
     capture: HubCapture,

@@ -226,7 +226,7 @@ impl LocalResourceManager {
 }
 
 /// Records a schema group's compatibility mode on its stored resource, as a change of the
-/// group in the portal does, so that the next start of the Local target restores that mode
+/// group in the portal does. The next start of the Local target then restores that mode
 /// instead of the one the group was created with. Call it only while no local Resource
 /// Manager runs over `data_dir`. Every namespace's group of that name (in any case) changes,
 /// because the Local target's schema registry holds one group of each name. Returns the ids

@@ -234,14 +234,15 @@ fn schema_body(state: &ServiceState, request: &ParsedRequest) -> Result<String, 
 
 // NOTE: Azure's status for an oversized schema is not documented; 413 is what an HTTP front
 // end returns for a body over its limit.
-/// How many `Warning` headers a registration carries at most; one more says how many fields
-/// were left out. Clients limit the headers of a reply (Python's `http.client` to 100).
+/// The maximum number of `Warning` headers of one field each on a registration. One more
+/// header gives the number of fields left out, because clients limit the headers of a reply
+/// (Python's `http.client` to 100).
 const MAX_WARNING_HEADERS: usize = 5;
 
 /// `Warning` headers (code 299, a lasting warning) for the field defaults of a registered
 /// schema that break the Avro specification, such as `"default": null` on a union whose first
-/// branch is not `"null"`. Azure accepts such a schema silently; the registration stands here
-/// too, and each header says what readers may do with the default and how to fix it.
+/// branch is not `"null"`. Azure accepts such a schema silently, and so does this registry.
+/// Each header states what readers may do with the default and how to fix it.
 fn default_warnings(content: &str) -> Vec<(&'static str, String)> {
     let Ok(parsed) = crate::ParsedSchema::parse(content) else {
         return Vec::new();
