@@ -38,10 +38,11 @@ fn capture(container: &Path, seconds: u32) -> HubCapture {
 /// fails when the link or its connection has gone.
 async fn assert_link_works(sender: &mut Sender, moment: &str) {
     let request = Message::builder().value(format!("ping {moment}")).build();
-    let outcome = tokio::time::timeout(Duration::from_secs(5), sender.send(request))
-        .await
-        .unwrap_or_else(|_| panic!("{moment}: no outcome within 5 s"))
-        .unwrap_or_else(|error| panic!("{moment}: the link no longer works: {error:?}"));
+    let Ok(sent) = tokio::time::timeout(Duration::from_secs(5), sender.send(request)).await else {
+        panic!("{moment}: no outcome within 5 s");
+    };
+    let outcome =
+        sent.unwrap_or_else(|error| panic!("{moment}: the link no longer works: {error:?}"));
     assert!(
         matches!(outcome, Outcome::Accepted(_)),
         "{moment}: {outcome:?}"
