@@ -188,3 +188,172 @@ async fn subscriptions_lists_the_local_one() {
     let chosen = signin::choose(&subscriptions, None).unwrap();
     assert_eq!(chosen.id, harness.server.subscription());
 }
+
+/// Sends a PUT with `body` to `path` below the subscription and returns the status and body.
+async fn put(harness: &Harness, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .put(url(harness, path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Sends a PUT over a plain socket, so that path segments such as `..` reach the server as
+/// written (an HTTP client library resolves them first), and returns the status code.
+async fn raw_put(harness: &Harness, token: &str, path: &str, body: &Value) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let address = harness
+        .server
+        .url()
+        .trim_start_matches("http://")
+        .to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let body = body.to_string();
+    let request = format!(
+        "PUT /subscriptions/{}{path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer \
+         {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: \
+         close\r\n\r\n{body}",
+        harness.server.subscription(),
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).await.unwrap();
+    reply
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {reply:?}"))
+}
+
+const STORAGE: &str = "providers/Microsoft.Storage/storageAccounts";
+const STORAGE_VERSION: &str = "api-version=2023-05-01";
+
+fn account_body() -> Value {
+    json!({ "location": "northeurope", "kind": "StorageV2", "sku": { "name": "Standard_LRS" } })
+}
+
+#[tokio::test]
+async fn storage_names_stay_inside_storage_folder() {
+    let harness = Harness::start().await;
+    let token = token(&harness).await;
+    for group in ["rg", "other"] {
+        let path = format!("/resourceGroups/{group}?api-version=2021-04-01");
+        let (status, _) = put(
+            &harness,
+            &token,
+            &path,
+            json!({ "location": "northeurope" }),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let account = format!("/resourceGroups/rg/{STORAGE}/lakeaccount1");
+    let (status, _) = put(
+        &harness,
+        &token,
+        &format!("{account}?{STORAGE_VERSION}"),
+        account_body(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let container = format!("{account}/blobServices/default/containers/raw?{STORAGE_VERSION}");
+    let (status, _) = put(&harness, &token, &container, json!({})).await;
+    assert_eq!(status, 201);
+    let folder = harness.dir.path().join("control/storage/lakeaccount1/raw");
+    assert!(folder.is_dir());
+
+    for name in ["UPPER", "ab", "with-hyphen"] {
+        let path = format!("/resourceGroups/rg/{STORAGE}/{name}?{STORAGE_VERSION}");
+        let (status, body) = put(&harness, &token, &path, account_body()).await;
+        assert_eq!(status, 400, "account `{name}`: {body}");
+        assert_eq!(body["error"]["code"], "AccountNameInvalid", "{body}");
+    }
+    for name in ["..", "."] {
+        let path = format!("/resourceGroups/rg/{STORAGE}/{name}?{STORAGE_VERSION}");
+        assert_eq!(raw_put(&harness, &token, &path, &account_body()).await, 400);
+        let path = format!("{account}/blobServices/default/containers/{name}?{STORAGE_VERSION}");
+        assert_eq!(raw_put(&harness, &token, &path, &json!({})).await, 400);
+    }
+
+    // Another resource group cannot take a storage name, which is global in Azure.
+    let copy = format!("/resourceGroups/other/{STORAGE}/lakeaccount1?{STORAGE_VERSION}");
+    let (status, body) = put(&harness, &token, &copy, account_body()).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "StorageAccountAlreadyTaken");
+    assert!(
+        folder.is_dir(),
+        "the first account's container folder is gone"
+    );
+}
+
+#[tokio::test]
+async fn invalid_hub_properties_are_bad_requests() {
+    let harness = Harness::start().await;
+    let token = token(&harness).await;
+    let (status, _) = put(
+        &harness,
+        &token,
+        "/resourceGroups/rg?api-version=2021-04-01",
+        json!({ "location": "northeurope" }),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let namespaces = "/resourceGroups/rg/providers/Microsoft.EventHub/namespaces";
+    let namespace_body = json!({ "location": "northeurope", "sku": { "name": "Standard" } });
+    for name in ["1starts-with-digit", "ends-with-sb", "ab"] {
+        let path = format!("{namespaces}/{name}?api-version=2024-01-01");
+        let (status, body) = put(&harness, &token, &path, namespace_body.clone()).await;
+        assert_eq!(status, 400, "namespace `{name}`: {body}");
+        assert_eq!(body["error"]["code"], "InvalidResourceName");
+    }
+    let path = format!("{namespaces}/ns-local-01?api-version=2024-01-01");
+    let (status, _) = put(&harness, &token, &path, namespace_body).await;
+    assert_eq!(status, 201);
+
+    let hubs = format!("{namespaces}/ns-local-01/eventhubs");
+    for (count, expected) in [
+        (
+            json!("4"),
+            "`properties.partitionCount` must be an integer, not \"4\"",
+        ),
+        (
+            json!(4.5),
+            "`properties.partitionCount` must be an integer, not 4.5",
+        ),
+        (
+            json!(true),
+            "`properties.partitionCount` must be an integer, not true",
+        ),
+    ] {
+        let body = json!({ "properties": { "partitionCount": count } });
+        let path = format!("{hubs}/lead?api-version=2024-01-01");
+        let (status, reply) = put(&harness, &token, &path, body).await;
+        assert_eq!(status, 400, "{reply}");
+        assert_eq!(reply["error"]["code"], "InvalidRequestContent");
+        let message = reply["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{message}");
+    }
+    let (status, reply) = put(
+        &harness,
+        &token,
+        &format!("{hubs}/bad..name-?api-version=2024-01-01"),
+        json!({ "properties": {} }),
+    )
+    .await;
+    assert_eq!(status, 400, "{reply}");
+
+    // A hub created without a count has one partition, which cannot change later.
+    let path = format!("{hubs}/lead?api-version=2024-01-01");
+    let (status, _) = put(&harness, &token, &path, json!({ "properties": {} })).await;
+    assert_eq!(status, 201);
+    let body = json!({ "properties": { "partitionCount": 8 } });
+    let (status, reply) = put(&harness, &token, &path, body).await;
+    assert_eq!(status, 400, "{reply}");
+    assert_eq!(reply["error"]["code"], "InvalidPartitionCount");
+}

@@ -71,7 +71,10 @@ pub(crate) fn hub_capture(
     Ok(Some(HubCapture {
         hub: hub.to_owned(),
         settings,
-        container: storage_root.join(account).join(container),
+        // The Resource Manager names storage folders in lower case, as Azure's storage names are.
+        container: storage_root
+            .join(account.to_ascii_lowercase())
+            .join(container.to_ascii_lowercase()),
     }))
 }
 

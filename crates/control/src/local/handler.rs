@@ -69,6 +69,25 @@ fn query_value<'a>(query: &'a str, name: &str) -> Option<&'a str> {
 }
 
 impl Server {
+    /// Returns the folder of a storage account, or of a container with `[account, container]`.
+    /// Storage names are lower case in Azure and ARM matches them in any case, so the folder
+    /// is named in lower case. A name that is not one plain path component, such as `..`,
+    /// fails, so that no folder outside the storage folder is ever made or removed. The name
+    /// checks of a PUT reject such names before any folder is made.
+    pub(crate) fn storage_folder(&self, names: &[&str]) -> Result<PathBuf, Reply> {
+        let mut folder = self.storage_root.clone();
+        for name in names {
+            let mut parts = std::path::Path::new(name).components();
+            match (parts.next(), parts.next()) {
+                (Some(std::path::Component::Normal(part)), None) => {
+                    folder.push(part.to_string_lossy().to_ascii_lowercase());
+                }
+                _ => return Err(internal(format!("`{name}` is not a storage name"))),
+            }
+        }
+        Ok(folder)
+    }
+
     /// Returns the keychain entry that contains one value of a resource. The name includes the
     /// subscription, so two data folders on one machine never share entries.
     pub(crate) fn entry_name(&self, id: &str, part: Option<&str>) -> String {

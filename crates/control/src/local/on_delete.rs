@@ -37,10 +37,10 @@ pub(crate) fn apply(server: &Server, store: &Store, row: &Row) -> Step<()> {
         kinds::SCHEMA_GROUP => effects
             .delete_schema_group(namespace, name)
             .map_err(internal)?,
-        kinds::STORAGE_ACCOUNT => remove_folder(&server.storage_root.join(name))?,
+        kinds::STORAGE_ACCOUNT => remove_folder(&server.storage_folder(&[name])?)?,
         kinds::CONTAINER => {
             let account = parsed.name_of("storageAccounts").unwrap_or_default();
-            remove_folder(&server.storage_root.join(account).join(name))?;
+            remove_folder(&server.storage_folder(&[account, name])?)?;
         }
         kinds::VAULT => {
             // Key Vault keeps a deleted vault, secrets included, until it is purged.

@@ -90,15 +90,14 @@ pub(crate) fn apply(
                 .map_err(internal)?;
         }
         kinds::STORAGE_ACCOUNT => {
-            std::fs::create_dir_all(server.storage_root.join(name)).map_err(internal)?;
+            std::fs::create_dir_all(server.storage_folder(&[name])?).map_err(internal)?;
             if !existed {
                 default_blob_service(server, store, id)?;
             }
         }
         kinds::CONTAINER => {
             let account = parsed.name_of("storageAccounts").unwrap_or_default();
-            std::fs::create_dir_all(server.storage_root.join(account).join(name))
-                .map_err(internal)?;
+            std::fs::create_dir_all(server.storage_folder(&[account, name])?).map_err(internal)?;
         }
         kinds::IMMUTABILITY => {
             stored["etag"] = json!(format!("\"{}\"", random_hex(8)));

@@ -1,6 +1,7 @@
 //! The checks ARM and the Standard tier apply to a PUT, enforced locally with Azure's limits.
 
 use course::export::ArmId;
+use course::{validate_name, ResourceKind};
 use serde_json::Value;
 
 use super::handler::Server;
@@ -46,6 +47,11 @@ pub(crate) fn request(
 ) -> Step<()> {
     let parsed = ArmId::parse(id).ok_or_else(|| bad("InvalidResourceId", format!("`{id}`")))?;
     let parent = parsed.parent().unwrap_or_default();
+    name(type_key, parsed.name())?;
+    property_types(body)?;
+    if existing.is_none() {
+        globally_unique(store, type_key, parsed.name())?;
+    }
     match type_key {
         kinds::RESOURCE_GROUP | kinds::STORAGE_ACCOUNT | kinds::VAULT | kinds::NAMESPACE
             if text(body, "/location").is_none() =>
@@ -138,6 +144,116 @@ pub(crate) fn request(
     }
 }
 
+/// The course's kind of each type whose names Azure restricts.
+fn resource_kind(type_key: &str) -> Option<ResourceKind> {
+    Some(match type_key {
+        kinds::RESOURCE_GROUP => ResourceKind::ResourceGroup,
+        kinds::NAMESPACE => ResourceKind::EventHubsNamespace,
+        kinds::NAMESPACE_RULE | kinds::HUB_RULE => ResourceKind::AuthorizationRule,
+        kinds::HUB => ResourceKind::EventHub,
+        kinds::CONSUMER_GROUP => ResourceKind::ConsumerGroup,
+        kinds::SCHEMA_GROUP => ResourceKind::SchemaGroup,
+        kinds::STORAGE_ACCOUNT => ResourceKind::StorageAccount,
+        kinds::CONTAINER => ResourceKind::BlobContainer,
+        kinds::VAULT => ResourceKind::KeyVault,
+        kinds::SECRET => ResourceKind::KeyVaultSecret,
+        _ => return None,
+    })
+}
+
+/// Rejects a name that breaks Azure's rule for its type, as ARM does before anything is
+/// created. Storage account and container names also become folder names, so the rule keeps
+/// every path inside the storage folder.
+fn name(type_key: &str, name: &str) -> Step<()> {
+    // Azure's own consumer group, which every hub has.
+    if type_key == kinds::CONSUMER_GROUP && name.eq_ignore_ascii_case("$Default") {
+        return Ok(());
+    }
+    let Some(kind) = resource_kind(type_key) else {
+        return Ok(());
+    };
+    validate_name(kind, name).map_err(|error| {
+        let code = match kind {
+            ResourceKind::StorageAccount => "AccountNameInvalid",
+            ResourceKind::KeyVault => "VaultNameNotValid",
+            _ => "InvalidResourceName",
+        };
+        bad(code, format!("{error}."))
+    })
+}
+
+/// Rejects a new namespace, storage account or key vault whose name another resource group
+/// already uses: these names are global in Azure (they become host names), and here the
+/// broker's and the storage's folders are named after them.
+fn globally_unique(store: &Store, type_key: &str, name: &str) -> Step<()> {
+    let (code, what) = match type_key {
+        kinds::NAMESPACE => ("NamespaceNameInUse", "An Event Hubs namespace"),
+        kinds::STORAGE_ACCOUNT => ("StorageAccountAlreadyTaken", "A storage account"),
+        kinds::VAULT => ("VaultAlreadyExists", "A key vault"),
+        _ => return Ok(()),
+    };
+    let rows = store.tree("").map_err(internal)?;
+    let taken = rows.iter().find(|row| {
+        row.type_key == type_key
+            && ArmId::parse(&row.id).is_some_and(|parsed| parsed.name().eq_ignore_ascii_case(name))
+    });
+    match taken {
+        Some(row) => Err(Reply::error(
+            409,
+            code,
+            format!(
+                "{what} named `{name}` already exists ({}), and the name must be unique across \
+                 Azure: choose another name, or use the existing resource.",
+                row.id
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The properties that must be JSON integers when present, and those that must be booleans.
+const INTEGER_PROPERTIES: [&str; 5] = [
+    "/sku/capacity",
+    "/properties/partitionCount",
+    "/properties/retentionDescription/retentionTimeInHours",
+    "/properties/captureDescription/intervalInSeconds",
+    "/properties/captureDescription/sizeLimitInBytes",
+];
+const BOOLEAN_PROPERTIES: [&str; 2] = [
+    "/properties/captureDescription/enabled",
+    "/properties/captureDescription/skipEmptyArchives",
+];
+
+/// Rejects a property of the wrong JSON type, such as `"partitionCount": "4"`, which would
+/// otherwise be stored as given and read as absent.
+fn property_types(body: &Value) -> Step<()> {
+    let wrong = |pointer: &str, expected: &str| {
+        let name = pointer.trim_start_matches('/').replace('/', ".");
+        bad(
+            "InvalidRequestContent",
+            format!(
+                "The request content was invalid: `{name}` must be {expected}, not {}.",
+                body.pointer(pointer)
+                    .map_or_else(String::new, Value::to_string)
+            ),
+        )
+    };
+    for pointer in INTEGER_PROPERTIES {
+        match body.pointer(pointer) {
+            None | Some(Value::Null) => {}
+            Some(value) if value.is_i64() => {}
+            Some(_) => return Err(wrong(pointer, "an integer")),
+        }
+    }
+    for pointer in BOOLEAN_PROPERTIES {
+        match body.pointer(pointer) {
+            None | Some(Value::Null) | Some(Value::Bool(_)) => {}
+            Some(_) => return Err(wrong(pointer, "true or false")),
+        }
+    }
+    Ok(())
+}
+
 fn namespace(body: &Value) -> Step<()> {
     match text(body, "/sku/name") {
         Some("Basic") | Some("Standard") | Some("Premium") => {}
@@ -171,7 +287,8 @@ fn hub(
         ));
     }
     if let Some(row) = existing {
-        let current = number(&row.body, "/properties/partitionCount").unwrap_or(partitions);
+        // A hub created without a count has 1 partition, as the broker creates it.
+        let current = number(&row.body, "/properties/partitionCount").unwrap_or(1);
         if current != partitions {
             return Err(bad(
                 "InvalidPartitionCount",
@@ -213,6 +330,22 @@ fn capture(server: &Server, store: &Store, body: &Value) -> Step<()> {
         return Ok(());
     }
 
+    match capture["encoding"].as_str() {
+        None | Some("Avro") => {}
+        Some("AvroDeflate") => {
+            return Err(bad(
+                "InvalidCaptureDescription",
+                "The Local target writes capture files with `encoding` `Avro` only; \
+                 `AvroDeflate` is not emulated.",
+            ))
+        }
+        Some(other) => {
+            return Err(bad(
+                "InvalidCaptureDescription",
+                format!("Capture `encoding` is `Avro` or `AvroDeflate`, not `{other}`."),
+            ))
+        }
+    }
     let interval = capture["intervalInSeconds"].as_i64().unwrap_or(300);
     let size = capture["sizeLimitInBytes"].as_i64().unwrap_or(314_572_800);
     if !CAPTURE_INTERVAL.contains(&interval) || !CAPTURE_SIZE.contains(&size) {
@@ -285,14 +418,30 @@ fn schema_group(store: &Store, namespace: &str, body: &Value, existing: Option<&
             "The local registry serves `Avro` schemas.",
         ));
     }
+    if existing.is_some() {
+        return Ok(());
+    }
     let groups = store
         .children(namespace, Some(kinds::SCHEMA_GROUP))
         .map_err(internal)?
         .len();
-    if existing.is_none() && groups >= 1 {
+    if groups >= 1 {
         return Err(bad(
             "QuotaExceeded",
             "A Standard namespace holds one schema group.",
+        ));
+    }
+    // The Local target serves one schema registry for all namespaces, with the Standard tier's
+    // limit of one group, so a group in a second namespace cannot be created either.
+    let rows = store.tree("").map_err(internal)?;
+    if let Some(other) = rows.iter().find(|row| row.type_key == kinds::SCHEMA_GROUP) {
+        return Err(bad(
+            "QuotaExceeded",
+            format!(
+                "The Local target's schema registry holds one schema group, and `{}` exists \
+                 already: use that group, or delete it first.",
+                other.id
+            ),
         ));
     }
     Ok(())
