@@ -357,3 +357,84 @@ async fn invalid_hub_properties_are_bad_requests() {
     assert_eq!(status, 400, "{reply}");
     assert_eq!(reply["error"]["code"], "InvalidPartitionCount");
 }
+
+#[tokio::test]
+async fn updates_keep_name_case_and_location() {
+    let harness = Harness::start().await;
+    let token = token(&harness).await;
+    let created = json!({ "location": "northeurope" });
+    let (status, _) = put(
+        &harness,
+        &token,
+        "/resourceGroups/Course-RG?api-version=2021-04-01",
+        created,
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    let same_place = json!({ "location": "North Europe", "tags": { "team": "platform" } });
+    let path = "/resourceGroups/course-rg?api-version=2021-04-01";
+    let (status, body) = put(&harness, &token, path, same_place).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["name"], "Course-RG");
+    assert!(
+        body["id"]
+            .as_str()
+            .unwrap()
+            .ends_with("/resourceGroups/Course-RG"),
+        "{body}"
+    );
+
+    let elsewhere = json!({ "location": "westeurope" });
+    let (status, body) = put(&harness, &token, path, elsewhere).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "InvalidResourceLocation");
+}
+
+#[tokio::test]
+async fn default_consumer_group_is_not_deleted() {
+    let harness = Harness::start().await;
+    let token = token(&harness).await;
+    let namespace = "/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/ns-local-01";
+    let steps = [
+        (
+            "/resourceGroups/rg?api-version=2021-04-01".to_owned(),
+            json!({ "location": "northeurope" }),
+        ),
+        (
+            format!("{namespace}?api-version=2024-01-01"),
+            json!({ "location": "northeurope", "sku": { "name": "Standard" } }),
+        ),
+        (
+            format!("{namespace}/eventhubs/lead?api-version=2024-01-01"),
+            json!({ "properties": { "partitionCount": 2 } }),
+        ),
+        (
+            format!("{namespace}/eventhubs/lead/consumergroups/$Default?api-version=2024-01-01"),
+            json!({ "properties": {} }),
+        ),
+    ];
+    for (path, body) in steps {
+        let (status, reply) = put(&harness, &token, &path, body).await;
+        assert!(status == 200 || status == 201, "{path}: {status} {reply}");
+    }
+
+    let response = reqwest::Client::new()
+        .delete(url(
+            &harness,
+            &format!("{namespace}/eventhubs/lead/consumergroups/$Default?api-version=2024-01-01"),
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`$Default` cannot be deleted"),
+        "{body}"
+    );
+}

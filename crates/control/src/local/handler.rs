@@ -470,6 +470,9 @@ impl Server {
 
     /// Builds the body to store: the client's body with the fields ARM adds.
     fn stored_body(&self, id: &str, kind: Kind, request: &Value, existing: Option<&Row>) -> Value {
+        // An existing resource keeps the case of the name and id it was created with, as in
+        // Azure, whatever case an update's path uses.
+        let id = existing.map_or(id, |row| row.id.as_str());
         let name = ArmId::parse(id)
             .map(|parsed| parsed.name().to_string())
             .unwrap_or_default();
@@ -555,6 +558,16 @@ impl Server {
         let Some(row) = store.get(id).map_err(internal)? else {
             return Ok(Reply::empty(204));
         };
+        if type_key == kinds::CONSUMER_GROUP
+            && ArmId::parse(id).is_some_and(|parsed| parsed.name().eq_ignore_ascii_case("$Default"))
+        {
+            return Err(Reply::error(
+                400,
+                "BadRequest",
+                "The consumer group `$Default` cannot be deleted: every event hub has it. Delete \
+                 the event hub instead.",
+            ));
+        }
         if type_key == kinds::SECRET {
             return Err(Reply::error(
                 405,

@@ -49,8 +49,9 @@ pub(crate) fn request(
     let parent = parsed.parent().unwrap_or_default();
     name(type_key, parsed.name())?;
     property_types(body)?;
-    if existing.is_none() {
-        globally_unique(store, type_key, parsed.name())?;
+    match existing {
+        None => globally_unique(store, type_key, parsed.name())?,
+        Some(row) => same_location(row, body)?,
     }
     match type_key {
         kinds::RESOURCE_GROUP | kinds::STORAGE_ACCOUNT | kinds::VAULT | kinds::NAMESPACE
@@ -209,6 +210,30 @@ fn globally_unique(store: &Store, type_key: &str, name: &str) -> Step<()> {
         )),
         None => Ok(()),
     }
+}
+
+/// Rejects an update that moves a resource to another location, which Azure does not do: a
+/// resource is created again to live elsewhere.
+fn same_location(existing: &Row, body: &Value) -> Step<()> {
+    let (Some(current), Some(requested)) =
+        (text(&existing.body, "/location"), text(body, "/location"))
+    else {
+        return Ok(());
+    };
+    let normalized = |location: &str| location.replace(' ', "").to_ascii_lowercase();
+    if normalized(current) == normalized(requested) {
+        return Ok(());
+    }
+    Err(Reply::error(
+        409,
+        "InvalidResourceLocation",
+        format!(
+            "The resource `{}` already exists in location `{current}`, and a resource cannot \
+             move to `{requested}`: keep `{current}`, or delete the resource and create it \
+             there.",
+            existing.id
+        ),
+    ))
 }
 
 /// The properties that must be JSON integers when present, and those that must be booleans.
