@@ -438,3 +438,95 @@ async fn default_consumer_group_is_not_deleted() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn collections_list_their_resources() {
+    let harness = Harness::start().await;
+    let token = token(&harness).await;
+    let namespace = "/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/ns-local-01";
+    let steps = [
+        (
+            "/resourceGroups/rg?api-version=2021-04-01".to_owned(),
+            json!({ "location": "northeurope" }),
+        ),
+        (
+            format!("{namespace}?api-version=2024-01-01"),
+            json!({ "location": "northeurope", "sku": { "name": "Standard" } }),
+        ),
+        (
+            format!("{namespace}/eventhubs/lead?api-version=2024-01-01"),
+            json!({ "properties": { "partitionCount": 2 } }),
+        ),
+        (
+            format!("{namespace}/eventhubs/sale?api-version=2024-01-01"),
+            json!({ "properties": { "partitionCount": 1 } }),
+        ),
+    ];
+    for (path, body) in steps {
+        let (status, reply) = put(&harness, &token, &path, body).await;
+        assert_eq!(status, 201, "{path}: {reply}");
+    }
+    let get = |path: String| {
+        let request = reqwest::Client::new()
+            .get(url(&harness, &path))
+            .bearer_auth(&token);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let names = |body: &Value| -> Vec<String> {
+        body["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let (status, groups) = get("/resourcegroups?api-version=2021-04-01".to_owned()).await;
+    assert_eq!(status, 200, "{groups}");
+    assert_eq!(names(&groups), ["rg"]);
+    let (status, namespaces) = get(
+        "/resourceGroups/rg/providers/Microsoft.EventHub/namespaces?api-version=2024-01-01"
+            .to_owned(),
+    )
+    .await;
+    assert_eq!(status, 200, "{namespaces}");
+    assert_eq!(names(&namespaces), ["ns-local-01"]);
+    let (status, hubs) = get(format!("{namespace}/eventhubs?api-version=2024-01-01")).await;
+    assert_eq!(status, 200, "{hubs}");
+    assert_eq!(names(&hubs), ["lead", "sale"]);
+    assert_eq!(hubs["value"][0]["properties"]["partitionCount"], 2);
+
+    // A percent-encoded name reaches the same resource.
+    let (status, hub) = get(format!(
+        "{namespace}/eventhubs/%6Cead?api-version=2024-01-01"
+    ))
+    .await;
+    assert_eq!(status, 200, "{hub}");
+    assert_eq!(hub["name"], "lead");
+    let (status, _) = get(
+        "/resourceGroups/missing/providers/Microsoft.EventHub/namespaces?api-version=2024-01-01"
+            .to_owned(),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn oversized_body_gets_arm_error() {
+    let harness = Harness::start().await;
+    let token = token(&harness).await;
+    let huge = json!({ "location": "northeurope", "tags": { "padding": "x".repeat(3_000_000) } });
+    let (status, body) = put(
+        &harness,
+        &token,
+        "/resourceGroups/rg?api-version=2021-04-01",
+        huge,
+    )
+    .await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["error"]["code"], "InvalidRequestContent");
+}

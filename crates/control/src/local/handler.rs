@@ -216,6 +216,16 @@ impl Server {
                 self.check_api_version(request.query, api::RESOURCES)?;
                 self.group_resources(store, &group)
             }
+            Route::Collection {
+                subscription,
+                parent,
+                type_key,
+            } if method == "GET" => {
+                self.check_subscription(&subscription)?;
+                let kind = kind_of(&type_key).ok_or_else(|| unknown_type(&type_key))?;
+                self.check_api_version(request.query, kind.api_version)?;
+                self.list(store, &parent, &type_key)
+            }
             Route::Resource {
                 subscription,
                 id,
@@ -224,6 +234,13 @@ impl Server {
             } => {
                 self.check_subscription(&subscription)?;
                 let kind = kind_of(&type_key).ok_or_else(|| unknown_type(&type_key))?;
+                if let (Some(child), "GET") = (action.as_deref(), method) {
+                    let child_type = format!("{type_key}/{}", child.to_ascii_lowercase());
+                    if let Some(child_kind) = kind_of(&child_type) {
+                        self.check_api_version(request.query, child_kind.api_version)?;
+                        return self.list(store, &id, &child_type);
+                    }
+                }
                 self.check_api_version(request.query, kind.api_version)?;
                 match (method, action.as_deref()) {
                     ("GET", None) => self.get(store, &id),
@@ -637,6 +654,27 @@ impl Server {
                 "secondaryConnectionString": connection(&secondary).expose(),
             }),
         ))
+    }
+
+    /// Lists the resources of one type below `parent` (below the subscription when it is
+    /// empty) with their whole bodies, as ARM's list operations return them.
+    fn list(&self, store: &Store, parent: &str, type_key: &str) -> Step<Reply> {
+        let rows = if parent.is_empty() {
+            let mut rows = store.tree("").map_err(internal)?;
+            rows.retain(|row| row.type_key == type_key);
+            rows.sort_by_key(|row| row.id.to_ascii_lowercase());
+            rows
+        } else {
+            if store.get(parent).map_err(internal)?.is_none() {
+                return Err(self.not_found(store, parent));
+            }
+            store.children(parent, Some(type_key)).map_err(internal)?
+        };
+        let items = rows
+            .iter()
+            .map(|row| self.present(store, row))
+            .collect::<Step<Vec<Value>>>()?;
+        Ok(Reply::json(200, json!({ "value": items })))
     }
 
     fn group_resources(&self, store: &Store, group: &str) -> Step<Reply> {

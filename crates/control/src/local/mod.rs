@@ -305,8 +305,22 @@ async fn serve(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
+    // A body over the server's limit (2 MB) gets ARM's error shape too.
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = format!(
+                "The request content was not read: {}. ARM requests are far smaller; send the \
+                 resource's JSON only.",
+                rejection.body_text()
+            );
+            let error = serde_json::json!({ "error": { "code": "InvalidRequestContent", "message": message } });
+            return (status, axum::Json(error)).into_response();
+        }
+    };
     let path = uri.path().to_string();
     let query = uri.query().unwrap_or_default().to_string();
     let header = |name: &str| {

@@ -29,6 +29,15 @@ pub(crate) enum Route {
     },
     /// `/subscriptions/{sub}/resourceGroups/{group}/resources`.
     GroupResources { subscription: String, group: String },
+    /// The resources of one type below a parent: `/subscriptions/{sub}/resourcegroups` (with an
+    /// empty parent) or `.../resourceGroups/{group}/providers/{provider}/{type}`. Lists below
+    /// a resource, such as `.../namespaces/{ns}/eventhubs`, arrive as a [`Route::Resource`]
+    /// whose action is the child type.
+    Collection {
+        subscription: String,
+        parent: String,
+        type_key: String,
+    },
     /// A resource: its id below the subscription, its type in lower case, and an action.
     Resource {
         subscription: String,
@@ -46,7 +55,17 @@ fn is(segment: &str, name: &str) -> bool {
 
 /// Parses a request path (without the query).
 pub(crate) fn route(path: &str) -> Route {
-    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    // Names may arrive percent-encoded, such as `%24Default` for `$Default`.
+    let decoded: Vec<String> = path
+        .trim_matches('/')
+        .split('/')
+        .map(|part| {
+            percent_encoding::percent_decode_str(part)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    let parts: Vec<&str> = decoded.iter().map(String::as_str).collect();
     match parts.as_slice() {
         [s] if is(s, "subscriptions") => Route::Subscriptions,
         [s, sub, rest @ ..] if is(s, "subscriptions") && !sub.is_empty() => {
@@ -94,6 +113,18 @@ fn below_subscription(sub: &str, rest: &[&str]) -> Route {
                 subscription,
                 name: name.to_string(),
                 purge: true,
+            }
+        }
+        [g] if is(g, "resourceGroups") => Route::Collection {
+            subscription,
+            parent: String::new(),
+            type_key: "microsoft.resources/resourcegroups".to_string(),
+        },
+        [g, group, p, provider, kind] if is(g, "resourceGroups") && is(p, "providers") => {
+            Route::Collection {
+                subscription,
+                parent: format!("/resourceGroups/{group}"),
+                type_key: format!("{provider}/{kind}").to_ascii_lowercase(),
             }
         }
         [g, group, r] if is(g, "resourceGroups") && is(r, "resources") => Route::GroupResources {
