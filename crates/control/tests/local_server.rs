@@ -530,3 +530,63 @@ async fn oversized_body_gets_arm_error() {
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["error"]["code"], "InvalidRequestContent");
 }
+
+#[tokio::test]
+async fn regenerate_keys_replaces_one_key() {
+    let harness = Harness::start().await;
+    let token = token(&harness).await;
+    let namespace = "/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/ns-local-01";
+    let rule = format!("{namespace}/authorizationRules/send");
+    let steps = [
+        (
+            "/resourceGroups/rg?api-version=2021-04-01".to_owned(),
+            json!({ "location": "northeurope" }),
+        ),
+        (
+            format!("{namespace}?api-version=2024-01-01"),
+            json!({ "location": "northeurope", "sku": { "name": "Standard" } }),
+        ),
+        (
+            format!("{rule}?api-version=2024-01-01"),
+            json!({ "properties": { "rights": ["Send"] } }),
+        ),
+    ];
+    for (path, body) in steps {
+        let (status, reply) = put(&harness, &token, &path, body).await;
+        assert!(status == 200 || status == 201, "{path}: {status} {reply}");
+    }
+    let post = |action: &str, body: Value| {
+        let request = reqwest::Client::new()
+            .post(url(
+                &harness,
+                &format!("{rule}/{action}?api-version=2024-01-01"),
+            ))
+            .bearer_auth(&token)
+            .json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+
+    let (status, before) = post("listKeys", json!({})).await;
+    assert_eq!(status, 200);
+    let (status, after) = post("regenerateKeys", json!({ "keyType": "PrimaryKey" })).await;
+    assert_eq!(status, 200, "{after}");
+    assert_ne!(after["primaryKey"], before["primaryKey"]);
+    assert_eq!(after["secondaryKey"], before["secondaryKey"]);
+    let (_, listed) = post("listKeys", json!({})).await;
+    assert_eq!(listed["primaryKey"], after["primaryKey"]);
+
+    let given = "c2VsZi1jaG9zZW4ta2V5LW9mLTMyLWJ5dGVzLWxvbmc=";
+    let (status, chosen) = post(
+        "regenerateKeys",
+        json!({ "keyType": "SecondaryKey", "key": given }),
+    )
+    .await;
+    assert_eq!(status, 200, "{chosen}");
+    assert_eq!(chosen["secondaryKey"], given);
+    let (status, refused) = post("regenerateKeys", json!({ "keyType": "Tertiary" })).await;
+    assert_eq!(status, 400, "{refused}");
+}

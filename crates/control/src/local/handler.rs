@@ -249,6 +249,9 @@ impl Server {
                     ("POST", Some(action)) if action.eq_ignore_ascii_case("listKeys") => {
                         self.list_keys(store, &id, &type_key)
                     }
+                    ("POST", Some(action)) if action.eq_ignore_ascii_case("regenerateKeys") => {
+                        self.regenerate_keys(store, &id, &type_key, request.body)
+                    }
                     _ => Err(not_allowed(method)),
                 }
             }
@@ -480,7 +483,7 @@ impl Server {
             } else {
                 "Accepted"
             });
-            return Ok(Reply::json(201, stored).header("Azure-AsyncOperation", url));
+            return Ok(Reply::json(status, stored).header("Azure-AsyncOperation", url));
         }
         Ok(Reply::json(status, stored))
     }
@@ -573,6 +576,11 @@ impl Server {
         if_match: Option<&str>,
     ) -> Step<Reply> {
         let Some(row) = store.get(id).map_err(internal)? else {
+            // ARM reports a missing resource group; any other missing resource is deleted
+            // already.
+            if type_key == kinds::RESOURCE_GROUP {
+                return Err(self.not_found(store, id));
+            }
             return Ok(Reply::empty(204));
         };
         if type_key == kinds::CONSUMER_GROUP
@@ -619,6 +627,81 @@ impl Server {
             return Ok(Reply::empty(202).header("Location", url));
         }
         Ok(Reply::empty(200))
+    }
+
+    /// Replaces one key of an authorization rule, with the `key` given or a new random one,
+    /// and returns the rule's keys as `listKeys` does. Clients holding a token signed with the
+    /// old key lose the links it authorized.
+    fn regenerate_keys(&self, store: &Store, id: &str, type_key: &str, body: &[u8]) -> Step<Reply> {
+        if type_key != kinds::NAMESPACE_RULE && type_key != kinds::HUB_RULE {
+            return Err(not_allowed("POST"));
+        }
+        let row = store
+            .get(id)
+            .map_err(internal)?
+            .ok_or_else(|| self.not_found(store, id))?;
+        let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let part = match request["keyType"].as_str() {
+            Some("PrimaryKey") => "primary",
+            Some("SecondaryKey") => "secondary",
+            _ => {
+                return Err(Reply::error(
+                    400,
+                    "InvalidRequestContent",
+                    "regenerateKeys needs a JSON body with `keyType` `PrimaryKey` or \
+                     `SecondaryKey`.",
+                ))
+            }
+        };
+        let key = match request["key"].as_str() {
+            Some(given) => {
+                use base64::Engine as _;
+                let decoded = base64::engine::general_purpose::STANDARD.decode(given);
+                if !decoded.is_ok_and(|bytes| bytes.len() == 32) {
+                    return Err(Reply::error(
+                        400,
+                        "InvalidRequestContent",
+                        "A given `key` must be 32 bytes in base64 (44 characters), as Event Hubs \
+                         keys are.",
+                    ));
+                }
+                Secret::new(given.to_string())
+            }
+            None => super::keys::new_key(),
+        };
+        let entry = self.entry_name(&row.id, Some(part));
+        self.keychain.write(&entry, &key).map_err(internal)?;
+        store.add_keychain_entry(&entry).map_err(internal)?;
+
+        let parsed = ArmId::parse(&row.id).ok_or_else(|| unknown_type(type_key))?;
+        let read = |part: &str| -> Step<Secret> {
+            self.keychain
+                .read(&self.entry_name(&row.id, Some(part)))
+                .map_err(internal)?
+                .ok_or_else(|| internal("the keychain lost a rule key"))
+        };
+        let rights: Vec<String> = row.body["properties"]["rights"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.effects
+            .create_rule(
+                parsed.name_of("namespaces").unwrap_or_default(),
+                parsed.name_of("eventhubs"),
+                parsed.name(),
+                &rights,
+                &read("primary")?,
+                &read("secondary")?,
+            )
+            .map_err(internal)?;
+        tracing::info!(rule = %row.id, key = part, "rule key regenerated");
+        self.list_keys(store, id, type_key)
     }
 
     fn list_keys(&self, store: &Store, id: &str, type_key: &str) -> Step<Reply> {

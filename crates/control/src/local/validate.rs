@@ -120,12 +120,7 @@ pub(crate) fn request(
             ))
         }
         kinds::VAULT => vault(store, parsed.name(), body),
-        kinds::SECRET if existing.is_none() && text(body, "/properties/value").is_none() => {
-            Err(bad(
-                "MissingRequiredProperty",
-                "A new secret needs `properties.value`.",
-            ))
-        }
+        kinds::SECRET => secret(body, existing),
         kinds::LOCK => match text(body, "/properties/level") {
             Some("CanNotDelete") | Some("ReadOnly") => Ok(()),
             _ => Err(bad(
@@ -142,6 +137,31 @@ pub(crate) fn request(
             let _ = server;
             Ok(())
         }
+    }
+}
+
+/// Key Vault's limit on a secret's value: 25 KB.
+const MAX_SECRET_BYTES: usize = 25 * 1024;
+
+fn secret(body: &Value, existing: Option<&Row>) -> Step<()> {
+    match body.pointer("/properties/value") {
+        None | Some(Value::Null) if existing.is_some() => Ok(()),
+        None | Some(Value::Null) => Err(bad(
+            "MissingRequiredProperty",
+            "A new secret needs `properties.value`.",
+        )),
+        Some(Value::String(value)) if value.len() > MAX_SECRET_BYTES => Err(bad(
+            "BadParameter",
+            format!(
+                "A secret's value is at most {MAX_SECRET_BYTES} bytes; this one has {}.",
+                value.len()
+            ),
+        )),
+        Some(Value::String(_)) => Ok(()),
+        Some(_) => Err(bad(
+            "InvalidRequestContent",
+            "A secret's `properties.value` must be a string.",
+        )),
     }
 }
 
