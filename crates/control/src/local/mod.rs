@@ -229,7 +229,7 @@ impl LocalResourceManager {
 /// group in the portal does. The next start of the Local target then restores that mode
 /// instead of the one the group was created with. Call it only while no local Resource
 /// Manager runs over `data_dir`. Every namespace's group of that name (in any case) changes,
-/// because the Local target's schema registry holds one group of each name. Returns the ids
+/// because the Local target's schema registry contains one group of each name. Returns the ids
 /// of the resources changed, none when no group of that name was created through the
 /// Resource Manager.
 pub fn record_schema_group_mode(

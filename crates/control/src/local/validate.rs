@@ -165,7 +165,7 @@ fn secret(body: &Value, existing: Option<&Row>) -> Step<()> {
     }
 }
 
-/// The course's kind of each type whose names Azure restricts.
+/// Maps each type whose names Azure restricts to its kind in the course.
 fn resource_kind(type_key: &str) -> Option<ResourceKind> {
     Some(match type_key {
         kinds::RESOURCE_GROUP => ResourceKind::ResourceGroup,
