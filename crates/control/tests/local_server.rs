@@ -231,6 +231,34 @@ async fn raw_put(harness: &Harness, token: &str, path: &str, body: &Value) -> u1
         .unwrap_or_else(|| panic!("no status line in {reply:?}"))
 }
 
+/// The namespace that [`create_namespace`] creates, in resource group `rg`.
+const NAMESPACE: &str = "/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/ns-local-01";
+
+/// Creates resource group `rg` and the Standard namespace [`NAMESPACE`] in it, then each of
+/// `children` (a path below the namespace and its body), and fails on any error.
+async fn create_namespace(harness: &Harness, token: &str, children: &[(&str, Value)]) {
+    let mut steps = vec![
+        (
+            "/resourceGroups/rg?api-version=2021-04-01".to_owned(),
+            json!({ "location": "northeurope" }),
+        ),
+        (
+            format!("{NAMESPACE}?api-version=2024-01-01"),
+            json!({ "location": "northeurope", "sku": { "name": "Standard" } }),
+        ),
+    ];
+    for (path, body) in children {
+        steps.push((
+            format!("{NAMESPACE}{path}?api-version=2024-01-01"),
+            body.clone(),
+        ));
+    }
+    for (path, body) in steps {
+        let (status, reply) = put(harness, token, &path, body).await;
+        assert!(status == 200 || status == 201, "{path}: {status} {reply}");
+    }
+}
+
 const STORAGE: &str = "providers/Microsoft.Storage/storageAccounts";
 const STORAGE_VERSION: &str = "api-version=2023-05-01";
 
@@ -395,29 +423,18 @@ async fn updates_keep_name_case_and_location() {
 async fn default_consumer_group_is_not_deleted() {
     let harness = Harness::start().await;
     let token = token(&harness).await;
-    let namespace = "/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/ns-local-01";
-    let steps = [
+    let namespace = NAMESPACE;
+    let children = [
         (
-            "/resourceGroups/rg?api-version=2021-04-01".to_owned(),
-            json!({ "location": "northeurope" }),
-        ),
-        (
-            format!("{namespace}?api-version=2024-01-01"),
-            json!({ "location": "northeurope", "sku": { "name": "Standard" } }),
-        ),
-        (
-            format!("{namespace}/eventhubs/lead?api-version=2024-01-01"),
+            "/eventhubs/lead",
             json!({ "properties": { "partitionCount": 2 } }),
         ),
         (
-            format!("{namespace}/eventhubs/lead/consumergroups/$Default?api-version=2024-01-01"),
+            "/eventhubs/lead/consumergroups/$Default",
             json!({ "properties": {} }),
         ),
     ];
-    for (path, body) in steps {
-        let (status, reply) = put(&harness, &token, &path, body).await;
-        assert!(status == 200 || status == 201, "{path}: {status} {reply}");
-    }
+    create_namespace(&harness, &token, &children).await;
 
     let response = reqwest::Client::new()
         .delete(url(
@@ -443,29 +460,18 @@ async fn default_consumer_group_is_not_deleted() {
 async fn collections_list_their_resources() {
     let harness = Harness::start().await;
     let token = token(&harness).await;
-    let namespace = "/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/ns-local-01";
-    let steps = [
+    let namespace = NAMESPACE;
+    let children = [
         (
-            "/resourceGroups/rg?api-version=2021-04-01".to_owned(),
-            json!({ "location": "northeurope" }),
-        ),
-        (
-            format!("{namespace}?api-version=2024-01-01"),
-            json!({ "location": "northeurope", "sku": { "name": "Standard" } }),
-        ),
-        (
-            format!("{namespace}/eventhubs/lead?api-version=2024-01-01"),
+            "/eventhubs/lead",
             json!({ "properties": { "partitionCount": 2 } }),
         ),
         (
-            format!("{namespace}/eventhubs/sale?api-version=2024-01-01"),
+            "/eventhubs/sale",
             json!({ "properties": { "partitionCount": 1 } }),
         ),
     ];
-    for (path, body) in steps {
-        let (status, reply) = put(&harness, &token, &path, body).await;
-        assert_eq!(status, 201, "{path}: {reply}");
-    }
+    create_namespace(&harness, &token, &children).await;
     let get = |path: String| {
         let request = reqwest::Client::new()
             .get(url(&harness, &path))
@@ -535,26 +541,12 @@ async fn oversized_body_gets_arm_error() {
 async fn regenerate_keys_replaces_one_key() {
     let harness = Harness::start().await;
     let token = token(&harness).await;
-    let namespace = "/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/ns-local-01";
-    let rule = format!("{namespace}/authorizationRules/send");
-    let steps = [
-        (
-            "/resourceGroups/rg?api-version=2021-04-01".to_owned(),
-            json!({ "location": "northeurope" }),
-        ),
-        (
-            format!("{namespace}?api-version=2024-01-01"),
-            json!({ "location": "northeurope", "sku": { "name": "Standard" } }),
-        ),
-        (
-            format!("{rule}?api-version=2024-01-01"),
-            json!({ "properties": { "rights": ["Send"] } }),
-        ),
-    ];
-    for (path, body) in steps {
-        let (status, reply) = put(&harness, &token, &path, body).await;
-        assert!(status == 200 || status == 201, "{path}: {status} {reply}");
-    }
+    let rule = format!("{NAMESPACE}/authorizationRules/send");
+    let children = [(
+        "/authorizationRules/send",
+        json!({ "properties": { "rights": ["Send"] } }),
+    )];
+    create_namespace(&harness, &token, &children).await;
     let post = |action: &str, body: Value| {
         let request = reqwest::Client::new()
             .post(url(

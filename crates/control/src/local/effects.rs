@@ -10,7 +10,6 @@ use std::sync::Mutex;
 
 use course::export::ArmId;
 use rusqlite::{params, Connection};
-use serde_json::Value;
 
 use super::keys::{keychain_entry, new_key};
 use super::kinds;
@@ -305,16 +304,7 @@ fn restore_into<E: LocalEffects + ?Sized>(
                         (primary, secondary)
                     }
                 };
-                let rights: Vec<String> = properties["rights"]
-                    .as_array()
-                    .map(|items| {
-                        items
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let rights = kinds::rule_rights(&row.body);
                 effects.create_rule(namespace, hub, name, &rights, &primary, &secondary)?;
             }
             kinds::SCHEMA_GROUP => {
@@ -426,7 +416,7 @@ impl LocalEffects for RecordedEffects {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     use super::*;
     use crate::local::store::Row;

@@ -674,34 +674,26 @@ impl Server {
         store.add_keychain_entry(&entry).map_err(internal)?;
 
         let parsed = ArmId::parse(&row.id).ok_or_else(|| unknown_type(type_key))?;
-        let read = |part: &str| -> Step<Secret> {
-            self.keychain
-                .read(&self.entry_name(&row.id, Some(part)))
-                .map_err(internal)?
-                .ok_or_else(|| internal("the keychain lost a rule key"))
-        };
-        let rights: Vec<String> = row.body["properties"]["rights"]
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
         self.effects
             .create_rule(
                 parsed.name_of("namespaces").unwrap_or_default(),
                 parsed.name_of("eventhubs"),
                 parsed.name(),
-                &rights,
-                &read("primary")?,
-                &read("secondary")?,
+                &kinds::rule_rights(&row.body),
+                &self.rule_key(&row, "primary")?,
+                &self.rule_key(&row, "secondary")?,
             )
             .map_err(internal)?;
         tracing::info!(rule = %row.id, key = part, "rule key regenerated");
         self.list_keys(store, id, type_key)
+    }
+
+    /// Reads the `primary` or `secondary` key of a stored rule from the keychain.
+    fn rule_key(&self, row: &Row, part: &str) -> Step<Secret> {
+        self.keychain
+            .read(&self.entry_name(&row.id, Some(part)))
+            .map_err(internal)?
+            .ok_or_else(|| internal(format!("the keychain has no {part} key for `{}`", row.id)))
     }
 
     fn list_keys(&self, store: &Store, id: &str, type_key: &str) -> Step<Reply> {
@@ -716,15 +708,8 @@ impl Server {
         let namespace = parsed.name_of("namespaces").unwrap_or_default();
         let hub = parsed.name_of("eventhubs");
         let rule = parsed.name();
-        let read = |part: &str| -> Step<Secret> {
-            let name = self.entry_name(&row.id, Some(part));
-            self.keychain
-                .read(&name)
-                .map_err(internal)?
-                .ok_or_else(|| internal(format!("the keychain has no key for rule `{rule}`")))
-        };
-        let primary = read("primary")?;
-        let secondary = read("secondary")?;
+        let primary = self.rule_key(&row, "primary")?;
+        let secondary = self.rule_key(&row, "secondary")?;
         let endpoint = self.effects.endpoint(namespace);
         let connection = |key: &Secret| connection_string(&endpoint, rule, key, hub);
         Ok(Reply::json(

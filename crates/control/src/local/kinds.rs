@@ -126,3 +126,17 @@ pub(crate) fn kind_of(type_key: &str) -> Option<Kind> {
     };
     Some(kind)
 }
+
+/// Reads an authorization rule's `properties.rights` from its body, such as `["Send"]`.
+pub(crate) fn rule_rights(body: &serde_json::Value) -> Vec<String> {
+    body["properties"]["rights"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(serde_json::Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -67,16 +67,7 @@ pub(crate) fn apply(
         }
         kinds::NAMESPACE_RULE | kinds::HUB_RULE => {
             let (primary, secondary) = rule_keys(server, store, id, existed)?;
-            let rights: Vec<String> = request["properties"]["rights"]
-                .as_array()
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let rights = kinds::rule_rights(request);
             effects
                 .create_rule(namespace, hub, name, &rights, &primary, &secondary)
                 .map_err(internal)?;
