@@ -633,13 +633,7 @@ impl Server {
     /// and returns the rule's keys as `listKeys` does. Clients holding a token signed with the
     /// old key lose the links it authorized.
     fn regenerate_keys(&self, store: &Store, id: &str, type_key: &str, body: &[u8]) -> Step<Reply> {
-        if type_key != kinds::NAMESPACE_RULE && type_key != kinds::HUB_RULE {
-            return Err(not_allowed("POST"));
-        }
-        let row = store
-            .get(id)
-            .map_err(internal)?
-            .ok_or_else(|| self.not_found(store, id))?;
+        let row = self.rule_row(store, id, type_key)?;
         let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         let part = match request["keyType"].as_str() {
             Some("PrimaryKey") => "primary",
@@ -688,6 +682,17 @@ impl Server {
         self.list_keys(store, id, type_key)
     }
 
+    /// Reads the stored authorization rule that a POST action such as `listKeys` names.
+    fn rule_row(&self, store: &Store, id: &str, type_key: &str) -> Step<Row> {
+        if type_key != kinds::NAMESPACE_RULE && type_key != kinds::HUB_RULE {
+            return Err(not_allowed("POST"));
+        }
+        store
+            .get(id)
+            .map_err(internal)?
+            .ok_or_else(|| self.not_found(store, id))
+    }
+
     /// Reads the `primary` or `secondary` key of a stored rule from the keychain.
     fn rule_key(&self, row: &Row, part: &str) -> Step<Secret> {
         self.keychain
@@ -697,13 +702,7 @@ impl Server {
     }
 
     fn list_keys(&self, store: &Store, id: &str, type_key: &str) -> Step<Reply> {
-        if type_key != kinds::NAMESPACE_RULE && type_key != kinds::HUB_RULE {
-            return Err(not_allowed("POST"));
-        }
-        let row = store
-            .get(id)
-            .map_err(internal)?
-            .ok_or_else(|| self.not_found(store, id))?;
+        let row = self.rule_row(store, id, type_key)?;
         let parsed = ArmId::parse(&row.id).ok_or_else(|| unknown_type(type_key))?;
         let namespace = parsed.name_of("namespaces").unwrap_or_default();
         let hub = parsed.name_of("eventhubs");
