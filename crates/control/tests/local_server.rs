@@ -376,6 +376,25 @@ async fn invalid_hub_properties_are_bad_requests() {
     .await;
     assert_eq!(status, 400, "{reply}");
 
+    for (properties, expected) in [
+        (json!("x"), "`properties` must be a JSON object"),
+        (
+            json!({ "messageRetentionInDays": "7" }),
+            "`properties.messageRetentionInDays` must be an integer",
+        ),
+        (
+            json!({ "retentionDescription": { "cleanupPolicy": 1 } }),
+            "`properties.retentionDescription.cleanupPolicy` must be a string",
+        ),
+    ] {
+        let path = format!("{hubs}/lead?api-version=2024-01-01");
+        let (status, reply) =
+            put(&harness, &token, &path, json!({ "properties": properties })).await;
+        assert_eq!(status, 400, "{reply}");
+        let message = reply["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{message}");
+    }
+
     // A hub created without a count has one partition, which cannot change later.
     let path = format!("{hubs}/lead?api-version=2024-01-01");
     let (status, _) = put(&harness, &token, &path, json!({ "properties": {} })).await;

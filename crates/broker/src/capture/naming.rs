@@ -56,9 +56,16 @@ impl ArchiveNameFormat {
                 "it lacks {{{missing}}}: every token is required"
             )));
         }
-        if format.starts_with('/') || format.split('/').any(|part| part == "..") {
+        // The format names files below the container's folder on this machine, so it must not
+        // leave it on any system: no root, no `..`, and no `\\` or `:` that Windows reads as a
+        // separator or a drive.
+        let escapes = format.starts_with('/')
+            || format.contains('\\')
+            || format.contains(':')
+            || format.split('/').any(|part| part == "..");
+        if escapes {
             return Err(invalid(
-                "it must be a relative path without `..`".to_owned(),
+                "it must be a relative path without `..`, `\\` or `:`".to_owned(),
             ));
         }
         Ok(Self {

@@ -647,8 +647,9 @@ impl Server {
                 ))
             }
         };
-        let key = match request["key"].as_str() {
-            Some(given) => {
+        let key = match request.get("key").filter(|key| !key.is_null()) {
+            None => super::keys::new_key(),
+            Some(Value::String(given)) => {
                 use base64::Engine as _;
                 let decoded = base64::engine::general_purpose::STANDARD.decode(given);
                 if !decoded.is_ok_and(|bytes| bytes.len() == 32) {
@@ -661,7 +662,13 @@ impl Server {
                 }
                 Secret::new(given.to_string())
             }
-            None => super::keys::new_key(),
+            Some(_) => {
+                return Err(Reply::error(
+                    400,
+                    "InvalidRequestContent",
+                    "A given `key` must be a string: 32 bytes in base64.",
+                ))
+            }
         };
         let entry = self.entry_name(&row.id, Some(part));
         self.keychain.write(&entry, &key).map_err(internal)?;

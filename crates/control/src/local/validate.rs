@@ -256,17 +256,42 @@ fn same_location(existing: &Row, body: &Value) -> Step<()> {
     ))
 }
 
-/// The properties that must be JSON integers when present, and those that must be booleans.
-const INTEGER_PROPERTIES: [&str; 5] = [
+/// The properties that must be JSON integers when present.
+const INTEGER_PROPERTIES: [&str; 8] = [
     "/sku/capacity",
+    "/properties/maximumThroughputUnits",
     "/properties/partitionCount",
+    "/properties/messageRetentionInDays",
     "/properties/retentionDescription/retentionTimeInHours",
+    "/properties/retentionDescription/tombstoneRetentionTimeInHours",
     "/properties/captureDescription/intervalInSeconds",
     "/properties/captureDescription/sizeLimitInBytes",
 ];
-const BOOLEAN_PROPERTIES: [&str; 2] = [
+/// The properties that must be JSON booleans when present.
+const BOOLEAN_PROPERTIES: [&str; 6] = [
+    "/properties/isAutoInflateEnabled",
+    "/properties/kafkaEnabled",
+    "/properties/zoneRedundant",
+    "/properties/disableLocalAuth",
     "/properties/captureDescription/enabled",
     "/properties/captureDescription/skipEmptyArchives",
+];
+/// The properties that must be JSON strings when present.
+const STRING_PROPERTIES: [&str; 6] = [
+    "/location",
+    "/properties/userMetadata",
+    "/properties/retentionDescription/cleanupPolicy",
+    "/properties/captureDescription/encoding",
+    "/properties/captureDescription/destination/properties/archiveNameFormat",
+    "/properties/captureDescription/destination/properties/blobContainer",
+];
+/// The properties that must be JSON objects when present.
+const OBJECT_PROPERTIES: [&str; 5] = [
+    "/sku",
+    "/properties",
+    "/properties/retentionDescription",
+    "/properties/captureDescription",
+    "/properties/captureDescription/destination",
 ];
 
 /// Rejects a property of the wrong JSON type, such as `"partitionCount": "4"`, which would
@@ -294,6 +319,18 @@ fn property_types(body: &Value) -> Step<()> {
         match body.pointer(pointer) {
             None | Some(Value::Null) | Some(Value::Bool(_)) => {}
             Some(_) => return Err(wrong(pointer, "true or false")),
+        }
+    }
+    for pointer in STRING_PROPERTIES {
+        match body.pointer(pointer) {
+            None | Some(Value::Null) | Some(Value::String(_)) => {}
+            Some(_) => return Err(wrong(pointer, "a string")),
+        }
+    }
+    for pointer in OBJECT_PROPERTIES {
+        match body.pointer(pointer) {
+            None | Some(Value::Null) | Some(Value::Object(_)) => {}
+            Some(_) => return Err(wrong(pointer, "a JSON object")),
         }
     }
     Ok(())
@@ -391,6 +428,9 @@ fn capture(server: &Server, store: &Store, body: &Value) -> Step<()> {
             ))
         }
     }
+    if let Some(format) = capture["destination"]["properties"]["archiveNameFormat"].as_str() {
+        archive_name_format(format)?;
+    }
     let interval = capture["intervalInSeconds"].as_i64().unwrap_or(300);
     let size = capture["sizeLimitInBytes"].as_i64().unwrap_or(314_572_800);
     if !CAPTURE_INTERVAL.contains(&interval) || !CAPTURE_SIZE.contains(&size) {
@@ -419,6 +459,69 @@ fn capture(server: &Server, store: &Store, body: &Value) -> Step<()> {
                 "The capture destination container `{container}` does not exist in storage \
                  account `{account}`: create the container before the hub."
             ),
+        ));
+    }
+    Ok(())
+}
+
+/// The tokens of a capture archive name format, every one required, in any order.
+const ARCHIVE_NAME_TOKENS: [&str; 9] = [
+    "Namespace",
+    "EventHub",
+    "PartitionId",
+    "Year",
+    "Month",
+    "Day",
+    "Hour",
+    "Minute",
+    "Second",
+];
+
+/// Checks a capture `archiveNameFormat`: Azure requires each of the nine tokens, and the
+/// Local target writes the names as files below the container's folder, so a name must stay a
+/// relative path without `..`, backslashes or drive letters.
+fn archive_name_format(format: &str) -> Step<()> {
+    let invalid = |reason: String| {
+        bad(
+            "InvalidCaptureDescription",
+            format!("The capture `archiveNameFormat` `{format}` is invalid: {reason}."),
+        )
+    };
+    let mut rest = format;
+    let mut seen = Vec::new();
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return Err(invalid("a `{` has no closing `}`".to_owned()));
+        };
+        let token = &after[..close];
+        if !ARCHIVE_NAME_TOKENS.contains(&token) {
+            return Err(invalid(format!(
+                "`{{{token}}}` is not a token; the tokens are {}",
+                ARCHIVE_NAME_TOKENS
+                    .map(|token| format!("{{{token}}}"))
+                    .join(", ")
+            )));
+        }
+        seen.push(token);
+        rest = &after[close + 1..];
+    }
+    if let Some(missing) = ARCHIVE_NAME_TOKENS
+        .iter()
+        .find(|token| !seen.contains(token))
+    {
+        return Err(invalid(format!(
+            "it lacks `{{{missing}}}`, and every token is required"
+        )));
+    }
+    let escapes = format.starts_with('/')
+        || format.contains('\\')
+        || format.contains(':')
+        || format.split('/').any(|part| part == ".." || part == ".");
+    if escapes {
+        return Err(invalid(
+            "it must be a relative path of `/`-separated parts, without `.`, `..`, `\\` or `:`"
+                .to_owned(),
         ));
     }
     Ok(())
@@ -511,4 +614,45 @@ fn vault(store: &Store, name: &str, body: &Value) -> Step<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COURSE_FORMAT: &str =
+        "{Namespace}/{EventHub}/{PartitionId}/{Year}/{Month}/{Day}/{Hour}/{Minute}/{Second}";
+
+    #[test]
+    fn archive_name_format_accepts_every_token_order() {
+        assert!(archive_name_format(COURSE_FORMAT).is_ok());
+        let reordered = "{EventHub}/{Year}/{Month}/{Day}/{Hour}/{EventHub}_{Year}_{Month}_{Day}_\
+                         {Hour}_{Minute}_{Second}_{PartitionId}_{Namespace}";
+        assert!(archive_name_format(reordered).is_ok());
+    }
+
+    #[test]
+    fn archive_name_format_rejects_paths_and_tokens() {
+        let cases = [
+            (format!("../{COURSE_FORMAT}"), "without `.`, `..`"),
+            (format!("/tmp/{COURSE_FORMAT}"), "without `.`, `..`"),
+            (format!("a\\..\\{COURSE_FORMAT}"), "without `.`, `..`"),
+            (format!("C:/{COURSE_FORMAT}"), "without `.`, `..`"),
+            (
+                format!("{COURSE_FORMAT}/{{Bogus}}"),
+                "`{Bogus}` is not a token",
+            ),
+            ("{Namespace}".to_owned(), "it lacks `{EventHub}`"),
+            (format!("{COURSE_FORMAT}/{{Hour"), "has no closing"),
+        ];
+        for (format, expected) in cases {
+            let Err(reply) = archive_name_format(&format) else {
+                panic!("`{format}` was accepted");
+            };
+            assert_eq!(reply.status, 400, "{format}");
+            let body = reply.body.expect("an error body");
+            let message = body["error"]["message"].as_str().unwrap().to_owned();
+            assert!(message.contains(expected), "{format}: {message}");
+        }
+    }
 }
