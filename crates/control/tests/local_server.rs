@@ -601,3 +601,26 @@ async fn regenerate_keys_replaces_one_key() {
     let (status, refused) = post("regenerateKeys", json!({ "keyType": "Tertiary" })).await;
     assert_eq!(status, 400, "{refused}");
 }
+
+#[tokio::test]
+async fn delete_in_missing_group_is_not_found() {
+    let harness = Harness::start().await;
+    let token = token(&harness).await;
+    create_namespace(&harness, &token, &[]).await;
+    let delete = |path: &str| {
+        let request = reqwest::Client::new()
+            .delete(url(&harness, path))
+            .bearer_auth(&token);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+
+    let missing_hub = format!("{NAMESPACE}/eventhubs/never?api-version=2024-01-01");
+    assert_eq!(delete(&missing_hub).await, 204);
+    let in_missing_group =
+        "/resourceGroups/nope/providers/Microsoft.EventHub/namespaces/ns-gone-01?api-version=2024-01-01";
+    assert_eq!(delete(in_missing_group).await, 404);
+    assert_eq!(
+        delete("/resourceGroups/nope?api-version=2021-04-01").await,
+        404
+    );
+}

@@ -576,10 +576,14 @@ impl Server {
         if_match: Option<&str>,
     ) -> Step<Reply> {
         let Some(row) = store.get(id).map_err(internal)? else {
-            // ARM reports a missing resource group; any other missing resource is deleted
-            // already.
-            if type_key == kinds::RESOURCE_GROUP {
-                return Err(self.not_found(store, id));
+            // ARM reports a missing resource group, also for a resource inside one; any other
+            // missing resource is deleted already.
+            let group = ArmId::parse(id).map_or_else(
+                || id.to_owned(),
+                |parsed| format!("/resourceGroups/{}", parsed.resource_group),
+            );
+            if type_key == kinds::RESOURCE_GROUP || store.get(&group).map_err(internal)?.is_none() {
+                return Err(self.not_found(store, &group));
             }
             return Ok(Reply::empty(204));
         };
