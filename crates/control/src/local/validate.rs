@@ -214,11 +214,11 @@ fn globally_unique(store: &Store, type_key: &str, name: &str) -> Step<()> {
         _ => return Ok(()),
     };
     let rows = store.tree("").map_err(internal)?;
-    let taken = rows.iter().find(|row| {
+    let holder = rows.iter().find(|row| {
         row.type_key == type_key
             && ArmId::parse(&row.id).is_some_and(|parsed| parsed.name().eq_ignore_ascii_case(name))
     });
-    match taken {
+    match holder {
         Some(row) => Err(Reply::error(
             409,
             code,
