@@ -215,12 +215,15 @@ impl Driver {
                 _ => continue,
             };
             if namespace.hub(hub).is_none() {
-                let description = format!(
-                    "event hub `{hub}` was deleted from namespace `{}`: create the event hub \
-                     again, then open a new sender",
-                    namespace.name()
-                );
-                changed.push((*link, AmqpError::new(condition::NOT_FOUND, description)));
+                // The receivers of a deleted hub were ended with their own description.
+                if matches!(kind, LinkKind::Producer { .. }) {
+                    let description = format!(
+                        "event hub `{hub}` was deleted from namespace `{}`: create the event hub \
+                         again, then open a new sender",
+                        namespace.name()
+                    );
+                    changed.push((*link, AmqpError::new(condition::NOT_FOUND, description)));
+                }
                 continue;
             }
             if let Err(refused) = attach::authorize_link(self, address, right) {
@@ -234,17 +237,10 @@ impl Driver {
             }
         }
         for (link, error) in changed {
-            match self.links.get_mut(&link) {
-                Some(LinkKind::Producer { revoked, .. }) => {
-                    tracing::info!(%link, description = ?error.description, "producer rejects its deliveries after a change of the namespace");
-                    *revoked = Some(error);
-                    continue;
-                }
-                // The receivers of a deleted hub are ended with their own description.
-                Some(LinkKind::Consumer(consumer)) if namespace.hub(&consumer.hub).is_none() => {
-                    continue
-                }
-                _ => {}
+            if let Some(LinkKind::Producer { revoked, .. }) = self.links.get_mut(&link) {
+                tracing::info!(%link, description = ?error.description, "producer rejects its deliveries after a change of the namespace");
+                *revoked = Some(error);
+                continue;
             }
             tracing::info!(%link, description = ?error.description, "receiver ended after a change of the namespace");
             if let Err(error) = self.engine.detach(link, Some(error)) {
