@@ -80,7 +80,7 @@ pub(crate) async fn serve<R, W>(
         management_replies: ReplyNode::default(),
     };
     let mut buffer = vec![0u8; 64 * 1024];
-    let mut namespace_changes = driver.shared.namespace_changes();
+    let connection_id = driver.shared.register_connection(driver.signals.clone());
     let mut deadline = driver.engine.tick(Instant::now());
     tracing::debug!(%peer, "connection opened");
 
@@ -118,7 +118,6 @@ pub(crate) async fn serve<R, W>(
                 }
             },
             Some(signal) = incoming_signals.recv() => driver.on_signal(signal),
-            Ok(()) = namespace_changes.changed() => driver.recheck_links(),
             () = timer => {}
             _ = shutdown.changed() => driver.engine.close(Some(AmqpError::new(
                 condition::CONNECTION_FORCED,
@@ -130,6 +129,7 @@ pub(crate) async fn serve<R, W>(
     }
 
     let _ = writer.shutdown().await;
+    driver.shared.unregister_connection(connection_id);
     driver.release_all();
     tracing::debug!(%peer, "connection closed");
 }
@@ -171,6 +171,7 @@ impl Driver {
     fn on_signal(&mut self, signal: Signal) {
         match signal {
             Signal::Wake(link) => self.pump(link),
+            Signal::NamespaceChanged => self.recheck_links(),
             Signal::Settle {
                 link,
                 delivery_id,

@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use amqp::{condition, AmqpError, LinkId};
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::sync::watch;
 
 use crate::entity::Namespace;
 use crate::log::{EventLog, RoundRobin};
@@ -19,6 +18,8 @@ pub(crate) enum Signal {
     /// A consumer link must end with this error: a receiver with a higher owner level displaced
     /// it, or its hub, consumer group or partition was deleted.
     Detach(LinkId, AmqpError),
+    /// The namespace changed, so the connection checks its links against it.
+    NamespaceChanged,
     /// A producer's delivery was stored (or failed to be), so it can be settled.
     Settle {
         /// The producer link.
@@ -41,8 +42,11 @@ pub(crate) struct Shared {
     round_robin: Mutex<HashMap<String, Arc<RoundRobin>>>,
     owners: Mutex<HashMap<ReceiverId, (UnboundedSender<Signal>, LinkId)>>,
     capture_closes: Mutex<HashMap<String, i64>>,
-    /// Counts the changes of the namespace, so that each connection checks its links after one.
-    changes: watch::Sender<u64>,
+    /// The signal senders of the open connections, by connection id, so that each one checks
+    /// its links after a change of the namespace. Only connecting, disconnecting and changes
+    /// of the namespace take this lock, never the path of an event.
+    connections: Mutex<HashMap<u64, UnboundedSender<Signal>>>,
+    next_connection: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -55,7 +59,8 @@ impl Shared {
             round_robin: Mutex::default(),
             owners: Mutex::default(),
             capture_closes: Mutex::default(),
-            changes: watch::Sender::new(0),
+            connections: Mutex::default(),
+            next_connection: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -111,12 +116,34 @@ impl Shared {
     /// end at once, and each connection checks its other links against the new namespace.
     pub(crate) fn namespace_changed(&self) {
         self.detach_orphans();
-        self.changes.send_modify(|count| *count += 1);
+        let connections = self
+            .connections
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for signals in connections.values() {
+            // A connection that is ending has no links left to check.
+            let _ = signals.send(Signal::NamespaceChanged);
+        }
     }
 
-    /// Returns a receiver that changes after each change of the namespace.
-    pub(crate) fn namespace_changes(&self) -> watch::Receiver<u64> {
-        self.changes.subscribe()
+    /// Records an open connection's signal sender and returns the id to remove it with.
+    pub(crate) fn register_connection(&self, signals: UnboundedSender<Signal>) -> u64 {
+        let id = self
+            .next_connection
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.connections
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(id, signals);
+        id
+    }
+
+    /// Forgets a connection that closed.
+    pub(crate) fn unregister_connection(&self, id: u64) {
+        self.connections
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&id);
     }
 
     /// Detaches, with `amqp:not-found`, every receiver whose hub, consumer group or partition
