@@ -424,6 +424,7 @@ async fn updates_keep_name_case_and_location() {
     let (status, body) = put(&harness, &token, path, same_place).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["name"], "Course-RG");
+    assert_eq!(body["location"], "northeurope");
     assert!(
         body["id"]
             .as_str()

@@ -506,6 +506,10 @@ impl Server {
                 body[field] = value.clone();
             }
         }
+        // ARM stores a location by its name, such as `northeurope` for `North Europe`.
+        if let Some(location) = body["location"].as_str() {
+            body["location"] = json!(location.replace(' ', "").to_ascii_lowercase());
+        }
         let mut properties = request
             .get("properties")
             .cloned()
