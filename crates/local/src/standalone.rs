@@ -305,7 +305,7 @@ async fn write_key(keychain: &Keychain, entry: String, key: Secret) -> Result<()
 }
 
 /// Builds a connection string like [`connection_string`]. While the services run, it first
-/// asks the running Resource Manager for the rule's keys. A rule deleted since `serve` filed
+/// requests the rule's keys from the running Resource Manager. A rule deleted since `serve` filed
 /// its key is reported, and a rule created again gets its current key used and filed.
 pub async fn current_connection_string(
     endpoints: &Endpoints,
