@@ -82,16 +82,12 @@ fn assert_still_open(stream: &mut TcpStream, moment: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demo_window_replaces_hub_window() {
-    let dir = tempfile::tempdir().unwrap();
-    let effects = LiveEffects::open(dir.path()).unwrap();
-    effects.create_namespace(NAMESPACE).unwrap();
-    effects.create_hub(NAMESPACE, HUB, 2, 24).unwrap();
-    let description = json!({
+/// Builds the `captureDescription` of [`HUB`] with a time window of `interval_seconds`.
+fn capture_description(interval_seconds: u32) -> serde_json::Value {
+    json!({
         "enabled": true,
         "encoding": "Avro",
-        "intervalInSeconds": 300,
+        "intervalInSeconds": interval_seconds,
         "sizeLimitInBytes": 314_572_800,
         "skipEmptyArchives": true,
         "destination": { "properties": {
@@ -99,7 +95,16 @@ async fn demo_window_replaces_hub_window() {
                 /Microsoft.Storage/storageAccounts/capture",
             "blobContainer": HUB,
         }},
-    });
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_window_replaces_hub_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let effects = LiveEffects::open(dir.path()).unwrap();
+    effects.create_namespace(NAMESPACE).unwrap();
+    effects.create_hub(NAMESPACE, HUB, 2, 24).unwrap();
+    let description = capture_description(300);
     let mut connection = open_waiting_connection(&effects);
     effects.set_capture(NAMESPACE, HUB, &description).unwrap();
     wait_for_close_within(&effects, 290_000, 300_000).await;
@@ -163,18 +168,7 @@ async fn deleted_hub_leaves_no_capture_positions() {
     let effects = LiveEffects::open(dir.path()).unwrap();
     effects.create_namespace(NAMESPACE).unwrap();
     effects.create_hub(NAMESPACE, HUB, 2, 24).unwrap();
-    let description = json!({
-        "enabled": true,
-        "encoding": "Avro",
-        "intervalInSeconds": 60,
-        "sizeLimitInBytes": 314_572_800,
-        "skipEmptyArchives": true,
-        "destination": { "properties": {
-            "storageAccountResourceId": "/subscriptions/s/resourceGroups/g/providers\
-                /Microsoft.Storage/storageAccounts/capture",
-            "blobContainer": HUB,
-        }},
-    });
+    let description = capture_description(60);
     effects.set_capture(NAMESPACE, HUB, &description).unwrap();
     let started = Instant::now();
     while capture_positions(dir.path()).is_empty() {

@@ -153,6 +153,16 @@ async fn register_returns_azure_headers() {
     handle.stop().await;
 }
 
+/// Returns the values of a reply's `Warning` headers, in order.
+fn warning_headers(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("Warning")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect()
+}
+
 #[tokio::test]
 async fn null_default_after_string_is_accepted_with_warning() {
     let handle = start_registry().await;
@@ -163,11 +173,11 @@ async fn null_default_after_string_is_accepted_with_warning() {
         {"name": "lead_id", "type": "string"},
         {"name": "note", "type": ["string", "null"], "default": null}
     ]}"#;
-    let register = |body: &'static str| {
+    let register = |name: &str, body: String| {
         raw_client(&handle)
             .put(url(
                 &handle,
-                "/$schemaGroups/myschemagroup/schemas/eda.Lead?api-version=2022-10",
+                &format!("/$schemaGroups/myschemagroup/schemas/{name}?api-version=2022-10"),
             ))
             .bearer_auth(token(&handle).expose())
             .header("Content-Type", "application/json; serialization=Avro")
@@ -175,15 +185,10 @@ async fn null_default_after_string_is_accepted_with_warning() {
             .send()
     };
 
-    let response = register(schema).await.unwrap();
+    let response = register("eda.Lead", schema.to_owned()).await.unwrap();
 
     assert_eq!(response.status().as_u16(), 204);
-    let warnings: Vec<&str> = response
-        .headers()
-        .get_all("Warning")
-        .iter()
-        .map(|value| value.to_str().unwrap())
-        .collect();
+    let warnings = warning_headers(&response);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
         warnings[0].starts_with("299 eda-workshop-registry \"field `note` has the default null"),
@@ -200,7 +205,7 @@ async fn null_default_after_string_is_accepted_with_warning() {
     let plain = r#"{"type": "record", "name": "Lead", "namespace": "eda", "fields": [
         {"name": "lead_id", "type": "string"}
     ]}"#;
-    let response = register(plain).await.unwrap();
+    let response = register("eda.Lead", plain.to_owned()).await.unwrap();
     assert_eq!(response.status().as_u16(), 204);
     assert!(response.headers().get("Warning").is_none());
 
@@ -212,24 +217,9 @@ async fn null_default_after_string_is_accepted_with_warning() {
         r#"{{"type": "record", "name": "Wide", "namespace": "eda", "fields": [{}]}}"#,
         fields.join(",")
     );
-    let response = raw_client(&handle)
-        .put(url(
-            &handle,
-            "/$schemaGroups/myschemagroup/schemas/eda.Wide?api-version=2022-10",
-        ))
-        .bearer_auth(token(&handle).expose())
-        .header("Content-Type", "application/json; serialization=Avro")
-        .body(many)
-        .send()
-        .await
-        .unwrap();
+    let response = register("eda.Wide", many).await.unwrap();
     assert_eq!(response.status().as_u16(), 204);
-    let warnings: Vec<&str> = response
-        .headers()
-        .get_all("Warning")
-        .iter()
-        .map(|value| value.to_str().unwrap())
-        .collect();
+    let warnings = warning_headers(&response);
     assert_eq!(warnings.len(), 6, "{warnings:?}");
     assert!(
         warnings[5].contains("115 more fields have defaults that break the Avro specification"),

@@ -467,7 +467,7 @@ fn capture(server: &Server, store: &Store, body: &Value) -> Step<()> {
 /// The tokens of a capture archive name format, every one required, in any order.
 // NOTE: `broker::capture::ArchiveNameFormat::parse` checks the same rule when the broker starts a
 // capture. This crate does not depend on the broker, so the Resource Manager keeps its own copy
-// of the rule to answer 400 before any effect runs; a change to the rule goes into both.
+// of the rule and returns 400 before any effect runs. A change to the rule goes into both.
 const ARCHIVE_NAME_TOKENS: [&str; 9] = [
     "Namespace",
     "EventHub",
