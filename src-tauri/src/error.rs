@@ -11,7 +11,7 @@ pub(crate) enum CommandError {
     #[error(transparent)]
     InvalidRegion(#[from] course::RegionError),
     /// The namespace breaks the naming rule of at least one planned resource.
-    #[error("{0}. Go back to the Namespace page to change it")]
+    #[error("{0} Go back to the Namespace page to change it")]
     InvalidNamespace(#[from] course::NamespaceError),
     /// The wizard state could not be written.
     #[error("saving the workshop's progress to {path} failed: {source}. Check that the folder is writable")]

@@ -5,6 +5,7 @@
 //! whose rule the namespace breaks, and the longest namespace allowed is the smallest room any
 //! of those names leaves.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::Serialize;
@@ -59,6 +60,9 @@ pub struct NameProblem {
     pub fix: String,
     /// The whole explanation in one sentence.
     pub message: String,
+    /// The violation found; `None` for an empty namespace, which no name rule covers.
+    #[serde(skip)]
+    pub violation: Option<Violation>,
 }
 
 /// A name the plan will create.
@@ -89,20 +93,75 @@ pub struct NamespaceError {
     pub check: Box<NamespaceCheck>,
 }
 
+/// Writes one line per fix, followed by the names that need it, so a rule that eight names
+/// break takes one line.
 impl fmt::Display for NamespaceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let messages: Vec<&str> = self
-            .check
+        let check = &self.check;
+        let mut fixes: Vec<(&str, Vec<&NameProblem>)> = Vec::new();
+        for problem in &check.problems {
+            match fixes.iter_mut().find(|(fix, _)| *fix == problem.fix) {
+                Some((_, problems)) => problems.push(problem),
+                None => fixes.push((&problem.fix, vec![problem])),
+            }
+        }
+        let names: HashSet<&str> = check.problems.iter().map(|p| p.name.as_str()).collect();
+        match names.len() {
+            0 | 1 => write!(f, "unique namespace `{}` is invalid:", check.input)?,
+            count => write!(
+                f,
+                "unique namespace `{}` is invalid: {count} planned names break Azure's naming \
+                 rules:",
+                check.input
+            )?,
+        }
+        for (fix, problems) in &fixes {
+            let affected: Vec<String> = problems
+                .iter()
+                .filter(|problem| !problem.name.is_empty())
+                .map(|problem| match &problem.violation {
+                    Some(Violation::TooLong { length, max }) => format!(
+                        "{} `{}` ({length} characters, at most {max})",
+                        problem.resource, problem.name
+                    ),
+                    Some(Violation::TooShort { length, min }) => format!(
+                        "{} `{}` ({length} characters, at least {min})",
+                        problem.resource, problem.name
+                    ),
+                    _ => format!("{} `{}`", problem.resource, problem.name),
+                })
+                .collect();
+            if affected.is_empty() {
+                write!(f, "\n  - {}", problems[0].message)?;
+            } else {
+                write!(
+                    f,
+                    "\n  - {}. Affected: {}.",
+                    capitalized(fix),
+                    affected.join(", ")
+                )?;
+            }
+        }
+        let too_long = check
             .problems
             .iter()
-            .map(|problem| problem.message.as_str())
-            .collect();
-        write!(
-            f,
-            "unique namespace `{}` is invalid: {}",
-            self.check.input,
-            messages.join(" ")
-        )
+            .any(|problem| matches!(problem.violation, Some(Violation::TooLong { .. })));
+        if too_long {
+            write!(
+                f,
+                "\n  The longest namespace every name allows is {} characters, set by the {}.",
+                check.max_length, check.max_length_set_by
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -159,6 +218,7 @@ pub fn check_namespace(input: &str, environment: Environment, region: &Region) -
                 "The unique namespace is empty: type 1 to {max_length} lower-case letters or \
                  digits, such as your initials."
             ),
+            violation: None,
         });
     }
 
@@ -333,6 +393,7 @@ impl ProblemContext<'_> {
             rule,
             message: format!("{detail} Fix: {fix}."),
             fix,
+            violation: Some(violation.clone()),
         }
     }
 }

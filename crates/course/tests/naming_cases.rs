@@ -303,3 +303,42 @@ fn key_vault_with_double_hyphen_rejected() {
     assert_eq!(error.violations, [Violation::DoubleHyphen]);
     assert!(error.to_string().contains("`--`"));
 }
+
+#[test]
+fn namespace_error_gives_one_line_per_fix() {
+    let error = Attendee::new("ab.c", Environment::Dv, Region::north_europe()).unwrap_err();
+    let text = error.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "unique namespace `ab.c` is invalid: 8 planned names break Azure's naming rules:"
+    );
+    // Every name that breaks a rule is named once per rule, and each fix is one line.
+    assert_eq!(lines.len(), 5, "{text}");
+    assert_eq!(
+        lines[2],
+        "  - Remove `.` from the unique namespace: storage account names allow only lower-case \
+         ASCII letters (a-z) and digits. Affected: capture storage account \
+         `dvevents001saeunab.c`, data lake storage account `dvlakesaeunab.c`."
+    );
+}
+
+#[test]
+fn namespace_error_gives_each_length_and_the_tightest_limit() {
+    let error = Attendee::new("abcdefghi", Environment::Dv, Region::north_europe()).unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains(
+            "  - Use a unique namespace of at most 8 characters. Affected: capture storage \
+             account `dvevents001saeunabcdefghi` (25 characters, at most 24)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "The longest namespace every name allows is 5 characters, set by the key vault of \
+             the customer team `dv-customer-kv-eun-{namespace}` (at most 24 characters)."
+        ),
+        "{text}"
+    );
+}
