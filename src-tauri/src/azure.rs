@@ -14,7 +14,9 @@ use control::arm::{ArmClient, AZURE_ENDPOINT};
 use control::credential::ARM_SCOPE;
 use control::desired::Target;
 use control::secrets::Keychain;
-use control::signin::{self, ProviderProblem, SignIn, Subscription, AZURE_CLI_CLIENT_ID};
+use control::signin::{
+    self, ProviderProblem, SignIn, SignInFault, Subscription, AZURE_CLI_CLIENT_ID,
+};
 use control::teardown;
 use control::Secret;
 use course::{Attendee, Compatibility, StepId};
@@ -373,38 +375,35 @@ impl AzureTarget {
     }
 }
 
-/// Describes a failed sign-in with the fix for its method. The Azure CLI's failures come as
-/// text, so the missing program is recognised by its message.
+/// Describes a failed sign-in with the fix for its method.
 fn sign_in_failure(method: SignInMethod, error: &control::Error) -> CommandError {
     // The credential's own advice names only `az login`, so its reason is kept without it.
     let detail = match error {
         control::Error::Credential(reason) => reason.clone(),
         other => other.to_string(),
     };
-    let fix = match (method, error) {
-        (SignInMethod::AzureCli, control::Error::Credential(reason))
-            if reason.contains("not found on PATH") || reason.contains("No such file") =>
-        {
+    let fix = match method.into_control().fault(error) {
+        SignInFault::AzureCliMissing => {
             "the Azure CLI (`az`) is not installed on this computer: install it and run `az \
              login`, or choose Device code on the Target page"
-                .to_string()
         }
-        (SignInMethod::AzureCli, control::Error::Credential(_)) => {
+        SignInFault::AzureCliSignedOut => {
             "the Azure CLI has no signed-in account for this tenant: run `az login` in a \
              terminal (with `--tenant` for another tenant), then press Sign in again"
-                .to_string()
         }
-        (SignInMethod::ServicePrincipal, control::Error::Credential(_)) => {
+        SignInFault::ServicePrincipalRejected => {
             "check the tenant, the application (client) id and the client secret, and type the \
              secret again if it changed"
-                .to_string()
         }
-        (_, control::Error::Unreachable { .. }) => {
-            "check the network connection to Azure, then press Sign in again".to_string()
+        SignInFault::Unreachable => {
+            "check the network connection to Azure, then press Sign in again"
         }
-        _ => "press Sign in again".to_string(),
+        SignInFault::Other => "press Sign in again",
     };
-    CommandError::AzureSignIn { fix, detail }
+    CommandError::AzureSignIn {
+        fix: fix.to_string(),
+        detail,
+    }
 }
 
 impl AzureTarget {

@@ -28,6 +28,17 @@ pub(crate) enum SignInMethod {
     ServicePrincipal,
 }
 
+impl SignInMethod {
+    /// Returns the same way of signing in as the provisioning crate names it.
+    pub(crate) fn into_control(self) -> control::signin::Method {
+        match self {
+            SignInMethod::AzureCli => control::signin::Method::AzureCli,
+            SignInMethod::DeviceCode => control::signin::Method::DeviceCode,
+            SignInMethod::ServicePrincipal => control::signin::Method::ServicePrincipal,
+        }
+    }
+}
+
 /// The subscription the attendee chose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ChosenSubscription {

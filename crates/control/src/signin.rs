@@ -50,6 +50,64 @@ pub enum SignIn {
     },
 }
 
+/// A way of signing in, without its settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The Azure CLI's sign-in.
+    AzureCli,
+    /// A device code entered in a browser.
+    DeviceCode,
+    /// A service principal with a client secret.
+    ServicePrincipal,
+}
+
+impl SignIn {
+    /// Returns the way of signing in.
+    pub fn method(&self) -> Method {
+        match self {
+            SignIn::AzureCli { .. } => Method::AzureCli,
+            SignIn::DeviceCode { .. } => Method::DeviceCode,
+            SignIn::ServicePrincipal { .. } => Method::ServicePrincipal,
+        }
+    }
+}
+
+/// The cause of a failed sign-in, so that the app and the command line can each word the fix in
+/// their own terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFault {
+    /// The Azure CLI (`az`) is not installed or not on `PATH`.
+    AzureCliMissing,
+    /// The Azure CLI has no signed-in account for the tenant, or its sign-in expired.
+    AzureCliSignedOut,
+    /// Entra rejected the tenant, the client id or the client secret.
+    ServicePrincipalRejected,
+    /// Azure could not be reached.
+    Unreachable,
+    /// Any other failure, which signing in again may fix.
+    Other,
+}
+
+impl Method {
+    /// Tells what a failure of this way of signing in needs. The Azure CLI's failures come as
+    /// text, so its missing program is recognised by the message.
+    pub fn fault(self, error: &Error) -> SignInFault {
+        match (self, error) {
+            (Method::AzureCli, Error::Credential(reason))
+                if reason.contains("not found on PATH") || reason.contains("No such file") =>
+            {
+                SignInFault::AzureCliMissing
+            }
+            (Method::AzureCli, Error::Credential(_)) => SignInFault::AzureCliSignedOut,
+            (Method::ServicePrincipal, Error::Credential(_)) => {
+                SignInFault::ServicePrincipalRejected
+            }
+            (_, Error::Unreachable { .. }) => SignInFault::Unreachable,
+            _ => SignInFault::Other,
+        }
+    }
+}
+
 /// Builds the credential for a way of signing in. `prompt` receives the device code message
 /// ("To sign in, use a web browser to open ...").
 pub fn credential(
@@ -399,5 +457,33 @@ mod tests {
             choose(&subs, Some("3")),
             Err(SubscriptionError::Unknown { .. })
         ));
+    }
+
+    #[test]
+    fn sign_in_fault_follows_method() {
+        let missing = Error::Credential("az not found on PATH".to_string());
+        let expired = Error::Credential("AADSTS700082: the token expired".to_string());
+        let unreachable = Error::Unreachable {
+            endpoint: "https://management.azure.com".to_string(),
+            reason: "connection refused".to_string(),
+        };
+
+        assert_eq!(
+            Method::AzureCli.fault(&missing),
+            SignInFault::AzureCliMissing
+        );
+        assert_eq!(
+            Method::AzureCli.fault(&expired),
+            SignInFault::AzureCliSignedOut
+        );
+        assert_eq!(
+            Method::ServicePrincipal.fault(&expired),
+            SignInFault::ServicePrincipalRejected
+        );
+        assert_eq!(Method::DeviceCode.fault(&expired), SignInFault::Other);
+        assert_eq!(
+            Method::DeviceCode.fault(&unreachable),
+            SignInFault::Unreachable
+        );
     }
 }

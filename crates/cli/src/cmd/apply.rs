@@ -9,8 +9,8 @@ use control::apply::{Action, Applier, Options, TargetKind};
 use control::local::LocalEffects;
 use control::progress::{Event, State};
 use control::secrets::{Keychain, SecretStore};
-use control::session::Session;
-use control::signin::{check_providers, SignIn, AZURE_CLI_CLIENT_ID};
+use control::session::{Session, SessionError};
+use control::signin::{check_providers, Method, SignIn, SignInFault, AZURE_CLI_CLIENT_ID};
 use course::{Billing, StepId};
 use local::{Endpoints, LiveEffects};
 
@@ -78,7 +78,11 @@ impl TargetArgs {
             TargetChoice::Azure => {
                 let sign_in = self.sign_in().await?;
                 let prompt = Arc::new(|message: &str| eprintln!("{message}"));
-                Ok(Session::azure(&sign_in, self.subscription.as_deref(), prompt).await?)
+                match Session::azure(&sign_in, self.subscription.as_deref(), prompt).await {
+                    Ok(session) => Ok(session),
+                    Err(SessionError::Arm(error)) => Err(sign_in_failure(sign_in.method(), error)),
+                    Err(other) => Err(other.into()),
+                }
             }
         }
     }
@@ -120,6 +124,30 @@ impl TargetArgs {
             TargetChoice::Azure => TargetKind::Azure,
         }
     }
+}
+
+/// Explains a failed sign-in with the fix for the way of signing in chosen.
+fn sign_in_failure(method: Method, error: control::Error) -> anyhow::Error {
+    let fix = match method.fault(&error) {
+        SignInFault::AzureCliMissing => {
+            "the Azure CLI (`az`) is not installed or not on PATH: install it and run `az \
+             login`, or sign in with `--sign-in device-code`"
+        }
+        SignInFault::AzureCliSignedOut => {
+            "run `az login` (with `--tenant` for another tenant) and run this command again"
+        }
+        SignInFault::ServicePrincipalRejected => {
+            "check --tenant and --client-id, and store the client secret again with \
+             `eda-workshop secrets set azure-client-secret` if it changed"
+        }
+        SignInFault::Unreachable => "check the network connection to Azure and try again",
+        SignInFault::Other => return error.into(),
+    };
+    let reason = match &error {
+        control::Error::Credential(reason) => reason.clone(),
+        other => other.to_string(),
+    };
+    anyhow::anyhow!("signing in to Azure failed: {reason}\nFix: {fix}")
 }
 
 /// Opens the live services behind the local Resource Manager: one broker per namespace,
@@ -338,5 +366,32 @@ pub(crate) async fn print_progress(mut events: tokio::sync::mpsc::UnboundedRecei
             State::Failed { reason } => format!("failed     {}: {reason}", event.title),
         };
         eprintln!("  {line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_azure_cli_names_other_sign_in() {
+        let error = control::Error::Credential("az not found on PATH".to_string());
+        let message = sign_in_failure(Method::AzureCli, error).to_string();
+        assert!(message.starts_with("signing in to Azure failed: az not found on PATH"));
+        assert!(
+            message.contains("Fix: the Azure CLI (`az`) is not installed"),
+            "{message}"
+        );
+        assert!(message.contains("--sign-in device-code"), "{message}");
+    }
+
+    #[test]
+    fn rejected_service_principal_names_its_settings() {
+        let error = control::Error::Credential("AADSTS7000215: invalid secret".to_string());
+        let message = sign_in_failure(Method::ServicePrincipal, error).to_string();
+        assert!(
+            message.contains("check --tenant and --client-id"),
+            "{message}"
+        );
     }
 }
