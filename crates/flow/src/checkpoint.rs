@@ -89,18 +89,76 @@ impl StaleCheckpoint {
             checkpoint.hub,
             checkpoint.sequence_number
         );
-        let reason = match &self.reason {
+        let reason = self.reason_text();
+        format!("{place} is stale because {reason}: it was reset to read from the earliest event")
+    }
+
+    /// Describes why the checkpoint is stale, without the place.
+    fn reason_text(&self) -> String {
+        match &self.reason {
             StaleReason::PartitionGone => "the partition no longer exists".to_string(),
             StaleReason::PartitionCountChanged { was, now } => {
                 format!("the hub had {was} partitions and now has {now}")
             }
             StaleReason::HubRecreated => "the hub was deleted and created again".to_string(),
-            StaleReason::BeyondLastEvent { last_enqueued } => {
-                format!("the partition's last enqueued sequence number is only {last_enqueued}")
-            }
-        };
-        format!("{place} is stale because {reason}: it was reset to read from the earliest event")
+            StaleReason::BeyondLastEvent { last_enqueued } => format!(
+                "the checkpoint is at sequence number {} and the partition's last enqueued event \
+                 at {last_enqueued}",
+                self.checkpoint.sequence_number
+            ),
+        }
     }
+}
+
+/// The most partition ids a summary lists before it gives the number of the others.
+const LISTED_PARTITIONS: usize = 8;
+
+/// Describes in one notice every stale checkpoint of one consumer group on one hub, grouped by
+/// reason, so that a hub of 32 partitions gives one line per group instead of 32.
+pub fn stale_summary(hub: &str, consumer_group: &str, findings: &[StaleCheckpoint]) -> String {
+    let mut reasons: Vec<(String, Vec<&str>)> = Vec::new();
+    for finding in findings {
+        let reason = finding.reason_text();
+        let partition = finding.checkpoint.partition_id.as_str();
+        match reasons.iter_mut().find(|(known, _)| *known == reason) {
+            Some((_, partitions)) => partitions.push(partition),
+            None => reasons.push((reason, vec![partition])),
+        }
+    }
+    let details: Vec<String> = reasons
+        .iter()
+        .map(|(reason, partitions)| {
+            let mut listed = partitions
+                .iter()
+                .take(LISTED_PARTITIONS)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if partitions.len() > LISTED_PARTITIONS {
+                listed.push_str(&format!(
+                    " and {} more",
+                    partitions.len() - LISTED_PARTITIONS
+                ));
+            }
+            let noun = if partitions.len() == 1 {
+                "partition"
+            } else {
+                "partitions"
+            };
+            format!("{noun} {listed}: {reason}")
+        })
+        .collect();
+    let count = findings.len();
+    let checkpoints = if count == 1 {
+        "checkpoint"
+    } else {
+        "checkpoints"
+    };
+    format!(
+        "{count} stale {checkpoints} of consumer group `{consumer_group}` on `{hub}` ({}), so \
+         every checkpoint of the group on the hub was reset to read from the earliest event",
+        details.join("; ")
+    )
 }
 
 /// Finds the checkpoints that no longer fit the hub as it is now.
@@ -326,6 +384,41 @@ mod tests {
             stale[0].reason,
             StaleReason::BeyondLastEvent { last_enqueued: 3 }
         );
+    }
+
+    #[test]
+    fn stale_group_gives_one_summary() {
+        let checkpoints: Vec<Checkpoint> = (0..32)
+            .map(|id| checkpoint(&id.to_string(), 5, 32))
+            .collect();
+        let stale = find_stale(&checkpoints, &runtime(16, 9));
+        assert_eq!(stale.len(), 32);
+
+        let summary = stale_summary("customer", "lead", &stale);
+        assert_eq!(
+            summary,
+            "32 stale checkpoints of consumer group `lead` on `customer` (partitions 0, 1, 2, 3, \
+             4, 5, 6, 7 and 24 more: the hub had 32 partitions and now has 16), so every \
+             checkpoint of the group on the hub was reset to read from the earliest event"
+        );
+    }
+
+    #[test]
+    fn stale_summary_groups_reasons() {
+        let stale = find_stale(
+            &[
+                checkpoint("0", 12, 4),
+                checkpoint("1", 2, 4),
+                checkpoint("2", 7, 4),
+            ],
+            &runtime(4, 3),
+        );
+        let summary = stale_summary("customer", "lead", &stale);
+        assert!(summary.starts_with("2 stale checkpoints of consumer group `lead`"));
+        assert!(summary.contains(
+            "partition 0: the checkpoint is at sequence number 12 and the partition's last \
+             enqueued event at 3; partition 2: the checkpoint is at sequence number 7"
+        ));
     }
 
     #[test]

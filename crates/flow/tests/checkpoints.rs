@@ -493,14 +493,25 @@ async fn recreated_hub_resets_stale_checkpoints() {
         .reset
         .iter()
         .all(|stale| stale.reason == StaleReason::PartitionCountChanged { was: 4, now: 2 }));
+    // One notice for the group, naming every partition and the reason.
     let notices = metrics.counts().notices;
-    assert_eq!(notices.len(), 4);
+    assert_eq!(notices.len(), 1);
     assert!(
-        notices[3].contains("partition `3` of `customer`")
-            && notices[3].contains("had 4 partitions and now has 2")
-            && notices[3].contains("reset"),
+        notices[0].starts_with("4 stale checkpoints of consumer group"),
         "{}",
-        notices[3]
+        notices[0]
+    );
+    assert!(
+        notices[0].contains(
+            "on `customer` (partitions 0, 1, 2, 3: the hub had 4 partitions and now has 2)"
+        ),
+        "{}",
+        notices[0]
+    );
+    assert!(
+        notices[0].contains("reset to read from the earliest event"),
+        "{}",
+        notices[0]
     );
     let partitions: Vec<String> = checkpoints
         .load(HUB, GROUP)

@@ -384,18 +384,34 @@ struct NoticePrinter {
 }
 
 impl NoticePrinter {
-    /// Prints the notices of `report` not printed before. A report keeps only the latest
-    /// notices, so notices dropped between two reports are never printed.
+    /// Prints the notices of `report` not printed before.
     fn show(&mut self, report: &FlowReport) {
-        for (index, message) in report.notices.iter().enumerate() {
-            let number = report.first_notice_number + index as u64;
-            if number < self.next_number {
-                continue;
-            }
+        for message in self.take_new(report.first_notice_number, &report.notices) {
             eprintln!("note: {message}");
-            self.printed.push(message.clone());
-            self.next_number = number + 1;
         }
+    }
+
+    /// Returns the notices not printed before and records them as printed. `notices` are the
+    /// latest ones, numbered from `first_number`. A report keeps only the latest notices, so
+    /// for notices dropped between two reports it returns one line that says how many.
+    fn take_new(&mut self, first_number: u64, notices: &[String]) -> Vec<String> {
+        let mut new = Vec::new();
+        if first_number > self.next_number {
+            let missed = first_number - self.next_number;
+            new.push(format!(
+                "{missed} notices came faster than they could be printed and were dropped"
+            ));
+            self.next_number = first_number;
+        }
+        for (index, message) in notices.iter().enumerate() {
+            let number = first_number + index as u64;
+            if number >= self.next_number {
+                new.push(message.clone());
+                self.next_number = number + 1;
+            }
+        }
+        self.printed.extend(new.iter().cloned());
+        new
     }
 }
 
@@ -486,4 +502,34 @@ fn hub_lags(report: &FlowReport) -> BTreeMap<(String, String), (usize, i64, i64)
         entry.2 += lag.lag;
     }
     sums
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbered(range: std::ops::Range<u64>) -> Vec<String> {
+        range.map(|number| format!("notice {number}")).collect()
+    }
+
+    #[test]
+    fn notices_printed_once() {
+        let mut printer = NoticePrinter::default();
+        assert_eq!(printer.take_new(0, &numbered(0..3)), numbered(0..3));
+        assert_eq!(printer.take_new(1, &numbered(1..5)), numbered(3..5));
+        assert_eq!(printer.printed, numbered(0..5));
+    }
+
+    #[test]
+    fn dropped_notices_counted() {
+        let mut printer = NoticePrinter::default();
+        printer.take_new(0, &numbered(0..2));
+        let new = printer.take_new(10, &numbered(10..12));
+        assert_eq!(
+            new[0],
+            "8 notices came faster than they could be printed and were dropped"
+        );
+        assert_eq!(new[1..], numbered(10..12));
+        assert_eq!(printer.printed.len(), 5);
+    }
 }

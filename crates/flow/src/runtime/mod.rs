@@ -25,7 +25,7 @@ use tokio::task::JoinSet;
 pub use handler::{BatchFailure, EventHandler, HandlerError};
 pub use policy::{Exhausted, FailurePolicy};
 
-use crate::checkpoint::{find_stale, CheckpointStore, StaleCheckpoint};
+use crate::checkpoint::{find_stale, stale_summary, CheckpointStore, StaleCheckpoint};
 use crate::metrics::Metrics;
 use crate::sqlite::StoreError;
 use crate::transport::{EventTransport, StartPosition, TransportError};
@@ -196,15 +196,16 @@ impl ConsumerRuntime {
             // One stale checkpoint means the hub changed under the group, so none of the
             // group's positions on it can be trusted.
             for finding in &stale {
-                let message = finding.message();
                 tracing::warn!(
                     hub = %spec.hub,
                     consumer_group = %spec.consumer_group,
                     partition = %finding.checkpoint.partition_id,
-                    "{message}"
+                    "{}",
+                    finding.message()
                 );
-                self.metrics.notice(message);
             }
+            self.metrics
+                .notice(stale_summary(&spec.hub, &spec.consumer_group, &stale));
             self.checkpoints.clear(&spec.hub, &spec.consumer_group)?;
             checkpoints.clear();
         }
