@@ -232,6 +232,7 @@ pub fn check_namespace(input: &str, environment: Environment, region: &Region) -
                     kind,
                     name: &resource.name,
                     fixed_part: &slot.fixed_part,
+                    max_length,
                 };
                 for violation in kind.rule().violations(&resource.name) {
                     problems.push(context.problem(&violation));
@@ -327,6 +328,8 @@ struct ProblemContext<'a> {
     kind: ResourceKind,
     name: &'a str,
     fixed_part: &'a str,
+    /// The longest namespace every planned name allows.
+    max_length: usize,
 }
 
 impl ProblemContext<'_> {
@@ -338,7 +341,16 @@ impl ProblemContext<'_> {
         let fix = match violation {
             Violation::TooLong { max, .. } => {
                 let room = max.saturating_sub(fixed_length);
-                format!("use a unique namespace of at most {room} characters")
+                if room > self.max_length {
+                    // A fix that satisfies only this name would fail on a shorter one.
+                    format!(
+                        "use a unique namespace of at most {room} characters for this name, and \
+                         at most {} for every planned name",
+                        self.max_length
+                    )
+                } else {
+                    format!("use a unique namespace of at most {room} characters")
+                }
             }
             Violation::TooShort { min, .. } => {
                 let needed = min.saturating_sub(fixed_length);

@@ -92,11 +92,13 @@ fn nine_characters_exceed_storage_account_limit() {
         storage.message,
         "The capture storage account name `dvevents001saeunabcdefghi` would be 25 characters, \
          but a storage account name is at most 24: `dvevents001saeun` takes 16, so at most 8 \
-         characters of unique namespace fit. Fix: use a unique namespace of at most 8 characters."
+         characters of unique namespace fit. Fix: use a unique namespace of at most 8 characters \
+         for this name, and at most 5 for every planned name."
     );
     assert_eq!(
         storage.fix,
-        "use a unique namespace of at most 8 characters"
+        "use a unique namespace of at most 8 characters for this name, and at most 5 for every \
+         planned name"
     );
 }
 
@@ -329,8 +331,9 @@ fn namespace_error_gives_each_length_and_the_tightest_limit() {
     let text = error.to_string();
     assert!(
         text.contains(
-            "  - Use a unique namespace of at most 8 characters. Affected: capture storage \
-             account `dvevents001saeunabcdefghi` (25 characters, at most 24)"
+            "  - Use a unique namespace of at most 8 characters for this name, and at most 5 for \
+             every planned name. Affected: capture storage account `dvevents001saeunabcdefghi` \
+             (25 characters, at most 24)"
         ),
         "{text}"
     );
