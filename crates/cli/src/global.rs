@@ -30,8 +30,19 @@ impl Global {
                 .data_dir()
                 .to_path_buf(),
         };
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create data folder {}", dir.display()))?;
+        if dir.exists() && !dir.is_dir() {
+            anyhow::bail!(
+                "the data folder {} is a file, not a folder: pass another --data-dir",
+                dir.display()
+            );
+        }
+        std::fs::create_dir_all(&dir).with_context(|| {
+            format!(
+                "cannot create data folder {}: check that its parent folder is writable, or \
+                 pass another --data-dir",
+                dir.display()
+            )
+        })?;
         Ok(dir)
     }
 }

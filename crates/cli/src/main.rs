@@ -72,8 +72,66 @@ async fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_text(&error));
             ExitCode::from(2)
         }
+    }
+}
+
+/// Joins an error and its causes with `: `. A cause already written into the message before it
+/// is left out, because many errors include their cause's text.
+fn error_text(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error that writes its cause into its own message and also returns it as its source.
+    #[derive(Debug)]
+    struct Wrapping {
+        path: &'static str,
+        source: std::io::Error,
+    }
+
+    impl std::fmt::Display for Wrapping {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "cannot open `{}`: {}", self.path, self.source)
+        }
+    }
+
+    impl std::error::Error for Wrapping {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.source)
+        }
+    }
+
+    #[test]
+    fn cause_written_once() {
+        let source = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let error = anyhow::Error::new(Wrapping {
+            path: "a.db",
+            source,
+        })
+        .context("reset failed");
+        assert_eq!(
+            error_text(&error),
+            "reset failed: cannot open `a.db`: denied"
+        );
+    }
+
+    #[test]
+    fn other_causes_kept() {
+        let error = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_text(&error), "outer: inner");
     }
 }

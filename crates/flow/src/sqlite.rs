@@ -8,7 +8,7 @@ use rusqlite::Connection;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database file cannot be opened or its tables created.
-    #[error("cannot open the store `{path}`: {source}; check that the folder is writable")]
+    #[error("cannot open the store `{path}`: {source}; {}", fix(.source, &.path.display().to_string()))]
     Open {
         /// The database file.
         path: PathBuf,
@@ -16,13 +16,38 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// A statement failed.
-    #[error("store `{store}` failed: {source}")]
+    #[error("store `{store}` failed: {source}; {}", fix(.source, &format!("{store}.sqlite")))]
     Sql {
         /// The store's name.
         store: &'static str,
         /// SQLite's error.
         source: rusqlite::Error,
     },
+}
+
+/// Returns what to do about a store's SQLite error, for the store's file `file`.
+fn fix(error: &rusqlite::Error, file: &str) -> String {
+    use rusqlite::ErrorCode;
+
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => format!(
+            "`{file}` is not a flow store or is damaged: start the flow over (Reset on the live \
+             flow page, or `eda-workshop flow --reset`), or move the file away"
+        ),
+        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied | ErrorCode::CannotOpen) => {
+            format!(
+                "make `{file}`, its `-wal` and `-shm` files and their folder writable, then run \
+                 the flow again"
+            )
+        }
+        Some(ErrorCode::DiskFull) => "free some disk space, then run the flow again".to_string(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            "another program holds the store: stop it, then run the flow again".to_string()
+        }
+        _ => "run the flow again; if this repeats, start it over (Reset on the live flow page, or \
+              `eda-workshop flow --reset`)"
+            .to_string(),
+    }
 }
 
 /// The WAL size, in pages, at which a commit copies the WAL into the database file: about
@@ -63,4 +88,40 @@ pub(crate) fn lock(
     connection
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn damaged_file_names_reset() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("checkpoints.sqlite");
+        std::fs::write(&path, vec![b'x'; 4096]).unwrap();
+        let error = open(&path, "CREATE TABLE t (a);").unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("is not a flow store or is damaged"),
+            "{message}"
+        );
+        assert!(message.contains("`eda-workshop flow --reset`"), "{message}");
+    }
+
+    #[test]
+    fn read_only_error_names_files() {
+        let source = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+            None,
+        );
+        let message = StoreError::Sql {
+            store: "checkpoints",
+            source,
+        }
+        .to_string();
+        assert!(
+            message.contains("make `checkpoints.sqlite`, its `-wal` and `-shm` files"),
+            "{message}"
+        );
+    }
 }

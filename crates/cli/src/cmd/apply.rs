@@ -12,7 +12,7 @@ use control::secrets::{Keychain, SecretStore};
 use control::session::{Session, SessionError};
 use control::signin::{check_providers, Method, SignIn, SignInFault, AZURE_CLI_CLIENT_ID};
 use course::{Billing, StepId};
-use local::{Endpoints, LiveEffects};
+use local::LiveEffects;
 
 use crate::cmd::attendee::AttendeeArgs;
 use crate::table::Table;
@@ -158,15 +158,7 @@ async fn live_effects(
     data_dir: &std::path::Path,
     keychain: &Keychain,
 ) -> anyhow::Result<Arc<LiveEffects>> {
-    if let Ok(endpoints) = Endpoints::read(data_dir) {
-        if endpoints.is_running() {
-            bail!(
-                "`eda-workshop serve` is running over {}: stop it first, because both would \
-                 serve the same namespaces",
-                data_dir.display()
-            );
-        }
-    }
+    super::ensure_not_served(data_dir)?;
     let effects = Arc::new(LiveEffects::open(data_dir)?);
     let (restoring, dir, keychain) = (
         Arc::clone(&effects),

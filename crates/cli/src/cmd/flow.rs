@@ -32,7 +32,7 @@ use ::flow::{start_flow, FlowConfig, FlowReport};
 use anyhow::{bail, Context};
 use clap::Args;
 use control::secrets::Keychain;
-use local::{Endpoints, LocalStack};
+use local::LocalStack;
 
 use crate::cmd::apply::TargetChoice;
 use crate::cmd::attendee::AttendeeArgs;
@@ -54,11 +54,11 @@ pub(crate) struct FlowArgs {
 
     /// How many customers to create in all. A run that resumes an earlier one must give the same
     /// number, because it ends the same customer stream.
-    #[arg(long, value_name = "N", default_value_t = 30)]
+    #[arg(long, value_name = "N", default_value_t = 30, allow_negative_numbers = true, value_parser = whole_number)]
     customers: u64,
 
     /// The seed of the customer generator; one seed always makes the same customers.
-    #[arg(long, value_name = "S", default_value_t = 1)]
+    #[arg(long, value_name = "S", default_value_t = 1, allow_negative_numbers = true, value_parser = whole_number)]
     seed: u64,
 
     /// Publish one event that no consumer can decode to this hub, such as customer. A resumed
@@ -68,7 +68,7 @@ pub(crate) struct FlowArgs {
 
     /// Milliseconds between two new customers (the course uses 10000). Under 1 ms the flow
     /// keeps at most 10,000 new customers a second, so 0 means that rate.
-    #[arg(long, value_name = "MS", default_value_t = 10)]
+    #[arg(long, value_name = "MS", default_value_t = 10, allow_negative_numbers = true, value_parser = whole_number)]
     pace_ms: u64,
 
     /// Capture's time window of the `lead` hub in seconds, 60 to 900, set on the hub through
@@ -91,13 +91,19 @@ pub(crate) struct FlowArgs {
     /// Seconds to wait for the flow's setup (reading the namespace's resources and keys from
     /// the local Resource Manager), and then seconds to wait for every customer to pass
     /// through every service, before giving up.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, allow_negative_numbers = true, value_parser = whole_number)]
     timeout: u64,
 
     /// Delete the flow's state (stores, checkpoints, lake and leads-sold files) and move every
     /// consumer group to the end of its hub before the run, to start over.
     #[arg(long)]
     reset: bool,
+}
+
+/// Parses a count or a duration: a whole number from 0 to 18446744073709551615.
+fn whole_number(text: &str) -> Result<u64, String> {
+    text.parse::<u64>()
+        .map_err(|_| format!("`{text}` is not a whole number from 0 to {}", u64::MAX))
 }
 
 /// Runs the flow and prints its report; fails when any event is unaccounted for.
@@ -112,15 +118,7 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
     let attendee = args.attendee.attendee()?;
 
     let data_dir = global.data_dir()?;
-    if let Ok(endpoints) = Endpoints::read(&data_dir) {
-        if endpoints.is_running() {
-            bail!(
-                "`eda-workshop serve` is running over {}: stop it first, because both would \
-                 serve the same namespaces",
-                data_dir.display()
-            );
-        }
-    }
+    super::ensure_not_served(&data_dir)?;
     let keychain = Keychain::os()?;
     let stack = LocalStack::start(&data_dir, keychain).await?;
     let outcome = run_on_stack(&stack, &attendee, &args).await;
@@ -392,8 +390,8 @@ impl NoticePrinter {
     }
 
     /// Returns the notices not printed before and records them as printed. `notices` are the
-    /// latest ones, numbered from `first_number`. A report keeps only the latest notices, so
-    /// for notices dropped between two reports it returns one line that says how many.
+    /// latest ones, numbered from `first_number`. Notices dropped between two reports become
+    /// one line with their count.
     fn take_new(&mut self, first_number: u64, notices: &[String]) -> Vec<String> {
         let mut new = Vec::new();
         if first_number > self.next_number {
@@ -510,6 +508,15 @@ mod tests {
 
     fn numbered(range: std::ops::Range<u64>) -> Vec<String> {
         range.map(|number| format!("notice {number}")).collect()
+    }
+
+    #[test]
+    fn negative_count_named() {
+        assert_eq!(
+            whole_number("-1").unwrap_err(),
+            "`-1` is not a whole number from 0 to 18446744073709551615"
+        );
+        assert_eq!(whole_number("30"), Ok(30));
     }
 
     #[test]

@@ -72,7 +72,10 @@ pub enum RunRecordError {
         source: std::io::Error,
     },
     /// The record is not valid JSON of the expected shape.
-    #[error("the run record {path} is invalid ({source}): reset the flow to start over")]
+    #[error(
+        "the run record {path} is invalid ({source}): start the flow over (Reset on the live flow \
+         page, or `eda-workshop flow --reset`)"
+    )]
     Invalid {
         /// The file.
         path: PathBuf,
