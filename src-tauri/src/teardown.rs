@@ -17,7 +17,7 @@ use course::{Attendee, Plan, ResourceKind};
 use serde::Serialize;
 
 use crate::error::CommandError;
-use crate::progress::{ProgressEvent, ProgressRows};
+use crate::progress::{ProgressEvent, ProgressRows, RowState};
 use crate::provision::LocalTarget;
 
 /// One resource the teardown deletes.
@@ -91,9 +91,18 @@ pub(crate) struct TeardownRecord {
     pub(crate) deleted: usize,
     /// Key vaults purged.
     pub(crate) purged: usize,
+    /// Keychain entries of the namespace removed with its rules and key vault secrets; counted
+    /// on the Local target only, when every deletion succeeded.
+    pub(crate) keychain_removed: usize,
     /// Each failed removal with its reason; empty when everything went.
     pub(crate) failures: Vec<String>,
-    /// Local files and folders removed after the services stopped.
+    /// The Local target's data folder, which `removed` is relative to. None on Azure, and none
+    /// when a deletion failed, because then no local data is removed.
+    pub(crate) data_folder: Option<PathBuf>,
+    /// Whether the Local target's data folder itself was removed, with everything in it.
+    pub(crate) removed_data_folder: bool,
+    /// Files and folders removed inside the data folder, relative to it. A folder's own files
+    /// and folders are not listed again, and none is listed when the whole data folder went.
     pub(crate) removed: Vec<PathBuf>,
     /// Each thing of the namespace still there afterwards. Empty when nothing is left.
     pub(crate) left_over: Vec<String>,
@@ -105,11 +114,14 @@ impl TeardownRecord {
         TeardownRecord {
             deleted: outcome.deleted,
             purged: outcome.purged,
+            keychain_removed: 0,
             failures: outcome
                 .failures
                 .iter()
                 .map(|(id, reason)| format!("`{id}`: {reason}"))
                 .collect(),
+            data_folder: None,
+            removed_data_folder: false,
             removed: Vec::new(),
             left_over: Vec::new(),
         }
@@ -207,13 +219,19 @@ impl LocalTarget {
         };
         let mut record = TeardownRecord::new(&outcome);
         if record.failures.is_empty() {
-            record.removed = remove_flow_data(self.service().data_dir(), &before.survey)?;
+            let data_dir = self.service().data_dir();
+            let mut removed = remove_flow_data(data_dir, &before.survey)?;
             record.left_over = self.left_over(&plan, &before).await?;
+            record.keychain_removed = self.removed_entries(&before.keychain_entries)?;
             self.stop().await;
-            record
-                .removed
-                .extend(remove_local_state(self.service().data_dir())?);
-            record.removed = shown_paths(self.service().data_dir(), record.removed);
+            removed.extend(remove_local_state(data_dir)?);
+            record.removed_data_folder = removed.iter().any(|path| path == data_dir);
+            record.removed = if record.removed_data_folder {
+                Vec::new()
+            } else {
+                shown_paths(data_dir, removed)
+            };
+            record.data_folder = Some(data_dir.to_path_buf());
         }
         record.log(attendee, TargetKind::Local);
         Ok(record)
@@ -236,6 +254,15 @@ impl LocalTarget {
             keychain_entries,
             folders,
         })
+    }
+
+    /// Counts the keychain entries of `entries` that no longer exist.
+    fn removed_entries(&self, entries: &[String]) -> Result<usize, CommandError> {
+        let keychain = self.service().keychain()?;
+        Ok(entries
+            .iter()
+            .filter(|entry| matches!(keychain.read(entry), Ok(None)))
+            .count())
     }
 
     /// Lists what of the namespace is still there after a teardown: resources the Resource
@@ -312,6 +339,16 @@ pub(crate) async fn run_execute(
         drop(sender);
         outcome
     };
+    // Every deletion is listed as queued first, so the count of rows is the total from the
+    // start and does not grow while the teardown runs.
+    for deletion in &survey.deletions {
+        progress(ProgressEvent {
+            id: deletion.id.clone(),
+            title: deletion.title.clone(),
+            state: RowState::Queued,
+            detail: None,
+        });
+    }
     let forwarding = async {
         let mut rows = ProgressRows::default();
         while let Some(event) = receiver.recv().await {
@@ -380,16 +417,25 @@ fn namespace_entries(entries: Vec<String>, subscription: &str, plan: &Plan) -> V
         .collect()
 }
 
-/// Returns the removed paths as the attendee reads them: below the Local target's folder,
-/// relative to it, and that folder itself in full.
+/// Returns the removed paths inside `data_dir` relative to it, each once: a path inside
+/// another removed folder is left out, because that folder's entry covers it.
 fn shown_paths(data_dir: &Path, removed: Vec<PathBuf>) -> Vec<PathBuf> {
-    removed
-        .into_iter()
-        .map(|path| match path.strip_prefix(data_dir) {
-            Ok(relative) if !relative.as_os_str().is_empty() => relative.to_path_buf(),
-            _ => path,
-        })
-        .collect()
+    let relative: Vec<PathBuf> = removed
+        .iter()
+        .filter_map(|path| path.strip_prefix(data_dir).ok())
+        .filter(|path| !path.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .collect();
+    let mut shown: Vec<PathBuf> = Vec::new();
+    for path in &relative {
+        let covered = relative
+            .iter()
+            .any(|other| other != path && path.starts_with(other));
+        if !covered && !shown.contains(path) {
+            shown.push(path.clone());
+        }
+    }
+    shown
 }
 
 /// Lists the folders of the namespace's brokers, live flows and storage accounts that exist.
@@ -514,6 +560,29 @@ mod tests {
     }
 
     #[test]
+    fn shown_paths_are_relative_and_listed_once() {
+        let data_dir = Path::new("/data/local");
+        let removed = vec![
+            data_dir.join("flow/dv-events001-ehns-eun-dgrf"),
+            data_dir.join("flow"),
+            data_dir.join("broker"),
+            data_dir.join("broker"),
+            data_dir.join("registry.sqlite"),
+        ];
+
+        let shown = shown_paths(data_dir, removed);
+
+        assert_eq!(
+            shown,
+            vec![
+                PathBuf::from("flow"),
+                PathBuf::from("broker"),
+                PathBuf::from("registry.sqlite")
+            ]
+        );
+    }
+
+    #[test]
     fn group_is_read_from_id() {
         assert_eq!(
             group_of("/resourceGroups/dv-events-broker-rg/providers/Microsoft.EventHub/x"),
@@ -595,6 +664,13 @@ mod tests {
             assert_eq!(record.failures, Vec::<String>::new());
             assert_eq!(record.left_over, Vec::<String>::new());
             assert!(record.deleted > 0);
+            assert_eq!(record.keychain_removed, preview.keychain_entries.len());
+            assert!(record.removed_data_folder);
+            assert_eq!(record.removed, Vec::<PathBuf>::new());
+            assert_eq!(
+                record.data_folder.as_deref(),
+                Some(target.service().data_dir())
+            );
 
             let after = target.teardown_preview(&attendee).await.unwrap();
             assert_eq!(after, TeardownPreview::empty(&attendee));
@@ -604,6 +680,18 @@ mod tests {
         assert!(progress
             .iter()
             .any(|event| event.state == crate::progress::RowState::Deleted));
+        let queued_first = progress
+            .iter()
+            .take_while(|event| event.state == RowState::Queued)
+            .count();
+        let deleted = progress
+            .iter()
+            .filter(|event| event.state == RowState::Deleted)
+            .count();
+        assert_eq!(
+            queued_first, deleted,
+            "every deletion is queued before the first one runs"
+        );
         let local_dir = target.service().data_dir();
         assert!(
             !local_dir.exists(),

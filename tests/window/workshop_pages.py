@@ -368,6 +368,15 @@ def tear_down(run: Run, namespace: str) -> None:
         not steps.enabled(session, "#run-teardown"),
         "Delete everything is disabled until the namespace is typed",
     )
+    reason = session.execute(
+        "const e = document.querySelector('#run-teardown-reason');"
+        " return e ? e.textContent.trim() : null;"
+    )
+    check(
+        reason == f"Type the namespace {namespace} exactly to turn on Delete everything.",
+        "Delete everything says what it waits for",
+        repr(reason),
+    )
     run.visit("teardown")
 
     session.type(session.find("#confirm-namespace"), namespace)
@@ -399,6 +408,11 @@ def tear_down(run: Run, namespace: str) -> None:
     check(
         f"Nothing of {namespace} is left on the Local target." in outcome,
         "teardown reports that nothing of the namespace is left",
+        repr(outcome[:300]),
+    )
+    check(
+        re.search(r"removed \d+ keychain entr", outcome) is not None,
+        "teardown reports the keychain entries it removed",
         repr(outcome[:300]),
     )
     check_verify_finds_nothing(run)

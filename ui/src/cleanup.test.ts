@@ -112,10 +112,16 @@ describe("teardown page", () => {
     const button = screen.getByRole("button", { name: "Delete everything" }) as HTMLButtonElement;
     expect(button.disabled).toBe(true);
 
+    const reason = () => document.getElementById("run-teardown-reason")?.textContent ?? null;
+    expect(reason()).toBe("Type the namespace dgrf exactly to turn on Delete everything.");
+    expect(button.getAttribute("aria-describedby")).toBe("run-teardown-reason");
+
     await user.type(screen.getByLabelText(/Type the namespace/), "dgr");
     expect(button.disabled).toBe(true);
+    expect(reason()).toContain("dgr is not the namespace");
     await user.type(screen.getByLabelText(/Type the namespace/), "f");
     expect(button.disabled).toBe(false);
+    expect(reason()).toBeNull();
     expect(backend.teardowns).toEqual([]);
   });
 
@@ -131,7 +137,9 @@ describe("teardown page", () => {
     expect(backend.teardowns).toEqual(["dgrf"]);
     const progress = screen.getByRole("region", { name: /Teardown finished/ });
     expect(within(progress).getAllByText("deleted")).toHaveLength(2);
-    expect(document.getElementById("teardown-result")?.textContent).toContain("/data/local");
+    const text = document.getElementById("teardown-result")?.textContent?.replace(/\s+/g, " ");
+    expect(text).toContain("Removed the Local target's data folder /data/local with everything");
+    expect(text).toMatch(/and removed \d+ keychain entr/);
 
     await user.click(screen.getByRole("button", { name: "Start again" }));
     expect(await screen.findByRole("heading", { name: "Welcome to the EDA Workshop" })).toBeTruthy();
@@ -142,7 +150,10 @@ describe("teardown page", () => {
       teardownResult: {
         deleted: 1,
         purged: 0,
+        keychain_removed: 0,
         failures: ["`/resourceGroups/dv-events-broker-rg`: the group is locked"],
+        data_folder: null,
+        removed_data_folder: false,
         removed: [],
         left_over: [],
       },

@@ -403,7 +403,17 @@ export interface TeardownPreview {
 export interface TeardownRecord {
   deleted: number;
   purged: number;
+  /** Keychain entries of the namespace removed; always 0 on Azure. */
+  keychain_removed: number;
   failures: string[];
+  /**
+   * The Local target's data folder, which `removed` is relative to; null on Azure or after a
+   * failed deletion.
+   */
+  data_folder: string | null;
+  /** Whether the Local target's data folder went, with everything in it. */
+  removed_data_folder: boolean;
+  /** Files and folders removed inside the data folder, each once. */
   removed: string[];
   /** Each thing of the namespace still there afterwards. Empty when nothing is left. */
   left_over: string[];

@@ -4,8 +4,10 @@ import type { TeardownPreview } from "./api";
 import { cellText, fileName, formatBytes, formatWindow, showingText, shownFiles } from "./lake";
 import { applyProgress, isFinal, progressSummary, stateTone, type ProgressRow } from "./progress";
 import {
+  confirmationHint,
   confirmationMatches,
   groupSummary,
+  recordSummary,
   isNothingToDelete,
   previewSummary,
   resourceCount,
@@ -23,6 +25,7 @@ describe("applyProgress", () => {
     expect(rows[0].state).toBe("created");
     expect(rows[1].state).toBe("queued");
     expect(progressSummary(rows)).toBe("1 of 2 done");
+    expect(progressSummary(rows, 63)).toBe("1 of 63 done");
   });
 
   test("does not change the rows it was given", () => {
@@ -73,6 +76,40 @@ describe("teardown confirmation", () => {
     );
     expect(isNothingToDelete(preview)).toBe(false);
     expect(isNothingToDelete({ ...preview, groups: [] })).toBe(true);
+  });
+});
+
+describe("teardown texts", () => {
+  test("say what Delete everything waits for", () => {
+    expect(confirmationHint("", "qxlt")).toBe(
+      "Type the namespace `qxlt` exactly to turn on Delete everything.",
+    );
+    expect(confirmationHint("QXLT", "qxlt")).toBe(
+      "`QXLT` differs in case: type `qxlt` in lower case to turn on Delete everything.",
+    );
+    expect(confirmationHint("qxl", "qxlt")).toBe(
+      "`qxl` is not the namespace: type `qxlt` exactly to turn on Delete everything.",
+    );
+  });
+
+  test("count the keychain entries removed on the Local target", () => {
+    const record = {
+      deleted: 63,
+      purged: 3,
+      keychain_removed: 40,
+      failures: [],
+      data_folder: "/data/local",
+      removed_data_folder: true,
+      removed: [],
+      left_over: [],
+    };
+
+    expect(recordSummary(record)).toBe(
+      "deleted 63 resources, purged 3 key vaults and removed 40 keychain entries.",
+    );
+    expect(recordSummary({ ...record, data_folder: null, keychain_removed: 0 })).toBe(
+      "deleted 63 resources and purged 3 key vaults.",
+    );
   });
 });
 

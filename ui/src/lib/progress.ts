@@ -70,8 +70,12 @@ export function stateTone(state: RowState): "ok" | "bad" | "busy" | "neutral" {
   }
 }
 
-/** Summarises the rows as "12 of 40 done", counting every resource in a final state. */
-export function progressSummary(rows: ProgressRow[]): string {
+/**
+ * Summarises the rows as "12 of 40 done", counting every resource in a final state. `expected`
+ * is the number of resources the operation was known to touch before it started, so the total
+ * is right while rows are still arriving.
+ */
+export function progressSummary(rows: ProgressRow[], expected = 0): string {
   const done = rows.filter((row) => isFinal(row.state)).length;
-  return `${done} of ${rows.length} done`;
+  return `${done} of ${Math.max(rows.length, expected)} done`;
 }

@@ -1,4 +1,4 @@
-import type { GroupTeardown, TeardownPreview } from "./api";
+import type { GroupTeardown, TeardownPreview, TeardownRecord } from "./api";
 
 /**
  * Returns whether the typed text confirms a teardown of `namespace`. Surrounding spaces are
@@ -6,6 +6,22 @@ import type { GroupTeardown, TeardownPreview } from "./api";
  */
 export function confirmationMatches(typed: string, namespace: string): boolean {
   return namespace !== "" && typed.trim() === namespace;
+}
+
+/**
+ * Returns why Delete everything is still disabled for the text typed so far, such as "Type
+ * `dgrf` exactly, in lower case, to turn on Delete everything."
+ */
+export function confirmationHint(typed: string, namespace: string): string {
+  const entered = typed.trim();
+  const turnOn = "to turn on Delete everything.";
+  if (entered === "") {
+    return `Type the namespace \`${namespace}\` exactly ${turnOn}`;
+  }
+  if (entered.toLowerCase() === namespace) {
+    return `\`${entered}\` differs in case: type \`${namespace}\` in lower case ${turnOn}`;
+  }
+  return `\`${entered}\` is not the namespace: type \`${namespace}\` exactly ${turnOn}`;
 }
 
 /** Returns the number of resources a teardown deletes, the resource groups included. */
@@ -49,4 +65,20 @@ export function groupSummary(group: GroupTeardown): string {
       ? "empty"
       : counted(group.resources.length, "resource", "resources");
   return `${inside}, ${group.deleted ? "then the group" : "the group is kept"}`;
+}
+
+/**
+ * Summarises what a teardown removed, after the word "Teardown", such as "deleted 63 resources,
+ * purged 3 key vaults and removed 40 keychain entries."
+ */
+export function recordSummary(record: TeardownRecord): string {
+  const parts = [
+    `deleted ${counted(record.deleted, "resource", "resources")}`,
+    `purged ${counted(record.purged, "key vault", "key vaults")}`,
+  ];
+  // Only the Local target keeps the namespace's keys in the keychain.
+  if (record.data_folder !== null) {
+    parts.push(`removed ${counted(record.keychain_removed, "keychain entry", "keychain entries")}`);
+  }
+  return `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}.`;
 }

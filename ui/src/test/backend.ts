@@ -528,8 +528,14 @@ export function installBackend(
       }
       case "register_own_schema": {
         const schema = args.schema as string;
+        if (schema.trim() === "") {
+          throw "the schema is empty: write or paste an Avro schema, such as the next attempt";
+        }
         if (!schema.trim().startsWith("{")) {
-          throw "the schema is not valid Avro: expected a JSON object";
+          throw "the schema has a JSON syntax error at line 1, column 1: expected value";
+        }
+        if (schema.includes('"strng"')) {
+          throw "the schema is not valid Avro: unknown type `strng`";
         }
         backend.log.attempts.push(record(args.mode as ExerciseMode, null, true));
         return cloneLog();
@@ -557,8 +563,11 @@ export function installBackend(
           options.teardownResult ?? {
             deleted: resources.length + preview.groups.length,
             purged: 0,
+            keychain_removed: preview.keychain_entries.length,
             failures: [],
-            removed: ["/data/local"],
+            data_folder: "/data/local",
+            removed_data_folder: true,
+            removed: [],
             left_over: [],
           }
         );
