@@ -37,7 +37,23 @@ pub(crate) enum CommandError {
         "all five attempts in {0} mode are registered: start the exercise over to repeat them"
     )]
     ExerciseComplete(&'static str),
-    /// The attendee's schema is not valid Avro.
+    /// The attendee's schema text is empty or only white space.
+    #[error("the schema is empty: write or paste an Avro schema, such as the next attempt")]
+    EmptySchema,
+    /// The attendee's schema text is not JSON, so the registry cannot read it as Avro either.
+    #[error(
+        "the schema has a JSON syntax error at line {line}, column {column}: {reason}. Fix the \
+         JSON there, such as a missing bracket, quote or comma"
+    )]
+    SchemaNotJson {
+        /// What the JSON parser found wrong, such as "EOF while parsing a list".
+        reason: String,
+        /// The line of the problem, from 1.
+        line: usize,
+        /// The column of the problem, from 1.
+        column: usize,
+    },
+    /// The attendee's schema is valid JSON but not valid Avro.
     #[error("the schema is not valid Avro: {0}")]
     InvalidSchema(String),
     /// The attendee's schema has no record name to register under.
@@ -45,8 +61,9 @@ pub(crate) enum CommandError {
     UnnamedSchema,
     /// The exercise's schema group could not be created or put into the requested mode.
     #[error(
-        "the schema group `{group}` could not be created: {reason}. Apply steps 1 and 2 first, \
-         because the group lives in the schema registry namespace of step 2"
+        "the schema group `{group}` could not be created: {reason}. Apply the Resource groups \
+         and Shared platform steps first, because the group lives in the schema registry \
+         namespace that Shared platform creates"
     )]
     SchemaGroup {
         /// The schema group.

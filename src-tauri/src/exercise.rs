@@ -238,6 +238,7 @@ impl<'a> SchemaExercise<'a> {
         mode: ExerciseMode,
         text: &str,
     ) -> Result<AttemptRecord, CommandError> {
+        check_json(text)?;
         let parsed = ParsedSchema::parse(text)
             .map_err(|error| CommandError::InvalidSchema(error.to_string()))?;
         if parsed.root_name().is_none() {
@@ -314,6 +315,29 @@ impl<'a> SchemaExercise<'a> {
         );
         Ok(record)
     }
+}
+
+/// Checks that `text` is JSON, so a syntax error is reported as one, with its position, before
+/// the Avro parser reports it as an invalid schema.
+fn check_json(text: &str) -> Result<(), CommandError> {
+    if text.trim().is_empty() {
+        return Err(CommandError::EmptySchema);
+    }
+    let error = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    // serde_json's message ends with the position, which the error states on its own.
+    let message = error.to_string();
+    let reason = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(reason, _)| reason)
+        .to_string();
+    Err(CommandError::SchemaNotJson {
+        reason,
+        line: error.line(),
+        column: error.column(),
+    })
 }
 
 /// Returns the name of the Event Hubs namespace of the attendee's schema group: the
@@ -446,22 +470,42 @@ mod tests {
         );
     }
 
-    #[test]
-    fn own_schema_must_be_valid_avro() {
+    fn own_schema_error(text: &str) -> String {
         let folder = tempfile::tempdir().unwrap();
         let local = target(folder.path());
         let exercise = SchemaExercise::new(ExerciseTarget::Local(&local), dgrf());
+        tauri::async_runtime::block_on(exercise.register_own(ExerciseMode::Backward, text))
+            .unwrap_err()
+            .to_string()
+    }
 
-        let error = tauri::async_runtime::block_on(
-            exercise.register_own(ExerciseMode::Backward, "{\"type\": "),
-        )
-        .unwrap_err();
+    #[test]
+    fn own_schema_must_be_valid_avro() {
+        let error = own_schema_error(
+            r#"{"type":"record","name":"A","fields":[{"name":"f","type":"strng"}]}"#,
+        );
 
-        assert!(
-            error
-                .to_string()
-                .starts_with("the schema is not valid Avro"),
-            "{error}"
+        assert!(error.starts_with("the schema is not valid Avro"), "{error}");
+    }
+
+    #[test]
+    fn own_schema_json_error_names_position() {
+        let error = own_schema_error("{\"type\":\"record\",\n \"fields\":[");
+
+        assert_eq!(
+            error,
+            "the schema has a JSON syntax error at line 2, column 11: EOF while parsing a list. \
+             Fix the JSON there, such as a missing bracket, quote or comma"
+        );
+    }
+
+    #[test]
+    fn own_schema_empty_is_named() {
+        let error = own_schema_error(" \n\t ");
+
+        assert_eq!(
+            error,
+            "the schema is empty: write or paste an Avro schema, such as the next attempt"
         );
     }
 
@@ -499,7 +543,9 @@ mod tests {
 
         assert!(matches!(error, CommandError::SchemaGroup { .. }), "{error}");
         assert!(
-            error.to_string().contains("Apply steps 1 and 2 first"),
+            error
+                .to_string()
+                .contains("Apply the Resource groups and Shared platform steps first"),
             "{error}"
         );
         tauri::async_runtime::block_on(local.stop());

@@ -238,10 +238,11 @@ def walk_course_steps(
     capture("schema-backward")
     register_attempts(session, "forward", check, keyboard=False)
     capture("schema-forward")
+    check_own_schema_errors(session, check, capture)
 
     click_next(session)
     check_step_page(session, "Publishers", check, capture, "publishers")
-    check_connection_strings(session, check, capture)
+    check_connection_strings(session, check, capture, read_clipboard)
     click_next(session)
     check_step_page(session, "Consumers", check, capture, "consumers")
 
@@ -254,9 +255,64 @@ def walk_course_steps(
     check(True, "step indicator opens the schema registry step", "")
 
 
-def check_connection_strings(session: Session, check: Check, capture: Capture) -> None:
+# What "Try your own schema" must report next to its button, for each kind of bad input.
+OWN_SCHEMA_ERRORS = (
+    ("", "The schema is empty", "empty"),
+    ('{"type":"record","fields":[', "JSON syntax error at line 1, column 27", "malformed JSON"),
+    (
+        '{"type":"record","name":"ForwardCompatibleEvent.Created",'
+        '"fields":[{"name":"a","type":"strng"}]}',
+        "not valid Avro",
+        "an unknown Avro type",
+    ),
+)
+
+
+def check_own_schema_errors(session: Session, check: Check, capture: Capture) -> None:
+    """Registers bad schemas of the attendee's own and checks that each error shows next to
+    the button, in view and focused, naming the kind of problem."""
+    for text, expected, what in OWN_SCHEMA_ERRORS:
+        session.execute(
+            "const editor = document.querySelector('#own-schema');"
+            " editor.value = ''; editor.dispatchEvent(new Event('input', { bubbles: true }));"
+        )
+        if text:
+            session.type(session.find("#own-schema"), text)
+        session.click(session.find_xpath("//button[normalize-space()='Register this schema']"))
+
+        def reported() -> str | None:
+            shown = session.execute(
+                "const e = document.querySelector('#own-result');"
+                " return e ? e.textContent.trim() : null;"
+            )
+            return shown if shown and expected in shown else None
+
+        try:
+            message = wait_for(f"the error for {what}", reported, 20)
+        except WebDriverError as error:
+            check(False, f"own schema with {what} reports {expected!r}", str(error))
+            continue
+        check(True, f"own schema with {what} reports {expected!r}", repr(message))
+        placement = session.execute(
+            "const e = document.querySelector('#own-result');"
+            " const box = e.getBoundingClientRect();"
+            " return { focused: document.activeElement === e,"
+            " visible: box.top >= 0 && box.bottom <= window.innerHeight };"
+        )
+        check(
+            placement["focused"] and placement["visible"],
+            f"the error for {what} is in view and focused",
+            repr(placement),
+        )
+    capture("schema-own-errors")
+
+
+def check_connection_strings(
+    session: Session, check: Check, capture: Capture, read_clipboard: ReadClipboard
+) -> None:
     """Checks that the Publishers page lists the applied connection strings with their keys
-    hidden, and that Show gives one whole, with a key of 32 bytes in base64."""
+    hidden, that Copy puts one whole on the clipboard without showing it, and that Show gives
+    one whole, with a key of 32 bytes in base64."""
     selector = "[data-secret='eh-customer-send']"
     session.click(session.find("button[data-view='secrets']"))
 
@@ -277,6 +333,7 @@ def check_connection_strings(session: Session, check: Check, capture: Capture) -
         "Publishers page lists the connection strings masked",
         repr(listed_value),
     )
+    check_copy_while_hidden(session, check, read_clipboard, masked)
     session.click(session.find("button[aria-label='Show eh-customer-send']"))
 
     def revealed() -> str | None:
@@ -303,6 +360,55 @@ def check_connection_strings(session: Session, check: Check, capture: Capture) -
     check("••••" in (masked() or ""), "Hide masks the key again", "")
     capture("publishers-connection-strings")
     session.click(session.find("button[data-view='plan']"))
+
+
+def check_copy_while_hidden(
+    session: Session,
+    check: Check,
+    read_clipboard: ReadClipboard,
+    masked: Callable[[], str | None],
+) -> None:
+    """Presses Copy on the hidden `eh-customer-send` and checks that the clipboard holds the
+    whole connection string while the page still shows its key masked."""
+    session.click(session.find("button[aria-label='Copy eh-customer-send']"))
+
+    def note() -> str | None:
+        text = session.execute(
+            "const e = document.querySelector(\"[data-secret='eh-customer-send']\")"
+            ".closest('li').querySelector('.note'); return e ? e.textContent.trim() : null;"
+        )
+        return text or None
+
+    try:
+        status = wait_for("the Copy note of eh-customer-send", note, 20)
+    except WebDriverError as error:
+        check(False, "Copy of a hidden connection string reports success", str(error))
+        return
+    check(
+        status == "Copied the whole value to the clipboard.",
+        "Copy of a hidden connection string reports success",
+        repr(status),
+    )
+    try:
+        copied = read_clipboard()
+    except RuntimeError as error:
+        copied = str(error)
+    key = next(
+        (field[len("SharedAccessKey="):] for field in copied.split(";")
+         if field.startswith("SharedAccessKey=")),
+        "",
+    )
+    check(
+        copied.startswith("Endpoint=sb://") and len(key) == 44,
+        "Copy of a hidden connection string puts it whole on the clipboard",
+        f"{len(copied)} characters, key of {len(key)}",
+    )
+    shown = masked() or ""
+    check(
+        "••••" in shown and (not key or key not in shown),
+        "Copy leaves the key masked on the page",
+        "",
+    )
 
 
 def check_resumed(session: Session, check: Check, capture: Capture) -> None:

@@ -26,7 +26,9 @@ from typing import Callable
 
 import accessibility
 import harness
+import clipboard
 import keychain
+import looks
 import processes
 import remains
 import steps
@@ -54,6 +56,12 @@ class Run:
     def visit(self, name: str) -> None:
         """Saves the picture `name` of the window and audits the page shown with axe-core."""
         harness.capture(self.session, self.display, self.artifacts, name, self.checks)
+        lookalikes = looks.disabled_lookalikes(self.session)
+        self.checks.expect(
+            not lookalikes,
+            f"{name} page draws every disabled button differently from an enabled one",
+            repr(lookalikes),
+        )
         blocked = accessibility.inject(self.session)
         self.checks.expect(
             not blocked,
@@ -134,7 +142,9 @@ def walk_course(run: Run) -> None:
 
     steps.click_next(session)
     steps.check_step_page(session, "Publishers", check, run.visit, "publishers")
-    steps.check_connection_strings(session, check, run.visit)
+    steps.check_connection_strings(
+        session, check, run.visit, lambda: clipboard.read(run.display)
+    )
     steps.click_next(session)
     steps.check_step_page(session, "Consumers", check, run.visit, "consumers")
 

@@ -227,12 +227,12 @@ describe("namespace page", () => {
     await user.type(field, "dgrf");
 
     const plan = await screen.findByRole("region", { name: "Names this creates" });
-    const platform = await within(plan).findByRole("region", { name: /Step 2: Shared platform/ });
+    const platform = await within(plan).findByRole("region", { name: /Step 4: Shared platform/ });
     expect(platform.textContent).toContain("dv-events001-ehns-eun-dgrf");
     expect(platform.textContent).toContain("dvevents001saeundgrf");
     expect(within(platform).getByRole("rowheader", { name: /Event Hubs namespace/ })).toBeTruthy();
     expect(within(platform).getAllByText("Platform").length).toBeGreaterThan(0);
-    const groups = within(plan).getByRole("region", { name: /Step 1: Resource groups/ });
+    const groups = within(plan).getByRole("region", { name: /Step 3: Resource groups/ });
     expect(within(groups).queryByRole("columnheader", { name: "Resource group" })).toBeNull();
     expect(within(platform).getByRole("columnheader", { name: "Resource group" })).toBeTruthy();
     expect(screen.getByText(/all 3 names are valid/)).toBeTruthy();

@@ -225,7 +225,7 @@ describe("schema exercise page", () => {
     expect(await screen.findByRole("heading", { name: /Your schema/ })).toBeTruthy();
   });
 
-  test("reports an invalid schema of the attendee's own", async () => {
+  test("reports a JSON syntax error next to the button and focuses it", async () => {
     const { user } = await openSaved("schema_registry");
     const editor = await screen.findByLabelText("Try your own schema");
 
@@ -233,7 +233,67 @@ describe("schema exercise page", () => {
     await user.type(editor, "not a schema");
     await user.click(screen.getByRole("button", { name: "Register this schema" }));
 
-    expect((await screen.findByRole("alert")).textContent).toContain("not valid Avro");
+    const result = await waitFor(() => {
+      const element = document.getElementById("own-result");
+      expect(element).not.toBeNull();
+      return element as HTMLElement;
+    });
+    expect(result.textContent).toContain("JSON syntax error at line 1, column 1");
+    expect(result.textContent).not.toContain("Avro");
+    expect(document.activeElement).toBe(result);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  test("reports an Avro problem in valid JSON as an Avro error", async () => {
+    const { user } = await openSaved("schema_registry");
+    const editor = await screen.findByLabelText("Try your own schema");
+
+    await user.clear(editor);
+    await user.click(editor);
+    await user.paste('{"type":"record","name":"A","fields":[{"name":"f","type":"strng"}]}');
+    await user.click(screen.getByRole("button", { name: "Register this schema" }));
+
+    await waitFor(() =>
+      expect(document.getElementById("own-result")?.textContent).toContain("not valid Avro"),
+    );
+  });
+
+  test("says the schema is empty and clears the old error", async () => {
+    const { backend, user } = await openSaved("schema_registry");
+    const editor = await screen.findByLabelText("Try your own schema");
+    await user.clear(editor);
+    await user.type(editor, "not a schema");
+    const register = screen.getByRole("button", { name: "Register this schema" });
+    await user.click(register);
+    await waitFor(() =>
+      expect(document.getElementById("own-result")?.textContent).toContain("JSON syntax"),
+    );
+
+    await user.clear(editor);
+    expect((register as HTMLButtonElement).disabled).toBe(false);
+    await user.click(register);
+
+    await waitFor(() =>
+      expect(document.getElementById("own-result")?.textContent).toContain("The schema is empty"),
+    );
+    expect(document.getElementById("own-result")?.textContent).not.toContain("JSON syntax");
+    expect(document.activeElement?.id).toBe("own-result");
+    expect(backend.log.attempts).toHaveLength(0);
+  });
+
+  test("shows the own schema's verdict next to the button", async () => {
+    const { user } = await openSaved("schema_registry");
+    const editor = (await screen.findByLabelText("Try your own schema")) as HTMLTextAreaElement;
+    await waitFor(() => expect(editor.value).toContain("backward-1"));
+
+    await user.click(screen.getByRole("button", { name: "Register this schema" }));
+
+    await waitFor(() =>
+      expect(document.getElementById("own-result")?.textContent).toContain(
+        "Your schema was accepted",
+      ),
+    );
+    expect(document.activeElement?.id).toBe("own-result");
   });
 
   test("starts over with an empty group", async () => {
@@ -244,6 +304,28 @@ describe("schema exercise page", () => {
 
     await waitFor(() => expect(verdicts()).toEqual(["", "", "", "", ""]));
     expect(backend.log.attempts).toHaveLength(0);
+  });
+});
+
+describe("step page texts", () => {
+  test("numbers the page as the step indicator does", async () => {
+    await openSaved("resource_groups");
+
+    expect((await screen.findByText("Step 3 of 10")).className).toContain("eyebrow");
+  });
+
+  test("says the namespace is marked only where a name contains it", async () => {
+    await openSaved("resource_groups");
+    const plan = await screen.findByRole("region", { name: "What Apply creates" });
+    await within(plan).findByText(/resources for/);
+    expect(plan.textContent).not.toContain("Your namespace is marked");
+  });
+
+  test("says the namespace is marked where names contain it", async () => {
+    await openSaved("shared_platform");
+    const plan = await screen.findByRole("region", { name: "What Apply creates" });
+    await within(plan).findByText(/resources for/);
+    expect(plan.textContent).toContain("Your namespace is marked in the names that contain it.");
   });
 });
 

@@ -27,3 +27,28 @@ export async function copyText(text: string, fallback: HTMLElement | null): Prom
   selection.removeAllRanges();
   return copied;
 }
+
+/**
+ * Copies the text that `text` resolves to, such as a secret the shell reads on request, and
+ * returns whether it succeeded. It rejects with the reason when `text` rejects.
+ *
+ * Call it from a click handler before anything is awaited: WebKit lets a page write the
+ * clipboard only during the click's user activation, which has ended by the time an IPC call
+ * returns. A `ClipboardItem` built from the pending text is written at once, and the WebView
+ * fills it in when the text arrives.
+ */
+export async function copyPending(
+  text: Promise<string>,
+  fallback: HTMLElement | null,
+): Promise<boolean> {
+  if (typeof ClipboardItem === "function" && typeof navigator.clipboard?.write === "function") {
+    const blob = text.then((value) => new Blob([value], { type: "text/plain" }));
+    try {
+      await navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
+      return true;
+    } catch {
+      // A rejected `text` is reported below; any other failure tries the older ways.
+    }
+  }
+  return copyText(await text, fallback);
+}

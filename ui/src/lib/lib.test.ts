@@ -1,11 +1,14 @@
 import { describe, expect, test } from "vitest";
 
-import type { PlannedName, ResourceView } from "./api";
+import type { AttemptRecord, CourseStep, PlannedName, ResourceView } from "./api";
 import { deviceCode } from "./azure";
 import { groupNames } from "./group";
 import { sectionResources, showsKind, showsResourceGroup } from "./resources";
-import { markNamespace, segments, withoutFix } from "./rich";
-import { wizardSteps } from "./wizard";
+import { copyPending } from "./clipboard";
+import { EMPTY_SCHEMA, ownVerdict } from "./exercise";
+import { updateLines } from "./results";
+import { markNamespace, marksNamespace, segments, withoutFix } from "./rich";
+import { pageNumber, pagePosition, wizardSteps } from "./wizard";
 
 function planned(step: string, kind: string, name: string): PlannedName {
   return {
@@ -108,6 +111,148 @@ describe("wizardSteps", () => {
       "teardown",
     ]);
     expect(steps.every((step) => step.live)).toBe(true);
+  });
+});
+
+const COURSE_STEPS: CourseStep[] = [
+  { id: "resource_groups", number: 1, title: "Resource groups", summary: "" },
+  { id: "shared_platform", number: 2, title: "Shared platform", summary: "" },
+  { id: "schema_registry", number: 3, title: "Schema registry", summary: "" },
+  { id: "publishers", number: 4, title: "Publishers", summary: "" },
+  { id: "consumers", number: 5, title: "Consumers", summary: "" },
+];
+
+describe("page numbers", () => {
+  test("number a course step as the step indicator does", () => {
+    expect(pageNumber(COURSE_STEPS, "target")).toBe(1);
+    expect(pageNumber(COURSE_STEPS, "resource_groups")).toBe(3);
+    expect(pageNumber(COURSE_STEPS, "consumers")).toBe(7);
+    expect(pageNumber(COURSE_STEPS, "no_such_page")).toBeUndefined();
+  });
+
+  test("give the eyebrow out of every page", () => {
+    expect(pagePosition(COURSE_STEPS, "resource_groups")).toBe("Step 3 of 10");
+    expect(pagePosition(COURSE_STEPS, "schema_registry")).toBe("Step 5 of 10");
+  });
+});
+
+describe("marksNamespace", () => {
+  test("is false when no name contains the namespace", () => {
+    expect(marksNamespace(["dv-events-broker-rg", "dv-events-sales-rg"], "qxlt")).toBe(false);
+  });
+
+  test("is true when one name contains it", () => {
+    expect(marksNamespace(["lead", "dv-events001-ehns-eun-qxlt"], "qxlt")).toBe(true);
+  });
+});
+
+function verdict(accepted: boolean): AttemptRecord {
+  return {
+    attempt: null,
+    mode: "forward",
+    schema_name: "ForwardCompatibleEvent.Created",
+    accepted,
+    version: accepted ? 4 : null,
+    schema_id: null,
+    compared_with_version: 3,
+    explanation: "",
+    reasons: accepted
+      ? []
+      : [
+          { field: "test_guid", direction: "forward", reason: "r", fix: "f" },
+          { field: "test_guid", direction: "backward", reason: "r", fix: "f" },
+        ],
+    warnings: [],
+    registry_detail: null,
+  };
+}
+
+describe("own schema verdict", () => {
+  test("names the version it was accepted as", () => {
+    expect(ownVerdict(verdict(true))).toBe(
+      "Your schema was accepted as version 4 of `ForwardCompatibleEvent.Created` in Forward " +
+        "mode. Its verdict is the last one in the list above.",
+    );
+  });
+
+  test("names each rejected field once", () => {
+    expect(ownVerdict(verdict(false))).toBe(
+      "Your schema was rejected in Forward mode because of `test_guid`. The last verdict in " +
+        "the list above says why and how to fix it.",
+    );
+  });
+
+  test("says an empty schema is empty", () => {
+    expect(EMPTY_SCHEMA).toContain("The schema is empty");
+  });
+});
+
+describe("updateLines", () => {
+  test("names each updated resource and why a blob service is updated", () => {
+    const lines = updateLines({
+      finished_at: 0,
+      created: 1,
+      updated: 1,
+      unchanged: 0,
+      skipped: 0,
+      failure: null,
+      stuck_locks: [],
+      resources: [
+        { id: "/a/storageAccounts/sa", title: "capture storage account", outcome: "created", detail: null },
+        {
+          id: "/a/storageAccounts/sa/blobServices/default",
+          title: "capture blob service",
+          outcome: "updated",
+          detail: "capture blob service has no versioning; the plan says on; no change feed",
+        },
+        { id: "/a/eventhubs/lead", title: "hub `lead`", outcome: "updated", detail: "partitions differ" },
+      ],
+    });
+
+    expect(lines).toEqual([
+      "capture blob service: Azure creates it with its storage account, so Apply sets its " +
+        "settings as an update.",
+      "hub `lead`: partitions differ.",
+    ]);
+  });
+});
+
+describe("copyPending", () => {
+  test("writes the clipboard before the text arrives", async () => {
+    const written: ClipboardItem[][] = [];
+    const original = Object.getOwnPropertyDescriptor(navigator, "clipboard");
+    Object.defineProperty(navigator, "clipboard", {
+      configurable: true,
+      value: { write: async (items: ClipboardItem[]) => void written.push(items) },
+    });
+    class FakeItem {
+      constructor(readonly items: Record<string, Promise<Blob>>) {}
+    }
+    const hadItem = "ClipboardItem" in globalThis;
+    const originalItem = (globalThis as { ClipboardItem?: unknown }).ClipboardItem;
+    (globalThis as { ClipboardItem?: unknown }).ClipboardItem = FakeItem;
+    let resolve: (value: string) => void = () => {};
+    const text = new Promise<string>((done) => (resolve = done));
+    try {
+      const copied = copyPending(text, null);
+
+      expect(written).toHaveLength(1);
+      resolve("Endpoint=sb://x/");
+      expect(await copied).toBe(true);
+      const blob = await (written[0][0] as unknown as FakeItem).items["text/plain"];
+      expect(await blob.text()).toBe("Endpoint=sb://x/");
+    } finally {
+      if (original) {
+        Object.defineProperty(navigator, "clipboard", original);
+      } else {
+        delete (navigator as { clipboard?: unknown }).clipboard;
+      }
+      if (hadItem) {
+        (globalThis as { ClipboardItem?: unknown }).ClipboardItem = originalItem;
+      } else {
+        delete (globalThis as { ClipboardItem?: unknown }).ClipboardItem;
+      }
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Environment, StepResult, Target } from "./api";
+import type { ApplyRecord, Environment, StepResult, Target } from "./api";
 
 /** The state of one resource after the last Apply or Verify, as its plan row shows it. */
 export interface ResourceStatus {
@@ -58,4 +58,33 @@ export function resourceStatus(result: StepResult, id: string): ResourceStatus |
 /** Formats seconds since the Unix epoch as a local time of day, such as "14:05". */
 export function timeOfDay(seconds: number): string {
   return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+/** The longest list of changes an update line shows; the plan's row shows a longer one. */
+const SHOWN_CHANGES_LENGTH = 80;
+
+/**
+ * Describes each resource an Apply updated, such as "hub `lead`: partitions differ". A blob
+ * service is created by Azure together with its storage account, so even the first Apply of a
+ * new namespace updates it rather than creating it, and its line says so.
+ */
+export function updateLines(applied: ApplyRecord): string[] {
+  return applied.resources
+    .filter((resource) => resource.outcome === "updated")
+    .map((resource) => {
+      if (/\/blobServices\/[^/]+$/i.test(resource.id)) {
+        return (
+          `${resource.title}: Azure creates it with its storage account, so Apply sets its ` +
+          "settings as an update."
+        );
+      }
+      const detail = resource.detail ?? "";
+      if (detail === "") {
+        return `${resource.title}.`;
+      }
+      if (detail.length > SHOWN_CHANGES_LENGTH) {
+        return `${resource.title}: its row in the plan lists the changes.`;
+      }
+      return `${resource.title}: ${detail}.`;
+    });
 }

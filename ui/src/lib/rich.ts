@@ -37,6 +37,11 @@ export function markNamespace(name: string, namespace: string): Segment[] {
   return result;
 }
 
+/** Returns whether `namespace` is marked in any of `names`, as `markNamespace` marks it. */
+export function marksNamespace(names: string[], namespace: string): boolean {
+  return names.some((name) => markNamespace(name, namespace).some((segment) => segment.code));
+}
+
 /**
  * Removes the closing " Fix: …." sentence from a problem's message when it repeats the problem's
  * fix, because the page shows the fix on a line of its own.

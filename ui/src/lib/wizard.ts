@@ -65,3 +65,20 @@ export function stepBefore(steps: WizardStep[], id: string): WizardStep | undefi
   const index = steps.findIndex((step) => step.id === id);
   return index <= 0 ? undefined : steps[index - 1];
 }
+
+/**
+ * Returns the number the step indicator shows for the page `id`, from 1, or undefined for no
+ * page of the wizard. Pages name steps by this number, which differs from the command-line
+ * tool's `--step` number of the same course step (Resource groups is page 3 and `--step 1`).
+ */
+export function pageNumber(courseSteps: CourseStep[], id: string): number | undefined {
+  const index = wizardSteps(courseSteps).findIndex((step) => step.id === id);
+  return index === -1 ? undefined : index + 1;
+}
+
+/** Returns the position of the page `id` as its eyebrow shows it, such as "Step 3 of 10". */
+export function pagePosition(courseSteps: CourseStep[], id: string): string {
+  const number = pageNumber(courseSteps, id);
+  const total = wizardSteps(courseSteps).length;
+  return number === undefined ? "" : `Step ${number} of ${total}`;
+}
