@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{params, Connection};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use crate::cloudevents::CloudEvent;
 use crate::events::{EventCodec, FlowEvent};
@@ -154,25 +154,6 @@ impl OutboxPublisher {
         })
     }
 
-    /// Publishes every pending event in order, one batch each, with up to
-    /// [`PUBLISH_CHUNK`] batches in flight, and marks each after the broker's acknowledgement.
-    /// Stops after the first chunk with a failure, whose acknowledged events are marked all the
-    /// same. Returns how many were published.
-    pub async fn publish_pending(&self) -> Result<usize, OutboxError> {
-        let mut published = 0;
-        loop {
-            let rows = self.pending_rows()?;
-            if rows.is_empty() {
-                return Ok(published);
-            }
-            let full_chunk = rows.len() == PUBLISH_CHUNK;
-            published += self.publish_chunk(rows).await?;
-            if !full_chunk {
-                return Ok(published);
-            }
-        }
-    }
-
     /// Reads the oldest pending events, at most [`PUBLISH_CHUNK`].
     fn pending_rows(&self) -> Result<Vec<PendingRow>, StoreError> {
         self.store.read(|connection| {
@@ -190,8 +171,9 @@ impl OutboxPublisher {
         })
     }
 
-    /// Publishes one chunk of pending events and marks the acknowledged ones in one
-    /// transaction. Returns how many were acknowledged, or the first failure.
+    /// Publishes one chunk of pending events in order, one batch each and all in flight
+    /// together, and marks the acknowledged ones in one transaction, even when another failed.
+    /// Returns how many were acknowledged, or the first failure.
     async fn publish_chunk(&self, rows: Vec<PendingRow>) -> Result<usize, OutboxError> {
         let mut hubs = Vec::with_capacity(rows.len());
         let mut batches = Vec::with_capacity(rows.len());
@@ -299,20 +281,47 @@ impl OutboxPublisher {
         })
     }
 
-    /// Publishes until the task is dropped: after every wake-up and at least every 250 ms,
-    /// retrying after a failure.
-    pub async fn run(self) {
-        loop {
-            match self.publish_pending().await {
-                Ok(_) => {
-                    let _ = tokio::time::timeout(POLL, self.wake.notified()).await;
-                }
+    /// Publishes after every wake-up and at least every 250 ms, retrying after a failure,
+    /// until `stop` turns true or its sender is dropped. A chunk in flight when that happens
+    /// is finished and marked first, so that a stop sends no event twice.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            let rows = match self.pending_rows() {
+                Ok(rows) => rows,
                 Err(error) => {
-                    tracing::warn!(team = %self.store.team(), %error, "outbox publishing failed; retrying");
-                    tokio::time::sleep(RETRY).await;
+                    tracing::warn!(team = %self.store.team(), %error, "reading the outbox failed; retrying");
+                    if !wait_unless_stopped(&mut stop, tokio::time::sleep(RETRY)).await {
+                        return;
+                    }
+                    continue;
+                }
+            };
+            if rows.is_empty() {
+                let woken = tokio::time::timeout(POLL, self.wake.notified());
+                if !wait_unless_stopped(&mut stop, woken).await {
+                    return;
+                }
+                continue;
+            }
+            if let Err(error) = self.publish_chunk(rows).await {
+                tracing::warn!(team = %self.store.team(), %error, "outbox publishing failed; retrying");
+                if !wait_unless_stopped(&mut stop, tokio::time::sleep(RETRY)).await {
+                    return;
                 }
             }
         }
+    }
+}
+
+/// Waits for `wait` to finish. Returns false, without waiting further, when `stop` turns true
+/// or its sender is dropped first.
+async fn wait_unless_stopped(
+    stop: &mut watch::Receiver<bool>,
+    wait: impl std::future::Future,
+) -> bool {
+    tokio::select! {
+        _ = wait => !*stop.borrow(),
+        changed = stop.changed() => changed.is_ok() && !*stop.borrow(),
     }
 }
 

@@ -28,8 +28,12 @@ use crate::services::sale::{PurchaseService, SaleService};
 use crate::setup::{FlowConfig, FlowError, FlowStores};
 use crate::transport::EventTransport;
 
+/// How long a stop waits for the outbox publishers to finish the batches they have in flight.
+const OUTBOX_STOP_GRACE: Duration = Duration::from_secs(5);
+
 /// A running flow. Dropping it aborts every task at once, as a crash would.
-/// [`FlowHandle::stop`] also aborts them, then waits for them to end.
+/// [`FlowHandle::stop`] aborts them too, except that the outbox publishers first finish and mark
+/// the events they have in flight, so a stop sends no event twice.
 #[derive(Debug)]
 pub struct FlowHandle {
     config: FlowConfig,
@@ -43,6 +47,10 @@ pub struct FlowHandle {
     outboxes: Vec<OutboxPublisher>,
     lake: LakeWriter,
     tasks: JoinSet<()>,
+    /// The outbox publishers, stopped apart from the other tasks so that they can finish the
+    /// batches they have in flight.
+    outbox_tasks: JoinSet<()>,
+    stop_outboxes: watch::Sender<bool>,
 }
 
 /// Starts every service, consumer and background task of the flow.
@@ -76,8 +84,10 @@ pub async fn start_flow(
         transport.clone(),
         metrics.clone(),
     );
-    tasks.spawn(customer_outbox.clone().run());
-    tasks.spawn(conversions_outbox.clone().run());
+    let (stop_outboxes, outbox_stop) = watch::channel(false);
+    let mut outbox_tasks = JoinSet::new();
+    outbox_tasks.spawn(customer_outbox.clone().run(outbox_stop.clone()));
+    outbox_tasks.spawn(conversions_outbox.clone().run(outbox_stop));
 
     let mut groups = Vec::new();
     for hub in HUBS.iter() {
@@ -150,6 +160,8 @@ pub async fn start_flow(
         outboxes: vec![customer_outbox, conversions_outbox],
         lake,
         tasks,
+        outbox_tasks,
+        stop_outboxes,
     })
 }
 
@@ -326,15 +338,34 @@ impl FlowHandle {
 
     /// Stops every task and waits for them to end.
     pub async fn stop(mut self) {
-        self.tasks.shutdown().await;
+        self.shut_down().await;
         tracing::info!("flow stopped");
+    }
+
+    /// Aborts the services and consumers, so that no new event enters an outbox, then lets the
+    /// outbox publishers finish their batches in flight for up to [`OUTBOX_STOP_GRACE`].
+    async fn shut_down(&mut self) {
+        self.tasks.shutdown().await;
+        let _ = self.stop_outboxes.send(true);
+        let finished = tokio::time::timeout(OUTBOX_STOP_GRACE, async {
+            while self.outbox_tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!(
+                "the outbox publishers did not finish within {} s; events they sent may be sent \
+                 again at the next start",
+                OUTBOX_STOP_GRACE.as_secs()
+            );
+        }
+        self.outbox_tasks.shutdown().await;
     }
 
     /// Stops the flow, deletes every team store, lake file and leads-sold file, moves every
     /// checkpoint to the end of its partition so old events are not read again, and starts
     /// the flow afresh.
     pub async fn reset(mut self) -> Result<FlowHandle, FlowError> {
-        self.tasks.shutdown().await;
+        self.shut_down().await;
         let (config, transport, codec) = (self.config, self.transport, self.codec);
         drop(self.stores);
         reset_flow_state(&config, transport.as_ref()).await?;

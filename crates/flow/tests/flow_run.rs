@@ -426,3 +426,59 @@ async fn reset_clears_stores_and_skips_old_events() {
     assert_eq!(report.lake_records["Customer.Created"], 5);
     assert_eq!(transport.events("customer").len(), 10);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_sends_no_event_twice() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    let transport = transport(folder.path());
+    // Each publish takes 2 ms, so a chunk of hundreds of events is in flight for a while.
+    transport.set_publish_delay(Duration::from_millis(2));
+    let mut busy = config(folder.path());
+    busy.customers = Some(2_000);
+    busy.pace = Duration::ZERO;
+    let handle = start_flow(busy, Arc::new(transport.clone()), codec)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    while transport.events("customer").len() < 50 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no customer published"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    handle.stop().await;
+
+    // Every event on the hub is marked published in the customer team's outbox, so the next
+    // start sends none of them again.
+    let on_hub: Vec<String> = transport
+        .events("customer")
+        .iter()
+        .map(|event| match &event.properties["cloudEvents:id"] {
+            flow::transport::PropertyValue::String(id) => id.clone(),
+            other => panic!("the event id is {other:?}"),
+        })
+        .collect();
+    let store =
+        rusqlite::Connection::open(folder.path().join("data").join("customer.sqlite")).unwrap();
+    let mut unmarked = Vec::new();
+    for id in &on_hub {
+        let published: i64 = store
+            .query_row(
+                "SELECT published FROM outbox WHERE event_id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .unwrap();
+        if published != 1 {
+            unmarked.push(id.clone());
+        }
+    }
+    assert!(
+        unmarked.is_empty(),
+        "{} of {} events on the hub are not marked published",
+        unmarked.len(),
+        on_hub.len()
+    );
+}

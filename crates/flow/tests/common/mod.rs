@@ -99,6 +99,8 @@ struct Inner {
     fault: Mutex<Option<(String, usize, PublishFault)>>,
     fault_triggered: AtomicBool,
     publishes: AtomicUsize,
+    /// How long each publish waits before it stores its events, as a slow broker would.
+    publish_delay: Mutex<Duration>,
 }
 
 /// An Event Hubs stand-in in memory: partitions, sequence numbers, string offsets, owner levels,
@@ -140,6 +142,7 @@ impl MemoryTransport {
                 fault: Mutex::new(None),
                 fault_triggered: AtomicBool::new(false),
                 publishes: AtomicUsize::new(0),
+                publish_delay: Mutex::new(Duration::ZERO),
             }),
         };
         for hub in course::flow::HUBS.iter() {
@@ -185,6 +188,11 @@ impl MemoryTransport {
     /// Returns whether the fault has triggered.
     pub(crate) fn fault_triggered(&self) -> bool {
         self.inner.fault_triggered.load(Ordering::SeqCst)
+    }
+
+    /// Makes every later publish wait `delay` before it stores its events.
+    pub(crate) fn set_publish_delay(&self, delay: Duration) {
+        *self.inner.publish_delay.lock().unwrap() = delay;
     }
 
     /// Removes the fault, as a restarted process would find a healthy broker.
@@ -357,6 +365,10 @@ fn fnv(text: &str) -> u64 {
 #[async_trait]
 impl EventTransport for MemoryTransport {
     async fn publish(&self, batch: PublishBatch) -> Result<PublishAck, TransportError> {
+        let delay = *self.inner.publish_delay.lock().unwrap();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         match self.take_fault(&batch.hub) {
             Some(PublishFault::HangBeforeStoring) => std::future::pending::<()>().await,
             Some(PublishFault::HangAfterStoring) => {
