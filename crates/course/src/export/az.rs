@@ -294,10 +294,9 @@ pub(super) fn export(plan: &Plan, step: StepId) -> String {
     let step = plan.step(step);
     let mut out = format!(
         "#!/usr/bin/env bash\n\
-         # EDA Workshop, step {}: {} (unique namespace `{}`)\n\
+         # EDA Workshop, the {} step (unique namespace `{}`)\n\
          # Run after `az login` and `az account set --subscription ...`.\n\
          set -euo pipefail\n",
-        step.number,
         step.title,
         plan.attendee.namespace()
     );

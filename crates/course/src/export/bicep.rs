@@ -543,9 +543,9 @@ pub(super) fn export(plan: &Plan, step: StepId) -> String {
     let step = plan.step(step);
     let namespace = plan.attendee.namespace();
     let mut out = format!(
-        "// EDA Workshop, step {}: {} (unique namespace `{namespace}`)\n\
+        "// EDA Workshop, the {} step (unique namespace `{namespace}`)\n\
          // Deploy the files in this order, each with the command above it.\n",
-        step.number, step.title
+        step.title
     );
 
     if step.id == StepId::ResourceGroups {
