@@ -7,7 +7,9 @@ the steps. A page that this build of the app does not have fails the test with i
 
 from __future__ import annotations
 
+import hashlib
 import re
+import subprocess
 import time
 from typing import TYPE_CHECKING
 
@@ -84,6 +86,71 @@ def choose_fastest_pace(session: Session, at_least_ms: float = 0) -> float:
     if chosen != fastest:
         raise WebDriverError(f"the pace control shows {chosen} ms after choosing {fastest} ms")
     return fastest
+
+
+def element_picture(run: Run, selector: str, name: str) -> str:
+    """Saves the picture of the element `selector` as it is drawn on the X screen and returns
+    the hash of its pixels. WebDriver reads the DOM, so only the screen shows a stale paint."""
+    session = run.session
+    session.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", selector
+    )
+    time.sleep(0.5)
+    box = session.execute(
+        "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+        "return [Math.round(r.left), Math.round(r.top), Math.round(r.width),"
+        " Math.round(r.height)];",
+        selector,
+    )
+    x, y, _, _ = session.window_rect()
+    screen = run.artifacts / f"{name}-screen.png"
+    picture = run.artifacts / f"{name}.png"
+    subprocess.run(
+        ["import", "-display", run.display, "-window", "root", str(screen)], check=True, timeout=60
+    )
+    crop = f"{box[2]}x{box[3]}+{x + box[0]}+{y + box[1]}"
+    subprocess.run(
+        ["convert", str(screen), "-crop", crop, "+repage", str(picture)], check=True, timeout=60
+    )
+    pixels = subprocess.run(
+        ["convert", str(picture), "rgb:-"], check=True, capture_output=True, timeout=60
+    ).stdout
+    return hashlib.sha256(pixels).hexdigest()
+
+
+def check_pace_repaints(run: Run, pace: float) -> None:
+    """Changes the pace of the running flow twice with the pace control's menu and checks that
+    the control's picture changes with it, not only its value."""
+    session = run.session
+    selector = testid("flow-pace")
+    values = session.execute(
+        f"return [...document.querySelectorAll('{selector} option')].map((o) => Number(o.value));"
+    )
+    other = min(value for value in values if value > pace)
+    pictures = {}
+    for chosen in (other, pace):
+        # As a person does: open the menu and pick the option. WebDriver's click on the option
+        # leaves the menu's list open under Xvfb, so a click on the heading closes it.
+        session.click(session.find(selector))
+        session.click(session.find(f'{selector} option[value="{chosen:g}"]'))
+        session.click(session.find("#flow-title"))
+        wait_for(
+            f"the status line to show the pace of {chosen:g} ms",
+            lambda: session.execute(
+                f"return Number(document.querySelector('{selector}').value) === {chosen!r}"
+                " && !document.querySelector(arguments[0]).disabled;",
+                selector,
+            )
+            or None,
+            10,
+        )
+        time.sleep(1)
+        pictures[chosen] = element_picture(run, selector, f"flow-pace-{chosen:g}ms")
+    run.checks.check(
+        pictures[other] != pictures[pace],
+        "the pace control shows each pace chosen while the flow runs",
+        f"picture hashes: {other:g} ms {pictures[other][:12]}, {pace:g} ms {pictures[pace][:12]}",
+    )
 
 
 def flow_failure(session: Session) -> str | None:
@@ -234,6 +301,7 @@ def run_live_flow(run: Run, seconds: int) -> None:
     check_lanes_in_view(run)
     run.visit("live-flow-instructor-running")
     switch_instructor_mode(run, on=False)
+    check_pace_repaints(run, pace)
     let_flow_run(session, seconds)
 
     counts = lane_counts(session)
