@@ -1,11 +1,16 @@
 //! The live flow page's commands. Each one is a thin call into [`crate::live_flow::LiveFlow`];
 //! the ones that need the attendee's namespace prepare it from the running Local target.
 
+use std::path::Path;
+
 use course::flow::{HubDefinition, HUBS};
-use course::Team;
+use course::{StepId, Team};
 use flow::local_target::{
-    local_flow, FlowTiming, LocalFlow, DEMO_CAPTURE_WINDOW, DEMO_PARTNER_INTERVAL,
+    local_flow, FlowTiming, LocalFlow, LocalTargetError, DEMO_CAPTURE_WINDOW, DEMO_PARTNER_INTERVAL,
 };
+use flow::services::datalake;
+use flow::services::parked::{list_parked, ParkedEvent};
+use flow::StoreError;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -16,7 +21,7 @@ use crate::live_error::LiveFlowError;
 use crate::live_flow::pace_from_ms;
 use crate::live_pace::{DEFAULT_PACE_MS, MAX_PACE_MS, MIN_PACE_MS};
 use crate::live_sample::EventKey;
-use crate::live_update::{FlowStatus, FlowUpdate};
+use crate::live_update::{FlowStatus, FlowUpdate, MAX_PARKED_SHOWN};
 use crate::plan_view::AttendeeChoice;
 use crate::AppState;
 
@@ -39,6 +44,68 @@ pub(crate) struct LiveFlowView {
     max_pace_ms: f64,
     /// The timers a start with demo timing sets.
     demo_timing: DemoTimingView,
+    /// While the flow is stopped and the page named its attendee: whether a start can run and
+    /// the events parked in earlier runs.
+    stopped: Option<StoppedFlow>,
+}
+
+/// What the page shows of a stopped flow before any update arrives.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct StoppedFlow {
+    /// The first course step whose resources do not exist yet, or none when the flow can start.
+    missing_step: Option<StepId>,
+    /// The resource of that step found missing, such as "hub `lead`".
+    missing_resource: Option<String>,
+    /// Why the namespace could not be checked, such as a keychain that rejects a read.
+    problem: Option<String>,
+    /// The newest events parked in earlier runs, oldest first, at most [`MAX_PARKED_SHOWN`].
+    parked: Vec<ParkedEvent>,
+    /// How many events are parked in all.
+    parked_total: usize,
+}
+
+/// The Platform team's store in a flow state folder, as `flow::FlowStores` names it.
+const PLATFORM_STORE_FILE: &str = "platform.sqlite";
+
+/// Lists the events parked in the flow state folder `data_folder`, oldest first. A folder
+/// without a Platform store has none, and it is not created.
+pub(crate) fn stored_parked(data_folder: &Path) -> Result<Vec<ParkedEvent>, StoreError> {
+    let path = data_folder.join(PLATFORM_STORE_FILE);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    list_parked(&datalake::open_store(&path)?)
+}
+
+/// Checks whether the attendee's namespace is applied far enough for the flow, and reads the
+/// events parked in earlier runs on it.
+async fn check_stopped(app: &AppState, attendee: &AttendeeChoice) -> StoppedFlow {
+    let prepared = match prepare(app, attendee).await {
+        Ok(prepared) => prepared,
+        Err(LiveFlowError::NotReady(LocalTargetError::NotApplied { resource, step, .. })) => {
+            return StoppedFlow {
+                missing_step: Some(step),
+                missing_resource: Some(resource),
+                ..StoppedFlow::default()
+            };
+        }
+        Err(error) => {
+            return StoppedFlow {
+                problem: Some(error.to_string()),
+                ..StoppedFlow::default()
+            };
+        }
+    };
+    let parked = stored_parked(&prepared.config.data_folder).unwrap_or_else(|error| {
+        tracing::warn!(%error, "reading the parked events of earlier runs failed");
+        Vec::new()
+    });
+    let skipped = parked.len().saturating_sub(MAX_PARKED_SHOWN);
+    StoppedFlow {
+        parked_total: parked.len(),
+        parked: parked[skipped..].to_vec(),
+        ..StoppedFlow::default()
+    }
 }
 
 /// The timers of demo timing and Azure's range of capture windows, for the page to describe
@@ -80,13 +147,22 @@ async fn prepare(app: &AppState, attendee: &AttendeeChoice) -> Result<LocalFlow,
 }
 
 /// Sends the page's updates to `updates` from now on and returns what the page shows first.
+/// While the flow is stopped, the view also says whether `attendee`'s namespace can start it
+/// and lists the events parked in earlier runs.
 #[tauri::command]
 pub(crate) async fn live_flow_open(
     app: State<'_, AppState>,
     updates: Channel<FlowUpdate>,
+    attendee: Option<AttendeeChoice>,
 ) -> Result<LiveFlowView, LiveFlowError> {
+    let status = app.live.attach(updates).await;
+    let stopped = match (&attendee, status.running) {
+        (Some(attendee), false) => Some(check_stopped(&app, attendee).await),
+        _ => None,
+    };
     Ok(LiveFlowView {
-        status: app.live.attach(updates).await,
+        status,
+        stopped,
         teams: Team::ALL,
         hubs: &HUBS,
         default_pace_ms: DEFAULT_PACE_MS,
@@ -189,4 +265,20 @@ pub(crate) async fn live_flow_event(
         sequence_number,
     };
     app.live.event_details(&key).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_without_store_has_no_parked_events() {
+        let folder = tempfile::tempdir().unwrap();
+        let missing = folder.path().join("flow-never-started");
+        assert_eq!(stored_parked(&missing).unwrap(), Vec::new());
+        assert!(
+            !missing.exists(),
+            "listing must not create the state folder"
+        );
+    }
 }

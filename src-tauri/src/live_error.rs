@@ -76,6 +76,21 @@ impl LiveFlowError {
             _ => None,
         }
     }
+
+    /// Returns the message for the page. A missing resource is named with the page that
+    /// applies it, and without the command line that the command-line tool prints, because
+    /// the page offers to apply it.
+    pub(crate) fn page_message(&self) -> String {
+        match self {
+            LiveFlowError::NotReady(LocalTargetError::NotApplied { resource, step, .. }) => {
+                format!(
+                    "the {resource} does not exist yet, because {} is not applied",
+                    step.title()
+                )
+            }
+            _ => self.to_string(),
+        }
+    }
 }
 
 /// The error as the page receives it: the message, and the step to apply, so that the page can
@@ -89,7 +104,7 @@ struct ErrorView {
 impl Serialize for LiveFlowError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         ErrorView {
-            message: self.to_string(),
+            message: self.page_message(),
             missing_step: self.missing_step(),
         }
         .serialize(serializer)
@@ -109,7 +124,12 @@ mod tests {
         });
         let value = serde_json::to_value(&error).unwrap();
         assert_eq!(value["missing_step"], "schema_registry");
-        assert_eq!(value["message"], error.to_string());
+        assert_eq!(
+            value["message"],
+            "the schema group `myschemagroup` does not exist yet, because Schema registry is \
+             not applied"
+        );
+        assert!(!value["message"].as_str().unwrap().contains("eda-workshop"));
     }
 
     #[test]

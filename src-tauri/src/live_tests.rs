@@ -10,6 +10,7 @@ use flow::local_target::{local_flow, FlowTiming, DEMO_CAPTURE_WINDOW};
 use serde_json::Value;
 use tauri::ipc::{Channel, InvokeResponseBody};
 
+use crate::live_commands::stored_parked;
 use crate::live_details::Payload;
 use crate::live_flow::LiveFlow;
 use crate::live_sample::EventKey;
@@ -115,10 +116,12 @@ async fn flow_on_applied_namespace_reaches_every_lane() {
     let page = PageUpdates::default();
     let status = live.attach(page.channel()).await;
     assert!(!status.running);
+    let data_folder;
     let status = {
         let stack = target.service().stack().await.unwrap();
         let mut prepared = local_flow(&stack, &attendee).await.unwrap();
         prepared.config.lake_interval = Duration::from_millis(200);
+        data_folder = prepared.config.data_folder.clone();
         live.start(
             &stack,
             prepared,
@@ -220,6 +223,19 @@ async fn flow_on_applied_namespace_reaches_every_lane() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    // The page of a stopped flow lists the same parked events from the flow's state folder.
+    let stored: Vec<String> = stored_parked(&data_folder)
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.event_id.as_deref() == Some(poison_id.as_str()))
+        .map(|event| event.consumer_group)
+        .collect();
+    assert!(stored.contains(&"lead".to_string()), "stored: {stored:?}");
+    assert!(
+        stored.contains(&"datalake".to_string()),
+        "stored: {stored:?}"
+    );
+
     let updates = page.all();
     let poison = sample_of(&updates, |sample| {
         sample["injected"] == true && sample["hub"] == "customer"

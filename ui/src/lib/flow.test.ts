@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { flowError, type GroupLag, type HubDefinition, type SampledEvent } from "./flowApi";
+import { describeEventRate } from "./flowStatus";
 import {
   LAG_INTERVAL_MS,
   LAG_POINTS,
@@ -8,7 +9,6 @@ import {
   RECENT_EVENTS,
   RECENT_INTERVAL_MS,
   type RecentList,
-  describeEventRate,
   describeSample,
   emptyLagHistory,
   emptyRecent,
@@ -199,9 +199,12 @@ describe("descriptions", () => {
   });
 
   it("says when the diagram shows a sample of the events", () => {
-    expect(describeEventRate(0)).toBe("0 events published a second");
-    expect(describeEventRate(Number.NaN)).toBe("0 events published a second");
-    expect(describeEventRate(0.6)).toBe("1 event published a second");
+    expect(describeEventRate(0)).toBe("no event published in the last 5 s");
+    expect(describeEventRate(Number.NaN)).toBe("no event published in the last 5 s");
+    expect(describeEventRate(0.2)).toBe("an event published every 5 s");
+    expect(describeEventRate(0.6)).toBe("an event published every 2 s");
+    expect(describeEventRate(1)).toBe("1 event published a second");
+    expect(describeEventRate(2.44)).toBe("2.4 events published a second");
     expect(describeEventRate(30)).toBe("30 events published a second");
     expect(describeEventRate(3074.4)).toBe(
       "3,074 events published a second; the diagram shows a sample of them",

@@ -163,6 +163,24 @@ export interface LiveFlowView {
   min_pace_ms: number;
   max_pace_ms: number;
   demo_timing: DemoTimingView;
+  /**
+   * While the flow is stopped: whether the attendee's namespace can start it, and the events
+   * parked in earlier runs. Null while the flow runs.
+   */
+  stopped: StoppedFlow | null;
+}
+
+/** What the page shows of a stopped flow before any update arrives. */
+export interface StoppedFlow {
+  /** The first course step whose resources do not exist yet, or null when the flow can start. */
+  missing_step: string | null;
+  /** The resource of that step found missing, such as "hub `lead`". */
+  missing_resource: string | null;
+  /** Why the namespace could not be checked. */
+  problem: string | null;
+  /** The newest events parked in earlier runs, oldest first. */
+  parked: ParkedEvent[];
+  parked_total: number;
 }
 
 /** One application property as text. */
@@ -195,11 +213,17 @@ export interface EventDetails {
   body_hex: string;
 }
 
-/** Sends the page's updates to `onUpdate` from now on and fetches what the page shows first. */
-export function openLiveFlow(onUpdate: (update: FlowUpdate) => void): Promise<LiveFlowView> {
+/**
+ * Sends the page's updates to `onUpdate` from now on and fetches what the page shows first,
+ * with whether `attendee`'s namespace can start a stopped flow.
+ */
+export function openLiveFlow(
+  onUpdate: (update: FlowUpdate) => void,
+  attendee: AttendeeChoice,
+): Promise<LiveFlowView> {
   const updates = new Channel<FlowUpdate>();
   updates.onmessage = onUpdate;
-  return invoke<LiveFlowView>("live_flow_open", { updates });
+  return invoke<LiveFlowView>("live_flow_open", { updates, attendee });
 }
 
 /** Stops the page's updates, because the page closes; the flow keeps running. */

@@ -201,17 +201,6 @@ export function formatRate(perSecond: number): string {
 /** The maximum number of events the diagram animates a second: three an update, ten a second. */
 export const MAX_ANIMATED_PER_SECOND = 30;
 
-/**
- * Describes the flow's rate for the status line, such as "12 events published a second", and
- * above what the diagram animates adds that the diagram shows a sample.
- */
-export function describeEventRate(perSecond: number): string {
-  const rounded = Number.isFinite(perSecond) && perSecond > 0 ? Math.round(perSecond) : 0;
-  const count = `${rounded.toLocaleString("en-US")} ${rounded === 1 ? "event" : "events"}`;
-  const sampled = rounded > MAX_ANIMATED_PER_SECOND ? "; the diagram shows a sample of them" : "";
-  return `${count} published a second${sampled}`;
-}
-
 /** A pace the pace menu offers. */
 export interface PaceChoice {
   ms: number;

@@ -6,7 +6,15 @@ import { afterEach, describe, expect, test } from "vitest";
 
 import FlowPage from "../pages/FlowPage.svelte";
 import { OVERVIEW } from "../test/backend";
-import type { EventDetails, FlowStatus, FlowUpdate, HubDefinition, LiveFlowView } from "./flowApi";
+import type {
+  EventDetails,
+  FlowStatus,
+  FlowUpdate,
+  HubDefinition,
+  LiveFlowView,
+  ParkedEvent,
+  StoppedFlow,
+} from "./flowApi";
 import type { Settings } from "./settings";
 import { emptyAzureChoice } from "./azure";
 
@@ -125,8 +133,36 @@ interface Calls {
   channel: Channel<FlowUpdate> | null;
 }
 
-/** Mocks the live flow commands. `start` returns the outcome of each start, in order. */
-function installFlowBackend(start: (call: number) => FlowStatus | { reject: unknown }): Calls {
+const READY: StoppedFlow = {
+  missing_step: null,
+  missing_resource: null,
+  problem: null,
+  parked: [],
+  parked_total: 0,
+};
+
+const POISON: ParkedEvent = {
+  hub: "lead",
+  partition_id: "0",
+  sequence_number: 662,
+  offset: "4096",
+  consumer_group: "datalake",
+  error:
+    "decoding event `fce38253` as `Lead.Generated` failed: decoding an event written with " +
+    "schema id bea6 failed: Failed to read bytes for decoding variable length integer",
+  attempts: 3,
+  event_id: "fce38253",
+  event_type: "Lead.Generated",
+};
+
+/**
+ * Mocks the live flow commands. `start` returns the outcome of each start, in order, and
+ * `stopped` is what the opening check finds.
+ */
+function installFlowBackend(
+  start: (call: number) => FlowStatus | { reject: unknown },
+  stopped: StoppedFlow = READY,
+): Calls {
   const calls: Calls = { commands: [], channel: null };
   let starts = 0;
   mockIPC((cmd, args) => {
@@ -148,6 +184,7 @@ function installFlowBackend(start: (call: number) => FlowStatus | { reject: unkn
             azure_min_capture_window_seconds: 60,
             azure_max_capture_window_seconds: 900,
           },
+          stopped,
         };
         return view;
       }
@@ -293,7 +330,7 @@ describe("live flow page", () => {
     expect(screen.queryByTestId("event-details")).toBeNull();
   });
 
-  test("offers to apply a missing step, then starts", async () => {
+  test("offers to apply the missing steps in one action, then starts", async () => {
     const calls = installFlowBackend((call) =>
       call === 0
         ? {
@@ -310,13 +347,89 @@ describe("live flow page", () => {
     await user.click(await screen.findByTestId("flow-start"));
     expect((await screen.findByTestId("flow-error")).textContent).toContain("myschemagroup");
     const apply = screen.getByTestId("flow-apply-missing");
-    expect(apply.textContent).toContain("Apply step 3 (Schema registry)");
+    expect(apply.textContent).toBe("Apply Schema registry, Publishers and Consumers and start");
 
     await user.click(apply);
     await waitFor(() => expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Running/));
     const order = calls.commands.map((call) => call.cmd).filter((cmd) => cmd !== "live_flow_open");
-    expect(order).toEqual(["live_flow_start", "apply_step", "live_flow_start"]);
-    const applied = calls.commands.find((call) => call.cmd === "apply_step");
-    expect(applied?.args.step).toBe("schema_registry");
+    expect(order).toEqual([
+      "live_flow_start",
+      "apply_step",
+      "apply_step",
+      "apply_step",
+      "live_flow_start",
+    ]);
+    const applied = calls.commands.filter((call) => call.cmd === "apply_step");
+    expect(applied.map((call) => call.args.step)).toEqual([
+      "schema_registry",
+      "publishers",
+      "consumers",
+    ]);
+  });
+
+  test("names the steps a start needs as soon as the page opens", async () => {
+    const calls = installFlowBackend(() => running(10000), {
+      ...READY,
+      missing_step: "resource_groups",
+      missing_resource: "broker resource group `dv-events-broker-rg`",
+    });
+    const user = userEvent.setup();
+    renderPage();
+
+    const start = await screen.findByTestId("flow-start");
+    expect(start.textContent).toBe(
+      "Apply Resource groups, Shared platform, Schema registry, Publishers and Consumers and start",
+    );
+    const status = screen.getByTestId("flow-status").textContent ?? "";
+    expect(status).toMatch(/Stopped\. Resource groups, .* and Consumers\s+are not applied yet/);
+    expect(status).not.toContain("eda-workshop");
+    const open = calls.commands.find((call) => call.cmd === "live_flow_open");
+    expect(open?.args.attendee).toEqual({
+      namespace: "dgrf",
+      environment: "dv",
+      region: { name: "northeurope", code: "eun" },
+    });
+
+    await user.click(start);
+    await waitFor(() => expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Running/));
+    const order = calls.commands.map((call) => call.cmd).filter((cmd) => cmd !== "live_flow_open");
+    expect(order).toEqual([...Array(5).fill("apply_step"), "live_flow_start"]);
+  });
+
+  test("shows the parked events of earlier runs while stopped", async () => {
+    installFlowBackend(() => running(10000), { ...READY, parked: [POISON], parked_total: 1 });
+    renderPage();
+
+    await waitFor(() =>
+      expect(screen.getByTestId("flow-status").textContent).toMatch(/Stopped\. Press Start/),
+    );
+    expect(screen.getByTestId("flow-start").textContent).toBe("Start the flow");
+    expect(screen.getByTestId("parked-list").textContent).toContain("Parked events (1)");
+    expect(screen.getByTestId("parked-reason").textContent).toContain("not a valid Avro record");
+    expect(screen.getByTestId("parked-error").textContent).toContain("variable length integer");
+  });
+
+  test("lists the flow's messages newest first and drops outdated ones", async () => {
+    const calls = installFlowBackend(() => running(10000));
+    const user = userEvent.setup();
+    renderPage();
+    await user.click(await screen.findByTestId("flow-start"));
+    await waitFor(() => expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Running/));
+
+    const capture = "capture has not written a file for hub `lead` under `/x` yet";
+    calls.channel?.onmessage({ ...update(1), notices: [capture] });
+    calls.channel?.onmessage({ ...update(2), notices: [capture, "consumer group `lead` parked"] });
+    const items = async () =>
+      [...(await screen.findByTestId("flow-notices")).querySelectorAll("li")].map(
+        (item) => item.textContent ?? "",
+      );
+    await waitFor(async () => expect(await items()).toHaveLength(2));
+    expect((await items())[0]).toContain("consumer group `lead` parked");
+    expect((await items())[0]).toMatch(/\d\d:\d\d:\d\d/);
+
+    const sold = update(3);
+    sold.hubs.push({ ...sold.hubs[0], hub: "sale", published: 1 });
+    calls.channel?.onmessage({ ...sold, notices: [capture, "consumer group `lead` parked"] });
+    await waitFor(async () => expect(await items()).toHaveLength(1));
   });
 });
