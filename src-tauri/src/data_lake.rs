@@ -80,6 +80,9 @@ pub(crate) struct LakeOverview {
     pub(crate) capture_window_seconds: u32,
     /// The capture size window, in bytes.
     pub(crate) capture_size_limit_bytes: u64,
+    /// Whether the capture account exists on this computer. It does not before Shared platform
+    /// is applied, nor after a teardown.
+    pub(crate) storage_exists: bool,
     /// The hubs, in the plan's order.
     pub(crate) hubs: Vec<HubFiles>,
 }
@@ -193,6 +196,7 @@ pub(crate) fn overview(local_dir: &Path, attendee: &Attendee) -> LakeOverview {
         lake_container: containers.lake_container,
         capture_window_seconds: containers.window_seconds,
         capture_size_limit_bytes: containers.size_limit_bytes,
+        storage_exists: capture_root.is_dir(),
         hubs,
     }
 }
@@ -495,6 +499,10 @@ mod tests {
         assert_eq!(overview.lake_account, "dvlakesaeundgrf");
         assert_eq!(overview.lake_container, "lake");
         assert_eq!(overview.capture_window_seconds, 300);
+        assert!(
+            !overview.storage_exists,
+            "no capture account folder exists yet"
+        );
         assert!(overview.hubs.iter().any(|hub| hub.hub == "customer"));
         assert!(overview
             .hubs
@@ -509,6 +517,7 @@ mod tests {
         write_lake(folder.path(), "Customer.Created", 2);
 
         let overview = overview(folder.path(), &dgrf());
+        assert!(overview.storage_exists);
         let customer = overview
             .hubs
             .iter()

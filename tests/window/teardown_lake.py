@@ -100,6 +100,12 @@ def check_data_lake(session: Session, shoot: Capture, check: Check) -> None:
     flat = " ".join(empty.split())
     check("No files yet" in flat, "data lake says there are no files yet", repr(flat[:120]))
     check("every 5 minutes" in flat, "data lake names the capture window", repr(flat[:200]))
+    check(
+        "demo timing, on by default, capture closes a window every 5 seconds" in flat,
+        "data lake names the capture window of demo timing",
+        repr(flat[:300]),
+    )
+    check("refreshes by itself" in flat, "data lake says its list refreshes", repr(flat[-120:]))
     shoot("data-lake-empty")
 
 

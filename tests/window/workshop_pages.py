@@ -484,6 +484,7 @@ def tear_down(run: Run, namespace: str) -> None:
         repr(outcome[:300]),
     )
     check_verify_finds_nothing(run)
+    check_data_lake_after_teardown(run)
     open_step(session, "Teardown")
     again = wait_for(
         "the teardown page's view after the teardown",
@@ -504,6 +505,25 @@ def tear_down(run: Run, namespace: str) -> None:
         or "0 resources in 0 resource groups, 0 keychain entries" in flat,
         "teardown page, opened again, lists no resource and no keychain entry",
         repr(flat[:300]),
+    )
+
+
+def check_data_lake_after_teardown(run: Run) -> None:
+    """Opens the data lake page after the teardown and checks that it says the storage is
+    gone instead of asking to start the live flow."""
+    session = run.session
+    open_step(session, "Data lake")
+    text = wait_for(
+        "the data lake's explanation (#no-files)",
+        lambda: session.text(session.find("#no-files")) or None,
+        30,
+    )
+    run.visit("data-lake-after-teardown")
+    flat = " ".join(text.split())
+    run.checks.check(
+        "do not exist on this computer" in flat and "Start the live flow" not in flat,
+        "data lake page says the namespace's storage is gone after the teardown",
+        repr(flat[:200]),
     )
 
 

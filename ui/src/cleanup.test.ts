@@ -1,12 +1,13 @@
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 
 import App from "./App.svelte";
 import type { Page, WizardState } from "./lib/api";
 import { EMPTY_LAKE, SECRET_KEY, installBackend, type BackendOptions } from "./test/backend";
 import { emptyAzureChoice } from "./lib/azure";
+import { LAKE_REFRESH_MS } from "./lib/lake";
 
 afterEach(() => {
   clearMocks();
@@ -200,9 +201,61 @@ describe("data lake page", () => {
     openSaved("data_lake");
 
     const empty = await screen.findByText(/No files yet/);
-    expect(empty.textContent).toContain("every 5 minutes");
+    await waitFor(() => expect(empty.textContent).toContain("With demo timing"));
+    expect(empty.textContent).toContain("every 5 seconds");
+    expect(empty.textContent).toContain("course's timing, every 5 minutes");
     expect(empty.textContent).toContain("300 MB");
+    expect(empty.textContent).toContain("refreshes by itself");
+    expect(empty.textContent).not.toContain("Refresh.");
     expect(screen.getAllByText("No capture files yet.")).toHaveLength(2);
+  });
+
+  test("names the running flow's capture window", async () => {
+    openSaved("data_lake", {
+      flow: {
+        running: true,
+        paused: false,
+        pace_ms: 10000,
+        sales: { capture_window_seconds: 5, partner_interval_seconds: 2, demo_timing: true },
+      },
+    });
+
+    const empty = await screen.findByText(/No files yet/);
+    await waitFor(() =>
+      expect(empty.textContent).toContain("The live flow runs, and capture closes a window every 5 seconds"),
+    );
+    expect(empty.textContent).not.toContain("5 minutes");
+  });
+
+  test("says the storage is gone after a teardown", async () => {
+    openSaved("data_lake", { lake: { ...structuredClone(EMPTY_LAKE), storage_exists: false } });
+
+    const empty = await screen.findByText(/do not exist on this computer/);
+    expect(empty.textContent).toContain("A teardown removed them");
+    expect(empty.textContent).not.toContain("Start the live flow");
+  });
+
+  test("lists new files by itself while open", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const lake = structuredClone(EMPTY_LAKE);
+      openSaved("data_lake", { lake });
+      await screen.findByText(/No files yet/);
+
+      lake.hubs[0].capture = [
+        {
+          source: "capture",
+          path: "customer/2026/12/04/17/customer_2026_12_04_17_00_00_0_ns.avro",
+          size_bytes: 2048,
+          modified_at: 1_765_000_000,
+        },
+      ];
+      await vi.advanceTimersByTimeAsync(LAKE_REFRESH_MS);
+      await waitFor(() => expect(screen.queryByText(/No files yet/)).toBeNull());
+      expect(screen.getByRole("button", { name: /customer_2026_12_04_17/ })).toBeTruthy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test("lists files per hub and opens one as a table", async () => {

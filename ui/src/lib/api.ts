@@ -469,6 +469,8 @@ export interface LakeOverview {
   lake_container: string;
   capture_window_seconds: number;
   capture_size_limit_bytes: number;
+  /** Whether the capture account exists: not before Shared platform, nor after a teardown. */
+  storage_exists: boolean;
   hubs: HubFiles[];
 }
 

@@ -214,12 +214,12 @@ export interface EventDetails {
 }
 
 /**
- * Sends the page's updates to `onUpdate` from now on and fetches what the page shows first,
- * with whether `attendee`'s namespace can start a stopped flow.
+ * Sends the page's updates to `onUpdate` from now on and fetches what the page shows first.
+ * With an `attendee`, a stopped flow's view says whether that namespace can start it.
  */
 export function openLiveFlow(
   onUpdate: (update: FlowUpdate) => void,
-  attendee: AttendeeChoice,
+  attendee: AttendeeChoice | null,
 ): Promise<LiveFlowView> {
   const updates = new Channel<FlowUpdate>();
   updates.onmessage = onUpdate;

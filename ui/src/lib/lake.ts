@@ -76,3 +76,52 @@ export function shownFiles<T extends { modified_at: number; path: string }>(
 export function fileName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
+
+/** The live flow's capture timers, as the data lake page reads them. */
+export interface LakeTiming {
+  /** The capture window of the running flow in seconds, or null while the flow is stopped. */
+  runningWindowSeconds: number | null;
+  /** The capture window of demo timing, in seconds. */
+  demoWindowSeconds: number;
+}
+
+/** How often the data lake page lists the files again while it is open, in milliseconds. */
+export const LAKE_REFRESH_MS = 5000;
+
+/**
+ * Returns the capture window in force: the running flow's, or else the one the hubs set, in
+ * seconds.
+ */
+export function captureWindow(overview: LakeOverview, timing: LakeTiming | null): number {
+  return timing?.runningWindowSeconds ?? overview.capture_window_seconds;
+}
+
+/**
+ * Explains why the page lists no file and when files appear, from whether the namespace's
+ * storage exists and the live flow's timers. `timing` is null when they are unknown.
+ */
+export function noFilesText(overview: LakeOverview, timing: LakeTiming | null): string {
+  if (!overview.storage_exists) {
+    return (
+      "No files: the capture and lake storage accounts of this namespace do not exist on this " +
+      "computer. A teardown removed them, or Shared platform is not applied yet."
+    );
+  }
+  const size = formatBytes(overview.capture_size_limit_bytes);
+  const writes =
+    `(or at ${size}, whichever comes first) and writes one file per partition that received ` +
+    "events, and the lake files follow as the data lake subscriber reads.";
+  if (timing?.runningWindowSeconds != null) {
+    return (
+      "No files yet. The live flow runs, and capture closes a window every " +
+      `${formatWindow(timing.runningWindowSeconds)} ${writes} This list refreshes by itself.`
+    );
+  }
+  const demo = timing ? formatWindow(timing.demoWindowSeconds) : null;
+  const course = formatWindow(overview.capture_window_seconds);
+  const when = demo
+    ? `With demo timing, on by default, capture closes a window every ${demo}; with the ` +
+      `course's timing, every ${course}`
+    : `Capture closes a window every ${course}`;
+  return `No files yet. Start the live flow. ${when} ${writes} This list refreshes by itself.`;
+}
