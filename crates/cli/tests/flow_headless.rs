@@ -336,6 +336,58 @@ fn flow_poison_parks_once_and_reset_starts_over() {
     );
 }
 
+fn stop_then_park() {
+    let folder = tempfile::tempdir().unwrap();
+    apply(folder.path(), "all");
+    let poison = ["--inject-poison", "customer"];
+    let started = std::time::Instant::now();
+    let stopped = run(
+        flow(
+            folder.path(),
+            "42",
+            "10",
+            &[&poison[..], &["--on-failure", "stop"]].concat(),
+        ),
+        "the flow that stops at the poison event",
+    );
+
+    // The consumer stops at the event and the run ends at once, not at its timeout.
+    let stderr = stderr_of(&stopped);
+    assert!(!stopped.status.success(), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(FLOW_TIMEOUT.parse::<u64>().unwrap() / 2),
+        "{stderr}"
+    );
+    assert!(stderr.contains("stopped reading partition"), "{stderr}");
+    assert!(stderr.contains("after 3 failed attempts"), "{stderr}");
+    assert!(
+        stderr.contains("run with `--on-failure park` to park the event and move on"),
+        "{stderr}"
+    );
+
+    // The checkpoint stayed before the event, so the next run delivers it again and parks it.
+    let parked = run(
+        flow(
+            folder.path(),
+            "42",
+            "10",
+            &[&poison[..], &["--on-failure", "park"]].concat(),
+        ),
+        "the flow that parks the poison event",
+    );
+    let resumed = report(&parked);
+    assert_checks_pass(&resumed);
+    assert_counts_add_up(&resumed);
+    let sources = parked_sources(&resumed);
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert_eq!(sources[0].0, "customer");
+}
+
+#[test]
+fn flow_stop_policy_keeps_failing_event() {
+    in_keychain_session("flow_stop_policy_keeps_failing_event", stop_then_park);
+}
+
 /// A small seeded generator (SplitMix64), so the kill points are the same on every run.
 struct SplitMix64(u64);
 

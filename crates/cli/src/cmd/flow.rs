@@ -26,7 +26,7 @@ use ::flow::local_target::{
     apply_timing, claim_state, local_flow, set_capture_window, FlowTiming, LocalFlow, RunRecord,
     StateStart, CAPTURED_HUB,
 };
-use ::flow::runtime::{Exhausted, FailurePolicy, ReadOptions};
+use ::flow::runtime::{Exhausted, FailurePolicy, PartitionExit, ReadOptions};
 use ::flow::services::partner::no_capture_file;
 use ::flow::{start_flow, FlowConfig, FlowReport};
 use anyhow::{bail, Context};
@@ -41,6 +41,10 @@ use crate::Global;
 
 /// How often the command reads the flow's report while it waits.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// How long the other consumers must be quiet, after a partition has stopped, before the run
+/// ends.
+const SETTLE_TIME: Duration = Duration::from_secs(2);
 
 /// Options of `eda-workshop flow`.
 #[derive(Debug, Args)]
@@ -98,6 +102,30 @@ pub(crate) struct FlowArgs {
     /// consumer group to the end of its hub before the run, to start over.
     #[arg(long)]
     reset: bool,
+
+    /// The consumers' action on an event their handler keeps failing on after `--attempts`.
+    #[arg(long, value_enum, default_value = "park")]
+    on_failure: OnFailure,
+
+    /// Attempts a consumer makes at handling one event, the first included, before
+    /// `--on-failure` applies.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u32).range(1..=10)
+    )]
+    attempts: u32,
+}
+
+/// A consumer's action on an event its handler keeps failing on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OnFailure {
+    /// Park it on the `parked` hub with the error and the attempts, then move past it.
+    Park,
+    /// Stop reading its partition and keep the checkpoint before it, so that the next run
+    /// delivers it again. The run then ends without finishing.
+    Stop,
 }
 
 /// Parses a count or a duration: a whole number from 0 to 18446744073709551615.
@@ -126,12 +154,22 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
     let Outcome {
         report,
         waiting_for_capture,
+        partition_stopped,
     } = outcome?;
 
     if global.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_report(&report);
+    }
+    if partition_stopped {
+        bail!(
+            "a consumer stopped reading a partition at an event its handler kept failing on (see \
+             the note above). Its checkpoint stays before that event, so the next run delivers it \
+             again: run with `--on-failure park` to park the event and move on. Until then not \
+             every event is accounted for: {}",
+            unfinished(&report, args.customers)
+        );
     }
     if !report.finished() {
         let mut message = format!(
@@ -147,12 +185,14 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A finished or timed-out run: its report, and the reason leads are unsold when capture has
-/// written no file yet.
+/// A finished or timed-out run: its report, the reason leads are unsold when capture has
+/// written no file yet, and whether a partition stopped.
 #[derive(Debug)]
 struct Outcome {
     report: FlowReport,
     waiting_for_capture: Option<String>,
+    /// Whether a consumer stopped reading a partition at an event it kept failing on.
+    partition_stopped: bool,
 }
 
 fn check_poison_hub(hub: Option<&str>) -> anyhow::Result<()> {
@@ -207,11 +247,13 @@ async fn run_on_stack(
         );
     };
     let (prepared, mut record) = prepared?;
-    let report = drive(&prepared, &mut record, args.inject_poison.as_deref()).await?;
+    let (report, partition_stopped) =
+        drive(&prepared, &mut record, args.inject_poison.as_deref()).await?;
     let waiting_for_capture = waiting_for_capture(&report, &prepared.config, args.demo_timing);
     Ok(Outcome {
         report,
         waiting_for_capture,
+        partition_stopped,
     })
 }
 
@@ -314,10 +356,13 @@ fn configure(prepared: &mut LocalFlow, args: &FlowArgs, capture_window: Duration
     config.pace = Duration::from_millis(args.pace_ms);
     config.capture_window = capture_window;
     config.policy = FailurePolicy {
-        max_attempts: 3,
+        max_attempts: args.attempts,
         initial_backoff: Duration::from_millis(20),
         max_backoff: Duration::from_millis(200),
-        exhausted: Exhausted::Park,
+        exhausted: match args.on_failure {
+            OnFailure::Park => Exhausted::Park,
+            OnFailure::Stop => Exhausted::StopPartition,
+        },
     };
     config.read = ReadOptions {
         max_batch: 50,
@@ -329,14 +374,15 @@ fn configure(prepared: &mut LocalFlow, args: &FlowArgs, capture_window: Duration
 }
 
 /// Starts the flow, injects the poison event if asked and not injected by an earlier run, and
-/// waits until the flow is finished (with every copy of the poison event parked) or the
-/// timeout passes. Prints a progress line on standard error whenever the counts change, and
-/// each new notice of the flow once. The report returned carries every notice printed.
+/// waits until the flow is finished (with every copy of the poison event parked), a consumer
+/// has stopped reading a partition and the others are quiet, or the timeout passes. Prints a progress line on standard error
+/// whenever the counts change, and each new notice of the flow once. Returns the report, which
+/// carries every notice printed, and whether a partition stopped.
 async fn drive(
     prepared: &LocalFlow,
     record: &mut RunRecord,
     poison: Option<&str>,
-) -> anyhow::Result<FlowReport> {
+) -> anyhow::Result<(FlowReport, bool)> {
     let config = prepared.config.clone();
     let timeout = config.timeout;
     let folder = config.data_folder.clone();
@@ -357,19 +403,42 @@ async fn drive(
     let mut report = handle.report().await?;
     let mut last_shown = None;
     let mut notices = NoticePrinter::default();
+    let partition_stopped = || {
+        handle
+            .runtime()
+            .exits()
+            .iter()
+            .any(|exit| matches!(exit, PartitionExit::Stopped { .. }))
+    };
+    // Once a partition has stopped, the run cannot finish, because the partition's later events
+    // wait behind the failing one. It ends when the other partitions have been quiet for
+    // `SETTLE_TIME`.
+    let mut quiet_since: Option<(Activity, Instant)> = None;
     while !done(&report, poison.is_some()) && started.elapsed() < timeout {
         last_shown = show_progress(&report, last_shown);
         notices.show(&report);
+        if partition_stopped() {
+            let now = activity(&report);
+            match quiet_since {
+                Some((before, since)) if before == now => {
+                    if since.elapsed() >= SETTLE_TIME {
+                        break;
+                    }
+                }
+                _ => quiet_since = Some((now, Instant::now())),
+            }
+        }
         tokio::time::sleep(POLL_INTERVAL).await;
         report = handle.report().await?;
     }
     show_progress(&report, last_shown);
     notices.show(&report);
+    let stopped = partition_stopped();
     handle.stop().await;
     report.timed_out = !done(&report, poison.is_some());
     report.notices = notices.printed;
     report.first_notice_number = 0;
-    Ok(report)
+    Ok((report, stopped))
 }
 
 /// Prints each notice of the flow's reports on standard error once, as it appears.
@@ -413,18 +482,31 @@ impl NoticePrinter {
     }
 }
 
-/// The counts a progress line shows.
-type Progress = [u64; 5];
+/// The counts of a report that change while any consumer still handles events: the progress
+/// counts and the total lag.
+type Activity = (Progress, i64);
 
-/// Prints a progress line when the counts differ from the last line shown, and returns them.
-fn show_progress(report: &FlowReport, last_shown: Option<Progress>) -> Option<Progress> {
-    let counts = [
+fn activity(report: &FlowReport) -> Activity {
+    let lag = report.lags.iter().map(|lag| lag.lag).sum();
+    (progress(report), lag)
+}
+
+fn progress(report: &FlowReport) -> Progress {
+    [
         report.customers,
         report.leads,
         report.sales,
         report.purchases,
         report.parked_source_events() as u64,
-    ];
+    ]
+}
+
+/// The counts a progress line shows.
+type Progress = [u64; 5];
+
+/// Prints a progress line when the counts differ from the last line shown, and returns them.
+fn show_progress(report: &FlowReport, last_shown: Option<Progress>) -> Option<Progress> {
+    let counts = progress(report);
     if last_shown != Some(counts) {
         eprintln!(
             "progress: {} customers, {} leads, {} sales, {} purchases, {} parked",
