@@ -100,6 +100,24 @@ def turn_on(run: dict) -> None:
     checks.expect(error == "", "instructor mode was saved", error)
 
 
+def check_page_height(session: Session, checks: Checks) -> None:
+    """Checks that the instructor bar, the header and the page's actions leave at least half of
+    the window's height to the page's content, with the speaker notes as they start at this
+    window size."""
+    shares = session.execute(
+        "const height = (selector) => document.querySelector(selector)"
+        ".getBoundingClientRect().height;"
+        "return [height('main') - height('main .actions'),"
+        " height('[data-testid=instructor-bar]'), window.innerHeight];"
+    )
+    page, bar, height = shares
+    checks.check(
+        page >= height / 2,
+        "presenter view leaves at least half of the window's height to the page",
+        f"page {page:.0f} px, instructor bar {bar:.0f} px, window {height} px",
+    )
+
+
 def walk(run: dict) -> None:
     """Walks the welcome, namespace, Resource groups and schema pages in presenter view."""
     session, checks, shoot = run["session"], run["checks"], run["shoot"]
@@ -152,6 +170,7 @@ def walk(run: dict) -> None:
     )
     time.sleep(0.5)
     shoot("presenter-resource-groups")
+    check_page_height(session, checks)
     contrast_audit(session, "resource groups", checks)
 
     session.click(by_test_id(session, "instructor-reset"))

@@ -613,6 +613,16 @@ describe("speaker notes", () => {
     }
   });
 
+  // An instructor may never have seen another version of the workshop, so a note states the
+  // mistake itself instead of pointing at a course that made it.
+  test("notes read without another course", () => {
+    for (const [page, notes] of Object.entries(SPEAKER_NOTES)) {
+      for (const line of notes) {
+        expect(line, page).not.toMatch(/\bcourse\b|course's/i);
+      }
+    }
+  });
+
   test("a page without notes gets an empty list", () => {
     expect(notesFor("no_such_page")).toEqual([]);
   });

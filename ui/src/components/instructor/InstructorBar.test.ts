@@ -187,6 +187,9 @@ describe("autoplay in the app", () => {
     await tick();
 
     expect(screen.getByTestId("instructor-countdown").textContent).toBe("0:10");
+    const status = screen.getByTestId("instructor-status").textContent?.replace(/\s+/g, " ");
+    expect(status?.trim()).toBe("Paused, 0:10 left");
+    expect(screen.getByRole("combobox", { name: "Per page" })).toBeTruthy();
     expect(screen.getByRole("heading", { name: "Welcome to the EDA Workshop" })).toBeTruthy();
   });
 
@@ -394,22 +397,37 @@ describe("reset to start", () => {
 });
 
 describe("speaker notes", () => {
-  test("show the current page's notes and follow the page", async () => {
-    const { user } = await renderInInstructorMode();
-    const notes = screen.getByTestId("instructor-notes");
-    expect(notes.querySelectorAll("li")).toHaveLength(SPEAKER_NOTES.target.length);
-    expect(notes.textContent).toContain("Four teams share events instead of calling each other");
+  test("start open on a tall window and follow the page", async () => {
+    const height = window.innerHeight;
+    Object.defineProperty(window, "innerHeight", { value: 1080, configurable: true });
+    try {
+      const { user } = await renderInInstructorMode();
+      const notes = screen.getByTestId("instructor-notes");
+      expect(notes.querySelectorAll("li")).toHaveLength(SPEAKER_NOTES.target.length);
+      expect(notes.textContent).toContain("Four teams share events instead of calling each other");
 
-    await user.click(screen.getByTestId("instructor-next"));
+      await user.click(screen.getByTestId("instructor-next"));
 
-    await waitFor(() => expect(notes.textContent).toContain("AZURE_UNIQUE_NAMESPACE"));
+      await waitFor(() => expect(notes.textContent).toContain("AZURE_UNIQUE_NAMESPACE"));
+      await user.click(screen.getByTestId("instructor-notes-toggle"));
+      expect(screen.queryByTestId("instructor-notes")).toBeNull();
+    } finally {
+      Object.defineProperty(window, "innerHeight", { value: height, configurable: true });
+    }
   });
 
-  test("can be hidden", async () => {
+  test("start closed on a short window and open on request", async () => {
+    // jsdom's window is 1024x768, shorter than the height from which the notes start open.
     const { user } = await renderInInstructorMode();
-
-    await user.click(screen.getByTestId("instructor-notes-toggle"));
-
     expect(screen.queryByTestId("instructor-notes")).toBeNull();
+    const toggle = screen.getByTestId("instructor-notes-toggle");
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+
+    await user.click(toggle);
+
+    expect(screen.getByTestId("instructor-notes").querySelectorAll("li")).toHaveLength(
+      SPEAKER_NOTES.target.length,
+    );
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
   });
 });
