@@ -230,6 +230,7 @@ describe("live flow page", () => {
     await user.click(await screen.findByTestId("flow-start"));
     await user.click(await screen.findByTestId("flow-stop"));
     await waitFor(() => expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Stopped/));
+    expect(screen.getByTestId("flow-status").textContent).toContain("Press Start to run the flow");
 
     calls.channel?.onmessage(update(3));
     await new Promise((resolve) => setTimeout(resolve, 50));

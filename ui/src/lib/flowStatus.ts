@@ -41,7 +41,7 @@ export function describeEventRate(rate: number): string {
   return `${count} ${noun} published a second${sampled}`;
 }
 
-/** The rates a status line describes, summed over the lanes as their cards show them. */
+/** Sums the lanes' rates and counts, as their cards show them, for the status line. */
 function laneRates(update: FlowUpdate) {
   let published = 0;
   let handled = 0;
@@ -58,10 +58,14 @@ function laneRates(update: FlowUpdate) {
   return { published, handled, customers, counted };
 }
 
+/** The pace from which the status line counts events instead of giving a rate, in milliseconds. */
+const COUNTED_FROM_PACE_MS = 1000;
+
 /**
  * Describes a running, unpaused flow for the status line: the chosen pace, whether this
  * computer keeps up with it once the rates have `settled` after a start or a pace change, and
- * what the teams are doing.
+ * what the teams are doing. At one customer a second or slower, the 5 s rates jump between 0
+ * and a few events, so the line counts the events instead.
  */
 export function describeRunning(paceMs: number, update: FlowUpdate | null, settled: boolean): string {
   const pace = `Running: a new customer every ${formatPace(paceMs)}`;
@@ -70,14 +74,16 @@ export function describeRunning(paceMs: number, update: FlowUpdate | null, settl
   }
 
   const rates = laneRates(update);
+  if (paceMs >= COUNTED_FROM_PACE_MS) {
+    return `${pace}. ${describeCounts(update)}`;
+  }
+
   const chosen = 1000 / paceMs;
-  // Below one customer a second the 5 s window holds too few customers to compare.
-  const behind = settled && chosen >= 1 && rates.customers < chosen * KEEPING_UP_SHARE;
+  const behind = settled && rates.customers < chosen * KEEPING_UP_SHARE;
   const keeping = behind
     ? `, but this computer creates only about ${perSecond(rates.customers)} a second, so the ` +
       "flow runs slower than the chosen pace"
     : "";
-
   if (rates.published < NO_RATE && rates.handled >= NO_RATE) {
     return (
       `${pace}${keeping}. No new event was published in the last 5 s: the teams are handling ` +
@@ -87,6 +93,27 @@ export function describeRunning(paceMs: number, update: FlowUpdate | null, settl
   return `${pace}${keeping}. ${capitalize(describeEventRate(rates.published))}.`;
 }
 
+/** Counts the events of a slow flow for the status line. */
+function describeCounts(update: FlowUpdate): string {
+  let published = 0;
+  let handled = 0;
+  for (const lane of update.lanes) {
+    published += lane.published;
+    handled += lane.consumed;
+  }
+  if (published === 0) {
+    return (
+      `No new event published yet: the teams handled ${countOf(handled)} that waited in the ` +
+      "hubs."
+    );
+  }
+  return `${capitalize(countOf(published))} published since the start.`;
+}
+
+function countOf(events: number): string {
+  return `${events.toLocaleString("en-US")} ${events === 1 ? "event" : "events"}`;
+}
+
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -94,7 +121,7 @@ function capitalize(text: string): string {
 /**
  * Lists the course steps a start still needs: the first one found missing and every later
  * one, because each step builds on the ones before it. Applying a step that exists already
- * changes nothing.
+ * only brings it back to the plan.
  */
 export function stepsToApply(steps: CourseStep[], firstMissing: string | null): CourseStep[] {
   const index = steps.findIndex((step) => step.id === firstMissing);
