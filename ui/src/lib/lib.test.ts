@@ -5,6 +5,7 @@ import { deviceCode } from "./azure";
 import { groupNames } from "./group";
 import { sectionResources, showsKind, showsResourceGroup } from "./resources";
 import { copyPending } from "./clipboard";
+import { hideScrollbarsBehind } from "./modal";
 import { EMPTY_SCHEMA, ownVerdict } from "./exercise";
 import { updateLines } from "./results";
 import { markNamespace, marksNamespace, segments, withoutFix } from "./rich";
@@ -347,5 +348,24 @@ describe("device code message", () => {
 
   test("gives nothing it cannot find", () => {
     expect(deviceCode("Sign in with your browser.")).toEqual({ url: null, code: null });
+  });
+});
+
+describe("hideScrollbarsBehind", () => {
+  test("hides scrolling elements outside the dialog and restores them", () => {
+    document.body.innerHTML =
+      '<div id="column" style="overflow-y: auto"><p>text</p></div>' +
+      '<div id="plain"></div>' +
+      '<div id="dialog"><div id="inside" style="overflow-y: auto"></div></div>';
+    const column = document.getElementById("column")!;
+    const restore = hideScrollbarsBehind(document.getElementById("dialog")!);
+
+    expect(column.style.overflowY).toBe("hidden");
+    expect(document.getElementById("plain")!.style.overflowY).toBe("");
+    expect(document.getElementById("inside")!.style.overflowY).toBe("auto");
+
+    restore();
+    expect(column.style.overflowY).toBe("auto");
+    document.body.innerHTML = "";
   });
 });
