@@ -15,15 +15,22 @@ use crate::AppState;
 
 /// Lists each hub's capture and lake files for the attendee's namespace.
 #[tauri::command]
-pub(crate) fn lake_overview(
+pub(crate) async fn lake_overview(
     app: State<'_, AppState>,
     attendee: AttendeeChoice,
 ) -> Result<LakeOverview, CommandError> {
     let attendee = attendee.attendee()?;
     local_only(&app, "The data lake page")?;
+    let flow_window = app
+        .live
+        .status()
+        .await
+        .sales
+        .map(|sales| sales.capture_window_seconds);
     Ok(data_lake::overview(
         app.local.service().data_dir(),
         &attendee,
+        flow_window,
     ))
 }
 

@@ -83,6 +83,11 @@ pub(crate) struct LakeOverview {
     /// Whether the capture account exists on this computer. It does not before Shared platform
     /// is applied, nor after a teardown.
     pub(crate) storage_exists: bool,
+    /// The capture time window of the running live flow, in seconds; `None` while it is
+    /// stopped.
+    pub(crate) flow_capture_window_seconds: Option<u64>,
+    /// The capture time window of the Local target's demo timing, in seconds.
+    pub(crate) demo_capture_window_seconds: u64,
     /// The hubs, in the plan's order.
     pub(crate) hubs: Vec<HubFiles>,
 }
@@ -165,7 +170,11 @@ impl Containers {
 
 /// Lists the capture and lake files of each hub of the attendee's plan, under the Local
 /// target's folder `local_dir`.
-pub(crate) fn overview(local_dir: &Path, attendee: &Attendee) -> LakeOverview {
+pub(crate) fn overview(
+    local_dir: &Path,
+    attendee: &Attendee,
+    flow_capture_window_seconds: Option<u64>,
+) -> LakeOverview {
     let plan = course::plan(attendee);
     let containers = Containers::of(&plan);
     let storage = storage_root(local_dir);
@@ -197,6 +206,8 @@ pub(crate) fn overview(local_dir: &Path, attendee: &Attendee) -> LakeOverview {
         capture_window_seconds: containers.window_seconds,
         capture_size_limit_bytes: containers.size_limit_bytes,
         storage_exists: capture_root.is_dir(),
+        flow_capture_window_seconds,
+        demo_capture_window_seconds: flow::local_target::DEMO_CAPTURE_WINDOW.as_secs(),
         hubs,
     }
 }
@@ -493,7 +504,7 @@ mod tests {
     #[test]
     fn empty_folder_lists_every_hub_without_files() {
         let folder = tempfile::tempdir().unwrap();
-        let overview = overview(folder.path(), &dgrf());
+        let overview = overview(folder.path(), &dgrf(), None);
 
         assert_eq!(overview.capture_account, "dvevents001saeundgrf");
         assert_eq!(overview.lake_account, "dvlakesaeundgrf");
@@ -503,6 +514,8 @@ mod tests {
             !overview.storage_exists,
             "no capture account folder exists yet"
         );
+        assert_eq!(overview.flow_capture_window_seconds, None);
+        assert_eq!(overview.demo_capture_window_seconds, 5);
         assert!(overview.hubs.iter().any(|hub| hub.hub == "customer"));
         assert!(overview
             .hubs
@@ -516,7 +529,7 @@ mod tests {
         write_capture(folder.path(), "customer", 3);
         write_lake(folder.path(), "Customer.Created", 2);
 
-        let overview = overview(folder.path(), &dgrf());
+        let overview = overview(folder.path(), &dgrf(), None);
         assert!(overview.storage_exists);
         let customer = overview
             .hubs
@@ -542,7 +555,7 @@ mod tests {
     fn capture_file_decodes_to_rows() {
         let folder = tempfile::tempdir().unwrap();
         write_capture(folder.path(), "customer", 3);
-        let listed = overview(folder.path(), &dgrf());
+        let listed = overview(folder.path(), &dgrf(), None);
         let path = &listed.hubs[0].capture[0].path;
 
         let records = read_file(

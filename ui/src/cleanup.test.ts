@@ -212,12 +212,7 @@ describe("data lake page", () => {
 
   test("names the running flow's capture window", async () => {
     openSaved("data_lake", {
-      flow: {
-        running: true,
-        paused: false,
-        pace_ms: 10000,
-        sales: { capture_window_seconds: 5, partner_interval_seconds: 2, demo_timing: true },
-      },
+      lake: { ...structuredClone(EMPTY_LAKE), flow_capture_window_seconds: 5 },
     });
 
     const empty = await screen.findByText(/No files yet/);

@@ -471,6 +471,10 @@ export interface LakeOverview {
   capture_size_limit_bytes: number;
   /** Whether the capture account exists: not before Shared platform, nor after a teardown. */
   storage_exists: boolean;
+  /** The running live flow's capture window in seconds, or null while it is stopped. */
+  flow_capture_window_seconds: number | null;
+  /** The capture window of the Local target's demo timing, in seconds. */
+  demo_capture_window_seconds: number;
   hubs: HubFiles[];
 }
 

@@ -127,6 +127,8 @@ export const EMPTY_LAKE: LakeOverview = {
   capture_window_seconds: 300,
   capture_size_limit_bytes: 300 * 1024 * 1024,
   storage_exists: true,
+  flow_capture_window_seconds: null,
+  demo_capture_window_seconds: 5,
   hubs: [
     {
       hub: "customer",
