@@ -73,6 +73,9 @@ impl LiveFlowError {
     pub(crate) fn missing_step(&self) -> Option<StepId> {
         match self {
             LiveFlowError::NotReady(LocalTargetError::NotApplied { step, .. }) => Some(*step),
+            LiveFlowError::NotReady(
+                LocalTargetError::NoCapture { .. } | LocalTargetError::RuleKeys { .. },
+            ) => Some(StepId::Publishers),
             _ => None,
         }
     }
@@ -88,6 +91,22 @@ impl LiveFlowError {
                     step.title()
                 )
             }
+            LiveFlowError::NotReady(LocalTargetError::NoCapture { hub, reason, .. }) => format!(
+                "hub `{hub}` does not capture into a storage container ({reason}), so no lead \
+                 can be sold: apply {} again",
+                StepId::Publishers.title()
+            ),
+            LiveFlowError::NotReady(LocalTargetError::RuleKeys {
+                hub,
+                rule,
+                status,
+                message,
+                ..
+            }) => format!(
+                "reading the keys of rule `{rule}` of hub `{hub}` failed ({status}: {message}): \
+                 apply {} again, which stores the keys in this computer's keychain",
+                StepId::Publishers.title()
+            ),
             _ => self.to_string(),
         }
     }
@@ -139,6 +158,22 @@ mod tests {
         assert_eq!(
             value["message"],
             "the live flow is not running: press Start first"
+        );
+    }
+
+    #[test]
+    fn capture_error_offers_publishers_without_command() {
+        let error = LiveFlowError::NotReady(LocalTargetError::NoCapture {
+            hub: "lead".to_string(),
+            reason: "capture is off".to_string(),
+            command: "eda-workshop apply --namespace dgrf --step publishers".to_string(),
+        });
+        let value = serde_json::to_value(&error).unwrap();
+        assert_eq!(value["missing_step"], "publishers");
+        assert_eq!(
+            value["message"],
+            "hub `lead` does not capture into a storage container (capture is off), so no lead \
+             can be sold: apply Publishers again"
         );
     }
 }
