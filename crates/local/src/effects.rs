@@ -323,7 +323,7 @@ impl LocalEffects for LiveEffects {
         // The capture positions count the deleted hub's events, and a new hub of the same name
         // starts at sequence number 0, so they go with the hub. Written files stay.
         if let Some(container) = container {
-            broker::server::forget_capture_state(&container, hub).map_err(|error| {
+            broker::server::forget_capture_state(&container, namespace, hub).map_err(|error| {
                 let reason = format!(
                     "removing its capture positions from `{}` failed: {error}",
                     container.display()

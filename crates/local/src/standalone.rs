@@ -256,19 +256,23 @@ pub async fn create_hubs(
             (None, Some(existing)) => u32::try_from(existing).unwrap_or(DEFAULT_PARTITIONS),
             (None, None) => DEFAULT_PARTITIONS,
         };
-        client
-            .put(
-                ResourceKind::EventHub,
-                &hub_id,
-                json!({ "properties": {
-                    "partitionCount": partitions,
-                    "retentionDescription": {
-                        "cleanupPolicy": "Delete",
-                        "retentionTimeInHours": RETENTION_HOURS,
-                    },
-                }}),
-            )
-            .await?;
+        // A hub that exists keeps its settings, such as a capture set on it through the
+        // Resource Manager: a PUT would replace them all.
+        if existing.is_none() {
+            client
+                .put(
+                    ResourceKind::EventHub,
+                    &hub_id,
+                    json!({ "properties": {
+                        "partitionCount": partitions,
+                        "retentionDescription": {
+                            "cleanupPolicy": "Delete",
+                            "retentionTimeInHours": RETENTION_HOURS,
+                        },
+                    }}),
+                )
+                .await?;
+        }
         for (rule, right) in RULES {
             let rule_id = format!("{hub_id}/authorizationRules/{rule}");
             client

@@ -145,7 +145,7 @@ async fn demo_window_replaces_hub_window() {
     effects.shutdown().await;
 }
 
-/// Returns the capture position files named `{HUB}.json` below `folder`.
+/// Returns the capture position files of [`HUB`] in [`NAMESPACE`] below `folder`.
 fn capture_positions(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![folder.to_path_buf()];
@@ -154,7 +154,7 @@ fn capture_positions(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.ends_with(format!(".capture-state/{HUB}.json")) {
+            } else if path.ends_with(format!(".capture-state/{NAMESPACE}/{HUB}.json")) {
                 found.push(path);
             }
         }

@@ -97,3 +97,82 @@ async fn connection_string_follows_rule_deleted_and_created_again() {
     assert!(current.expose().contains(new_key.expose()));
     stack.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn served_again_hub_keeps_capture() {
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = Keychain::in_memory();
+    let stack = LocalStack::start(dir.path(), keychain.clone())
+        .await
+        .unwrap();
+    let hubs: Vec<HubSpec> = vec!["orders:2".parse().unwrap()];
+    standalone::create_hubs(&stack, &keychain, &hubs)
+        .await
+        .unwrap();
+    let client = stack.resource_manager().client().unwrap();
+    let account = format!(
+        "/resourceGroups/{}/providers/Microsoft.Storage/storageAccounts/ordercapture",
+        standalone::STANDALONE_GROUP
+    );
+    client
+        .put(
+            ResourceKind::StorageAccount,
+            &account,
+            json!({ "location": "local", "kind": "StorageV2", "sku": { "name": "Standard_LRS" } }),
+        )
+        .await
+        .unwrap();
+    client
+        .put(
+            ResourceKind::BlobContainer,
+            &format!("{account}/blobServices/default/containers/orders"),
+            json!({}),
+        )
+        .await
+        .unwrap();
+    let hub_id = format!(
+        "/resourceGroups/{}/providers/Microsoft.EventHub/namespaces/{}/eventhubs/orders",
+        standalone::STANDALONE_GROUP,
+        standalone::STANDALONE_NAMESPACE
+    );
+    let capture = json!({
+        "enabled": true,
+        "encoding": "Avro",
+        "intervalInSeconds": 60,
+        "sizeLimitInBytes": 10_485_760,
+        "skipEmptyArchives": true,
+        "destination": { "name": "EventHubArchive.AzureBlockBlob", "properties": {
+            "storageAccountResourceId": format!(
+                "/subscriptions/{}{account}",
+                stack.resource_manager().subscription()
+            ),
+            "blobContainer": "orders",
+            "archiveNameFormat": "{Namespace}/{EventHub}/{PartitionId}/{Year}/{Month}/{Day}/\
+                {Hour}/{Minute}/{Second}",
+        }},
+    });
+    client
+        .put(
+            ResourceKind::EventHub,
+            &hub_id,
+            json!({ "properties": { "partitionCount": 2, "captureDescription": capture } }),
+        )
+        .await
+        .unwrap();
+
+    // `serve --hub orders` again leaves the hub's capture as it was set.
+    standalone::create_hubs(&stack, &keychain, &hubs)
+        .await
+        .unwrap();
+    let hub = client
+        .get(ResourceKind::EventHub, &hub_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(hub["properties"]["captureDescription"]["enabled"], true);
+    assert_eq!(
+        hub["properties"]["captureDescription"]["destination"]["properties"]["blobContainer"],
+        "orders"
+    );
+    stack.stop().await;
+}

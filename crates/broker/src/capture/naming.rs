@@ -68,6 +68,16 @@ impl ArchiveNameFormat {
                 "it must be a relative path without `..`, `\\` or `:`".to_owned(),
             ));
         }
+        if format.chars().any(char::is_control) {
+            return Err(invalid("it contains a control character".to_owned()));
+        }
+        if format.split('/').any(str::is_empty) {
+            return Err(invalid(
+                "it has an empty part between two `/` or after the last one, so it names no \
+                 file"
+                    .to_owned(),
+            ));
+        }
         Ok(Self {
             format: format.to_owned(),
         })
@@ -150,5 +160,18 @@ mod tests {
             .unwrap()
             .render("ns", "hub", 0, start);
         assert_eq!(name, "ns/hub/0/2026/12/31/23/59/58.avro");
+    }
+
+    #[test]
+    fn unwritable_formats_rejected() {
+        let course = COURSE_ARCHIVE_NAME_FORMAT;
+        for (format, reason) in [
+            (format!("{course}/"), "empty part"),
+            (format!("x//{course}"), "empty part"),
+            (format!("{course}\u{0}x"), "control character"),
+        ] {
+            let error = ArchiveNameFormat::parse(&format).unwrap_err();
+            assert!(error.to_string().contains(reason), "{format:?}: {error}");
+        }
     }
 }

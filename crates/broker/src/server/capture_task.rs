@@ -98,11 +98,18 @@ impl HubCaptureState {
         log: &EventLog,
         now_ms: i64,
     ) -> Result<Self, CaptureTaskError> {
-        let path = state_path(&capture.container, &capture.hub);
+        let path = state_path(&capture.container, namespace, &capture.hub);
         let mut saved = load_positions(&path)?;
+        let legacy = legacy_state_path(&capture.container, &capture.hub);
+        let mut from_legacy = false;
+        if saved.is_empty() {
+            // Earlier versions kept the positions per hub only: they move to this namespace.
+            saved = load_positions(&legacy)?;
+            from_legacy = !saved.is_empty();
+        }
         // Windows left open when the broker stopped lose their files, because their events are
         // read again from the saved positions into a window that starts with the first of them.
-        remove_open_windows(&capture.container, &capture.hub)?;
+        remove_open_windows(&capture.container, namespace, &capture.hub)?;
         let mut positions_changed = false;
         let mut partitions = Vec::new();
         for partition in 0..partition_count {
@@ -152,8 +159,14 @@ impl HubCaptureState {
         }
         // The start is saved at once, so events that arrive before the first file is written
         // are still captured after a restart instead of being skipped as "before capture".
-        if positions_changed {
+        if positions_changed || from_legacy {
             save_positions(&path, &saved)?;
+        }
+        if from_legacy {
+            std::fs::remove_file(&legacy).map_err(|source| CaptureError::Io {
+                path: legacy.display().to_string(),
+                source,
+            })?;
         }
         Ok(Self {
             capture,
@@ -212,7 +225,7 @@ impl HubCaptureState {
                 })
                 .collect();
             save_positions(
-                &state_path(&self.capture.container, &self.capture.hub),
+                &state_path(&self.capture.container, &self.namespace, &self.capture.hub),
                 &positions,
             )?;
         }
@@ -285,8 +298,12 @@ impl HubCaptureState {
         let archive = match &mut partition.archive {
             Some(archive) => archive,
             None => {
-                let temporary =
-                    open_window_path(&self.capture.container, &self.capture.hub, partition_id);
+                let temporary = open_window_path(
+                    &self.capture.container,
+                    &self.namespace,
+                    &self.capture.hub,
+                    partition_id,
+                );
                 partition.archive.insert(ArchiveWriter::create(temporary)?)
             }
         };
@@ -363,10 +380,11 @@ impl HubCaptureState {
 
 /// Removes a hub's capture positions and open windows from its container, after the hub is
 /// deleted, so that a new hub of the same name is captured from its first event.
-pub fn forget_capture_state(container: &Path, hub: &str) -> std::io::Result<()> {
+pub fn forget_capture_state(container: &Path, namespace: &str, hub: &str) -> std::io::Result<()> {
     for result in [
-        std::fs::remove_file(state_path(container, hub)),
-        std::fs::remove_dir_all(open_windows_folder(container, hub)),
+        std::fs::remove_file(state_path(container, namespace, hub)),
+        std::fs::remove_file(legacy_state_path(container, hub)),
+        std::fs::remove_dir_all(open_windows_folder(container, namespace, hub)),
     ] {
         match result {
             Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
@@ -376,26 +394,69 @@ pub fn forget_capture_state(container: &Path, hub: &str) -> std::io::Result<()> 
     Ok(())
 }
 
-fn state_path(container: &Path, hub: &str) -> PathBuf {
+/// Moves a hub's capture positions from one container to another, when its capture changes
+/// container: the events of the windows open in the old one are then captured in the new one,
+/// and none is skipped. Positions already in the new container, from an earlier time it was
+/// used, are replaced.
+pub(crate) fn move_capture_state(
+    from: &Path,
+    to: &Path,
+    namespace: &str,
+    hub: &str,
+) -> std::io::Result<()> {
+    let mut positions = BTreeMap::new();
+    for path in [
+        state_path(from, namespace, hub),
+        legacy_state_path(from, hub),
+    ] {
+        match load_positions(&path) {
+            Ok(found) if !found.is_empty() => {
+                positions = found;
+                break;
+            }
+            Ok(_) => {}
+            Err(error) => return Err(std::io::Error::other(error.to_string())),
+        }
+    }
+    if !positions.is_empty() {
+        save_positions(&state_path(to, namespace, hub), &positions)
+            .map_err(|error| std::io::Error::other(error.to_string()))?;
+    }
+    forget_capture_state(from, namespace, hub)
+}
+
+/// Returns the file of one namespace's capture positions of a hub. Several namespaces may
+/// capture hubs of the same name into one container, as on Azure, so each keeps its own.
+fn state_path(container: &Path, namespace: &str, hub: &str) -> PathBuf {
+    container
+        .join(STATE_FOLDER)
+        .join(namespace.to_ascii_lowercase())
+        .join(format!("{}.json", hub.to_ascii_lowercase()))
+}
+
+/// Returns the file of a hub's capture positions as earlier versions named it, without the
+/// namespace.
+fn legacy_state_path(container: &Path, hub: &str) -> PathBuf {
     container
         .join(STATE_FOLDER)
         .join(format!("{}.json", hub.to_ascii_lowercase()))
 }
 
 /// Returns the file of a partition's open window.
-fn open_window_path(container: &Path, hub: &str, partition: u32) -> PathBuf {
-    open_windows_folder(container, hub).join(format!("{partition}.avro.partial"))
+fn open_window_path(container: &Path, namespace: &str, hub: &str, partition: u32) -> PathBuf {
+    open_windows_folder(container, namespace, hub).join(format!("{partition}.avro.partial"))
 }
 
-fn open_windows_folder(container: &Path, hub: &str) -> PathBuf {
+fn open_windows_folder(container: &Path, namespace: &str, hub: &str) -> PathBuf {
     container
         .join(STATE_FOLDER)
         .join(OPEN_WINDOWS_FOLDER)
+        .join(namespace.to_ascii_lowercase())
         .join(hub.to_ascii_lowercase())
 }
 
-fn remove_open_windows(container: &Path, hub: &str) -> Result<(), CaptureError> {
-    let folder = open_windows_folder(container, hub);
+fn remove_open_windows(container: &Path, namespace: &str, hub: &str) -> Result<(), CaptureError> {
+    let folder = open_windows_folder(container, namespace, hub);
     match std::fs::remove_dir_all(&folder) {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -584,7 +645,7 @@ mod tests {
         let mut state = start_at(&container, &log, 1, START_MS);
         send(&log, 0, "lead-1");
         assert!(state.step(&log, START_MS + 1_000).unwrap().is_empty());
-        let open = open_window_path(&container, "lead", 0);
+        let open = open_window_path(&container, "eda-local", "lead", 0);
         assert!(
             open.exists(),
             "the open window's events are in {}",
@@ -606,7 +667,7 @@ mod tests {
         let mut state = start_at(&container, &log, 1, START_MS);
         send(&log, 0, "lead-1");
         state.step(&log, START_MS + 1_000).unwrap();
-        let open = open_window_path(&container, "lead", 0);
+        let open = open_window_path(&container, "eda-local", "lead", 0);
         assert!(open.exists());
         drop(state);
 
@@ -629,7 +690,7 @@ mod tests {
         let mut state = start_at(&container, &log, 1, START_MS);
         send(&log, 0, "lead-1");
         // A file where the open windows' folder belongs makes creating the window's file fail.
-        let folder = open_windows_folder(&container, "lead");
+        let folder = open_windows_folder(&container, "eda-local", "lead");
         std::fs::create_dir_all(folder.parent().unwrap()).unwrap();
         std::fs::write(&folder, b"in the way").unwrap();
         assert!(state.step(&log, START_MS + 1_000).is_err());
@@ -732,8 +793,90 @@ mod tests {
         assert_eq!(records[0].body, b"new-1");
         assert_eq!(records[0].sequence_number, 0);
 
-        forget_capture_state(&container, "lead").unwrap();
-        assert!(!state_path(&container, "lead").exists());
-        forget_capture_state(&container, "lead").unwrap();
+        forget_capture_state(&container, "eda-local", "lead").unwrap();
+        assert!(!state_path(&container, "eda-local", "lead").exists());
+        forget_capture_state(&container, "eda-local", "lead").unwrap();
+    }
+
+    #[test]
+    fn namespaces_sharing_container_keep_own_events() {
+        let dir = tempfile::tempdir().unwrap();
+        for log_folder in ["one", "two"] {
+            std::fs::create_dir_all(dir.path().join(log_folder)).unwrap();
+        }
+        let (first_log, _first_clock) = open_log(&dir.path().join("one"));
+        let (second_log, _second_clock) = open_log(&dir.path().join("two"));
+        let container = dir.path().join("capture");
+        let start = |log: &EventLog, namespace: &str| {
+            HubCaptureState::start(capture(&container, true), namespace, 1, log, START_MS).unwrap()
+        };
+        let mut first = start(&first_log, "ns-one");
+        let mut second = start(&second_log, "ns-two");
+        send(&first_log, 0, "one-1");
+        send(&first_log, 0, "one-2");
+        send(&second_log, 0, "two-1");
+
+        let first_files = first.step(&first_log, START_MS + 60_000).unwrap();
+        let second_files = second.step(&second_log, START_MS + 60_000).unwrap();
+
+        let bodies = |files: &[PathBuf]| -> Vec<Vec<u8>> {
+            read_archive(&files[0])
+                .unwrap()
+                .into_iter()
+                .map(|record| record.body)
+                .collect()
+        };
+        assert_eq!(bodies(&first_files), [b"one-1".to_vec(), b"one-2".to_vec()]);
+        assert_eq!(bodies(&second_files), [b"two-1".to_vec()]);
+        assert_eq!(
+            load_positions(&state_path(&container, "ns-one", "lead")).unwrap()[&0],
+            2
+        );
+        assert_eq!(
+            load_positions(&state_path(&container, "ns-two", "lead")).unwrap()[&0],
+            1
+        );
+    }
+
+    #[test]
+    fn legacy_positions_move_to_namespace() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, _clock) = open_log(dir.path());
+        let container = dir.path().join("capture");
+        send(&log, 0, "already-captured");
+        send(&log, 0, "not-yet");
+        let legacy = legacy_state_path(&container, "lead");
+        save_positions(&legacy, &BTreeMap::from([(0, 1)])).unwrap();
+
+        let mut state = start_at(&container, &log, 1, START_MS);
+        let written = state.step(&log, START_MS + 60_000).unwrap();
+
+        assert_eq!(read_archive(&written[0]).unwrap()[0].body, b"not-yet");
+        assert!(!legacy.exists());
+        assert!(state_path(&container, "eda-local", "lead").exists());
+    }
+
+    #[test]
+    fn moved_positions_capture_open_window_in_new_container() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, _clock) = open_log(dir.path());
+        let old = dir.path().join("old");
+        let new = dir.path().join("new");
+        let mut state = start_at(&old, &log, 1, START_MS);
+        send(&log, 0, "in-open-window");
+        assert!(state.step(&log, START_MS + 1_000).unwrap().is_empty());
+        drop(state);
+
+        move_capture_state(&old, &new, "eda-local", "lead").unwrap();
+        let mut moved = start_at(&new, &log, 1, START_MS + 2_000);
+        let written = moved.step(&log, START_MS + 61_000).unwrap();
+
+        assert_eq!(
+            read_archive(&written[0]).unwrap()[0].body,
+            b"in-open-window"
+        );
+        assert!(written[0].starts_with(&new));
+        assert!(!state_path(&old, "eda-local", "lead").exists());
+        assert!(!open_windows_folder(&old, "eda-local", "lead").exists());
     }
 }

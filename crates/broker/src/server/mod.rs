@@ -213,18 +213,25 @@ struct TlsEndpoint {
 struct RunningCapture {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    /// The container the capture writes to.
+    container: std::path::PathBuf,
 }
 
 impl RunningCapture {
     fn spawn(shared: &Arc<Shared>, capture: HubCapture, shutdown: &watch::Receiver<bool>) -> Self {
         let (stop, stop_signal) = watch::channel(false);
+        let container = capture.container.clone();
         let task = tokio::spawn(capture_loop(
             Arc::clone(shared),
             capture,
             shutdown.clone(),
             stop_signal,
         ));
-        Self { stop, task }
+        Self {
+            stop,
+            task,
+            container,
+        }
     }
 
     /// Stops the task after the step it is in, which has saved its positions, and waits for it.
@@ -309,13 +316,36 @@ impl BrokerHandle {
     /// Starts, replaces or (with `None`) stops the capture of one hub while the broker serves
     /// on: connections, links and the other hubs' captures carry on. A replaced capture stops
     /// after its current step, with its positions saved, before the new one starts, and the new
-    /// one resumes from the positions saved in its container.
+    /// one resumes from the positions saved in its container. When the container changes, the
+    /// positions move to the new one, so the events of the windows that were open land there.
     pub async fn set_capture(&self, hub: &str, capture: Option<HubCapture>) {
         let key = hub.to_ascii_lowercase();
         let mut captures = self.captures.lock().await;
         if let Some(running) = captures.remove(&key) {
+            let old_container = running.container.clone();
             running.stop().await;
             self.shared.set_next_capture_close_ms(hub, None);
+            if let Some(new) = capture
+                .as_ref()
+                .filter(|new| new.container != old_container)
+            {
+                let namespace = self.shared.namespace().name().to_owned();
+                if let Err(error) = capture_task::move_capture_state(
+                    &old_container,
+                    &new.container,
+                    &namespace,
+                    hub,
+                ) {
+                    tracing::error!(
+                        hub,
+                        from = %old_container.display(),
+                        to = %new.container.display(),
+                        %error,
+                        "moving the capture positions to the new container failed; capture there \
+                         starts with the events that arrive from now on"
+                    );
+                }
+            }
         }
         if let Some(capture) = capture {
             let running = RunningCapture::spawn(&self.shared, capture, &self.shutdown_signal);

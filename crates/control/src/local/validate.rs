@@ -63,7 +63,7 @@ pub(crate) fn request(
             ))
         }
         kinds::NAMESPACE => namespace(body),
-        kinds::HUB => hub(server, store, &parent, body, existing),
+        kinds::HUB => hub(server, store, &parent, parsed.name(), body, existing),
         kinds::CONSUMER_GROUP => {
             if parsed.name().len() > 50 {
                 return Err(bad(
@@ -358,6 +358,7 @@ fn hub(
     server: &Server,
     store: &Store,
     namespace: &str,
+    hub_name: &str,
     body: &Value,
     existing: Option<&Row>,
 ) -> Step<()> {
@@ -403,10 +404,17 @@ fn hub(
             format!("Retention on the Standard tier is 1 to {MAX_RETENTION_HOURS} hours."),
         ));
     }
-    capture(server, store, body)
+    let namespace_name = namespace.rsplit('/').next().unwrap_or(namespace);
+    capture(server, store, namespace_name, hub_name, body)
 }
 
-fn capture(server: &Server, store: &Store, body: &Value) -> Step<()> {
+fn capture(
+    server: &Server,
+    store: &Store,
+    namespace_name: &str,
+    hub_name: &str,
+    body: &Value,
+) -> Step<()> {
     let capture = &body["properties"]["captureDescription"];
     if capture["enabled"] != Value::Bool(true) {
         return Ok(());
@@ -429,7 +437,7 @@ fn capture(server: &Server, store: &Store, body: &Value) -> Step<()> {
         }
     }
     if let Some(format) = capture["destination"]["properties"]["archiveNameFormat"].as_str() {
-        archive_name_format(format)?;
+        archive_name_format(format, namespace_name, hub_name)?;
     }
     let interval = capture["intervalInSeconds"].as_i64().unwrap_or(300);
     let size = capture["sizeLimitInBytes"].as_i64().unwrap_or(314_572_800);
@@ -480,10 +488,15 @@ const ARCHIVE_NAME_TOKENS: [&str; 9] = [
     "Second",
 ];
 
+/// The maximum length of a file or folder name, in bytes, on ext4 (APFS and NTFS allow 255
+/// characters).
+const MAX_PATH_PART_BYTES: usize = 255;
+
 /// Checks a capture `archiveNameFormat`: Azure requires each of the nine tokens, and the
 /// Local target writes the names as files below the container's folder, so a name must stay a
-/// relative path without `..`, backslashes or drive letters.
-fn archive_name_format(format: &str) -> Step<()> {
+/// relative path without `..`, backslashes, drive letters, control characters or empty parts,
+/// and each part must fit in a file name once the hub's and the namespace's names are in it.
+fn archive_name_format(format: &str, namespace_name: &str, hub_name: &str) -> Step<()> {
     let invalid = |reason: String| {
         bad(
             "InvalidCaptureDescription",
@@ -526,6 +539,38 @@ fn archive_name_format(format: &str) -> Step<()> {
             "it must be a relative path of `/`-separated parts, without `.`, `..`, `\\` or `:`"
                 .to_owned(),
         ));
+    }
+    if format.chars().any(char::is_control) {
+        return Err(invalid("it contains a control character".to_owned()));
+    }
+    if format.split('/').any(str::is_empty) {
+        return Err(invalid(
+            "it has an empty part between two `/` or after the last one, so it names no file"
+                .to_owned(),
+        ));
+    }
+    let parts: Vec<&str> = format.split('/').collect();
+    for (index, part) in parts.iter().enumerate() {
+        // The widest values: a partition id of 4 digits, and `.avro` after the last part.
+        let mut rendered = part
+            .replace("{Namespace}", namespace_name)
+            .replace("{EventHub}", hub_name)
+            .replace("{PartitionId}", "0000")
+            .replace("{Year}", "0000");
+        for token in ["{Month}", "{Day}", "{Hour}", "{Minute}", "{Second}"] {
+            rendered = rendered.replace(token, "00");
+        }
+        if index + 1 == parts.len() {
+            rendered.push_str(".avro");
+        }
+        if rendered.len() > MAX_PATH_PART_BYTES {
+            return Err(invalid(format!(
+                "its part `{part}` makes a name of up to {} bytes for hub `{hub_name}`, and the \
+                 Local target writes each part as a file or folder name of at most \
+                 {MAX_PATH_PART_BYTES} bytes",
+                rendered.len()
+            )));
+        }
     }
     Ok(())
 }
@@ -625,13 +670,15 @@ mod tests {
 
     const COURSE_FORMAT: &str =
         "{Namespace}/{EventHub}/{PartitionId}/{Year}/{Month}/{Day}/{Hour}/{Minute}/{Second}";
+    const NAMESPACE: &str = "dv-events001-ehns-eun-dgrf";
+    const HUB: &str = "lead";
 
     #[test]
     fn archive_name_format_accepts_every_token_order() {
-        assert!(archive_name_format(COURSE_FORMAT).is_ok());
+        assert!(archive_name_format(COURSE_FORMAT, NAMESPACE, HUB).is_ok());
         let reordered = "{EventHub}/{Year}/{Month}/{Day}/{Hour}/{EventHub}_{Year}_{Month}_{Day}_\
                          {Hour}_{Minute}_{Second}_{PartitionId}_{Namespace}";
-        assert!(archive_name_format(reordered).is_ok());
+        assert!(archive_name_format(reordered, NAMESPACE, HUB).is_ok());
     }
 
     #[test]
@@ -647,9 +694,16 @@ mod tests {
             ),
             ("{Namespace}".to_owned(), "it lacks `{EventHub}`"),
             (format!("{COURSE_FORMAT}/{{Hour"), "has no closing"),
+            (format!("{COURSE_FORMAT}/"), "has an empty part"),
+            (format!("a//{COURSE_FORMAT}"), "has an empty part"),
+            (format!("{COURSE_FORMAT}\u{0}x"), "control character"),
+            (
+                format!("{COURSE_FORMAT}{}", "x".repeat(250)),
+                "makes a name of up to 257 bytes for hub `lead`",
+            ),
         ];
         for (format, expected) in cases {
-            let Err(reply) = archive_name_format(&format) else {
+            let Err(reply) = archive_name_format(&format, NAMESPACE, HUB) else {
                 panic!("`{format}` was accepted");
             };
             assert_eq!(reply.status, 400, "{format}");
