@@ -58,7 +58,20 @@ pub(crate) struct AppState {
     pub(crate) live: live_flow::LiveFlow,
 }
 
+/// The WebKitGTK variable that turns off accelerated compositing.
+#[cfg(target_os = "linux")]
+const COMPOSITING_VARIABLE: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
 fn main() -> anyhow::Result<()> {
+    // On Linux, WebKitGTK's accelerated compositing took about 90 MiB more in the web process
+    // on the welcome page (BENCHMARKS.md, "Accelerated compositing"), and the pages need none
+    // of it. A value already in the environment is left as it is. This runs before any other
+    // thread starts, so setting the variable races with no reader.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os(COMPOSITING_VARIABLE).is_none() {
+        std::env::set_var(COMPOSITING_VARIABLE, "1");
+    }
+
     // The control crate's directives keep the ARM client's bearer tokens out of the log, also
     // when RUST_LOG requests debug output.
     let base = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_string());
