@@ -125,6 +125,7 @@ pub async fn start_flow(
         config.lead_capture_folder.clone(),
         config.leads_sold_folder(),
         config.capture_window,
+        config.capture_clock.clone(),
     );
     let sales = SaleService::new(stores.conversions.clone(), conversions_outbox.waker());
     tasks.spawn(run_partner(

@@ -44,6 +44,8 @@ pub struct FlowConfig {
     pub lake_interval: Duration,
     /// How long [`run_flow`] waits for every customer to pass through every service.
     pub timeout: Duration,
+    /// The closing time of the `lead` hub's next capture window, from the broker, where known.
+    pub capture_clock: Option<crate::services::partner::CaptureClock>,
 }
 
 impl FlowConfig {
@@ -64,6 +66,7 @@ impl FlowConfig {
             demo_timing: false,
             lake_interval: Duration::from_secs(1),
             timeout: Duration::from_secs(600),
+            capture_clock: None,
         }
     }
 

@@ -65,6 +65,7 @@ fn partner(folder: &Path, codec: &EventCodec) -> PartnerFiles {
         folder.join("capture").join("lead"),
         folder.join("leads-sold"),
         Duration::from_secs(300),
+        None,
     )
 }
 
@@ -377,4 +378,20 @@ fn sold_leads(folder: &Path) -> Vec<String> {
         .collect();
     leads.sort();
     leads
+}
+
+#[test]
+fn no_capture_file_names_broker_closing_time() {
+    // 2026-12-04T10:00:05Z, as the broker reports the window's close.
+    let closes_at_ms = 1_796_378_405_000;
+    let error = flow::services::partner::no_capture_file(
+        Path::new("/data/capture/lead"),
+        Duration::from_secs(300),
+        Some(closes_at_ms),
+    );
+    let message = error.to_string();
+    assert!(
+        message.ends_with("so the next file can appear by 2026-12-04T10:00:05Z"),
+        "{message}"
+    );
 }

@@ -342,7 +342,15 @@ fn waiting_for_capture(
             config.capture_window.as_secs()
         )
     };
-    let error = no_capture_file(&config.lead_capture_folder, config.capture_window);
+    let closes_at_ms = config
+        .capture_clock
+        .as_ref()
+        .and_then(|clock| clock.next_close_ms());
+    let error = no_capture_file(
+        &config.lead_capture_folder,
+        config.capture_window,
+        closes_at_ms,
+    );
     Some(format!(
         "no lead can be sold yet, because {error}; {shorten}"
     ))

@@ -39,6 +39,7 @@ use serde_json::Value;
 
 use crate::events::EventCodec;
 use crate::run::{reset_flow_state, start_flow, FlowHandle};
+use crate::services::partner::CaptureClock;
 use crate::setup::{FlowConfig, FlowError};
 use crate::transport::azeventhubs::{AzEventHubsTransport, HubConnections};
 use crate::transport::EventTransport;
@@ -227,6 +228,10 @@ pub async fn local_flow(
         .join(LAKE_CONTAINER);
     let mut config = FlowConfig::new(data_folder, lake_folder, capture.folder);
     config.capture_window = Duration::from_secs(capture.interval_seconds);
+    let (effects, namespace) = (Arc::clone(stack.effects()), applied.namespace.clone());
+    config.capture_clock = Some(CaptureClock::new(move || {
+        effects.next_capture_close_ms(&namespace, CAPTURED_HUB)
+    }));
     tracing::info!(
         namespace = %applied.namespace,
         capture_window_seconds = capture.interval_seconds,

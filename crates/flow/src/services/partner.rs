@@ -152,18 +152,43 @@ pub struct PartnerFiles {
     capture_folder: PathBuf,
     output_folder: PathBuf,
     capture_window: Duration,
+    capture_clock: Option<CaptureClock>,
+}
+
+/// A source of the closing time of the `lead` hub's next capture window, in milliseconds since
+/// the Unix epoch. The broker that writes the files provides it; `None` means not known.
+#[derive(Clone)]
+pub struct CaptureClock(Arc<dyn Fn() -> Option<i64> + Send + Sync>);
+
+impl CaptureClock {
+    /// Wraps the function that reads the closing time from the broker.
+    pub fn new(next_close_ms: impl Fn() -> Option<i64> + Send + Sync + 'static) -> Self {
+        CaptureClock(Arc::new(next_close_ms))
+    }
+
+    /// Returns when the next window closes, or `None` when the broker has no time for it.
+    pub fn next_close_ms(&self) -> Option<i64> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for CaptureClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CaptureClock")
+    }
 }
 
 impl PartnerFiles {
     /// Reads capture files under `capture_folder` (the `lead` hub's capture container) and
     /// writes leads-sold files into `output_folder`; `capture_window` is the hub's capture
-    /// time window.
+    /// time window, and `capture_clock` gives the closing time of its next window, where known.
     pub fn new(
         store: Arc<TeamStore>,
         codec: EventCodec,
         capture_folder: PathBuf,
         output_folder: PathBuf,
         capture_window: Duration,
+        capture_clock: Option<CaptureClock>,
     ) -> Self {
         PartnerFiles {
             store,
@@ -171,6 +196,7 @@ impl PartnerFiles {
             capture_folder,
             output_folder,
             capture_window,
+            capture_clock,
         }
     }
 
@@ -250,7 +276,11 @@ impl PartnerFiles {
     /// Returns the error for a capture folder without files, with the time the current window
     /// closes by.
     pub fn no_capture_file(&self) -> PartnerError {
-        no_capture_file(&self.capture_folder, self.capture_window)
+        let closes_at_ms = self
+            .capture_clock
+            .as_ref()
+            .and_then(CaptureClock::next_close_ms);
+        no_capture_file(&self.capture_folder, self.capture_window, closes_at_ms)
     }
 
     /// Returns (lead id, purchase date) of every `Lead.Generated` event in a file, and the
@@ -465,11 +495,19 @@ impl PeriodicPartner {
     }
 }
 
-/// Returns the error for a capture folder without files, with the time the current window of
-/// `capture_window` closes by: a window that started before now closes within one window.
-pub fn no_capture_file(capture_folder: &Path, capture_window: Duration) -> PartnerError {
-    let closes_by =
+/// Returns the error for a capture folder without files, with the time the current window
+/// closes: `closes_at_ms` from the broker when it is known, or else the latest it can close, one
+/// `capture_window` from now.
+pub fn no_capture_file(
+    capture_folder: &Path,
+    capture_window: Duration,
+    closes_at_ms: Option<i64>,
+) -> PartnerError {
+    let latest =
         chrono::Utc::now() + chrono::Duration::from_std(capture_window).unwrap_or_default();
+    let closes_by = closes_at_ms
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .unwrap_or(latest);
     PartnerError::NoCaptureFile {
         folder: capture_folder.to_path_buf(),
         window_seconds: capture_window.as_secs(),
