@@ -49,14 +49,14 @@ pub(crate) struct LiveFlowView {
     stopped: Option<StoppedFlow>,
 }
 
-/// What the page shows of a stopped flow before any update arrives.
+/// The page's view of a stopped flow before any update arrives.
 #[derive(Debug, Clone, Default, Serialize)]
 pub(crate) struct StoppedFlow {
     /// The first course step whose resources do not exist yet, or none when the flow can start.
     missing_step: Option<StepId>,
     /// The resource of that step found missing, such as "hub `lead`".
     missing_resource: Option<String>,
-    /// Why the namespace could not be checked, such as a keychain that rejects a read.
+    /// The reason the namespace could not be checked, such as a keychain that rejects a read.
     problem: Option<String>,
     /// The newest events parked in earlier runs, oldest first, at most [`MAX_PARKED_SHOWN`].
     parked: Vec<ParkedEvent>,
@@ -147,7 +147,7 @@ async fn prepare(app: &AppState, attendee: &AttendeeChoice) -> Result<LocalFlow,
 }
 
 /// Sends the page's updates to `updates` from now on and returns what the page shows first.
-/// While the flow is stopped, the view also says whether `attendee`'s namespace can start it
+/// While the flow is stopped, the view also tells whether `attendee`'s namespace can start it
 /// and lists the events parked in earlier runs.
 #[tauri::command]
 pub(crate) async fn live_flow_open(

@@ -368,7 +368,7 @@ def check_copy_while_hidden(
     read_clipboard: ReadClipboard,
     masked: Callable[[], str | None],
 ) -> None:
-    """Presses Copy on the hidden `eh-customer-send` and checks that the clipboard holds the
+    """Presses Copy on the hidden `eh-customer-send` and checks that the clipboard contains the
     whole connection string while the page still shows its key masked."""
     session.click(session.find("button[aria-label='Copy eh-customer-send']"))
 

@@ -170,13 +170,13 @@ export interface LiveFlowView {
   stopped: StoppedFlow | null;
 }
 
-/** What the page shows of a stopped flow before any update arrives. */
+/** The page's view of a stopped flow before any update arrives. */
 export interface StoppedFlow {
   /** The first course step whose resources do not exist yet, or null when the flow can start. */
   missing_step: string | null;
   /** The resource of that step found missing, such as "hub `lead`". */
   missing_resource: string | null;
-  /** Why the namespace could not be checked. */
+  /** The reason the namespace could not be checked. */
   problem: string | null;
   /** The newest events parked in earlier runs, oldest first. */
   parked: ParkedEvent[];
@@ -215,7 +215,7 @@ export interface EventDetails {
 
 /**
  * Sends the page's updates to `onUpdate` from now on and fetches what the page shows first.
- * With an `attendee`, a stopped flow's view says whether that namespace can start it.
+ * With an `attendee`, a stopped flow's view tells whether that namespace can start it.
  */
 export function openLiveFlow(
   onUpdate: (update: FlowUpdate) => void,
