@@ -3,7 +3,6 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 
 import type { Subscription } from "../lib/azure";
-import type { FlowStatus, LiveFlowView } from "../lib/flowApi";
 import type {
   AttemptRecord,
   AzureChoice,
@@ -66,8 +65,6 @@ export interface BackendOptions {
   teardownResult?: TeardownRecord;
   /** What `lake_overview` returns; no files by default. */
   lake?: LakeOverview;
-  /** The live flow's status that `live_flow_open` returns; stopped by default. */
-  flow?: FlowStatus;
   /** What `lake_file` returns. */
   records?: FileRecords;
   /** When set, `apply_step` sends its progress at once but returns only once this resolves. */
@@ -580,26 +577,6 @@ export function installBackend(
       }
       case "lake_overview":
         return options.lake ?? EMPTY_LAKE;
-      case "live_flow_open": {
-        const view: LiveFlowView = {
-          status: options.flow ?? { running: false, paused: false, pace_ms: 10000, sales: null },
-          teams: ["platform", "customer", "product", "conversions"],
-          hubs: [],
-          default_pace_ms: 10000,
-          min_pace_ms: 0.1,
-          max_pace_ms: 60000,
-          demo_timing: {
-            capture_window_seconds: 5,
-            partner_interval_seconds: 2,
-            azure_min_capture_window_seconds: 60,
-            azure_max_capture_window_seconds: 900,
-          },
-          stopped: null,
-        };
-        return view;
-      }
-      case "live_flow_close":
-        return null;
       case "lake_file":
         backend.openedFiles.push(`${args.hub as string}:${args.source as string}:${args.path as string}`);
         return options.records ?? { schema_name: null, columns: [], rows: [], total: 0 };
