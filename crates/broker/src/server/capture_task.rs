@@ -99,14 +99,9 @@ impl HubCaptureState {
         now_ms: i64,
     ) -> Result<Self, CaptureTaskError> {
         let path = state_path(&capture.container, namespace, &capture.hub);
-        let mut saved = load_positions(&path)?;
         let legacy = legacy_state_path(&capture.container, &capture.hub);
-        let mut from_legacy = false;
-        if saved.is_empty() {
-            // Earlier versions kept the positions per hub only: they move to this namespace.
-            saved = load_positions(&legacy)?;
-            from_legacy = !saved.is_empty();
-        }
+        let (mut saved, from_legacy) =
+            load_namespace_positions(&capture.container, namespace, &capture.hub)?;
         // Windows left open when the broker stopped lose their files, because their events are
         // read again from the saved positions into a window that starts with the first of them.
         remove_open_windows(&capture.container, namespace, &capture.hub)?;
@@ -403,26 +398,31 @@ pub(crate) fn move_capture_state(
     to: &Path,
     namespace: &str,
     hub: &str,
-) -> std::io::Result<()> {
-    let mut positions = BTreeMap::new();
-    for path in [
-        state_path(from, namespace, hub),
-        legacy_state_path(from, hub),
-    ] {
-        match load_positions(&path) {
-            Ok(found) if !found.is_empty() => {
-                positions = found;
-                break;
-            }
-            Ok(_) => {}
-            Err(error) => return Err(std::io::Error::other(error.to_string())),
-        }
-    }
+) -> Result<(), CaptureError> {
+    let (positions, _) = load_namespace_positions(from, namespace, hub)?;
     if !positions.is_empty() {
-        save_positions(&state_path(to, namespace, hub), &positions)
-            .map_err(|error| std::io::Error::other(error.to_string()))?;
+        save_positions(&state_path(to, namespace, hub), &positions)?;
     }
-    forget_capture_state(from, namespace, hub)
+    forget_capture_state(from, namespace, hub).map_err(|source| CaptureError::Io {
+        path: from.join(STATE_FOLDER).display().to_string(),
+        source,
+    })
+}
+
+/// Reads one namespace's capture positions of a hub in a container or, when it has none, the
+/// positions earlier versions kept per hub only. Returns whether they are the earlier ones.
+fn load_namespace_positions(
+    container: &Path,
+    namespace: &str,
+    hub: &str,
+) -> Result<(BTreeMap<u32, i64>, bool), CaptureError> {
+    let positions = load_positions(&state_path(container, namespace, hub))?;
+    if !positions.is_empty() {
+        return Ok((positions, false));
+    }
+    let legacy = load_positions(&legacy_state_path(container, hub))?;
+    let from_legacy = !legacy.is_empty();
+    Ok((legacy, from_legacy))
 }
 
 /// Returns the file of one namespace's capture positions of a hub. Several namespaces may
