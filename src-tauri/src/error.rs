@@ -46,7 +46,7 @@ pub(crate) enum CommandError {
          JSON there, such as a missing bracket, quote or comma"
     )]
     SchemaNotJson {
-        /// What the JSON parser found wrong, such as "EOF while parsing a list".
+        /// The JSON parser's description of the problem, such as "EOF while parsing a list".
         reason: String,
         /// The line of the problem, from 1.
         line: usize,

@@ -147,7 +147,7 @@ async fn prepare(app: &AppState, attendee: &AttendeeChoice) -> Result<LocalFlow,
 }
 
 /// Sends the page's updates to `updates` from now on and returns what the page shows first.
-/// While the flow is stopped, the view also tells whether `attendee`'s namespace can start it
+/// While the flow is stopped, the view also reports whether `attendee`'s namespace can start it
 /// and lists the events parked in earlier runs.
 #[tauri::command]
 pub(crate) async fn live_flow_open(

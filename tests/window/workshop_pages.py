@@ -509,7 +509,7 @@ def tear_down(run: Run, namespace: str) -> None:
 
 
 def check_data_lake_after_teardown(run: Run) -> None:
-    """Opens the data lake page after the teardown and checks that it says the storage is
+    """Opens the data lake page after the teardown and checks that it reports the storage as
     gone instead of asking to start the live flow."""
     session = run.session
     open_step(session, "Data lake")

@@ -328,7 +328,7 @@ struct ProblemContext<'a> {
     kind: ResourceKind,
     name: &'a str,
     fixed_part: &'a str,
-    /// The longest namespace every planned name allows.
+    /// The maximum namespace length every planned name allows.
     max_length: usize,
 }
 

@@ -326,7 +326,7 @@ fn namespace_error_gives_one_line_per_fix() {
 }
 
 #[test]
-fn namespace_error_gives_each_length_and_the_tightest_limit() {
+fn namespace_error_gives_lengths_and_limit() {
     let error = Attendee::new("abcdefghi", Environment::Dv, Region::north_europe()).unwrap_err();
     let text = error.to_string();
     assert!(

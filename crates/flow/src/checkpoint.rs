@@ -110,7 +110,7 @@ impl StaleCheckpoint {
     }
 }
 
-/// The most partition ids a summary lists before it gives the number of the others.
+/// The maximum number of partition ids a summary lists before it counts the others.
 const LISTED_PARTITIONS: usize = 8;
 
 /// Describes in one notice every stale checkpoint of one consumer group on one hub, grouped by

@@ -215,7 +215,7 @@ export interface EventDetails {
 
 /**
  * Sends the page's updates to `onUpdate` from now on and fetches what the page shows first.
- * With an `attendee`, a stopped flow's view tells whether that namespace can start it.
+ * With an `attendee`, a stopped flow's view reports whether that namespace can start it.
  */
 export function openLiveFlow(
   onUpdate: (update: FlowUpdate) => void,

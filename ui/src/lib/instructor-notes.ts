@@ -1,7 +1,7 @@
 // Speaker notes of instructor mode: three short lines per wizard page for the instructor to say
 // while the room looks at the page. Each page's notes give the reason a platform team does the
 // step and a common mistake at that step, stated so that an instructor who never saw another
-// version of the workshop can say it. Text in backticks shows as code.
+// version of the workshop can present it. Text in backticks shows as code.
 
 /** Speaker notes per wizard page, keyed by the page's id. */
 export const SPEAKER_NOTES: Record<string, readonly string[]> = {

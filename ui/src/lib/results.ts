@@ -60,13 +60,13 @@ export function timeOfDay(seconds: number): string {
   return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
-/** The longest list of changes an update line shows; the plan's row shows a longer one. */
+/** The maximum length of the changes an update line shows; the plan's row shows them all. */
 const SHOWN_CHANGES_LENGTH = 80;
 
 /**
  * Describes each resource an Apply updated, such as "hub `lead`: partitions differ". A blob
  * service is created by Azure together with its storage account, so even the first Apply of a
- * new namespace updates it rather than creating it, and its line says so.
+ * new namespace updates it rather than creating it, and its line explains that.
  */
 export function updateLines(applied: ApplyRecord): string[] {
   return applied.resources
