@@ -352,6 +352,42 @@ impl HubCaptureState {
         Ok(())
     }
 
+    /// Ends the hub's capture because it is turned off: reads the events that arrived so far,
+    /// writes every open window that has events to its file at once, and removes the saved
+    /// positions. Capture turned on again later then starts with the events that arrive from
+    /// then on, as on Azure, instead of catching up on the events sent while it was off.
+    pub(crate) fn finish(
+        mut self,
+        log: &EventLog,
+        now_ms: i64,
+    ) -> Result<Vec<PathBuf>, CaptureTaskError> {
+        let mut written = self.step(log, now_ms)?;
+        for index in 0..self.partitions.len() {
+            let window = &self.partitions[index].window;
+            if window.is_empty() {
+                continue;
+            }
+            let closed = ClosedWindow {
+                start_ms: window.start_ms(),
+                events: window.len(),
+            };
+            let partition_id = u32::try_from(index).unwrap_or(u32::MAX);
+            self.close(partition_id, closed, &mut written)?;
+        }
+        forget_capture_state(&self.capture.container, &self.namespace, &self.capture.hub).map_err(
+            |source| CaptureError::Io {
+                path: self
+                    .capture
+                    .container
+                    .join(STATE_FOLDER)
+                    .display()
+                    .to_string(),
+                source,
+            },
+        )?;
+        Ok(written)
+    }
+
     /// Returns the archive name of a window starting at `start_ms`, or of the first later second
     /// without a file. Names have whole seconds, and a restored window can start within the
     /// second of a window written before, whose file must stay.
@@ -878,5 +914,37 @@ mod tests {
         assert!(written[0].starts_with(&new));
         assert!(!state_path(&old, "eda-local", "lead").exists());
         assert!(!open_windows_folder(&old, "eda-local", "lead").exists());
+    }
+
+    #[test]
+    fn turned_off_writes_open_windows_and_skips_events_sent_while_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let (log, clock) = open_log(dir.path());
+        let container = dir.path().join("container");
+        let mut state = start_at(&container, &log, 2, START_MS);
+        send(&log, 0, "while-on");
+        assert!(state.step(&log, START_MS + 1_000).unwrap().is_empty());
+
+        let written = state.finish(&log, START_MS + 2_000).unwrap();
+        assert_eq!(
+            written.len(),
+            1,
+            "only the partition with events gets a file"
+        );
+        assert_eq!(read_archive(&written[0]).unwrap()[0].body, b"while-on");
+        assert!(!state_path(&container, "eda-local", "lead").exists());
+
+        clock.store(START_MS + 3_000, Ordering::SeqCst);
+        send(&log, 0, "while-off");
+        let mut again = start_at(&container, &log, 2, START_MS + 4_000);
+        clock.store(START_MS + 5_000, Ordering::SeqCst);
+        send(&log, 0, "after");
+        let written = again.step(&log, START_MS + 70_000).unwrap();
+        let bodies: Vec<Vec<u8>> = written
+            .iter()
+            .flat_map(|path| read_archive(path).unwrap())
+            .map(|record| record.body)
+            .collect();
+        assert_eq!(bodies, vec![b"after".to_vec()]);
     }
 }

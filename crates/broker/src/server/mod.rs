@@ -208,10 +208,22 @@ struct TlsEndpoint {
     ca_path: PathBuf,
 }
 
-/// One hub's capture task and the signal that stops it alone.
+/// How a hub's capture task is asked to end, apart from the broker's shutdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CaptureEnd {
+    /// Not asked to end.
+    Running,
+    /// Stops after its step with the positions saved, for a capture that resumes from them.
+    Replaced,
+    /// Capture is turned off: the open windows' events go to files at once and the positions
+    /// are removed (see `HubCaptureState::finish`).
+    TurnedOff,
+}
+
+/// One hub's capture task and the signal that ends it alone.
 #[derive(Debug)]
 struct RunningCapture {
-    stop: watch::Sender<bool>,
+    end: watch::Sender<CaptureEnd>,
     task: JoinHandle<()>,
     /// The container the capture writes to.
     container: std::path::PathBuf,
@@ -219,24 +231,24 @@ struct RunningCapture {
 
 impl RunningCapture {
     fn spawn(shared: &Arc<Shared>, capture: HubCapture, shutdown: &watch::Receiver<bool>) -> Self {
-        let (stop, stop_signal) = watch::channel(false);
+        let (end, end_signal) = watch::channel(CaptureEnd::Running);
         let container = capture.container.clone();
         let task = tokio::spawn(capture_loop(
             Arc::clone(shared),
             capture,
             shutdown.clone(),
-            stop_signal,
+            end_signal,
         ));
         Self {
-            stop,
+            end,
             task,
             container,
         }
     }
 
-    /// Stops the task after the step it is in, which has saved its positions, and waits for it.
-    async fn stop(self) {
-        let _ = self.stop.send(true);
+    /// Ends the task after the step it is in, as `how` says, and waits for it.
+    async fn end(self, how: CaptureEnd) {
+        let _ = self.end.send(how);
         if tokio::time::timeout(SHUTDOWN_GRACE, self.task)
             .await
             .is_err()
@@ -313,17 +325,23 @@ impl BrokerHandle {
         self.shared.next_capture_close_ms(hub)
     }
 
-    /// Starts, replaces or (with `None`) stops the capture of one hub while the broker serves
-    /// on: connections, links and the other hubs' captures carry on. A replaced capture stops
-    /// after its current step, with its positions saved, before the new one starts, and the new
-    /// one resumes from the positions saved in its container. When the container changes, the
-    /// positions move to the new one, so the events of the windows that were open land there.
+    /// Starts, replaces or (with `None`) turns off the capture of one hub while the broker
+    /// serves on: connections, links and the other hubs' captures carry on. A replaced capture
+    /// stops after its current step, with its positions saved, before the new one starts, and
+    /// the new one resumes from the positions saved in its container. When the container
+    /// changes, the positions move to the new one, so the events of the windows that were open
+    /// land there. Turning capture off writes the open windows' events to files at once, and
+    /// capture turned on again covers only the events that arrive from then on, as on Azure.
     pub async fn set_capture(&self, hub: &str, capture: Option<HubCapture>) {
         let key = hub.to_ascii_lowercase();
         let mut captures = self.captures.lock().await;
         if let Some(running) = captures.remove(&key) {
             let old_container = running.container.clone();
-            running.stop().await;
+            let how = match capture {
+                Some(_) => CaptureEnd::Replaced,
+                None => CaptureEnd::TurnedOff,
+            };
+            running.end(how).await;
             self.shared.set_next_capture_close_ms(hub, None);
             if let Some(new) = capture
                 .as_ref()
@@ -444,13 +462,13 @@ async fn retention_loop(
 /// How often capture reads new events and checks for closed windows.
 const CAPTURE_TICK: Duration = Duration::from_secs(1);
 
-/// Captures one hub's events until the broker shuts down or `stop` changes, which stops this
-/// capture alone.
+/// Captures one hub's events until the broker shuts down or `end` asks this capture alone to
+/// end.
 async fn capture_loop(
     shared: Arc<Shared>,
     capture: HubCapture,
     mut shutdown: watch::Receiver<bool>,
-    mut stop: watch::Receiver<bool>,
+    mut end: watch::Receiver<CaptureEnd>,
 ) {
     let namespace = shared.namespace();
     let Some(partition_count) = namespace
@@ -484,8 +502,23 @@ async fn capture_loop(
         tokio::select! {
             _ = ticker.tick() => {}
             _ = shutdown.changed() => return,
-            _ = stop.changed() => {
-                tracing::info!(hub, "capture stopped");
+            _ = end.changed() => {
+                if *end.borrow() == CaptureEnd::TurnedOff {
+                    let now = chrono::Utc::now().timestamp_millis();
+                    match state.finish(&shared.log, now) {
+                        Ok(written) => {
+                            tracing::info!(hub, files = written.len(), "capture turned off");
+                        }
+                        Err(error) => tracing::error!(
+                            hub,
+                            %error,
+                            "capture turned off, but writing its open windows failed; their \
+                             events are captured when capture is turned on again"
+                        ),
+                    }
+                } else {
+                    tracing::info!(hub, "capture stopped");
+                }
                 return;
             }
         }
