@@ -46,10 +46,7 @@ pub(super) fn explain(
                 context.display_field(),
                 context.side()
             );
-            let fix = "keep the type, widen it only as Avro promotes (int to long, float or \
-                       double; long to float or double; float to double; string and bytes), \
-                       or add a new field with a default instead"
-                .to_string();
+            let fix = type_change_fix(direction);
             context.finish(Breakage::TypeChanged { old, new }, reason, fix)
         }
         FindingKind::NameMismatch { reader, writer } => {
@@ -59,8 +56,52 @@ pub(super) fn explain(
                 context.display_field(),
                 context.side()
             );
-            let fix = format!("keep the name `{old}`, or add \"aliases\": [\"{old}\"] to `{new}`");
+            let fix = match direction {
+                Direction::Backward => {
+                    format!("keep the name `{old}`, or add \"aliases\": [\"{old}\"] to `{new}`")
+                }
+                // Avro consults only the reader's aliases, and here the reader is the old
+                // version, so no alias in the new version can help.
+                Direction::Forward => format!(
+                    "keep the name `{old}`: readers on version {latest_version} look the type \
+                     up by their own name and aliases, so they cannot know a new name, and an \
+                     alias on `{new}` does not help them"
+                ),
+            };
             context.finish(Breakage::NameChanged { old, new }, reason, fix)
+        }
+        FindingKind::KindChanged {
+            reader_name,
+            writer_name,
+            reader_kind,
+            writer_kind,
+        } => {
+            let (old_name, new_name) = context.old_and_new(reader_name, writer_name);
+            let (old, new) = context.old_and_new(reader_kind, writer_kind);
+            let reason = format!(
+                "the type at `{}` changed from the {old} `{old_name}` to the {new} \
+                 `{new_name}`: {}, because Avro cannot read {} as {}.",
+                context.display_field(),
+                context.side(),
+                with_article(writer_kind),
+                with_article(reader_kind)
+            );
+            let fix = format!(
+                "keep `{old_name}` {}; to carry the data as {}, add a new field with a default \
+                 whose type is {} of another name",
+                with_article(old),
+                with_article(new),
+                with_article(new)
+            );
+            context.finish(
+                Breakage::KindChanged {
+                    name: old_name,
+                    old: old.to_string(),
+                    new: new.to_string(),
+                },
+                reason,
+                fix,
+            )
         }
         FindingKind::EnumSymbolsMissing { symbols } => enum_symbols(context, symbols),
         FindingKind::FixedSizeChanged { reader, writer } => {
@@ -70,9 +111,28 @@ pub(super) fn explain(
                 context.display_field(),
                 context.side()
             );
-            let fix = format!("keep the size {old}, or add a new field of the new size");
+            let fix =
+                format!("keep the size {old}, or add a new field of the new size with a default");
             context.finish(Breakage::FixedSizeChanged { old, new }, reason, fix)
         }
+    }
+}
+
+/// Returns the fix for a type change. Avro promotes a writer's type to a wider reader's type,
+/// so a new reader may widen the type and a new writer may narrow it.
+fn type_change_fix(direction: Direction) -> String {
+    match direction {
+        Direction::Backward => "keep the type, or change it only to one the old type promotes \
+                                to (int to long, float or double; long to float or double; \
+                                float to double; string and bytes), or add a new field with a \
+                                default instead"
+            .to_string(),
+        Direction::Forward => "keep the type, or change it only to one that promotes to the \
+                               old type (int to long, float or double; long to float or \
+                               double; float to double; string and bytes), because readers on \
+                               the old version must read it; or add a new field with a \
+                               default instead"
+            .to_string(),
     }
 }
 
@@ -263,5 +323,13 @@ fn with_last_segment(path: &str, name: &str) -> String {
     match path.rsplit_once('.') {
         Some((parent, _)) => format!("{parent}.{name}"),
         None => name.to_string(),
+    }
+}
+
+/// Puts "a" or "an" before a kind of named type: `record`, `enum` or `fixed type`.
+fn with_article(kind: &str) -> String {
+    match kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        true => format!("an {kind}"),
+        false => format!("a {kind}"),
     }
 }

@@ -108,6 +108,15 @@ pub enum Breakage {
         /// The name in the new version.
         new: String,
     },
+    /// A record, enum or fixed type kept its name but became another kind of named type.
+    KindChanged {
+        /// The type's name in the latest version.
+        name: String,
+        /// The kind in the latest version: `record`, `enum` or `fixed type`.
+        old: String,
+        /// The kind in the new version.
+        new: String,
+    },
     /// The writer's enum has symbols the reader's enum lacks.
     EnumSymbolsMissing {
         /// The symbols that only the writer's enum has.

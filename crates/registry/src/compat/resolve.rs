@@ -46,6 +46,14 @@ pub(crate) enum FindingKind {
     TypeMismatch { reader: String, writer: String },
     /// Both sides are named types of the same kind whose names do not match.
     NameMismatch { reader: String, writer: String },
+    /// Both sides are named types with matching names but of different kinds, such as a record
+    /// that became an enum: no data of one kind can be read as the other.
+    KindChanged {
+        reader_name: String,
+        writer_name: String,
+        reader_kind: &'static str,
+        writer_kind: &'static str,
+    },
     /// The writer's enum has symbols the reader lacks, and the reader's enum has no default.
     EnumSymbolsMissing { symbols: Vec<String> },
     /// Two fixed types differ in size.
@@ -88,6 +96,15 @@ impl Finding {
                 "the type at `{path}` is named `{reader}` in the reader's schema but `{writer}` \
                  in the writer's"
             ),
+            FindingKind::KindChanged {
+                reader_name,
+                writer_name,
+                reader_kind,
+                writer_kind,
+            } => format!(
+                "the type at `{path}` is the {reader_kind} `{reader_name}` in the reader's schema \
+                 but the {writer_kind} `{writer_name}` in the writer's"
+            ),
             FindingKind::EnumSymbolsMissing { symbols } => format!(
                 "the enum at `{path}` lacks the writer's symbols {}",
                 symbols.join(", ")
@@ -127,10 +144,11 @@ impl Walker<'_> {
                 self.resolve_writer_union(reader, writer_branches, path)
             }
             (AvroType::Union(reader_branches), _) => {
-                match reader_branches
+                let matched = reader_branches
                     .iter()
                     .find(|branch| self.shallow_match(branch, writer))
-                {
+                    .or_else(|| self.same_name_branch(reader_branches, writer));
+                match matched {
                     Some(branch) => self.resolve(branch, writer, path),
                     None => self.type_mismatch(reader, writer, path),
                 }
@@ -160,9 +178,10 @@ impl Walker<'_> {
             let matched = match reader {
                 AvroType::Union(reader_branches) => reader_branches
                     .iter()
-                    .find(|branch| self.shallow_match(branch, writer_branch)),
+                    .find(|branch| self.shallow_match(branch, writer_branch))
+                    .or_else(|| self.same_name_branch(reader_branches, writer_branch)),
                 single if self.shallow_match(single, writer_branch) => Some(single),
-                _ => None,
+                single => self.same_name_branch(std::slice::from_ref(single), writer_branch),
             };
             match matched {
                 Some(reader_branch) => self.resolve(reader_branch, writer_branch, path),
@@ -192,18 +211,27 @@ impl Walker<'_> {
         ) else {
             return;
         };
-        if !names_match(reader_type, writer_type) {
-            let kind = if same_kind(reader_type, writer_type) {
-                FindingKind::NameMismatch {
-                    reader: reader_name.to_string(),
-                    writer: writer_name.to_string(),
-                }
-            } else {
-                FindingKind::TypeMismatch {
-                    reader: reader_name.to_string(),
-                    writer: writer_name.to_string(),
-                }
-            };
+        let kind = match (
+            names_match(reader_type, writer_type),
+            same_kind(reader_type, writer_type),
+        ) {
+            (true, true) => None,
+            (true, false) => Some(FindingKind::KindChanged {
+                reader_name: reader_name.to_string(),
+                writer_name: writer_name.to_string(),
+                reader_kind: kind_name(reader_type),
+                writer_kind: kind_name(writer_type),
+            }),
+            (false, true) => Some(FindingKind::NameMismatch {
+                reader: reader_name.to_string(),
+                writer: writer_name.to_string(),
+            }),
+            (false, false) => Some(FindingKind::TypeMismatch {
+                reader: reader_name.to_string(),
+                writer: writer_name.to_string(),
+            }),
+        };
+        if let Some(kind) = kind {
             self.findings.push(Finding {
                 path: path.to_string(),
                 kind,
@@ -264,6 +292,7 @@ impl Walker<'_> {
                     writer: *writer_size,
                 },
             }),
+            // Fixed types of equal size resolve; kinds that differ were reported above.
             _ => {}
         }
     }
@@ -272,10 +301,16 @@ impl Walker<'_> {
         let mut matched_writer = vec![false; writer_fields.len()];
         let mut missing: Vec<&Field> = Vec::new();
         for reader_field in reader_fields {
-            let found = writer_fields.iter().position(|writer_field| {
-                writer_field.name == reader_field.name
-                    || reader_field.aliases.contains(&writer_field.name)
-            });
+            // An exact name wins over an alias, so a reader field `y` with the alias `x` reads
+            // the writer's `y` when the writer has both.
+            let found = writer_fields
+                .iter()
+                .position(|writer_field| writer_field.name == reader_field.name)
+                .or_else(|| {
+                    writer_fields
+                        .iter()
+                        .position(|writer_field| reader_field.aliases.contains(&writer_field.name))
+                });
             match found {
                 Some(index) => {
                     matched_writer[index] = true;
@@ -373,6 +408,26 @@ impl Walker<'_> {
         }
     }
 
+    /// Finds a named reader branch whose name matches a named writer type of another kind, so
+    /// that the mismatch is reported as a changed kind rather than as a missing branch.
+    fn same_name_branch<'t>(
+        &self,
+        reader_branches: &'t [AvroType],
+        writer: &AvroType,
+    ) -> Option<&'t AvroType> {
+        let AvroType::Named(writer_name) = writer else {
+            return None;
+        };
+        let writer_type = self.writer.lookup(writer_name)?;
+        reader_branches.iter().find(|branch| match branch {
+            AvroType::Named(reader_name) => self
+                .reader
+                .lookup(reader_name)
+                .is_some_and(|reader_type| names_match(reader_type, writer_type)),
+            _ => false,
+        })
+    }
+
     fn type_mismatch(&mut self, reader: &AvroType, writer: &AvroType, path: &str) {
         self.findings.push(Finding {
             path: path.to_string(),
@@ -402,6 +457,14 @@ fn promotable(writer: &AvroType, reader: &AvroType) -> bool {
 
 fn same_kind(left: &NamedType, right: &NamedType) -> bool {
     std::mem::discriminant(left) == std::mem::discriminant(right)
+}
+
+fn kind_name(named: &NamedType) -> &'static str {
+    match named {
+        NamedType::Record { .. } => "record",
+        NamedType::Enum { .. } => "enum",
+        NamedType::Fixed { .. } => "fixed type",
+    }
 }
 
 /// Applies the specification's name rule: full names equal, unqualified names equal, or the

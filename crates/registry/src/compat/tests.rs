@@ -460,3 +460,176 @@ fn removing_field_with_wrong_default_breaks_forward() {
         reason.reason
     );
 }
+
+/// Places a named type's definition at one depth of a record field's type: directly, as array
+/// items, as map values, as a union branch, or inside a nested record.
+fn field_with_type_at(depth: &str, definition: &str) -> (String, String) {
+    match depth {
+        "field" => (format!(r#"{{"name":"i","type":{definition}}}"#), "i".into()),
+        "array" => (
+            format!(r#"{{"name":"i","type":{{"type":"array","items":{definition}}}}}"#),
+            "i[]".into(),
+        ),
+        "map" => (
+            format!(r#"{{"name":"i","type":{{"type":"map","values":{definition}}}}}"#),
+            "i{}".into(),
+        ),
+        "union" => (
+            format!(r#"{{"name":"i","type":["null",{definition}],"default":null}}"#),
+            "i".into(),
+        ),
+        "nested" => (
+            format!(
+                r#"{{"name":"o","type":{{"type":"record","name":"Outer",
+                    "fields":[{{"name":"i","type":{definition}}}]}}}}"#
+            ),
+            "o.i".into(),
+        ),
+        other => panic!("unknown depth {other}"),
+    }
+}
+
+#[test]
+fn named_type_kind_change_rejected() {
+    let record_type = r#"{"type":"record","name":"Inner","fields":[{"name":"a","type":"string"}]}"#;
+    let enum_type = r#"{"type":"enum","name":"Inner","symbols":["A"]}"#;
+    let fixed_type = r#"{"type":"fixed","name":"Inner","size":4}"#;
+    let kinds = [
+        (record_type, "record"),
+        (enum_type, "enum"),
+        (fixed_type, "fixed type"),
+    ];
+    for (old_type, old_kind) in kinds {
+        for (new_type, new_kind) in kinds.iter().filter(|(_, kind)| *kind != old_kind) {
+            for depth in ["field", "array", "map", "union", "nested"] {
+                let (old_field, path) = field_with_type_at(depth, old_type);
+                let (new_field, _) = field_with_type_at(depth, new_type);
+                let old = record(&old_field);
+                let new = record(&new_field);
+                for mode in [CompatibilityMode::Backward, CompatibilityMode::Forward] {
+                    let case = format!("{old_kind} to {new_kind} at {depth} in {mode}");
+                    let verdict = check(mode, &new, Some((&old, 1)));
+                    assert!(!verdict.accepted, "{case}");
+                    assert_eq!(verdict.incompatibilities.len(), 1, "{case}");
+                    let incompatibility = &verdict.incompatibilities[0];
+                    assert_eq!(incompatibility.field, path, "{case}");
+                    assert_eq!(
+                        incompatibility.breakage,
+                        Breakage::KindChanged {
+                            name: "example.avro.Inner".into(),
+                            old: old_kind.into(),
+                            new: new_kind.to_string(),
+                        },
+                        "{case}"
+                    );
+                    assert!(
+                        incompatibility.reason.starts_with(&format!(
+                            "the type at `{path}` changed from the {old_kind} \
+                             `example.avro.Inner` to the {new_kind} `example.avro.Inner`"
+                        )),
+                        "{case}: {}",
+                        incompatibility.reason
+                    );
+                    assert!(
+                        incompatibility
+                            .fix
+                            .starts_with("keep `example.avro.Inner` a"),
+                        "{case}: {}",
+                        incompatibility.fix
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn top_level_kind_change_rejected() {
+    let old = parse(r#"{"type":"record","name":"E","fields":[]}"#);
+    let new = parse(r#"{"type":"enum","name":"E","symbols":["A"]}"#);
+    for mode in [CompatibilityMode::Backward, CompatibilityMode::Forward] {
+        let verdict = check(mode, &new, Some((&old, 1)));
+        assert!(!verdict.accepted, "{mode}");
+        assert_eq!(verdict.incompatibilities[0].field, "", "{mode}");
+        assert!(
+            verdict.incompatibilities[0]
+                .reason
+                .starts_with("the type at `(top level)` changed from the record `E` to the enum"),
+            "{}",
+            verdict.incompatibilities[0].reason
+        );
+    }
+}
+
+#[test]
+fn renamed_type_fix_depends_on_direction() {
+    let old = parse(r#"{"type":"record","name":"E","namespace":"t","fields":[]}"#);
+    let aliased =
+        parse(r#"{"type":"record","name":"E2","namespace":"t","aliases":["t.E"],"fields":[]}"#);
+    let plain = parse(r#"{"type":"record","name":"E2","namespace":"t","fields":[]}"#);
+
+    assert!(check(CompatibilityMode::Backward, &aliased, Some((&old, 1))).accepted);
+    let backward = check(CompatibilityMode::Backward, &plain, Some((&old, 1)));
+    assert_eq!(
+        backward.incompatibilities[0].fix,
+        "keep the name `t.E`, or add \"aliases\": [\"t.E\"] to `t.E2`"
+    );
+
+    for new in [&aliased, &plain] {
+        let forward = check(CompatibilityMode::Forward, new, Some((&old, 1)));
+        assert!(!forward.accepted);
+        let fix = &forward.incompatibilities[0].fix;
+        assert!(fix.starts_with("keep the name `t.E`:"), "{fix}");
+        assert!(!fix.contains("add \"aliases\""), "{fix}");
+    }
+}
+
+#[test]
+fn nested_renamed_type_fix_in_forward() {
+    let old = record(r#"{"name":"i","type":{"type":"enum","name":"Inner","symbols":["A"]}}"#);
+    let new = record(
+        r#"{"name":"i","type":{"type":"enum","name":"Inner2","aliases":["Inner"],
+            "symbols":["A"]}}"#,
+    );
+    let verdict = check(CompatibilityMode::Forward, &new, Some((&old, 1)));
+    assert_eq!(verdict.incompatibilities[0].field, "i");
+    assert!(
+        verdict.incompatibilities[0]
+            .fix
+            .starts_with("keep the name `example.avro.Inner`:"),
+        "{}",
+        verdict.incompatibilities[0].fix
+    );
+}
+
+#[test]
+fn type_change_fix_depends_on_direction() {
+    let int = record(r#"{"name":"n","type":"int"}"#);
+    let long = record(r#"{"name":"n","type":"long"}"#);
+
+    let backward = check(CompatibilityMode::Backward, &int, Some((&long, 1)));
+    assert!(
+        backward.incompatibilities[0]
+            .fix
+            .starts_with("keep the type, or change it only to one the old type promotes to"),
+        "{}",
+        backward.incompatibilities[0].fix
+    );
+
+    let forward = check(CompatibilityMode::Forward, &long, Some((&int, 1)));
+    assert!(
+        forward.incompatibilities[0]
+            .fix
+            .starts_with("keep the type, or change it only to one that promotes to the old type"),
+        "{}",
+        forward.incompatibilities[0].fix
+    );
+}
+
+#[test]
+fn exact_field_name_wins_over_alias() {
+    let old = record(r#"{"name":"x","type":"string"},{"name":"y","type":"int"}"#);
+    let new = record(r#"{"name":"y","type":"int","aliases":["x"]}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    assert!(verdict.accepted, "{:?}", verdict.incompatibilities);
+}
