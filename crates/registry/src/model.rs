@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use names::{check_full_name, check_simple_name, SimpleName};
+use names::{check_full_name, check_not_primitive, check_simple_name, SimpleName};
 
 /// The character U+FEFF, which some editors write at the start of a UTF-8 file as a
 /// byte-order mark (the bytes EF BB BF). RFC 8259 (section 8.1) forbids adding one to JSON
@@ -393,6 +393,7 @@ impl Parser {
         };
         let full = full_name(name, declared_namespace);
         check_full_name(&full).map_err(|message| invalid(path, &message))?;
+        check_not_primitive(&full).map_err(|message| invalid(path, &message))?;
         if self.named.contains_key(&full) {
             return Err(invalid(
                 path,

@@ -436,6 +436,10 @@ async fn invalid_avro_kinds_are_400_nothing_stored() {
             r#"{"type":"record","name":"Tü","fields":[]}"#,
             "because it contains `ü` (U+00FC)",
         ),
+        (
+            r#"{"type":"record","name":"int","fields":[]}"#,
+            "the name `int` is a primitive type name",
+        ),
     ];
     for (body, expected) in cases {
         let (status, json) =

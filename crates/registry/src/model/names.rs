@@ -24,6 +24,41 @@ pub(super) fn check_full_name(full_name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The primitive type names. The Avro specification reserves them: "Primitive type names have
+/// no namespace and their names may not be defined in any namespace".
+const PRIMITIVE_NAMES: [&str; 8] = [
+    "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+];
+
+/// Checks that a named type's full name does not end in a primitive type name, such as `int`
+/// or `example.avro.string`, and returns the message when it does.
+pub(super) fn check_not_primitive(full_name: &str) -> Result<(), String> {
+    let last = full_name.rsplit('.').next().unwrap_or(full_name);
+    if !PRIMITIVE_NAMES.contains(&last) {
+        return Ok(());
+    }
+    let subject = if last == full_name {
+        format!("`{full_name}`")
+    } else {
+        format!("`{full_name}` ends in `{last}`, which")
+    };
+    Err(format!(
+        "the name {subject} is a primitive type name, which the Avro specification reserves \
+         in every namespace ({}): give the type another name, such as `{}Value` (names are \
+         case-sensitive)",
+        PRIMITIVE_NAMES.join(", "),
+        capitalized(last)
+    ))
+}
+
+fn capitalized(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
 /// A kind of name that has no dots.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum SimpleName {
@@ -121,6 +156,31 @@ mod tests {
     fn valid_names_pass() {
         for name in ["Order", "_x", "example.avro.Customer_Created2", "a1"] {
             assert_eq!(check_full_name(name), Ok(()), "{name}");
+        }
+    }
+
+    #[test]
+    fn primitive_names_are_reserved() {
+        for name in PRIMITIVE_NAMES {
+            let error = check_not_primitive(name).unwrap_err();
+            assert!(
+                error.starts_with(&format!("the name `{name}` is a primitive type name")),
+                "{error}"
+            );
+        }
+        let error = check_not_primitive("example.avro.string").unwrap_err();
+        assert!(
+            error.starts_with(
+                "the name `example.avro.string` ends in `string`, which is a primitive type name"
+            ),
+            "{error}"
+        );
+        assert!(
+            error.ends_with("such as `StringValue` (names are case-sensitive)"),
+            "{error}"
+        );
+        for name in ["Int", "integer", "example.int.Order", "strings"] {
+            assert_eq!(check_not_primitive(name), Ok(()), "{name}");
         }
     }
 

@@ -341,3 +341,49 @@ fn mark_after_whitespace_is_json_error() {
         "{error:?}"
     );
 }
+
+#[test]
+fn named_type_with_primitive_name_is_invalid() {
+    let cases = [
+        (r#"{"type":"record","name":"int","fields":[]}"#, "int"),
+        (
+            r#"{"type":"enum","name":"string","symbols":["A"]}"#,
+            "string",
+        ),
+        (r#"{"type":"fixed","name":"bytes","size":4}"#, "bytes"),
+        (
+            r#"{"type":"record","name":"null","namespace":"example.avro","fields":[]}"#,
+            "example.avro.null",
+        ),
+        (
+            r#"{"type":"record","name":"example.avro.long","fields":[]}"#,
+            "example.avro.long",
+        ),
+    ];
+    for (text, name) in cases {
+        let (path, message) = invalid_parts(text);
+        assert_eq!(path, "(top level)", "{text}");
+        assert!(
+            message.starts_with(&format!("the name `{name}`")),
+            "{text}: {message}"
+        );
+        assert!(message.contains("primitive type name"), "{text}: {message}");
+        assert!(
+            message.contains("give the type another name"),
+            "{text}: {message}"
+        );
+    }
+}
+
+#[test]
+fn nested_type_with_primitive_name_is_invalid() {
+    let (path, message) = invalid_parts(
+        r#"{"type":"record","name":"Order","fields":[
+            {"name":"kind","type":{"type":"enum","name":"boolean","symbols":["A"]}}]}"#,
+    );
+    assert_eq!(path, "Order.kind");
+    assert!(
+        message.starts_with("the name `boolean` is a primitive type name"),
+        "{message}"
+    );
+}
