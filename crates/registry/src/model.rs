@@ -71,6 +71,8 @@ pub enum AvroType {
     Bytes,
     /// `string`
     String,
+    /// `bytes` with the `decimal` logical type.
+    Decimal(Decimal),
     /// `array` of the item type.
     Array(Box<AvroType>),
     /// `map` with string keys and the value type.
@@ -79,6 +81,20 @@ pub enum AvroType {
     Union(Vec<AvroType>),
     /// A record, enum or fixed type, by full name.
     Named(String),
+}
+
+/// The `bytes` type, for [`AvroType::underlying`].
+static BYTES: AvroType = AvroType::Bytes;
+
+impl AvroType {
+    /// Returns the type without its logical type: `bytes` for a decimal, the type itself
+    /// otherwise.
+    pub fn underlying(&self) -> &AvroType {
+        match self {
+            AvroType::Decimal(_) => &BYTES,
+            other => other,
+        }
+    }
 }
 
 /// A record, enum or fixed type.
@@ -112,7 +128,48 @@ pub enum NamedType {
         aliases: Vec<String>,
         /// Size in bytes.
         size: u64,
+        /// The `decimal` logical type, when the fixed type carries a valid one.
+        decimal: Option<Decimal>,
     },
+}
+
+/// The parameters of the `decimal` logical type: a value is `unscaled × 10^-scale`, with at
+/// most `precision` digits. The specification lets readers ignore an invalid decimal, so such
+/// a schema parses as its underlying type. A decimal is invalid without a positive precision,
+/// with a scale above the precision, or with a precision that a fixed type's size cannot hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decimal {
+    /// The maximum number of decimal digits.
+    pub precision: u64,
+    /// The number of digits after the decimal point.
+    pub scale: u64,
+}
+
+impl Decimal {
+    /// Reads the decimal attributes of a `bytes` or `fixed` schema object, or returns `None`
+    /// when the object has no valid decimal logical type. `fixed_size` is the fixed type's
+    /// size, which bounds the precision.
+    fn from_attributes(object: &Map<String, Value>, fixed_size: Option<u64>) -> Option<Decimal> {
+        if object.get("logicalType").and_then(Value::as_str) != Some("decimal") {
+            return None;
+        }
+        let precision = object.get("precision")?.as_u64().filter(|p| *p > 0)?;
+        let scale = match object.get("scale") {
+            None => 0,
+            Some(value) => value.as_u64()?,
+        };
+        if scale > precision {
+            return None;
+        }
+        // n bytes of two's complement hold floor(log10(2^(8n-1) - 1)) decimal digits.
+        if let Some(size) = fixed_size {
+            let max_digits = ((8 * size).saturating_sub(1) as f64 * 2f64.log10()).floor() as u64;
+            if precision > max_digits {
+                return None;
+            }
+        }
+        Some(Decimal { precision, scale })
+    }
 }
 
 impl NamedType {
@@ -202,6 +259,7 @@ fn describe_type(ty: &AvroType) -> String {
         AvroType::Double => "double".into(),
         AvroType::Bytes => "bytes".into(),
         AvroType::String => "string".into(),
+        AvroType::Decimal(decimal) => format!("bytes {}", describe_decimal(decimal)),
         AvroType::Array(items) => format!("array<{}>", describe_type(items)),
         AvroType::Map(values) => format!("map<{}>", describe_type(values)),
         AvroType::Union(branches) => {
@@ -213,6 +271,11 @@ fn describe_type(ty: &AvroType) -> String {
         }
         AvroType::Named(name) => name.clone(),
     }
+}
+
+/// Describes a decimal logical type for messages, such as `decimal(10, 2)`.
+pub(crate) fn describe_decimal(decimal: &Decimal) -> String {
+    format!("decimal({}, {})", decimal.precision, decimal.scale)
 }
 
 /// Returns the normalized form of a schema text, which decides whether two registrations carry
@@ -363,8 +426,12 @@ impl Parser {
                     self.parse_type(values, namespace, path)?,
                 )))
             }
-            // A primitive with attributes, such as a logical type: the underlying type decides
-            // resolution.
+            "bytes" => Ok(match Decimal::from_attributes(object, None) {
+                Some(decimal) => AvroType::Decimal(decimal),
+                None => AvroType::Bytes,
+            }),
+            // A primitive with other attributes, such as another logical type: the underlying
+            // type decides resolution.
             other => self.parse_reference(other, namespace, path),
         }
     }
@@ -537,6 +604,7 @@ impl Parser {
                 full_name: full.clone(),
                 aliases,
                 size,
+                decimal: Decimal::from_attributes(object, Some(size)),
             },
         );
         Ok(AvroType::Named(full))
@@ -592,7 +660,7 @@ fn check_symbols(full: &str, symbols: &[String]) -> Result<(), SchemaError> {
 fn same_branch(left: &AvroType, right: &AvroType) -> bool {
     match (left, right) {
         (AvroType::Array(_), AvroType::Array(_)) | (AvroType::Map(_), AvroType::Map(_)) => true,
-        _ => left == right,
+        _ => left.underlying() == right.underlying(),
     }
 }
 

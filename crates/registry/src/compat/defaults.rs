@@ -163,7 +163,7 @@ fn value_matches(schema: &ParsedSchema, ty: &AvroType, value: &Value, depth: usi
         AvroType::Long => value.is_i64(),
         AvroType::Float | AvroType::Double => value.is_number(),
         AvroType::String => value.is_string(),
-        AvroType::Bytes => value.as_str().is_some_and(is_byte_string),
+        AvroType::Bytes | AvroType::Decimal(_) => value.as_str().is_some_and(is_byte_string),
         AvroType::Array(items) => value.as_array().is_some_and(|elements| {
             elements
                 .iter()
@@ -217,7 +217,7 @@ pub(crate) fn suggested_default(schema: &ParsedSchema, ty: &AvroType, depth: usi
         AvroType::Boolean => "false".into(),
         AvroType::Int | AvroType::Long => "0".into(),
         AvroType::Float | AvroType::Double => "0.0".into(),
-        AvroType::Bytes | AvroType::String => "\"\"".into(),
+        AvroType::Bytes | AvroType::Decimal(_) | AvroType::String => "\"\"".into(),
         AvroType::Array(_) => "[]".into(),
         AvroType::Map(_) => "{}".into(),
         AvroType::Named(name) => match schema.lookup(name) {

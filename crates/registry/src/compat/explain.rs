@@ -5,6 +5,7 @@
 
 use super::resolve::{Finding, FindingKind};
 use super::{Breakage, Direction, Incompatibility};
+use crate::model::describe_decimal;
 
 /// Turns a resolution finding into a reason and a fix for the given direction.
 pub(super) fn explain(
@@ -104,6 +105,27 @@ pub(super) fn explain(
             )
         }
         FindingKind::EnumSymbolsMissing { symbols } => enum_symbols(context, symbols),
+        FindingKind::DecimalChanged { reader, writer } => {
+            let (old, new) = context.old_and_new(reader, writer);
+            let misread = if old.scale != new.scale {
+                ". The data carries only the unscaled digits, so a reader with another scale \
+                 misreads every value by a power of ten"
+            } else {
+                ""
+            };
+            let (old, new) = (describe_decimal(&old), describe_decimal(&new));
+            let reason = format!(
+                "field `{}` changed from {old} to {new}: {}, because the Avro specification \
+                 matches two decimals only when their precision and scale are equal{misread}.",
+                context.display_field(),
+                context.side()
+            );
+            let fix = format!(
+                "keep {old}, or add a new field of type {new} with a default and fill both \
+                 while readers move over"
+            );
+            context.finish(Breakage::DecimalChanged { old, new }, reason, fix)
+        }
         FindingKind::FixedSizeChanged { reader, writer } => {
             let (old, new) = context.old_and_new(reader, writer);
             let reason = format!(

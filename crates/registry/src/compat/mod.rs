@@ -122,6 +122,13 @@ pub enum Breakage {
         /// The symbols that only the writer's enum has.
         symbols: Vec<String>,
     },
+    /// A decimal logical type changed its precision or scale.
+    DecimalChanged {
+        /// The decimal in the latest version, such as `decimal(10, 2)`.
+        old: String,
+        /// The decimal in the new version.
+        new: String,
+    },
     /// A fixed type changed its size.
     FixedSizeChanged {
         /// The size in the latest version.

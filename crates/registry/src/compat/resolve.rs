@@ -12,7 +12,7 @@
 use std::collections::HashSet;
 
 use super::defaults::{has_usable_default, suggested_default};
-use crate::model::{AvroType, Field, NamedType, ParsedSchema};
+use crate::model::{describe_decimal, AvroType, Decimal, Field, NamedType, ParsedSchema};
 
 /// One place where data written with the writer schema cannot be read with the reader schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +58,8 @@ pub(crate) enum FindingKind {
     EnumSymbolsMissing { symbols: Vec<String> },
     /// Two fixed types differ in size.
     FixedSizeChanged { reader: u64, writer: u64 },
+    /// Two decimal logical types differ in precision or scale.
+    DecimalChanged { reader: Decimal, writer: Decimal },
 }
 
 impl Finding {
@@ -108,6 +110,11 @@ impl Finding {
             FindingKind::EnumSymbolsMissing { symbols } => format!(
                 "the enum at `{path}` lacks the writer's symbols {}",
                 symbols.join(", ")
+            ),
+            FindingKind::DecimalChanged { reader, writer } => format!(
+                "field `{path}` is {} in the reader's schema but {} in the writer's",
+                describe_decimal(reader),
+                describe_decimal(writer)
             ),
             FindingKind::FixedSizeChanged { reader, writer } => format!(
                 "the fixed type at `{path}` has {reader} bytes in the reader's schema but \
@@ -162,8 +169,28 @@ impl Walker<'_> {
             (AvroType::Named(reader_name), AvroType::Named(writer_name)) => {
                 self.resolve_named(reader_name, writer_name, path)
             }
+            (AvroType::Decimal(reader_decimal), AvroType::Decimal(writer_decimal)) => {
+                self.check_decimals(Some(reader_decimal), Some(writer_decimal), path)
+            }
             _ if promotable(writer, reader) => {}
             _ => self.type_mismatch(reader, writer, path),
+        }
+    }
+
+    /// Applies the specification's rule that two decimal logical types match only when their
+    /// precisions and scales match. A decimal on one side only resolves as its underlying
+    /// type, because that rule covers pairs of decimals only.
+    fn check_decimals(&mut self, reader: Option<&Decimal>, writer: Option<&Decimal>, path: &str) {
+        if let (Some(reader), Some(writer)) = (reader, writer) {
+            if reader != writer {
+                self.findings.push(Finding {
+                    path: path.to_string(),
+                    kind: FindingKind::DecimalChanged {
+                        reader: *reader,
+                        writer: *writer,
+                    },
+                });
+            }
         }
     }
 
@@ -292,7 +319,17 @@ impl Walker<'_> {
                     writer: *writer_size,
                 },
             }),
-            // Fixed types of equal size resolve; kinds that differ were reported above.
+            (
+                NamedType::Fixed {
+                    decimal: reader_decimal,
+                    ..
+                },
+                NamedType::Fixed {
+                    decimal: writer_decimal,
+                    ..
+                },
+            ) => self.check_decimals(reader_decimal.as_ref(), writer_decimal.as_ref(), path),
+            // Named types of different kinds were reported above.
             _ => {}
         }
     }
@@ -443,7 +480,7 @@ impl Walker<'_> {
 fn promotable(writer: &AvroType, reader: &AvroType) -> bool {
     use AvroType::*;
     matches!(
-        (writer, reader),
+        (writer.underlying(), reader.underlying()),
         (Null, Null)
             | (Boolean, Boolean)
             | (Int, Int | Long | Float | Double)

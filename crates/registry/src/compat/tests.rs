@@ -633,3 +633,94 @@ fn exact_field_name_wins_over_alias() {
     let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
     assert!(verdict.accepted, "{:?}", verdict.incompatibilities);
 }
+
+fn decimal_field(precision: u64, scale: u64) -> ParsedSchema {
+    record(&format!(
+        r#"{{"name":"price","type":{{"type":"bytes","logicalType":"decimal",
+            "precision":{precision},"scale":{scale}}}}}"#
+    ))
+}
+
+#[test]
+fn decimal_scale_change_rejected() {
+    let old = decimal_field(10, 2);
+    let new = decimal_field(10, 3);
+    for mode in [CompatibilityMode::Backward, CompatibilityMode::Forward] {
+        let verdict = check(mode, &new, Some((&old, 1)));
+        assert!(!verdict.accepted, "{mode}");
+        let incompatibility = &verdict.incompatibilities[0];
+        assert_eq!(incompatibility.field, "price", "{mode}");
+        assert_eq!(
+            incompatibility.breakage,
+            Breakage::DecimalChanged {
+                old: "decimal(10, 2)".into(),
+                new: "decimal(10, 3)".into(),
+            },
+            "{mode}"
+        );
+        assert!(
+            incompatibility
+                .reason
+                .contains("misreads every value by a power of ten"),
+            "{}",
+            incompatibility.reason
+        );
+        assert!(
+            incompatibility.fix.starts_with("keep decimal(10, 2)"),
+            "{}",
+            incompatibility.fix
+        );
+    }
+}
+
+#[test]
+fn decimal_precision_change_rejected() {
+    let old = decimal_field(10, 2);
+    let new = decimal_field(12, 2);
+    for mode in [CompatibilityMode::Backward, CompatibilityMode::Forward] {
+        let verdict = check(mode, &new, Some((&old, 1)));
+        assert!(!verdict.accepted, "{mode}");
+        let reason = &verdict.incompatibilities[0].reason;
+        assert!(
+            reason.contains("matches two decimals only when their precision and scale are equal"),
+            "{reason}"
+        );
+        assert!(!reason.contains("power of ten"), "{reason}");
+    }
+}
+
+#[test]
+fn fixed_decimal_change_rejected() {
+    let fixed = |scale: u64| {
+        record(&format!(
+            r#"{{"name":"price","type":{{"type":"fixed","name":"Money","size":8,
+                "logicalType":"decimal","precision":10,"scale":{scale}}}}}"#
+        ))
+    };
+    let verdict = check(CompatibilityMode::Backward, &fixed(3), Some((&fixed(2), 1)));
+    assert!(!verdict.accepted);
+    assert_eq!(verdict.incompatibilities[0].field, "price");
+    assert!(check(CompatibilityMode::Backward, &fixed(2), Some((&fixed(2), 1))).accepted);
+}
+
+#[test]
+fn decimal_on_one_side_reads_as_bytes() {
+    let decimal = decimal_field(10, 2);
+    let bytes = record(r#"{"name":"price","type":"bytes"}"#);
+    let string = record(r#"{"name":"price","type":"string"}"#);
+    // A scale above the precision makes the decimal invalid, so readers use plain bytes.
+    let invalid = decimal_field(2, 3);
+    for mode in [CompatibilityMode::Backward, CompatibilityMode::Forward] {
+        assert!(check(mode, &decimal, Some((&bytes, 1))).accepted, "{mode}");
+        assert!(check(mode, &bytes, Some((&decimal, 1))).accepted, "{mode}");
+        assert!(check(mode, &string, Some((&decimal, 1))).accepted, "{mode}");
+        assert!(
+            check(mode, &decimal, Some((&invalid, 1))).accepted,
+            "{mode}"
+        );
+        assert!(
+            check(mode, &decimal, Some((&decimal, 1))).accepted,
+            "{mode}"
+        );
+    }
+}

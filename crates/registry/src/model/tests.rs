@@ -387,3 +387,58 @@ fn nested_type_with_primitive_name_is_invalid() {
         "{message}"
     );
 }
+
+#[test]
+fn union_with_decimal_and_plain_bytes_is_invalid() {
+    let (_, message) = invalid_parts(
+        r#"["bytes",{"type":"bytes","logicalType":"decimal","precision":4,"scale":2}]"#,
+    );
+    assert!(message.starts_with("the union lists `bytes"), "{message}");
+}
+
+#[test]
+fn decimal_attributes_are_kept() {
+    let decimal = |text: &str| ParsedSchema::parse(text).unwrap().root;
+    assert_eq!(
+        decimal(r#"{"type":"bytes","logicalType":"decimal","precision":10,"scale":2}"#),
+        AvroType::Decimal(Decimal {
+            precision: 10,
+            scale: 2
+        })
+    );
+    assert_eq!(
+        decimal(r#"{"type":"bytes","logicalType":"decimal","precision":10}"#),
+        AvroType::Decimal(Decimal {
+            precision: 10,
+            scale: 0
+        })
+    );
+    // Invalid decimals fall back to plain bytes, as the specification lets readers do.
+    for invalid in [
+        r#"{"type":"bytes","logicalType":"decimal","precision":0}"#,
+        r#"{"type":"bytes","logicalType":"decimal","precision":2,"scale":3}"#,
+        r#"{"type":"bytes","logicalType":"decimal"}"#,
+    ] {
+        assert_eq!(decimal(invalid), AvroType::Bytes, "{invalid}");
+    }
+    // 4 bytes hold at most 9 decimal digits.
+    let schema = ParsedSchema::parse(
+        r#"{"type":"fixed","name":"F","size":4,"logicalType":"decimal","precision":10}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        schema.lookup("F"),
+        Some(NamedType::Fixed { decimal: None, .. })
+    ));
+    let schema = ParsedSchema::parse(
+        r#"{"type":"fixed","name":"F","size":4,"logicalType":"decimal","precision":9}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        schema.lookup("F"),
+        Some(NamedType::Fixed {
+            decimal: Some(Decimal { precision: 9, .. }),
+            ..
+        })
+    ));
+}
