@@ -54,6 +54,8 @@ pub(crate) struct LiveFlowView {
 pub(crate) struct StoppedFlow {
     /// The first course step whose resources do not exist yet, or none when the flow can start.
     missing_step: Option<StepId>,
+    /// Every course step, in course order, that misses a resource the flow uses.
+    missing_steps: Vec<StepId>,
     /// The resource of that step found missing, such as "hub `lead`".
     missing_resource: Option<String>,
     /// The reason the namespace could not be checked, such as a keychain that rejects a read.
@@ -82,9 +84,15 @@ pub(crate) fn stored_parked(data_folder: &Path) -> Result<Vec<ParkedEvent>, Stor
 async fn check_stopped(app: &AppState, attendee: &AttendeeChoice) -> StoppedFlow {
     let prepared = match prepare(app, attendee).await {
         Ok(prepared) => prepared,
-        Err(LiveFlowError::NotReady(LocalTargetError::NotApplied { resource, step, .. })) => {
+        Err(LiveFlowError::NotReady(LocalTargetError::NotApplied {
+            resource,
+            step,
+            missing_steps,
+            ..
+        })) => {
             return StoppedFlow {
                 missing_step: Some(step),
+                missing_steps,
                 missing_resource: Some(resource),
                 ..StoppedFlow::default()
             };

@@ -71,12 +71,20 @@ pub(crate) enum LiveFlowError {
 impl LiveFlowError {
     /// Returns the course step to apply when the failure is a resource not applied yet.
     pub(crate) fn missing_step(&self) -> Option<StepId> {
+        self.missing_steps().first().copied()
+    }
+
+    /// Returns every course step, in course order, that misses a resource the flow uses, or
+    /// none when the failure is of another kind.
+    pub(crate) fn missing_steps(&self) -> Vec<StepId> {
         match self {
-            LiveFlowError::NotReady(LocalTargetError::NotApplied { step, .. }) => Some(*step),
+            LiveFlowError::NotReady(LocalTargetError::NotApplied { missing_steps, .. }) => {
+                missing_steps.clone()
+            }
             LiveFlowError::NotReady(
                 LocalTargetError::NoCapture { .. } | LocalTargetError::RuleKeys { .. },
-            ) => Some(StepId::Publishers),
-            _ => None,
+            ) => vec![StepId::Publishers],
+            _ => Vec::new(),
         }
     }
 
@@ -118,6 +126,7 @@ impl LiveFlowError {
 struct ErrorView {
     message: String,
     missing_step: Option<StepId>,
+    missing_steps: Vec<StepId>,
 }
 
 impl Serialize for LiveFlowError {
@@ -125,6 +134,7 @@ impl Serialize for LiveFlowError {
         ErrorView {
             message: self.page_message(),
             missing_step: self.missing_step(),
+            missing_steps: self.missing_steps(),
         }
         .serialize(serializer)
     }
@@ -139,10 +149,15 @@ mod tests {
         let error = LiveFlowError::NotReady(LocalTargetError::NotApplied {
             resource: "schema group `myschemagroup`".to_string(),
             step: StepId::SchemaRegistry,
+            missing_steps: vec![StepId::SchemaRegistry, StepId::Consumers],
             command: "eda-workshop apply --namespace dgrf --step schema-registry".to_string(),
         });
         let value = serde_json::to_value(&error).unwrap();
         assert_eq!(value["missing_step"], "schema_registry");
+        assert_eq!(
+            value["missing_steps"],
+            serde_json::json!(["schema_registry", "consumers"])
+        );
         assert_eq!(
             value["message"],
             "the schema group `myschemagroup` does not exist yet, because Schema registry is \
@@ -155,6 +170,7 @@ mod tests {
     fn other_errors_name_no_step() {
         let value = serde_json::to_value(LiveFlowError::NotRunning).unwrap();
         assert_eq!(value["missing_step"], serde_json::Value::Null);
+        assert_eq!(value["missing_steps"], serde_json::json!([]));
         assert_eq!(
             value["message"],
             "the live flow is not running: press Start first"
@@ -170,6 +186,7 @@ mod tests {
         });
         let value = serde_json::to_value(&error).unwrap();
         assert_eq!(value["missing_step"], "publishers");
+        assert_eq!(value["missing_steps"], serde_json::json!(["publishers"]));
         assert_eq!(
             value["message"],
             "hub `lead` does not capture into a storage container (capture is off), so no lead \

@@ -261,19 +261,26 @@ describe("hex rows", () => {
 describe("errors", () => {
   it("reads the message and the step to apply", () => {
     expect(
-      flowError({ message: "the schema group does not exist yet", missing_step: "schema_registry" }),
-    ).toEqual({ message: "the schema group does not exist yet", missingStep: "schema_registry" });
+      flowError({
+        message: "the schema group does not exist yet",
+        missing_step: "schema_registry",
+        missing_steps: ["schema_registry", "consumers"],
+      }),
+    ).toEqual({
+      message: "the schema group does not exist yet",
+      missingSteps: ["schema_registry", "consumers"],
+    });
   });
 
   it("reads an error without a step", () => {
-    expect(flowError({ message: "not running", missing_step: null })).toEqual({
+    expect(flowError({ message: "not running", missing_step: null, missing_steps: [] })).toEqual({
       message: "not running",
-      missingStep: null,
+      missingSteps: [],
     });
   });
 
   it("reads a plain string or Error", () => {
-    expect(flowError("failed")).toEqual({ message: "failed", missingStep: null });
-    expect(flowError(new Error("broken"))).toEqual({ message: "broken", missingStep: null });
+    expect(flowError("failed")).toEqual({ message: "failed", missingSteps: [] });
+    expect(flowError(new Error("broken"))).toEqual({ message: "broken", missingSteps: [] });
   });
 });

@@ -36,22 +36,28 @@ export interface FlowStatus {
   sales: SaleTiming | null;
 }
 
-/** A failed live flow command: the message, and the course step to apply when one is missing. */
+/**
+ * A failed live flow command: the message, and the course steps to apply when resources the
+ * flow uses are missing.
+ */
 export interface FlowError {
   message: string;
-  missingStep: string | null;
+  /** Every course step that misses a resource, in course order; empty for other failures. */
+  missingSteps: string[];
 }
 
-/** Reads a rejected live flow command. Its commands reject with `{ message, missing_step }`. */
+/** Reads a rejected live flow command. Its commands reject with `{ message, missing_steps }`. */
 export function flowError(error: unknown): FlowError {
   if (typeof error === "object" && error !== null && "message" in error) {
-    const { message, missing_step } = error as { message: unknown; missing_step?: unknown };
+    const { message, missing_steps } = error as { message: unknown; missing_steps?: unknown };
     return {
       message: String(message),
-      missingStep: typeof missing_step === "string" ? missing_step : null,
+      missingSteps: Array.isArray(missing_steps)
+        ? missing_steps.filter((step): step is string => typeof step === "string")
+        : [],
     };
   }
-  return { message: errorMessage(error), missingStep: null };
+  return { message: errorMessage(error), missingSteps: [] };
 }
 
 /** One team's counts over every hub it touches. */
@@ -174,6 +180,8 @@ export interface LiveFlowView {
 export interface StoppedFlow {
   /** The first course step whose resources do not exist yet, or null when the flow can start. */
   missing_step: string | null;
+  /** Every course step, in course order, that misses a resource the flow uses. */
+  missing_steps: string[];
   /** The resource of that step found missing, such as "hub `lead`". */
   missing_resource: string | null;
   /** The reason the namespace could not be checked. */

@@ -135,6 +135,7 @@ interface Calls {
 
 const READY: StoppedFlow = {
   missing_step: null,
+  missing_steps: [],
   missing_resource: null,
   problem: null,
   parked: [],
@@ -338,6 +339,7 @@ describe("live flow page", () => {
             reject: {
               message: "the schema group `myschemagroup` does not exist yet",
               missing_step: "schema_registry",
+              missing_steps: ["schema_registry", "publishers", "consumers"],
             },
           }
         : running(10000),
@@ -368,10 +370,39 @@ describe("live flow page", () => {
     ]);
   });
 
+  test("names only the steps that are missing, not the applied ones after them", async () => {
+    const calls = installFlowBackend(() => running(10000), {
+      ...READY,
+      missing_step: "schema_registry",
+      missing_steps: ["schema_registry"],
+      missing_resource: "schema group `myschemagroup`",
+    });
+    const user = userEvent.setup();
+    renderPage();
+
+    const start = await screen.findByTestId("flow-start");
+    expect(start.textContent).toBe("Apply Schema registry and start");
+    const status = screen.getByTestId("flow-status").textContent ?? "";
+    expect(status).toMatch(/Stopped\. Schema registry\s+is not applied yet: Start applies\s+it first/);
+    expect(status).not.toContain("Publishers");
+
+    await user.click(start);
+    await waitFor(() => expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Running/));
+    const applied = calls.commands.filter((call) => call.cmd === "apply_step");
+    expect(applied.map((call) => call.args.step)).toEqual(["schema_registry"]);
+  });
+
   test("names the steps a start needs as soon as the page opens", async () => {
     const calls = installFlowBackend(() => running(10000), {
       ...READY,
       missing_step: "resource_groups",
+      missing_steps: [
+        "resource_groups",
+        "shared_platform",
+        "schema_registry",
+        "publishers",
+        "consumers",
+      ],
       missing_resource: "broker resource group `dv-events-broker-rg`",
     });
     const user = userEvent.setup();

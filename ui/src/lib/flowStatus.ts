@@ -119,13 +119,11 @@ function capitalize(text: string): string {
 }
 
 /**
- * Lists the course steps a start still needs: the first one found missing and every later
- * one, because each step builds on the ones before it. Applying a step that exists already
- * only brings it back to the plan.
+ * Lists the course steps a start still needs, in course order: the ones the backend found
+ * missing a resource the flow uses. Steps that it found applied are left out.
  */
-export function stepsToApply(steps: CourseStep[], firstMissing: string | null): CourseStep[] {
-  const index = steps.findIndex((step) => step.id === firstMissing);
-  return index < 0 ? [] : steps.slice(index);
+export function stepsToApply(steps: CourseStep[], missing: readonly string[]): CourseStep[] {
+  return steps.filter((step) => missing.includes(step.id));
 }
 
 /** Joins page titles as "A", "A and B" or "A, B and C". */

@@ -22,22 +22,45 @@ pub(super) struct Applied {
     pub(super) hubs: BTreeMap<String, Value>,
 }
 
-/// Reads every resource of the plan that the flow uses, in plan order, and fails on the first
-/// one that does not exist, naming the step that creates it.
+/// Reads every resource of the plan that the flow uses, in plan order. When some are missing,
+/// fails with the first one and the step that creates it. The error also lists every step that
+/// misses a resource, so that a caller can apply only those.
 pub(super) async fn check(client: &ArmClient, plan: &Plan) -> Result<Applied, LocalTargetError> {
     let mut hubs = BTreeMap::new();
-    for step in &plan.steps {
+    let mut first_missing: Option<(&Resource, StepId)> = None;
+    let mut missing_steps: Vec<StepId> = Vec::new();
+    for (index, step) in plan.steps.iter().enumerate() {
         for resource in step.resources.iter().filter(|resource| !resource.opt_in) {
             if !used_by_flow(resource.kind()) {
                 continue;
             }
-            let Some(body) = client.get(resource.kind(), &resource.id).await? else {
-                return Err(not_applied(plan, resource, step.id));
+            let found = match client.get(resource.kind(), &resource.id).await {
+                Ok(found) => found,
+                Err(error) => match first_missing {
+                    None => return Err(error.into()),
+                    // A failed read leaves this step and the later ones unknown, so they are
+                    // listed as missing. Applying a step that exists already is safe, because
+                    // it only brings the step back to the plan.
+                    Some((first, first_step)) => {
+                        tracing::warn!(%error, "reading a resource after a missing one failed");
+                        missing_steps.extend(plan.steps[index..].iter().map(|later| later.id));
+                        return Err(not_applied(plan, first, first_step, missing_steps));
+                    }
+                },
+            };
+            let Some(body) = found else {
+                first_missing.get_or_insert((resource, step.id));
+                missing_steps.push(step.id);
+                // The step is missing, so its other resources need no read.
+                break;
             };
             if let Spec::EventHub(_) = resource.spec {
                 hubs.insert(resource.name.clone(), body);
             }
         }
+    }
+    if let Some((resource, step)) = first_missing {
+        return Err(not_applied(plan, resource, step, missing_steps));
     }
 
     let namespace = plan
@@ -62,7 +85,12 @@ pub(super) async fn check(client: &ArmClient, plan: &Plan) -> Result<Applied, Lo
     })
 }
 
-fn not_applied(plan: &Plan, resource: &Resource, step: StepId) -> LocalTargetError {
+fn not_applied(
+    plan: &Plan,
+    resource: &Resource,
+    step: StepId,
+    missing_steps: Vec<StepId>,
+) -> LocalTargetError {
     // Titles such as "hub `lead`" already name the resource.
     let resource_name = if resource.title.contains(&format!("`{}`", resource.name)) {
         resource.title.clone()
@@ -72,6 +100,7 @@ fn not_applied(plan: &Plan, resource: &Resource, step: StepId) -> LocalTargetErr
     LocalTargetError::NotApplied {
         resource: resource_name,
         step,
+        missing_steps,
         command: apply_command(&plan.attendee, step),
     }
 }

@@ -63,6 +63,7 @@ pub async fn set_capture_window(
         .ok_or_else(|| LocalTargetError::NotApplied {
             resource: planned.title.clone(),
             step: StepId::Publishers,
+            missing_steps: vec![StepId::Publishers],
             command: apply_command(attendee, StepId::Publishers),
         })?;
     let before_seconds = capture_interval(&current);

@@ -76,6 +76,8 @@ pub enum LocalTargetError {
         resource: String,
         /// The step that creates it.
         step: StepId,
+        /// Every step, in plan order, that misses a resource the flow uses; the first is `step`.
+        missing_steps: Vec<StepId>,
         /// The command that applies the step.
         command: String,
     },
