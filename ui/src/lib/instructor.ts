@@ -11,11 +11,14 @@ export const DEFAULT_PAUSE_SECONDS = 60;
 
 /**
  * The wizard pages whose Apply autoplay may run when "apply as we go" is on: the course steps
- * that create resources. The schema exercise registers schemas by hand, so it is not here.
+ * that create resources. On the Schema registry page, Apply creates the step's schema group,
+ * which the live flow needs, and registers no schema: the exercise's attempts stay for the
+ * instructor to register by hand.
  */
 export const APPLY_PAGES: readonly string[] = [
   "resource_groups",
   "shared_platform",
+  "schema_registry",
   "publishers",
   "consumers",
 ];

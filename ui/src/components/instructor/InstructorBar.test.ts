@@ -226,6 +226,21 @@ describe("autoplay in the app", () => {
     );
   });
 
+  test("apply as we go applies the schema group on the Schema registry page", async () => {
+    const { backend, user } = await renderInInstructorMode({
+      saved: savedState({ instructor_mode: true, autoplay_seconds: 15 }, "schema_registry"),
+    });
+    await screen.findByRole("heading", { level: 1, name: /schema/i });
+
+    await user.click(screen.getByTestId("instructor-apply-as-we-go"));
+    await user.click(screen.getByTestId("instructor-play"));
+
+    await waitFor(() => expect(backend.provisioning).toEqual(["apply:schema_registry"]));
+    await waitFor(() =>
+      expect(screen.getByTestId("instructor-countdown").textContent).toBe("0:15"),
+    );
+  });
+
   test("without apply as we go, Play applies nothing", async () => {
     const { backend, user } = await renderInInstructorMode({
       saved: savedState({ instructor_mode: true, autoplay_seconds: 15 }, "resource_groups"),
