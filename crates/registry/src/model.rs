@@ -22,6 +22,14 @@ use names::{check_full_name, check_not_primitive, check_simple_name, SimpleName}
 /// text, and serde_json rejects it with a message that does not name it.
 const BYTE_ORDER_MARK: char = '\u{feff}';
 
+/// The deepest nesting of JSON arrays and objects that serde_json reads, its default recursion
+/// limit. A record nested in a field takes about three levels (the field, its type, the fields
+/// array), so about 40 nested records reach it.
+const JSON_NESTING_LIMIT: usize = 128;
+
+/// The message serde_json gives when a document passes [`JSON_NESTING_LIMIT`].
+const RECURSION_LIMIT_MESSAGE: &str = "recursion limit exceeded";
+
 /// Failure to read a text as an Avro schema.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SchemaError {
@@ -33,6 +41,19 @@ pub enum SchemaError {
         /// One-based line of the error.
         line: usize,
         /// One-based column of the error.
+        column: usize,
+    },
+    /// The JSON nests arrays and objects deeper than the parser reads.
+    #[error(
+        "the schema nests JSON objects and arrays more than {JSON_NESTING_LIMIT} levels deep, \
+         the most this registry reads (Path '', line {line}, position {column}): flatten the \
+         schema, for example by moving the fields of deeply nested records into their parent \
+         records"
+    )]
+    TooDeep {
+        /// One-based line where the limit was passed.
+        line: usize,
+        /// One-based column where the limit was passed.
         column: usize,
     },
     /// The text starts with a UTF-8 byte-order mark, which JSON does not allow.
@@ -290,10 +311,19 @@ fn parse_json(text: &str) -> Result<Value, SchemaError> {
     if text.starts_with(BYTE_ORDER_MARK) {
         return Err(SchemaError::ByteOrderMark);
     }
-    serde_json::from_str(text).map_err(|error| SchemaError::Json {
-        message: json_message_without_position(&error),
-        line: error.line(),
-        column: character_column(text, error.line(), error.column()),
+    serde_json::from_str(text).map_err(|error| {
+        let message = json_message_without_position(&error);
+        let line = error.line();
+        let column = character_column(text, line, error.column());
+        if message == RECURSION_LIMIT_MESSAGE {
+            SchemaError::TooDeep { line, column }
+        } else {
+            SchemaError::Json {
+                message,
+                line,
+                column,
+            }
+        }
     })
 }
 

@@ -442,3 +442,38 @@ fn decimal_attributes_are_kept() {
         })
     ));
 }
+
+#[test]
+fn deep_nesting_names_limit_and_fix() {
+    let depth = 200;
+    let text = format!(
+        "{}\"string\"{}",
+        r#"{"type":"array","items":"#.repeat(depth),
+        "}".repeat(depth)
+    );
+    let error = ParsedSchema::parse(&text).unwrap_err();
+    assert!(
+        matches!(error, SchemaError::TooDeep { line: 1, .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.starts_with(
+            "the schema nests JSON objects and arrays more than 128 levels deep, the most this \
+             registry reads"
+        ),
+        "{message}"
+    );
+    assert!(message.contains(": flatten the schema"), "{message}");
+}
+
+#[test]
+fn nesting_below_limit_parses() {
+    let depth = 120;
+    let text = format!(
+        "{}\"string\"{}",
+        r#"{"type":"array","items":"#.repeat(depth),
+        "}".repeat(depth)
+    );
+    assert!(ParsedSchema::parse(&text).is_ok());
+}
