@@ -46,8 +46,8 @@ pub enum StoreError {
         max: usize,
     },
     /// A group or schema name is empty, too long, or not printable ASCII (names travel in
-    /// HTTP headers such as `Schema-Name`).
-    #[error("{kind} name `{name}` is invalid: use 1 to {max} printable ASCII characters")]
+    /// HTTP headers such as `Schema-Name`), or a schema name contains `:`.
+    #[error("{kind} name `{name}` is invalid because it {problem}: use 1 to {max} {allowed}")]
     InvalidName {
         /// `schema group` or `schema`.
         kind: &'static str,
@@ -55,6 +55,10 @@ pub enum StoreError {
         name: String,
         /// The maximum length in characters.
         max: usize,
+        /// The broken rule, as a verb phrase such as "contains `:` (U+003A)".
+        problem: String,
+        /// The characters a name may contain.
+        allowed: &'static str,
     },
     /// The schema content passes the size limit.
     #[error("the schema has {size} bytes, more than the limit of {max} bytes")]
@@ -510,17 +514,48 @@ impl Store {
     }
 }
 
+/// The character that separates a schema name from an operation in a request path, as in
+/// `POST /$schemaGroups/{group}/schemas/{name}:get-id`, so a schema name cannot contain it.
+const OPERATION_SEPARATOR: char = ':';
+
+/// Checks a schema group name (`kind` "schema group") or a schema name (`kind` "schema").
 fn check_name(kind: &'static str, name: &str, max: usize) -> Result<(), StoreError> {
+    let is_schema = kind == "schema";
+    let allowed = if is_schema {
+        "printable ASCII characters other than `:`"
+    } else {
+        "printable ASCII characters"
+    };
     let chars = name.chars().count();
-    let printable = name.chars().all(|c| c.is_ascii_graphic());
-    if chars == 0 || chars > max || !printable {
-        return Err(StoreError::InvalidName {
+    let problem = if chars == 0 {
+        Some("is empty".to_string())
+    } else if chars > max {
+        Some(format!("has {chars} characters"))
+    } else if let Some(c) = name.chars().find(|c| !c.is_ascii_graphic()) {
+        Some(format!(
+            "contains `{}` (U+{:04X})",
+            c.escape_default(),
+            u32::from(c)
+        ))
+    } else if is_schema && name.contains(OPERATION_SEPARATOR) {
+        Some(
+            "contains `:` (U+003A), which separates a schema name from an operation such as \
+             `:get-id` in request paths"
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(StoreError::InvalidName {
             kind,
             name: name.to_string(),
             max,
-        });
+            problem,
+            allowed,
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn group_of(connection: &Connection, name: &str) -> Result<GroupInfo, StoreError> {
@@ -780,6 +815,40 @@ mod tests {
                 "{name}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn schema_name_with_colon_is_rejected() {
+        let store = store_with_group(CompatibilityMode::None);
+        let error = store.register("group", "a:b", V1).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "schema name `a:b` is invalid because it contains `:` (U+003A), which separates a \
+             schema name from an operation such as `:get-id` in request paths: use 1 to 100 \
+             printable ASCII characters other than `:`"
+        );
+    }
+
+    #[test]
+    fn invalid_name_names_the_problem() {
+        let store = store_with_group(CompatibilityMode::None);
+        let cases = [
+            ("with space", "contains ` ` (U+0020)"),
+            ("", "is empty"),
+            ("Kunde\u{e4}", "contains `\\u{e4}` (U+00E4)"),
+        ];
+        for (name, problem) in cases {
+            let error = store.register("group", name, V1).unwrap_err().to_string();
+            assert!(
+                error.contains(&format!("is invalid because it {problem}:")),
+                "{error}"
+            );
+        }
+        let error = store
+            .register("group", &"n".repeat(101), V1)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("because it has 101 characters"), "{error}");
     }
 
     #[test]

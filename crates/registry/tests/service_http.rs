@@ -560,7 +560,11 @@ async fn missing_or_wrong_tokens_are_401() {
 
     let cases = [
         (None, "MissingToken"),
-        (Some("Basic dXNlcjpwYXNz".to_string()), "MissingToken"),
+        (
+            Some("Basic dXNlcjpwYXNz".to_string()),
+            "InvalidAuthorizationScheme: The authorization header uses the scheme `Basic`, but \
+             this registry expects the Bearer scheme.",
+        ),
         (Some("Bearer not-a-token".to_string()), "InvalidToken"),
         (Some(foreign), "InvalidSignature"),
         (Some(expired), "ExpiredToken"),
@@ -910,4 +914,86 @@ async fn data_dir_contains_no_secrets() {
         assert!(!text.contains(&nonce), "{}", path.display());
     }
     assert!(!debug.contains(&nonce), "{debug}");
+}
+
+#[tokio::test]
+async fn schema_name_with_colon_is_400() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::None)
+        .unwrap();
+    let response = raw_client(&handle)
+        .put(url(
+            &handle,
+            &format!("/$schemaGroups/{COURSE_GROUP}/schemas/a%3Ab?api-version=2022-10"),
+        ))
+        .header("Authorization", bearer(&handle).unwrap())
+        .header("Content-Type", AVRO)
+        .body(SCHEMA)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let json: serde_json::Value = response.json().await.unwrap();
+    let detail = json["Detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("Schema name `a:b` is invalid because it contains `:` (U+003A)"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("use 1 to 100 printable ASCII characters other than `:`"),
+        "{detail}"
+    );
+    assert_eq!(versions_stored(&handle, "a:b").await, 0);
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_and_out_of_range_versions_are_400() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::None)
+        .unwrap();
+    https_client(&handle)
+        .register(COURSE_GROUP, "Customer.Created", SCHEMA)
+        .await
+        .unwrap();
+    let cases = [
+        (
+            "0",
+            "The schema version `0` is invalid: use a positive integer.",
+        ),
+        (
+            "abc",
+            "The schema version `abc` is invalid: use a positive integer.",
+        ),
+        (
+            "-1",
+            "The schema version `-1` is invalid: use a positive integer.",
+        ),
+        (
+            "99999999999",
+            "The schema version `99999999999` is out of range: use a positive integer up to \
+             4294967295.",
+        ),
+    ];
+    for (version, expected) in cases {
+        let response = raw_client(&handle)
+            .get(url(
+                &handle,
+                &format!(
+                    "/$schemaGroups/{COURSE_GROUP}/schemas/Customer.Created/versions/{version}\
+                     ?api-version=2022-10"
+                ),
+            ))
+            .header("Authorization", bearer(&handle).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{version}");
+        let json: serde_json::Value = response.json().await.unwrap();
+        let detail = json["Detail"].as_str().unwrap();
+        assert!(detail.starts_with(expected), "{version}: {detail}");
+    }
+    handle.stop().await;
 }

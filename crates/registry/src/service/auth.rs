@@ -16,12 +16,18 @@ use crate::secret::Secret;
 /// the front end of Schema Registry, which prefixes each with a code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
-    /// No `Authorization` header, or not a bearer token.
+    /// No `Authorization` header.
     #[error(
         "MissingToken: The authorization header was not found. Send \"Authorization: Bearer \
          <token>\" with a token the app issued."
     )]
     Missing,
+    /// An `Authorization` header with a scheme other than `Bearer`, or with no scheme.
+    #[error(
+        "InvalidAuthorizationScheme: The authorization header {0}, but this registry expects \
+         the Bearer scheme. Send \"Authorization: Bearer <token>\" with a token the app issued."
+    )]
+    WrongScheme(String),
     /// The token is not in the issued format.
     #[error("InvalidToken: The token is malformed. Use a token the app issued.")]
     Malformed,
@@ -72,9 +78,13 @@ impl TokenIssuer {
     /// Verifies an `Authorization` header value (`Bearer <token>`).
     pub fn verify_header(&self, header: Option<&str>) -> Result<(), TokenError> {
         let header = header.ok_or(TokenError::Missing)?;
-        let (scheme, token) = header.trim().split_once(' ').ok_or(TokenError::Missing)?;
+        let Some((scheme, token)) = header.trim().split_once(' ') else {
+            return Err(TokenError::WrongScheme(
+                "has no scheme before the token".to_string(),
+            ));
+        };
         if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(TokenError::Missing);
+            return Err(TokenError::WrongScheme(describe_scheme(scheme)));
         }
         self.verify(token.trim())
     }
@@ -97,6 +107,18 @@ impl TokenIssuer {
 impl Default for TokenIssuer {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Names a scheme that is not `Bearer` for the error message. Only a short word is repeated,
+/// because a header that starts with the token would otherwise put the token into the message,
+/// which the registry logs.
+fn describe_scheme(scheme: &str) -> String {
+    let is_word = scheme.len() <= 20 && scheme.chars().all(|c| c.is_ascii_alphabetic() || c == '-');
+    if is_word {
+        format!("uses the scheme `{scheme}`")
+    } else {
+        "does not start with a scheme".to_string()
     }
 }
 
@@ -141,7 +163,20 @@ mod tests {
         assert_eq!(issuer.verify_header(None), Err(TokenError::Missing));
         assert_eq!(
             issuer.verify_header(Some("Basic abc")),
-            Err(TokenError::Missing)
+            Err(TokenError::WrongScheme("uses the scheme `Basic`".into()))
+        );
+        assert_eq!(
+            issuer.verify_header(Some("tokenwithoutscheme")),
+            Err(TokenError::WrongScheme(
+                "has no scheme before the token".into()
+            ))
+        );
+        // A long first word may be the token itself, so the message does not repeat it.
+        assert_eq!(
+            issuer.verify_header(Some("1767000000.abcdef.0123 extra")),
+            Err(TokenError::WrongScheme(
+                "does not start with a scheme".into()
+            ))
         );
         assert_eq!(
             issuer.verify_header(Some("Bearer nonsense")),

@@ -132,12 +132,7 @@ fn route(state: &ServiceState, request: &ParsedRequest) -> Result<Reply, AzureEr
                 && is(schemas, "schemas")
                 && is(versions, "versions") =>
         {
-            let number: u32 = version.parse().map_err(|_| {
-                AzureError::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("The schema version `{version}` is invalid: use a positive integer."),
-                )
-            })?;
+            let number = version_number(version)?;
             let stored = state
                 .store
                 .version(group, name, number)
@@ -145,7 +140,7 @@ fn route(state: &ServiceState, request: &ParsedRequest) -> Result<Reply, AzureEr
             Ok(schema_reply(&context, &stored))
         }
         (Method::PUT, [groups, group, schemas, name])
-            if is(groups, "$schemaGroups") && is(schemas, "schemas") && !name.contains(':') =>
+            if is(groups, "$schemaGroups") && is(schemas, "schemas") =>
         {
             let content = schema_body(state, request)?;
             let registration = state
@@ -170,6 +165,30 @@ fn route(state: &ServiceState, request: &ParsedRequest) -> Result<Reply, AzureEr
             Ok(properties_reply(&context, &stored))
         }
         _ => Err(not_found(request)),
+    }
+}
+
+/// Reads a version number from a path. Versions start at 1, so 0 is as invalid as a word.
+fn version_number(text: &str) -> Result<u32, AzureError> {
+    let invalid = || {
+        AzureError::new(
+            StatusCode::BAD_REQUEST,
+            format!("The schema version `{text}` is invalid: use a positive integer."),
+        )
+    };
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    match text.parse::<u32>() {
+        Ok(0) => Err(invalid()),
+        Ok(number) => Ok(number),
+        Err(_) => Err(AzureError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "The schema version `{text}` is out of range: use a positive integer up to {}.",
+                u32::MAX
+            ),
+        )),
     }
 }
 
