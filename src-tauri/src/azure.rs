@@ -378,10 +378,7 @@ impl AzureTarget {
 /// Describes a failed sign-in with the fix for its method.
 fn sign_in_failure(method: SignInMethod, error: &control::Error) -> CommandError {
     // The credential's own advice names only `az login`, so its reason is kept without it.
-    let detail = match error {
-        control::Error::Credential(reason) => reason.clone(),
-        other => other.to_string(),
-    };
+    let detail = error.problem();
     let fix = match method.into_control().fault(error) {
         SignInFault::AzureCliMissing => {
             "the Azure CLI (`az`) is not installed on this computer: install it and run `az \
@@ -396,7 +393,8 @@ fn sign_in_failure(method: SignInMethod, error: &control::Error) -> CommandError
              secret again if it changed"
         }
         SignInFault::Unreachable => {
-            "check the network connection to Azure, then press Sign in again"
+            "check this computer's network connection to Azure, then press Sign in again, or \
+             choose Local above, which needs no network"
         }
         SignInFault::Other => "press Sign in again",
     };

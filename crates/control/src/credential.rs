@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
 use azure_core::time::{Duration, OffsetDateTime};
 
-use crate::error::{Error, Result};
+use crate::error::{credential_error, Result};
 use crate::secret::Secret;
 
 /// The scope of Azure Resource Manager tokens.
@@ -96,6 +96,6 @@ pub(crate) async fn bearer(credential: &dyn TokenCredential, scope: &str) -> Res
     let token = credential
         .get_token(&[scope], None)
         .await
-        .map_err(|error| Error::Credential(error.to_string()))?;
+        .map_err(|error| credential_error(&error))?;
     Ok(Secret::new(token.token.secret().to_string()))
 }

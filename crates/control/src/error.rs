@@ -26,6 +26,18 @@ pub enum Error {
     /// The credential returned no token.
     #[error("sign-in failed: {0}; sign in again (for example `az login`) and retry")]
     Credential(String),
+    /// No exchange with the Azure sign-in service happened: this computer has no network, the
+    /// name does not resolve, or the connection was refused or timed out.
+    #[error(
+        "cannot reach the Azure sign-in service at {host}: {reason}; check this computer's \
+         network connection to Azure"
+    )]
+    SignInUnreachable {
+        /// The sign-in service's host, such as `login.microsoftonline.com`.
+        host: String,
+        /// What the HTTP client reported.
+        reason: String,
+    },
     /// A long-running operation ended in a state other than `Succeeded`.
     #[error("the operation on `{id}` ended as {status}: {message}")]
     Operation {
@@ -65,6 +77,64 @@ impl Error {
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::Arm { status: 404, .. })
     }
+
+    /// Returns what went wrong without the advice the message ends with, for callers that give
+    /// a fix of their own, such as a failed sign-in's fix for the way of signing in.
+    pub fn problem(&self) -> String {
+        match self {
+            Error::Credential(reason) => reason.clone(),
+            Error::SignInUnreachable { host, reason } => {
+                format!("cannot reach the Azure sign-in service at {host}: {reason}")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Converts a credential's failure to an error, telling a sign-in service that could not be
+/// reached from one that refused the sign-in: the first needs the network, the second the
+/// credentials.
+pub(crate) fn credential_error(error: &(dyn std::error::Error + 'static)) -> Error {
+    match unreachable_host(error) {
+        Some((host, reason)) => Error::SignInUnreachable { host, reason },
+        None => Error::Credential(error.to_string()),
+    }
+}
+
+/// Finds, among an error and its sources, an HTTP request that got no answer, and returns its
+/// host and the HTTP client's account of it, with the causes that name the network fault.
+fn unreachable_host(error: &(dyn std::error::Error + 'static)) -> Option<(String, String)> {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(http) = error.downcast_ref::<reqwest::Error>() {
+            if http.is_connect() || http.is_timeout() {
+                let host = http
+                    .url()
+                    .and_then(|url| url.host_str())
+                    .unwrap_or("the sign-in service")
+                    .to_string();
+                return Some((host, causes(http)));
+            }
+        }
+        current = error.source();
+    }
+    None
+}
+
+/// Joins an error's message with those of its sources, which name the network fault (such as a
+/// name that does not resolve) where the top message says only that sending failed.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// The crate's result type.

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
-use azure_core::http::{ClientOptions, Transport};
+use azure_core::error::ErrorKind;
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
 use azure_core::time::OffsetDateTime;
 use serde::Serialize;
 
@@ -102,7 +103,9 @@ impl Method {
             (Method::ServicePrincipal, Error::Credential(_)) => {
                 SignInFault::ServicePrincipalRejected
             }
-            (_, Error::Unreachable { .. }) => SignInFault::Unreachable,
+            (_, Error::Unreachable { .. } | Error::SignInUnreachable { .. }) => {
+                SignInFault::Unreachable
+            }
             _ => SignInFault::Other,
         }
     }
@@ -134,6 +137,7 @@ pub fn credential(
             let options = azure_identity::ClientSecretCredentialOptions {
                 client_options: ClientOptions {
                     transport: Some(Transport::new(Arc::new(ReqwestTransport::default()))),
+                    retry: sign_in_retries(),
                     ..Default::default()
                 },
             };
@@ -147,6 +151,17 @@ pub fn credential(
             .map_err(failed)?)
         }
     }
+}
+
+/// The retries of a service principal's token request: a few, within 20 s, so that a computer
+/// without a network hears so in seconds instead of after the default minute of retries.
+fn sign_in_retries() -> RetryOptions {
+    RetryOptions::exponential(ExponentialRetryOptions {
+        initial_delay: azure_core::time::Duration::milliseconds(500),
+        max_retries: 2,
+        max_total_elapsed: azure_core::time::Duration::seconds(20),
+        max_delay: azure_core::time::Duration::seconds(5),
+    })
 }
 
 /// The OAuth 2.0 device authorization grant against Microsoft Entra, with the token kept in
@@ -185,17 +200,19 @@ impl DeviceCodeCredential {
             authority: authority.trim_end_matches('/').to_string(),
             tenant: tenant.to_string(),
             client_id: client_id.to_string(),
-            http: reqwest::Client::new(),
+            http: crate::transport::sign_in_http_client(),
             prompt,
             cached: tokio::sync::Mutex::new(None),
         }
     }
 
+    /// Posts a form to one of the authority's OAuth endpoints. A request that got no answer
+    /// keeps the HTTP client's error as its source, so the caller can tell a network fault.
     async fn post(
         &self,
         endpoint: &str,
         form: &[(&str, &str)],
-    ) -> std::result::Result<(u16, serde_json::Value), String> {
+    ) -> azure_core::Result<(u16, serde_json::Value)> {
         let url = format!("{}/{}/oauth2/v2.0/{endpoint}", self.authority, self.tenant);
         let response = self
             .http
@@ -203,21 +220,24 @@ impl DeviceCodeCredential {
             .form(form)
             .send()
             .await
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| azure_core::Error::new(ErrorKind::Io, error))?;
         let status = response.status().as_u16();
-        let body = response.json().await.map_err(|error| error.to_string())?;
+        let body = response
+            .json()
+            .await
+            .map_err(|error| azure_core::Error::new(ErrorKind::Io, error))?;
         Ok((status, body))
     }
 
-    async fn sign_in(&self, scope: &str) -> std::result::Result<(Secret, OffsetDateTime), String> {
+    async fn sign_in(&self, scope: &str) -> azure_core::Result<(Secret, OffsetDateTime)> {
         let form = [("client_id", self.client_id.as_str()), ("scope", scope)];
         let (status, code) = self.post("devicecode", &form).await?;
         if status != 200 {
-            return Err(describe_oauth_error(&code));
+            return Err(refused(describe_oauth_error(&code)));
         }
         let device_code = code["device_code"]
             .as_str()
-            .ok_or("no device_code returned")?;
+            .ok_or_else(|| refused("no device_code returned".to_string()))?;
         let message = code["message"]
             .as_str()
             .unwrap_or("Open the sign-in page and enter the code.");
@@ -238,7 +258,7 @@ impl DeviceCodeCredential {
             if status == 200 {
                 let token = body["access_token"]
                     .as_str()
-                    .ok_or("no access_token returned")?;
+                    .ok_or_else(|| refused("no access_token returned".to_string()))?;
                 let lifetime = body["expires_in"].as_i64().unwrap_or(3600);
                 let expires =
                     OffsetDateTime::now_utc() + azure_core::time::Duration::seconds(lifetime);
@@ -247,11 +267,18 @@ impl DeviceCodeCredential {
             match body["error"].as_str() {
                 Some("authorization_pending") => {}
                 Some("slow_down") => interval += 5,
-                _ => return Err(describe_oauth_error(&body)),
+                _ => return Err(refused(describe_oauth_error(&body))),
             }
         }
-        Err("the device code expired before sign-in finished; sign in again".to_string())
+        Err(refused(
+            "the device code expired before sign-in finished; sign in again".to_string(),
+        ))
     }
+}
+
+/// A sign-in the authority answered and refused.
+fn refused(reason: String) -> azure_core::Error {
+    azure_core::Error::with_message(ErrorKind::Credential, reason)
 }
 
 fn describe_oauth_error(body: &serde_json::Value) -> String {
@@ -278,9 +305,7 @@ impl TokenCredential for DeviceCodeCredential {
                 return Ok(AccessToken::new(token.expose().to_string(), *expires));
             }
         }
-        let (token, expires) = self.sign_in(&scope).await.map_err(|reason| {
-            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, reason)
-        })?;
+        let (token, expires) = self.sign_in(&scope).await?;
         *cached = Some((scope, token.clone(), expires));
         Ok(AccessToken::new(token.expose().to_string(), expires))
     }
@@ -485,5 +510,74 @@ mod tests {
             Method::DeviceCode.fault(&unreachable),
             SignInFault::Unreachable
         );
+    }
+
+    #[tokio::test]
+    async fn unreachable_authority_is_a_network_fault() {
+        // A port that was just free: nothing listens there, so the connection is refused.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let authority = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let credential = DeviceCodeCredential::new(
+            &authority,
+            "organizations",
+            AZURE_CLI_CLIENT_ID,
+            Arc::new(|_: &str| {}),
+        );
+
+        let error = crate::credential::bearer(&credential, crate::credential::ARM_SCOPE)
+            .await
+            .unwrap_err();
+
+        assert!(
+            matches!(&error, Error::SignInUnreachable { host, .. } if host == "127.0.0.1"),
+            "{error:?}"
+        );
+        assert_eq!(Method::DeviceCode.fault(&error), SignInFault::Unreachable);
+        assert_eq!(
+            Method::ServicePrincipal.fault(&error),
+            SignInFault::Unreachable
+        );
+        assert!(
+            error
+                .problem()
+                .starts_with("cannot reach the Azure sign-in service at 127.0.0.1: "),
+            "{}",
+            error.problem()
+        );
+    }
+
+    #[tokio::test]
+    async fn refused_device_code_is_not_a_network_fault() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let authority = format!("http://{}", listener.local_addr().unwrap());
+        let refuse = axum::routing::post(|| async {
+            (
+                axum::http::StatusCode::BAD_REQUEST,
+                axum::Json(serde_json::json!({
+                    "error": "invalid_client",
+                    "error_description": "AADSTS700016: application not found"
+                })),
+            )
+        });
+        let app = axum::Router::new().route("/organizations/oauth2/v2.0/devicecode", refuse);
+        let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let credential = DeviceCodeCredential::new(
+            &authority,
+            "organizations",
+            AZURE_CLI_CLIENT_ID,
+            Arc::new(|_: &str| {}),
+        );
+
+        let error = crate::credential::bearer(&credential, crate::credential::ARM_SCOPE)
+            .await
+            .unwrap_err();
+        server.abort();
+
+        assert!(
+            matches!(&error, Error::Credential(reason) if reason.contains("AADSTS700016")),
+            "{error:?}"
+        );
+        assert_eq!(Method::DeviceCode.fault(&error), SignInFault::Other);
     }
 }

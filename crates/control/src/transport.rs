@@ -1,15 +1,50 @@
-//! An `azure_core` 1.x HTTP client over the workspace's `reqwest` (rustls, ring), so
-//! credentials such as the service principal's need neither OpenSSL nor a second TLS stack.
+//! HTTP clients for Azure with bounded connect times, and an `azure_core` 1.x HTTP client over
+//! the workspace's `reqwest` (rustls, ring), so credentials such as the service principal's need
+//! neither OpenSSL nor a second TLS stack.
+
+use std::time::Duration;
 
 use async_trait::async_trait;
 use azure_core::error::ErrorKind;
 use azure_core::http::headers::Headers;
 use azure_core::http::{AsyncRawResponse, Body, HttpClient, Request, StatusCode};
 
-/// Sends `azure_core` requests with `reqwest`.
-#[derive(Debug, Clone, Default)]
+/// How long connecting to an Azure endpoint may take: a computer without a route to Azure
+/// hears so within this time instead of the system's own timeout of minutes.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one request to the sign-in service may take in all.
+const SIGN_IN_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Returns an HTTP client whose connections must open within [`CONNECT_TIMEOUT`].
+pub(crate) fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .build()
+        .unwrap_or_default()
+}
+
+/// Returns an HTTP client for the sign-in service, whose requests must also finish within
+/// [`SIGN_IN_REQUEST_TIMEOUT`].
+pub(crate) fn sign_in_http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(SIGN_IN_REQUEST_TIMEOUT)
+        .build()
+        .unwrap_or_default()
+}
+
+/// Sends `azure_core` requests with `reqwest`, for the service principal's sign-in.
+#[derive(Debug, Clone)]
 pub(crate) struct ReqwestTransport {
     client: reqwest::Client,
+}
+
+impl Default for ReqwestTransport {
+    fn default() -> Self {
+        Self {
+            client: sign_in_http_client(),
+        }
+    }
 }
 
 #[async_trait]

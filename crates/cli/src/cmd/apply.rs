@@ -140,13 +140,14 @@ fn sign_in_failure(method: Method, error: control::Error) -> anyhow::Error {
             "check --tenant and --client-id, and store the client secret again with \
              `eda-workshop secrets set azure-client-secret` if it changed"
         }
-        SignInFault::Unreachable => "check the network connection to Azure and try again",
+        SignInFault::Unreachable => {
+            "check this computer's network connection to Azure (and its proxy settings) and \
+             run this command again, or use the Local target (`--target local`), which needs no \
+             network"
+        }
         SignInFault::Other => return error.into(),
     };
-    let reason = match &error {
-        control::Error::Credential(reason) => reason.clone(),
-        other => other.to_string(),
-    };
+    let reason = error.problem();
     anyhow::anyhow!("signing in to Azure failed: {reason}\nFix: {fix}")
 }
 

@@ -10,7 +10,7 @@ use course::ResourceKind;
 use serde_json::Value;
 
 use super::Raw;
-use crate::error::{Error, Result};
+use crate::error::{credential_error, Error, Result};
 
 /// The names an Event Hubs id is made of.
 struct Names<'a> {
@@ -84,7 +84,7 @@ fn legacy_error(id: &str, error: azure_core_legacy::Error) -> Error {
                 .map(str::to_string)
                 .unwrap_or_else(|| error.to_string()),
         },
-        azure_core_legacy::error::ErrorKind::Credential => Error::Credential(error.to_string()),
+        azure_core_legacy::error::ErrorKind::Credential => credential_error(&error),
         _ => Error::Unreachable {
             endpoint: id.to_string(),
             reason: error.to_string(),

@@ -110,7 +110,7 @@ impl ArmClient {
             endpoint,
             subscription: subscription.to_string(),
             credential,
-            http: reqwest::Client::new(),
+            http: crate::transport::http_client(),
             eventhub,
             polling: Polling::default(),
         })

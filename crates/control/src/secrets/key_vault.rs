@@ -35,7 +35,7 @@ impl KeyVaultStore {
         KeyVaultStore {
             vault: vault.to_string(),
             base: base.trim_end_matches('/').to_string(),
-            http: reqwest::Client::new(),
+            http: crate::transport::http_client(),
             credential,
         }
     }
