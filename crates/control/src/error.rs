@@ -26,8 +26,8 @@ pub enum Error {
     /// The credential returned no token.
     #[error("sign-in failed: {0}; sign in again (for example `az login`) and retry")]
     Credential(String),
-    /// No exchange with the Azure sign-in service happened: this computer has no network, the
-    /// name does not resolve, or the connection was refused or timed out.
+    /// The Azure sign-in service was not reached: no network, a host name that does not
+    /// resolve, or a connection refused or timed out.
     #[error(
         "cannot reach the Azure sign-in service at {host}: {reason}; check this computer's \
          network connection to Azure"
@@ -35,7 +35,7 @@ pub enum Error {
     SignInUnreachable {
         /// The sign-in service's host, such as `login.microsoftonline.com`.
         host: String,
-        /// What the HTTP client reported.
+        /// The HTTP client's error message.
         reason: String,
     },
     /// A long-running operation ended in a state other than `Succeeded`.
@@ -78,8 +78,8 @@ impl Error {
         matches!(self, Error::Arm { status: 404, .. })
     }
 
-    /// Returns what went wrong without the advice the message ends with, for callers that give
-    /// a fix of their own, such as a failed sign-in's fix for the way of signing in.
+    /// Returns the problem without the fix that the message ends with, for callers that add a
+    /// fix of their own, such as the fix for the chosen way of signing in.
     pub fn problem(&self) -> String {
         match self {
             Error::Credential(reason) => reason.clone(),
@@ -91,9 +91,8 @@ impl Error {
     }
 }
 
-/// Converts a credential's failure to an error, telling a sign-in service that could not be
-/// reached from one that refused the sign-in: the first needs the network, the second the
-/// credentials.
+/// Converts a credential's failure to an error. An unreachable sign-in service becomes
+/// [`Error::SignInUnreachable`], because its fix is the network, not the credentials.
 pub(crate) fn credential_error(error: &(dyn std::error::Error + 'static)) -> Error {
     match unreachable_host(error) {
         Some((host, reason)) => Error::SignInUnreachable { host, reason },
@@ -101,8 +100,8 @@ pub(crate) fn credential_error(error: &(dyn std::error::Error + 'static)) -> Err
     }
 }
 
-/// Finds, among an error and its sources, an HTTP request that got no answer, and returns its
-/// host and the HTTP client's account of it, with the causes that name the network fault.
+/// Finds an HTTP connect or timeout error among an error and its sources, and returns its host
+/// and its message with the causes.
 fn unreachable_host(error: &(dyn std::error::Error + 'static)) -> Option<(String, String)> {
     let mut current = Some(error);
     while let Some(error) = current {
@@ -121,8 +120,8 @@ fn unreachable_host(error: &(dyn std::error::Error + 'static)) -> Option<(String
     None
 }
 
-/// Joins an error's message with those of its sources, which name the network fault (such as a
-/// name that does not resolve) where the top message says only that sending failed.
+/// Joins an error's message with those of its sources. The sources name the network fault, such
+/// as a host name that does not resolve, while the top message reports only a failed send.
 fn causes(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
