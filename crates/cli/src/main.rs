@@ -53,7 +53,11 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    global::init_logging();
+    let quiet_logs: &[&str] = match &cli.command {
+        Command::Schema(_) => cmd::schema::QUIET_LOG_DIRECTIVES,
+        _ => &[],
+    };
+    global::init_logging(quiet_logs);
 
     let result = match cli.command {
         Command::Plan(args) => cmd::plan::run(args, &cli.global).await,

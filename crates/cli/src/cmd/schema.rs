@@ -21,6 +21,11 @@ use registry::{ParsedSchema, SchemaId};
 /// Lifetime of the token a command issues for its in-process registry.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
+/// Log directives for the `schema` commands. The in-process registry logs each field default
+/// that breaks the Avro specification as a warning, and these commands print the same warnings
+/// in their own output, so only the request handler's errors reach standard error.
+pub(crate) const QUIET_LOG_DIRECTIVES: &[&str] = &["registry::service::routes=error"];
+
 /// Work with the schema registry: register, exercise, show.
 #[derive(Debug, Args)]
 pub(crate) struct SchemaArgs {
@@ -224,11 +229,13 @@ impl Target {
 
     /// Creates or updates a group's mode on the local registry, and on the group's resource in
     /// the local Resource Manager when it has one, so the mode outlasts a restart. In Azure it
-    /// only reminds.
-    fn set_group_mode(&self, group: &str, mode: CompatibilityMode) -> anyhow::Result<()> {
+    /// only reminds. Returns the group's name as stored: group names ignore case, and an
+    /// existing group keeps the spelling it was created with.
+    fn set_group_mode(&self, group: &str, mode: CompatibilityMode) -> anyhow::Result<String> {
         match (&self.local, &self.data_dir) {
             (Some(handle), Some(data_dir)) => {
-                handle.put_group(group, mode)?;
+                let group = handle.put_group(group, mode)?.name;
+                let group = group.as_str();
                 eprintln!("schema group {group}: compatibility mode {mode}");
                 let recorded =
                     control::local::record_schema_group_mode(data_dir, group, mode.as_str())?;
@@ -239,13 +246,16 @@ impl Target {
                          `eda-workshop apply` sets the plan's mode again"
                     );
                 }
+                Ok(group.to_string())
             }
-            _ => eprintln!(
-                "note: in Azure the compatibility mode is set on the schema group resource; \
-                 this assumes {group} is in {mode} mode"
-            ),
+            _ => {
+                eprintln!(
+                    "note: in Azure the compatibility mode is set on the schema group resource; \
+                     this assumes {group} is in {mode} mode"
+                );
+                Ok(group.to_string())
+            }
         }
-        Ok(())
     }
 
     async fn close(self) {
@@ -262,9 +272,11 @@ async fn run_register(
 ) -> anyhow::Result<()> {
     if let Some(handle) = &target.local {
         match (args.mode, handle.store().group(&args.group)) {
-            (Some(mode), _) => target.set_group_mode(&args.group, mode.into())?,
+            (Some(mode), _) => {
+                target.set_group_mode(&args.group, mode.into())?;
+            }
             (None, Err(registry::StoreError::GroupNotFound(_))) => {
-                target.set_group_mode(&args.group, CompatibilityMode::None)?
+                target.set_group_mode(&args.group, CompatibilityMode::None)?;
             }
             (None, other) => {
                 other?;
@@ -459,6 +471,32 @@ mod tests {
 
         let error = run(show_args(&"0".repeat(32)), &global).await.unwrap_err();
         assert!(format!("{error:#}").contains("does not exist"), "{error:#}");
+    }
+
+    #[tokio::test]
+    async fn group_mode_keeps_stored_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = Target::open(None, &global(dir.path())).await.unwrap();
+
+        let created = target
+            .set_group_mode("myschemagroup", CompatibilityMode::Backward)
+            .unwrap();
+        let updated = target
+            .set_group_mode("MySchemaGroup", CompatibilityMode::Forward)
+            .unwrap();
+        let stored = target
+            .local
+            .as_ref()
+            .unwrap()
+            .store()
+            .group("MYSCHEMAGROUP")
+            .unwrap();
+        target.close().await;
+
+        assert_eq!(created, "myschemagroup");
+        assert_eq!(updated, "myschemagroup");
+        assert_eq!(stored.name, "myschemagroup");
+        assert_eq!(stored.mode, CompatibilityMode::Forward);
     }
 
     #[tokio::test]
