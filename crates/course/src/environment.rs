@@ -133,9 +133,10 @@ impl Region {
         }
     }
 
-    /// A region with an explicit short code.
+    /// A region with an explicit short code. The name may be the ARM name or the portal's
+    /// display name, such as `North Europe`.
     pub fn new(name: &str, code: &str) -> Result<Region, RegionError> {
-        let name = name.trim().to_ascii_lowercase();
+        let name = arm_name(name);
         let code = code.trim().to_ascii_lowercase();
         let is_plain = |s: &str| {
             s.chars()
@@ -150,9 +151,9 @@ impl Region {
         Ok(Region { name, code })
     }
 
-    /// A region by name, with its code from the table of known regions.
+    /// A region by its ARM name or display name, with its code from the table of known regions.
     pub fn known(name: &str) -> Result<Region, RegionError> {
-        let wanted = name.trim().to_ascii_lowercase();
+        let wanted = arm_name(name);
         match KNOWN_REGIONS.iter().find(|(known, _)| *known == wanted) {
             Some((known, code)) => Region::new(known, code),
             None => Err(RegionError::UnknownCode(wanted)),
@@ -166,6 +167,14 @@ impl Region {
             code: code.to_string(),
         })
     }
+}
+
+/// Converts a region's display name, such as `North Europe` or `East US 2`, to its ARM name
+/// (`northeurope`, `eastus2`): Azure's display names are the ARM names with spaces and capitals.
+fn arm_name(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 impl Default for Region {
@@ -190,6 +199,12 @@ mod tests {
     #[test]
     fn known_region_has_its_code() {
         assert_eq!(Region::known("NorthEurope"), Ok(Region::north_europe()));
+        assert_eq!(Region::known(" North Europe "), Ok(Region::north_europe()));
+        assert_eq!(Region::known("East US 2").unwrap().code, "use2");
+        assert_eq!(
+            Region::new("Sweden Central", "sec").unwrap().name,
+            "swedencentral"
+        );
         assert_eq!(
             Region::known("atlantis"),
             Err(RegionError::UnknownCode("atlantis".to_string()))

@@ -41,6 +41,9 @@ pub struct NamespaceCheck {
     pub max_length_set_by: String,
     /// Every rule the namespace breaks, one entry per resource.
     pub problems: Vec<NameProblem>,
+    /// When names are too long and the region code is longer than the course's, how a shorter
+    /// region code would leave more room for the namespace.
+    pub region_hint: Option<String>,
     /// Every name the plan will create, in creation order.
     pub names: Vec<PlannedName>,
 }
@@ -153,6 +156,9 @@ impl fmt::Display for NamespaceError {
                 check.max_length, check.max_length_set_by
             )?;
         }
+        if let Some(hint) = &check.region_hint {
+            write!(f, "\n  {hint}")?;
+        }
         Ok(())
     }
 }
@@ -251,6 +257,10 @@ pub fn check_namespace(input: &str, environment: Environment, region: &Region) -
         }
     }
 
+    let too_long = problems
+        .iter()
+        .any(|problem| matches!(problem.violation, Some(Violation::TooLong { .. })));
+    let region_hint = too_long.then(|| region_hint(region)).flatten();
     NamespaceCheck {
         input: input.to_string(),
         namespace,
@@ -260,8 +270,31 @@ pub fn check_namespace(input: &str, environment: Environment, region: &Region) -
         max_length,
         max_length_set_by,
         problems,
+        region_hint,
         names,
     }
+}
+
+/// Says how many characters a shorter region code gives the namespace, when the region code is
+/// longer than the course's three letters.
+fn region_hint(region: &Region) -> Option<String> {
+    let course_length = Region::north_europe().code.len();
+    let extra = region.code.len().checked_sub(course_length)?;
+    if extra == 0 {
+        return None;
+    }
+    let example = match Region::known(&region.name) {
+        Ok(known) if known.code.len() < region.code.len() => {
+            format!("`{}`, the usual code of {}", known.code, known.name)
+        }
+        _ => "`eun` for northeurope".to_string(),
+    };
+    let plural = if extra == 1 { "" } else { "s" };
+    Some(format!(
+        "The region code `{}` is part of these names too: a code of {course_length} letters, \
+         such as {example}, leaves {extra} more character{plural} for the namespace.",
+        region.code
+    ))
 }
 
 /// The position of the namespace in one planned name.

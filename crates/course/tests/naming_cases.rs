@@ -1,7 +1,8 @@
 //! Naming cases from real problem reports, each with the exact expected outcome.
 
 use course::{
-    check_namespace, validate_name, Attendee, Environment, Region, ResourceKind, Violation,
+    check_namespace, validate_name, Attendee, Environment, NamespaceError, Region, ResourceKind,
+    Violation,
 };
 
 fn check(namespace: &str) -> course::NamespaceCheck {
@@ -150,6 +151,36 @@ fn longest_namespace_follows_region_code() {
     let region = Region::new("eastus2", "use2").unwrap();
     let check = check_namespace("", Environment::Dv, &region);
     assert_eq!(check.max_length, 4);
+}
+
+#[test]
+fn long_region_code_is_named_in_error() {
+    let region = Region::new("northeurope", "eunxx").unwrap();
+    let check = check_namespace("dgrf", Environment::Dv, &region);
+    assert!(!check.valid);
+    let message = NamespaceError {
+        check: Box::new(check),
+    }
+    .to_string();
+    assert!(
+        message.ends_with(
+            "\n  The region code `eunxx` is part of these names too: a code of 3 letters, such \
+             as `eun`, the usual code of northeurope, leaves 2 more characters for the namespace."
+        ),
+        "{message}"
+    );
+
+    let unknown = Region::new("brazilsouth", "brs1").unwrap();
+    let hint = check_namespace("dgrfx", Environment::Dv, &unknown).region_hint;
+    assert_eq!(
+        hint.as_deref(),
+        Some(
+            "The region code `brs1` is part of these names too: a code of 3 letters, such as \
+             `eun` for northeurope, leaves 1 more character for the namespace."
+        )
+    );
+    let fitting = check_namespace("dg", Environment::Dv, &unknown);
+    assert_eq!(fitting.region_hint, None);
 }
 
 #[test]
