@@ -997,3 +997,80 @@ async fn invalid_and_out_of_range_versions_are_400() {
     }
     handle.stop().await;
 }
+
+/// Sends a PUT over a plain TCP connection the way clients such as Python's `http.client` do:
+/// the whole body first, then the reply is read to the end. `chunked` sends the body in
+/// 1 MiB chunks without a `Content-Length`. Returns the reply's head and body as text.
+async fn put_whole_body_then_read(
+    handle: &RegistryHandle,
+    body_bytes: usize,
+    chunked: bool,
+) -> std::io::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let address = handle
+        .http_addr()
+        .expect("the test registry has an HTTP listener");
+    let mut stream = tokio::net::TcpStream::connect(address).await?;
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_string()
+    } else {
+        format!("Content-Length: {body_bytes}")
+    };
+    let head = format!(
+        "PUT /$schemaGroups/{COURSE_GROUP}/schemas/Big?api-version=2022-10 HTTP/1.1\r\n\
+         Host: {address}\r\nAuthorization: {}\r\nContent-Type: {AVRO}\r\n{framing}\r\n\r\n",
+        bearer(handle).unwrap()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    let chunk = vec![b'x'; 1024 * 1024];
+    let mut sent = 0;
+    while sent < body_bytes {
+        let size = chunk.len().min(body_bytes - sent);
+        if chunked {
+            stream.write_all(format!("{size:x}\r\n").as_bytes()).await?;
+        }
+        stream.write_all(&chunk[..size]).await?;
+        if chunked {
+            stream.write_all(b"\r\n").await?;
+        }
+        sent += size;
+    }
+    if chunked {
+        stream.write_all(b"0\r\n\r\n").await?;
+    }
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).await?;
+    Ok(String::from_utf8_lossy(&reply).into_owned())
+}
+
+#[tokio::test]
+async fn oversized_body_reply_reaches_client() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::None)
+        .unwrap();
+    for chunked in [false, true] {
+        let reply = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            put_whole_body_then_read(&handle, 20 * 1024 * 1024, chunked),
+        )
+        .await
+        .expect("the exchange finishes within 60 s")
+        .unwrap_or_else(|error| panic!("chunked {chunked}: the connection broke: {error}"));
+        assert!(
+            reply.starts_with("HTTP/1.1 413"),
+            "chunked {chunked}: {reply}"
+        );
+        assert!(
+            reply.to_ascii_lowercase().contains("connection: close"),
+            "chunked {chunked}: {reply}"
+        );
+        assert!(
+            reply.contains("larger than the maximum of 1048576 bytes"),
+            "chunked {chunked}: {reply}"
+        );
+    }
+    assert_eq!(versions_stored(&handle, "Big").await, 0);
+    handle.stop().await;
+}

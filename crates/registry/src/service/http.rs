@@ -3,9 +3,10 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -18,6 +19,16 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use super::routes::{handle, ParsedRequest, Reply, RequestBody, ServiceState};
+
+/// The maximum number of bytes of an oversized body that the service reads and discards before
+/// it replies with 413. Clients such as Python's `http.client` send the whole body before they read the reply,
+/// so closing the connection early would leave them with a broken connection instead of the
+/// 413. A body larger than this still ends with the connection closed mid-body.
+const MAX_DISCARDED_BODY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How long the service keeps discarding an oversized body before it gives up and closes the
+/// connection, so a slow client cannot hold it.
+const DISCARD_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Accepts connections until `shutdown` turns true, then drops every open connection.
 pub(crate) async fn serve(
@@ -87,12 +98,17 @@ async fn respond(state: Arc<ServiceState>, request: Request<Incoming>) -> Respon
             .and_then(|value| value.to_str().ok())
             .map(str::to_string)
     };
-    // Read one byte past the limit, so that "too large" is known without reading everything.
-    let limit = state.store.limits().max_schema_bytes + 1;
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => RequestBody::Bytes(collected.to_bytes().to_vec()),
-        Err(_) => RequestBody::TooLarge,
+    let max = state.store.limits().max_schema_bytes;
+    let declared_length =
+        header(hyper::header::CONTENT_LENGTH).and_then(|value| value.trim().parse::<u64>().ok());
+    let body = match declared_length {
+        Some(length) if length > max as u64 => {
+            discard(body, 0).await;
+            RequestBody::TooLarge
+        }
+        _ => read_body(body, max).await,
     };
+    let too_large = matches!(body, RequestBody::TooLarge);
     let parsed = ParsedRequest {
         method: parts.method.clone(),
         path: parts.uri.path().to_string(),
@@ -113,7 +129,61 @@ async fn respond(state: Arc<ServiceState>, request: Request<Incoming>) -> Respon
             }
         }
     };
-    to_response(reply)
+    let mut response = to_response(reply);
+    if too_large {
+        // The rest of the body may not have been read, so the connection cannot carry another
+        // request.
+        response.headers_mut().insert(
+            hyper::header::CONNECTION,
+            hyper::header::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
+
+/// Reads a body of at most `max` bytes. A larger body is discarded as far as
+/// [`discard`] goes and reported as too large.
+async fn read_body(mut body: Incoming, max: usize) -> RequestBody {
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            // The client broke off the request, so the reply will not reach it either.
+            return RequestBody::Bytes(bytes);
+        };
+        if let Some(data) = frame.data_ref() {
+            if bytes.len() + data.len() > max {
+                discard(body, (bytes.len() + data.len()) as u64).await;
+                return RequestBody::TooLarge;
+            }
+            bytes.extend_from_slice(data);
+        }
+    }
+    RequestBody::Bytes(bytes)
+}
+
+/// Reads and drops the rest of an oversized body, of which `already_read` bytes were read,
+/// until it ends, passes [`MAX_DISCARDED_BODY_BYTES`] or takes longer than
+/// [`DISCARD_TIMEOUT`].
+async fn discard(mut body: Incoming, already_read: u64) {
+    let drain = async {
+        let mut read = already_read;
+        while read <= MAX_DISCARDED_BODY_BYTES {
+            match body.frame().await {
+                Some(Ok(frame)) => {
+                    read += frame.data_ref().map_or(0, |data| data.len() as u64);
+                }
+                Some(Err(_)) | None => return read,
+            }
+        }
+        read
+    };
+    match tokio::time::timeout(DISCARD_TIMEOUT, drain).await {
+        Ok(read) if read > MAX_DISCARDED_BODY_BYTES => {
+            tracing::debug!(read, "stopped discarding an oversized schema body");
+        }
+        Ok(_) => {}
+        Err(_) => tracing::debug!("timed out discarding an oversized schema body"),
+    }
 }
 
 fn to_response(reply: Reply) -> Response<Full<Bytes>> {
