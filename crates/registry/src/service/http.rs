@@ -21,9 +21,9 @@ use tokio_rustls::TlsAcceptor;
 use super::routes::{handle, ParsedRequest, Reply, RequestBody, ServiceState};
 
 /// The maximum number of bytes of an oversized body that the service reads and discards before
-/// it replies with 413. Clients such as Python's `http.client` send the whole body before they read the reply,
-/// so closing the connection early would leave them with a broken connection instead of the
-/// 413. A body larger than this still ends with the connection closed mid-body.
+/// it replies with 413. Clients such as Python's `http.client` send the whole body before they
+/// read the reply, so closing the connection early would leave them with a broken connection
+/// instead of the 413. A body larger than this still ends with the connection closed mid-body.
 const MAX_DISCARDED_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
 /// How long the service keeps discarding an oversized body before it gives up and closes the
