@@ -110,6 +110,24 @@ pub enum AuthError {
         /// Seconds since the expiry.
         ago: u64,
     },
+    /// The token that authorized an open link expired, and no token put on the connection
+    /// since then authorizes the link.
+    #[error(
+        "the token for `{resource}` that authorized `{entity}` expired at {expired_at} (Unix \
+         time {expiry}) and no new token for it was put on this connection: put a new token on \
+         $cbs before the old one expires. The SDKs do that themselves when they sign tokens \
+         with a key (SharedAccessKey), but not with a fixed SharedAccessSignature"
+    )]
+    LinkTokenExpired {
+        /// The link's address.
+        entity: String,
+        /// The expired token's resource URI.
+        resource: String,
+        /// The token's expiry in seconds since the Unix epoch.
+        expiry: u64,
+        /// The expiry as an RFC 3339 UTC time, such as `2027-01-15T10:00:00Z`.
+        expired_at: String,
+    },
     /// The entity a link or request names is outside the token's resource.
     #[error("`{entity}` is outside the scope of the token for `{resource}` signed by rule `{rule}`: sign a token for this event hub")]
     WrongScope {

@@ -48,6 +48,17 @@ pub(crate) enum LinkKind {
     Consumer(Consumer),
 }
 
+impl LinkKind {
+    /// Returns the address and the right a token must grant for a producer or consumer link.
+    pub(crate) fn authorized_access(&self) -> Option<(&str, Right)> {
+        match self {
+            LinkKind::Producer { address, .. } => Some((address, Right::Send)),
+            LinkKind::Consumer(consumer) => Some((&consumer.address, Right::Listen)),
+            _ => None,
+        }
+    }
+}
+
 /// Accepts or rejects an attach request.
 pub(crate) fn on_attach(driver: &mut Driver, request: AttachRequest) {
     let link = request.link;
@@ -61,6 +72,13 @@ pub(crate) fn on_attach(driver: &mut Driver, request: AttachRequest) {
             tracing::debug!(%link, address, "link attached");
             driver.set_reply_link(&kind, link);
             let consumer = matches!(kind, LinkKind::Consumer(_));
+            if let Some((address, right)) = kind.authorized_access() {
+                let now = now_seconds();
+                driver
+                    .expiries
+                    .track(link, address, right, &driver.grants, now);
+                driver.schedule_expiry();
+            }
             driver.links.insert(link, kind);
             if consumer {
                 driver.pump(link);

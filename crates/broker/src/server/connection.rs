@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use amqp::{
     condition, AmqpError, DeliveryState, Event, IncomingDelivery, LinkId, Message, OutgoingMessage,
@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 use super::attach::{self, LinkKind};
 use super::consume::delivery_payload;
 use super::state::{Shared, Signal};
+use super::token_expiry::LinkExpiries;
 use super::{cbs, management, produce};
 use crate::entity::Right;
 use crate::limits::MAX_EVENT_BYTES;
@@ -53,6 +54,11 @@ pub(crate) struct Driver {
     pub(crate) signals: mpsc::UnboundedSender<Signal>,
     pub(crate) grants: Vec<Grant>,
     pub(crate) links: HashMap<LinkId, LinkKind>,
+    /// The expiry of the tokens that authorize the producer and consumer links.
+    pub(crate) expiries: LinkExpiries<LinkId>,
+    /// When the next link ends unless its token is renewed. Set only when links or grants
+    /// change, so the path of an event reads no clock for it.
+    expiry_timer: Option<Instant>,
     cbs_replies: ReplyNode,
     management_replies: ReplyNode,
 }
@@ -76,6 +82,8 @@ pub(crate) async fn serve<R, W>(
         signals,
         grants: Vec::new(),
         links: HashMap::new(),
+        expiries: LinkExpiries::default(),
+        expiry_timer: None,
         cbs_replies: ReplyNode::default(),
         management_replies: ReplyNode::default(),
     };
@@ -102,12 +110,8 @@ pub(crate) async fn serve<R, W>(
         if driver.engine.is_closed() {
             break;
         }
-        let timer = async {
-            match deadline {
-                Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
-                None => std::future::pending().await,
-            }
-        };
+        let timer = sleep_until(deadline);
+        let expiry_timer = sleep_until(driver.expiry_timer);
         tokio::select! {
             read = reader.read(&mut buffer) => match read {
                 Ok(0) => break,
@@ -119,6 +123,7 @@ pub(crate) async fn serve<R, W>(
             },
             Some(signal) = incoming_signals.recv() => driver.on_signal(signal),
             () = timer => {}
+            () = expiry_timer => driver.end_expired_links(),
             _ = shutdown.changed() => driver.engine.close(Some(AmqpError::new(
                 condition::CONNECTION_FORCED,
                 "the broker is shutting down",
@@ -251,6 +256,25 @@ impl Driver {
         }
     }
 
+    /// Sets the timer for the next link that ends unless its token is renewed.
+    pub(crate) fn schedule_expiry(&mut self) {
+        self.expiry_timer = self.expiries.next_end().map(instant_at_unix_seconds);
+    }
+
+    /// Detaches the links whose token expired without a renewal, with
+    /// `amqp:unauthorized-access` and the expiry, then sets the timer for the next one.
+    fn end_expired_links(&mut self) {
+        for (link, reason) in self.expiries.take_expired(now_seconds()) {
+            let error = AmqpError::new(reason.condition(), reason.to_string());
+            tracing::info!(%link, description = ?error.description, "link ended because its token expired");
+            if let Err(error) = self.engine.detach(link, Some(error)) {
+                tracing::debug!(%link, %error, "detaching a link failed");
+            }
+            self.forget_link(link);
+        }
+        self.schedule_expiry();
+    }
+
     fn on_credit(&mut self, link: LinkId, drain: bool) {
         if self.cbs_replies.link == Some(link) {
             flush_replies(&mut self.engine, &mut self.cbs_replies);
@@ -364,6 +388,8 @@ impl Driver {
             self.grants
                 .retain(|held| held.resource() != grant.resource());
             self.grants.push(grant);
+            self.expiries.renew(&self.grants, now_seconds());
+            self.schedule_expiry();
         }
         self.cbs_replies.pending.push_back(outcome.reply.encode());
         DeliveryState::Accepted
@@ -519,6 +545,7 @@ impl Driver {
     }
 
     fn forget_link(&mut self, link: LinkId) {
+        self.expiries.forget(link);
         if self.cbs_replies.link == Some(link) {
             self.cbs_replies = ReplyNode::default();
         }
@@ -605,6 +632,24 @@ fn rejection(condition: &str, description: String) -> DeliveryState {
     DeliveryState::Rejected {
         error: Some(AmqpError::new(condition, description)),
     }
+}
+
+/// Waits until `deadline`, or forever without one.
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Converts a time in seconds since the Unix epoch to an instant of the monotonic clock. A time
+/// in the past becomes now.
+fn instant_at_unix_seconds(seconds: u64) -> Instant {
+    let target = UNIX_EPOCH + Duration::from_secs(seconds);
+    let wait = target
+        .duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO);
+    Instant::now() + wait
 }
 
 pub(crate) fn now_seconds() -> u64 {

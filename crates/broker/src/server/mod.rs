@@ -21,6 +21,7 @@ mod produce;
 mod reply;
 mod state;
 mod tls;
+mod token_expiry;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
