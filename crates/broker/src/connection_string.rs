@@ -74,6 +74,16 @@ pub enum ConnectionStringError {
         /// The part's position, counting from 1.
         position: usize,
     },
+    /// The whole string, or the value of a part, is in quotation marks, as configuration files
+    /// and shells show them.
+    #[error("{} in quotation marks: remove them, they are not part of the connection string", match .part {
+        Some(part) => format!("the value of {part} is"),
+        None => "the connection string is".to_owned(),
+    })]
+    Quoted {
+        /// The part whose value is quoted; `None` when the whole string is.
+        part: Option<&'static str>,
+    },
     /// A part occurs twice.
     #[error("the connection string has {name} twice: keep one")]
     DuplicatePart {
@@ -287,6 +297,9 @@ struct Part<'a> {
 }
 
 fn split_parts(text: &str) -> Result<Vec<Part<'_>>, ConnectionStringError> {
+    if is_quoted(text.trim()) {
+        return Err(ConnectionStringError::Quoted { part: None });
+    }
     let mut parts: Vec<Part<'_>> = Vec::new();
     for (index, part) in text.split(';').enumerate() {
         let part = part.trim();
@@ -315,13 +328,24 @@ fn split_parts(text: &str) -> Result<Vec<Part<'_>>, ConnectionStringError> {
                 return Err(ConnectionStringError::DuplicatePart { name: known });
             }
         }
+        let value = value.trim();
+        if let Some(known) = known_part_name(name).filter(|_| is_quoted(value)) {
+            return Err(ConnectionStringError::Quoted { part: Some(known) });
+        }
         parts.push(Part {
             position: index + 1,
             name,
-            value: value.trim(),
+            value,
         });
     }
     Ok(parts)
+}
+
+/// Returns whether a text starts and ends with the same quotation mark.
+fn is_quoted(text: &str) -> bool {
+    ['"', '\'']
+        .into_iter()
+        .any(|quote| text.len() >= 2 && text.starts_with(quote) && text.ends_with(quote))
 }
 
 fn known_part_name(name: &str) -> Option<&'static str> {
@@ -465,6 +489,32 @@ mod tests {
         format!(
             "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey={KEY}{extra}"
         )
+    }
+
+    #[test]
+    fn quoted_string_or_value_is_named() {
+        let plain = azure(";EntityPath=customer");
+        let whole = format!("\"{plain}\"");
+        assert_eq!(
+            ConnectionString::parse(&whole).unwrap_err().to_string(),
+            "the connection string is in quotation marks: remove them, they are not part of the \
+             connection string"
+        );
+        let single = format!("'{plain}'");
+        assert_eq!(
+            ConnectionString::parse(&single).unwrap_err(),
+            ConnectionStringError::Quoted { part: None }
+        );
+        let endpoint = plain.replacen(
+            "Endpoint=sb://ns.servicebus.windows.net/",
+            "Endpoint=\"sb://ns.servicebus.windows.net/\"",
+            1,
+        );
+        assert_eq!(
+            ConnectionString::parse(&endpoint).unwrap_err().to_string(),
+            "the value of Endpoint is in quotation marks: remove them, they are not part of the \
+             connection string"
+        );
     }
 
     #[test]
