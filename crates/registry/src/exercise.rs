@@ -62,6 +62,14 @@ impl AttemptReport {
 
 /// Registers the attempts one after another in `group`, whose compatibility mode the caller
 /// has set to `mode`, and reports each.
+///
+/// The registry decides each verdict against its latest version. The reasons compare with the
+/// version of the previous accepted attempt instead, because the course defines each attempt
+/// as a change from that version. On a fresh schema the two are the same version. When an
+/// earlier run already registered the attempts, identical attempts return their old versions
+/// and the latest version can be a later attempt's, so comparing with the latest would give
+/// reasons that contradict the exercise. A fresh schema group or schema name per run is no way
+/// out, because a Standard namespace allows one group and 25 versions.
 pub async fn run_exercise(
     client: &RegistryClient,
     group: &str,
@@ -69,6 +77,7 @@ pub async fn run_exercise(
     attempts: &[&str],
 ) -> Result<Vec<AttemptReport>, ExerciseError> {
     let mut reports = Vec::with_capacity(attempts.len());
+    let mut previous: Option<Previous> = None;
     for (index, text) in attempts.iter().enumerate() {
         let attempt = index + 1;
         let parsed = ParsedSchema::parse(text)
@@ -78,6 +87,11 @@ pub async fn run_exercise(
             .ok_or(ExerciseError::Unnamed(attempt))?
             .to_string();
         if let Some(existing) = client.get_properties(group, &name, text).await? {
+            previous = Some(Previous {
+                attempt,
+                version: existing.version,
+                schema: parsed.clone(),
+            });
             reports.push(AttemptReport {
                 attempt,
                 schema_name: name,
@@ -95,7 +109,7 @@ pub async fn run_exercise(
             });
             continue;
         }
-        let local = local_verdict(client, group, &name, mode, &parsed).await?;
+        let local = local_verdict(client, group, &name, mode, &parsed, previous.as_ref()).await?;
         let report = match client.register(group, &name, text).await {
             Ok(properties) => AttemptReport {
                 attempt,
@@ -126,6 +140,13 @@ pub async fn run_exercise(
             },
             Err(error) => return Err(error.into()),
         };
+        if let Some(properties) = &report.registered {
+            previous = Some(Previous {
+                attempt,
+                version: properties.version,
+                schema: parsed,
+            });
+        }
         if report.accepted() != local.accepted {
             tracing::warn!(
                 attempt,
@@ -139,12 +160,22 @@ pub async fn run_exercise(
     Ok(reports)
 }
 
+/// The previous accepted attempt of a run: its number, its version and its schema.
+struct Previous {
+    attempt: usize,
+    version: u32,
+    schema: ParsedSchema,
+}
+
+/// Checks an attempt on the client side: against the previous accepted attempt of this run
+/// when there is one, otherwise against the registry's latest version.
 async fn local_verdict(
     client: &RegistryClient,
     group: &str,
     name: &str,
     mode: CompatibilityMode,
     parsed: &ParsedSchema,
+    previous: Option<&Previous>,
 ) -> Result<Verdict, ExerciseError> {
     let versions = match client.list_versions(group, name).await {
         Ok(versions) => versions,
@@ -154,6 +185,18 @@ async fn local_verdict(
     let Some(latest_version) = versions.iter().max().copied() else {
         return Ok(check(mode, parsed, None));
     };
+    if let Some(previous) = previous {
+        let mut verdict = check(mode, parsed, Some((&previous.schema, previous.version)));
+        if previous.version != latest_version {
+            verdict.explanation = format!(
+                "compared in {mode} mode with version {}, which attempt {} returned, as in a \
+                 fresh run of the exercise. An earlier run left version {latest_version} as \
+                 the latest, and the registry compared with that one",
+                previous.version, previous.attempt
+            );
+        }
+        return Ok(verdict);
+    }
     let latest = client
         .get_schema_version(group, name, latest_version)
         .await?;

@@ -1074,3 +1074,63 @@ async fn oversized_body_reply_reaches_client() {
     assert_eq!(versions_stored(&handle, "Big").await, 0);
     handle.stop().await;
 }
+
+#[tokio::test]
+async fn exercise_rerun_gives_same_reasons() {
+    for (mode, attempts) in [
+        (CompatibilityMode::Backward, &BACKWARD_ATTEMPTS),
+        (CompatibilityMode::Forward, &FORWARD_ATTEMPTS),
+    ] {
+        let handle = start_registry().await;
+        handle.put_group(COURSE_GROUP, mode).unwrap();
+        let client = https_client(&handle);
+
+        let first = run_exercise(&client, COURSE_GROUP, mode, attempts)
+            .await
+            .unwrap();
+        let second = run_exercise(&client, COURSE_GROUP, mode, attempts)
+            .await
+            .unwrap();
+
+        for (fresh, rerun) in first.iter().zip(&second) {
+            let attempt = fresh.attempt;
+            assert_eq!(fresh.verdict, rerun.verdict, "{mode} attempt {attempt}");
+            assert_eq!(fresh.reasons, rerun.reasons, "{mode} attempt {attempt}");
+            assert_eq!(fresh.warnings, rerun.warnings, "{mode} attempt {attempt}");
+            if !fresh.accepted() {
+                assert_eq!(
+                    fresh.compared_with_version, rerun.compared_with_version,
+                    "{mode} attempt {attempt}"
+                );
+            }
+        }
+        handle.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn exercise_rerun_names_both_versions() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::Backward)
+        .unwrap();
+    let client = https_client(&handle);
+    let mode = CompatibilityMode::Backward;
+    run_exercise(&client, COURSE_GROUP, mode, &BACKWARD_ATTEMPTS)
+        .await
+        .unwrap();
+
+    let rerun = run_exercise(&client, COURSE_GROUP, mode, &BACKWARD_ATTEMPTS)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        rerun[2].explanation,
+        "compared in Backward mode with version 2, which attempt 2 returned, as in a fresh run \
+         of the exercise. An earlier run left version 3 as the latest, and the registry \
+         compared with that one"
+    );
+    assert_eq!(rerun[2].reasons.len(), 1);
+    assert_eq!(rerun[2].reasons[0].field, "mandatory_field");
+    handle.stop().await;
+}
