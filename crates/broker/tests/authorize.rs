@@ -198,8 +198,9 @@ fn hub_rule_limited_to_its_hub() {
     assert_eq!(
         error.to_string(),
         "the token is signed with a key of rule `orders-send` of event hub `orders`, which \
-         covers only that hub, but the token is for namespace `eda-local`: use a connection \
-         string of namespace `eda-local`, or one of a namespace-level rule"
+         covers only that hub, but the token is for the whole namespace `eda-local`: sign the \
+         token for `sb://127.0.0.1/orders` to use event hub `orders`, or sign it with a key of \
+         a namespace-level rule to use the whole namespace"
     );
 
     // A hub name that misses a letter names no hub: the fix points back to the rule's hub.
@@ -231,6 +232,50 @@ fn hub_rule_limited_to_its_hub() {
             NOW,
         )
         .unwrap();
+}
+
+#[test]
+fn hub_rule_token_for_whole_namespace_named() {
+    let mut namespace = namespace();
+    let orders = RuleScope::Hub("orders".to_owned());
+    // The Python SDK keeps the port, and a resource may end with or without a slash.
+    let cases = [
+        ("sb://127.0.0.1:5673/", "sb://127.0.0.1:5673/orders"),
+        ("sb://127.0.0.1:5673", "sb://127.0.0.1:5673/orders"),
+        ("amqps://localhost", "amqps://localhost/orders"),
+    ];
+    for (resource, hub_resource) in cases {
+        let whole_namespace = token(&namespace, orders.clone(), "orders-send", resource);
+        let error = authorize(&namespace, &hosts(), &whole_namespace, NOW).unwrap_err();
+        assert_eq!(
+            error,
+            AuthError::OutsideRuleScope {
+                resource: resource.to_owned(),
+                rule: "orders-send".to_owned(),
+                hub: "orders".to_owned(),
+                audience: "the whole namespace `eda-local`".to_owned(),
+                fix: format!(
+                    "sign the token for `{hub_resource}` to use event hub `orders`, or sign it \
+                     with a key of a namespace-level rule to use the whole namespace"
+                ),
+            }
+        );
+        assert_eq!(error.condition(), UNAUTHORIZED_ACCESS);
+    }
+
+    // A namespace rule of the same name is the one whose key covers the whole namespace.
+    namespace
+        .create_rule(RuleScope::Namespace, "orders-send", &[Right::Send])
+        .unwrap();
+    let whole_namespace = token(&namespace, orders, "orders-send", "sb://127.0.0.1:5673/");
+    let error = authorize(&namespace, &hosts(), &whole_namespace, NOW).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the token is signed with a key of rule `orders-send` of event hub `orders`, which \
+         covers only that hub, but the token is for the whole namespace `eda-local`: sign the \
+         token for `sb://127.0.0.1:5673/orders` to use event hub `orders`, or sign it with a key \
+         of namespace rule `orders-send` to use the whole namespace"
+    );
 }
 
 #[test]
@@ -314,6 +359,22 @@ fn key_of_other_hub_rule_named() {
          string of event hub `lead_purchased`, or one of a namespace-level rule"
     );
     assert_eq!(error.condition(), UNAUTHORIZED_ACCESS);
+}
+
+#[test]
+fn hub_key_for_namespace_root_names_its_hub() {
+    let namespace = namespace_with_send_per_hub();
+    let customer_key = key(&namespace, RuleScope::Hub("customer".to_owned()), "send");
+    // Hub `lead_purchased` also has a rule named `send`: the fix names the hub whose key signed.
+    let token = generate_token("sb://127.0.0.1:5673/", "send", &customer_key, NOW + 60);
+    let error = authorize(&namespace, &hosts(), token.expose(), NOW).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the token is signed with a key of rule `send` of event hub `customer`, which covers \
+         only that hub, but the token is for the whole namespace `eda-local`: sign the token for \
+         `sb://127.0.0.1:5673/customer` to use event hub `customer`, or sign it with a key of a \
+         namespace-level rule to use the whole namespace"
+    );
 }
 
 #[test]

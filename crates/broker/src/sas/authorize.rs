@@ -150,9 +150,10 @@ pub enum AuthError {
         rule: String,
         /// The hub the rule is scoped to.
         hub: String,
-        /// The token's target, such as "event hub `orders`" or "namespace `eda-local`".
+        /// The token's target, such as "event hub `orders`" or "the whole namespace
+        /// `eda-local`".
         audience: String,
-        /// What to do instead, which depends on whether the token's hub exists.
+        /// The fix, which differs for an existing hub, a missing hub and the whole namespace.
         fix: String,
     },
     /// The token is signed with a key of a namespace rule, but the hub it is for has a rule of
@@ -408,9 +409,10 @@ fn check_rule_scope(
                     "event hub `{name}` does not exist, so if the token is meant for event hub \
                      `{scope_hub}`, sign it for that hub"
                 ),
-                _ => format!(
+                Some(_) => format!(
                     "use a connection string of {audience}, or one of a namespace-level rule"
                 ),
+                None => whole_namespace_fix(token.resource(), scope_hub, deciding),
             };
             Err(AuthError::OutsideRuleScope {
                 resource: token.resource().to_owned(),
@@ -435,8 +437,23 @@ fn audience(namespace: &Namespace, resource: &ResourceUri) -> String {
             let hub = namespace.hub(name).map_or(name, |hub| hub.name());
             format!("event hub `{hub}`")
         }
-        None => format!("namespace `{}`", namespace.name()),
+        None => format!("the whole namespace `{}`", namespace.name()),
     }
+}
+
+/// Builds the fix for a token for the whole namespace signed with a key of a rule of `hub`: sign
+/// it for that hub, or sign it with a key of a namespace-level rule. When the namespace has a
+/// rule of the token's name, that rule is the one to name.
+fn whole_namespace_fix(resource: &str, hub: &str, deciding: &AuthorizationRule) -> String {
+    let hub_resource = format!("{}/{hub}", resource.trim_end_matches('/'));
+    let namespace_rule = match deciding.scope {
+        RuleScope::Namespace => format!("namespace rule `{}`", deciding.name),
+        RuleScope::Hub(_) => "a namespace-level rule".to_owned(),
+    };
+    format!(
+        "sign the token for `{hub_resource}` to use event hub `{hub}`, or sign it with a key of \
+         {namespace_rule} to use the whole namespace"
+    )
 }
 
 fn check_host(token: &SasToken, resource: &ResourceUri, hosts: &[String]) -> Result<(), AuthError> {
