@@ -125,3 +125,57 @@ describe("missing steps", () => {
     expect(joinTitles(stepsToApply(OVERVIEW.course_steps, ["consumers"]))).toBe("Consumers");
   });
 });
+
+describe("messages from the flow", () => {
+  it("keeps each message's first time and puts the newest first", () => {
+    let log = recordNotices([], ["first"], 1000);
+    log = recordNotices(log, ["first", "second", "third"], 2000);
+    log = recordNotices(log, ["second", "third"], 3000);
+    expect(log).toEqual([
+      { message: "third", receivedAt: 2000 },
+      { message: "second", receivedAt: 2000 },
+      { message: "first", receivedAt: 1000 },
+    ]);
+  });
+
+  it("keeps at most the newest messages", () => {
+    const messages = Array.from({ length: MAX_NOTICES + 5 }, (_, index) => `notice ${index}`);
+    const log = recordNotices([], messages, 1000);
+    expect(log).toHaveLength(MAX_NOTICES);
+    expect(log[0].message).toBe(`notice ${MAX_NOTICES + 4}`);
+  });
+
+  it("drops the missing capture file message once a sale was published", () => {
+    const log = recordNotices(
+      [],
+      [
+        "capture has not written a file for hub `lead` under `/x` yet: capture writes a file",
+        "consumer group `lead` parked an event",
+      ],
+      1000,
+    );
+    expect(currentNotices(log, update([], 0))).toHaveLength(2);
+    expect(currentNotices(log, update([], 1)).map((notice) => notice.message)).toEqual([
+      "consumer group `lead` parked an event",
+    ]);
+  });
+});
+
+describe("parked reasons", () => {
+  it("explains an event that is not valid Avro", () => {
+    const raw =
+      "decoding event `fce38253` as `Lead.Generated` failed: decoding an event written with " +
+      "schema id bea6 failed: Failed to read bytes for decoding variable length integer: " +
+      "failed to fill whole buffer";
+    expect(explainParkedReason(raw)).toBe(
+      "The event's bytes are not a valid Avro record of the schema its content type names, " +
+        "so no consumer can read it.",
+    );
+  });
+
+  it("falls back to a general sentence", () => {
+    expect(explainParkedReason("the store is locked")).toBe(
+      "The consumer's handler failed on every attempt.",
+    );
+  });
+});
