@@ -104,7 +104,9 @@ describe("welcome page", () => {
     expect(secret.type).toBe("password");
 
     await user.click(signIn);
-    expect((await screen.findByRole("alert")).textContent).toContain("AADSTS7000215");
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("AADSTS7000215");
+    await waitFor(() => expect(document.activeElement).toBe(alert));
   });
 
   test("Enter on the target choice opens the namespace page", async () => {

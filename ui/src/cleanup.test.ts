@@ -146,6 +146,18 @@ describe("teardown page", () => {
     expect(await screen.findByRole("heading", { name: "Welcome to the EDA Workshop" })).toBeTruthy();
   });
 
+  test("Enter in the confirmation field moves the focus to the result", async () => {
+    const { user } = openSaved("teardown");
+    await screen.findByRole("region", { name: "What Teardown deletes" });
+
+    await user.type(screen.getByLabelText(/Type the namespace/), "dgrf{Enter}");
+
+    await screen.findByText(/Nothing of/);
+    await waitFor(() =>
+      expect(document.activeElement).toBe(document.getElementById("teardown-result")),
+    );
+  });
+
   test("names what is left and asks to run again after a failure", async () => {
     const { user } = openSaved("teardown", {
       teardownResult: {

@@ -202,6 +202,10 @@ function installFlowBackend(
         return { attendee: {}, applied: { failure: null }, verified: null };
       case "live_flow_stop":
         return { running: false, paused: false, pace_ms: 10000, sales: null };
+      case "live_flow_pause":
+        return { running: true, paused: true, pace_ms: 10000, sales: null };
+      case "live_flow_resume":
+        return { running: true, paused: false, pace_ms: 10000, sales: null };
       case "live_flow_close":
         return null;
       default:
@@ -238,6 +242,32 @@ describe("live flow page", () => {
     expect(screen.getByTestId("flow-status").textContent).toMatch(/^\s*Stopped/);
     const count = screen.getByTestId("lane-customer-published").querySelector(".count");
     expect(count?.textContent).toBe("0");
+  });
+
+  test("keeps the focus on the controls that replace the one pressed", async () => {
+    installFlowBackend(() => running(10000));
+    const user = userEvent.setup();
+    renderPage();
+    const start = await screen.findByTestId("flow-start");
+    start.focus();
+
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("flow-pause")));
+
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("flow-resume")));
+
+    screen.getByTestId("flow-stop").focus();
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("flow-start")));
+
+    screen.getByTestId("flow-reset").focus();
+    await user.keyboard("{Enter}");
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByTestId("flow-reset-cancel")),
+    );
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("flow-reset")));
   });
 
   test("starts at the chosen pace and shows the lanes' counts", async () => {

@@ -356,6 +356,35 @@ describe("reset to start", () => {
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("alertdialog")).toBeNull();
     expect(calls.resets).toBe(0);
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByTestId("instructor-reset")),
+    );
+  });
+
+  test("Cancel returns the focus to Reset to start", async () => {
+    const { user } = await renderInInstructorMode();
+    const opener = screen.getByTestId("instructor-reset");
+    opener.focus();
+    await user.keyboard("{Enter}");
+    expect(screen.getByRole("alertdialog")).toBeTruthy();
+
+    await user.keyboard("{Enter}");
+
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(opener));
+  });
+
+  test("a failed reset moves the focus to its message", async () => {
+    installBackend({ saved: savedState({ instructor_mode: true }, "namespace") });
+    const user = userEvent.setup();
+    render(App);
+    await screen.findByRole("heading", { name: "Choose your namespace" });
+
+    await user.click(await screen.findByTestId("instructor-reset"));
+    await user.click(screen.getByTestId("instructor-reset-confirm"));
+
+    const message = await within(screen.getByRole("alertdialog")).findByRole("alert");
+    await waitFor(() => expect(document.activeElement).toBe(message));
   });
 
   test("confirming opens the welcome page without step results", async () => {
