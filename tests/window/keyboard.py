@@ -1,10 +1,15 @@
 """Keyboard-only window test: walks the wizard with Tab, Shift+Tab, Enter, Space and typed
 letters, never a click.
 
-From the welcome page it tabs to the Next button, steps back with Shift+Tab and forward again,
-and presses Enter. On the namespace page it tabs to the field, types `dgrf`, tabs to Next and
+On the welcome page it moves between the targets and between the Azure sign-in methods with the
+arrow keys, which must keep a focus ring on the chosen card or radio button. It presses Enter on
+Sign in, and with the Azure CLI missing, the failure must take the focus. Then it tabs to the Next
+button, steps back with Shift+Tab and forward again, and presses Enter. On the namespace page it tabs to the field, types `dgrf`, tabs to Next and
 presses Enter. On the resource groups page it tabs to Apply and presses Space, then to Verify
-and presses Enter, and waits for both results. Every element that receives the focus on the
+and presses Enter, and waits for both results. In presenter view it checks that the first Tab
+reaches the instructor bar, which is drawn above the header, and that closing the reset dialog
+with Escape or Cancel gives the focus back to "Reset to start". Last, Enter in the teardown's
+confirmation field runs the teardown, and its result must take the focus. Every element that receives the focus on the
 way must show a visible focus indicator: an outline or a box shadow that is drawn, which is
 what the app's stylesheet gives `:focus-visible`. Keys go through WebDriver's Perform Actions
 command, which WebKitWebDriver turns into key events of the window.
@@ -27,6 +32,9 @@ TAB = "\ue004"
 ENTER = "\ue007"
 SHIFT = "\ue008"
 SPACE = "\ue00d"
+ESCAPE = "\ue00c"
+ARROW_LEFT = "\ue012"
+ARROW_RIGHT = "\ue014"
 # The maximum number of Tab presses to reach one element, which bounds the walk. Each walk here
 # takes fewer than 10.
 MAX_TABS = 60
@@ -40,12 +48,17 @@ const width = parseFloat(style.outlineWidth) || 0;
 const outline = style.outlineStyle !== 'none' && width > 0
   && !/rgba\\(.*, 0\\)$/.test(style.outlineColor) && style.outlineColor !== 'transparent';
 const shadow = style.boxShadow !== 'none' && style.boxShadow !== '';
+// A radio button's card (its label) may draw the ring in its place.
+const card = e.closest('label');
+const cardStyle = card ? getComputedStyle(card) : null;
+const cardRing = cardStyle !== null && cardStyle.outlineStyle !== 'none'
+  && (parseFloat(cardStyle.outlineWidth) || 0) > 0;
 const chosen = e.tagName === 'SELECT' && e.selectedOptions.length ? e.selectedOptions[0].text : '';
 const label = (e.getAttribute('aria-label') || chosen || e.textContent || e.value || '').trim();
 return {
   tag: e.tagName.toLowerCase(), id: e.id, type: e.getAttribute('type') || '',
   label: label.replace(/\\s+/g, ' ').slice(0, 60),
-  focusVisible: e.matches(':focus-visible'), outline, shadow,
+  focusVisible: e.matches(':focus-visible'), outline, shadow, cardRing,
   drawn: style.outlineStyle + ' ' + style.outlineWidth + ' ' + style.outlineColor
     + (shadow ? ' shadow ' + style.boxShadow : ''),
 };
@@ -98,7 +111,7 @@ class FocusWalk:
             return
         self.seen.add(name)
         self.checks.expect(
-            element["outline"] or element["shadow"],
+            element["outline"] or element["shadow"] or element["cardRing"],
             f"focused {name} shows a focus indicator",
             f"focus-visible {element['focusVisible']}, outline {element['drawn']}",
         )
@@ -140,6 +153,123 @@ class FocusWalk:
         )
 
 
+# Whether the focused element, or the card (label) around it, draws an outline.
+RING_SCRIPT = """
+const e = document.activeElement;
+if (!e || e === document.body) { return false; }
+const drawn = (element) => {
+  const style = getComputedStyle(element);
+  return style.outlineStyle !== 'none' && (parseFloat(style.outlineWidth) || 0) > 0;
+};
+const card = e.closest('label');
+return drawn(e) || (card !== null && drawn(card));
+"""
+
+
+def check_focus_on(session: Session, checks: Checks, selector: str, label: str) -> None:
+    """Checks that the element at `selector` has the focus, waiting a little for it to move."""
+    script = f"return document.activeElement.matches({selector!r});"
+    try:
+        wait_for(label, lambda: True if session.execute(script) else None, 5)
+    except WebDriverError:
+        pass
+    element = focused(session)
+    checks.expect(
+        session.execute(script),
+        label,
+        name_of(element) if element else "the focus moved to the page's body",
+    )
+
+
+def check_arrow_ring(session: Session, checks: Checks, key: str, selector: str, label: str) -> None:
+    """Presses the arrow `key` and checks that `selector` is focused and shows a ring."""
+    press(session, key)
+    check_focus_on(session, checks, selector, f"the arrow key moves the focus to {label}")
+    checks.expect(
+        session.execute(RING_SCRIPT),
+        f"{label} shows a focus ring after an arrow key",
+        str(focused(session)),
+    )
+
+
+def check_target_keys(session: Session, walk: "FocusWalk", checks: Checks) -> None:
+    """Moves between the targets and the sign-in methods with the arrow keys, then signs in.
+
+    No `az` is installed where the window tests run, so the Azure CLI sign-in fails at once,
+    without any network traffic, and its message must take the focus.
+    """
+    walk.tab_to("input[name=target][value=local]", "the Local target")
+    check_arrow_ring(session, checks, ARROW_RIGHT, "input[value=azure]", "the Azure card")
+    wait_for("the sign-in panel", lambda: session.find("input[name=sign-in-method]"), 10)
+    walk.tab_to("input[name=sign-in-method]:checked", "the chosen sign-in method")
+    check_arrow_ring(
+        session, checks, ARROW_RIGHT, "input[value=device_code]", "the Device code radio"
+    )
+    check_arrow_ring(session, checks, ARROW_LEFT, "input[value=azure_cli]", "the Azure CLI radio")
+    walk.tab_to("section.azure button.primary", "the Sign in button")
+    press(session, ENTER)
+    wait_for("the sign-in failure", lambda: session.find("#azure-sign-in-failure"), 60)
+    check_focus_on(
+        session, checks, "#azure-sign-in-failure", "a failed sign-in moves the focus to its message"
+    )
+    walk.tab_to("input[name=target][value=azure]", "the Azure target", backwards=True)
+    check_arrow_ring(session, checks, ARROW_LEFT, "input[value=local]", "the Local card")
+
+
+def check_presenter_focus(session: Session, walk: "FocusWalk", checks: Checks) -> None:
+    """Checks the Tab order of the instructor bar and where the reset dialog leaves the focus."""
+    walk.tab_to('[data-testid="instructor-switch"]', "the instructor switch", backwards=True)
+    press(session, SPACE)
+    wait_for("the instructor bar", lambda: session.find('[data-testid="instructor-bar"]'), 10)
+    session.execute("document.activeElement.blur();")
+    press(session, TAB)
+    check_focus_on(
+        session,
+        checks,
+        '[data-testid="instructor-play"]',
+        "the first Tab reaches the instructor bar drawn at the top",
+    )
+    walk.tab_to('[data-testid="instructor-reset"]', "Reset to start")
+    press(session, ENTER)
+    wait_for("the reset dialog", lambda: session.find('[role="alertdialog"]'), 10)
+    press(session, ESCAPE)
+    check_focus_on(
+        session,
+        checks,
+        '[data-testid="instructor-reset"]',
+        "Escape in the reset dialog gives the focus back to Reset to start",
+    )
+    press(session, SPACE)
+    wait_for("the reset dialog", lambda: session.find('[role="alertdialog"]'), 10)
+    check_focus_on(
+        session, checks, '[data-testid="instructor-reset-cancel"]', "the reset dialog focuses Cancel"
+    )
+    press(session, ENTER)
+    check_focus_on(
+        session,
+        checks,
+        '[data-testid="instructor-reset"]',
+        "Cancel in the reset dialog gives the focus back to Reset to start",
+    )
+    walk.tab_to('[data-testid="instructor-switch"]', "the instructor switch")
+    press(session, SPACE)
+
+
+def check_teardown_focus(session: Session, walk: "FocusWalk", checks: Checks) -> None:
+    """Runs the teardown with Enter in its confirmation field and checks that its result takes
+    the focus."""
+    walk.tab_to("#header-teardown", "the header's Teardown button", backwards=True)
+    press(session, ENTER)
+    steps.wait_for_heading(session, "Teardown")
+    walk.tab_to("#confirm-namespace", "the teardown's confirmation field")
+    type_keys(session, NAMESPACE)
+    press(session, ENTER)
+    wait_for("the teardown result", lambda: session.find("#teardown-result"), 120)
+    check_focus_on(
+        session, checks, "#teardown-result", "Enter in the confirmation field focuses the result"
+    )
+
+
 def check_focus_kept(session: Session, checks: Checks, selector: str, label: str) -> None:
     """Checks that the button at `selector` still has the focus once its action finished.
 
@@ -163,6 +293,8 @@ def walk_by_keyboard(
     walk = FocusWalk(session, checks)
     wait_for("the welcome page heading", lambda: session.find("#welcome-title"), 60)
 
+    check_target_keys(session, walk, checks)
+    harness.capture(session, display, artifacts, "keyboard-target-arrows", checks)
     walk.tab_to("form button[type=submit]", "the welcome page's Next button")
     walk.step_back_and_forth()
     harness.capture(session, display, artifacts, "keyboard-welcome", checks)
@@ -207,6 +339,9 @@ def walk_by_keyboard(
     )
     check_focus_kept(session, checks, "#verify", "Verify")
     harness.capture(session, display, artifacts, "keyboard-verify", checks)
+    check_presenter_focus(session, walk, checks)
+    check_teardown_focus(session, walk, checks)
+    harness.capture(session, display, artifacts, "keyboard-teardown", checks)
     checks.check(len(walk.seen) >= 5, "the walk focused several elements", str(len(walk.seen)))
 
 
