@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use control::apply::TargetKind;
+use control::secrets::Keychain;
 use control::teardown::{self, Survey};
 use course::{Attendee, Plan, ResourceKind};
 use serde::Serialize;
@@ -246,8 +247,11 @@ impl LocalTarget {
         let survey = teardown::survey(&client, plan)
             .await
             .map_err(|error| CommandError::TeardownSurvey(error.to_string()))?;
-        let keychain_entries =
-            namespace_entries(server.keychain_entries(), server.subscription(), plan);
+        let keychain = self.service().keychain()?;
+        let keychain_entries = existing_entries(
+            &keychain,
+            namespace_entries(server.keychain_entries(), server.subscription(), plan),
+        );
         let folders = namespace_folders(stack.data_dir(), &survey);
         Ok(Before {
             survey,
@@ -414,6 +418,17 @@ fn namespace_entries(entries: Vec<String>, subscription: &str, plan: &Plan) -> V
     entries
         .into_iter()
         .filter(|entry| prefixes.iter().any(|prefix| entry.starts_with(prefix)))
+        .collect()
+}
+
+/// Keeps the entries that `keychain` still contains, and those it fails to read, so that the
+/// check after a teardown reports them. The local Resource Manager lists the entries it wrote,
+/// but a keychain replaced since then, such as a new login keyring, no longer has them, and
+/// counting them would report entries removed that never existed.
+fn existing_entries(keychain: &Keychain, entries: Vec<String>) -> Vec<String> {
+    entries
+        .into_iter()
+        .filter(|entry| !matches!(keychain.read(entry), Ok(None)))
         .collect()
 }
 
@@ -605,6 +620,45 @@ mod tests {
             let preview = target.teardown_preview(&dgrf()).await.unwrap();
             assert_eq!(preview.groups.len(), 10);
             target.stop().await;
+        });
+    }
+
+    #[test]
+    fn teardown_counts_only_entries_in_keychain() {
+        let folder = tempfile::tempdir().unwrap();
+        let target = LocalTarget::with_memory_keychain(folder.path());
+        let attendee = dgrf();
+        tauri::async_runtime::block_on(async {
+            for step in [
+                StepId::ResourceGroups,
+                StepId::SharedPlatform,
+                StepId::Publishers,
+            ] {
+                let applied = target.apply(&attendee, step, |_| {}).await.unwrap();
+                assert_eq!(applied.failure, None, "{step}");
+            }
+            let written = target.teardown_preview(&attendee).await.unwrap();
+            assert!(
+                written.keychain_entries.len() > 2,
+                "{:?}",
+                written.keychain_entries
+            );
+
+            // A keychain replaced since Apply, such as a new login keyring, lacks these two.
+            let keychain = target.service().keychain().unwrap();
+            for entry in &written.keychain_entries[..2] {
+                assert!(keychain.remove(entry).unwrap(), "{entry}");
+            }
+            let preview = target.teardown_preview(&attendee).await.unwrap();
+            assert_eq!(
+                preview.keychain_entries,
+                written.keychain_entries[2..].to_vec()
+            );
+
+            let record = target.teardown(&attendee, "dgrf", |_| {}).await.unwrap();
+            assert_eq!(record.failures, Vec::<String>::new());
+            assert_eq!(record.left_over, Vec::<String>::new());
+            assert_eq!(record.keychain_removed, written.keychain_entries.len() - 2);
         });
     }
 
