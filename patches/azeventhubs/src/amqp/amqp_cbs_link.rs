@@ -1,6 +1,7 @@
 // PATCHED for EDA Workshop (see PATCH.md): put-token calls go through the client of
-// amqp_management_client.rs, which cannot miss a reply whose request outcome was lost, and a
-// failed put-token for a new link is returned to the caller without being logged as an error.
+// amqp_management_client.rs, which cannot miss a reply whose request outcome was lost; a
+// failed put-token for a new link is returned to the caller without being logged as an error;
+// and tokens are renewed before they expire.
 
 use fe2o3_amqp::link::DetachError;
 use futures_util::StreamExt;
@@ -29,6 +30,20 @@ use super::{cbs_token_provider::CbsTokenProvider, error::CbsAuthError};
 
 const DELAY_QUEUE_PLACEHOLDER_REFRESH_DURATION: StdDuration = StdDuration::from_secs(30 * 60);
 const CBS_LINK_COMMAND_QUEUE_SIZE: usize = 128;
+
+// PATCH: a token is put again before it expires, not at its expiry. A broker may end a link
+// whose token has expired, and a renewal sent at the last moment can arrive after that.
+/// How long before a token's expiry its link's authorization is renewed, at most.
+const TOKEN_RENEWAL_LEAD: StdDuration = StdDuration::from_secs(5 * 60);
+
+/// Returns when to renew a token that expires at `expires_at`: [`TOKEN_RENEWAL_LEAD`] before,
+/// or halfway there for a token that expires sooner. A key-signed token is signed again
+/// within 10 minutes of its expiry, so the renewal puts a new token.
+fn refresh_at(expires_at: crate::util::time::Instant) -> crate::util::time::Instant {
+    let now = crate::util::time::Instant::now();
+    let remaining = expires_at.saturating_duration_since(now);
+    expires_at - TOKEN_RENEWAL_LEAD.min(remaining / 2)
+}
 
 // This is a monotonically incrementing identifier that is assigned when a new link is created.
 type LinkIdentifier = u32;
@@ -329,7 +344,7 @@ impl AmqpCbsLink {
                                 let link_identifier = auth.link_identifier;
                                 let key = self
                                     .delay_queue
-                                    .insert_at(Refresher::Authorization(auth), expires_at);
+                                    .insert_at(Refresher::Authorization(auth), refresh_at(expires_at));
                                 self.active_link_identifiers.insert(link_identifier, key);
                             }
                         }
@@ -372,7 +387,7 @@ impl AmqpCbsLink {
                             if expires_at > crate::util::time::Instant::now() {
                                 let key = self
                                     .delay_queue
-                                    .insert_at(Refresher::Authorization(auth), expires_at);
+                                    .insert_at(Refresher::Authorization(auth), refresh_at(expires_at));
                                 self.active_link_identifiers.insert(link_identifier, key);
                             }
                         }
