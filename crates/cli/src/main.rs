@@ -48,6 +48,11 @@ enum Command {
     Token(cmd::token::TokenArgs),
     /// Run the demo flow headless until every customer has passed through every service.
     Flow(cmd::flow::FlowArgs),
+    /// Send events to an event hub with the connection string in EVENTHUB_CONNECTION_STRING.
+    Send(cmd::events::SendArgs),
+    /// Receive events from an event hub with the connection string in
+    /// EVENTHUB_CONNECTION_STRING.
+    Receive(cmd::events::ReceiveArgs),
 }
 
 #[tokio::main]
@@ -55,6 +60,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let quiet_logs: &[&str] = match &cli.command {
         Command::Schema(_) => cmd::schema::QUIET_LOG_DIRECTIVES,
+        Command::Send(_) | Command::Receive(_) => cmd::events::QUIET_LOG_DIRECTIVES,
         _ => &[],
     };
     global::init_logging(quiet_logs);
@@ -71,6 +77,8 @@ async fn main() -> ExitCode {
         Command::ConnectionString(args) => cmd::connection_string::run(args, &cli.global).await,
         Command::Token(args) => cmd::token::run(args, &cli.global).await,
         Command::Flow(args) => cmd::flow::run(args, &cli.global).await,
+        Command::Send(args) => cmd::events::send(args, &cli.global).await,
+        Command::Receive(args) => cmd::events::receive(args, &cli.global).await,
     };
 
     match result {

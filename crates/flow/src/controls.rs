@@ -126,6 +126,7 @@ impl FlowControls {
             .publish(PublishBatch {
                 hub: hub.to_string(),
                 partition_key: None,
+                partition_id: None,
                 events: vec![OutgoingEvent {
                     body,
                     content_type: Some(encoded.content_type),

@@ -273,6 +273,7 @@ impl OutboxPublisher {
         Ok(PublishBatch {
             hub: event.hub().to_string(),
             partition_key,
+            partition_id: None,
             events: vec![OutgoingEvent {
                 body: encoded.body,
                 content_type: Some(encoded.content_type),

@@ -65,6 +65,9 @@ pub struct PublishBatch {
     pub hub: String,
     /// The partition key shared by every event of the batch.
     pub partition_key: Option<String>,
+    /// The partition to send to, for a batch without a partition key. A batch with neither
+    /// goes to a partition the transport chooses.
+    pub partition_id: Option<String>,
     /// The events, in order.
     pub events: Vec<OutgoingEvent>,
 }

@@ -105,6 +105,7 @@ async fn publish_numbered(transport: &MemoryTransport, hub: &str, count: usize, 
             .publish(PublishBatch {
                 hub: hub.to_string(),
                 partition_key: key.map(str::to_string),
+                partition_id: None,
                 events: vec![OutgoingEvent {
                     body: format!("body {number}").into_bytes(),
                     content_type: Some("text/plain".to_string()),

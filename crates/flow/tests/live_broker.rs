@@ -104,6 +104,7 @@ async fn publish_keyed(
             .publish(PublishBatch {
                 hub: hub.to_owned(),
                 partition_key: Some(key.to_owned()),
+                partition_id: None,
                 events: vec![event(index)],
             })
             .await
@@ -281,6 +282,7 @@ async fn keyless_batch_stays_on_one_partition() {
         .publish(PublishBatch {
             hub: "lead_abandoned".to_owned(),
             partition_key: None,
+            partition_id: None,
             events: (0..4).map(event).collect(),
         })
         .await

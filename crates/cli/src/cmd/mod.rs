@@ -3,6 +3,7 @@
 pub(crate) mod apply;
 pub(crate) mod attendee;
 pub(crate) mod connection_string;
+pub(crate) mod events;
 pub(crate) mod export;
 pub(crate) mod flow;
 pub(crate) mod plan;

@@ -290,6 +290,7 @@ impl PartitionTask {
         let batch = PublishBatch {
             hub: PARKED_HUB.to_string(),
             partition_key: None,
+            partition_id: None,
             events: vec![parked_event(event, &info)],
         };
         loop {

@@ -125,9 +125,9 @@ impl AzEventHubsTransport {
             Ok(connections) => connections,
             Err(error) => return failed_all(error),
         };
-        let keyless_batch = batches
-            .iter()
-            .any(|batch| batch.partition_key.is_none() && batch.events.len() > 1);
+        let keyless_batch = batches.iter().any(|batch| {
+            batch.partition_key.is_none() && batch.partition_id.is_none() && batch.events.len() > 1
+        });
         let partition_ids = if keyless_batch {
             match self.partition_ids(hub).await {
                 Ok(ids) => ids,

@@ -237,9 +237,17 @@ impl MemoryTransport {
                 hub: batch.hub.clone(),
             })?;
         let count = hub.partitions.len();
-        let index = match &batch.partition_key {
-            Some(key) => (fnv(key) % count as u64) as usize,
-            None => {
+        let index = match (&batch.partition_key, &batch.partition_id) {
+            (Some(key), _) => (fnv(key) % count as u64) as usize,
+            (None, Some(id)) => id
+                .parse::<usize>()
+                .ok()
+                .filter(|index| *index < count)
+                .ok_or_else(|| TransportError::PartitionNotFound {
+                    hub: batch.hub.clone(),
+                    partition_id: id.clone(),
+                })?,
+            (None, None) => {
                 hub.next_round_robin = (hub.next_round_robin + 1) % count;
                 hub.next_round_robin
             }

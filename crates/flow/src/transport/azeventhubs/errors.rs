@@ -74,7 +74,9 @@ pub(super) fn classify(operation: Operation<'_>, text: &str) -> TransportError {
                     partition_id: request.partition_id.clone(),
                 }
             }
-            _ if lower.contains("consumer group `") => TransportError::Rejected(text.to_owned()),
+            _ if lower.contains("consumer group `") || lower.contains("partition `") => {
+                TransportError::Rejected(broker_description(text))
+            }
             _ => TransportError::HubNotFound {
                 hub: operation.hub().to_owned(),
             },
@@ -86,9 +88,29 @@ pub(super) fn classify(operation: Operation<'_>, text: &str) -> TransportError {
         || lower.contains("message-size-exceeded")
         || lower.contains("resource-limit-exceeded");
     if refused {
-        return TransportError::Rejected(text.to_owned());
+        return TransportError::Rejected(broker_description(text));
     }
-    TransportError::Unavailable(text.to_owned())
+    TransportError::Unavailable(broker_description(text))
+}
+
+/// Returns the broker's own description of a failure, which the clients' error texts carry in
+/// their debug form as `description: Some("...")`, or else the whole text.
+fn broker_description(text: &str) -> String {
+    const MARKER: &str = "description: Some(\"";
+    let Some(start) = text.find(MARKER).map(|index| index + MARKER.len()) else {
+        return text.to_owned();
+    };
+    let rest = &text[start..];
+    let mut escaped = false;
+    for (index, character) in rest.char_indices() {
+        match character {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return rest[..index].replace("\\\"", "\"").replace("\\\\", "\\"),
+            _ => {}
+        }
+    }
+    text.to_owned()
 }
 
 /// Returns the last integer that follows `marker` in `text`.
@@ -177,6 +199,40 @@ mod tests {
                 hub: "customer".to_owned(),
                 partition_id: "2".to_owned()
             }
+        );
+    }
+
+    #[test]
+    fn refusal_keeps_broker_description() {
+        let text = "Remote peer closed with error Error { condition: \
+                    AmqpError(UnauthorizedAccess), description: Some(\"rule `listen` lacks the \
+                    Send right needed for `amqps://127.0.0.1/demo`: use a rule with Send or \
+                    Manage\"), info: Some(OrderedMap({})) } (RemoteClosedWithError(...))";
+        assert_eq!(
+            classify(Operation::Hub("demo"), text),
+            TransportError::Rejected(
+                "rule `listen` lacks the Send right needed for `amqps://127.0.0.1/demo`: use a \
+                 rule with Send or Manage"
+                    .to_owned()
+            )
+        );
+        let quoted =
+            r#"StatusError {code: StatusCode(401), description: Some("token for \"a\" expired") }"#;
+        assert_eq!(
+            classify(Operation::Hub("demo"), quoted),
+            TransportError::Rejected("token for \"a\" expired".to_owned())
+        );
+    }
+
+    #[test]
+    fn missing_partition_on_send_is_not_missing_hub() {
+        let text = "Error { condition: AmqpError(NotFound), description: Some(\"partition `7` \
+                    was not found in event hub `demo`: use 0 to 1\") }";
+        assert_eq!(
+            classify(Operation::Hub("demo"), text),
+            TransportError::Rejected(
+                "partition `7` was not found in event hub `demo`: use 0 to 1".to_owned()
+            )
         );
     }
 

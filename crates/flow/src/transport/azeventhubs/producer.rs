@@ -155,7 +155,16 @@ impl HubProducer {
         batch: &PublishBatch,
         partition_ids: &[String],
     ) -> Result<PendingBatch, TransportError> {
-        let partition_id = if batch.partition_key.is_none() && batch.events.len() > 1 {
+        if batch.partition_key.is_some() && batch.partition_id.is_some() {
+            return Err(TransportError::Rejected(format!(
+                "a batch for event hub `{}` has both a partition key and a partition id: choose \
+                 one",
+                self.hub
+            )));
+        }
+        let partition_id = if let Some(id) = &batch.partition_id {
+            Some(id.clone())
+        } else if batch.partition_key.is_none() && batch.events.len() > 1 {
             if partition_ids.is_empty() {
                 return Err(TransportError::Rejected(format!(
                     "event hub `{}` reports no partitions",

@@ -1,0 +1,376 @@
+//! `eda-workshop send` and `eda-workshop receive`: events to and from any event hub, Local or
+//! Azure, with a connection string from the environment, through the client the flow uses.
+//!
+//! The connection string comes from `EVENTHUB_CONNECTION_STRING`, not from an option, so that
+//! its key stays out of the shell's history and the list of running processes.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use broker::connection_string::ConnectionString;
+use broker::limits::MAX_EVENT_BYTES;
+use broker::secret::Secret;
+use clap::Args;
+use flow::transport::azeventhubs::{AzEventHubsTransport, HubConnections};
+use flow::transport::{
+    EventTransport, OutgoingEvent, PartitionReader, PropertyValue, PublishBatch, ReaderRequest,
+    ReceivedEvent, StartPosition,
+};
+
+use crate::Global;
+
+/// Log directives for these commands: the transport's own warnings about a failed publish repeat
+/// the error the command prints, so only its errors are logged unless `RUST_LOG` sets another level.
+pub(crate) const QUIET_LOG_DIRECTIVES: &[&str] = &["flow::transport::azeventhubs=error"];
+
+/// The environment variable that contains the connection string.
+const CONNECTION_STRING_VARIABLE: &str = "EVENTHUB_CONNECTION_STRING";
+
+/// How long one receive of a partition waits for its first event before the next partition's
+/// turn.
+const RECEIVE_TURN: Duration = Duration::from_millis(200);
+
+/// Options of `eda-workshop send`.
+#[derive(Debug, Args)]
+pub(crate) struct SendArgs {
+    /// The event hub; it must match the connection string's EntityPath when it has one.
+    #[arg(long, value_name = "HUB")]
+    hub: Option<String>,
+
+    /// Send to the partition this key hashes to; the same key always reaches the same
+    /// partition.
+    #[arg(long, value_name = "KEY")]
+    partition_key: Option<String>,
+
+    /// Send to this partition id.
+    #[arg(long = "partition", value_name = "ID")]
+    partition_id: Option<String>,
+
+    /// Send the body this many times, as one batch to one partition.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    count: u32,
+
+    /// The AMQP content type of the events, such as application/json.
+    #[arg(long, value_name = "TYPE")]
+    content_type: Option<String>,
+
+    /// Read the body from this file instead of the BODY argument.
+    #[arg(long, value_name = "FILE", conflicts_with = "body")]
+    body_file: Option<PathBuf>,
+
+    /// The body, as text.
+    #[arg(value_name = "BODY", required_unless_present = "body_file")]
+    body: Option<String>,
+}
+
+/// The start position of `eda-workshop receive` in each partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StartAt {
+    Earliest,
+    Latest,
+    Sequence(i64),
+    AfterSequence(i64),
+}
+
+fn parse_from(text: &str) -> Result<StartAt, String> {
+    let number = |value: &str| {
+        value
+            .parse::<i64>()
+            .ok()
+            .filter(|number| *number >= 0)
+            .ok_or_else(|| format!("`{value}` is not a sequence number: use a whole number from 0"))
+    };
+    match text {
+        "earliest" => Ok(StartAt::Earliest),
+        "latest" => Ok(StartAt::Latest),
+        _ => match text.split_once(':') {
+            Some(("sequence", value)) => number(value).map(StartAt::Sequence),
+            Some(("after", value)) => number(value).map(StartAt::AfterSequence),
+            _ => Err(format!(
+                "`{text}` is not a start position: use earliest, latest, sequence:N (from \
+                 sequence number N) or after:N (after it)"
+            )),
+        },
+    }
+}
+
+/// Options of `eda-workshop receive`.
+#[derive(Debug, Args)]
+pub(crate) struct ReceiveArgs {
+    /// The event hub; it must match the connection string's EntityPath when it has one.
+    #[arg(long, value_name = "HUB")]
+    hub: Option<String>,
+
+    /// The consumer group to read through.
+    #[arg(long, value_name = "GROUP", default_value = "$Default")]
+    consumer_group: String,
+
+    /// Read only this partition id (default: every partition).
+    #[arg(long = "partition", value_name = "ID")]
+    partition_id: Option<String>,
+
+    /// The start position: earliest, latest, sequence:N (from sequence number N) or after:N.
+    #[arg(long, value_name = "POSITION", default_value = "earliest", value_parser = parse_from)]
+    from: StartAt,
+
+    /// Stop after this many events.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    max: u32,
+
+    /// Stop when no event arrived for this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    wait: u64,
+}
+
+/// Reads the connection string from the environment and checks it against the requested hub.
+fn connection(hub: Option<&str>) -> anyhow::Result<(String, AzEventHubsTransport)> {
+    let Ok(text) = std::env::var(CONNECTION_STRING_VARIABLE) else {
+        bail!(
+            "{CONNECTION_STRING_VARIABLE} is not set: set it to the event hub's connection \
+             string, for example `export {CONNECTION_STRING_VARIABLE}=\"$(eda-workshop \
+             connection-string --hub HUB --rule send)\"` while `eda-workshop serve --hub HUB` \
+             runs, or the string of a shared access policy in the Azure portal"
+        );
+    };
+    let parsed = ConnectionString::parse(&text)?;
+    let hub = parsed.hub(hub)?.to_owned();
+    let secret = Secret::new(text);
+    let connections = HubConnections {
+        send: secret.clone(),
+        listen: secret,
+    };
+    let transport = AzEventHubsTransport::new(BTreeMap::from([(hub.clone(), connections)]));
+    Ok((hub, transport))
+}
+
+/// Sends the events and prints the partition that took them.
+pub(crate) async fn send(args: SendArgs, global: &Global) -> anyhow::Result<()> {
+    if args.partition_key.is_some() && args.partition_id.is_some() {
+        bail!(
+            "--partition-key and --partition were both given: choose one. A key picks the \
+             partition by its hash, so the same key always reaches the same partition; an id \
+             names the partition itself"
+        );
+    }
+    let body = match (&args.body_file, args.body) {
+        (Some(path), _) => std::fs::read(path)
+            .with_context(|| format!("cannot read the body from `{}`", path.display()))?,
+        (None, Some(text)) => text.into_bytes(),
+        (None, None) => bail!("give the body as an argument or with --body-file"),
+    };
+    check_sizes(body.len(), args.count)?;
+    let (hub, transport) = connection(args.hub.as_deref())?;
+    let event = OutgoingEvent {
+        body,
+        content_type: args.content_type,
+        properties: BTreeMap::new(),
+    };
+    let batch = PublishBatch {
+        hub: hub.clone(),
+        partition_key: args.partition_key,
+        partition_id: args.partition_id,
+        events: vec![event; args.count as usize],
+    };
+    let key = batch.partition_key.clone();
+    let ack = transport.publish(batch).await?;
+    let partition = match (&ack.partition_id, &key) {
+        (Some(id), _) => id.clone(),
+        (None, Some(key)) => format!("chosen by the broker from partition key `{key}`"),
+        (None, None) => "chosen by the broker".to_owned(),
+    };
+    if global.json {
+        let value = serde_json::json!({
+            "hub": hub,
+            "events": ack.events,
+            "partition_id": ack.partition_id,
+        });
+        println!("{value}");
+    } else {
+        let plural = if ack.events == 1 { "" } else { "s" };
+        println!(
+            "sent {} event{plural} to event hub `{hub}`, partition {partition}",
+            ack.events
+        );
+    }
+    Ok(())
+}
+
+/// Rejects an event or a batch over Event Hubs' limit of 1 MB before anything is sent.
+fn check_sizes(body_bytes: usize, count: u32) -> anyhow::Result<()> {
+    if body_bytes > MAX_EVENT_BYTES {
+        bail!(
+            "the body is {body_bytes} bytes, over Event Hubs' limit of {MAX_EVENT_BYTES} bytes \
+             (1 MB) for one event: send a smaller body, or store the data elsewhere and send a \
+             reference to it"
+        );
+    }
+    let batch_bytes = body_bytes.saturating_mul(count as usize);
+    if batch_bytes > MAX_EVENT_BYTES {
+        bail!(
+            "{count} events of {body_bytes} bytes make a batch of {batch_bytes} bytes, over \
+             Event Hubs' limit of {MAX_EVENT_BYTES} bytes (1 MB) for one batch: lower --count"
+        );
+    }
+    Ok(())
+}
+
+/// Reads events from each partition and prints them as they arrive.
+pub(crate) async fn receive(args: ReceiveArgs, global: &Global) -> anyhow::Result<()> {
+    let (hub, transport) = connection(args.hub.as_deref())?;
+    let runtime = transport.hub_runtime(&hub).await?;
+    let partitions: Vec<_> = match &args.partition_id {
+        Some(id) => {
+            let Some(partition) = runtime.partition(id) else {
+                let ids: Vec<&str> = runtime
+                    .partitions
+                    .iter()
+                    .map(|partition| partition.partition_id.as_str())
+                    .collect();
+                bail!(
+                    "event hub `{hub}` has no partition `{id}`: its partitions are {}",
+                    ids.join(", ")
+                );
+            };
+            vec![partition.clone()]
+        }
+        None => runtime.partitions.clone(),
+    };
+    let mut readers: Vec<Box<dyn PartitionReader>> = Vec::with_capacity(partitions.len());
+    for partition in &partitions {
+        let removed = partition.beginning_sequence_number;
+        if args.from == StartAt::Earliest && removed > 0 && !global.json {
+            eprintln!(
+                "note: partition {} starts at sequence number {removed}: the {removed} events \
+                 before it are no longer retained",
+                partition.partition_id
+            );
+        }
+        let start = match args.from {
+            StartAt::Earliest => StartPosition::Earliest,
+            StartAt::Latest => StartPosition::Latest,
+            StartAt::Sequence(0) => StartPosition::Earliest,
+            StartAt::Sequence(number) => StartPosition::AfterSequenceNumber(number - 1),
+            StartAt::AfterSequence(number) => StartPosition::AfterSequenceNumber(number),
+        };
+        let request = ReaderRequest {
+            hub: hub.clone(),
+            consumer_group: args.consumer_group.clone(),
+            partition_id: partition.partition_id.clone(),
+            start,
+            owner_level: None,
+            prefetch: Some(args.max.min(300)),
+        };
+        readers.push(transport.open_reader(request).await?);
+    }
+
+    let wanted = args.max as usize;
+    let quiet_limit = Duration::from_secs(args.wait);
+    let mut received = 0;
+    let mut last_event = Instant::now();
+    while received < wanted && last_event.elapsed() < quiet_limit {
+        for reader in &mut readers {
+            let events = reader.receive(wanted - received, RECEIVE_TURN).await?;
+            if !events.is_empty() {
+                last_event = Instant::now();
+            }
+            for event in events.into_iter().take(wanted - received) {
+                print_event(&event, global.json);
+                received += 1;
+            }
+            if received >= wanted {
+                break;
+            }
+        }
+    }
+    if !global.json {
+        let plural = if received == 1 { "" } else { "s" };
+        eprintln!(
+            "received {received} event{plural} from event hub `{hub}` in consumer group `{}`",
+            args.consumer_group
+        );
+    }
+    Ok(())
+}
+
+fn print_event(event: &ReceivedEvent, json: bool) {
+    let body = match std::str::from_utf8(&event.body) {
+        Ok(text) => text.to_owned(),
+        Err(_) => format!("({} bytes of binary data)", event.body.len()),
+    };
+    let enqueued = chrono::DateTime::from_timestamp_millis(event.enqueued_time_ms)
+        .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_else(|| event.enqueued_time_ms.to_string());
+    let properties: BTreeMap<&str, String> = event
+        .properties
+        .iter()
+        .map(|(name, value)| (name.as_str(), property_text(value)))
+        .collect();
+    if json {
+        let value = serde_json::json!({
+            "partition_id": event.partition_id,
+            "sequence_number": event.sequence_number,
+            "offset": event.offset,
+            "enqueued_time": enqueued,
+            "partition_key": event.partition_key,
+            "content_type": event.content_type,
+            "properties": properties,
+            "body": body,
+        });
+        println!("{value}");
+        return;
+    }
+    let key = event
+        .partition_key
+        .as_deref()
+        .map(|key| format!(", partition key `{key}`"))
+        .unwrap_or_default();
+    println!(
+        "partition {}, sequence number {}, offset {}, enqueued {enqueued}{key}",
+        event.partition_id, event.sequence_number, event.offset
+    );
+    for (name, value) in properties {
+        println!("  property {name} = {value}");
+    }
+    println!("  {body}");
+}
+
+/// Writes a property's value as text: strings as they are, bytes by their length.
+fn property_text(value: &PropertyValue) -> String {
+    match value {
+        PropertyValue::String(text) => text.clone(),
+        PropertyValue::Long(number) => number.to_string(),
+        PropertyValue::Double(number) => number.to_string(),
+        PropertyValue::Bool(flag) => flag.to_string(),
+        PropertyValue::Bytes(bytes) => format!("({} bytes)", bytes.len()),
+        PropertyValue::Timestamp(ms) => chrono::DateTime::from_timestamp_millis(*ms)
+            .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            .unwrap_or_else(|| ms.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_positions_parse() {
+        assert_eq!(parse_from("earliest"), Ok(StartAt::Earliest));
+        assert_eq!(parse_from("sequence:7"), Ok(StartAt::Sequence(7)));
+        assert_eq!(parse_from("after:7"), Ok(StartAt::AfterSequence(7)));
+        assert!(parse_from("sequence:-1")
+            .unwrap_err()
+            .contains("whole number"));
+        assert!(parse_from("offset:12").unwrap_err().contains("sequence:N"));
+    }
+
+    #[test]
+    fn oversized_event_and_batch_rejected() {
+        let event = check_sizes(1_048_577, 1).unwrap_err().to_string();
+        assert!(event.starts_with("the body is 1048577 bytes, over Event Hubs' limit of 1048576"));
+        assert!(check_sizes(1_048_576, 1).is_ok());
+        let batch = check_sizes(600_000, 2).unwrap_err().to_string();
+        assert!(batch.contains("a batch of 1200000 bytes"), "{batch}");
+    }
+}
