@@ -5,7 +5,9 @@ with axe-core's enhanced colour contrast rule (WCAG AAA, 7:1 for body text).
 On the way it checks the header switch, the root font size, the Right arrow shortcut, that
 Space typed in the namespace field does not start autoplay, that "Apply as we go" applies the
 step and then counts down, the reset dialog's wording, and that a second start over the same
-data folder comes back in presenter view.
+data folder comes back in presenter view. At 1280x720 with the speaker notes open, a few pages
+must keep half of the height, nothing may run past the right edge, and the notes must be as
+large as the page's text.
 """
 
 from __future__ import annotations
@@ -196,6 +198,65 @@ def walk(run: dict) -> None:
     time.sleep(0.5)
     shoot("presenter-schema")
     contrast_audit(session, "schema registry", checks)
+    check_short_window(run)
+
+
+# Lists what runs past the window's right edge or scrolls sideways on the page.
+OVERFLOW_SCRIPT = """
+const found = [];
+for (const element of document.querySelectorAll('main *')) {
+  const box = element.getBoundingClientRect();
+  if (!box.width || element.closest('.visually-hidden')) { continue; }
+  const style = getComputedStyle(element);
+  const name = element.tagName + ' ' + (element.textContent || '').trim().slice(0, 30);
+  if (box.right > window.innerWidth + 1) { found.push('past the edge: ' + name); }
+  if (['auto', 'scroll'].includes(style.overflowX) && element.scrollWidth > element.clientWidth + 1) {
+    found.push('scrolls sideways: ' + name);
+  }
+}
+return [...new Set(found)].slice(0, 5);
+"""
+
+# Pages whose content was cut off at 1280x720 with the speaker notes open: the namespace field,
+# the Publishers page's fourth view and its plan tables, and the schema page's mode choice.
+SHORT_WINDOW_PAGES = ["Namespace", "Publishers", "Consumers", "Schema registry"]
+
+
+def check_short_window(run: dict) -> None:
+    """At 1280x720 with the speaker notes open, checks that each page keeps at least half of
+    the height, that nothing runs past the right edge and that the notes are as large as the
+    page's text."""
+    session, checks, shoot = run["session"], run["checks"], run["shoot"]
+    before = session.window_rect()
+    session.command("POST", "/window/rect", {"x": 0, "y": 0, "width": 1280, "height": 720})
+    time.sleep(1)
+    if not session.execute("return !!document.querySelector('[data-testid=instructor-notes]');"):
+        session.click(by_test_id(session, "instructor-notes-toggle"))
+    wait_for("the speaker notes", lambda: by_test_id(session, "instructor-notes"), 10)
+    sizes = session.execute(
+        "const size = (element) => parseFloat(getComputedStyle(element).fontSize);"
+        "return [size(document.querySelector('[data-testid=instructor-notes] li')),"
+        " size(document.documentElement)];"
+    )
+    checks.expect(
+        sizes[0] >= sizes[1],
+        "the speaker notes are as large as the page's text",
+        f"notes {sizes[0]} px, page {sizes[1]} px",
+    )
+    for title in SHORT_WINDOW_PAGES:
+        session.click(session.find_xpath(f"//nav//button[contains(., '{title}')]"))
+        steps.wait_for_heading(session, title if title != "Namespace" else "Choose your namespace")
+        time.sleep(0.5)
+        shoot(f"presenter-1280x720-{title.lower().replace(' ', '-')}")
+        check_page_height(session, checks)
+        overflow = session.execute(OVERFLOW_SCRIPT)
+        checks.expect(
+            overflow == [],
+            f"at 1280x720 nothing on the {title} page runs past the edge or scrolls sideways",
+            "; ".join(overflow),
+        )
+    x, y, width, height = before
+    session.command("POST", "/window/rect", {"x": x, "y": y, "width": width, "height": height})
 
 
 def main() -> int:
