@@ -159,6 +159,24 @@ describe("schema exercise page", () => {
     );
   }
 
+  test("a failed registration focuses its message", async () => {
+    const { backend, user } = await openSaved("schema_registry");
+    const first = (await screen.findByRole("button", {
+      name: "Register attempt 1",
+    })) as HTMLButtonElement;
+    await waitFor(() => expect(first.disabled).toBe(false));
+    // The backend records attempt 1 behind the page's back, so the page's request fails.
+    backend.log.attempts.push({
+      mode: "backward",
+      attempt: 1,
+    } as (typeof backend.log.attempts)[number]);
+
+    await user.click(first);
+
+    const message = await screen.findByText(/comes later/);
+    await waitFor(() => expect(document.activeElement).toBe(message));
+  });
+
   test("enables only the next attempt", async () => {
     await openSaved("schema_registry");
 
