@@ -11,10 +11,13 @@ export function focusLost(): boolean {
 }
 
 /**
- * Focuses the first of `candidates` that is in the document and not disabled. Returns whether
- * one took the focus.
+ * Focuses the first of `candidates` that is in the document and not disabled, with `options`
+ * such as `preventScroll`. Returns whether one took the focus.
  */
-export function focusFirst(...candidates: (Element | null | undefined)[]): boolean {
+export function focusFirst(
+  candidates: readonly (Element | null | undefined)[],
+  options?: FocusOptions,
+): boolean {
   for (const candidate of candidates) {
     if (!(candidate instanceof HTMLElement) || !candidate.isConnected) {
       continue;
@@ -22,7 +25,7 @@ export function focusFirst(...candidates: (Element | null | undefined)[]): boole
     if ((candidate as HTMLButtonElement).disabled === true) {
       continue;
     }
-    candidate.focus();
+    candidate.focus(options);
     if (document.activeElement === candidate) {
       return true;
     }
@@ -36,10 +39,10 @@ export function focusFirst(...candidates: (Element | null | undefined)[]): boole
  */
 export function restoreFocus(
   previous: Element | null | undefined,
-  ...candidates: (Element | null | undefined)[]
+  candidates: readonly (Element | null | undefined)[],
 ): boolean {
   if (!focusLost() && document.activeElement !== previous) {
     return false;
   }
-  return focusFirst(...candidates);
+  return focusFirst(candidates);
 }
