@@ -425,7 +425,8 @@ impl Driver {
     ) -> Option<DeliveryState> {
         let incoming = match produce::incoming_events(delivery.payload, delivery.message_format) {
             Ok(incoming) => incoming,
-            Err(error) => return Some(decode_rejection(&error)),
+            Err(produce::IncomingError::Decode(error)) => return Some(decode_rejection(&error)),
+            Err(error) => return Some(rejection(condition::INVALID_FIELD, error.to_string())),
         };
         let Some(partition_count) = self.shared.partition_count(hub) else {
             return Some(rejection(

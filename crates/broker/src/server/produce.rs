@@ -10,6 +10,27 @@ use crate::log::NewEvent;
 /// The message annotation that carries a partition key.
 pub(crate) const PARTITION_KEY: &str = "x-opt-partition-key";
 
+/// A delivery the broker rejects before storing any of its events.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum IncomingError {
+    /// A message does not decode.
+    #[error("the message does not decode: {0}")]
+    Decode(#[from] DecodeError),
+    /// An application property holds a list, map, array or described value. AMQP allows only
+    /// simple values there, and clients such as the app's own reader cannot decode the event.
+    #[error(
+        "application property `{name}` is {kind}: event properties take simple values only \
+         (string, number, boolean, timestamp, uuid or binary). Encode the value as a string, \
+         for example as JSON, or put it in the body"
+    )]
+    NotSimpleProperty {
+        /// The property's name.
+        name: String,
+        /// What the value is, such as "a list".
+        kind: &'static str,
+    },
+}
+
 /// The events of one delivery and the partition key that routes them.
 #[derive(Debug)]
 pub(crate) struct IncomingEvents {
@@ -27,7 +48,7 @@ pub(crate) struct IncomingEvents {
 pub(crate) fn incoming_events(
     payload: Vec<u8>,
     message_format: u32,
-) -> Result<IncomingEvents, DecodeError> {
+) -> Result<IncomingEvents, IncomingError> {
     if message_format == BATCH_MESSAGE_FORMAT {
         let batch = split_batch(&payload)?;
         let mut partition_key = partition_key_of(&batch.envelope);
@@ -106,7 +127,7 @@ fn body_size(bytes: &MessageBytes) -> Result<usize, DecodeError> {
 /// and the rest). Descriptors, section headers and unset fields count nothing, so an empty
 /// section, which some clients always send, leaves a body of exactly 1 MB within the limit.
 /// Annotations are the envelope that clients and the broker add, and do not count.
-fn properties_size(bytes: &MessageBytes) -> Result<usize, DecodeError> {
+fn properties_size(bytes: &MessageBytes) -> Result<usize, IncomingError> {
     let raw = bytes.as_bytes();
     let mut size = 0;
     for span in bytes.sections() {
@@ -119,6 +140,9 @@ fn properties_size(bytes: &MessageBytes) -> Result<usize, DecodeError> {
         let Value::Described(section) = decode_value(&raw[span.range.clone()])? else {
             continue;
         };
+        if span.kind == SectionKind::ApplicationProperties {
+            check_simple_values(&section.value)?;
+        }
         size += match &section.value {
             Value::Map(entries) => entries
                 .iter()
@@ -133,6 +157,30 @@ fn properties_size(bytes: &MessageBytes) -> Result<usize, DecodeError> {
         };
     }
     Ok(size)
+}
+
+/// Rejects an application-properties map with a value that is not simple.
+fn check_simple_values(properties: &Value) -> Result<(), IncomingError> {
+    let Value::Map(entries) = properties else {
+        return Ok(());
+    };
+    for (key, value) in entries {
+        let kind = match value {
+            Value::List(_) => "a list",
+            Value::Map(_) => "a map",
+            Value::Array(_) => "an array",
+            Value::Described(_) => "a described value",
+            _ => continue,
+        };
+        return Err(IncomingError::NotSimpleProperty {
+            name: key
+                .as_str()
+                .unwrap_or("(a key that is not a string)")
+                .to_owned(),
+            kind,
+        });
+    }
+    Ok(())
 }
 
 fn encoded_len(value: &Value) -> usize {
@@ -241,6 +289,41 @@ mod tests {
         // `note` as str8 (2 + 4 bytes), the value as str32 (5 + 60,000 bytes).
         assert_eq!(incoming.events[0].properties_size, 60_011);
         assert_eq!(incoming.events[0].size(), 1_108_587);
+    }
+
+    #[test]
+    fn compound_property_values_rejected() {
+        let with = |value: Value| Message {
+            application_properties: Some(vec![
+                ("kind".to_owned(), Value::string("order")),
+                ("tags".to_owned(), value),
+            ]),
+            ..Message::with_data(b"{}".to_vec())
+        };
+        let cases = [
+            (Value::List(vec![Value::Int(1)]), "a list"),
+            (
+                Value::Map(vec![(Value::string("a"), Value::Int(1))]),
+                "a map",
+            ),
+        ];
+        for (value, kind) in cases {
+            let error = incoming_events(with(value).encode(), 0).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("application property `tags` is {kind}: ")),
+                "{error}"
+            );
+        }
+        let simple = Value::Timestamp(amqp::Timestamp(1_800_000_000_000));
+        assert!(incoming_events(with(simple).encode(), 0).is_ok());
+        let mut batch = Message::default();
+        batch.body = Body::Data(vec![with(Value::List(Vec::new())).encode()]);
+        assert!(matches!(
+            incoming_events(batch.encode(), BATCH_MESSAGE_FORMAT),
+            Err(IncomingError::NotSimpleProperty { .. })
+        ));
     }
 
     #[test]
