@@ -161,6 +161,61 @@ async fn sends_and_receives_over_plain_amqp() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_past_end_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start_broker(dir.path()).await;
+    let root = connection_string(&broker, "RootManageSharedAccessKey");
+    let mut client = producer(&root).await;
+    for index in 0..3 {
+        let options = SendEventOptions::new().with_partition_id("1");
+        client
+            .send_event(format!("event-{index}"), options)
+            .await
+            .unwrap();
+    }
+    client.close().await.unwrap();
+
+    // The next event to arrive is a valid start; one beyond it is not.
+    let next = read(&root, "1", EventPosition::from_sequence_number(2, false), 0).await;
+    assert!(next.is_empty());
+    let mut options = EventHubConsumerClientOptions::default();
+    options.retry_options.max_retries = azeventhubs::MaxRetries::new(0).unwrap();
+    let mut consumer = EventHubConsumerClient::new_from_connection_string(
+        EventHubConsumerClient::DEFAULT_CONSUMER_GROUP_NAME,
+        root.as_str(),
+        "orders".to_owned(),
+        options,
+    )
+    .await
+    .unwrap();
+    let position = EventPosition::from_sequence_number(7, true);
+    let error = match consumer
+        .read_events_from_partition("1", position, ReadEventOptions::default())
+        .await
+    {
+        Err(error) => format!("{error:?}"),
+        Ok(mut stream) => {
+            let next = tokio::time::timeout(EVENT_TIMEOUT, stream.next())
+                .await
+                .expect("an outcome within the timeout");
+            format!(
+                "{:?}",
+                next.expect("the stream reports the refusal").unwrap_err()
+            )
+        }
+    };
+    assert!(
+        error.contains(
+            "The supplied sequence number '7' is invalid. The last sequence number in \
+                        the system is '2'"
+        ),
+        "{error}"
+    );
+
+    broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_from_enqueued_time() {
     let dir = tempfile::tempdir().unwrap();
     let broker = start_broker(dir.path()).await;

@@ -22,6 +22,8 @@ use crate::sas::{AuthError, Right};
 
 const EPOCH_PROPERTY: &str = "com.microsoft:epoch";
 const RECEIVER_NAME_PROPERTY: &str = "com.microsoft:receiver-name";
+/// The condition Event Hubs detaches a receiver with when its start position is past the end.
+const ARGUMENT_OUT_OF_RANGE: &str = "com.microsoft:argument-out-of-range";
 
 /// The purpose of an attached link.
 #[derive(Debug)]
@@ -203,6 +205,30 @@ fn consumer(
         .log
         .resolve_start(&hub_name, partition_index, position)
         .map_err(|error| AmqpError::new(condition::INTERNAL_ERROR, error.to_string()))?;
+    if let StartPosition::SequenceNumber {
+        sequence_number, ..
+    } = position
+    {
+        // As on Event Hubs, a start beyond the next event to arrive is refused instead of
+        // waiting for events that may never come.
+        let last = driver
+            .shared
+            .log
+            .partition_info(&hub_name, partition_index)
+            .map_err(|error| AmqpError::new(condition::INTERNAL_ERROR, error.to_string()))?
+            .last_enqueued_sequence_number;
+        if start.sequence_number > last + 1 {
+            return Err(AmqpError::new(
+                ARGUMENT_OUT_OF_RANGE,
+                format!(
+                    "The supplied sequence number '{sequence_number}' is invalid. The last \
+                     sequence number in the system is '{last}': start at sequence number {} \
+                     at most, or from latest",
+                    last + 1
+                ),
+            ));
+        }
+    }
     if start.moved_by_retention {
         tracing::info!(
             hub = hub_name,
