@@ -318,8 +318,10 @@ mod tests {
         }
         let simple = Value::Timestamp(amqp::Timestamp(1_800_000_000_000));
         assert!(incoming_events(with(simple).encode(), 0).is_ok());
-        let mut batch = Message::default();
-        batch.body = Body::Data(vec![with(Value::List(Vec::new())).encode()]);
+        let batch = Message {
+            body: Body::Data(vec![with(Value::List(Vec::new())).encode()]),
+            ..Message::default()
+        };
         assert!(matches!(
             incoming_events(batch.encode(), BATCH_MESSAGE_FORMAT),
             Err(IncomingError::NotSimpleProperty { .. })
