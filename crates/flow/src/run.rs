@@ -399,6 +399,11 @@ pub async fn reset_flow_state(
         })?;
     }
 
+    // A reset before the first run finds no folder yet: the checkpoints it writes create it.
+    std::fs::create_dir_all(&config.data_folder).map_err(|source| FlowError::Folder {
+        path: config.data_folder.clone(),
+        source,
+    })?;
     let checkpoints = CheckpointStore::open(&config.data_folder.join("checkpoints.sqlite"))?;
     for hub in HUBS.iter() {
         let runtime = transport

@@ -482,3 +482,16 @@ async fn stop_sends_no_event_twice() {
         on_hub.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_before_first_run_creates_state() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = config(folder.path());
+    assert!(!config.data_folder.exists());
+
+    flow::reset_flow_state(&config, &transport(folder.path()))
+        .await
+        .unwrap();
+
+    assert!(config.data_folder.join("checkpoints.sqlite").exists());
+}
