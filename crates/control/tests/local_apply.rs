@@ -126,6 +126,27 @@ async fn full_apply_verify_drift_and_teardown() {
         .ends_with(";EntityPath=customer;UseDevelopmentEmulator=true"));
     assert!(!harness.server.keychain_entries().is_empty());
 
+    // A keychain without the secret's value, such as another login session's: verify names
+    // the secret as missing and apply writes it again.
+    assert!(harness.keychain.remove(&entry).unwrap());
+    let report = verify(
+        &harness.client,
+        harness.server.target(),
+        &plan,
+        options.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    assert!(
+        report.findings[0].message.contains("eh-customer-send"),
+        "{}",
+        report.findings[0].message
+    );
+    let summary = harness.apply(&plan).await;
+    assert_eq!(summary.created, 1);
+    assert!(harness.keychain.read(&entry).unwrap().is_some());
+
     let survey = teardown::survey(&harness.client, &plan).await.unwrap();
     assert!(survey.refusals.is_empty(), "{:?}", survey.refusals);
     let vaults = plan

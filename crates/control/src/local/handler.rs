@@ -400,7 +400,27 @@ impl Server {
             .get(id)
             .map_err(internal)?
             .ok_or_else(|| self.not_found(store, id))?;
+        if row.type_key == kinds::SECRET && self.secret_value_lost(store, id)? {
+            return Err(self.not_found(store, id));
+        }
         Ok(Reply::json(200, self.present(store, &row)?))
+    }
+
+    /// Removes a key vault secret whose value the keychain no longer has, as another login
+    /// session's keychain lacks it, and returns whether it did. The secret no longer exists, so
+    /// verify reports it missing and apply creates it again.
+    fn secret_value_lost(&self, store: &Store, id: &str) -> Step<bool> {
+        let entry = self.entry_name(id, None);
+        if self.keychain.read(&entry).map_err(internal)?.is_some() {
+            return Ok(false);
+        }
+        tracing::warn!(
+            secret = id,
+            "the keychain has no value for this key vault secret, so it no longer exists; \
+             apply creates it again"
+        );
+        store.remove(id).map_err(internal)?;
+        Ok(true)
     }
 
     fn parent_of(&self, store: &Store, id: &str, type_key: &str) -> Step<Option<String>> {
