@@ -1,6 +1,7 @@
 // PATCHED for EDA Workshop (see PATCH.md): `new_from_connection_string` honours
 // `UseDevelopmentEmulator=true` as Microsoft's SDKs do: plain AMQP over TCP to the Endpoint's
-// host and port (5672 when the Endpoint names none).
+// host and port (5672 when the Endpoint names none). Over TLS, an Endpoint that names a port is
+// connected to on that port instead of 5671.
 
 use const_format::concatcp;
 use std::sync::Arc;
@@ -91,6 +92,14 @@ impl EventHubConnection {
                     azure_core::Error::new(azure_core::error::ErrorKind::Other, error)
                 })?;
                 options.transport_type = EventHubsTransportType::AmqpTcp;
+                options.custom_endpoint_address = Some(address);
+            }
+        } else if let Some(endpoint) = connection_string_properties.endpoint() {
+            // PATCH: over TLS, the Endpoint's own port replaces 5671 when it names one.
+            if let (Some(host), Some(port)) = (endpoint.host_str(), endpoint.port()) {
+                let address = Url::parse(&format!("amqps://{host}:{port}")).map_err(|error| {
+                    azure_core::Error::new(azure_core::error::ErrorKind::Other, error)
+                })?;
                 options.custom_endpoint_address = Some(address);
             }
         }

@@ -17,6 +17,10 @@ pub struct EventHubConnectionOptions {
     // receive_buffer_size_in_bytes: usize, // TODO: need upstream to support changing buffer size
     /// The custom address to use for establishing a connection to the Event Hubs service
     pub custom_endpoint_address: Option<Url>,
+
+    /// PATCH: certificates (DER) trusted beside the bundled web roots when connecting over TLS,
+    /// such as the CA of a local broker's TLS listener. Only the `rustls` build reads them.
+    pub extra_root_certificates: Vec<Vec<u8>>,
 }
 
 impl Default for EventHubConnectionOptions {
@@ -25,6 +29,7 @@ impl Default for EventHubConnectionOptions {
             connection_idle_timeout: Duration::from_secs(60),
             transport_type: Default::default(),
             custom_endpoint_address: Default::default(),
+            extra_root_certificates: Vec::new(),
         }
     }
 }

@@ -5,17 +5,24 @@
 //! rules provide. Readers and runtime information go through the `azeventhubs` client;
 //! publishing goes through `fe2o3-amqp` (see [`producer`] for why).
 //!
-//! NOTE: only the local broker over plain AMQP has been exercised. Against Azure the same code
-//! connects over `amqps` with the clients' rustls builds, and that path has not been run.
+//! Over TLS, both clients trust the bundled web roots and any [`ExtraRootCertificates`] given
+//! to the transport, so the local broker's TLS listener can be used with its CA.
+//!
+//! NOTE: the local broker over plain AMQP and over its TLS listener has been exercised. Against
+//! Azure the same code connects over `amqps` on port 5671, and that path has not been run.
 
 mod errors;
 pub mod local_broker;
 mod message;
 mod producer;
 mod reader;
+mod tls;
+
+pub use tls::{CaFileError, ExtraRootCertificates};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use ::azeventhubs::consumer::{EventHubConsumerClient, EventHubConsumerClientOptions};
 use ::azeventhubs::{BasicRetryPolicy, MaxRetries};
@@ -24,8 +31,8 @@ use broker::connection_string::ConnectionString;
 use broker::secret::Secret;
 use tokio::sync::Mutex;
 
-use errors::{classify, describe, Operation};
-use producer::HubProducer;
+use errors::{classify_at, describe, timed_out, Operation, Target};
+use producer::{ConnectOptions, HubProducer};
 
 use crate::transport::{
     EventTransport, HubRuntime, PartitionReader, PartitionRuntime, PublishAck, PublishBatch,
@@ -66,6 +73,7 @@ pub struct AzEventHubsTransport {
     hubs: BTreeMap<String, HubConnections>,
     producers: HashMap<String, Arc<Mutex<Option<HubProducer>>>>,
     management: HashMap<String, Arc<Mutex<Option<ManagementClient>>>>,
+    connect: ConnectOptions,
 }
 
 impl AzEventHubsTransport {
@@ -83,7 +91,22 @@ impl AzEventHubsTransport {
             hubs,
             producers,
             management,
+            connect: ConnectOptions::default(),
         }
+    }
+
+    /// Trusts `certificates` beside the bundled web roots on TLS connections, such as the CA of
+    /// the local broker's TLS listener.
+    pub fn with_extra_root_certificates(mut self, certificates: ExtraRootCertificates) -> Self {
+        self.connect.extra_roots = certificates;
+        self
+    }
+
+    /// Bounds each step of connecting (TCP connect, TLS handshake, AMQP open, session begin,
+    /// put-token, a reader's first attach) by `limit` instead of 30 s.
+    pub fn with_connect_timeout(mut self, limit: Duration) -> Self {
+        self.connect.step_timeout = limit;
+        self
     }
 
     /// Returns the hub's connection strings after checking that each is for this hub. A string
@@ -144,7 +167,7 @@ impl AzEventHubsTransport {
             }
         }
         if producer.is_none() {
-            match HubProducer::connect(hub, &connections.send).await {
+            match HubProducer::connect(hub, &connections.send, &self.connect).await {
                 Ok(connected) => *producer = Some(connected),
                 Err(error) => return failed_all(error),
             }
@@ -164,11 +187,12 @@ impl AzEventHubsTransport {
     async fn read_runtime(
         client: &mut ManagementClient,
         hub: &str,
+        target: &Target,
     ) -> Result<HubRuntime, TransportError> {
         let properties = client
             .get_event_hub_properties()
             .await
-            .map_err(|error| classify(Operation::Hub(hub), &describe(&error)))?;
+            .map_err(|error| classify_at(Operation::Hub(hub), target, &describe(&error)))?;
         let created = properties.created_on();
         let created_at_ms = (created.unix_timestamp_nanos() / 1_000_000) as i64;
         let mut partitions = Vec::new();
@@ -176,7 +200,7 @@ impl AzEventHubsTransport {
             let partition = client
                 .get_partition_properties(id)
                 .await
-                .map_err(|error| classify(Operation::Hub(hub), &describe(&error)))?;
+                .map_err(|error| classify_at(Operation::Hub(hub), target, &describe(&error)))?;
             partitions.push(PartitionRuntime {
                 partition_id: id.clone(),
                 beginning_sequence_number: partition.beginning_sequence_number(),
@@ -230,7 +254,7 @@ impl EventTransport for AzEventHubsTransport {
         request: ReaderRequest,
     ) -> Result<Box<dyn PartitionReader>, TransportError> {
         let listen = self.connections(&request.hub)?.listen.clone();
-        let reader = reader::open(request, listen).await?;
+        let reader = reader::open(request, listen, &self.connect).await?;
         Ok(Box::new(reader))
     }
 
@@ -238,21 +262,26 @@ impl EventTransport for AzEventHubsTransport {
         let connections = self.connections(hub)?;
         let slot = self.management[hub].clone();
         let mut client = slot.lock().await;
+        let target = Target::of_text(connections.listen.expose());
         if client.is_none() {
             let mut options = EventHubConsumerClientOptions::default();
             options.retry_options.max_retries = MaxRetries::new(1).expect("one retry is valid");
-            let opened = EventHubConsumerClient::new_from_connection_string(
+            options.connection_options.extra_root_certificates = self.connect.extra_roots.to_der();
+            let limit = self.connect.step_timeout;
+            let opening = EventHubConsumerClient::new_from_connection_string(
                 EventHubConsumerClient::DEFAULT_CONSUMER_GROUP_NAME,
                 connections.listen.expose().clone(),
                 hub.to_owned(),
                 options,
-            )
-            .await
-            .map_err(|error| classify(Operation::Hub(hub), &describe(&error)))?;
+            );
+            let opened = tokio::time::timeout(limit, opening)
+                .await
+                .map_err(|_| timed_out("opening the management connection to", &target, limit))?
+                .map_err(|error| classify_at(Operation::Hub(hub), &target, &describe(&error)))?;
             *client = Some(opened);
         }
         let reading = client.as_mut().expect("the client was just opened");
-        let result = Self::read_runtime(reading, hub).await;
+        let result = Self::read_runtime(reading, hub, &target).await;
         if result.is_err() {
             if let Some(broken) = client.take() {
                 let _ = broken.close().await;

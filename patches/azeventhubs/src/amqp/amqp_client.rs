@@ -1,5 +1,6 @@
 // PATCHED for EDA Workshop (see PATCH.md): a custom endpoint address with the `amqp` scheme
 // keeps it when the transport is TCP, so the client can reach a local broker over plain AMQP.
+// The connection options' extra root certificates reach the connection scope.
 
 use std::sync::{atomic::Ordering, Arc};
 
@@ -88,6 +89,7 @@ impl AmqpClient {
             options.transport_type,
             options.connection_idle_timeout,
             None,
+            Arc::new(options.extra_root_certificates),
         )
         .await?;
 

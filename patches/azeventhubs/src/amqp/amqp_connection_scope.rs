@@ -1,5 +1,6 @@
 // PATCHED for EDA Workshop (see PATCH.md): `$management` calls go through the client of
-// amqp_management_client.rs, which cannot miss a reply whose request outcome was lost.
+// amqp_management_client.rs, which cannot miss a reply whose request outcome was lost. TLS
+// connections also trust the connection options' extra root certificates.
 
 use std::{
     sync::{
@@ -93,6 +94,9 @@ pub(crate) struct AmqpConnectionScope {
 
     /// CBS link for auth
     pub(crate) cbs_link_handle: Sharable<AmqpCbsLinkHandle>,
+
+    /// PATCH: certificates (DER) trusted beside the bundled web roots, kept for recovery.
+    pub(crate) extra_root_certificates: Arc<Vec<Vec<u8>>>,
 }
 
 impl AmqpConnectionScope {
@@ -141,6 +145,7 @@ impl AmqpConnectionScope {
             connection: shared_connection,
             cbs_session_handle: shared_cbs_session_handle,
             cbs_link_handle: shared_cbs_link_handle,
+            extra_root_certificates: self.extra_root_certificates.clone(),
         }
     }
 
@@ -152,6 +157,7 @@ impl AmqpConnectionScope {
         transport_type: EventHubsTransportType,
         connection_idle_timeout: StdDuration,
         identifier: Option<String>,
+        extra_root_certificates: Arc<Vec<Vec<u8>>>,
     ) -> Result<Self, AmqpConnectionScopeError> {
         // sendBufferSizeInBytes and receiveBufferSizeInBytes are not used for now. They probably
         // translate to `tokio::net::TcpSocket::set_send_buffer_size` and
@@ -172,6 +178,7 @@ impl AmqpConnectionScope {
             transport_type,
             &id,
             connection_idle_timeout,
+            &extra_root_certificates,
         )
         .await?;
         let mut connection = AmqpConnection::new(connection_handle);
@@ -203,6 +210,7 @@ impl AmqpConnectionScope {
             connection,
             cbs_session_handle,
             cbs_link_handle,
+            extra_root_certificates,
         })
     }
 
@@ -212,6 +220,7 @@ impl AmqpConnectionScope {
         transport_type: EventHubsTransportType,
         id: &str,
         idle_timeout: StdDuration,
+        extra_root_certificates: &[Vec<u8>],
     ) -> Result<ConnectionHandle<()>, AmqpConnectionScopeError> {
         let max_frame_size = amqp_constants::DEFAULT_MAX_FRAME_SIZE;
         let container_id = id;
@@ -225,6 +234,16 @@ impl AmqpConnectionScope {
             .idle_time_out(idle_timeout.as_millis() as u32);
 
         match transport_type {
+            // PATCH: with extra root certificates, the rustls connector trusts them beside the
+            // bundled web roots.
+            #[cfg(all(feature = "rustls", not(target_arch = "wasm32")))]
+            EventHubsTransportType::AmqpTcp if !extra_root_certificates.is_empty() => {
+                connection_builder
+                    .tls_connector(rustls_connector(extra_root_certificates)?)
+                    .open(connection_endpoint.clone())
+                    .await
+                    .map_err(Into::into)
+            }
             #[cfg(not(target_arch = "wasm32"))]
             EventHubsTransportType::AmqpTcp => connection_builder
                 .open(connection_endpoint.clone())
@@ -682,6 +701,27 @@ async fn attach_cbs_client(
     })
 }
 
+/// PATCH: builds a rustls connector that trusts the bundled web roots, as the crate's `rustls`
+/// build does, and `extra_root_certificates` (DER) beside them.
+#[cfg(all(feature = "rustls", not(target_arch = "wasm32")))]
+fn rustls_connector(
+    extra_root_certificates: &[Vec<u8>],
+) -> Result<tokio_rustls::TlsConnector, AmqpConnectionScopeError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for certificate in extra_root_certificates {
+        let der = rustls::pki_types::CertificateDer::from(certificate.clone());
+        roots.add(der).map_err(|error| {
+            let reason = format!("an extra root certificate is invalid: {error}");
+            fe2o3_amqp::connection::OpenError::Io(std::io::Error::new(std::io::ErrorKind::InvalidInput, reason))
+        })?;
+    }
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
+}
+
 async fn recover_connection(
     connection: &mut AmqpConnection,
     service_endpoint: &Url,
@@ -689,6 +729,7 @@ async fn recover_connection(
     transport_type: EventHubsTransportType,
     id: &str,
     idle_timeout: StdDuration,
+    extra_root_certificates: &[Vec<u8>],
 ) -> Result<(), AmqpConnectionScopeError> {
     log::debug!("Recovering connection");
     if let Err(err) = connection.handle.close().await {
@@ -701,6 +742,7 @@ async fn recover_connection(
         transport_type,
         id,
         idle_timeout,
+        extra_root_certificates,
     )
     .await?;
     *connection = AmqpConnection::new(connection_handle);
@@ -730,6 +772,7 @@ impl RecoverableTransport for AmqpConnectionScope {
                         self.transport,
                         &self.id,
                         self.connection_idle_timeout,
+                        &self.extra_root_certificates,
                     )
                     .await?
                 }
@@ -742,6 +785,7 @@ impl RecoverableTransport for AmqpConnectionScope {
                         self.transport,
                         &self.id,
                         self.connection_idle_timeout,
+                        &self.extra_root_certificates,
                     )
                     .await?
                 }

@@ -4,7 +4,151 @@
 //! detached link as a value a caller can match, so the mapping reads the error's text, which
 //! carries the condition (`amqp:link:stolen`, `amqp:not-found`) and the broker's description.
 
+use std::time::Duration;
+
+use broker::connection_string::ConnectionString;
+
 use crate::transport::{ReaderRequest, TransportError};
+
+/// Where a connection goes, for messages about failures of the connection itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Target {
+    /// `host:port`.
+    address: String,
+    /// Whether the host is this machine, where the broker is `eda-workshop serve`.
+    local: bool,
+    /// Whether the connection uses TLS.
+    tls: bool,
+}
+
+impl Target {
+    /// Describes the endpoint of a parsed connection string.
+    pub(super) fn of(connection_string: &ConnectionString) -> Self {
+        let host = connection_string.endpoint().host.as_str();
+        let local = host.eq_ignore_ascii_case("localhost")
+            || host.starts_with("127.")
+            || host == "[::1]"
+            || host == "::1";
+        Target {
+            address: connection_string.fully_qualified_namespace(),
+            local,
+            tls: connection_string.uses_tls(),
+        }
+    }
+
+    /// Describes the endpoint of a connection string, or an unknown one when it does not parse.
+    pub(super) fn of_text(connection_string: &str) -> Self {
+        match ConnectionString::parse(connection_string) {
+            Ok(parsed) => Self::of(&parsed),
+            Err(_) => Target {
+                address: "the Endpoint".to_owned(),
+                local: false,
+                tls: true,
+            },
+        }
+    }
+
+    /// Returns `host:port`.
+    pub(super) fn address(&self) -> &str {
+        &self.address
+    }
+
+    fn local_hint(&self) -> &'static str {
+        if self.local {
+            ": check that `eda-workshop serve` is running and use a connection string it prints"
+        } else {
+            ": check the Endpoint's host and port, and that no firewall blocks port 5671"
+        }
+    }
+}
+
+/// Returns the error for a step of connecting (`step` reads like "opening the AMQP connection
+/// to") that did not finish within `limit`.
+pub(super) fn timed_out(step: &str, target: &Target, limit: Duration) -> TransportError {
+    TransportError::Unavailable(format!(
+        "{step} `{}` timed out after {} s: the endpoint accepts connections but does not reply \
+         as Event Hubs does{}",
+        target.address,
+        limit.as_secs(),
+        target.local_hint()
+    ))
+}
+
+/// Maps a failure as [`classify`] does, but names the cause and the fix when the connection
+/// itself failed: refused, not TLS where TLS was expected, an untrusted certificate, or a
+/// connection the broker closed.
+pub(super) fn classify_at(operation: Operation<'_>, target: &Target, text: &str) -> TransportError {
+    match classify(operation, text) {
+        TransportError::Unavailable(description) => {
+            connection_failure(target, text).unwrap_or(TransportError::Unavailable(description))
+        }
+        other => other,
+    }
+}
+
+fn connection_failure(target: &Target, text: &str) -> Option<TransportError> {
+    let lower = text.to_ascii_lowercase();
+    let address = &target.address;
+    let message = if lower.contains("connection refused") {
+        format!(
+            "nothing accepts connections on `{address}` (connection refused){}",
+            target.local_hint()
+        )
+    } else if lower.contains("found b\"http") {
+        format!(
+            "`{address}` replied with HTTP, not AMQP: use the namespace's AMQP endpoint, \
+             `sb://{{namespace}}.servicebus.windows.net` (port 5671)"
+        )
+    } else if target.tls && is_plain_answer_to_tls(&lower) {
+        format!(
+            "`{address}` does not offer TLS (it replied with plain AMQP or closed the \
+             handshake): for the plain AMQP port of a local broker, add \
+             UseDevelopmentEmulator=true to the connection string, or use the connection string \
+             of its TLS listener"
+        )
+    } else if lower.contains("notvalidforname") {
+        format!(
+            "the TLS certificate of `{address}` is not valid for its host name: for the local \
+             broker's TLS listener, use the host name localhost"
+        )
+    } else if lower.contains("invalid peer certificate") || lower.contains("unknownissuer") {
+        format!(
+            "the TLS certificate of `{address}` is not signed by a trusted CA: for the local \
+             broker's TLS listener, trust its CA, broker-ca.pem in the data folder of \
+             `eda-workshop serve` (`--ca-file` of `eda-workshop send`)"
+        )
+    } else if is_closed_connection(&lower) {
+        let hint = if target.local {
+            " (`eda-workshop serve` stopped, or it closed the connection): start it again and \
+             retry"
+        } else {
+            ": retry, and check the namespace's status in the Azure portal when it happens again"
+        };
+        format!("the broker at `{address}` closed the connection{hint}")
+    } else {
+        return None;
+    };
+    Some(TransportError::Unavailable(message))
+}
+
+/// Returns whether a TLS handshake met a plain AMQP server: it answers with its own protocol
+/// header (`AMQP\x03` for SASL), which rustls reads as a corrupt record, or closes at once.
+fn is_plain_answer_to_tls(lower: &str) -> bool {
+    lower.contains("protocol header mismatch. found b\"amqp")
+        || lower.contains("corrupt message")
+        || lower.contains("invalidcontenttype")
+        || lower.contains("early eof")
+        || lower.contains("tls handshake eof")
+}
+
+fn is_closed_connection(lower: &str) -> bool {
+    lower.contains("illegalsessionstate")
+        || lower.contains("illegalconnectionstate")
+        || lower.contains("connection reset")
+        || lower.contains("broken pipe")
+        || lower.contains("early eof")
+        || lower.contains("unexpectedeof")
+}
 
 /// The operation that failed, which supplies the ids the error names.
 #[derive(Debug, Clone, Copy)]
@@ -74,12 +218,10 @@ pub(super) fn classify(operation: Operation<'_>, text: &str) -> TransportError {
                     partition_id: request.partition_id.clone(),
                 }
             }
-            _ if lower.contains("consumer group `") || lower.contains("partition `") => {
-                TransportError::Rejected(broker_description(text))
-            }
-            _ => TransportError::HubNotFound {
+            _ if names_missing_hub(&lower, operation.hub()) => TransportError::HubNotFound {
                 hub: operation.hub().to_owned(),
             },
+            _ => TransportError::Rejected(broker_description(text)),
         };
     }
     let refused = lower.contains("unauthorized")
@@ -91,6 +233,16 @@ pub(super) fn classify(operation: Operation<'_>, text: &str) -> TransportError {
         return TransportError::Rejected(broker_description(text));
     }
     TransportError::Unavailable(broker_description(text))
+}
+
+/// Returns whether a not-found failure says that the hub itself is missing: the local broker
+/// writes "event hub `{hub}` was not found", Azure "The messaging entity '...' could not be
+/// found". Any other not-found (an empty partition id, an invalid address) is not about the hub.
+fn names_missing_hub(lower: &str, hub: &str) -> bool {
+    let hub = hub.to_ascii_lowercase();
+    let local = lower.contains(&format!("event hub `{hub}` was not found"));
+    let azure = lower.contains("messaging entity") && lower.contains("could not be found");
+    local || azure
 }
 
 /// Returns the broker's own description of a failure, which the clients' error texts carry in
@@ -232,6 +384,38 @@ mod tests {
             classify(Operation::Hub("demo"), text),
             TransportError::Rejected(
                 "partition `7` was not found in event hub `demo`: use 0 to 1".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn invalid_address_is_not_missing_hub() {
+        let text = "Error { condition: AmqpError(NotFound), description: Some(\"address \
+                    `amqps://127.0.0.1/demo/Partitions/` is not an entity of this namespace\") }";
+        assert_eq!(
+            classify(Operation::Hub("demo"), text),
+            TransportError::Rejected(
+                "address `amqps://127.0.0.1/demo/Partitions/` is not an entity of this namespace"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn ended_session_names_serve() {
+        let target = Target {
+            address: "127.0.0.1:5672".to_owned(),
+            local: true,
+            tls: false,
+        };
+        let text = "Local error: IllegalSessionState (Error { kind: Io })";
+        let error = classify_at(Operation::Hub("demo"), &target, text);
+        assert_eq!(
+            error,
+            TransportError::Unavailable(
+                "the broker at `127.0.0.1:5672` closed the connection (`eda-workshop serve` \
+                 stopped, or it closed the connection): start it again and retry"
+                    .to_owned()
             )
         );
     }

@@ -15,8 +15,9 @@ use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use broker::connection_string::{ConnectionString, Credential};
+use broker::sas::SasToken;
 use broker::secret::Secret;
-use fe2o3_amqp::connection::ConnectionHandle;
+use fe2o3_amqp::connection::{ConnectionHandle, OpenError};
 use fe2o3_amqp::link::delivery::DeliveryFut;
 use fe2o3_amqp::link::SendError;
 use fe2o3_amqp::sasl_profile::SaslProfile;
@@ -26,9 +27,11 @@ use fe2o3_amqp::types::messaging::{
 };
 use fe2o3_amqp::types::primitives::{OrderedMap, SimpleValue, Timestamp, Value};
 use fe2o3_amqp::{Connection, Receiver, Sender, Session};
+use tokio::net::TcpStream;
 
-use super::errors::{classify, describe, Operation};
+use super::errors::{classify, classify_at, describe, timed_out, Operation, Target};
 use super::message::outgoing_message;
+use super::tls::ExtraRootCertificates;
 use crate::transport::{PublishAck, PublishBatch, TransportError};
 
 /// The node that accepts tokens.
@@ -46,11 +49,16 @@ const CBS_REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one send waits for the broker's outcome.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long each step of connecting may take: TCP connect, TLS handshake, AMQP open, session
+/// begin and put-token. An endpoint that accepts TCP and never answers fails after it.
+pub(super) const CONNECT_STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A connection to one hub, opened on the first publish.
 #[derive(Debug)]
 pub(super) struct HubProducer {
     hub: String,
     host: String,
+    target: Target,
     connection: ConnectionHandle<()>,
     session: SessionHandle<()>,
     senders: HashMap<String, Sender>,
@@ -59,46 +67,50 @@ pub(super) struct HubProducer {
 }
 
 impl HubProducer {
-    /// Connects to the hub named in `connection_string` and puts a token for it on `$cbs`.
+    /// Connects to the hub named in `connection_string` and puts a token for it on `$cbs`. Each
+    /// step (TCP connect, TLS handshake, AMQP open, session begin, put-token) may take at most
+    /// `options.step_timeout`.
     pub(super) async fn connect(
         hub: &str,
         connection_string: &Secret<String>,
+        options: &ConnectOptions,
     ) -> Result<Self, TransportError> {
         let parsed = ConnectionString::parse(connection_string.expose())
             .map_err(|error| TransportError::Rejected(error.to_string()))?;
-        let Credential::SharedAccessKey { key_name, key } = parsed.credential() else {
-            return Err(TransportError::Rejected(format!(
-                "the send connection string of event hub `{hub}` carries a ready-made \
-                 signature; use one with SharedAccessKeyName and SharedAccessKey"
-            )));
-        };
         let host = parsed.endpoint().host.clone();
-        let unavailable = |error: &(dyn std::error::Error + 'static)| {
-            classify(Operation::Hub(hub), &describe(error))
+        let (token, expires_at) = token_for(&parsed, &host, hub)?;
+        let target = Target::of(&parsed);
+        let limit = options.step_timeout;
+        let failed = |error: &(dyn std::error::Error + 'static)| {
+            classify_at(Operation::Hub(hub), &target, &describe(error))
         };
-        let mut connection = Connection::builder()
-            .container_id(format!("eda-flow-{}", uuid::Uuid::new_v4()))
-            .sasl_profile(SaslProfile::Anonymous)
-            .open(parsed.amqp_url().as_str())
-            .await
-            .map_err(|error| unavailable(&error))?;
-        let mut session = Session::begin(&mut connection)
-            .await
-            .map_err(|error| unavailable(&error))?;
 
-        let expires_at = SystemTime::now() + TOKEN_LIFETIME;
+        let mut connection = open_connection(&parsed, &target, options)
+            .await
+            .map_err(|error| match error {
+                OpenFailure::TimedOut(step) => timed_out(step, &target, limit),
+                OpenFailure::Io(error) => failed(&error),
+                OpenFailure::Amqp(error) => failed(&error),
+            })?;
+        let mut session = tokio::time::timeout(limit, Session::begin(&mut connection))
+            .await
+            .map_err(|_| timed_out("beginning an AMQP session with", &target, limit))?
+            .map_err(|error| failed(&error))?;
+
         let expiry = expires_at
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs();
-        let resource = format!("sb://{host}/{hub}");
-        let token = broker::sas::generate_token(&resource, key_name, key, expiry);
         let audience = format!("amqps://{host}/{hub}");
-        put_token(&mut session, hub, &audience, &token, expiry).await?;
+        let put = put_token(&mut session, hub, &target, &audience, &token, expiry);
+        tokio::time::timeout(limit, put)
+            .await
+            .map_err(|_| timed_out("putting the token on `$cbs` of", &target, limit))??;
         tracing::debug!(hub, "producer connected");
         Ok(HubProducer {
             hub: hub.to_owned(),
             host,
+            target,
             connection,
             session,
             senders: HashMap::new(),
@@ -182,6 +194,7 @@ impl HubProducer {
             None => format!("amqps://{}/{}", self.host, self.hub),
         };
         let hub = self.hub.clone();
+        let target = self.target.clone();
         let sender = self.sender(&address).await?;
         let mut outcomes = Vec::with_capacity(batch.events.len());
         for event in &batch.events {
@@ -189,7 +202,7 @@ impl HubProducer {
             let outcome = tokio::time::timeout(SEND_TIMEOUT, sender.send_batchable(message))
                 .await
                 .map_err(|_| send_timed_out(&hub))?
-                .map_err(|error| classify(Operation::Hub(&hub), &describe(&error)))?;
+                .map_err(|error| classify_at(Operation::Hub(&hub), &target, &describe(&error)))?;
             outcomes.push(outcome);
         }
         Ok(PendingBatch {
@@ -209,7 +222,9 @@ impl HubProducer {
             let outcome = tokio::time::timeout(SEND_TIMEOUT, delivery)
                 .await
                 .map_err(|_| send_timed_out(hub))?
-                .map_err(|error| classify(Operation::Hub(hub), &describe(&error)))?;
+                .map_err(|error| {
+                    classify_at(Operation::Hub(hub), &self.target, &describe(&error))
+                })?;
             match outcome {
                 Outcome::Accepted(_) => {}
                 Outcome::Rejected(rejected) => {
@@ -237,7 +252,9 @@ impl HubProducer {
             let name = format!("eda-flow-sender-{}", uuid::Uuid::new_v4());
             let sender = Sender::attach(&mut self.session, name, address)
                 .await
-                .map_err(|error| classify(Operation::Hub(&self.hub), &describe(&error)))?;
+                .map_err(|error| {
+                    classify_at(Operation::Hub(&self.hub), &self.target, &describe(&error))
+                })?;
             self.senders.insert(address.to_owned(), sender);
         }
         Ok(self
@@ -254,6 +271,108 @@ impl HubProducer {
         let _ = self.session.end().await;
         let _ = self.connection.close().await;
     }
+}
+
+/// How the producer connects: the certificates it trusts and the bound on each step.
+#[derive(Debug, Clone)]
+pub(super) struct ConnectOptions {
+    /// Certificates trusted beside the bundled web roots over TLS.
+    pub(super) extra_roots: ExtraRootCertificates,
+    /// How long each step of connecting may take.
+    pub(super) step_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            extra_roots: ExtraRootCertificates::default(),
+            step_timeout: CONNECT_STEP_TIMEOUT,
+        }
+    }
+}
+
+/// Returns the token to put on `$cbs` and when it expires: one signed with the string's key, or
+/// the string's own `SharedAccessSignature`, which must not have expired.
+fn token_for(
+    parsed: &ConnectionString,
+    host: &str,
+    hub: &str,
+) -> Result<(Secret<String>, SystemTime), TransportError> {
+    match parsed.credential() {
+        Credential::SharedAccessKey { key_name, key } => {
+            let expires_at = SystemTime::now() + TOKEN_LIFETIME;
+            let expiry = expires_at
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs();
+            let resource = format!("sb://{host}/{hub}");
+            let token = broker::sas::generate_token(&resource, key_name, key, expiry);
+            Ok((token, expires_at))
+        }
+        Credential::SharedAccessSignature(signature) => {
+            let parsed = SasToken::parse(signature.expose()).map_err(|error| {
+                TransportError::Rejected(format!(
+                    "the connection string's SharedAccessSignature is invalid: {error}"
+                ))
+            })?;
+            let expires_at = UNIX_EPOCH + Duration::from_secs(parsed.expiry());
+            if expires_at <= SystemTime::now() {
+                let expiry = i64::try_from(parsed.expiry()).unwrap_or(i64::MAX);
+                let when = chrono::DateTime::from_timestamp(expiry, 0)
+                    .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    .unwrap_or_else(|| expiry.to_string());
+                return Err(TransportError::Rejected(format!(
+                    "the connection string's SharedAccessSignature expired at {when} (se={}): \
+                     create a new signature, or use a connection string with \
+                     SharedAccessKeyName and SharedAccessKey",
+                    parsed.expiry()
+                )));
+            }
+            Ok((signature.clone(), expires_at))
+        }
+    }
+}
+
+/// A step of opening the connection that failed.
+enum OpenFailure {
+    /// The step, in words that precede the endpoint, did not finish in time.
+    TimedOut(&'static str),
+    /// The TCP connect or the TLS handshake failed.
+    Io(std::io::Error),
+    /// The AMQP open failed.
+    Amqp(OpenError),
+}
+
+/// Opens the AMQP connection: plain for a development emulator string, else inside TLS made
+/// on the TCP connection first, as Azure and the local broker's TLS listener expect.
+async fn open_connection(
+    parsed: &ConnectionString,
+    target: &Target,
+    options: &ConnectOptions,
+) -> Result<ConnectionHandle<()>, OpenFailure> {
+    let limit = options.step_timeout;
+    let host = parsed.endpoint().host.as_str();
+    let container_id = format!("eda-flow-{}", uuid::Uuid::new_v4());
+    let builder = Connection::builder()
+        .container_id(container_id)
+        .hostname(host)
+        .sasl_profile(SaslProfile::Anonymous);
+    let tcp = tokio::time::timeout(limit, TcpStream::connect(target.address()))
+        .await
+        .map_err(|_| OpenFailure::TimedOut("connecting to"))?
+        .map_err(OpenFailure::Io)?;
+    let opened = if parsed.uses_tls() {
+        let tls = tokio::time::timeout(limit, options.extra_roots.handshake(tcp, host))
+            .await
+            .map_err(|_| OpenFailure::TimedOut("the TLS handshake with"))?
+            .map_err(OpenFailure::Io)?;
+        tokio::time::timeout(limit, builder.scheme("amqp").open_with_stream(tls)).await
+    } else {
+        tokio::time::timeout(limit, builder.scheme("amqp").open_with_stream(tcp)).await
+    };
+    opened
+        .map_err(|_| OpenFailure::TimedOut("opening the AMQP connection to"))?
+        .map_err(OpenFailure::Amqp)
 }
 
 /// A batch whose events are sent, with the outcome each will settle with.
@@ -273,12 +392,14 @@ fn send_timed_out(hub: &str) -> TransportError {
 async fn put_token(
     session: &mut SessionHandle<()>,
     hub: &str,
+    target: &Target,
     audience: &str,
     token: &Secret<String>,
     expiry: u64,
 ) -> Result<(), TransportError> {
-    let failed =
-        |error: &(dyn std::error::Error + 'static)| classify(Operation::Hub(hub), &describe(error));
+    let failed = |error: &(dyn std::error::Error + 'static)| {
+        classify_at(Operation::Hub(hub), target, &describe(error))
+    };
     let suffix = uuid::Uuid::new_v4();
     let reply_address = format!("cbs-reply-{suffix}");
     let mut sender = Sender::attach(session, format!("cbs-sender-{suffix}"), CBS_NODE)

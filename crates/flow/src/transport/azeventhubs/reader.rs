@@ -16,8 +16,9 @@ use broker::secret::Secret;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
 
-use super::errors::{classify, describe, Operation};
+use super::errors::{classify_at, describe, timed_out, Operation, Target};
 use super::message::received_event;
+use super::producer::ConnectOptions;
 use crate::transport::{
     PartitionReader, ReaderRequest, ReceivedEvent, StartPosition, TransportError,
 };
@@ -34,11 +35,14 @@ pub(super) struct AzPartitionReader {
 }
 
 /// Starts a reader task and waits until its link is attached, so that an owner level that is
-/// too low or a missing hub fails here.
+/// too low or a missing hub fails here. Connecting and attaching together may take at most
+/// `connect.step_timeout`, because the client itself bounds neither.
 pub(super) async fn open(
     request: ReaderRequest,
     connection_string: Secret<String>,
+    connect: &ConnectOptions,
 ) -> Result<AzPartitionReader, TransportError> {
+    let target = Target::of_text(connection_string.expose());
     let (ready, attached) = oneshot::channel();
     // The task reads ahead into the channel too, so a low prefetch bounds the channel as well.
     let capacity = request
@@ -46,8 +50,20 @@ pub(super) async fn open(
         .map_or(CHANNEL_CAPACITY, |prefetch| prefetch as usize)
         .clamp(1, CHANNEL_CAPACITY);
     let (sender, events) = mpsc::channel(capacity);
-    tokio::spawn(run(request.clone(), connection_string, ready, sender));
-    match attached.await {
+    let extra_roots = connect.extra_roots.to_der();
+    let task = tokio::spawn(run(
+        request.clone(),
+        connection_string,
+        extra_roots,
+        ready,
+        sender,
+    ));
+    let limit = connect.step_timeout;
+    let Ok(attached) = tokio::time::timeout(limit, attached).await else {
+        task.abort();
+        return Err(timed_out("opening a reader on", &target, limit));
+    };
+    match attached {
         Ok(Ok(())) => Ok(AzPartitionReader {
             request,
             events,
@@ -64,11 +80,14 @@ pub(super) async fn open(
 async fn run(
     request: ReaderRequest,
     connection_string: Secret<String>,
+    extra_root_certificates: Vec<Vec<u8>>,
     ready: oneshot::Sender<Result<(), TransportError>>,
     events: mpsc::Sender<Result<ReceivedEvent, TransportError>>,
 ) {
     let operation = Operation::Read(&request);
+    let target = Target::of_text(connection_string.expose());
     let mut options = EventHubConsumerClientOptions::default();
+    options.connection_options.extra_root_certificates = extra_root_certificates;
     // The flow's runtime retries by reopening the reader at its checkpoint, so the client
     // reports every failure at once instead of retrying on its own.
     options.retry_options.max_retries = MaxRetries::new(0).expect("zero retries are valid");
@@ -82,11 +101,11 @@ async fn run(
     let mut consumer = match consumer {
         Ok(consumer) => consumer,
         Err(error) => {
-            let _ = ready.send(Err(classify(operation, &describe(&error))));
+            let _ = ready.send(Err(classify_at(operation, &target, &describe(&error))));
             return;
         }
     };
-    forward(&mut consumer, &request, ready, events).await;
+    forward(&mut consumer, &request, &target, ready, events).await;
     let _ = consumer.close().await;
 }
 
@@ -95,6 +114,7 @@ async fn run(
 async fn forward(
     consumer: &mut EventHubConsumerClient<BasicRetryPolicy>,
     request: &ReaderRequest,
+    target: &Target,
     ready: oneshot::Sender<Result<(), TransportError>>,
     events: mpsc::Sender<Result<ReceivedEvent, TransportError>>,
 ) {
@@ -119,7 +139,7 @@ async fn forward(
     let mut stream = match attached {
         Ok(stream) => stream,
         Err(error) => {
-            let _ = ready.send(Err(classify(operation, &describe(&error))));
+            let _ = ready.send(Err(classify_at(operation, target, &describe(&error))));
             return;
         }
     };
@@ -142,7 +162,7 @@ async fn forward(
         };
         let item = match next {
             Some(Ok(event)) => Ok(received_event(&request.partition_id, &event)),
-            Some(Err(error)) => Err(classify(operation, &describe(&error))),
+            Some(Err(error)) => Err(classify_at(operation, target, &describe(&error))),
             None => Err(TransportError::Unavailable(format!(
                 "the broker closed the reader of partition `{}` of event hub `{}`",
                 request.partition_id, request.hub
