@@ -129,6 +129,37 @@ mod tests {
     }
 
     #[test]
+    fn flow_notices_logged_only_as_notes() {
+        let filter = log_filter(None, crate::cmd::flow::QUIET_LOG_DIRECTIVES);
+        let output = logged(&filter, || {
+            tracing::warn!(target: flow::metrics::NOTICE_LOG_TARGET, "parked the event");
+            tracing::error!(target: flow::metrics::NOTICE_LOG_TARGET, "stopped reading");
+            tracing::warn!(target: flow::metrics::RETRY_LOG_TARGET, "handling failed");
+            tracing::warn!(target: "flow::runtime::partition", "receiving failed");
+            tracing::error!(target: "flow::outbox", "outbox publishing failed");
+        });
+        assert!(!output.contains("parked the event"), "{output}");
+        assert!(!output.contains("stopped reading"), "{output}");
+        assert!(!output.contains("handling failed"), "{output}");
+        assert!(output.contains("receiving failed"), "{output}");
+        assert!(output.contains("outbox publishing failed"), "{output}");
+    }
+
+    #[test]
+    fn rust_log_shows_flow_notices() {
+        let filter = log_filter(
+            Some("warn".to_string()),
+            crate::cmd::flow::QUIET_LOG_DIRECTIVES,
+        );
+        let output = logged(&filter, || {
+            tracing::warn!(target: flow::metrics::NOTICE_LOG_TARGET, "parked the event");
+            tracing::warn!(target: flow::metrics::RETRY_LOG_TARGET, "handling failed");
+        });
+        assert!(output.contains("parked the event"), "{output}");
+        assert!(output.contains("handling failed"), "{output}");
+    }
+
+    #[test]
     fn rust_log_overrides_quiet_directives() {
         let filter = log_filter(
             Some("info".to_string()),

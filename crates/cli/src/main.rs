@@ -60,6 +60,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let quiet_logs: &[&str] = match &cli.command {
         Command::Schema(_) => cmd::schema::QUIET_LOG_DIRECTIVES,
+        Command::Flow(_) => cmd::flow::QUIET_LOG_DIRECTIVES,
         Command::Send(_) | Command::Receive(_) => cmd::events::QUIET_LOG_DIRECTIVES,
         _ => &[],
     };

@@ -182,6 +182,17 @@ fn stderr_of(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Asserts that every line of `stderr` that contains `text` is a `note:` line, so no log line
+/// repeats a notice.
+fn assert_only_notes(stderr: &str, text: &str) {
+    let lines: Vec<&str> = stderr.lines().filter(|line| line.contains(text)).collect();
+    assert!(!lines.is_empty(), "no line contains {text:?}: {stderr}");
+    for line in lines {
+        assert!(line.starts_with("note: "), "not a note: {line}");
+    }
+    assert!(!stderr.contains("handling failed; retrying"), "{stderr}");
+}
+
 fn counts_repeat_and_resume() {
     let folders: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
     for folder in &folders {
@@ -209,6 +220,11 @@ fn counts_repeat_and_resume() {
     let resumed = report(&again);
     assert!(
         stderr_of(&again).contains("Resuming the flow on namespace dv-events001-ehns-eun-flowt"),
+        "{}",
+        stderr_of(&again)
+    );
+    assert!(
+        stderr_of(&again).contains("had already finished, so this run had nothing to do"),
         "{}",
         stderr_of(&again)
     );
@@ -269,10 +285,12 @@ fn poison_then_reset() {
     let folder = tempfile::tempdir().unwrap();
     apply(folder.path(), "all");
     let poison = ["--inject-poison", "customer"];
-    let poisoned = report(&run(
+    let poisoned = run(
         flow(folder.path(), "42", "10", &poison),
         "the poisoned flow",
-    ));
+    );
+    assert_only_notes(&stderr_of(&poisoned), "parked the event");
+    let poisoned = report(&poisoned);
 
     assert_checks_pass(&poisoned);
     assert_counts_add_up(&poisoned);
@@ -358,7 +376,7 @@ fn stop_then_park() {
         started.elapsed() < Duration::from_secs(FLOW_TIMEOUT.parse::<u64>().unwrap() / 2),
         "{stderr}"
     );
-    assert!(stderr.contains("stopped reading partition"), "{stderr}");
+    assert_only_notes(&stderr, "stopped reading partition");
     assert!(stderr.contains("after 3 failed attempts"), "{stderr}");
     assert!(
         stderr.contains("run with `--on-failure park` to park the event and move on"),

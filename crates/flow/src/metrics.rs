@@ -27,6 +27,16 @@ const LAG_EVERY: u32 = 5;
 /// The maximum number of notices a snapshot carries. Older ones are dropped.
 const MAX_NOTICES: usize = 50;
 
+/// The log target of every log line whose message the flow also adds as a notice
+/// ([`Metrics::notice`]). A program that prints the notices turns this target off so that
+/// each one shows once, and `RUST_LOG` can still show it.
+pub const NOTICE_LOG_TARGET: &str = "flow::notice";
+
+/// The log target of a handler's failed attempts at an event before the failure policy
+/// applies. The attempts that fail for good end in a notice that parks the event or stops its
+/// partition, so a program that prints the notices may turn this target off.
+pub const RETRY_LOG_TARGET: &str = "flow::retry";
+
 /// Counts of one lane on one hub.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct LaneCounts {

@@ -14,7 +14,9 @@ use crate::checkpoint::{Checkpoint, CheckpointStore};
 use crate::controls::FlowControls;
 use crate::events::EventCodec;
 use crate::lake::LakeWriter;
-use crate::metrics::{publish_snapshots, Metrics, MetricsSnapshot, TrackedGroup};
+use crate::metrics::{
+    publish_snapshots, Metrics, MetricsSnapshot, TrackedGroup, NOTICE_LOG_TARGET,
+};
 use crate::outbox::OutboxPublisher;
 use crate::report::{build_report, FlowReport};
 use crate::runtime::{ConsumerRuntime, ConsumerSpec, EventHandler};
@@ -254,14 +256,14 @@ async fn run_partner(
                          it again every {} ms: {message}",
                         interval.as_millis()
                     );
-                    tracing::warn!("{notice}");
+                    tracing::warn!(target: NOTICE_LOG_TARGET, "{notice}");
                     metrics.notice(notice);
                 }
             }
             Err(error @ PartnerError::NoCaptureFile { .. }) => {
                 // Said once until a file appears, not on every tick.
                 if !reported_missing {
-                    tracing::info!(%error, "no leads-sold file yet");
+                    tracing::info!(target: NOTICE_LOG_TARGET, %error, "no leads-sold file yet");
                     metrics.notice(error.to_string());
                     reported_missing = true;
                 }

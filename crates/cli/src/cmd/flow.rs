@@ -27,6 +27,7 @@ use ::flow::local_target::{
     StateStart, CAPTURED_HUB,
 };
 use ::flow::runtime::{Exhausted, FailurePolicy, PartitionExit, ReadOptions};
+use ::flow::services::parked::ParkedEvent;
 use ::flow::services::partner::no_capture_file;
 use ::flow::{start_flow, FlowConfig, FlowReport};
 use anyhow::{bail, Context};
@@ -38,6 +39,11 @@ use crate::cmd::apply::TargetChoice;
 use crate::cmd::attendee::AttendeeArgs;
 use crate::table::Table;
 use crate::Global;
+
+/// Log directives that hide the log lines the command prints as `note:` lines, and the failed
+/// attempts before an event is parked or its partition stops, unless `RUST_LOG` is set. Every
+/// other warning and error of the flow still shows.
+pub(crate) const QUIET_LOG_DIRECTIVES: &[&str] = &["flow::notice=off", "flow::retry=off"];
 
 /// How often the command reads the flow's report while it waits.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
@@ -155,8 +161,16 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
         report,
         waiting_for_capture,
         partition_stopped,
+        resumed,
     } = outcome?;
 
+    if resumed && report.finished() && nothing_moved(&report) {
+        eprintln!(
+            "The flow on namespace {} had already finished, so this run had nothing to do and \
+             reports the finished run's counts. Run it with --reset to start over.",
+            attendee.namespace()
+        );
+    }
     if global.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -172,17 +186,50 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
         );
     }
     if !report.finished() {
-        let mut message = format!(
-            "not every event is accounted for after {} s: {}",
-            args.timeout,
-            unfinished(&report, args.customers)
-        );
-        if let Some(waiting) = waiting_for_capture {
-            message.push_str(&format!("; {waiting}"));
-        }
-        bail!(message);
+        bail!(timed_out_message(
+            &args,
+            &unfinished(&report, args.customers),
+            waiting_for_capture.as_deref()
+        ));
     }
     Ok(())
+}
+
+/// Returns whether this run published and consumed nothing, as a run that resumes a finished
+/// flow does.
+fn nothing_moved(report: &FlowReport) -> bool {
+    report
+        .lanes
+        .iter()
+        .all(|lane| lane.counts.published == 0 && lane.counts.consumed == 0)
+}
+
+/// Returns the error of a run that ended at `--timeout` with events unaccounted for. It gives
+/// the reason leads wait for capture when there is one, and how to finish the run by resuming
+/// it, with more time or with demo timing.
+fn timed_out_message(
+    args: &FlowArgs,
+    unfinished: &str,
+    waiting_for_capture: Option<&str>,
+) -> String {
+    let mut message = format!(
+        "not every event is accounted for after {} s (--timeout): {unfinished}. ",
+        args.timeout
+    );
+    if let Some(waiting) = waiting_for_capture {
+        message.push_str(&format!("No lead can be sold yet, because {waiting}. "));
+    }
+    message.push_str(
+        "The same command run again resumes where this run stopped: run it again, or run it \
+         with a larger --timeout",
+    );
+    if !args.demo_timing {
+        message.push_str(
+            ", or with --demo-timing to have the local broker close capture windows every 5 s \
+             so that the first sales come sooner",
+        );
+    }
+    message
 }
 
 /// A finished or timed-out run: its report, the reason leads are unsold when capture has
@@ -193,6 +240,8 @@ struct Outcome {
     waiting_for_capture: Option<String>,
     /// Whether a consumer stopped reading a partition at an event it kept failing on.
     partition_stopped: bool,
+    /// Whether the run resumed the state of an earlier run.
+    resumed: bool,
 }
 
 fn check_poison_hub(hub: Option<&str>) -> anyhow::Result<()> {
@@ -246,7 +295,7 @@ async fn run_on_stack(
             attendee.namespace()
         );
     };
-    let (prepared, mut record) = prepared?;
+    let (prepared, mut record, resumed) = prepared?;
     let (report, partition_stopped) =
         drive(&prepared, &mut record, args.inject_poison.as_deref()).await?;
     let waiting_for_capture = waiting_for_capture(&report, &prepared.config, args.demo_timing);
@@ -254,16 +303,17 @@ async fn run_on_stack(
         report,
         waiting_for_capture,
         partition_stopped,
+        resumed,
     })
 }
 
 /// Reads the applied namespace, sets the capture timing, resets the state if asked, and
-/// claims the state for this run.
+/// claims the state for this run. Returns whether the run resumes an earlier run's state.
 async fn prepare(
     stack: &LocalStack,
     attendee: &course::Attendee,
     args: &FlowArgs,
-) -> anyhow::Result<(LocalFlow, RunRecord)> {
+) -> anyhow::Result<(LocalFlow, RunRecord, bool)> {
     let mut prepared = local_flow(stack, attendee).await?;
     let capture_window = if args.demo_timing {
         apply_timing(stack, &mut prepared, FlowTiming::Demo).await?;
@@ -311,10 +361,11 @@ async fn prepare(
         ),
     }
     let record = state.record().clone();
-    Ok((prepared, record))
+    let resumed = matches!(state, StateStart::Resumed(_));
+    Ok((prepared, record, resumed))
 }
 
-/// Returns why leads are unsold when capture has written no file of hub `lead` yet, with
+/// Returns why no lead can be sold when capture has written no file of hub `lead` yet, with
 /// when the next window closes and how to shorten the wait. Returns `None` when every lead
 /// is sold or a capture file exists.
 fn waiting_for_capture(
@@ -351,9 +402,7 @@ fn waiting_for_capture(
         config.capture_window,
         closes_at_ms,
     );
-    Some(format!(
-        "no lead can be sold yet, because {error}; {shorten}"
-    ))
+    Some(format!("{error}; {shorten}"))
 }
 
 /// Sets the headless run's pace, failure policy, read settings and intervals.
@@ -539,19 +588,25 @@ fn print_report(report: &FlowReport) {
         report.purchases,
         report.parked_source_events()
     );
+    if let Some(copies) = parked_copies(report.parked_source_events(), &report.parked) {
+        println!("{copies}");
+    }
     println!();
 
-    let mut lanes = Table::new(&["team", "hub", "published", "consumed", "parked"]);
-    for lane in &report.lanes {
-        lanes.row(vec![
-            lane.team.name().to_owned(),
-            lane.hub.clone(),
-            lane.counts.published.to_string(),
-            lane.counts.consumed.to_string(),
-            lane.counts.parked.to_string(),
-        ]);
+    // A run that resumes a finished flow moves no event, and its lanes are empty.
+    if !report.lanes.is_empty() {
+        let mut lanes = Table::new(&["team", "hub", "published", "consumed", "parked"]);
+        for lane in &report.lanes {
+            lanes.row(vec![
+                lane.team.name().to_owned(),
+                lane.hub.clone(),
+                lane.counts.published.to_string(),
+                lane.counts.consumed.to_string(),
+                lane.counts.parked.to_string(),
+            ]);
+        }
+        println!("{}", lanes.render());
     }
-    println!("{}", lanes.render());
 
     let mut hubs = Table::new(&["hub", "consumer group", "partitions", "enqueued", "lag"]);
     for ((hub, group), (partitions, enqueued, lag)) in hub_lags(report) {
@@ -575,6 +630,27 @@ fn print_report(report: &FlowReport) {
         ]);
     }
     println!("{}", checks.render());
+}
+
+/// Explains why the `parked` hub contains more events than were parked, when it does. Every
+/// consumer group that reads an event it cannot handle parks a copy of its own.
+fn parked_copies(sources: usize, parked: &[ParkedEvent]) -> Option<String> {
+    if parked.len() <= sources {
+        return None;
+    }
+    let mut groups: Vec<&str> = parked
+        .iter()
+        .map(|event| event.consumer_group.as_str())
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let events = if sources == 1 { "event" } else { "events" };
+    Some(format!(
+        "The `parked` hub contains {} copies of the {sources} parked {events}, because each \
+         consumer group that cannot handle an event parks its own copy (consumer groups {}).",
+        parked.len(),
+        groups.join(", ")
+    ))
 }
 
 /// Sums each consumer group's partitions: their count, the events enqueued (last sequence
@@ -607,6 +683,71 @@ mod tests {
             "`-1` is not a whole number from 0 to 18446744073709551615"
         );
         assert_eq!(whole_number("30"), Ok(30));
+    }
+
+    fn parked_by(consumer_group: &str) -> ParkedEvent {
+        ParkedEvent {
+            hub: "customer".to_owned(),
+            partition_id: "0".to_owned(),
+            sequence_number: 0,
+            offset: "0".to_owned(),
+            consumer_group: consumer_group.to_owned(),
+            error: "cannot decode".to_owned(),
+            attempts: 3,
+            event_id: None,
+            event_type: None,
+        }
+    }
+
+    #[test]
+    fn parked_copies_explained() {
+        let parked = [parked_by("lead"), parked_by("datalake")];
+
+        assert_eq!(
+            parked_copies(1, &parked).unwrap(),
+            "The `parked` hub contains 2 copies of the 1 parked event, because each consumer \
+             group that cannot handle an event parks its own copy (consumer groups datalake, \
+             lead)."
+        );
+        assert_eq!(parked_copies(1, &parked[..1]), None);
+    }
+
+    fn flow_args(extra: &[&str]) -> FlowArgs {
+        use clap::Parser;
+
+        #[derive(Debug, Parser)]
+        struct Command {
+            #[command(flatten)]
+            flow: FlowArgs,
+        }
+        let args = ["flow", "--namespace", "dgrf", "--timeout", "5"];
+        Command::parse_from(args.iter().chain(extra)).flow
+    }
+
+    #[test]
+    fn timeout_names_fixes() {
+        let message = timed_out_message(&flow_args(&[]), "every lead was sold (0 of 11)", None);
+
+        assert_eq!(
+            message,
+            "not every event is accounted for after 5 s (--timeout): every lead was sold (0 of \
+             11). The same command run again resumes where this run stopped: run it again, or \
+             run it with a larger --timeout, or with --demo-timing to have the local broker \
+             close capture windows every 5 s so that the first sales come sooner"
+        );
+    }
+
+    #[test]
+    fn timeout_with_demo_timing_names_capture_wait() {
+        let args = flow_args(&["--demo-timing"]);
+
+        let message = timed_out_message(&args, "every lead was sold (0 of 11)", Some("no file"));
+
+        assert!(
+            message.contains("No lead can be sold yet, because no file. "),
+            "{message}"
+        );
+        assert!(message.ends_with("with a larger --timeout"), "{message}");
     }
 
     #[test]

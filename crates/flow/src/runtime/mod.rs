@@ -26,7 +26,7 @@ pub use handler::{BatchFailure, EventHandler, HandlerError};
 pub use policy::{Exhausted, FailurePolicy};
 
 use crate::checkpoint::{find_stale, stale_summary, CheckpointStore, StaleCheckpoint};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, NOTICE_LOG_TARGET};
 use crate::sqlite::StoreError;
 use crate::transport::{EventTransport, StartPosition, TransportError};
 use partition::PartitionTask;
@@ -197,6 +197,7 @@ impl ConsumerRuntime {
             // group's positions on it can be trusted.
             for finding in &stale {
                 tracing::warn!(
+                    target: NOTICE_LOG_TARGET,
                     hub = %spec.hub,
                     consumer_group = %spec.consumer_group,
                     partition = %finding.checkpoint.partition_id,
@@ -218,6 +219,7 @@ impl ConsumerRuntime {
             if let Some(gap) = retention_gap(partition, checkpoint) {
                 let message = gap.message(&spec.hub, &spec.consumer_group, &partition.partition_id);
                 tracing::warn!(
+                    target: NOTICE_LOG_TARGET,
                     hub = %spec.hub,
                     consumer_group = %spec.consumer_group,
                     partition = %partition.partition_id,

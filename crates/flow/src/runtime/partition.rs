@@ -7,6 +7,7 @@ use course::flow::PARKED_HUB;
 use super::park::{parked_event, ParkedInfo};
 use super::{BatchFailure, ConsumerRuntime, ConsumerSpec, Exhausted, HandlerError, PartitionExit};
 use crate::checkpoint::Checkpoint;
+use crate::metrics::{NOTICE_LOG_TARGET, RETRY_LOG_TARGET};
 use crate::transport::{
     PartitionReader, PublishBatch, ReaderRequest, ReceivedEvent, StartPosition, TransportError,
 };
@@ -104,6 +105,7 @@ impl PartitionTask {
                 Err(error @ TransportError::PartitionNotFound { .. })
                 | Err(error @ TransportError::HubNotFound { .. }) => {
                     tracing::warn!(
+                        target: NOTICE_LOG_TARGET,
                         hub = %self.spec.hub,
                         partition = %self.partition_id,
                         %error,
@@ -223,6 +225,7 @@ impl PartitionTask {
                 }
                 Err(error) if attempt < max_attempts => {
                     tracing::warn!(
+                        target: RETRY_LOG_TARGET,
                         hub = %self.spec.hub,
                         consumer_group = %self.spec.consumer_group,
                         partition = %self.partition_id,
@@ -256,6 +259,7 @@ impl PartitionTask {
                     event.sequence_number
                 );
                 tracing::error!(
+                    target: NOTICE_LOG_TARGET,
                     hub = %self.spec.hub,
                     consumer_group = %self.spec.consumer_group,
                     partition = %self.partition_id,
@@ -313,6 +317,7 @@ impl PartitionTask {
             self.spec.consumer_group, event.sequence_number, self.partition_id, self.spec.hub
         );
         tracing::warn!(
+            target: NOTICE_LOG_TARGET,
             hub = %self.spec.hub,
             consumer_group = %self.spec.consumer_group,
             partition = %self.partition_id,
@@ -362,7 +367,12 @@ impl PartitionTask {
                  failed {attempt} times, so the reader stops: {error}",
                 self.spec.consumer_group, self.partition_id, self.spec.hub
             );
-            tracing::error!(hub = %self.spec.hub, partition = %self.partition_id, "{message}");
+            tracing::error!(
+                target: NOTICE_LOG_TARGET,
+                hub = %self.spec.hub,
+                partition = %self.partition_id,
+                "{message}"
+            );
             self.runtime.metrics.notice(message);
             return false;
         }
