@@ -374,6 +374,19 @@ fn inside_session(python: &Path) {
     assert!(stderr.contains("already run over"), "{stderr}");
     assert_eq!(std::fs::read(registry_ca).unwrap(), ca_before);
 
+    // Every command that would start the services names the process that serves the folder.
+    let holder = format!("(process id {})", serve.child.as_ref().unwrap().id());
+    let mut second_serve = cli(dir);
+    second_serve.arg("serve");
+    let mut apply = cli(dir);
+    apply.args(["apply", "--namespace", "srvcs", "--step", "1"]);
+    for (label, command) in [("a second serve", second_serve), ("apply", apply)] {
+        let refused = run(command, label);
+        assert_eq!(refused.status.code(), Some(2), "{label}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(&holder), "{label}: {stderr}");
+    }
+
     let sent = roundtrip(python, &send, &["send", "demo", "hello-from-python"]);
     assert_eq!(sent["sent"], "hello-from-python");
     let read = roundtrip(python, &listen, &["receive", "demo"]);

@@ -14,17 +14,36 @@ pub(crate) mod teardown;
 pub(crate) mod token;
 pub(crate) mod verify;
 
-/// Fails when the Local services already run over `data_dir`, in `eda-workshop serve` or in
-/// the desktop app: a command that starts them too would serve the same namespaces twice.
+/// Fails when another process serves the Local target over `data_dir` (`eda-workshop serve`,
+/// `eda-workshop flow` or the desktop app), because a command that starts the services too
+/// would serve the same namespaces twice. The data directory's lock decides, so every command
+/// reports a busy folder with the same message, which names the process by its id.
 pub(crate) fn ensure_not_served(data_dir: &std::path::Path) -> anyhow::Result<()> {
-    if let Ok(endpoints) = local::Endpoints::read(data_dir) {
-        if endpoints.is_running() {
-            anyhow::bail!(
-                "the Local services already run over {} (in `eda-workshop serve` or the desktop \
-                 app): stop that program first, or pass another --data-dir",
-                data_dir.display()
-            );
-        }
-    }
+    drop(local::DataDirLock::acquire(data_dir)?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_folder_names_process_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = local::DataDirLock::acquire(dir.path()).unwrap();
+
+        let message = ensure_not_served(dir.path()).unwrap_err().to_string();
+
+        let holder = format!("(process id {})", std::process::id());
+        assert!(message.contains(&holder), "{message}");
+    }
+
+    #[test]
+    fn free_folder_passes() {
+        let dir = tempfile::tempdir().unwrap();
+
+        ensure_not_served(dir.path()).unwrap();
+
+        assert!(local::DataDirLock::acquire(dir.path()).is_ok());
+    }
 }

@@ -24,16 +24,7 @@ pub(crate) struct ServeArgs {
 /// 127.0.0.1 until Ctrl-C, with the endpoints in `endpoints.json` of the data directory.
 pub(crate) async fn run(args: ServeArgs, global: &Global) -> anyhow::Result<()> {
     let data_dir = global.data_dir()?;
-    if let Ok(earlier) = Endpoints::read(&data_dir) {
-        if earlier.is_running() {
-            anyhow::bail!(
-                "the local services already run over {} (Resource Manager at {}): stop that \
-                 `eda-workshop serve` first",
-                data_dir.display(),
-                earlier.arm
-            );
-        }
-    }
+    super::ensure_not_served(&data_dir)?;
     let keychain = Keychain::os()?;
     let stack = LocalStack::start(&data_dir, keychain.clone()).await?;
     let served = serve(&stack, &keychain, &args.hubs, global).await;
@@ -74,7 +65,10 @@ async fn serve_until_stopped(
     global: &Global,
 ) -> anyhow::Result<()> {
     if global.json {
-        println!("{}", serde_json::to_string_pretty(endpoints)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&endpoints_json(endpoints)?)?
+        );
     } else {
         print_endpoints(endpoints);
     }
@@ -92,6 +86,17 @@ async fn serve_until_stopped(
     wait_for_stop().await?;
     eprintln!("Stopping.");
     Ok(())
+}
+
+/// Returns the endpoints as `serve --json` prints them: `endpoints.json` with the registry as
+/// an `https://` URL, as the table shows it, like every other endpoint with its scheme. The
+/// form SDKs take as the registry's fully qualified namespace, without the scheme, stays in
+/// `registry_namespace`.
+fn endpoints_json(endpoints: &Endpoints) -> anyhow::Result<serde_json::Value> {
+    let mut json = serde_json::to_value(endpoints)?;
+    json["registry"] = format!("https://{}", endpoints.registry).into();
+    json["registry_namespace"] = endpoints.registry.clone().into();
+    Ok(json)
 }
 
 fn print_endpoints(endpoints: &Endpoints) {
@@ -162,4 +167,34 @@ async fn wait_for_stop() -> anyhow::Result<()> {
         .await
         .context("cannot listen for Ctrl-C")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use local::NamespaceEndpoint;
+
+    #[test]
+    fn json_endpoints_carry_schemes() {
+        let endpoints = Endpoints {
+            arm: "http://127.0.0.1:40001".to_owned(),
+            subscription: "0000-1111".to_owned(),
+            registry: "127.0.0.1:40002".to_owned(),
+            registry_ca_certificate: None,
+            broker_ca_certificate: None,
+            namespaces: vec![NamespaceEndpoint {
+                name: "eda-workshop-local".to_owned(),
+                endpoint: "sb://127.0.0.1:40003".to_owned(),
+                tls_endpoint: None,
+                hubs: Vec::new(),
+            }],
+        };
+
+        let json = endpoints_json(&endpoints).unwrap();
+
+        assert_eq!(json["arm"], "http://127.0.0.1:40001");
+        assert_eq!(json["registry"], "https://127.0.0.1:40002");
+        assert_eq!(json["registry_namespace"], "127.0.0.1:40002");
+        assert_eq!(json["namespaces"][0]["endpoint"], "sb://127.0.0.1:40003");
+    }
 }
