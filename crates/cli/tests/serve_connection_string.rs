@@ -223,6 +223,110 @@ fn send_and_receive(dir: &Path, send: &str, listen: &str) {
     }
 }
 
+/// Returns `connection_string` for the TLS listener at `tls_endpoint` (`sb://localhost:PORT`):
+/// its Endpoint replaced and `UseDevelopmentEmulator=true` dropped, as Azure's strings read.
+fn tls_string(connection_string: &str, tls_endpoint: &str) -> String {
+    connection_string
+        .split(';')
+        .filter(|part| !part.starts_with("UseDevelopmentEmulator"))
+        .map(|part| {
+            if part.starts_with("Endpoint=") {
+                format!("Endpoint={tls_endpoint}")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Sends and receives over the TLS listener with its CA, reads a binary body back as base64, and
+/// checks that a key placed in any part of the string or in `--hub` is never printed.
+fn tls_and_secrets(dir: &Path, send: &str, listen: &str, endpoints: &Value) {
+    let namespace = &endpoints["namespaces"][0];
+    let tls_endpoint = namespace["tls_endpoint"].as_str().unwrap();
+    let ca_file = endpoints["broker_ca_certificate"].as_str().unwrap();
+    let tls_send = tls_string(send, tls_endpoint);
+    let tls_listen = tls_string(listen, tls_endpoint);
+
+    let binary = dir.join("binary.dat");
+    std::fs::write(&binary, [0xff, 0x00, 0x41]).unwrap();
+    let sent = events_command(
+        dir,
+        &tls_send,
+        &[
+            "send",
+            "--ca-file",
+            ca_file,
+            "--partition",
+            "0",
+            "--body-file",
+            binary.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        text_of(&sent),
+        "sent 1 event to event hub `demo`, partition 0"
+    );
+    let untrusted = stderr_of(&events_command(dir, &tls_send, &["send", "x"]));
+    assert!(
+        untrusted.contains("not signed by a trusted CA"),
+        "{untrusted}"
+    );
+    let read = events_command(
+        dir,
+        &tls_listen,
+        &[
+            "--json",
+            "receive",
+            "--ca-file",
+            ca_file,
+            "--partition",
+            "0",
+            "--max",
+            "100",
+            "--wait",
+            "2",
+        ],
+    );
+    let last: Value = serde_json::from_str(text_of(&read).lines().last().unwrap()).unwrap();
+    assert_eq!(last["body_base64"], "/wBB");
+    assert_eq!(last["body"], Value::Null);
+
+    let plain_as_tls = tls_string(send, namespace["endpoint"].as_str().unwrap());
+    let no_tls = stderr_of(&events_command(dir, &plain_as_tls, &["send", "x"]));
+    assert!(no_tls.contains("does not offer TLS"), "{no_tls}");
+
+    let key = key_of(send);
+    let misplaced = [
+        send.replace("EntityPath=demo", &format!("EntityPath={key}")),
+        send.replace(
+            "SharedAccessKeyName=send",
+            &format!("SharedAccessKeyName={key}"),
+        ),
+        send.replace(";EntityPath=demo", ""),
+    ];
+    for (index, string) in misplaced.iter().enumerate() {
+        let mut args = vec!["send"];
+        if index == 2 {
+            args.extend(["--hub", key]);
+        }
+        args.push("x");
+        let output = events_command(dir, string, &args);
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .to_ascii_lowercase();
+        assert!(
+            !printed.contains(&key.to_ascii_lowercase()),
+            "case {index}: {printed}"
+        );
+        assert!(printed.contains("***"), "case {index}: {printed}");
+    }
+}
+
 /// A running `eda-workshop serve`, stopped with SIGTERM by its PID.
 struct Serve {
     child: Option<Child>,
@@ -393,6 +497,7 @@ fn inside_session(python: &Path) {
     assert_eq!(read["errors"], serde_json::json!([]));
     assert_eq!(read["received"], serde_json::json!(["hello-from-python"]));
     send_and_receive(dir, &send, &listen);
+    tls_and_secrets(dir, &send, &listen, &parsed);
     serve.stop();
 
     // Served again without `--hub`, the hub comes back with its port and keys, so the

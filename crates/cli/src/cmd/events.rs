@@ -2,10 +2,18 @@
 //! Azure, with a connection string from the environment, through the client the flow uses.
 //!
 //! The connection string comes from `EVENTHUB_CONNECTION_STRING`, not from an option, so that
-//! its key stays out of the shell's history and the list of running processes.
+//! its key stays out of the shell's history and the list of running processes. No key or
+//! signature of it appears in what these commands print (see [`redact`]).
+//!
+//! Over TLS (a string without `UseDevelopmentEmulator=true`), both commands trust the bundled
+//! web roots and, with `--ca-file`, the certificates of a PEM file, such as the local broker's
+//! `broker-ca.pem`.
+
+mod output;
+mod redact;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
@@ -13,11 +21,14 @@ use broker::connection_string::ConnectionString;
 use broker::limits::MAX_EVENT_BYTES;
 use broker::secret::Secret;
 use clap::Args;
-use flow::transport::azeventhubs::{AzEventHubsTransport, HubConnections};
+use course::{validate_name, ResourceKind};
+use flow::transport::azeventhubs::{AzEventHubsTransport, ExtraRootCertificates, HubConnections};
 use flow::transport::{
-    EventTransport, OutgoingEvent, PartitionReader, PropertyValue, PublishBatch, ReaderRequest,
-    ReceivedEvent, StartPosition,
+    EventTransport, OutgoingEvent, PartitionReader, PublishBatch, ReaderRequest, StartPosition,
 };
+
+use self::output::print_event;
+use self::redact::Redactor;
 
 use crate::Global;
 
@@ -47,6 +58,11 @@ pub(crate) struct SendArgs {
     /// Send to this partition id.
     #[arg(long = "partition", value_name = "ID")]
     partition_id: Option<String>,
+
+    /// Also trust the CA certificates in this PEM file for TLS, such as broker-ca.pem in the
+    /// data folder of `eda-workshop serve` for its TLS listener.
+    #[arg(long, value_name = "PATH")]
+    ca_file: Option<PathBuf>,
 
     /// Send the body this many times, as one batch to one partition.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -111,6 +127,11 @@ pub(crate) struct ReceiveArgs {
     #[arg(long = "partition", value_name = "ID")]
     partition_id: Option<String>,
 
+    /// Also trust the CA certificates in this PEM file for TLS, such as broker-ca.pem in the
+    /// data folder of `eda-workshop serve` for its TLS listener.
+    #[arg(long, value_name = "PATH")]
+    ca_file: Option<PathBuf>,
+
     /// The start position: earliest, latest, sequence:N (from sequence number N) or after:N.
     #[arg(long, value_name = "POSITION", default_value = "earliest", value_parser = parse_from)]
     from: StartAt,
@@ -124,35 +145,82 @@ pub(crate) struct ReceiveArgs {
     wait: u64,
 }
 
-/// Reads the connection string from the environment and checks it against the requested hub.
-fn connection(hub: Option<&str>) -> anyhow::Result<(String, AzEventHubsTransport)> {
-    let Ok(text) = std::env::var(CONNECTION_STRING_VARIABLE) else {
-        bail!(
+/// Reads the connection string from the environment, with the redactor of its secrets.
+fn connection_string() -> anyhow::Result<(String, Redactor)> {
+    match std::env::var(CONNECTION_STRING_VARIABLE) {
+        Ok(text) => {
+            let redactor = Redactor::for_connection_string(&text);
+            Ok((text, redactor))
+        }
+        Err(std::env::VarError::NotUnicode(_)) => bail!(
+            "{CONNECTION_STRING_VARIABLE} is not valid UTF-8: set it again from the copied \
+             connection string, which is plain ASCII text"
+        ),
+        Err(std::env::VarError::NotPresent) => bail!(
             "{CONNECTION_STRING_VARIABLE} is not set: set it to the event hub's connection \
              string, for example `export {CONNECTION_STRING_VARIABLE}=\"$(eda-workshop \
              connection-string --hub HUB --rule send)\"` while `eda-workshop serve --hub HUB` \
              runs, or the string of a shared access policy in the Azure portal"
-        );
-    };
-    let parsed = ConnectionString::parse(&text)?;
+        ),
+    }
+}
+
+/// Checks the connection string against the requested hub and builds the transport. Both the
+/// string's EntityPath and `--hub` must follow Azure's event hub naming rule.
+fn connection(
+    text: &str,
+    hub: Option<&str>,
+    ca_file: Option<&Path>,
+) -> anyhow::Result<(String, AzEventHubsTransport)> {
+    let parsed = ConnectionString::parse(text)?;
+    if let Some(entity_path) = parsed.entity_path() {
+        validate_name(ResourceKind::EventHub, entity_path)
+            .context("the connection string's EntityPath is not an event hub name")?;
+    }
+    if let Some(requested) = hub {
+        validate_name(ResourceKind::EventHub, requested).context("--hub is invalid")?;
+    }
     let hub = parsed.hub(hub)?.to_owned();
-    let secret = Secret::new(text);
+    let secret = Secret::new(text.to_owned());
     let connections = HubConnections {
         send: secret.clone(),
         listen: secret,
     };
-    let transport = AzEventHubsTransport::new(BTreeMap::from([(hub.clone(), connections)]));
+    let mut transport = AzEventHubsTransport::new(BTreeMap::from([(hub.clone(), connections)]));
+    if let Some(path) = ca_file {
+        transport =
+            transport.with_extra_root_certificates(ExtraRootCertificates::from_pem_file(path)?);
+    }
     Ok((hub, transport))
 }
 
 /// Sends the events and prints the partition that took them.
 pub(crate) async fn send(args: SendArgs, global: &Global) -> anyhow::Result<()> {
+    let (text, redactor) = connection_string()?;
+    match send_events(args, global, &text).await {
+        Ok(summary) => {
+            println!("{}", redactor.hide(&summary));
+            Ok(())
+        }
+        Err(error) => Err(redacted(&error, &redactor)),
+    }
+}
+
+/// Returns an error whose message (with its causes) has the connection string's secrets hidden.
+fn redacted(error: &anyhow::Error, redactor: &Redactor) -> anyhow::Error {
+    anyhow::anyhow!(redactor.hide(&format!("{error:#}")))
+}
+
+async fn send_events(args: SendArgs, global: &Global, text: &str) -> anyhow::Result<String> {
     if args.partition_key.is_some() && args.partition_id.is_some() {
         bail!(
             "--partition-key and --partition were both given: choose one. A key picks the \
              partition by its hash, so the same key always reaches the same partition; an id \
              names the partition itself"
         );
+    }
+    if let Some(id) = &args.partition_id {
+        check_partition_id(id)?;
     }
     let body = match (&args.body_file, args.body) {
         (Some(path), _) => std::fs::read(path)
@@ -161,7 +229,7 @@ pub(crate) async fn send(args: SendArgs, global: &Global) -> anyhow::Result<()> 
         (None, None) => bail!("give the body as an argument or with --body-file"),
     };
     check_sizes(body.len(), args.count)?;
-    let (hub, transport) = connection(args.hub.as_deref())?;
+    let (hub, transport) = connection(text, args.hub.as_deref(), args.ca_file.as_deref())?;
     let event = OutgoingEvent {
         body,
         content_type: args.content_type,
@@ -186,12 +254,21 @@ pub(crate) async fn send(args: SendArgs, global: &Global) -> anyhow::Result<()> 
             "events": ack.events,
             "partition_id": ack.partition_id,
         });
-        println!("{value}");
-    } else {
-        let plural = if ack.events == 1 { "" } else { "s" };
-        println!(
-            "sent {} event{plural} to event hub `{hub}`, partition {partition}",
-            ack.events
+        return Ok(value.to_string());
+    }
+    let plural = if ack.events == 1 { "" } else { "s" };
+    Ok(format!(
+        "sent {} event{plural} to event hub `{hub}`, partition {partition}",
+        ack.events
+    ))
+}
+
+/// Rejects a partition id that is not a whole number, as every Event Hubs partition id is.
+fn check_partition_id(id: &str) -> anyhow::Result<()> {
+    if id.is_empty() || !id.bytes().all(|byte| byte.is_ascii_digit()) {
+        bail!(
+            "partition id `{id}` is invalid: Event Hubs partition ids are whole numbers from 0 \
+             to the partition count minus 1, such as 0"
         );
     }
     Ok(())
@@ -218,7 +295,23 @@ fn check_sizes(body_bytes: usize, count: u32) -> anyhow::Result<()> {
 
 /// Reads events from each partition and prints them as they arrive.
 pub(crate) async fn receive(args: ReceiveArgs, global: &Global) -> anyhow::Result<()> {
-    let (hub, transport) = connection(args.hub.as_deref())?;
+    let (text, redactor) = connection_string()?;
+    receive_events(args, global, &text, &redactor)
+        .await
+        .map_err(|error| redacted(&error, &redactor))
+}
+
+async fn receive_events(
+    args: ReceiveArgs,
+    global: &Global,
+    text: &str,
+    redactor: &Redactor,
+) -> anyhow::Result<()> {
+    if args.consumer_group != "$Default" {
+        validate_name(ResourceKind::ConsumerGroup, &args.consumer_group)
+            .context("--consumer-group is invalid")?;
+    }
+    let (hub, transport) = connection(text, args.hub.as_deref(), args.ca_file.as_deref())?;
     let runtime = transport.hub_runtime(&hub).await?;
     let partitions: Vec<_> = match &args.partition_id {
         Some(id) => {
@@ -286,68 +379,13 @@ pub(crate) async fn receive(args: ReceiveArgs, global: &Global) -> anyhow::Resul
     }
     if !global.json {
         let plural = if received == 1 { "" } else { "s" };
-        eprintln!(
+        let summary = format!(
             "received {received} event{plural} from event hub `{hub}` in consumer group `{}`",
             args.consumer_group
         );
+        eprintln!("{}", redactor.hide(&summary));
     }
     Ok(())
-}
-
-fn print_event(event: &ReceivedEvent, json: bool) {
-    let body = match std::str::from_utf8(&event.body) {
-        Ok(text) => text.to_owned(),
-        Err(_) => format!("({} bytes of binary data)", event.body.len()),
-    };
-    let enqueued = chrono::DateTime::from_timestamp_millis(event.enqueued_time_ms)
-        .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .unwrap_or_else(|| event.enqueued_time_ms.to_string());
-    let properties: BTreeMap<&str, String> = event
-        .properties
-        .iter()
-        .map(|(name, value)| (name.as_str(), property_text(value)))
-        .collect();
-    if json {
-        let value = serde_json::json!({
-            "partition_id": event.partition_id,
-            "sequence_number": event.sequence_number,
-            "offset": event.offset,
-            "enqueued_time": enqueued,
-            "partition_key": event.partition_key,
-            "content_type": event.content_type,
-            "properties": properties,
-            "body": body,
-        });
-        println!("{value}");
-        return;
-    }
-    let key = event
-        .partition_key
-        .as_deref()
-        .map(|key| format!(", partition key `{key}`"))
-        .unwrap_or_default();
-    println!(
-        "partition {}, sequence number {}, offset {}, enqueued {enqueued}{key}",
-        event.partition_id, event.sequence_number, event.offset
-    );
-    for (name, value) in properties {
-        println!("  property {name} = {value}");
-    }
-    println!("  {body}");
-}
-
-/// Writes a property's value as text: strings as they are, bytes by their length.
-fn property_text(value: &PropertyValue) -> String {
-    match value {
-        PropertyValue::String(text) => text.clone(),
-        PropertyValue::Long(number) => number.to_string(),
-        PropertyValue::Double(number) => number.to_string(),
-        PropertyValue::Bool(flag) => flag.to_string(),
-        PropertyValue::Bytes(bytes) => format!("({} bytes)", bytes.len()),
-        PropertyValue::Timestamp(ms) => chrono::DateTime::from_timestamp_millis(*ms)
-            .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-            .unwrap_or_else(|| ms.to_string()),
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,192 @@
+//! Printing received events: one JSON object per line with `--json`, else a header line and
+//! indented lines for the properties and the body.
+//!
+//! Event data comes from whoever sent it, so the text form escapes control characters in keys,
+//! properties and bodies: a newline or an escape sequence in an event cannot fake an output line
+//! or drive the terminal. The JSON form keeps the data exact: a body that is not UTF-8 comes as
+//! `body_base64` with `body` null, and property values keep their JSON types.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use flow::transport::{PropertyValue, ReceivedEvent};
+use serde_json::{json, Value};
+
+/// Prints one event to standard output.
+pub(super) fn print_event(event: &ReceivedEvent, as_json: bool) {
+    if as_json {
+        println!("{}", event_json(event));
+    } else {
+        print!("{}", event_text(event));
+    }
+}
+
+fn event_json(event: &ReceivedEvent) -> Value {
+    let (body, body_base64) = match std::str::from_utf8(&event.body) {
+        Ok(text) => (Value::from(text), Value::Null),
+        Err(_) => (Value::Null, Value::from(BASE64.encode(&event.body))),
+    };
+    let properties: serde_json::Map<String, Value> = event
+        .properties
+        .iter()
+        .map(|(name, value)| (name.clone(), property_json(value)))
+        .collect();
+    json!({
+        "partition_id": event.partition_id,
+        "sequence_number": event.sequence_number,
+        "offset": event.offset,
+        "enqueued_time": time_text(event.enqueued_time_ms),
+        "partition_key": event.partition_key,
+        "content_type": event.content_type,
+        "properties": properties,
+        "body": body,
+        "body_base64": body_base64,
+    })
+}
+
+/// Writes a property value with its JSON type: numbers, booleans and strings as themselves, a
+/// timestamp as RFC 3339 text, and bytes as `{"base64": ...}`.
+fn property_json(value: &PropertyValue) -> Value {
+    match value {
+        PropertyValue::String(text) => Value::from(text.as_str()),
+        PropertyValue::Long(number) => Value::from(*number),
+        // A NaN or an infinity has no JSON number, so it is written as text.
+        PropertyValue::Double(number) => serde_json::Number::from_f64(*number)
+            .map(Value::Number)
+            .unwrap_or_else(|| Value::from(number.to_string())),
+        PropertyValue::Bool(flag) => Value::from(*flag),
+        PropertyValue::Bytes(bytes) => json!({ "base64": BASE64.encode(bytes) }),
+        PropertyValue::Timestamp(ms) => Value::from(time_text(*ms)),
+    }
+}
+
+fn event_text(event: &ReceivedEvent) -> String {
+    let key = event
+        .partition_key
+        .as_deref()
+        .map(|key| format!(", partition key `{}`", escape_control(key)))
+        .unwrap_or_default();
+    let mut text = format!(
+        "partition {}, sequence number {}, offset {}, enqueued {}{key}\n",
+        escape_control(&event.partition_id),
+        event.sequence_number,
+        escape_control(&event.offset),
+        time_text(event.enqueued_time_ms)
+    );
+    for (name, value) in &event.properties {
+        text.push_str(&format!(
+            "  property {} = {}\n",
+            escape_control(name),
+            escape_control(&property_text(value))
+        ));
+    }
+    let body = match std::str::from_utf8(&event.body) {
+        Ok(body) => escape_control(body),
+        Err(_) => format!(
+            "({} bytes that are not UTF-8 text: use --json to get them as base64)",
+            event.body.len()
+        ),
+    };
+    text.push_str(&format!("  {body}\n"));
+    text
+}
+
+/// Writes a property's value as text: strings as they are, bytes by their length.
+fn property_text(value: &PropertyValue) -> String {
+    match value {
+        PropertyValue::String(text) => text.clone(),
+        PropertyValue::Long(number) => number.to_string(),
+        PropertyValue::Double(number) => number.to_string(),
+        PropertyValue::Bool(flag) => flag.to_string(),
+        PropertyValue::Bytes(bytes) => format!("({} bytes)", bytes.len()),
+        PropertyValue::Timestamp(ms) => time_text(*ms),
+    }
+}
+
+fn time_text(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// Escapes control characters (C0, DEL and C1) and backslashes the way Rust writes them in
+/// string literals, so that `\n` and `\x1b` show as text.
+fn escape_control(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '\\' => escaped.push_str("\\\\"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            _ if character.is_control() => {
+                escaped.push_str(&format!("\\u{{{:x}}}", u32::from(character)));
+            }
+            _ => escaped.push(character),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flow::transport::Properties;
+
+    fn event(body: &[u8], properties: Properties, key: Option<&str>) -> ReceivedEvent {
+        ReceivedEvent {
+            partition_id: "0".to_owned(),
+            sequence_number: 4,
+            offset: "512".to_owned(),
+            enqueued_time_ms: 0,
+            partition_key: key.map(str::to_owned),
+            content_type: None,
+            properties,
+            body: body.to_vec(),
+        }
+    }
+
+    #[test]
+    fn binary_body_comes_as_base64() {
+        let value = event_json(&event(&[0xff, 0x00, 0x41], Properties::new(), None));
+        assert_eq!(value["body"], Value::Null);
+        assert_eq!(value["body_base64"], "/wBB");
+    }
+
+    #[test]
+    fn text_body_stays_text() {
+        let value = event_json(&event(b"(3 bytes of binary data)", Properties::new(), None));
+        assert_eq!(value["body"], "(3 bytes of binary data)");
+        assert_eq!(value["body_base64"], Value::Null);
+    }
+
+    #[test]
+    fn property_values_keep_json_types() {
+        let mut properties = Properties::new();
+        properties.insert("int".to_owned(), PropertyValue::Long(42));
+        properties.insert("float".to_owned(), PropertyValue::Double(2.5));
+        properties.insert("bool".to_owned(), PropertyValue::Bool(true));
+        properties.insert("bytes".to_owned(), PropertyValue::Bytes(vec![1, 2]));
+        let value = event_json(&event(b"", properties, None));
+        assert_eq!(value["properties"]["int"], json!(42));
+        assert_eq!(value["properties"]["float"], json!(2.5));
+        assert_eq!(value["properties"]["bool"], json!(true));
+        assert_eq!(value["properties"]["bytes"], json!({ "base64": "AQI=" }));
+    }
+
+    #[test]
+    fn control_characters_cannot_fake_lines() {
+        let body = b"fake\npartition 1, sequence number 999\n  forged\x1b]0;title\x07";
+        let mut properties = Properties::new();
+        properties.insert(
+            "a\nb".to_owned(),
+            PropertyValue::String("\x1b[31mred".to_owned()),
+        );
+        let text = event_text(&event(body, properties, Some("k\nk")));
+        assert_eq!(
+            text,
+            "partition 0, sequence number 4, offset 512, enqueued 1970-01-01T00:00:00.000Z, \
+             partition key `k\\nk`\n  property a\\nb = \\u{1b}[31mred\n  fake\\npartition 1, \
+             sequence number 999\\n  forged\\u{1b}]0;title\\u{7}\n"
+        );
+    }
+}
