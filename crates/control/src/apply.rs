@@ -124,6 +124,10 @@ pub struct Applier<'a> {
     plan: &'a Plan,
     options: Options,
     events: Option<Sender>,
+    /// The ids of the resources this apply created, in lowercase. A child that exists as soon
+    /// as its parent does, as a storage account's blob service does on Azure, is set up as
+    /// part of its parent's creation when its parent is in this set.
+    created: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl<'a> Applier<'a> {
@@ -141,6 +145,7 @@ impl<'a> Applier<'a> {
             plan,
             options,
             events,
+            created: Default::default(),
         }
     }
 
@@ -285,12 +290,9 @@ impl<'a> Applier<'a> {
                 self.emit(step, resource, State::Unchanged);
                 Ok(Outcome::Unchanged)
             }
-            Action::Create => {
-                self.emit(step, resource, State::Creating);
-                self.put(resource).await.map_err(|e| e.to_string())?;
-                tracing::info!(id = %resource.id, "created");
-                self.emit(step, resource, State::Done);
-                Ok(Outcome::Created)
+            Action::Create => self.create(step, resource).await,
+            Action::Update { .. } if self.parent_created(resource) => {
+                self.create(step, resource).await
             }
             Action::Update { drifts } => {
                 let changes = drifts.into_iter().map(|drift| drift.message).collect();
@@ -301,6 +303,35 @@ impl<'a> Applier<'a> {
                 Ok(Outcome::Updated)
             }
         }
+    }
+
+    async fn create(
+        &self,
+        step: StepId,
+        resource: &Resource,
+    ) -> std::result::Result<Outcome, String> {
+        self.emit(step, resource, State::Creating);
+        self.put(resource).await.map_err(|e| e.to_string())?;
+        tracing::info!(id = %resource.id, "created");
+        self.created_ids().insert(resource.id.to_ascii_lowercase());
+        self.emit(step, resource, State::Done);
+        Ok(Outcome::Created)
+    }
+
+    /// Returns whether this apply created the resource's parent, which means the resource
+    /// came into being with it and its settings are part of that creation.
+    fn parent_created(&self, resource: &Resource) -> bool {
+        resource
+            .parent
+            .as_ref()
+            .is_some_and(|parent| self.created_ids().contains(&parent.to_ascii_lowercase()))
+    }
+
+    fn created_ids(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        // A panic while the set was held leaves it whole, so a poisoned lock is still usable.
+        self.created
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     async fn put(&self, resource: &Resource) -> Result<Value> {

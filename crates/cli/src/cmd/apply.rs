@@ -176,7 +176,7 @@ async fn live_effects(
 #[derive(Debug, Clone, Args)]
 pub(crate) struct StepArgs {
     /// The step: resource-groups, platform, schema-registry, publishers, consumers, a number
-    /// from 1 to 5, or all.
+    /// from 1 to 5, the step's id in `plan --json` (such as shared_platform), or all.
     #[arg(long, value_name = "STEP", default_value = "all")]
     pub(crate) step: String,
 
@@ -346,25 +346,60 @@ pub(crate) fn confirm(namespace: &str, what: &str) -> anyhow::Result<()> {
 /// Prints each progress event on standard error until the channel closes.
 pub(crate) async fn print_progress(mut events: tokio::sync::mpsc::UnboundedReceiver<Event>) {
     while let Some(event) = events.recv().await {
-        let line = match &event.state {
-            State::Queued => continue,
-            State::Creating => format!("creating   {}", event.title),
-            State::Updating { changes } => {
-                format!("updating   {} ({})", event.title, changes.join("; "))
-            }
-            State::Deleting => format!("deleting   {}", event.title),
-            State::Done => format!("done       {}", event.title),
-            State::Unchanged => format!("unchanged  {}", event.title),
-            State::Skipped { reason } => format!("skipped    {}: {reason}", event.title),
-            State::Failed { reason } => format!("failed     {}: {reason}", event.title),
-        };
-        eprintln!("  {line}");
+        if let Some(text) = progress_text(&event) {
+            eprintln!("{text}");
+        }
     }
+}
+
+/// Formats one progress event as indented lines, or returns `None` for a queued resource. An
+/// update lists each difference on a line of its own under the title, because a resource can
+/// differ from the plan in many settings at once.
+fn progress_text(event: &Event) -> Option<String> {
+    let line = match &event.state {
+        State::Queued => return None,
+        State::Creating => format!("creating   {}", event.title),
+        State::Updating { changes } => {
+            let mut text = format!("updating   {}", event.title);
+            for change in changes {
+                text.push_str(&format!("\n             {change}"));
+            }
+            text
+        }
+        State::Deleting => format!("deleting   {}", event.title),
+        State::Done => format!("done       {}", event.title),
+        State::Unchanged => format!("unchanged  {}", event.title),
+        State::Skipped { reason } => format!("skipped    {}: {reason}", event.title),
+        State::Failed { reason } => format!("failed     {}: {reason}", event.title),
+    };
+    Some(format!("  {line}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn update_lists_each_difference_on_its_line() {
+        let event = Event {
+            step: Some(StepId::SharedPlatform),
+            id: "/blobServices/default".to_owned(),
+            title: "capture blob service".to_owned(),
+            state: State::Updating {
+                changes: vec![
+                    "capture blob service has no versioning; the plan says on".to_owned(),
+                    "capture blob service has no change feed; the plan says on".to_owned(),
+                ],
+            },
+        };
+
+        assert_eq!(
+            progress_text(&event).unwrap(),
+            "  updating   capture blob service\n             capture blob service has no \
+             versioning; the plan says on\n             capture blob service has no change \
+             feed; the plan says on"
+        );
+    }
 
     #[test]
     fn missing_azure_cli_names_other_sign_in() {
