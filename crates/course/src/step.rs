@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use serde::de::value::StrDeserializer;
+use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 
 use crate::naming::ResourceKind;
@@ -138,11 +140,20 @@ impl std::error::Error for UnknownStep {}
 impl FromStr for StepId {
     type Err = UnknownStep;
 
+    /// Parses a step's name on the command line (`platform`), its number (`2`) or its id in
+    /// the plan's JSON (`shared_platform`, also written `shared-platform`), ignoring case.
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         let wanted = value.trim().to_ascii_lowercase();
-        StepId::ALL
+        let by_name = StepId::ALL
             .into_iter()
-            .find(|step| step.slug() == wanted || step.number().to_string() == wanted)
+            .find(|step| step.slug() == wanted || step.number().to_string() == wanted);
+        by_name
+            .or_else(|| {
+                let id = wanted.replace('-', "_");
+                let deserializer: StrDeserializer<'_, serde::de::value::Error> =
+                    id.as_str().into_deserializer();
+                StepId::deserialize(deserializer).ok()
+            })
             .ok_or_else(|| UnknownStep(value.to_string()))
     }
 }
@@ -212,6 +223,20 @@ pub struct Step {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_parses_plan_json_ids() {
+        for step in StepId::ALL {
+            let id = serde_json::to_value(step).unwrap();
+            let id = id.as_str().unwrap();
+            assert_eq!(id.parse::<StepId>(), Ok(step), "{id}");
+            assert_eq!(id.replace('_', "-").parse::<StepId>(), Ok(step), "{id}");
+        }
+        assert_eq!(
+            "Shared_Platform".parse::<StepId>(),
+            Ok(StepId::SharedPlatform)
+        );
+    }
 
     #[test]
     fn step_parses_slug_and_number() {

@@ -13,7 +13,8 @@ pub(crate) struct ExportArgs {
     #[command(flatten)]
     attendee: AttendeeArgs,
 
-    /// The step: resource-groups, platform, schema-registry, publishers, consumers, or 1 to 5.
+    /// The step: resource-groups, platform, schema-registry, publishers, consumers, 1 to 5, or
+    /// the step's id in `plan --json`, such as shared_platform.
     #[arg(long, value_name = "STEP")]
     step: StepId,
 
