@@ -53,7 +53,7 @@ pub async fn verify(
             Action::Unchanged => report.checked += 1,
             Action::Create => {
                 report.checked += 1;
-                let message = format!("{} `{}` does not exist", change.title, change.name);
+                let message = format!("{} does not exist", label(&change.title, &change.name));
                 report.findings.push(finding(message));
             }
             Action::Update { drifts } => {
@@ -70,4 +70,51 @@ pub async fn verify(
         }
     }
     Ok(report)
+}
+
+/// Names a resource by its title and name. The name is left out when the title already
+/// contains it (``hub `customer` ``), and set apart when the title ends with another
+/// resource's name, so that no two names in backticks stand side by side unexplained.
+fn label(title: &str, name: &str) -> String {
+    if title.contains(&format!("`{name}`")) {
+        title.to_owned()
+    } else if title.ends_with('`') {
+        format!("{title} (named `{name}`)")
+    } else {
+        format!("{title} `{name}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_names_resource_once() {
+        assert_eq!(label("hub `customer`", "customer"), "hub `customer`");
+        assert_eq!(
+            label("`send` rule of hub `lead`", "send"),
+            "`send` rule of hub `lead`"
+        );
+    }
+
+    #[test]
+    fn label_sets_apart_other_name() {
+        assert_eq!(
+            label("immutability policy of container `customer`", "default"),
+            "immutability policy of container `customer` (named `default`)"
+        );
+        assert_eq!(
+            label("capture container of `lead_abandoned`", "lead-abandoned"),
+            "capture container of `lead_abandoned` (named `lead-abandoned`)"
+        );
+    }
+
+    #[test]
+    fn label_adds_name_to_plain_title() {
+        assert_eq!(
+            label("broker namespace", "dv-events001-ehns-eun-dgrf"),
+            "broker namespace `dv-events001-ehns-eun-dgrf`"
+        );
+    }
 }
