@@ -102,34 +102,24 @@ async fn teardown(
         println!("{}", serde_json::to_string_pretty(&survey)?);
         return Ok(false);
     }
-    let mut table = Table::new(&["resource", "name"]);
-    for deletion in &survey.deletions {
-        table.row(vec![deletion.title.clone(), deletion.name.clone()]);
-    }
-    eprintln!(
-        "Teardown removes these resources, children first:\n{}",
-        table.render()
-    );
-    for vault in &survey.purges {
-        eprintln!("  and purges the deleted key vault `{vault}` so its name is free again");
-    }
-    for folder in flow_folders {
-        eprintln!(
-            "  and removes the live flow's team stores, outboxes and checkpoints in {}",
-            folder.display()
-        );
-    }
-    for refusal in &survey.refusals {
-        eprintln!("  left alone: {}", refusal.reason);
-    }
+    let preview = preview(&survey, flow_folders);
     let nothing_to_remove = survey.is_empty() && flow_folders.is_empty();
-    if args.dry_run || nothing_to_remove {
+    let nothing = format!(
+        "Nothing of namespace `{}` to remove.",
+        plan.attendee.namespace()
+    );
+    // A dry run's list is its result, so it goes to standard output. Before a removal, the
+    // list is progress that the confirmation refers to, so it goes to standard error.
+    if args.dry_run {
+        println!("{preview}");
         if nothing_to_remove {
-            eprintln!(
-                "Nothing of namespace `{}` to remove.",
-                plan.attendee.namespace()
-            );
+            println!("{nothing}");
         }
+        return Ok(false);
+    }
+    eprintln!("{preview}");
+    if nothing_to_remove {
+        eprintln!("{nothing}");
         return Ok(false);
     }
     if !args.yes {
@@ -157,6 +147,34 @@ async fn teardown(
         );
     }
     Ok(true)
+}
+
+/// Lists what a teardown removes: the resources, children first, then the key vault purges,
+/// the flow state folders and the resources left alone.
+fn preview(survey: &control::teardown::Survey, flow_folders: &[PathBuf]) -> String {
+    let mut table = Table::new(&["resource", "name"]);
+    for deletion in &survey.deletions {
+        table.row(vec![deletion.title.clone(), deletion.name.clone()]);
+    }
+    let mut lines = vec![format!(
+        "Teardown removes these resources, children first:\n{}",
+        table.render()
+    )];
+    for vault in &survey.purges {
+        lines.push(format!(
+            "  and purges the deleted key vault `{vault}` so its name is free again"
+        ));
+    }
+    for folder in flow_folders {
+        lines.push(format!(
+            "  and removes the live flow's team stores, outboxes and checkpoints in {}",
+            folder.display()
+        ));
+    }
+    for refusal in &survey.refusals {
+        lines.push(format!("  left alone: {}", refusal.reason));
+    }
+    lines.join("\n")
 }
 
 #[cfg(test)]
