@@ -9,7 +9,7 @@ pub(crate) struct AttendeeArgs {
     /// Your unique namespace, appended to every globally unique name (default: the
     /// AZURE_UNIQUE_NAMESPACE environment variable).
     #[arg(long, value_name = "NS", env = NAMESPACE_VARIABLE)]
-    pub(crate) namespace: String,
+    pub(crate) namespace: Option<String>,
 
     /// The environment: dv, qa or lv.
     #[arg(long = "env", value_name = "ENV", default_value = "dv")]
@@ -25,16 +25,53 @@ pub(crate) struct AttendeeArgs {
 }
 
 impl AttendeeArgs {
-    /// Checks the options against every planned name.
+    /// Checks the options against every planned name. Fails, naming both ways to give a
+    /// namespace, when neither `--namespace` nor the environment variable gives one.
     pub(crate) fn attendee(&self) -> anyhow::Result<Attendee> {
+        let Some(namespace) = &self.namespace else {
+            anyhow::bail!(
+                "the namespace is missing: pass --namespace NS, or set the \
+                 {NAMESPACE_VARIABLE} environment variable as the course does"
+            );
+        };
         let region = match &self.region_code {
             Some(code) => Region::new(&self.region, code)?,
             None => Region::known(&self.region)?,
         };
-        let check = course::check_namespace(&self.namespace, self.environment, &region);
+        let check = course::check_namespace(namespace, self.environment, &region);
         for notice in &check.notices {
             eprintln!("note: {notice}");
         }
-        Ok(Attendee::new(&self.namespace, self.environment, region)?)
+        Ok(Attendee::new(namespace, self.environment, region)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Command {
+        #[command(flatten)]
+        attendee: AttendeeArgs,
+    }
+
+    #[test]
+    fn missing_namespace_names_variable() {
+        let args = Command::try_parse_from(["plan"]).unwrap().attendee;
+        // The variable may be set where the tests run, and it would fill in the namespace.
+        let args = AttendeeArgs {
+            namespace: None,
+            ..args
+        };
+
+        let message = args.attendee().unwrap_err().to_string();
+
+        assert_eq!(
+            message,
+            "the namespace is missing: pass --namespace NS, or set the AZURE_UNIQUE_NAMESPACE \
+             environment variable as the course does"
+        );
     }
 }
