@@ -185,13 +185,7 @@ fn consumer(
         .hub(hub)
         .ok_or_else(|| hub_not_found(hub, namespace.name()))?;
     let group = found.consumer_group(consumer_group).ok_or_else(|| {
-        AmqpError::new(
-            condition::NOT_FOUND,
-            format!(
-                "consumer group `{consumer_group}` was not found in event hub `{}`",
-                found.name()
-            ),
-        )
+        consumer_group_not_found(consumer_group, found.name(), found.consumer_groups())
     })?;
     let partition_index = found.partition_index(partition).ok_or_else(|| {
         partition_not_found(partition, found.name(), found.settings().partition_count)
@@ -392,6 +386,16 @@ fn hub_not_found(hub: &str, namespace: &str) -> AmqpError {
     )
 }
 
+fn consumer_group_not_found(name: &str, hub: &str, groups: &[String]) -> AmqpError {
+    AmqpError::new(
+        condition::NOT_FOUND,
+        format!(
+            "consumer group `{name}` was not found in event hub `{hub}`: use one of {}",
+            groups.join(", ")
+        ),
+    )
+}
+
 fn partition_not_found(id: &str, hub: &str, count: u32) -> AmqpError {
     AmqpError::new(
         condition::NOT_FOUND,
@@ -400,4 +404,25 @@ fn partition_not_found(id: &str, hub: &str, count: u32) -> AmqpError {
             count - 1
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_consumer_group_lists_groups() {
+        let groups = ["$Default".to_owned(), "lead".to_owned()];
+
+        let error = consumer_group_not_found("nosuch", "customer", &groups);
+
+        assert_eq!(error.condition.as_str(), condition::NOT_FOUND);
+        assert_eq!(
+            error.description.as_deref(),
+            Some(
+                "consumer group `nosuch` was not found in event hub `customer`: use one of \
+                 $Default, lead"
+            )
+        );
+    }
 }
