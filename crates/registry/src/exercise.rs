@@ -189,9 +189,10 @@ async fn local_verdict(
         let mut verdict = check(mode, parsed, Some((&previous.schema, previous.version)));
         if previous.version != latest_version {
             verdict.explanation = format!(
-                "compared in {mode} mode with version {}, which attempt {} returned, as in a \
-                 fresh run of the exercise. An earlier run left version {latest_version} as \
-                 the latest, and the registry compared with that one",
+                "the registry decided in {mode} mode against version {latest_version}, its \
+                 latest, which an earlier run of the exercise registered. The reasons compare \
+                 with version {}, which attempt {} returned, because each attempt of the \
+                 exercise changes the previous accepted one, as in a fresh run",
                 previous.version, previous.attempt
             );
         }

@@ -1126,9 +1126,10 @@ async fn exercise_rerun_names_both_versions() {
 
     assert_eq!(
         rerun[2].explanation,
-        "compared in Backward mode with version 2, which attempt 2 returned, as in a fresh run \
-         of the exercise. An earlier run left version 3 as the latest, and the registry \
-         compared with that one"
+        "the registry decided in Backward mode against version 3, its latest, which an earlier \
+         run of the exercise registered. The reasons compare with version 2, which attempt 2 \
+         returned, because each attempt of the exercise changes the previous accepted one, as \
+         in a fresh run"
     );
     assert_eq!(rerun[2].reasons.len(), 1);
     assert_eq!(rerun[2].reasons[0].field, "mandatory_field");

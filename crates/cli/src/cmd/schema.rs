@@ -312,6 +312,40 @@ async fn run_register(
     Ok(())
 }
 
+/// Formats each report as text, with each warning once: a later attempt that repeats a
+/// warning refers to the attempt that printed it.
+fn reports_text(reports: &[AttemptReport]) -> Vec<String> {
+    let mut first_attempts: Vec<(String, usize)> = Vec::new();
+    let mut texts = Vec::with_capacity(reports.len());
+    for report in reports {
+        let mut deduplicated = report.clone();
+        let mut repeated_from = std::collections::BTreeSet::new();
+        deduplicated.warnings.retain(|warning| {
+            let first = first_attempts
+                .iter()
+                .find(|(message, _)| *message == warning.message);
+            match first {
+                Some((_, attempt)) => {
+                    repeated_from.insert(*attempt);
+                    false
+                }
+                None => {
+                    first_attempts.push((warning.message.clone(), report.attempt));
+                    true
+                }
+            }
+        });
+        let mut text = report_text(&deduplicated);
+        for attempt in repeated_from {
+            text.push_str(&format!(
+                "\n  warning: the same as attempt {attempt}'s above"
+            ));
+        }
+        texts.push(text);
+    }
+    texts
+}
+
 async fn run_exercise_command(
     target: &Target,
     args: ExerciseArgs,
@@ -321,8 +355,8 @@ async fn run_exercise_command(
     if global.json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
     } else {
-        for report in &reports {
-            println!("{}\n", report_text(report));
+        for text in reports_text(&reports) {
+            println!("{text}\n");
         }
         let accepted: Vec<String> = reports
             .iter()
@@ -421,6 +455,34 @@ mod tests {
         SchemaArgs {
             command: SchemaCommand::Show(ShowArgs { id: id.to_string() }),
             registry_namespace: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn exercise_warning_printed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = Target::open(None, &global(dir.path())).await.unwrap();
+        let args = ExerciseArgs {
+            mode: ExerciseMode::Backward,
+            group: COURSE_GROUP.to_string(),
+        };
+        let reports = exercise_reports(&target, &args).await.unwrap();
+        target.close().await;
+
+        let texts = reports_text(&reports);
+
+        let warned: Vec<usize> = reports
+            .iter()
+            .filter(|report| !report.warnings.is_empty())
+            .map(|report| report.attempt)
+            .collect();
+        assert!(warned.len() > 1, "{warned:?}");
+        let message = &reports[warned[0] - 1].warnings[0].message;
+        let printed = texts.iter().filter(|text| text.contains(message.as_str()));
+        assert_eq!(printed.count(), 1, "{texts:#?}");
+        let reference = format!("warning: the same as attempt {}'s above", warned[0]);
+        for attempt in &warned[1..] {
+            assert!(texts[attempt - 1].contains(&reference), "{texts:#?}");
         }
     }
 
