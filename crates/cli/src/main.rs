@@ -1,7 +1,8 @@
 //! `eda-workshop`: every step of the EDA Workshop from the command line.
 //!
 //! Results go to standard output (as a table, or as JSON with `--json`); progress and errors go
-//! to standard error. Invalid input exits with status 2 and the model's message.
+//! to standard error. Every failure, invalid input or not, exits with status 2 and a message
+//! that names the problem and the fix.
 
 mod cmd;
 mod global;
