@@ -201,6 +201,12 @@ fn send_and_receive(dir: &Path, send: &str, listen: &str) {
         other_hub.contains("scoped to event hub `demo`") && other_hub.contains("`lead`"),
         "{other_hub}"
     );
+    let unscoped = send.replace(";EntityPath=demo", "");
+    let no_hub = stderr_of(&events_command(dir, &unscoped, &["send", "x"]));
+    assert!(
+        no_hub.contains("name the event hub with --hub HUB"),
+        "{no_hub}"
+    );
     let both = stderr_of(&events_command(
         dir,
         send,

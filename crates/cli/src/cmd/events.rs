@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
-use broker::connection_string::ConnectionString;
+use broker::connection_string::{ConnectionString, ConnectionStringError};
 use broker::limits::MAX_EVENT_BYTES;
 use broker::secret::Secret;
 use clap::Args;
@@ -180,7 +180,14 @@ fn connection(
     if let Some(requested) = hub {
         validate_name(ResourceKind::EventHub, requested).context("--hub is invalid")?;
     }
-    let hub = parsed.hub(hub)?.to_owned();
+    let hub = match parsed.hub(hub) {
+        Ok(hub) => hub.to_owned(),
+        Err(ConnectionStringError::MissingHub) => bail!(
+            "the connection string has no EntityPath: name the event hub with --hub HUB, or use \
+             the string of a shared access policy of the event hub itself"
+        ),
+        Err(error) => return Err(error.into()),
+    };
     let secret = Secret::new(text.to_owned());
     let connections = HubConnections {
         send: secret.clone(),
