@@ -607,7 +607,7 @@ fn unfinished_run() {
         .find(|line| line.starts_with("error: "))
         .unwrap();
     assert!(
-        error.contains(&format!("; no lead can be sold yet, because {waiting}")),
+        error.contains(&format!(". No lead can be sold yet, because {waiting}")),
         "{error}"
     );
     assert!(
@@ -615,10 +615,14 @@ fn unfinished_run() {
         "{error}"
     );
     assert!(
-        error.ends_with(
+        error.contains(
             "run again with --demo-timing to have the local broker close capture windows every \
-             5 s, or with a --timeout longer than the 60 s capture window"
+             5 s, or with a --timeout longer than the 60 s capture window. "
         ),
+        "{error}"
+    );
+    assert!(
+        error.ends_with("A run of the same command resumes where this one stopped"),
         "{error}"
     );
 }

@@ -216,8 +216,13 @@ fn timed_out_message(
         "not every event is accounted for after {} s (--timeout): {unfinished}. ",
         args.timeout
     );
+    // The capture wait names its own fixes, so only the resume is added to it.
     if let Some(waiting) = waiting_for_capture {
-        message.push_str(&format!("No lead can be sold yet, because {waiting}. "));
+        message.push_str(&format!(
+            "No lead can be sold yet, because {waiting}. A run of the same command resumes \
+             where this one stopped"
+        ));
+        return message;
     }
     message.push_str(
         "The same command run again resumes where this run stopped: run it again, or run it \
@@ -738,16 +743,17 @@ mod tests {
     }
 
     #[test]
-    fn timeout_with_demo_timing_names_capture_wait() {
-        let args = flow_args(&["--demo-timing"]);
+    fn timeout_in_capture_wait_adds_resume() {
+        let args = flow_args(&[]);
 
         let message = timed_out_message(&args, "every lead was sold (0 of 11)", Some("no file"));
 
-        assert!(
-            message.contains("No lead can be sold yet, because no file. "),
-            "{message}"
+        assert_eq!(
+            message,
+            "not every event is accounted for after 5 s (--timeout): every lead was sold (0 of \
+             11). No lead can be sold yet, because no file. A run of the same command resumes \
+             where this one stopped"
         );
-        assert!(message.ends_with("with a larger --timeout"), "{message}");
     }
 
     #[test]
