@@ -50,10 +50,22 @@ pub(super) fn explain(
             let fix = type_change_fix(direction);
             context.finish(Breakage::TypeChanged { old, new }, reason, fix)
         }
-        FindingKind::NameMismatch { reader, writer } => {
+        FindingKind::NameMismatch {
+            reader,
+            writer,
+            misplaced_alias,
+        } => {
+            let alias_note = match &misplaced_alias {
+                Some(alias) => format!(
+                    " The alias `{alias}` does not name `{writer}`, because Avro compares \
+                     aliases by full name, and an alias without a dot takes the namespace of \
+                     the type that declares it."
+                ),
+                None => String::new(),
+            };
             let (old, new) = context.old_and_new(reader, writer);
             let reason = format!(
-                "the type at `{}` was renamed from `{old}` to `{new}`: {}.",
+                "the type at `{}` was renamed from `{old}` to `{new}`: {}.{alias_note}",
                 context.display_field(),
                 context.side()
             );

@@ -2,7 +2,8 @@
 //!
 //! The rules are those of the Avro specification's "Schema Resolution" section:
 //!
-//! - records match by name or a reader alias, and fields match by name or a reader field alias;
+//! - named types match by unqualified name or when a reader alias is the writer's full name,
+//!   and fields match by name or a reader field alias;
 //! - a reader field that the writer lacks needs a default, and writer fields that the reader
 //!   lacks are skipped;
 //! - primitives may be promoted: int to long, float or double; long to float or double; float
@@ -45,7 +46,13 @@ pub(crate) enum FindingKind {
     /// The reader's type cannot read the writer's type.
     TypeMismatch { reader: String, writer: String },
     /// Both sides are named types of the same kind whose names do not match.
-    NameMismatch { reader: String, writer: String },
+    NameMismatch {
+        reader: String,
+        writer: String,
+        /// A reader alias with the writer's unqualified name but in another namespace, which
+        /// therefore names another type.
+        misplaced_alias: Option<String>,
+    },
     /// Both sides are named types with matching names but of different kinds, such as a record
     /// that became an enum: no data of one kind can be read as the other.
     KindChanged {
@@ -94,7 +101,7 @@ impl Finding {
             FindingKind::TypeMismatch { reader, writer } => format!(
                 "field `{path}` is {reader} in the reader's schema but {writer} in the writer's"
             ),
-            FindingKind::NameMismatch { reader, writer } => format!(
+            FindingKind::NameMismatch { reader, writer, .. } => format!(
                 "the type at `{path}` is named `{reader}` in the reader's schema but `{writer}` \
                  in the writer's"
             ),
@@ -151,11 +158,7 @@ impl Walker<'_> {
                 self.resolve_writer_union(reader, writer_branches, path)
             }
             (AvroType::Union(reader_branches), _) => {
-                let matched = reader_branches
-                    .iter()
-                    .find(|branch| self.shallow_match(branch, writer))
-                    .or_else(|| self.same_name_branch(reader_branches, writer));
-                match matched {
+                match self.pick_branch(reader_branches, writer, std::slice::from_ref(writer)) {
                     Some(branch) => self.resolve(branch, writer, path),
                     None => self.type_mismatch(reader, writer, path),
                 }
@@ -202,14 +205,11 @@ impl Walker<'_> {
     ) {
         let mut unreadable = Vec::new();
         for writer_branch in writer_branches {
-            let matched = match reader {
-                AvroType::Union(reader_branches) => reader_branches
-                    .iter()
-                    .find(|branch| self.shallow_match(branch, writer_branch))
-                    .or_else(|| self.same_name_branch(reader_branches, writer_branch)),
-                single if self.shallow_match(single, writer_branch) => Some(single),
-                single => self.same_name_branch(std::slice::from_ref(single), writer_branch),
+            let reader_branches = match reader {
+                AvroType::Union(reader_branches) => reader_branches.as_slice(),
+                single => std::slice::from_ref(single),
             };
+            let matched = self.pick_branch(reader_branches, writer_branch, writer_branches);
             match matched {
                 Some(reader_branch) => self.resolve(reader_branch, writer_branch, path),
                 None => unreadable.push(self.writer.describe(writer_branch)),
@@ -252,6 +252,7 @@ impl Walker<'_> {
             (false, true) => Some(FindingKind::NameMismatch {
                 reader: reader_name.to_string(),
                 writer: writer_name.to_string(),
+                misplaced_alias: misplaced_alias(reader_type, writer_type),
             }),
             (false, false) => Some(FindingKind::TypeMismatch {
                 reader: reader_name.to_string(),
@@ -424,45 +425,110 @@ impl Walker<'_> {
         forward.findings.is_empty() && backward.findings.is_empty()
     }
 
-    /// Decides whether a reader type could be chosen for a writer type without looking inside
-    /// records, as the specification does when it picks a union branch.
-    fn shallow_match(&self, reader: &AvroType, writer: &AvroType) -> bool {
-        match (reader, writer) {
-            (AvroType::Array(_), AvroType::Array(_)) | (AvroType::Map(_), AvroType::Map(_)) => true,
-            (AvroType::Named(reader_name), AvroType::Named(writer_name)) => {
-                match (
-                    self.reader.lookup(reader_name),
-                    self.writer.lookup(writer_name),
-                ) {
-                    (Some(reader_type), Some(writer_type)) => {
-                        same_kind(reader_type, writer_type) && names_match(reader_type, writer_type)
-                    }
-                    _ => false,
-                }
-            }
-            (AvroType::Union(_), _) | (_, AvroType::Union(_)) => false,
-            _ => promotable(writer, reader),
-        }
-    }
-
-    /// Finds a named reader branch whose name matches a named writer type of another kind, so
-    /// that the mismatch is reported as a changed kind rather than as a missing branch.
-    fn same_name_branch<'t>(
+    /// Picks the reader branch that reads a writer type, or `None` when no branch can.
+    ///
+    /// The specification picks the first reader branch that matches. For a named writer type,
+    /// a branch whose full name or alias is the writer's full name matches first. Only then
+    /// does an unqualified name match, and only with a branch that reads the writer's type
+    /// without findings or that no other writer branch matches by full name. So in a union of
+    /// `a.R` and `b.R`, the writer's `b.R` is never paired with the reader's `a.R`.
+    /// `writer_union` contains every branch of the writer's union, or the writer type alone.
+    fn pick_branch<'t>(
         &self,
         reader_branches: &'t [AvroType],
         writer: &AvroType,
+        writer_union: &[AvroType],
+    ) -> Option<&'t AvroType> {
+        let AvroType::Named(writer_name) = writer else {
+            return reader_branches
+                .iter()
+                .find(|branch| self.shallow_match(branch, writer));
+        };
+        let writer_type = self.writer.lookup(writer_name)?;
+        let named: Vec<(&'t AvroType, &NamedType)> = reader_branches
+            .iter()
+            .filter_map(|branch| match branch {
+                AvroType::Named(name) => self.reader.lookup(name).map(|ty| (branch, ty)),
+                _ => None,
+            })
+            .collect();
+        let (same_kind_branches, other_kind_branches): (Vec<_>, Vec<_>) = named
+            .into_iter()
+            .partition(|(_, reader_type)| same_kind(reader_type, writer_type));
+
+        // A branch of another kind with a matching name is returned last, so that the mismatch
+        // is reported as a changed kind rather than as a missing branch.
+        [same_kind_branches, other_kind_branches]
+            .into_iter()
+            .find_map(|branches| {
+                branches
+                    .iter()
+                    .find(|(_, reader_type)| {
+                        full_name_matches(reader_type, writer_type.full_name())
+                    })
+                    .map(|(branch, _)| *branch)
+                    .or_else(|| self.unqualified_match(&branches, writer, writer_union))
+            })
+    }
+
+    /// Finds, among named reader branches, one with the writer's unqualified name that reads
+    /// the writer's type without findings, or else one that no other writer branch matches by
+    /// full name.
+    fn unqualified_match<'t>(
+        &self,
+        branches: &[(&'t AvroType, &NamedType)],
+        writer: &AvroType,
+        writer_union: &[AvroType],
     ) -> Option<&'t AvroType> {
         let AvroType::Named(writer_name) = writer else {
             return None;
         };
-        let writer_type = self.writer.lookup(writer_name)?;
-        reader_branches.iter().find(|branch| match branch {
-            AvroType::Named(reader_name) => self
-                .reader
-                .lookup(reader_name)
-                .is_some_and(|reader_type| names_match(reader_type, writer_type)),
-            _ => false,
-        })
+        let candidates: Vec<&(&AvroType, &NamedType)> = branches
+            .iter()
+            .filter(|(_, reader_type)| {
+                unqualified(reader_type.full_name()) == unqualified(writer_name)
+            })
+            .collect();
+        let claimed = |reader_type: &NamedType| {
+            writer_union.iter().any(|other| match other {
+                AvroType::Named(other_name) if other_name != writer_name => {
+                    full_name_matches(reader_type, other_name)
+                }
+                _ => false,
+            })
+        };
+        candidates
+            .iter()
+            .find(|(branch, _)| self.reads_cleanly(branch, writer))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .find(|(_, reader_type)| !claimed(reader_type))
+            })
+            .map(|(branch, _)| *branch)
+    }
+
+    /// Decides whether the reader type reads the writer type without any finding.
+    fn reads_cleanly(&self, reader: &AvroType, writer: &AvroType) -> bool {
+        let mut trial = Walker {
+            reader: self.reader,
+            writer: self.writer,
+            visiting: self.visiting.clone(),
+            findings: Vec::new(),
+        };
+        trial.resolve(reader, writer, "");
+        trial.findings.is_empty()
+    }
+
+    /// Decides whether a reader type could be chosen for an unnamed writer type without
+    /// looking inside it, as the specification does when it picks a union branch.
+    fn shallow_match(&self, reader: &AvroType, writer: &AvroType) -> bool {
+        match (reader, writer) {
+            (AvroType::Array(_), AvroType::Array(_)) | (AvroType::Map(_), AvroType::Map(_)) => true,
+            (AvroType::Union(_), _) | (_, AvroType::Union(_)) => false,
+            (AvroType::Named(_), _) | (_, AvroType::Named(_)) => false,
+            _ => promotable(writer, reader),
+        }
     }
 
     fn type_mismatch(&mut self, reader: &AvroType, writer: &AvroType, path: &str) {
@@ -504,16 +570,33 @@ fn kind_name(named: &NamedType) -> &'static str {
     }
 }
 
-/// Applies the specification's name rule: full names equal, unqualified names equal, or the
-/// reader lists the writer's name among its aliases.
+/// Applies the specification's name rule: unqualified names equal, or one of the reader's
+/// aliases is the writer's full name. Aliases are stored as full names, so an alias `u.E`
+/// never matches the writer's `t.E`.
 fn names_match(reader: &NamedType, writer: &NamedType) -> bool {
     let writer_name = writer.full_name();
-    reader.full_name() == writer_name
+    full_name_matches(reader, writer_name)
         || unqualified(reader.full_name()) == unqualified(writer_name)
+}
+
+/// Decides whether the reader's full name or one of its aliases is the writer's full name.
+fn full_name_matches(reader: &NamedType, writer_full_name: &str) -> bool {
+    reader.full_name() == writer_full_name
         || reader
             .aliases()
             .iter()
-            .any(|alias| alias == writer_name || unqualified(alias) == unqualified(writer_name))
+            .any(|alias| alias == writer_full_name)
+}
+
+/// Returns a reader alias that has the writer's unqualified name but another namespace, which
+/// a person may have meant as the writer's name.
+fn misplaced_alias(reader: &NamedType, writer: &NamedType) -> Option<String> {
+    let writer_name = writer.full_name();
+    reader
+        .aliases()
+        .iter()
+        .find(|alias| *alias != writer_name && unqualified(alias) == unqualified(writer_name))
+        .cloned()
 }
 
 fn unqualified(full_name: &str) -> &str {

@@ -724,3 +724,125 @@ fn decimal_on_one_side_reads_as_bytes() {
         );
     }
 }
+
+/// Returns a schema whose top-level record `t.U` has one field `v` of the given type.
+fn holder(ty: &str) -> ParsedSchema {
+    parse(&format!(
+        r#"{{"type":"record","name":"U","namespace":"t","fields":[{{"name":"v","type":{ty}}}]}}"#
+    ))
+}
+
+#[test]
+fn alias_in_other_namespace_does_not_match() {
+    let definitions = [
+        r#""type":"record","fields":[{"name":"a","type":"string"}]"#,
+        r#""type":"enum","symbols":["A"]"#,
+        r#""type":"fixed","size":4"#,
+    ];
+    for definition in definitions {
+        let old_top = parse(&format!(r#"{{"name":"E","namespace":"t",{definition}}}"#));
+        let new_top = parse(&format!(
+            r#"{{"name":"E2","namespace":"t","aliases":["u.E"],{definition}}}"#
+        ));
+        let old_nested = holder(&format!(r#"{{"name":"E",{definition}}}"#));
+        let new_nested = holder(&format!(
+            r#"{{"name":"E2","aliases":["u.E"],{definition}}}"#
+        ));
+        for (old, new) in [(&old_top, &new_top), (&old_nested, &new_nested)] {
+            // The alias sits in the new version, which reads in Backward mode.
+            let backward = check(CompatibilityMode::Backward, new, Some((old, 1)));
+            assert!(!backward.accepted, "{definition}");
+            let reason = &backward.incompatibilities[0].reason;
+            assert!(
+                reason.contains("The alias `u.E` does not name `t.E`"),
+                "{reason}"
+            );
+            assert_eq!(
+                backward.incompatibilities[0].fix,
+                "keep the name `t.E`, or add \"aliases\": [\"t.E\"] to `t.E2`"
+            );
+
+            // The alias sits in the old version, which reads in Forward mode.
+            let forward = check(CompatibilityMode::Forward, old, Some((new, 1)));
+            assert!(!forward.accepted, "{definition}");
+        }
+    }
+}
+
+#[test]
+fn relative_alias_takes_declaring_namespace() {
+    let old = holder(r#"{"type":"record","name":"E","namespace":"u","fields":[]}"#);
+    // The alias `E` is relative to `t`, the namespace of `t.E2`, so it names `t.E`.
+    let relative = holder(r#"{"type":"record","name":"E2","aliases":["E"],"fields":[]}"#);
+    let full = holder(r#"{"type":"record","name":"E2","aliases":["u.E"],"fields":[]}"#);
+
+    assert!(!check(CompatibilityMode::Backward, &relative, Some((&old, 1))).accepted);
+    let verdict = check(CompatibilityMode::Backward, &full, Some((&old, 1)));
+    assert!(verdict.accepted, "{:?}", verdict.incompatibilities);
+}
+
+#[test]
+fn dotted_field_alias_does_not_match() {
+    let old = record(r#"{"name":"a","type":"string"}"#);
+    let new = record(r#"{"name":"b","type":"string","aliases":["example.avro.a"]}"#);
+    assert!(!check(CompatibilityMode::Backward, &new, Some((&old, 1))).accepted);
+}
+
+#[test]
+fn union_alias_other_namespace_rejected() {
+    let old = holder(r#"["null",{"type":"record","name":"E","fields":[]}]"#);
+    let new = holder(r#"["null",{"type":"record","name":"E2","aliases":["u.E"],"fields":[]}]"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    assert!(!verdict.accepted);
+    let reason = &verdict.incompatibilities[0].reason;
+    assert!(reason.contains("its branch t.E has"), "{reason}");
+}
+
+const SAME_SHORT_NAME_RECORDS: &str = r#"[
+    {"type":"record","name":"R","namespace":"a","fields":[{"name":"a","type":"string"}]},
+    {"type":"record","name":"R","namespace":"b","fields":[{"name":"b","type":"int"}]}]"#;
+
+const SAME_SHORT_NAME_ENUMS: &str = r#"[
+    {"type":"enum","name":"C","namespace":"a","symbols":["A"]},
+    {"type":"enum","name":"C","namespace":"b","symbols":["B"]}]"#;
+
+#[test]
+fn union_branches_pair_by_full_name() {
+    for union in [SAME_SHORT_NAME_RECORDS, SAME_SHORT_NAME_ENUMS] {
+        let old = holder(union);
+        let documented = parse(&format!(
+            r#"{{"type":"record","name":"U","namespace":"t","doc":"x",
+                "fields":[{{"name":"v","type":{union}}}]}}"#
+        ));
+        let nullable = holder(&format!(r#"["null",{}"#, &union.trim_start()[1..]));
+        for mode in [CompatibilityMode::Backward, CompatibilityMode::Forward] {
+            let verdict = check(mode, &documented, Some((&old, 1)));
+            assert!(verdict.accepted, "{mode}: {:?}", verdict.incompatibilities);
+        }
+        let verdict = check(CompatibilityMode::Backward, &nullable, Some((&old, 1)));
+        assert!(verdict.accepted, "{:?}", verdict.incompatibilities);
+    }
+}
+
+#[test]
+fn union_branch_not_paired_with_other_namespace() {
+    // The new version drops `b.R`: its data has no branch to go to, and `a.R` is not it.
+    let old = holder(SAME_SHORT_NAME_RECORDS);
+    let new = holder(
+        r#"[{"type":"record","name":"R","namespace":"a","fields":[{"name":"a","type":"string"}]}]"#,
+    );
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    assert_eq!(verdict.incompatibilities.len(), 1, "{:?}", verdict);
+    let reason = &verdict.incompatibilities[0].reason;
+    assert!(reason.contains("its branch b.R has no match"), "{reason}");
+}
+
+#[test]
+fn union_branch_namespace_change_still_matches() {
+    let old = holder(r#"["null",{"type":"record","name":"R","namespace":"a","fields":[]}]"#);
+    let new = holder(r#"["null",{"type":"record","name":"R","namespace":"b","fields":[]}]"#);
+    for mode in [CompatibilityMode::Backward, CompatibilityMode::Forward] {
+        let verdict = check(mode, &new, Some((&old, 1)));
+        assert!(verdict.accepted, "{mode}: {:?}", verdict.incompatibilities);
+    }
+}
