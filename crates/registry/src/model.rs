@@ -551,6 +551,7 @@ impl Parser {
                 .get("type")
                 .ok_or_else(|| invalid(&field_path, "the field has no `type` attribute"))?;
             let ty = self.parse_type(type_value, own_namespace.as_deref(), &field_path)?;
+            check_field_order(field_object.get("order"), &field_path)?;
             fields.push(Field {
                 name: name.clone(),
                 aliases: string_list(field_object.get("aliases"), &field_path, "aliases")?,
@@ -683,6 +684,25 @@ fn check_symbols(full: &str, symbols: &[String]) -> Result<(), SchemaError> {
         }
     }
     Ok(())
+}
+
+/// The values the specification allows for a field's `order`, which decides how records sort.
+const FIELD_ORDERS: [&str; 3] = ["ascending", "descending", "ignore"];
+
+/// Checks a field's `order` attribute, when present, against [`FIELD_ORDERS`].
+fn check_field_order(order: Option<&Value>, field_path: &str) -> Result<(), SchemaError> {
+    match order {
+        None => Ok(()),
+        Some(Value::String(value)) if FIELD_ORDERS.contains(&value.as_str()) => Ok(()),
+        Some(other) => Err(invalid(
+            field_path,
+            &format!(
+                "the field's `order` is {other}, but it must be one of \"{}\": use one of them, \
+                 or remove `order` to sort the field ascending",
+                FIELD_ORDERS.join("\", \"")
+            ),
+        )),
+    }
 }
 
 /// Decides whether two union branches are of the same type in the specification's sense:

@@ -477,3 +477,32 @@ fn nesting_below_limit_parses() {
     );
     assert!(ParsedSchema::parse(&text).is_ok());
 }
+
+#[test]
+fn field_order_outside_allowed_values_is_invalid() {
+    for order in [r#""bogus""#, r#""ASCENDING""#, "1", "null"] {
+        let text = format!(
+            r#"{{"type":"record","name":"T","fields":[{{"name":"a","type":"int","order":{order}}}]}}"#
+        );
+        let (path, message) = invalid_parts(&text);
+        assert_eq!(path, "T.a", "{order}");
+        assert_eq!(
+            message,
+            format!(
+                "the field's `order` is {order}, but it must be one of \"ascending\", \
+                 \"descending\", \"ignore\": use one of them, or remove `order` to sort the \
+                 field ascending"
+            )
+        );
+    }
+}
+
+#[test]
+fn field_order_allowed_values_parse() {
+    for order in ["ascending", "descending", "ignore"] {
+        let text = format!(
+            r#"{{"type":"record","name":"T","fields":[{{"name":"a","type":"int","order":"{order}"}}]}}"#
+        );
+        assert!(ParsedSchema::parse(&text).is_ok(), "{order}");
+    }
+}
