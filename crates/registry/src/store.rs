@@ -445,14 +445,15 @@ impl Store {
         })
     }
 
-    /// Returns the version with this schema id.
+    /// Returns the version with this schema id, in either case: ids are stored in lowercase,
+    /// as [`SchemaId`] explains.
     pub fn by_id(&self, id: &str) -> Result<StoredSchema, StoreError> {
         let connection = self.lock();
         connection
             .query_row(
                 "SELECT id, group_name, schema_name, version, content FROM schema_versions
                  WHERE id = ?1",
-                [id],
+                [id.to_ascii_lowercase()],
                 stored_from_row,
             )
             .optional()?
@@ -849,6 +850,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("because it has 101 characters"), "{error}");
+    }
+
+    #[test]
+    fn by_id_ignores_case() {
+        let store = Store::open_in_memory(Limits::STANDARD).unwrap();
+        store.put_group("group", CompatibilityMode::None).unwrap();
+        let id = store.register("group", "E", V1).unwrap().schema.id;
+        let uppercase = id.as_str().to_ascii_uppercase();
+        assert_eq!(store.by_id(&uppercase).unwrap().id, id);
     }
 
     #[test]

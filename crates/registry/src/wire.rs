@@ -51,14 +51,21 @@ pub enum WireError {
 }
 
 /// A schema id: 32 hexadecimal characters, unique within a registry namespace.
+///
+/// Azure's ids have the shape of a GUID written without dashes, in lowercase. RFC 4122 makes a
+/// GUID's hexadecimal digits case-insensitive on input, so an id is stored in lowercase and
+/// an uppercase id names the same schema.
+// NOTE: Azure does not document whether its service matches ids case-insensitively, so this
+// registry accepts either case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct SchemaId(String);
 
 impl SchemaId {
-    /// Parses a schema id, rejecting anything but 32 hexadecimal characters.
+    /// Parses a schema id in either case into its lowercase form, rejecting anything but 32
+    /// hexadecimal characters.
     pub fn parse(text: &str) -> Result<Self, WireError> {
         if text.len() == SCHEMA_ID_LEN && text.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-            Ok(SchemaId(text.to_string()))
+            Ok(SchemaId(text.to_ascii_lowercase()))
         } else {
             Err(WireError::InvalidSchemaId(text.to_string()))
         }
@@ -159,6 +166,12 @@ mod tests {
         assert!(!is_avro_schema_content_type(
             "application/json; serialization=Json"
         ));
+    }
+
+    #[test]
+    fn schema_id_parses_to_lowercase() {
+        let id = SchemaId::parse(&ID.to_ascii_uppercase()).unwrap();
+        assert_eq!(id.as_str(), ID);
     }
 
     #[test]
