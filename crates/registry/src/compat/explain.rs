@@ -50,6 +50,21 @@ pub(super) fn explain(
             let fix = type_change_fix(direction);
             context.finish(Breakage::TypeChanged { old, new }, reason, fix)
         }
+        FindingKind::UnreadableBranches {
+            reader,
+            writer,
+            branches,
+            has_named_branch,
+        } => {
+            let (old, new) = context.old_and_new(reader, writer);
+            let reason = format!(
+                "field `{}` changed type from {old} to {new}: {}.",
+                context.display_field(),
+                context.side()
+            );
+            let fix = union_branch_fix(&context, &branches, has_named_branch);
+            context.finish(Breakage::TypeChanged { old, new }, reason, fix)
+        }
         FindingKind::NameMismatch {
             reader,
             writer,
@@ -167,6 +182,45 @@ fn type_change_fix(direction: Direction) -> String {
                                the old version must read it; or add a new field with a \
                                default instead"
             .to_string(),
+    }
+}
+
+/// Returns the fix for union branches that the reader cannot read. In Backward mode they are
+/// branches of the old version that the new one dropped, and in Forward mode branches that
+/// the new version added.
+fn union_branch_fix(context: &Context, branches: &[String], has_named_branch: bool) -> String {
+    let (noun, pronoun) = match branches {
+        [_] => ("branch", "it"),
+        _ => ("branches", "them"),
+    };
+    let list = branches.join(", ");
+    let latest = context.latest_version;
+    match context.direction {
+        Direction::Backward => {
+            let rename = if has_named_branch {
+                "; if a record, enum or fixed type was renamed, keep its old name or add the \
+                 old full name to its \"aliases\""
+            } else {
+                ""
+            };
+            format!(
+                "keep the {noun} {list} in the union, because data written with version \
+                 {latest} may contain {pronoun}{rename}"
+            )
+        }
+        Direction::Forward => {
+            let rename = if has_named_branch {
+                "; a renamed record, enum or fixed type counts as a new branch, so keep its \
+                 old name, because old readers look a branch up by their own names and aliases"
+            } else {
+                ""
+            };
+            format!(
+                "do not add the {noun} {list}, because readers on version {latest} cannot \
+                 read values written as {pronoun}{rename}. To carry such values, add a new \
+                 field with a default instead"
+            )
+        }
     }
 }
 

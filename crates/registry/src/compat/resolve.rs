@@ -45,6 +45,17 @@ pub(crate) enum FindingKind {
     },
     /// The reader's type cannot read the writer's type.
     TypeMismatch { reader: String, writer: String },
+    /// Branches of the writer's union that no reader type reads.
+    UnreadableBranches {
+        reader: String,
+        /// The writer's union, followed by the branches without a match.
+        writer: String,
+        /// The branches without a match, as types are described in messages.
+        branches: Vec<String>,
+        /// Whether one of those branches is a record, enum or fixed type, which an alias or
+        /// an old name can match.
+        has_named_branch: bool,
+    },
     /// Both sides are named types of the same kind whose names do not match.
     NameMismatch {
         reader: String,
@@ -98,7 +109,8 @@ impl Finding {
                 "field `{path}` is missing from the writer's schema, which has `{writer_name}` \
                  of the same type instead"
             ),
-            FindingKind::TypeMismatch { reader, writer } => format!(
+            FindingKind::TypeMismatch { reader, writer }
+            | FindingKind::UnreadableBranches { reader, writer, .. } => format!(
                 "field `{path}` is {reader} in the reader's schema but {writer} in the writer's"
             ),
             FindingKind::NameMismatch { reader, writer, .. } => format!(
@@ -204,6 +216,7 @@ impl Walker<'_> {
         path: &str,
     ) {
         let mut unreadable = Vec::new();
+        let mut has_named_branch = false;
         for writer_branch in writer_branches {
             let reader_branches = match reader {
                 AvroType::Union(reader_branches) => reader_branches.as_slice(),
@@ -212,20 +225,26 @@ impl Walker<'_> {
             let matched = self.pick_branch(reader_branches, writer_branch, writer_branches);
             match matched {
                 Some(reader_branch) => self.resolve(reader_branch, writer_branch, path),
-                None => unreadable.push(self.writer.describe(writer_branch)),
+                None => {
+                    has_named_branch |= matches!(writer_branch, AvroType::Named(_));
+                    unreadable.push(self.writer.describe(writer_branch));
+                }
             }
         }
         if !unreadable.is_empty() {
+            let writer = format!(
+                "{} ({} no match in the reader)",
+                self.writer
+                    .describe(&AvroType::Union(writer_branches.to_vec())),
+                unmatched_branches(&unreadable)
+            );
             self.findings.push(Finding {
                 path: path.to_string(),
-                kind: FindingKind::TypeMismatch {
+                kind: FindingKind::UnreadableBranches {
                     reader: self.reader.describe(reader),
-                    writer: format!(
-                        "{} ({} no match in the reader)",
-                        self.writer
-                            .describe(&AvroType::Union(writer_branches.to_vec())),
-                        unmatched_branches(&unreadable)
-                    ),
+                    writer,
+                    branches: unreadable,
+                    has_named_branch,
                 },
             });
         }

@@ -846,3 +846,43 @@ fn union_branch_namespace_change_still_matches() {
         assert!(verdict.accepted, "{mode}: {:?}", verdict.incompatibilities);
     }
 }
+
+#[test]
+fn union_branch_fix_depends_on_direction() {
+    let branch_a = r#"{"type":"record","name":"RA","fields":[]}"#;
+    let branch_c = r#"{"type":"record","name":"RC","fields":[]}"#;
+    let old = holder(&format!("[{branch_a}]"));
+    let added = holder(&format!("[{branch_a},{branch_c}]"));
+    let nullable = holder(&format!(r#"["null",{branch_a}]"#));
+
+    let forward = check(CompatibilityMode::Forward, &added, Some((&old, 1)));
+    assert_eq!(
+        forward.incompatibilities[0].fix,
+        "do not add the branch t.RC, because readers on version 1 cannot read values written \
+         as it; a renamed record, enum or fixed type counts as a new branch, so keep its old \
+         name, because old readers look a branch up by their own names and aliases. To carry \
+         such values, add a new field with a default instead"
+    );
+    let forward = check(CompatibilityMode::Forward, &nullable, Some((&old, 1)));
+    assert_eq!(
+        forward.incompatibilities[0].fix,
+        "do not add the branch null, because readers on version 1 cannot read values written \
+         as it. To carry such values, add a new field with a default instead"
+    );
+
+    let backward = check(CompatibilityMode::Backward, &old, Some((&added, 1)));
+    assert_eq!(
+        backward.incompatibilities[0].fix,
+        "keep the branch t.RC in the union, because data written with version 1 may contain \
+         it; if a record, enum or fixed type was renamed, keep its old name or add the old \
+         full name to its \"aliases\""
+    );
+    let old = holder(r#"["null","string","long"]"#);
+    let new = holder(r#""string""#);
+    let backward = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    assert_eq!(
+        backward.incompatibilities[0].fix,
+        "keep the branches null, long in the union, because data written with version 1 may \
+         contain them"
+    );
+}
