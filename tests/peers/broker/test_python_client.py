@@ -290,3 +290,22 @@ def test_batch_filled_by_sdk_accepted(broker):
         client.send_batch(batch)
         properties = client.get_partition_properties("0")
     assert properties["last_enqueued_sequence_number"] == 11
+
+
+def test_delivery_annotations_accepted_and_not_forwarded(broker):
+    # The SDK writes delivery annotations after the body, where Event Hubs reads them.
+    from azure.eventhub.amqp import AmqpAnnotatedMessage
+
+    message = AmqpAnnotatedMessage(
+        data_body=b"annotated",
+        delivery_annotations={"x-opt-hop": "first"},
+        application_properties={"kind": "test"},
+    )
+    with producer(broker.root, retry_total=0) as client:
+        client.send_event(message, partition_id="3")
+
+    events, errors = read_events(broker.root, "orders", "3", expected=1)
+    assert errors == []
+    assert [event.body_as_str() for event in events] == ["annotated"]
+    assert events[0].properties == {b"kind": b"test"}
+    assert not events[0].raw_amqp_message.delivery_annotations

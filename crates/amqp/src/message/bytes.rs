@@ -34,12 +34,11 @@ impl MessageBytes {
         let mut sections = Vec::new();
         let mut check = Message::default();
         let mut decoder = Decoder::new(&bytes);
-        let mut last = None;
+        let mut order = section::SectionOrder::default();
         while !decoder.is_empty() {
             let start = decoder.position();
             let (kind, value) = section::read_section(&mut decoder)?;
-            section::check_order(last, kind, start)?;
-            last = Some(kind);
+            order.check(kind, start)?;
             section::store(&mut check, kind, value)?;
             sections.push(SectionSpan {
                 kind,
@@ -47,6 +46,33 @@ impl MessageBytes {
             });
         }
         Ok(MessageBytes { bytes, sections })
+    }
+
+    /// Returns the message without its delivery-annotations section, which is meant for the
+    /// next hop only, so a broker does not store or forward it. The other sections keep their
+    /// bytes.
+    pub fn without_delivery_annotations(self) -> MessageBytes {
+        if !self
+            .sections
+            .iter()
+            .any(|span| span.kind == SectionKind::DeliveryAnnotations)
+        {
+            return self;
+        }
+        let mut bytes = Vec::with_capacity(self.bytes.len());
+        let mut sections = Vec::with_capacity(self.sections.len());
+        for span in self.sections {
+            if span.kind == SectionKind::DeliveryAnnotations {
+                continue;
+            }
+            let start = bytes.len();
+            bytes.extend_from_slice(&self.bytes[span.range]);
+            sections.push(SectionSpan {
+                kind: span.kind,
+                range: start..bytes.len(),
+            });
+        }
+        MessageBytes { bytes, sections }
     }
 
     /// Returns the message's bytes, exactly as parsed.
@@ -146,6 +172,31 @@ mod tests {
 
     fn key(name: &str) -> Value {
         Value::Symbol(Symbol::new(name))
+    }
+
+    #[test]
+    fn delivery_annotations_last_accepted_and_dropped() {
+        let annotations = Message {
+            delivery_annotations: Some(vec![(key("x-opt-lock-token"), Value::Long(3))]),
+            ..Message::default()
+        }
+        .encode();
+        let body = Message::with_data(b"event".to_vec()).encode();
+        let mut written_last = body.clone();
+        written_last.extend_from_slice(&annotations);
+
+        let bytes = MessageBytes::parse(written_last.clone()).unwrap();
+        assert!(Message::decode(&written_last)
+            .unwrap()
+            .delivery_annotations
+            .is_some());
+        let stored = bytes.without_delivery_annotations();
+        assert_eq!(stored.as_bytes(), body.as_slice());
+        assert_eq!(stored.sections().len(), 1);
+
+        let mut twice = written_last;
+        twice.extend_from_slice(&annotations);
+        assert!(MessageBytes::parse(twice).is_err());
     }
 
     #[test]

@@ -60,12 +60,11 @@ impl Message {
     pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
         let mut message = Message::default();
         let mut decoder = Decoder::new(bytes);
-        let mut last = None;
+        let mut order = section::SectionOrder::default();
         while !decoder.is_empty() {
             let offset = decoder.position();
             let (kind, value) = section::read_section(&mut decoder)?;
-            section::check_order(last, kind, offset)?;
-            last = Some(kind);
+            order.check(kind, offset)?;
             section::store(&mut message, kind, value)?;
         }
         Ok(message)

@@ -177,7 +177,35 @@ pub(crate) fn read_section(decoder: &mut Decoder<'_>) -> Result<(SectionKind, Va
 
 /// Checks that `kind` may follow `last`: sections appear in their defined order, at most once
 /// each, except that `data` and `amqp-sequence` may repeat.
-pub(crate) fn check_order(
+/// The order of a message's sections as they are read, checked section by section.
+#[derive(Debug, Default)]
+pub(crate) struct SectionOrder {
+    last: Option<SectionKind>,
+    delivery_annotations: bool,
+}
+
+impl SectionOrder {
+    /// Checks the next section's place. Delivery annotations may stand anywhere, once:
+    /// Python's `azure-eventhub` writes them after the body, because Event Hubs reads them
+    /// there, and they do not move the order of the other sections on.
+    pub(crate) fn check(&mut self, kind: SectionKind, offset: usize) -> Result<(), DecodeError> {
+        if kind != SectionKind::DeliveryAnnotations {
+            check_order(self.last, kind, offset)?;
+            self.last = Some(kind);
+            return Ok(());
+        }
+        if self.delivery_annotations {
+            return Err(DecodeError::UnexpectedValue {
+                expected: "at most one delivery-annotations section",
+                found: format!("a second one at byte {offset}"),
+            });
+        }
+        self.delivery_annotations = true;
+        Ok(())
+    }
+}
+
+fn check_order(
     last: Option<SectionKind>,
     kind: SectionKind,
     offset: usize,

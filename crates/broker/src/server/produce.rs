@@ -60,7 +60,7 @@ pub(crate) fn incoming_events(
             events.push(NewEvent {
                 body_size: body_size(&inner)?,
                 properties_size: properties_size(&inner)?,
-                message: inner.into_bytes(),
+                message: inner.without_delivery_annotations().into_bytes(),
                 partition_key: None,
             });
         }
@@ -78,7 +78,7 @@ pub(crate) fn incoming_events(
         events: vec![NewEvent {
             body_size: body_size(&bytes)?,
             properties_size: properties_size(&bytes)?,
-            message: bytes.into_bytes(),
+            message: bytes.without_delivery_annotations().into_bytes(),
             partition_key: partition_key.clone(),
         }],
         partition_key,
