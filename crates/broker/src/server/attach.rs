@@ -216,8 +216,8 @@ fn consumer(
                 ARGUMENT_OUT_OF_RANGE,
                 format!(
                     "The supplied sequence number '{sequence_number}' is invalid. The last \
-                     sequence number in the system is '{last}': start at sequence number {} \
-                     at most, or from latest",
+                     sequence number in the system is '{last}' (partition {partition} of event \
+                     hub `{hub_name}`): start at sequence number {} at most, or from latest",
                     last + 1
                 ),
             ));
