@@ -88,6 +88,9 @@ pub enum StartPosition {
     Earliest,
     /// The event after the one with this sequence number (exclusive).
     AfterSequenceNumber(i64),
+    /// The event with this sequence number (inclusive), so that a broker that rejects the
+    /// position quotes this number.
+    FromSequenceNumber(i64),
     /// The first event enqueued after the reader opens.
     Latest,
 }

@@ -1,3 +1,4 @@
+// PATCHED for EDA Workshop (see PATCH.md): a value keeps every `=` after the first one.
 //! The set of properties that comprise a Event Hubs connection string.
 
 use azure_core::Url;
@@ -196,28 +197,22 @@ impl<'a> EventHubsConnectionStringProperties<'a> {
         let token_value_pairs = connection_string.split(Self::TOKEN_VALUE_PAIR_DELIMITER);
 
         for token_value_pair in token_value_pairs {
-            // Do not remove the separator if it is part of the value.
-            let mut split = token_value_pair.split_inclusive(Self::TOKEN_VALUE_SEPARATOR);
-            let token = match split
-                .next()
-                .and_then(|s| s.split(Self::TOKEN_VALUE_SEPARATOR).next())
-                .and_then(|s| match s.trim() {
-                    "" => None,
-                    s => Some(s),
-                }) {
-                Some(token) => token,
-                None => continue,
+            // PATCH: the value is everything after the first separator, so a value that contains
+            // `=` itself (a shared access signature, or a key with base64 padding) stays whole.
+            let (token, value) = token_value_pair
+                .split_once(Self::TOKEN_VALUE_SEPARATOR)
+                .unwrap_or((token_value_pair, ""));
+            let token = match token.trim() {
+                "" => continue,
+                token => token,
             };
 
-            let value = split
-                .next()
-                .and_then(|s| match s.trim() {
-                    "" => None,
-                    s => Some(s),
-                })
-                // If there was no value for a key, then consider the connection string to
-                // be malformed.
-                .ok_or(FormatError::InvalidConnectionString)?;
+            // If there was no value for a key, then consider the connection string to
+            // be malformed.
+            let value = match value.trim() {
+                "" => return Err(FormatError::InvalidConnectionString),
+                value => value,
+            };
 
             // Compare the token against the known connection string properties and capture the
             // pair if they are a known attribute.

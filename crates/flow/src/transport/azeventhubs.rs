@@ -264,6 +264,7 @@ impl EventTransport for AzEventHubsTransport {
         let mut client = slot.lock().await;
         let target = Target::of_text(connections.listen.expose());
         if client.is_none() {
+            reader::check_signature(&connections.listen)?;
             let mut options = EventHubConsumerClientOptions::default();
             options.retry_options.max_retries = MaxRetries::new(1).expect("one retry is valid");
             options.connection_options.extra_root_certificates = self.connect.extra_roots.to_der();

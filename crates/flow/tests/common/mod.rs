@@ -437,6 +437,7 @@ impl EventTransport for MemoryTransport {
         let next = match request.start {
             StartPosition::Earliest => 0,
             StartPosition::AfterSequenceNumber(sequence_number) => (sequence_number + 1) as usize,
+            StartPosition::FromSequenceNumber(sequence_number) => sequence_number as usize,
             StartPosition::Latest => partition.events.len(),
         };
         Ok(Box::new(MemoryReader {

@@ -310,27 +310,34 @@ fn token_for(
             Ok((token, expires_at))
         }
         Credential::SharedAccessSignature(signature) => {
-            let parsed = SasToken::parse(signature.expose()).map_err(|error| {
-                TransportError::Rejected(format!(
-                    "the connection string's SharedAccessSignature is invalid: {error}"
-                ))
-            })?;
-            let expires_at = UNIX_EPOCH + Duration::from_secs(parsed.expiry());
-            if expires_at <= SystemTime::now() {
-                let expiry = i64::try_from(parsed.expiry()).unwrap_or(i64::MAX);
-                let when = chrono::DateTime::from_timestamp(expiry, 0)
-                    .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                    .unwrap_or_else(|| expiry.to_string());
-                return Err(TransportError::Rejected(format!(
-                    "the connection string's SharedAccessSignature expired at {when} (se={}): \
-                     create a new signature, or use a connection string with \
-                     SharedAccessKeyName and SharedAccessKey",
-                    parsed.expiry()
-                )));
-            }
+            let expires_at = signature_expiry(signature)?;
             Ok((signature.clone(), expires_at))
         }
     }
+}
+
+/// Returns when a connection string's own `SharedAccessSignature` expires, or an error naming
+/// the expiry and the fix when it is invalid or has already expired.
+pub(super) fn signature_expiry(signature: &Secret<String>) -> Result<SystemTime, TransportError> {
+    let parsed = SasToken::parse(signature.expose()).map_err(|error| {
+        TransportError::Rejected(format!(
+            "the connection string's SharedAccessSignature is invalid: {error}"
+        ))
+    })?;
+    let expires_at = UNIX_EPOCH + Duration::from_secs(parsed.expiry());
+    if expires_at <= SystemTime::now() {
+        let expiry = i64::try_from(parsed.expiry()).unwrap_or(i64::MAX);
+        let when = chrono::DateTime::from_timestamp(expiry, 0)
+            .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_else(|| expiry.to_string());
+        return Err(TransportError::Rejected(format!(
+            "the connection string's SharedAccessSignature expired at {when} (se={}): create a \
+             new signature, or use a connection string with SharedAccessKeyName and \
+             SharedAccessKey",
+            parsed.expiry()
+        )));
+    }
+    Ok(expires_at)
 }
 
 /// A step of opening the connection that failed.

@@ -12,13 +12,14 @@ use ::azeventhubs::consumer::{
 };
 use ::azeventhubs::{BasicRetryPolicy, MaxRetries};
 use async_trait::async_trait;
+use broker::connection_string::{ConnectionString, Credential};
 use broker::secret::Secret;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::errors::{classify_at, describe, timed_out, Operation, Target};
 use super::message::received_event;
-use super::producer::ConnectOptions;
+use super::producer::{signature_expiry, ConnectOptions};
 use crate::transport::{
     PartitionReader, ReaderRequest, ReceivedEvent, StartPosition, TransportError,
 };
@@ -42,6 +43,7 @@ pub(super) async fn open(
     connection_string: Secret<String>,
     connect: &ConnectOptions,
 ) -> Result<AzPartitionReader, TransportError> {
+    check_signature(&connection_string)?;
     let target = Target::of_text(connection_string.expose());
     let (ready, attached) = oneshot::channel();
     // The task reads ahead into the channel too, so a low prefetch bounds the channel as well.
@@ -75,6 +77,19 @@ pub(super) async fn open(
             request.partition_id, request.hub
         ))),
     }
+}
+
+/// Fails at once when the connection string carries its own `SharedAccessSignature` and it is
+/// invalid or has expired, as the producer does, instead of after a round trip to `$cbs`.
+pub(super) fn check_signature(connection_string: &Secret<String>) -> Result<(), TransportError> {
+    // A string that does not parse is left to the client, which reports it in its own words.
+    let Ok(parsed) = ConnectionString::parse(connection_string.expose()) else {
+        return Ok(());
+    };
+    if let Credential::SharedAccessSignature(signature) = parsed.credential() {
+        signature_expiry(signature)?;
+    }
+    Ok(())
 }
 
 async fn run(
@@ -123,6 +138,9 @@ async fn forward(
         StartPosition::Earliest => EventPosition::earliest(),
         StartPosition::AfterSequenceNumber(sequence_number) => {
             EventPosition::from_sequence_number(sequence_number, false)
+        }
+        StartPosition::FromSequenceNumber(sequence_number) => {
+            EventPosition::from_sequence_number(sequence_number, true)
         }
         StartPosition::Latest => EventPosition::latest(),
     };
@@ -209,5 +227,38 @@ impl PartitionReader for AzPartitionReader {
             }
         }
         Ok(batch.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use super::*;
+
+    fn signature_string(expiry: u64) -> Secret<String> {
+        let key = Secret::new("a2V5".to_owned());
+        let token = broker::sas::generate_token("sb://127.0.0.1/demo", "listen", &key, expiry);
+        Secret::new(format!(
+            "Endpoint=sb://127.0.0.1:5672;SharedAccessSignature={};EntityPath=demo;\
+             UseDevelopmentEmulator=true",
+            token.expose()
+        ))
+    }
+
+    #[test]
+    fn expired_signature_rejected_before_connecting() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let error = check_signature(&signature_string(now - 60)).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("SharedAccessSignature expired at"),
+            "{message}"
+        );
+        assert!(message.contains("create a new signature"), "{message}");
+        assert!(check_signature(&signature_string(now + 3600)).is_ok());
     }
 }
