@@ -227,6 +227,114 @@ fn send_and_receive(dir: &Path, send: &str, listen: &str) {
     for output in [&listen_sends, &other_hub, &both, &too_big] {
         assert!(!output.contains(key_of(send)) && !output.contains(key_of(listen)));
     }
+    receive_with_signature(dir, listen);
+    past_the_end_of_other_partitions(dir, send, listen);
+}
+
+/// Receives from every partition with `--from sequence:N`, where N is the last sequence number
+/// of partition 1 and past the end of a shorter partition. Partition 1's event is printed, and
+/// the shorter partition's error is a note that quotes N itself.
+fn past_the_end_of_other_partitions(dir: &Path, send: &str, listen: &str) {
+    let longer = events_command(
+        dir,
+        send,
+        &["send", "--partition", "1", "--count", "20", "x"],
+    );
+    assert_eq!(longer.status.code(), Some(0));
+    let mut read_all = cli(dir);
+    read_all
+        .args(["--json", "receive", "--max", "1000", "--wait", "2"])
+        .env("EVENTHUB_CONNECTION_STRING", listen);
+    let mut last_of = std::collections::BTreeMap::<String, i64>::new();
+    for line in text_of(&run(read_all, "receive")).lines() {
+        let event: Value = serde_json::from_str(line).unwrap();
+        let partition = event["partition_id"].as_str().unwrap().to_owned();
+        let sequence = event["sequence_number"].as_i64().unwrap();
+        let last = last_of.entry(partition).or_insert(sequence);
+        *last = (*last).max(sequence);
+    }
+    let last = last_of["1"];
+    let (short, _) = last_of
+        .iter()
+        .find(|(_, other)| **other + 1 < last)
+        .expect("another partition holds fewer events than partition 1");
+
+    let from = format!("sequence:{last}");
+    let mut read = cli(dir);
+    read.args([
+        "--json", "receive", "--from", &from, "--max", "5", "--wait", "2",
+    ])
+    .env("EVENTHUB_CONNECTION_STRING", listen);
+    let output = run(read, "receive");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let events: Vec<Value> = text_of(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|event| event["partition_id"] == "1" && event["sequence_number"] == last),
+        "{events:?} {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("note: partition {short}: ")),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("'{last}'")), "{stderr}");
+    assert!(!stderr.contains(&format!("'{}'", last - 1)), "{stderr}");
+}
+
+/// Returns `connection_string` with its key replaced by a `SharedAccessSignature` for hub
+/// `demo` that expires at `expiry` (seconds since the Unix epoch).
+fn signature_string(connection_string: &str, expiry: u64) -> String {
+    let part = |name: &str| {
+        connection_string
+            .split(';')
+            .find_map(|part| part.strip_prefix(name))
+            .expect("the connection string has the part")
+            .to_owned()
+    };
+    let key = broker::secret::Secret::new(part("SharedAccessKey="));
+    let endpoint = part("Endpoint=");
+    let host = endpoint
+        .trim_start_matches("sb://")
+        .split(':')
+        .next()
+        .unwrap();
+    let resource = format!("sb://{host}/demo");
+    let token = broker::sas::generate_token(&resource, &part("SharedAccessKeyName="), &key, expiry);
+    format!(
+        "Endpoint={endpoint};SharedAccessSignature={};EntityPath=demo;\
+         UseDevelopmentEmulator=true",
+        token.expose()
+    )
+}
+
+/// Receives with a `SharedAccessSignature` string, from one partition and from all, and checks
+/// that an expired one fails at once with its expiry and the fix.
+fn receive_with_signature(dir: &Path, listen: &str) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let signed = signature_string(listen, now + 3600);
+    for partitions in [&["--partition", "1"][..], &[]] {
+        let mut args = vec!["--json", "receive", "--max", "3", "--wait", "2"];
+        args.extend_from_slice(partitions);
+        let mut read = cli(dir);
+        read.args(&args).env("EVENTHUB_CONNECTION_STRING", &signed);
+        let received = text_of(&run(read, "receive"));
+        assert_eq!(received.lines().count(), 3, "{received}");
+    }
+
+    let expired = signature_string(listen, now - 60);
+    let failed = stderr_of(&events_command(dir, &expired, &["receive", "--wait", "1"]));
+    assert!(
+        failed.contains("SharedAccessSignature expired at"),
+        "{failed}"
+    );
+    assert!(failed.contains("create a new signature"), "{failed}");
 }
 
 /// Returns `connection_string` for the TLS listener at `tls_endpoint` (`sb://localhost:PORT`):

@@ -24,7 +24,8 @@ use clap::Args;
 use course::{validate_name, ResourceKind};
 use flow::transport::azeventhubs::{AzEventHubsTransport, ExtraRootCertificates, HubConnections};
 use flow::transport::{
-    EventTransport, OutgoingEvent, PartitionReader, PublishBatch, ReaderRequest, StartPosition,
+    EventTransport, OutgoingEvent, PartitionReader, PartitionRuntime, PublishBatch, ReaderRequest,
+    StartPosition,
 };
 
 use self::output::print_event;
@@ -300,6 +301,60 @@ fn check_sizes(body_bytes: usize, count: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The consumer group every event hub has. Azure compares entity names without regard to
+/// case, so `$default` names it too.
+const DEFAULT_CONSUMER_GROUP: &str = "$Default";
+
+/// Returns the consumer group to read through: `$Default` in any case, or a name that follows
+/// the naming rule.
+fn consumer_group_name(name: &str) -> anyhow::Result<String> {
+    if name.eq_ignore_ascii_case(DEFAULT_CONSUMER_GROUP) {
+        return Ok(DEFAULT_CONSUMER_GROUP.to_owned());
+    }
+    validate_name(ResourceKind::ConsumerGroup, name).context("--consumer-group is invalid")?;
+    Ok(name.to_owned())
+}
+
+/// Maps `--from` to the reader's start position. `sequence:N` is inclusive, so a broker that
+/// rejects it quotes N itself.
+fn start_position(from: StartAt) -> StartPosition {
+    match from {
+        StartAt::Earliest => StartPosition::Earliest,
+        StartAt::Latest => StartPosition::Latest,
+        StartAt::Sequence(number) => StartPosition::FromSequenceNumber(number),
+        StartAt::AfterSequence(number) => StartPosition::AfterSequenceNumber(number),
+    }
+}
+
+/// Returns a note when the first event `from` asks for in `partition` is older than the oldest
+/// retained one, saying how many events retention removed.
+fn retention_note(partition: &PartitionRuntime, from: StartAt) -> Option<String> {
+    let first_retained = partition.beginning_sequence_number;
+    let first_requested = match from {
+        StartAt::Earliest => 0,
+        StartAt::Latest => return None,
+        StartAt::Sequence(number) => number,
+        StartAt::AfterSequence(number) => number.saturating_add(1),
+    };
+    if first_retained <= 0 || first_requested >= first_retained {
+        return None;
+    }
+    let removed = first_retained - first_requested;
+    let id = &partition.partition_id;
+    if from == StartAt::Earliest {
+        return Some(format!(
+            "partition {id} starts at sequence number {first_retained}: the {removed} events \
+             before it are no longer retained"
+        ));
+    }
+    let last_removed = first_retained - 1;
+    Some(format!(
+        "partition {id} starts at sequence number {first_retained}: sequence numbers \
+         {first_requested} to {last_removed} are no longer retained, so reading starts at \
+         {first_retained}"
+    ))
+}
+
 /// Reads events from each partition and prints them as they arrive.
 pub(crate) async fn receive(args: ReceiveArgs, global: &Global) -> anyhow::Result<()> {
     let (text, redactor) = connection_string()?;
@@ -314,10 +369,7 @@ async fn receive_events(
     text: &str,
     redactor: &Redactor,
 ) -> anyhow::Result<()> {
-    if args.consumer_group != "$Default" {
-        validate_name(ResourceKind::ConsumerGroup, &args.consumer_group)
-            .context("--consumer-group is invalid")?;
-    }
+    let consumer_group = consumer_group_name(&args.consumer_group)?;
     let (hub, transport) = connection(text, args.hub.as_deref(), args.ca_file.as_deref())?;
     let runtime = transport.hub_runtime(&hub).await?;
     let partitions: Vec<_> = match &args.partition_id {
@@ -338,31 +390,35 @@ async fn receive_events(
         None => runtime.partitions.clone(),
     };
     let mut readers: Vec<Box<dyn PartitionReader>> = Vec::with_capacity(partitions.len());
+    let mut failures = Vec::new();
     for partition in &partitions {
-        let removed = partition.beginning_sequence_number;
-        if args.from == StartAt::Earliest && removed > 0 && !global.json {
-            eprintln!(
-                "note: partition {} starts at sequence number {removed}: the {removed} events \
-                 before it are no longer retained",
-                partition.partition_id
-            );
+        if let Some(note) = retention_note(partition, args.from) {
+            eprintln!("note: {note}");
         }
-        let start = match args.from {
-            StartAt::Earliest => StartPosition::Earliest,
-            StartAt::Latest => StartPosition::Latest,
-            StartAt::Sequence(0) => StartPosition::Earliest,
-            StartAt::Sequence(number) => StartPosition::AfterSequenceNumber(number - 1),
-            StartAt::AfterSequence(number) => StartPosition::AfterSequenceNumber(number),
-        };
         let request = ReaderRequest {
             hub: hub.clone(),
-            consumer_group: args.consumer_group.clone(),
+            consumer_group: consumer_group.clone(),
             partition_id: partition.partition_id.clone(),
-            start,
+            start: start_position(args.from),
             owner_level: None,
             prefetch: Some(args.max.min(300)),
         };
-        readers.push(transport.open_reader(request).await?);
+        match transport.open_reader(request).await {
+            Ok(reader) => readers.push(reader),
+            // A single partition, or the last one when every other one failed, fails the
+            // command; otherwise the other partitions are still read.
+            Err(error) if partitions.len() == 1 => return Err(error.into()),
+            Err(error) => {
+                let message = format!("partition {}: {error}", partition.partition_id);
+                failures.push(message);
+            }
+        }
+    }
+    if readers.is_empty() && !failures.is_empty() {
+        bail!("no partition could be read: {}", failures.join("; "));
+    }
+    for failure in &failures {
+        eprintln!("note: {}", redactor.hide(failure));
     }
 
     let wanted = args.max as usize;
@@ -387,8 +443,8 @@ async fn receive_events(
     if !global.json {
         let plural = if received == 1 { "" } else { "s" };
         let summary = format!(
-            "received {received} event{plural} from event hub `{hub}` in consumer group `{}`",
-            args.consumer_group
+            "received {received} event{plural} from event hub `{hub}` in consumer group \
+             `{consumer_group}`"
         );
         eprintln!("{}", redactor.hide(&summary));
     }
@@ -408,6 +464,58 @@ mod tests {
             .unwrap_err()
             .contains("whole number"));
         assert!(parse_from("offset:12").unwrap_err().contains("sequence:N"));
+    }
+
+    #[test]
+    fn default_consumer_group_in_any_case() {
+        for name in ["$Default", "$default", "$DEFAULT"] {
+            assert_eq!(consumer_group_name(name).unwrap(), "$Default");
+        }
+        assert_eq!(consumer_group_name("audit").unwrap(), "audit");
+        assert!(consumer_group_name("$audit").is_err());
+    }
+
+    #[test]
+    fn sequence_start_is_inclusive() {
+        assert_eq!(
+            start_position(StartAt::Sequence(4)),
+            StartPosition::FromSequenceNumber(4)
+        );
+        assert_eq!(
+            start_position(StartAt::Sequence(0)),
+            StartPosition::FromSequenceNumber(0)
+        );
+        assert_eq!(
+            start_position(StartAt::AfterSequence(3)),
+            StartPosition::AfterSequenceNumber(3)
+        );
+    }
+
+    #[test]
+    fn retention_note_for_positions_before_retained() {
+        let partition = PartitionRuntime {
+            partition_id: "0".to_owned(),
+            beginning_sequence_number: 3,
+            last_enqueued_sequence_number: 5,
+            is_empty: false,
+        };
+        let earliest = retention_note(&partition, StartAt::Earliest).unwrap();
+        assert_eq!(
+            earliest,
+            "partition 0 starts at sequence number 3: the 3 events before it are no longer \
+             retained"
+        );
+        let sequence = retention_note(&partition, StartAt::Sequence(2)).unwrap();
+        assert_eq!(
+            sequence,
+            "partition 0 starts at sequence number 3: sequence numbers 2 to 2 are no longer \
+             retained, so reading starts at 3"
+        );
+        let after = retention_note(&partition, StartAt::AfterSequence(0)).unwrap();
+        assert!(after.contains("sequence numbers 1 to 2"), "{after}");
+        assert_eq!(retention_note(&partition, StartAt::Sequence(3)), None);
+        assert_eq!(retention_note(&partition, StartAt::AfterSequence(2)), None);
+        assert_eq!(retention_note(&partition, StartAt::Latest), None);
     }
 
     #[test]
