@@ -3,7 +3,7 @@
 //! start of its raw body in hex.
 
 use flow::cloudevents::{self, PROPERTY_PREFIX};
-use flow::transport::{PropertyValue, ReceivedEvent};
+use flow::transport::{BodyType, PropertyValue, ReceivedEvent};
 use flow::EventCodec;
 use serde::Serialize;
 
@@ -17,7 +17,8 @@ pub(crate) struct Attribute {
     pub(crate) name: String,
     /// The value as text. A timestamp is in milliseconds since the Unix epoch and bytes are hex.
     pub(crate) value: String,
-    /// The AMQP type: `string`, `long`, `double`, `boolean`, `binary` or `timestamp`.
+    /// The AMQP type: `string`, `long`, `double`, `boolean`, `binary`, `timestamp`, `null`,
+    /// `ulong`, `float`, `char`, `uuid`, `symbol` or `decimal`.
     pub(crate) kind: &'static str,
 }
 
@@ -84,13 +85,27 @@ pub(crate) async fn describe(hub: &str, event: &ReceivedEvent, codec: &EventCode
         .properties
         .get(cloudevents::TYPE)
         .and_then(PropertyValue::as_str);
-    let payload = match event_type {
-        None => Payload::Failed {
+    let payload = match (event_type, &event.body_type) {
+        (_, BodyType::Value(value)) => Payload::Failed {
+            reason: format!(
+                "the body is an AMQP value ({value}), not the data section the flow's events \
+                 carry, so it cannot be decoded"
+            ),
+        },
+        (_, BodyType::Sequence(sequences)) => Payload::Failed {
+            reason: format!(
+                "the body is {} AMQP sequence section(s) ({}), not the data section the flow's \
+                 events carry, so it cannot be decoded",
+                sequences.len(),
+                serde_json::Value::from(sequences.clone())
+            ),
+        },
+        (None, _) => Payload::Failed {
             reason: "the event has no `cloudEvents:type` property, so its reader schema is \
                      unknown"
                 .to_string(),
         },
-        Some(event_type) => {
+        (Some(event_type), BodyType::Data { .. }) => {
             match codec
                 .decode(event_type, event.content_type.as_deref(), &event.body)
                 .await
@@ -159,6 +174,13 @@ fn property_text(value: &PropertyValue) -> (String, &'static str) {
         PropertyValue::Bool(flag) => (flag.to_string(), "boolean"),
         PropertyValue::Bytes(bytes) => (hex_prefix(bytes, HEX_LIMIT), "binary"),
         PropertyValue::Timestamp(milliseconds) => (milliseconds.to_string(), "timestamp"),
+        PropertyValue::Null => ("null".to_string(), "null"),
+        PropertyValue::Ulong(number) => (number.to_string(), "ulong"),
+        PropertyValue::Float(number) => (number.to_string(), "float"),
+        PropertyValue::Char(character) => (character.to_string(), "char"),
+        PropertyValue::Uuid(uuid) => (uuid.to_string(), "uuid"),
+        PropertyValue::Symbol(text) => (text.clone(), "symbol"),
+        PropertyValue::Decimal(text) => (text.clone(), "decimal"),
     }
 }
 
@@ -191,6 +213,7 @@ mod tests {
             content_type: Some("avro/binary+0123456789abcdef0123456789abcdef".to_string()),
             properties,
             body,
+            body_type: BodyType::default(),
         }
     }
 
@@ -244,5 +267,26 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn other_amqp_property_types_shown() {
+        let uuid = "01234567-89ab-cdef-0123-456789abcdef";
+        let cases = [
+            (PropertyValue::Null, "null", "null"),
+            (
+                PropertyValue::Ulong(u64::MAX),
+                "18446744073709551615",
+                "ulong",
+            ),
+            (PropertyValue::Float(1.5), "1.5", "float"),
+            (PropertyValue::Char('x'), "x", "char"),
+            (PropertyValue::Uuid(uuid.parse().unwrap()), uuid, "uuid"),
+            (PropertyValue::Symbol("s".to_string()), "s", "symbol"),
+            (PropertyValue::Decimal("1.5".to_string()), "1.5", "decimal"),
+        ];
+        for (value, text, kind) in cases {
+            assert_eq!(property_text(&value), (text.to_string(), kind));
+        }
     }
 }

@@ -308,6 +308,7 @@ mod tests {
             content_type: Some("avro/binary+0123456789abcdef0123456789abcdef".to_string()),
             properties,
             body,
+            body_type: Default::default(),
         }
     }
 

@@ -30,13 +30,28 @@ pub enum PropertyValue {
     Bytes(Vec<u8>),
     /// An AMQP `timestamp`, in milliseconds since the Unix epoch.
     Timestamp(i64),
+    /// An AMQP `null`.
+    Null,
+    /// An AMQP `ulong` above `i64::MAX`; smaller ones read as [`PropertyValue::Long`].
+    Ulong(u64),
+    /// An AMQP `float` (32 bits).
+    Float(f32),
+    /// An AMQP `char`.
+    Char(char),
+    /// An AMQP `uuid`.
+    Uuid(uuid::Uuid),
+    /// An AMQP `symbol`.
+    Symbol(String),
+    /// An AMQP `decimal32`, `decimal64` or `decimal128`, as decimal text such as `1.5`, because
+    /// Rust has no decimal type. It is sent back as a string.
+    Decimal(String),
 }
 
 impl PropertyValue {
-    /// Returns the value as text when it is a string.
+    /// Returns the value as text when it is a string or a symbol.
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            PropertyValue::String(text) => Some(text),
+            PropertyValue::String(text) | PropertyValue::Symbol(text) => Some(text),
             _ => None,
         }
     }
@@ -133,8 +148,32 @@ pub struct ReceivedEvent {
     pub content_type: Option<String>,
     /// The application properties.
     pub properties: Properties,
-    /// The body.
+    /// The body: the data sections joined, or empty for a value or sequence body.
     pub body: Vec<u8>,
+    /// The kind of body section the event carried.
+    pub body_type: BodyType,
+}
+
+/// The kind of an AMQP message body. The flow publishes one data section per event, but other
+/// clients may send several data sections, an AMQP value or AMQP sequences.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyType {
+    /// Data sections, joined in [`ReceivedEvent::body`].
+    Data {
+        /// The number of data sections.
+        sections: usize,
+    },
+    /// An AMQP value section, rendered as JSON where its type maps.
+    Value(serde_json::Value),
+    /// AMQP sequence sections, each rendered as a JSON array.
+    Sequence(Vec<serde_json::Value>),
+}
+
+impl Default for BodyType {
+    /// One data section, as the flow publishes.
+    fn default() -> Self {
+        BodyType::Data { sections: 1 }
+    }
 }
 
 /// The runtime information of one partition.

@@ -41,6 +41,7 @@ async fn lead_event(codec: &EventCodec, number: u32, sequence_number: i64) -> Re
         content_type: Some(encoded.content_type),
         properties,
         body: encoded.body,
+        body_type: Default::default(),
     }
 }
 

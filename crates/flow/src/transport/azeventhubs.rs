@@ -11,6 +11,7 @@
 //! NOTE: the local broker over plain AMQP and over its TLS listener has been exercised. Against
 //! Azure the same code connects over `amqps` on port 5671, and that path has not been run.
 
+mod amqp_value;
 mod errors;
 pub mod local_broker;
 mod message;

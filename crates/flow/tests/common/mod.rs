@@ -266,6 +266,7 @@ impl MemoryTransport {
                 content_type: event.content_type.clone(),
                 properties: event.properties.clone(),
                 body: event.body.clone(),
+                body_type: Default::default(),
             };
             partition.events.push(received.clone());
             stored.push(received);

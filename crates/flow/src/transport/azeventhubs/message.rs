@@ -8,8 +8,9 @@ use fe2o3_amqp::types::messaging::{
 };
 use fe2o3_amqp::types::primitives::{Binary, OrderedMap, SimpleValue, Symbol, Timestamp, Value};
 
+use super::amqp_value::{decimal128_text, decimal32_text, decimal64_text, value_json};
 use crate::transport::{
-    OutgoingEvent, Properties as EventProperties, PropertyValue, ReceivedEvent,
+    BodyType, OutgoingEvent, Properties as EventProperties, PropertyValue, ReceivedEvent,
 };
 
 /// The message annotation that carries an event's partition key, on sends and on deliveries.
@@ -58,16 +59,22 @@ fn to_simple_value(value: &PropertyValue) -> SimpleValue {
         PropertyValue::Timestamp(milliseconds) => {
             SimpleValue::Timestamp(Timestamp::from_milliseconds(*milliseconds))
         }
+        PropertyValue::Null => SimpleValue::Null,
+        PropertyValue::Ulong(number) => SimpleValue::Ulong(*number),
+        PropertyValue::Float(number) => SimpleValue::Float((*number).into()),
+        PropertyValue::Char(character) => SimpleValue::Char(*character),
+        PropertyValue::Uuid(uuid) => SimpleValue::Uuid((*uuid.as_bytes()).into()),
+        PropertyValue::Symbol(text) => SimpleValue::Symbol(Symbol::from(text.as_str())),
+        PropertyValue::Decimal(text) => SimpleValue::String(text.clone()),
     }
 }
 
-/// Converts an application property to the flow's types. Narrower integers widen to a long and
-/// a symbol reads as a string. A null, a char, a uuid or a float is dropped, because the flow
-/// neither sends nor reads those types.
-fn from_simple_value(value: &SimpleValue) -> Option<PropertyValue> {
-    let converted = match value {
+/// Converts an application property to the flow's types. Narrower integers, and a ulong that
+/// fits, widen to a long.
+fn from_simple_value(value: &SimpleValue) -> PropertyValue {
+    match value {
         SimpleValue::String(text) => PropertyValue::String(text.clone()),
-        SimpleValue::Symbol(symbol) => PropertyValue::String(symbol.0.clone()),
+        SimpleValue::Symbol(symbol) => PropertyValue::Symbol(symbol.0.clone()),
         SimpleValue::Long(number) => PropertyValue::Long(*number),
         SimpleValue::Int(number) => PropertyValue::Long(i64::from(*number)),
         SimpleValue::Short(number) => PropertyValue::Long(i64::from(*number)),
@@ -75,14 +82,28 @@ fn from_simple_value(value: &SimpleValue) -> Option<PropertyValue> {
         SimpleValue::Uint(number) => PropertyValue::Long(i64::from(*number)),
         SimpleValue::Ushort(number) => PropertyValue::Long(i64::from(*number)),
         SimpleValue::Ubyte(number) => PropertyValue::Long(i64::from(*number)),
-        SimpleValue::Ulong(number) => PropertyValue::Long(i64::try_from(*number).ok()?),
+        SimpleValue::Ulong(number) => match i64::try_from(*number) {
+            Ok(number) => PropertyValue::Long(number),
+            Err(_) => PropertyValue::Ulong(*number),
+        },
         SimpleValue::Double(number) => PropertyValue::Double(number.into_inner()),
+        SimpleValue::Float(number) => PropertyValue::Float(number.into_inner()),
         SimpleValue::Bool(flag) => PropertyValue::Bool(*flag),
         SimpleValue::Binary(bytes) => PropertyValue::Bytes(bytes.to_vec()),
         SimpleValue::Timestamp(timestamp) => PropertyValue::Timestamp(timestamp.milliseconds()),
-        _ => return None,
-    };
-    Some(converted)
+        SimpleValue::Null => PropertyValue::Null,
+        SimpleValue::Char(character) => PropertyValue::Char(*character),
+        SimpleValue::Uuid(uuid) => PropertyValue::Uuid(uuid::Uuid::from_bytes(*uuid.as_inner())),
+        SimpleValue::Decimal32(number) => {
+            PropertyValue::Decimal(decimal32_text(number.clone().into_inner()))
+        }
+        SimpleValue::Decimal64(number) => {
+            PropertyValue::Decimal(decimal64_text(number.clone().into_inner()))
+        }
+        SimpleValue::Decimal128(number) => {
+            PropertyValue::Decimal(decimal128_text(number.clone().into_inner()))
+        }
+    }
 }
 
 /// Converts a delivered event. The offset is read from its annotation as the broker sent it
@@ -97,9 +118,7 @@ pub(super) fn received_event(partition_id: &str, event: &ReceivedEventData) -> R
     let mut properties = EventProperties::new();
     if let Some(application) = &message.application_properties {
         for (name, value) in application.0.iter() {
-            if let Some(value) = from_simple_value(value) {
-                properties.insert(name.clone(), value);
-            }
+            properties.insert(name.clone(), from_simple_value(value));
         }
     }
     ReceivedEvent {
@@ -111,6 +130,7 @@ pub(super) fn received_event(partition_id: &str, event: &ReceivedEventData) -> R
         content_type,
         properties,
         body: body(&message.body),
+        body_type: body_type(&message.body),
     }
 }
 
@@ -130,9 +150,9 @@ fn offset(message: &Message<Body<Value>>) -> Option<String> {
         })
 }
 
-/// Joins the body's data sections. The flow publishes one data section per event. An event whose
-/// body is an AMQP value or sequence, as other clients may send, arrives with an empty body, so
-/// the flow's decoder rejects it and the failure policy parks it.
+/// Joins the body's data sections. A value or sequence body, as other clients may send, reads
+/// as empty here and is described by [`body_type`], so the flow's decoder rejects it and the
+/// failure policy parks it.
 fn body(body: &Body<Value>) -> Vec<u8> {
     match body {
         Body::Data(sections) => sections
@@ -143,8 +163,28 @@ fn body(body: &Body<Value>) -> Vec<u8> {
     }
 }
 
+/// Describes the body's sections, rendering a value or sequence body as JSON.
+fn body_type(body: &Body<Value>) -> BodyType {
+    match body {
+        Body::Data(sections) => BodyType::Data {
+            sections: sections.len(),
+        },
+        Body::Value(value) => BodyType::Value(value_json(&value.0)),
+        Body::Sequence(sequences) => BodyType::Sequence(
+            sequences
+                .iter()
+                .map(|sequence| sequence.0.iter().map(value_json).collect())
+                .collect(),
+        ),
+        // A message with no body section at all.
+        _ => BodyType::Data { sections: 0 },
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use fe2o3_amqp::types::messaging::{AmqpSequence, AmqpValue};
+
     use super::*;
 
     #[test]
@@ -156,9 +196,17 @@ mod tests {
             PropertyValue::Bool(true),
             PropertyValue::Bytes(vec![0, 1, 255]),
             PropertyValue::Timestamp(1_796_378_400_123),
+            PropertyValue::Null,
+            PropertyValue::Ulong(u64::MAX),
+            PropertyValue::Float(1.5),
+            PropertyValue::Char('é'),
+            PropertyValue::Uuid(uuid::Uuid::from_u128(
+                0x0123_4567_89ab_cdef_0123_4567_89ab_cdef,
+            )),
+            PropertyValue::Symbol("com.example".to_owned()),
         ];
         for value in values {
-            assert_eq!(from_simple_value(&to_simple_value(&value)), Some(value));
+            assert_eq!(from_simple_value(&to_simple_value(&value)), value);
         }
     }
 
@@ -166,13 +214,44 @@ mod tests {
     fn narrow_integers_widen_to_long() {
         assert_eq!(
             from_simple_value(&SimpleValue::Int(7)),
-            Some(PropertyValue::Long(7))
+            PropertyValue::Long(7)
         );
         assert_eq!(
             from_simple_value(&SimpleValue::Ubyte(3)),
-            Some(PropertyValue::Long(3))
+            PropertyValue::Long(3)
         );
-        assert_eq!(from_simple_value(&SimpleValue::Ulong(u64::MAX)), None);
+        assert_eq!(
+            from_simple_value(&SimpleValue::Ulong(5)),
+            PropertyValue::Long(5)
+        );
+        assert_eq!(
+            from_simple_value(&SimpleValue::Ulong(u64::MAX)),
+            PropertyValue::Ulong(u64::MAX)
+        );
+    }
+
+    #[test]
+    fn body_types_described() {
+        let data = Body::Data(
+            vec![
+                Data(Binary::from(b"a".to_vec())),
+                Data(Binary::from(b"b".to_vec())),
+            ]
+            .into(),
+        );
+        assert_eq!(body_type(&data), BodyType::Data { sections: 2 });
+        assert_eq!(body(&data), b"ab");
+        let value = Body::Value(AmqpValue(Value::String("text".to_owned())));
+        assert_eq!(
+            body_type(&value),
+            BodyType::Value(serde_json::json!("text"))
+        );
+        let sequence =
+            Body::Sequence(vec![AmqpSequence(vec![Value::Int(1), Value::Int(2)])].into());
+        assert_eq!(
+            body_type(&sequence),
+            BodyType::Sequence(vec![serde_json::json!([1, 2])])
+        );
     }
 
     #[test]
