@@ -229,6 +229,64 @@ fn send_and_receive(dir: &Path, send: &str, listen: &str) {
     }
     receive_with_signature(dir, listen);
     past_the_end_of_other_partitions(dir, send, listen);
+    odd_send_inputs(dir, send);
+}
+
+/// Checks `send` with a byte-order mark before the string, a control character in the
+/// partition key, an empty content type or signature, and a key that takes a full body over
+/// 1 MB.
+fn odd_send_inputs(dir: &Path, send: &str) {
+    let with_mark = events_command(dir, &format!("\u{feff}{send}"), &["send", "marked"]);
+    assert!(text_of(&with_mark).starts_with("sent 1 event"));
+
+    let forged = events_command(
+        dir,
+        send,
+        &["send", "--partition-key", "k\npartition 0\u{1b}[31m", "x"],
+    );
+    let confirmation = text_of(&forged);
+    assert!(
+        confirmation.ends_with("partition key `k\\npartition 0\\u{1b}[31m`"),
+        "{confirmation}"
+    );
+
+    let no_type = stderr_of(&events_command(
+        dir,
+        send,
+        &["send", "--content-type", "", "x"],
+    ));
+    assert!(no_type.contains("--content-type is empty"), "{no_type}");
+
+    let endpoint = send
+        .split(';')
+        .find(|part| part.starts_with("Endpoint="))
+        .unwrap();
+    let empty =
+        format!("{endpoint};SharedAccessSignature=;EntityPath=demo;UseDevelopmentEmulator=true");
+    let empty_signature = stderr_of(&events_command(dir, &empty, &["send", "x"]));
+    assert!(
+        empty_signature.contains("SharedAccessSignature is empty"),
+        "{empty_signature}"
+    );
+
+    let full = dir.join("full.txt");
+    std::fs::write(&full, vec![b'a'; 1_048_576]).unwrap();
+    let key = "k".repeat(3000);
+    let with_key = stderr_of(&events_command(
+        dir,
+        send,
+        &[
+            "send",
+            "--partition-key",
+            &key,
+            "--body-file",
+            full.to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        with_key.contains("the event is 1051576 bytes"),
+        "{with_key}"
+    );
 }
 
 /// Receives from every partition with `--from sequence:N`, where N is the last sequence number
@@ -410,6 +468,14 @@ fn tls_and_secrets(dir: &Path, send: &str, listen: &str, endpoints: &Value) {
     let plain_as_tls = tls_string(send, namespace["endpoint"].as_str().unwrap());
     let no_tls = stderr_of(&events_command(dir, &plain_as_tls, &["send", "x"]));
     assert!(no_tls.contains("does not offer TLS"), "{no_tls}");
+    let emulator_to_tls = format!("{tls_send};UseDevelopmentEmulator=true");
+    let plain_to_tls = stderr_of(&events_command(dir, &emulator_to_tls, &["receive"]));
+    assert!(plain_to_tls.contains("answered with TLS"), "{plain_to_tls}");
+    let untrusted_receive = stderr_of(&events_command(dir, &tls_listen, &["receive"]));
+    assert!(
+        untrusted_receive.contains("`eda-workshop receive`"),
+        "{untrusted_receive}"
+    );
 
     let key = key_of(send);
     let misplaced = [

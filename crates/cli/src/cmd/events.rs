@@ -28,7 +28,7 @@ use flow::transport::{
     StartPosition,
 };
 
-use self::output::print_event;
+use self::output::{escape_control, print_event};
 use self::redact::Redactor;
 
 use crate::Global;
@@ -146,10 +146,18 @@ pub(crate) struct ReceiveArgs {
     wait: u64,
 }
 
-/// Reads the connection string from the environment, with the redactor of its secrets.
+/// The byte-order mark that may precede a connection string saved from a text editor.
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
+/// Reads the connection string from the environment, with the redactor of its secrets. A
+/// leading byte-order mark is removed.
 fn connection_string() -> anyhow::Result<(String, Redactor)> {
     match std::env::var(CONNECTION_STRING_VARIABLE) {
         Ok(text) => {
+            // Editors on Windows may save a copied string with a byte-order mark in front.
+            let text = text
+                .strip_prefix(BYTE_ORDER_MARK)
+                .map_or(text.clone(), str::to_owned);
             let redactor = Redactor::for_connection_string(&text);
             Ok((text, redactor))
         }
@@ -173,6 +181,7 @@ fn connection(
     hub: Option<&str>,
     ca_file: Option<&Path>,
 ) -> anyhow::Result<(String, AzEventHubsTransport)> {
+    check_signature_not_empty(text)?;
     let parsed = ConnectionString::parse(text)?;
     if let Some(entity_path) = parsed.entity_path() {
         validate_name(ResourceKind::EventHub, entity_path)
@@ -200,6 +209,24 @@ fn connection(
             transport.with_extra_root_certificates(ExtraRootCertificates::from_pem_file(path)?);
     }
     Ok((hub, transport))
+}
+
+/// Rejects a `SharedAccessSignature=` part with no value, which would otherwise read as a string
+/// with no credential at all.
+fn check_signature_not_empty(text: &str) -> anyhow::Result<()> {
+    let empty_signature = text.split(';').any(|part| {
+        part.split_once('=').is_some_and(|(name, value)| {
+            name.trim().eq_ignore_ascii_case("SharedAccessSignature") && value.trim().is_empty()
+        })
+    });
+    if empty_signature {
+        bail!(
+            "the connection string's SharedAccessSignature is empty: paste the whole signature \
+             (`SharedAccessSignature sr=...&sig=...&se=...&skn=...`), or use a connection \
+             string with SharedAccessKeyName and SharedAccessKey"
+        );
+    }
+    Ok(())
 }
 
 /// Sends the events and prints the partition that took them.
@@ -236,7 +263,20 @@ async fn send_events(args: SendArgs, global: &Global, text: &str) -> anyhow::Res
         (None, Some(text)) => text.into_bytes(),
         (None, None) => bail!("give the body as an argument or with --body-file"),
     };
-    check_sizes(body.len(), args.count)?;
+    if args.content_type.as_deref() == Some("") {
+        bail!(
+            "--content-type is empty: give a media type such as application/json, or leave the \
+             option out to send no content type"
+        );
+    }
+
+    let size = EventSize {
+        body: body.len(),
+        properties: args.content_type.as_deref().map_or(0, symbol_encoded_len),
+        partition_key: args.partition_key.as_deref().map_or(0, str::len),
+    };
+    check_sizes(&size, args.count)?;
+
     let (hub, transport) = connection(text, args.hub.as_deref(), args.ca_file.as_deref())?;
     let event = OutgoingEvent {
         body,
@@ -251,9 +291,13 @@ async fn send_events(args: SendArgs, global: &Global, text: &str) -> anyhow::Res
     };
     let key = batch.partition_key.clone();
     let ack = transport.publish(batch).await?;
+
     let partition = match (&ack.partition_id, &key) {
         (Some(id), _) => id.clone(),
-        (None, Some(key)) => format!("chosen by the broker from partition key `{key}`"),
+        (None, Some(key)) => format!(
+            "chosen by the broker from partition key `{}`",
+            escape_control(key)
+        ),
         (None, None) => "chosen by the broker".to_owned(),
     };
     if global.json {
@@ -282,20 +326,54 @@ fn check_partition_id(id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Rejects an event or a batch over Event Hubs' limit of 1 MB before anything is sent.
-fn check_sizes(body_bytes: usize, count: u32) -> anyhow::Result<()> {
-    if body_bytes > MAX_EVENT_BYTES {
+/// The parts of an event that count toward Event Hubs' limit of 1 MB, in bytes, as the local
+/// broker counts them: the body, the encoded message properties the sender set (here only the
+/// content type), and the partition key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EventSize {
+    body: usize,
+    properties: usize,
+    partition_key: usize,
+}
+
+/// Returns the encoded size of an AMQP symbol of `text`: a constructor and a one-byte length up
+/// to 255 bytes, else a four-byte length.
+fn symbol_encoded_len(text: &str) -> usize {
+    let header = if text.len() <= 255 { 2 } else { 5 };
+    header + text.len()
+}
+
+/// Rejects an event or a batch over Event Hubs' limit of 1 MB before anything is sent. A batch
+/// carries its partition key once.
+fn check_sizes(size: &EventSize, count: u32) -> anyhow::Result<()> {
+    let EventSize {
+        body,
+        properties,
+        partition_key,
+    } = *size;
+    if body > MAX_EVENT_BYTES {
         bail!(
-            "the body is {body_bytes} bytes, over Event Hubs' limit of {MAX_EVENT_BYTES} bytes \
+            "the body is {body} bytes, over Event Hubs' limit of {MAX_EVENT_BYTES} bytes \
              (1 MB) for one event: send a smaller body, or store the data elsewhere and send a \
              reference to it"
         );
     }
-    let batch_bytes = body_bytes.saturating_mul(count as usize);
-    if batch_bytes > MAX_EVENT_BYTES {
+    let event = body + properties + partition_key;
+    if event > MAX_EVENT_BYTES {
         bail!(
-            "{count} events of {body_bytes} bytes make a batch of {batch_bytes} bytes, over \
-             Event Hubs' limit of {MAX_EVENT_BYTES} bytes (1 MB) for one batch: lower --count"
+            "the event is {event} bytes (body {body}, content type {properties}, partition key \
+             {partition_key}), over Event Hubs' limit of {MAX_EVENT_BYTES} bytes (1 MB) for one \
+             event: shorten the body or the partition key"
+        );
+    }
+    let batch = (body + properties)
+        .saturating_mul(count as usize)
+        .saturating_add(partition_key);
+    if batch > MAX_EVENT_BYTES {
+        bail!(
+            "{count} events of {} bytes make a batch of {batch} bytes, over Event Hubs' limit of \
+             {MAX_EVENT_BYTES} bytes (1 MB) for one batch: lower --count",
+            body + properties
         );
     }
     Ok(())
@@ -326,7 +404,7 @@ fn start_position(from: StartAt) -> StartPosition {
     }
 }
 
-/// Returns a note when the first event `from` asks for in `partition` is older than the oldest
+/// Returns a note when the first event `from` requests in `partition` is older than the oldest
 /// retained one, saying how many events retention removed.
 fn retention_note(partition: &PartitionRuntime, from: StartAt) -> Option<String> {
     let first_retained = partition.beginning_sequence_number;
@@ -518,12 +596,55 @@ mod tests {
         assert_eq!(retention_note(&partition, StartAt::Latest), None);
     }
 
+    fn body_of(body: usize) -> EventSize {
+        EventSize {
+            body,
+            properties: 0,
+            partition_key: 0,
+        }
+    }
+
     #[test]
     fn oversized_event_and_batch_rejected() {
-        let event = check_sizes(1_048_577, 1).unwrap_err().to_string();
+        let event = check_sizes(&body_of(1_048_577), 1).unwrap_err().to_string();
         assert!(event.starts_with("the body is 1048577 bytes, over Event Hubs' limit of 1048576"));
-        assert!(check_sizes(1_048_576, 1).is_ok());
-        let batch = check_sizes(600_000, 2).unwrap_err().to_string();
+        assert!(check_sizes(&body_of(1_048_576), 1).is_ok());
+        let batch = check_sizes(&body_of(600_000), 2).unwrap_err().to_string();
         assert!(batch.contains("a batch of 1200000 bytes"), "{batch}");
+    }
+
+    #[test]
+    fn size_check_counts_key_and_content_type() {
+        let keyed = EventSize {
+            body: 1_048_576,
+            properties: 0,
+            partition_key: 3000,
+        };
+        let error = check_sizes(&keyed, 1).unwrap_err().to_string();
+        assert!(error.starts_with("the event is 1051576 bytes"), "{error}");
+        assert!(error.contains("partition key 3000"), "{error}");
+        let typed = EventSize {
+            body: 1_048_570,
+            properties: symbol_encoded_len("application/json"),
+            partition_key: 0,
+        };
+        assert_eq!(typed.properties, 18);
+        assert!(check_sizes(&typed, 1).is_err());
+        let fits = EventSize {
+            body: 1_048_570,
+            properties: 0,
+            partition_key: 6,
+        };
+        assert!(check_sizes(&fits, 1).is_ok());
+        assert_eq!(symbol_encoded_len(&"a".repeat(300)), 305);
+    }
+
+    #[test]
+    fn empty_signature_named() {
+        let text = "Endpoint=sb://127.0.0.1:5672;SharedAccessSignature=;EntityPath=demo";
+        let error = check_signature_not_empty(text).unwrap_err().to_string();
+        assert!(error.starts_with("the connection string's SharedAccessSignature is empty"));
+        let whole = "Endpoint=sb://h;SharedAccessSignature=SharedAccessSignature sr=a&sig=b";
+        assert!(check_signature_not_empty(whole).is_ok());
     }
 }

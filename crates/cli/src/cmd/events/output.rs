@@ -172,7 +172,7 @@ fn time_text(ms: i64) -> String {
 
 /// Escapes control characters (C0, DEL and C1) and backslashes the way Rust writes them in
 /// string literals, so that `\n` and `\x1b` show as text.
-fn escape_control(text: &str) -> String {
+pub(super) fn escape_control(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for character in text.chars() {
         match character {

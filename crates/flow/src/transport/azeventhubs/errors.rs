@@ -99,6 +99,22 @@ fn connection_failure(target: &Target, text: &str) -> Option<TransportError> {
             "`{address}` replied with HTTP, not AMQP: use the namespace's AMQP endpoint, \
              `sb://{{namespace}}.servicebus.windows.net` (port 5671)"
         )
+    } else if lower.contains("failed to lookup address information") {
+        let host = address
+            .rsplit_once(':')
+            .map_or(address.as_str(), |(host, _)| host);
+        format!(
+            "the host `{host}` of the Endpoint was not found (name resolution failed): check the \
+             namespace name in the Endpoint, such as `{{namespace}}.servicebus.windows.net`, \
+             and the network connection"
+        )
+    } else if !target.tls && lower.contains("bytes remaining on stream") {
+        format!(
+            "`{address}` answered with TLS, but UseDevelopmentEmulator=true connects with plain \
+             AMQP: for the local broker's TLS listener, remove UseDevelopmentEmulator=true and \
+             add --ca-file with broker-ca.pem from the data folder of `eda-workshop serve`, or \
+             use the plain AMQP port it prints"
+        )
     } else if target.tls && is_plain_answer_to_tls(&lower) {
         format!(
             "`{address}` does not offer TLS (it replied with plain AMQP or closed the \
@@ -115,7 +131,7 @@ fn connection_failure(target: &Target, text: &str) -> Option<TransportError> {
         format!(
             "the TLS certificate of `{address}` is not signed by a trusted CA: for the local \
              broker's TLS listener, trust its CA, broker-ca.pem in the data folder of \
-             `eda-workshop serve` (`--ca-file` of `eda-workshop send`)"
+             `eda-workshop serve` (`--ca-file` of `eda-workshop send` and `eda-workshop receive`)"
         )
     } else if is_closed_connection(&lower) {
         let hint = if target.local {
@@ -418,6 +434,61 @@ mod tests {
                     .to_owned()
             )
         );
+    }
+
+    #[test]
+    fn unresolved_host_named() {
+        let target = Target {
+            address: "nosuch-ns.invalid:5671".to_owned(),
+            local: false,
+            tls: true,
+        };
+        let text = "IO Error failed to lookup address information: Temporary failure in name \
+                    resolution (Custom { kind: Uncategorized })";
+        let TransportError::Unavailable(message) =
+            classify_at(Operation::Hub("demo"), &target, text)
+        else {
+            panic!("not unavailable");
+        };
+        assert!(message.starts_with("the host `nosuch-ns.invalid` of the Endpoint was not found"));
+        assert!(!message.contains("Custom"), "{message}");
+    }
+
+    #[test]
+    fn plain_amqp_to_tls_port_named() {
+        let target = Target {
+            address: "127.0.0.1:5671".to_owned(),
+            local: true,
+            tls: false,
+        };
+        let text = "IO Error Custom { kind: Other, error: \"bytes remaining on stream\" }: bytes \
+                    remaining on stream";
+        let TransportError::Unavailable(message) =
+            classify_at(Operation::Hub("demo"), &target, text)
+        else {
+            panic!("not unavailable");
+        };
+        assert!(message.contains("answered with TLS"), "{message}");
+        assert!(
+            message.contains("remove UseDevelopmentEmulator=true"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn untrusted_ca_names_both_commands() {
+        let target = Target {
+            address: "localhost:5671".to_owned(),
+            local: true,
+            tls: true,
+        };
+        let text = "invalid peer certificate: UnknownIssuer";
+        let TransportError::Unavailable(message) =
+            classify_at(Operation::Hub("demo"), &target, text)
+        else {
+            panic!("not unavailable");
+        };
+        assert!(message.contains("`eda-workshop receive`"), "{message}");
     }
 
     #[test]
