@@ -170,7 +170,7 @@ pub enum BodyType {
 }
 
 impl Default for BodyType {
-    /// One data section, as the flow publishes.
+    /// Returns one data section, as the flow publishes.
     fn default() -> Self {
         BodyType::Data { sections: 1 }
     }

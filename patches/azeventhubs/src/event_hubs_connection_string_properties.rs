@@ -561,6 +561,20 @@ mod tests {
         assert_eq!(parsed.event_hub_name(), None);
     }
 
+    // PATCH: a value that contains `=` stays whole.
+    #[test]
+    fn parse_keeps_every_separator_of_a_signature_and_key() {
+        let signature = "SharedAccessSignature sr=sb%3A%2F%2Fh%2Fdemo&sig=abc%3D&se=9&skn=listen";
+        let connection_string = format!(
+            "Endpoint=sb://h;SharedAccessKey=a2V5==;SharedAccessSignature={signature};EntityPath=demo"
+        );
+        let parsed = EventHubsConnectionStringProperties::parse(&connection_string).unwrap();
+
+        assert_eq!(parsed.shared_access_signature(), Some(signature));
+        assert_eq!(parsed.shared_access_key(), Some("a2V5=="));
+        assert_eq!(parsed.event_hub_name(), Some("demo"));
+    }
+
     #[test]
     fn parse_correctly_parses_an_entity_connection_string() {
         let endpoint = "test.endpoint.com";
