@@ -153,8 +153,8 @@ pub fn credential(
     }
 }
 
-/// The retries of a service principal's token request: a few, within 20 s, so that a computer
-/// without a network hears so in seconds instead of after the default minute of retries.
+/// Returns the retries of a service principal's token request: two, within 20 s, so that a
+/// computer without a network fails in seconds instead of after the default minute of retries.
 fn sign_in_retries() -> RetryOptions {
     RetryOptions::exponential(ExponentialRetryOptions {
         initial_delay: azure_core::time::Duration::milliseconds(500),
@@ -206,7 +206,7 @@ impl DeviceCodeCredential {
         }
     }
 
-    /// Posts a form to one of the authority's OAuth endpoints. A request that got no answer
+    /// Posts a form to one of the authority's OAuth endpoints. A request without a response
     /// keeps the HTTP client's error as its source, so the caller can tell a network fault.
     async fn post(
         &self,
@@ -276,7 +276,7 @@ impl DeviceCodeCredential {
     }
 }
 
-/// A sign-in the authority answered and refused.
+/// Builds the error of a sign-in that the authority rejected.
 fn refused(reason: String) -> azure_core::Error {
     azure_core::Error::with_message(ErrorKind::Credential, reason)
 }

@@ -209,7 +209,7 @@ struct TlsEndpoint {
     ca_path: PathBuf,
 }
 
-/// How a hub's capture task is asked to end, apart from the broker's shutdown.
+/// The request that ends a hub's capture task, apart from the broker's shutdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CaptureEnd {
     /// Not asked to end.
@@ -247,7 +247,7 @@ impl RunningCapture {
         }
     }
 
-    /// Ends the task after the step it is in, as `how` says, and waits for it.
+    /// Ends the task after the step it is in, in the way `how` requests, and waits for it.
     async fn end(self, how: CaptureEnd) {
         let _ = self.end.send(how);
         if tokio::time::timeout(SHUTDOWN_GRACE, self.task)
@@ -463,8 +463,8 @@ async fn retention_loop(
 /// How often capture reads new events and checks for closed windows.
 const CAPTURE_TICK: Duration = Duration::from_secs(1);
 
-/// Captures one hub's events until the broker shuts down or `end` asks this capture alone to
-/// end.
+/// Captures one hub's events until the broker shuts down or `end` requests that this capture
+/// alone ends.
 async fn capture_loop(
     shared: Arc<Shared>,
     capture: HubCapture,
