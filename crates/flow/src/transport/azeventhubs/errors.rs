@@ -10,7 +10,7 @@ use broker::connection_string::ConnectionString;
 
 use crate::transport::{ReaderRequest, TransportError};
 
-/// Where a connection goes, for messages about failures of the connection itself.
+/// The endpoint of a connection, for messages about failures of the connection itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Target {
     /// `host:port`.
@@ -147,8 +147,8 @@ fn connection_failure(target: &Target, text: &str) -> Option<TransportError> {
     Some(TransportError::Unavailable(message))
 }
 
-/// Returns whether a TLS handshake met a plain AMQP server: it answers with its own protocol
-/// header (`AMQP\x03` for SASL), which rustls reads as a corrupt record, or closes at once.
+/// Returns whether a TLS handshake met a plain AMQP server, which replies with its own protocol
+/// header (`AMQP\x03` for SASL) that rustls reads as a corrupt record, or closes at once.
 fn is_plain_answer_to_tls(lower: &str) -> bool {
     lower.contains("protocol header mismatch. found b\"amqp")
         || lower.contains("corrupt message")
@@ -251,7 +251,7 @@ pub(super) fn classify(operation: Operation<'_>, text: &str) -> TransportError {
     TransportError::Unavailable(broker_description(text))
 }
 
-/// Returns whether a not-found failure says that the hub itself is missing: the local broker
+/// Returns whether a not-found failure reports the hub itself missing: the local broker
 /// writes "event hub `{hub}` was not found", Azure "The messaging entity '...' could not be
 /// found". Any other not-found (an empty partition id, an invalid address) is not about the hub.
 fn names_missing_hub(lower: &str, hub: &str) -> bool {
