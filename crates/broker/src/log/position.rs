@@ -39,4 +39,6 @@ pub struct StartPoint {
     pub removed_by_retention: u64,
     /// Whether retention moved the start forward: the position named an event already removed.
     pub moved_by_retention: bool,
+    /// The sequence number the next event to arrive gets, read with the start.
+    pub next_sequence_number: i64,
 }

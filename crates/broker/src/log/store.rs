@@ -316,6 +316,7 @@ impl EventLog {
                     sequence_number: first_retained,
                     removed_by_retention: state.removed,
                     moved_by_retention: state.removed > 0,
+                    next_sequence_number: state.next_sequence,
                 })
             }
             StartPosition::Latest => state.next_sequence,
@@ -344,6 +345,7 @@ impl EventLog {
             sequence_number: requested.max(first_retained),
             removed_by_retention: state.removed,
             moved_by_retention: moved,
+            next_sequence_number: state.next_sequence,
         })
     }
 

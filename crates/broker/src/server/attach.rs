@@ -205,12 +205,7 @@ fn consumer(
     {
         // As on Event Hubs, a start beyond the next event to arrive is refused instead of
         // waiting for events that may never come.
-        let last = driver
-            .shared
-            .log
-            .partition_info(&hub_name, partition_index)
-            .map_err(|error| AmqpError::new(condition::INTERNAL_ERROR, error.to_string()))?
-            .last_enqueued_sequence_number;
+        let last = start.next_sequence_number - 1;
         if start.sequence_number > last + 1 {
             return Err(AmqpError::new(
                 ARGUMENT_OUT_OF_RANGE,
