@@ -1,7 +1,7 @@
 //! The `azeventhubs` transport over TLS against the local broker's TLS listener, as Azure
 //! serves Event Hubs on port 5671: the TLS handshake first, then AMQP inside it. Also the
 //! messages of connections that cannot work: refused, no TLS, an untrusted certificate, an
-//! endpoint that never answers, and an expired signature.
+//! endpoint that never replies, and an expired signature.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -917,7 +917,7 @@ mod tests {
     }
 
     #[test]
-    fn turned_off_writes_open_windows_and_skips_events_sent_while_off() {
+    fn capture_off_writes_windows_skips_gap() {
         let dir = tempfile::tempdir().unwrap();
         let (log, clock) = open_log(dir.path());
         let container = dir.path().join("container");

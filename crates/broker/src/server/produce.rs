@@ -16,7 +16,7 @@ pub(crate) enum IncomingError {
     /// A message does not decode.
     #[error("the message does not decode: {0}")]
     Decode(#[from] DecodeError),
-    /// An application property holds a list, map, array or described value. AMQP allows only
+    /// An application property is a list, map, array or described value. AMQP allows only
     /// simple values there, and clients such as the app's own reader cannot decode the event.
     #[error(
         "application property `{name}` is {kind}: event properties take simple values only \
@@ -26,7 +26,7 @@ pub(crate) enum IncomingError {
     NotSimpleProperty {
         /// The property's name.
         name: String,
-        /// What the value is, such as "a list".
+        /// The kind of the value, such as "a list".
         kind: &'static str,
     },
 }

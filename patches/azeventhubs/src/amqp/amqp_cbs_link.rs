@@ -1,7 +1,7 @@
 // PATCHED for EDA Workshop (see PATCH.md): put-token calls go through the client of
-// amqp_management_client.rs, which cannot miss a reply whose request outcome was lost; a
-// failed put-token for a new link is returned to the caller without being logged as an error;
-// and tokens are renewed before they expire.
+// amqp_management_client.rs, which cannot miss a reply whose request outcome was lost.
+// A failed put-token for a new link goes back to the caller without an error in the log.
+// Tokens are renewed before they expire.
 
 use fe2o3_amqp::link::DetachError;
 use futures_util::StreamExt;

@@ -1,7 +1,7 @@
 //! Printing received events: one JSON object per line with `--json`, else a header line and
 //! indented lines for the properties and the body.
 //!
-//! Event data comes from whoever sent it, so the text form escapes control characters in keys,
+//! Event data comes from any sender, so the text form escapes control characters in keys,
 //! properties and bodies: a newline or an escape sequence in an event cannot fake an output line
 //! or drive the terminal. The JSON form keeps the data exact: a body that is not UTF-8 comes as
 //! `body_base64` with `body` null, and property values keep their JSON types. `body_type` tells

@@ -50,7 +50,7 @@ const CBS_REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long each step of connecting may take: TCP connect, TLS handshake, AMQP open, session
-/// begin and put-token. An endpoint that accepts TCP and never answers fails after it.
+/// begin and put-token. An endpoint that accepts TCP and never replies fails after it.
 pub(super) const CONNECT_STEP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A connection to one hub, opened on the first publish.
@@ -273,7 +273,7 @@ impl HubProducer {
     }
 }
 
-/// How the producer connects: the certificates it trusts and the bound on each step.
+/// The producer's connection settings: the certificates it trusts and the bound on each step.
 #[derive(Debug, Clone)]
 pub(super) struct ConnectOptions {
     /// Certificates trusted beside the bundled web roots over TLS.

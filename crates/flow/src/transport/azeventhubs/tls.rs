@@ -2,7 +2,7 @@
 //!
 //! Azure Event Hubs on port 5671, and the local broker's TLS listener, expect a TLS handshake
 //! as the first bytes on the TCP connection, with AMQP inside it. `fe2o3-amqp` opens `amqps`
-//! with AMQP's TLS protocol header instead, unless told otherwise, so the producer makes the
+//! with AMQP's TLS protocol header instead, unless configured otherwise, so the producer makes the
 //! handshake itself and opens plain AMQP over the TLS stream.
 
 use std::path::{Path, PathBuf};
