@@ -72,14 +72,15 @@ pub(crate) struct ReasonRecord {
     pub(crate) fix: String,
 }
 
-/// A default that Azure accepts although the Avro specification rejects it.
+/// A problem that does not reject a version: a default that the Avro specification rejects,
+/// or a field whose logical type differs from the compared version's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct WarningRecord {
-    /// Dotted field path, such as `optional_field`.
+    /// The field's name or dotted path, such as `optional_field` or `payment.created_at`.
     pub(crate) field: String,
-    /// The rule and why it matters.
+    /// The problem and why it matters.
     pub(crate) message: String,
-    /// How to follow the specification.
+    /// How to change the schema.
     pub(crate) fix: String,
 }
 

@@ -47,7 +47,8 @@ pub struct AttemptReport {
     pub explanation: String,
     /// Every broken field, when rejected.
     pub reasons: Vec<Incompatibility>,
-    /// Defaults Azure accepts but the Avro specification rejects.
+    /// Defaults that the Avro specification rejects, and fields whose logical type differs from
+    /// the compared version's. Neither rejects the version.
     pub warnings: Vec<Warning>,
     /// The registry's own message for a rejection.
     pub registry_detail: Option<String>,

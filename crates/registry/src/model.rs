@@ -9,12 +9,14 @@
 //! ignores the enclosing namespace, so `"name": "Customer.Created"` with
 //! `"namespace": "example.avro"` has the full name `Customer.Created`.
 
+mod logical;
 mod names;
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+pub use logical::LogicalType;
 use names::{check_full_name, check_not_primitive, check_simple_name, SimpleName};
 
 /// The character U+FEFF, which some editors write at the start of a UTF-8 file as a
@@ -94,6 +96,13 @@ pub enum AvroType {
     String,
     /// `bytes` with the `decimal` logical type.
     Decimal(Decimal),
+    /// An int, long, string or bytes type with a valid logical type other than `decimal`.
+    Logical {
+        /// The logical type, such as `timestamp-millis`.
+        logical_type: LogicalType,
+        /// The annotated primitive type, such as `long`.
+        underlying: Box<AvroType>,
+    },
     /// `array` of the item type.
     Array(Box<AvroType>),
     /// `map` with string keys and the value type.
@@ -108,11 +117,12 @@ pub enum AvroType {
 static BYTES: AvroType = AvroType::Bytes;
 
 impl AvroType {
-    /// Returns the type without its logical type: `bytes` for a decimal, the type itself
-    /// otherwise.
+    /// Returns the type without its logical type: `bytes` for a decimal, the annotated
+    /// primitive for another logical type, the type itself otherwise.
     pub fn underlying(&self) -> &AvroType {
         match self {
             AvroType::Decimal(_) => &BYTES,
+            AvroType::Logical { underlying, .. } => underlying,
             other => other,
         }
     }
@@ -151,6 +161,8 @@ pub enum NamedType {
         size: u64,
         /// The `decimal` logical type, when the fixed type carries a valid one.
         decimal: Option<Decimal>,
+        /// The `uuid` or `duration` logical type, when the fixed type carries a valid one.
+        logical_type: Option<LogicalType>,
     },
 }
 
@@ -281,6 +293,10 @@ fn describe_type(ty: &AvroType) -> String {
         AvroType::Bytes => "bytes".into(),
         AvroType::String => "string".into(),
         AvroType::Decimal(decimal) => format!("bytes {}", describe_decimal(decimal)),
+        AvroType::Logical {
+            logical_type,
+            underlying,
+        } => format!("{} {}", describe_type(underlying), logical_type.name()),
         AvroType::Array(items) => format!("array<{}>", describe_type(items)),
         AvroType::Map(values) => format!("map<{}>", describe_type(values)),
         AvroType::Union(branches) => {
@@ -291,6 +307,35 @@ fn describe_type(ty: &AvroType) -> String {
             format!("[{}]", parts.join(", "))
         }
         AvroType::Named(name) => name.clone(),
+    }
+}
+
+/// Writes a type as schema JSON, for fixes that a person copies into a schema, such as
+/// `{"type": "long", "logicalType": "timestamp-millis"}`. Named types are written by full name.
+pub(crate) fn type_json(ty: &AvroType) -> String {
+    match ty {
+        AvroType::Decimal(decimal) => format!(
+            r#"{{"type": "bytes", "logicalType": "decimal", "precision": {}, "scale": {}}}"#,
+            decimal.precision, decimal.scale
+        ),
+        AvroType::Logical {
+            logical_type,
+            underlying,
+        } => format!(
+            r#"{{"type": {}, "logicalType": "{}"}}"#,
+            type_json(underlying),
+            logical_type.name()
+        ),
+        AvroType::Array(items) => format!(r#"{{"type": "array", "items": {}}}"#, type_json(items)),
+        AvroType::Map(values) => {
+            format!(r#"{{"type": "map", "values": {}}}"#, type_json(values))
+        }
+        AvroType::Union(branches) => {
+            let parts: Vec<String> = branches.iter().map(type_json).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        AvroType::Named(name) => format!("\"{name}\""),
+        primitive => format!("\"{}\"", describe_type(primitive)),
     }
 }
 
@@ -458,11 +503,14 @@ impl Parser {
             }
             "bytes" => Ok(match Decimal::from_attributes(object, None) {
                 Some(decimal) => AvroType::Decimal(decimal),
-                None => AvroType::Bytes,
+                None => with_logical_type(object, AvroType::Bytes),
             }),
-            // A primitive with other attributes, such as another logical type: the underlying
-            // type decides resolution.
-            other => self.parse_reference(other, namespace, path),
+            // A primitive with other attributes, such as another logical type, or a reference
+            // to a named type, whose attributes other than `type` the specification ignores.
+            other => Ok(with_logical_type(
+                object,
+                self.parse_reference(other, namespace, path)?,
+            )),
         }
     }
 
@@ -636,9 +684,22 @@ impl Parser {
                 aliases,
                 size,
                 decimal: Decimal::from_attributes(object, Some(size)),
+                logical_type: LogicalType::for_fixed(object, size),
             },
         );
         Ok(AvroType::Named(full))
+    }
+}
+
+/// Wraps a primitive type in the logical type its schema object names, when that logical type
+/// is valid on it. Any other type is returned unchanged.
+fn with_logical_type(object: &Map<String, Value>, ty: AvroType) -> AvroType {
+    match LogicalType::for_primitive(object, &ty) {
+        Some(logical_type) => AvroType::Logical {
+            logical_type,
+            underlying: Box::new(ty),
+        },
+        None => ty,
     }
 }
 
@@ -728,10 +789,11 @@ fn duplicate_branch_message(earlier: &AvroType, later: &AvroType) -> String {
             describe_type(earlier),
             describe_type(later)
         ),
+        // A logical type does not make another type, so the message names the underlying one.
         _ => format!(
             "the union lists `{}` twice: a union may contain each type only once, {reason}. \
              Remove one of the two branches",
-            describe_type(later)
+            describe_type(later.underlying())
         ),
     }
 }

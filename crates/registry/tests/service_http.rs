@@ -230,6 +230,60 @@ async fn null_default_after_string_is_accepted_with_warning() {
 }
 
 #[tokio::test]
+async fn changed_logical_type_is_accepted_with_warning() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::Forward)
+        .unwrap();
+    let schema = |logical_type: &str| {
+        format!(
+            r#"{{"type": "record", "name": "Reading", "namespace": "eda", "fields": [
+                {{"name": "at", "type": {{"type": "long", "logicalType": "{logical_type}"}}}}
+            ]}}"#
+        )
+    };
+    let register = |body: String| {
+        raw_client(&handle)
+            .put(url(
+                &handle,
+                "/$schemaGroups/myschemagroup/schemas/eda.Reading?api-version=2022-10",
+            ))
+            .bearer_auth(token(&handle).expose())
+            .header("Content-Type", "application/json; serialization=Avro")
+            .body(body)
+            .send()
+    };
+
+    let first = register(schema("timestamp-millis")).await.unwrap();
+    let second = register(schema("timestamp-micros")).await.unwrap();
+    let repeated = register(schema("timestamp-micros")).await.unwrap();
+
+    assert_eq!(first.status().as_u16(), 204);
+    assert!(warning_headers(&first).is_empty());
+    assert_eq!(second.status().as_u16(), 204);
+    let warnings = warning_headers(&second);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with(
+            "299 eda-workshop-registry \"field `at` changes from long with the logical type \
+             `timestamp-millis` to long with the logical type `timestamp-micros`."
+        ),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[0].contains("; keep the logical type `timestamp-millis` on field `at`"),
+        "{}",
+        warnings[0]
+    );
+    // Identical content returns version 2 again, without comparing it with anything.
+    assert_eq!(repeated.status().as_u16(), 204);
+    assert!(warning_headers(&repeated).is_empty());
+    assert_eq!(versions_stored(&handle, "eda.Reading").await, 2);
+    handle.stop().await;
+}
+
+#[tokio::test]
 async fn identical_schema_twice_same_id() {
     let handle = start_registry().await;
     handle

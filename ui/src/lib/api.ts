@@ -163,7 +163,10 @@ export interface Reason {
   fix: string;
 }
 
-/** A default that Azure accepts although the Avro specification rejects it. */
+/**
+ * A problem that does not reject a version: a default that the Avro specification rejects, or
+ * a field whose logical type differs from the compared version's.
+ */
 export interface SchemaWarning {
   field: string;
   message: string;

@@ -11,8 +11,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use local::DataDirLock;
-use registry::client::RegistryClient;
-use registry::compat::{check_defaults, CompatibilityMode};
+use registry::client::{ClientError, RegistryClient, SchemaProperties};
+use registry::compat::{check_defaults, check_logical_types, CompatibilityMode, Warning};
 use registry::course_schemas::{BACKWARD_ATTEMPTS, COURSE_GROUP, FORWARD_ATTEMPTS};
 use registry::exercise::{report_text, run_exercise, AttemptReport};
 use registry::service::{LocalRegistry, RegistryConfig, RegistryHandle};
@@ -21,9 +21,10 @@ use registry::{ParsedSchema, SchemaId};
 /// Lifetime of the token a command issues for its in-process registry.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
-/// Log directives for the `schema` commands. The in-process registry logs each field default
-/// that breaks the Avro specification as a warning, and these commands print the same warnings
-/// in their own output, so only the request handler's errors reach standard error.
+/// Log directives for the `schema` commands. The in-process registry logs each registration
+/// warning (a field default that breaks the Avro specification, or a changed logical type),
+/// and these commands print the same warnings in their own output, so only the request
+/// handler's errors reach standard error.
 pub(crate) const QUIET_LOG_DIRECTIVES: &[&str] = &["registry::service::routes=error"];
 
 /// Work with the schema registry: register, exercise, show.
@@ -286,11 +287,7 @@ async fn run_register(
         target.set_group_mode(&args.group, mode.into())?;
     }
 
-    let properties = target
-        .client
-        .register(&args.group, &args.name, &args.content)
-        .await?;
-    let warnings = check_defaults(&args.parsed);
+    let (properties, warnings) = register_with_warnings(target, &args).await?;
     if global.json {
         let output = serde_json::json!({
             "id": properties.id,
@@ -301,15 +298,67 @@ async fn run_register(
         });
         println!("{}", serde_json::to_string_pretty(&output)?);
     } else {
-        println!(
-            "registered {} version {} in schema group {}: schema id {}",
-            properties.name, properties.version, properties.group, properties.id
-        );
-        for warning in &warnings {
-            println!("  warning: {}\n    fix: {}", warning.message, warning.fix);
-        }
+        println!("{}", registered_text(&properties, &warnings));
     }
     Ok(())
+}
+
+/// Registers the schema and lists its warnings: its field defaults that break the Avro
+/// specification, then, when the registration created a version, the fields whose logical type
+/// differs from the version that was latest before.
+async fn register_with_warnings(
+    target: &Target,
+    args: &Registration,
+) -> anyhow::Result<(SchemaProperties, Vec<Warning>)> {
+    let latest = latest_version(&target.client, &args.group, &args.name).await?;
+    let properties = target
+        .client
+        .register(&args.group, &args.name, &args.content)
+        .await?;
+    let mut warnings = check_defaults(&args.parsed);
+    if let Some((version, schema)) = &latest {
+        if properties.version > *version {
+            warnings.extend(check_logical_types(schema, *version, &args.parsed));
+        }
+    }
+    Ok((properties, warnings))
+}
+
+/// Fetches a schema's latest version, or `None` when the schema has no version yet. A latest
+/// version that the local model cannot parse also gives `None`, so no logical type is compared
+/// with it.
+async fn latest_version(
+    client: &RegistryClient,
+    group: &str,
+    name: &str,
+) -> anyhow::Result<Option<(u32, ParsedSchema)>> {
+    let versions = match client.list_versions(group, name).await {
+        Ok(versions) => versions,
+        Err(ClientError::Service { status: 404, .. }) => return Ok(None),
+        Err(error) => return Err(error.into()),
+    };
+    let Some(latest) = versions.into_iter().max() else {
+        return Ok(None);
+    };
+    let schema = client.get_schema_version(group, name, latest).await?;
+    Ok(ParsedSchema::parse(&schema.content)
+        .ok()
+        .map(|parsed| (latest, parsed)))
+}
+
+/// Formats a registration as text: the registered version, then each warning with its fix.
+fn registered_text(properties: &SchemaProperties, warnings: &[Warning]) -> String {
+    let mut text = format!(
+        "registered {} version {} in schema group {}: schema id {}",
+        properties.name, properties.version, properties.group, properties.id
+    );
+    for warning in warnings {
+        text.push_str(&format!(
+            "\n  warning: {}\n    fix: {}",
+            warning.message, warning.fix
+        ));
+    }
+    text
 }
 
 /// Formats each report as text, with each warning once: a later attempt that repeats a
@@ -484,6 +533,57 @@ mod tests {
         for attempt in &warned[1..] {
             assert!(texts[attempt - 1].contains(&reference), "{texts:#?}");
         }
+    }
+
+    #[tokio::test]
+    async fn register_warns_changed_logical_type() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = Target::open(None, &global(dir.path())).await.unwrap();
+        target
+            .set_group_mode(COURSE_GROUP, CompatibilityMode::None)
+            .unwrap();
+        let registration = |logical_type: &str| {
+            let content = format!(
+                r#"{{"type":"record","name":"Reading","namespace":"eda","fields":[
+                    {{"name":"at","type":{{"type":"long","logicalType":"{logical_type}"}}}}]}}"#
+            );
+            Registration {
+                group: COURSE_GROUP.to_string(),
+                name: "eda.Reading".to_string(),
+                mode: None,
+                parsed: ParsedSchema::parse(&content).unwrap(),
+                content,
+            }
+        };
+
+        let (_, first) = register_with_warnings(&target, &registration("timestamp-millis"))
+            .await
+            .unwrap();
+        let (second, warnings) = register_with_warnings(&target, &registration("timestamp-micros"))
+            .await
+            .unwrap();
+        let (_, repeated) = register_with_warnings(&target, &registration("timestamp-micros"))
+            .await
+            .unwrap();
+        target.close().await;
+
+        assert!(first.is_empty(), "{first:?}");
+        assert_eq!(second.version, 2);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let text = registered_text(&second, &warnings);
+        assert!(
+            text.contains(
+                "\n  warning: field `at` changes from long with the logical type \
+                 `timestamp-millis` to long with the logical type `timestamp-micros`."
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n    fix: keep the logical type `timestamp-millis` on field `at`"),
+            "{text}"
+        );
+        // Content that is already registered creates no version, so nothing is compared.
+        assert!(repeated.is_empty(), "{repeated:?}");
     }
 
     #[tokio::test]

@@ -1,4 +1,5 @@
-//! Checks of field defaults against the Avro specification.
+//! Checks of field defaults against the Avro specification, and the [`Warning`] type that
+//! these checks and the logical type check produce.
 //!
 //! The specification requires a field's default to match the field's type, and a union's
 //! default to match the union's first branch. Azure Schema Registry accepts schemas that break
@@ -12,7 +13,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::{AvroType, Field, NamedType, ParsedSchema};
+use crate::model::{type_json, AvroType, Field, NamedType, ParsedSchema};
 
 /// Depth of nested default values past which a default is taken as matching, so that checking
 /// a recursive type's default always ends.
@@ -36,20 +37,46 @@ pub enum DefaultProblem {
     },
 }
 
-/// A default that Azure accepts but the Avro specification rejects.
+/// The subject of a warning: a changed logical type, or a default that breaks a rule. Both
+/// serialize with a `kind` tag, such as `"kind": "logical_type_changed"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WarningProblem {
+    /// The field keeps an underlying type that resolves with the latest version's, but its
+    /// logical type differs, so the same encoded values mean something else.
+    LogicalTypeChanged {
+        /// The logical type in the latest version, such as `timestamp-millis`, or `None` for
+        /// a type without one.
+        old: Option<String>,
+        /// The logical type in the new version, or `None` for a type without one.
+        new: Option<String>,
+        /// The underlying type in the new version, such as `long` or a fixed type's full name.
+        underlying: String,
+    },
+    /// A default breaks a rule of the specification.
+    #[serde(untagged)]
+    Default(DefaultProblem),
+}
+
+/// A problem that does not reject a version: a default that the Avro specification rejects,
+/// which Azure Schema Registry accepts, or a logical type that differs from the latest
+/// version's, which resolution ignores.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// Dotted field path inside its record, such as `optional_field`.
+    /// For a default, the field's name, such as `optional_field`. For a logical type, the
+    /// dotted path from the top-level type, such as `payment.created_at` or `readings[].at`.
     pub field: String,
-    /// Full name of the record that declares the field.
+    /// Full name of the record that declares the field, empty for a type outside any record.
     pub record: String,
-    /// The default as written, JSON text.
-    pub default: String,
-    /// The rule that is broken.
-    pub problem: DefaultProblem,
-    /// A sentence stating the rule and why it matters.
+    /// The default as written, JSON text, for a warning about a default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// The rule that is broken, or the change.
+    pub problem: WarningProblem,
+    /// Sentences stating the broken rule or the change, and why it matters.
     pub message: String,
-    /// How to change the schema so that it follows the specification.
+    /// How to change the schema so that it follows the specification or keeps what the values
+    /// mean.
     pub fix: String,
 }
 
@@ -164,6 +191,7 @@ fn value_matches(schema: &ParsedSchema, ty: &AvroType, value: &Value, depth: usi
         AvroType::Float | AvroType::Double => value.is_number(),
         AvroType::String => value.is_string(),
         AvroType::Bytes | AvroType::Decimal(_) => value.as_str().is_some_and(is_byte_string),
+        AvroType::Logical { underlying, .. } => value_matches(schema, underlying, value, depth),
         AvroType::Array(items) => value.as_array().is_some_and(|elements| {
             elements
                 .iter()
@@ -218,6 +246,7 @@ pub(crate) fn suggested_default(schema: &ParsedSchema, ty: &AvroType, depth: usi
         AvroType::Int | AvroType::Long => "0".into(),
         AvroType::Float | AvroType::Double => "0.0".into(),
         AvroType::Bytes | AvroType::Decimal(_) | AvroType::String => "\"\"".into(),
+        AvroType::Logical { underlying, .. } => suggested_default(schema, underlying, depth),
         AvroType::Array(_) => "[]".into(),
         AvroType::Map(_) => "{}".into(),
         AvroType::Named(name) => match schema.lookup(name) {
@@ -268,10 +297,7 @@ fn warning(
                         let moved = order.remove(index);
                         order.insert(0, moved);
                     }
-                    let parts: Vec<String> = order
-                        .iter()
-                        .map(|branch| format!("\"{}\"", schema.describe(branch)))
-                        .collect();
+                    let parts: Vec<String> = order.iter().map(|branch| type_json(branch)).collect();
                     format!("[{}]", parts.join(", "))
                 }
                 _ => schema.describe(ty),
@@ -308,8 +334,8 @@ fn warning(
     Warning {
         field: field.to_string(),
         record: record.to_string(),
-        default: default_text,
-        problem,
+        default: Some(default_text),
+        problem: WarningProblem::Default(problem),
         message,
         fix,
     }
@@ -333,10 +359,10 @@ mod tests {
         assert_eq!(warnings[0].field, "optional_field");
         assert_eq!(
             warnings[0].problem,
-            DefaultProblem::UnionDefaultNotFirstBranch {
+            WarningProblem::Default(DefaultProblem::UnionDefaultNotFirstBranch {
                 first_branch: "string".into(),
                 matching_branch: "null".into()
-            }
+            })
         );
         assert!(
             warnings[0].fix.contains(r#"["null", "string"]"#),
@@ -362,9 +388,9 @@ mod tests {
         assert_eq!(warnings.len(), 1);
         assert_eq!(
             warnings[0].problem,
-            DefaultProblem::DefaultWrongType {
+            WarningProblem::Default(DefaultProblem::DefaultWrongType {
                 expected: "string".into()
-            }
+            })
         );
         assert_eq!(
             warnings[0].message,

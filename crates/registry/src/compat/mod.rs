@@ -8,9 +8,14 @@
 //! - **Backward**: a reader on the new version must read data written with the latest one.
 //! - **Forward**: a reader on the latest version must read data written with the new one.
 //! - **None**: every version is accepted.
+//!
+//! Warnings never reject a version. They name field defaults that break the Avro specification,
+//! in every version, and fields whose logical type differs from the latest version's, in every
+//! mode.
 
 mod defaults;
 mod explain;
+mod logical;
 pub(crate) mod resolve;
 
 use std::fmt;
@@ -18,8 +23,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-pub use defaults::{check_defaults, DefaultProblem, Warning};
+pub use defaults::{check_defaults, DefaultProblem, Warning, WarningProblem};
 use explain::explain;
+pub use logical::check_logical_types;
 
 use crate::model::ParsedSchema;
 
@@ -164,7 +170,8 @@ pub struct Verdict {
     pub compared_with_version: Option<u32>,
     /// Every field that breaks, empty when accepted.
     pub incompatibilities: Vec<Incompatibility>,
-    /// Defaults that Azure accepts but the Avro specification rejects.
+    /// Defaults that the Avro specification rejects, then fields whose logical type differs
+    /// from the latest version's. Neither rejects the version.
     pub warnings: Vec<Warning>,
     /// Description of what was compared with what, in one or two sentences.
     pub explanation: String,
@@ -206,7 +213,7 @@ pub fn check(
     new: &ParsedSchema,
     latest: Option<(&ParsedSchema, u32)>,
 ) -> Verdict {
-    let warnings = check_defaults(new);
+    let mut warnings = check_defaults(new);
     let Some((latest_schema, latest_version)) = latest else {
         return Verdict {
             mode,
@@ -219,6 +226,8 @@ pub fn check(
                 .to_string(),
         };
     };
+
+    warnings.extend(check_logical_types(latest_schema, latest_version, new));
 
     let incompatibilities: Vec<Incompatibility> = match mode {
         CompatibilityMode::None => Vec::new(),
@@ -234,8 +243,8 @@ pub fn check(
 
     let explanation = match mode {
         CompatibilityMode::None => format!(
-            "the group's compatibility mode is None, so the version is not compared with the \
-             latest version ({latest_version})"
+            "the group's compatibility mode is None, so the registry accepts the version without \
+             checking its compatibility with the latest version ({latest_version})"
         ),
         _ => format!(
             "compared in {mode} mode with the latest version ({latest_version}) only; Azure \

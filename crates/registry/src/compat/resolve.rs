@@ -9,11 +9,17 @@
 //! - primitives may be promoted: int to long, float or double; long to float or double; float
 //!   to double; string and bytes either way;
 //! - every branch of a writer union must be readable.
+//!
+//! Resolution ignores logical types, except that two decimals must agree. The walk still
+//! records each pair of resolved types whose logical types differ, for the warnings of
+//! [`super::logical`].
 
 use std::collections::HashSet;
 
 use super::defaults::{has_usable_default, suggested_default};
-use crate::model::{describe_decimal, AvroType, Decimal, Field, NamedType, ParsedSchema};
+use crate::model::{
+    describe_decimal, AvroType, Decimal, Field, LogicalType, NamedType, ParsedSchema,
+};
 
 /// One place where data written with the writer schema cannot be read with the reader schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +84,84 @@ pub(crate) enum FindingKind {
     FixedSizeChanged { reader: u64, writer: u64 },
     /// Two decimal logical types differ in precision or scale.
     DecimalChanged { reader: Decimal, writer: Decimal },
+}
+
+/// A logical type in the form that the comparison of two versions uses: a decimal with its
+/// precision and scale, or any other logical type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Logical {
+    Decimal(Decimal),
+    Other(LogicalType),
+}
+
+impl Logical {
+    /// Returns the name for messages, such as `timestamp-millis` or `decimal(10, 2)`.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Logical::Decimal(decimal) => describe_decimal(decimal),
+            Logical::Other(logical_type) => logical_type.name().to_string(),
+        }
+    }
+}
+
+/// One side of a [`LogicalTypeChange`]: the underlying type and its logical type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Annotated {
+    /// The underlying type as messages describe it, such as `long`, or a fixed type's full
+    /// name.
+    pub(crate) underlying: String,
+    /// The fixed type's size, `None` for a primitive.
+    pub(crate) fixed_size: Option<u64>,
+    /// The logical type, `None` for a type without a valid one.
+    pub(crate) logical: Option<Logical>,
+}
+
+impl Annotated {
+    fn of_primitive(schema: &ParsedSchema, ty: &AvroType) -> Annotated {
+        let logical = match ty {
+            AvroType::Decimal(decimal) => Some(Logical::Decimal(*decimal)),
+            AvroType::Logical { logical_type, .. } => Some(Logical::Other(*logical_type)),
+            _ => None,
+        };
+        Annotated {
+            underlying: schema.describe(ty.underlying()),
+            fixed_size: None,
+            logical,
+        }
+    }
+
+    fn of_fixed(fixed: &NamedType) -> Option<Annotated> {
+        let NamedType::Fixed {
+            full_name,
+            size,
+            decimal,
+            logical_type,
+            ..
+        } = fixed
+        else {
+            return None;
+        };
+        Some(Annotated {
+            underlying: full_name.clone(),
+            fixed_size: Some(*size),
+            logical: decimal
+                .map(Logical::Decimal)
+                .or(logical_type.map(Logical::Other)),
+        })
+    }
+}
+
+/// Two types that resolve, at one place of the schema, whose logical types differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LogicalTypeChange {
+    /// Dotted field path from the top-level type, as in [`Finding::path`].
+    pub(crate) path: String,
+    /// Full name of the reader's record that declares the field, `None` outside any record.
+    pub(crate) reader_record: Option<String>,
+    /// Full name of the writer's record that declares the field.
+    pub(crate) writer_record: Option<String>,
+    pub(crate) reader: Annotated,
+    pub(crate) writer: Annotated,
 }
 
 impl Finding {
@@ -145,14 +229,20 @@ impl Finding {
 
 /// Walks a reader schema against a writer schema and returns every finding.
 pub(crate) fn resolve(reader: &ParsedSchema, writer: &ParsedSchema) -> Vec<Finding> {
-    let mut walker = Walker {
-        reader,
-        writer,
-        visiting: HashSet::new(),
-        findings: Vec::new(),
-    };
+    let mut walker = Walker::new(reader, writer);
     walker.resolve(&reader.root, &writer.root, "");
     walker.findings
+}
+
+/// Walks a reader schema against a writer schema and returns every pair of resolved types
+/// whose logical types differ, except pairs of decimals, which resolution itself checks.
+pub(crate) fn logical_type_changes(
+    reader: &ParsedSchema,
+    writer: &ParsedSchema,
+) -> Vec<LogicalTypeChange> {
+    let mut walker = Walker::new(reader, writer);
+    walker.resolve(&reader.root, &writer.root, "");
+    walker.logical_type_changes
 }
 
 struct Walker<'a> {
@@ -161,9 +251,23 @@ struct Walker<'a> {
     /// Record pairs already being compared, so recursive types terminate.
     visiting: HashSet<(String, String)>,
     findings: Vec<Finding>,
+    /// Full names of the reader's and the writer's records whose fields are being compared.
+    records: (Option<String>, Option<String>),
+    logical_type_changes: Vec<LogicalTypeChange>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
+    fn new(reader: &'a ParsedSchema, writer: &'a ParsedSchema) -> Self {
+        Walker {
+            reader,
+            writer,
+            visiting: HashSet::new(),
+            findings: Vec::new(),
+            records: (None, None),
+            logical_type_changes: Vec::new(),
+        }
+    }
+
     fn resolve(&mut self, reader: &AvroType, writer: &AvroType, path: &str) {
         match (reader, writer) {
             (_, AvroType::Union(writer_branches)) => {
@@ -187,9 +291,32 @@ impl Walker<'_> {
             (AvroType::Decimal(reader_decimal), AvroType::Decimal(writer_decimal)) => {
                 self.check_decimals(Some(reader_decimal), Some(writer_decimal), path)
             }
-            _ if promotable(writer, reader) => {}
+            _ if promotable(writer, reader) => self.note_logical_types(
+                Annotated::of_primitive(self.reader, reader),
+                Annotated::of_primitive(self.writer, writer),
+                path,
+            ),
             _ => self.type_mismatch(reader, writer, path),
         }
+    }
+
+    /// Records a pair of resolved types whose logical types differ. Two decimals are left to
+    /// [`Self::check_decimals`], which rejects a change of precision or scale.
+    fn note_logical_types(&mut self, reader: Annotated, writer: Annotated, path: &str) {
+        let both_decimals = matches!(
+            (reader.logical, writer.logical),
+            (Some(Logical::Decimal(_)), Some(Logical::Decimal(_)))
+        );
+        if reader.logical == writer.logical || both_decimals {
+            return;
+        }
+        self.logical_type_changes.push(LogicalTypeChange {
+            path: path.to_string(),
+            reader_record: self.records.0.clone(),
+            writer_record: self.records.1.clone(),
+            reader,
+            writer,
+        });
     }
 
     /// Applies the specification's rule that two decimal logical types match only when their
@@ -298,7 +425,12 @@ impl Walker<'_> {
             ) => {
                 let key = (reader_name.to_string(), writer_name.to_string());
                 if self.visiting.insert(key.clone()) {
+                    let outer = std::mem::replace(
+                        &mut self.records,
+                        (Some(key.0.clone()), Some(key.1.clone())),
+                    );
                     self.resolve_fields(reader_fields, writer_fields, path);
+                    self.records = outer;
                     self.visiting.remove(&key);
                 }
             }
@@ -348,7 +480,15 @@ impl Walker<'_> {
                     decimal: writer_decimal,
                     ..
                 },
-            ) => self.check_decimals(reader_decimal.as_ref(), writer_decimal.as_ref(), path),
+            ) => {
+                self.check_decimals(reader_decimal.as_ref(), writer_decimal.as_ref(), path);
+                if let (Some(reader), Some(writer)) = (
+                    Annotated::of_fixed(reader_type),
+                    Annotated::of_fixed(writer_type),
+                ) {
+                    self.note_logical_types(reader, writer, path);
+                }
+            }
             // Named types of different kinds were reported above.
             _ => {}
         }
@@ -427,19 +567,9 @@ impl Walker<'_> {
     }
 
     fn equivalent(&self, reader: &AvroType, writer: &AvroType) -> bool {
-        let mut forward = Walker {
-            reader: self.reader,
-            writer: self.writer,
-            visiting: HashSet::new(),
-            findings: Vec::new(),
-        };
+        let mut forward = Walker::new(self.reader, self.writer);
         forward.resolve(reader, writer, "");
-        let mut backward = Walker {
-            reader: self.writer,
-            writer: self.reader,
-            visiting: HashSet::new(),
-            findings: Vec::new(),
-        };
+        let mut backward = Walker::new(self.writer, self.reader);
         backward.resolve(writer, reader, "");
         forward.findings.is_empty() && backward.findings.is_empty()
     }
@@ -530,10 +660,8 @@ impl Walker<'_> {
     /// Decides whether the reader type reads the writer type without any finding.
     fn reads_cleanly(&self, reader: &AvroType, writer: &AvroType) -> bool {
         let mut trial = Walker {
-            reader: self.reader,
-            writer: self.writer,
             visiting: self.visiting.clone(),
-            findings: Vec::new(),
+            ..Walker::new(self.reader, self.writer)
         };
         trial.resolve(reader, writer, "");
         trial.findings.is_empty()

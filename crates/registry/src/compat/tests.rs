@@ -53,7 +53,7 @@ fn exercise_attempt_2_warns_first_branch() {
         assert!(
             matches!(
                 verdicts[1].warnings[0].problem,
-                DefaultProblem::UnionDefaultNotFirstBranch { .. }
+                WarningProblem::Default(DefaultProblem::UnionDefaultNotFirstBranch { .. })
             ),
             "{mode}"
         );
@@ -435,7 +435,7 @@ fn later_branch_default_accepted_with_warning() {
         assert!(
             matches!(
                 verdict.warnings[0].problem,
-                DefaultProblem::UnionDefaultNotFirstBranch { .. }
+                WarningProblem::Default(DefaultProblem::UnionDefaultNotFirstBranch { .. })
             ),
             "{ty}"
         );

@@ -444,6 +444,100 @@ fn decimal_attributes_are_kept() {
 }
 
 #[test]
+fn valid_logical_types_are_kept() {
+    let cases = [
+        (
+            r#"{"type":"int","logicalType":"date"}"#,
+            LogicalType::Date,
+            AvroType::Int,
+        ),
+        (
+            r#"{"type":"long","logicalType":"timestamp-micros"}"#,
+            LogicalType::TimestampMicros,
+            AvroType::Long,
+        ),
+        (
+            r#"{"type":"long","logicalType":"local-timestamp-nanos"}"#,
+            LogicalType::LocalTimestampNanos,
+            AvroType::Long,
+        ),
+        (
+            r#"{"type":"string","logicalType":"uuid"}"#,
+            LogicalType::Uuid,
+            AvroType::String,
+        ),
+        (
+            r#"{"type":"bytes","logicalType":"big-decimal"}"#,
+            LogicalType::BigDecimal,
+            AvroType::Bytes,
+        ),
+    ];
+    for (text, logical_type, underlying) in cases {
+        let root = ParsedSchema::parse(text).unwrap().root;
+        assert_eq!(
+            root,
+            AvroType::Logical {
+                logical_type,
+                underlying: Box::new(underlying.clone()),
+            },
+            "{text}"
+        );
+        assert_eq!(root.underlying(), &underlying, "{text}");
+    }
+}
+
+#[test]
+fn invalid_logical_types_are_dropped() {
+    let cases = [
+        (
+            r#"{"type":"string","logicalType":"timestamp-millis"}"#,
+            AvroType::String,
+        ),
+        (r#"{"type":"long","logicalType":"date"}"#, AvroType::Long),
+        (r#"{"type":"int","logicalType":"uuid"}"#, AvroType::Int),
+        (
+            r#"{"type":"long","logicalType":"epoch-days"}"#,
+            AvroType::Long,
+        ),
+        (r#"{"type":"long","logicalType":5}"#, AvroType::Long),
+        (
+            r#"{"type":"double","logicalType":"duration"}"#,
+            AvroType::Double,
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(ParsedSchema::parse(text).unwrap().root, expected, "{text}");
+    }
+}
+
+#[test]
+fn fixed_logical_type_needs_its_size() {
+    let logical_type = |size: u64, name: &str| {
+        let text = format!(r#"{{"type":"fixed","name":"F","size":{size},"logicalType":"{name}"}}"#);
+        match ParsedSchema::parse(&text).unwrap().lookup("F") {
+            Some(NamedType::Fixed { logical_type, .. }) => *logical_type,
+            other => panic!("{text}: {other:?}"),
+        }
+    };
+    assert_eq!(logical_type(12, "duration"), Some(LogicalType::Duration));
+    assert_eq!(logical_type(16, "uuid"), Some(LogicalType::Uuid));
+    assert_eq!(logical_type(8, "duration"), None);
+    assert_eq!(logical_type(12, "uuid"), None);
+    assert_eq!(logical_type(12, "timestamp-millis"), None);
+}
+
+#[test]
+fn logical_type_described_after_underlying() {
+    let schema =
+        ParsedSchema::parse(r#"{"type":"long","logicalType":"timestamp-millis"}"#).unwrap();
+    assert_eq!(schema.describe(&schema.root), "long timestamp-millis");
+    assert_eq!(
+        type_json(&schema.root),
+        r#"{"type": "long", "logicalType": "timestamp-millis"}"#
+    );
+}
+
+#[test]
 fn deep_nesting_names_limit_and_fix() {
     let depth = 200;
     let text = format!(

@@ -19,7 +19,8 @@ use percent_encoding::percent_decode_str;
 
 use super::auth::TokenIssuer;
 use super::azure_error::AzureError;
-use crate::store::{Store, StoreError, StoredSchema};
+use crate::compat::{Warning, WarningProblem};
+use crate::store::{Registration, Store, StoreError, StoredSchema};
 use crate::wire::{is_avro_schema_content_type, AVRO_SCHEMA_CONTENT_TYPE};
 
 /// The api-versions this service accepts.
@@ -148,7 +149,9 @@ fn route(state: &ServiceState, request: &ParsedRequest) -> Result<Reply, AzureEr
                 .register(group, name, &content)
                 .map_err(store_error)?;
             let mut reply = properties_reply(&context, &registration.schema);
-            reply.headers.extend(default_warnings(&content));
+            reply
+                .headers
+                .extend(registration_warnings(&registration, &content));
             Ok(reply)
         }
         (Method::POST, [groups, group, schemas, name_and_action])
@@ -253,20 +256,28 @@ fn schema_body(state: &ServiceState, request: &ParsedRequest) -> Result<String, 
 
 // NOTE: Azure's status for an oversized schema is not documented; 413 is what an HTTP front
 // end returns for a body over its limit.
-/// The maximum number of `Warning` headers of one field each on a registration. One more
-/// header gives the number of fields left out, because clients limit the headers of a reply
-/// (Python's `http.client` to 100).
+/// The maximum number of `Warning` headers of one field each on a registration. Up to two more
+/// headers give the number of fields left out, one for defaults and one for logical types,
+/// because clients limit the headers of a reply (Python's `http.client` to 100).
 const MAX_WARNING_HEADERS: usize = 5;
 
-/// `Warning` headers (code 299, a lasting warning) for the field defaults of a registered
-/// schema that break the Avro specification, such as `"default": null` on a union whose first
-/// branch is not `"null"`. Azure accepts such a schema silently, and so does this registry.
-/// Each header states what readers may do with the default and how to fix it.
-fn default_warnings(content: &str) -> Vec<(&'static str, String)> {
-    let Ok(parsed) = crate::ParsedSchema::parse(content) else {
-        return Vec::new();
+/// `Warning` headers (code 299, a lasting warning) for a registration: field defaults that
+/// break the Avro specification, such as `"default": null` on a union whose first branch is
+/// not `"null"`, and fields whose logical type differs from the previous latest version's.
+/// The registry accepts such a schema, and each header states what happens to the values and
+/// how to fix it. Content that was already registered gets only the default warnings, because
+/// no version was compared.
+fn registration_warnings(
+    registration: &Registration,
+    content: &str,
+) -> Vec<(&'static str, String)> {
+    let warnings = match &registration.verdict {
+        Some(verdict) => verdict.warnings.clone(),
+        None => match crate::ParsedSchema::parse(content) {
+            Ok(parsed) => crate::compat::check_defaults(&parsed),
+            Err(_) => return Vec::new(),
+        },
     };
-    let warnings = crate::compat::check_defaults(&parsed);
     for warning in &warnings {
         tracing::warn!(
             record = warning.record,
@@ -280,17 +291,29 @@ fn default_warnings(content: &str) -> Vec<(&'static str, String)> {
         .take(MAX_WARNING_HEADERS)
         .map(|warning| warning_header(&format!("{}; {}", warning.message, warning.fix)))
         .collect();
-    if let Some(left_out) = warnings
-        .len()
-        .checked_sub(MAX_WARNING_HEADERS)
-        .filter(|n| *n > 0)
-    {
+    let left_out = warnings.get(MAX_WARNING_HEADERS..).unwrap_or_default();
+    let changed = left_out
+        .iter()
+        .filter(|warning| is_logical_type_change(warning))
+        .count();
+    let defaults = left_out.len() - changed;
+    if defaults > 0 {
         headers.push(warning_header(&format!(
-            "{left_out} more fields have defaults that break the Avro specification; check the \
+            "{defaults} more fields have defaults that break the Avro specification; check the \
              schema with `eda-workshop schema register`, which lists them all"
         )));
     }
+    if changed > 0 {
+        headers.push(warning_header(&format!(
+            "{changed} more fields changed their logical type; check the schema with \
+             `eda-workshop schema register`, which lists them all"
+        )));
+    }
     headers
+}
+
+fn is_logical_type_change(warning: &Warning) -> bool {
+    matches!(warning.problem, WarningProblem::LogicalTypeChanged { .. })
 }
 
 /// Writes `text` as the quoted text of a `Warning` header: quotes and backslashes are escaped
