@@ -9,6 +9,7 @@
 //! as opaque strings. Enqueued times are UTC milliseconds that never go backwards within a
 //! partition.
 
+mod batch;
 mod checkpoint;
 mod error;
 mod event;

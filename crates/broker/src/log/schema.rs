@@ -2,23 +2,22 @@
 
 use rusqlite::Connection;
 
-/// Events, one row each. Sequence numbers, offsets and enqueued times all grow with the row
-/// order of a partition, so start positions by offset or time are binary searches over the
-/// primary key. Logs created before that dropped their two secondary indexes; dropping them
-/// here saves two B-tree inserts per appended event.
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS events (
+/// Events, one row per appended batch ([`super::batch`]). Sequence numbers, offsets and enqueued
+/// times all grow with the row order of a partition, so start positions by offset or time are
+/// binary searches over the primary key. Logs created with one row per event are moved to this
+/// table when they are opened ([`move_event_rows`]).
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS batches (
     hub TEXT NOT NULL,
     partition INTEGER NOT NULL,
-    sequence INTEGER NOT NULL,
-    byte_offset INTEGER NOT NULL,
+    first_sequence INTEGER NOT NULL,
+    last_sequence INTEGER NOT NULL,
+    first_offset INTEGER NOT NULL,
+    last_offset INTEGER NOT NULL,
     enqueued_ms INTEGER NOT NULL,
-    partition_key TEXT,
-    message BLOB NOT NULL,
-    PRIMARY KEY (hub, partition, sequence)
+    events BLOB NOT NULL,
+    PRIMARY KEY (hub, partition, first_sequence)
 );
-DROP INDEX IF EXISTS events_by_offset;
-DROP INDEX IF EXISTS events_by_time;
 CREATE TABLE IF NOT EXISTS partitions (
     hub TEXT NOT NULL,
     partition INTEGER NOT NULL,
@@ -70,7 +69,63 @@ pub(super) fn open(path: &std::path::Path, commits: Commits) -> rusqlite::Result
     }
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
     connection.execute_batch(SCHEMA)?;
+    move_event_rows(&connection)?;
     Ok(connection)
+}
+
+/// Moves the events of a log written with one row per event into the `batches` table, each as a
+/// batch of one, and drops the old table, all in one transaction. Does nothing for a log
+/// without the old table.
+fn move_event_rows(connection: &Connection) -> rusqlite::Result<()> {
+    let transaction = connection.unchecked_transaction()?;
+    let has_old_table: bool = transaction.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_old_table {
+        return Ok(());
+    }
+    let mut moved = 0usize;
+    {
+        let mut select = transaction.prepare(
+            "SELECT hub, partition, sequence, byte_offset, enqueued_ms, partition_key, message
+             FROM events",
+        )?;
+        let mut insert = transaction.prepare(
+            "INSERT INTO batches (hub, partition, first_sequence, last_sequence, first_offset,
+                                  last_offset, enqueued_ms, events)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?4, ?5, ?6)",
+        )?;
+        let mut rows = select.query([])?;
+        while let Some(row) = rows.next()? {
+            let hub: String = row.get(0)?;
+            let partition: i64 = row.get(1)?;
+            let sequence: i64 = row.get(2)?;
+            let offset: i64 = row.get(3)?;
+            let enqueued_ms: i64 = row.get(4)?;
+            let partition_key: Option<String> = row.get(5)?;
+            let message: Vec<u8> = row.get(6)?;
+            let blob = super::batch::encode_one(partition_key.as_deref(), &message);
+            insert.execute(rusqlite::params![
+                hub,
+                partition,
+                sequence,
+                offset,
+                enqueued_ms,
+                blob
+            ])?;
+            moved += 1;
+        }
+    }
+    transaction.execute_batch("DROP TABLE events")?;
+    transaction.commit()?;
+    tracing::info!(
+        path = connection.path().unwrap_or_default(),
+        events = moved,
+        "event log moved to one row per batch"
+    );
+    Ok(())
 }
 
 /// The SQLite `wal_checkpoint` mode of a checkpoint, which decides whether it waits for the

@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::{oneshot, watch};
 
+use super::batch::{self, BatchStart};
 use super::checkpoint;
 use super::event::{AppendedEvent, NewEvent, StoredEvent};
 use super::position::{StartPoint, StartPosition};
@@ -18,13 +19,13 @@ use super::tail::{TailRead, Tails};
 use super::writer::{self, Clock, Command};
 use super::LogError;
 
-/// Reads a partition's events from a sequence number, below an end, in order. It has no LIMIT,
-/// because SQLite compiles a statement whose LIMIT is a bound parameter again each time the
-/// parameter is bound. Rows come in primary key order as they are stepped, so a caller that
+/// Reads a partition's batches from a first sequence number, below an end, in order. It has no
+/// LIMIT, because SQLite compiles a statement whose LIMIT is a bound parameter again each time
+/// the parameter is bound. Rows come in primary key order as they are stepped, so a caller that
 /// takes some of them reads no more.
-const READ_EVENTS: &str = "SELECT sequence, byte_offset, enqueued_ms, partition_key, message
-     FROM events WHERE hub = ?1 AND partition = ?2 AND sequence >= ?3 AND sequence < ?4
-     ORDER BY sequence";
+const READ_BATCHES: &str = "SELECT first_sequence, first_offset, enqueued_ms, events
+     FROM batches WHERE hub = ?1 AND partition = ?2 AND first_sequence >= ?3 AND first_sequence < ?4
+     ORDER BY first_sequence";
 
 /// A partition's runtime properties, in the terms of the `$management` READ reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,23 +273,51 @@ impl EventLog {
             TailRead::Unknown => i64::MAX,
         };
         let reader = self.reader();
-        let mut statement = reader
-            .prepare_cached(READ_EVENTS)
-            .map_err(|error| self.storage(error))?;
-        let rows = statement
-            .query_map(params![hub, partition, from_sequence, durable_end], |row| {
-                Ok(StoredEvent {
-                    sequence_number: row.get(0)?,
-                    offset: row.get::<_, i64>(1)?.to_string(),
-                    enqueued_time_ms: row.get(2)?,
-                    partition_key: row.get(3)?,
-                    message: row.get(4)?,
-                })
-            })
-            .map_err(|error| self.storage(error))?;
-        rows.take(max_events)
-            .collect::<rusqlite::Result<_>>()
-            .map_err(|error| self.storage(error))
+        self.read_stored(
+            &reader,
+            &hub,
+            partition,
+            from_sequence..durable_end,
+            max_events,
+        )
+        .map_err(|error| self.storage(error))
+    }
+
+    /// Reads up to `max_events` stored events in `range` from SQLite, starting with the batch
+    /// that contains the range's first sequence number.
+    fn read_stored(
+        &self,
+        reader: &Connection,
+        hub: &str,
+        partition: u32,
+        range: std::ops::Range<i64>,
+        max_events: usize,
+    ) -> rusqlite::Result<Vec<StoredEvent>> {
+        let first_batch = search::batch_containing(reader, hub, partition, range.start)?
+            .map_or(range.start, |batch| batch.first_sequence);
+        let mut statement = reader.prepare_cached(READ_BATCHES)?;
+        let mut rows = statement.query(params![hub, partition, first_batch, range.end])?;
+        let mut events = Vec::new();
+        while events.len() < max_events {
+            let Some(row) = rows.next()? else {
+                break;
+            };
+            let start = BatchStart {
+                first_sequence: row.get(0)?,
+                first_offset: row.get(1)?,
+                enqueued_ms: row.get(2)?,
+            };
+            let blob = row.get_ref(3)?.as_blob()?;
+            let decoded = batch::decode(start, blob, range.start).map_err(search::damaged)?;
+            let room = max_events - events.len();
+            events.extend(
+                decoded
+                    .into_iter()
+                    .take_while(|event| event.sequence_number < range.end)
+                    .take(room),
+            );
+        }
+        Ok(events)
     }
 
     /// Resolves a start position to the first sequence number to deliver. A position older
@@ -356,15 +385,7 @@ impl EventLog {
         let state = self
             .partition_state(&reader, &hub, partition)
             .map_err(|error| self.storage(error))?;
-        let last_offset: Option<i64> = reader
-            .prepare_cached(
-                "SELECT byte_offset FROM events WHERE hub = ?1 AND partition = ?2 AND sequence = ?3",
-            )
-            .and_then(|mut statement| {
-                statement
-                    .query_row(params![hub, partition, state.next_sequence - 1], |row| row.get(0))
-                    .optional()
-            })
+        let last_offset = search::offset_of(&reader, &hub, partition, state.next_sequence - 1)
             .map_err(|error| self.storage(error))?;
         let ever_written = state.next_sequence > 0;
         Ok(PartitionInfo {
@@ -519,7 +540,9 @@ fn partition_state(
         .optional()?;
     let (next_sequence, next_offset, last_enqueued_ms, removed) = head.unwrap_or((0, 0, None, 0));
     let first_retained: Option<i64> = reader
-        .prepare_cached("SELECT min(sequence) FROM events WHERE hub = ?1 AND partition = ?2")?
+        .prepare_cached(
+            "SELECT min(first_sequence) FROM batches WHERE hub = ?1 AND partition = ?2",
+        )?
         .query_row(params![hub, partition], |row| row.get(0))?;
     Ok(PartitionState {
         next_sequence,
@@ -571,15 +594,107 @@ mod tests {
             assert!(read.iter().all(|stored| stored.sequence_number >= from));
         }
         let reader = log.reader();
-        let statement = reader.prepare_cached(READ_EVENTS).unwrap();
+        let statement = reader.prepare_cached(READ_BATCHES).unwrap();
         assert_eq!(statement.get_status(StatementStatus::RePrepare), 0);
         let plan: String = reader
             .query_row(
-                &format!("EXPLAIN QUERY PLAN {READ_EVENTS}"),
+                &format!("EXPLAIN QUERY PLAN {READ_BATCHES}"),
                 params!["orders", 0, 0, 5],
                 |row| row.get(3),
             )
             .unwrap();
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+
+    #[test]
+    fn event_rows_moved_to_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE events (hub TEXT NOT NULL, partition INTEGER NOT NULL,
+                     sequence INTEGER NOT NULL, byte_offset INTEGER NOT NULL,
+                     enqueued_ms INTEGER NOT NULL, partition_key TEXT, message BLOB NOT NULL,
+                     PRIMARY KEY (hub, partition, sequence));
+                 CREATE TABLE partitions (hub TEXT NOT NULL, partition INTEGER NOT NULL,
+                     next_sequence INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+                     last_enqueued_ms INTEGER, removed INTEGER NOT NULL,
+                     PRIMARY KEY (hub, partition));
+                 INSERT INTO events VALUES ('orders', 0, 4, 900, 1000, 'key-a', x'0102');
+                 INSERT INTO events VALUES ('orders', 0, 5, 902, 1000, NULL, x'03');
+                 INSERT INTO events VALUES ('orders', 1, 0, 0, 2000, NULL, x'04');
+                 INSERT INTO partitions VALUES ('orders', 0, 6, 903, 1000, 4);
+                 INSERT INTO partitions VALUES ('orders', 1, 1, 1, 2000, 0);",
+            )
+            .unwrap();
+        }
+        let log = EventLog::open(&path).unwrap();
+        let read = log.read("orders", 0, 0, 10).unwrap();
+        let summary: Vec<_> = read
+            .iter()
+            .map(|event| {
+                (
+                    event.sequence_number,
+                    event.offset.as_str(),
+                    event.enqueued_time_ms,
+                    event.partition_key.as_deref(),
+                    event.message.as_slice(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (4, "900", 1000, Some("key-a"), &[1, 2][..]),
+                (5, "902", 1000, None, &[3][..]),
+            ]
+        );
+        let info = log.partition_info("orders", 0).unwrap();
+        assert_eq!(
+            (
+                info.begin_sequence_number,
+                info.last_enqueued_offset.as_str()
+            ),
+            (4, "902")
+        );
+        let appended = log.append_blocking("orders", 0, vec![event(&[9])]).unwrap();
+        assert_eq!(appended[0].sequence_number, 6);
+        assert_eq!(log.read("orders", 1, 0, 10).unwrap()[0].message, [4]);
+        drop(log);
+
+        let tables: Vec<String> = Connection::open(&path)
+            .unwrap()
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(tables, ["batches", "partitions"]);
+    }
+
+    #[test]
+    fn read_starts_inside_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let log = EventLog::open(&path).unwrap();
+        for batch in 0..3u8 {
+            let events: Vec<NewEvent> = (0..4).map(|index| event(&[batch * 4 + index])).collect();
+            log.append_blocking("orders", 0, events).unwrap();
+        }
+        drop(log);
+        let log = EventLog::open(&path).unwrap();
+        let sequence_numbers = |from: i64, max: usize| -> Vec<i64> {
+            let read = log.read("orders", 0, from, max).unwrap();
+            assert!(read
+                .iter()
+                .all(|stored| stored.message.ends_with(&[stored.sequence_number as u8])));
+            read.iter().map(|stored| stored.sequence_number).collect()
+        };
+        assert_eq!(sequence_numbers(2, 5), [2, 3, 4, 5, 6]);
+        assert_eq!(sequence_numbers(7, 100), [7, 8, 9, 10, 11]);
+        assert_eq!(sequence_numbers(11, 100), [11]);
+        assert!(sequence_numbers(12, 100).is_empty());
     }
 }

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tokio::sync::oneshot;
 
+use super::batch;
 use super::checkpoint::{Checkpointer, WalBounds};
 use super::event::{AppendedEvent, NewEvent, StoredEvent};
 use super::search::{self, Column};
@@ -509,8 +510,8 @@ fn store_head(
     Ok(())
 }
 
-/// Appends a batch with consecutive sequence numbers and returns them. The partition's head
-/// changes in `heads` only; the caller stores it before committing.
+/// Appends a batch with consecutive sequence numbers, as one row, and returns them. The
+/// partition's head changes in `heads` only; the caller stores it before committing.
 fn append(
     connection: &Connection,
     heads: &mut Heads,
@@ -519,41 +520,47 @@ fn append(
     events: &[NewEvent],
     clock: &Clock,
 ) -> rusqlite::Result<Vec<AppendedEvent>> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
     let head = heads.get(connection, hub, partition)?;
     let mut next = *head;
     // Enqueued times never go backwards within a partition, even if the system clock does.
     let enqueued_ms = next
         .last_enqueued_ms
         .map_or(clock(), |last| clock().max(last));
-    let mut insert = connection.prepare_cached(
-        "INSERT INTO events (hub, partition, sequence, byte_offset, enqueued_ms, partition_key, message)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
+    let first_sequence = next.next_sequence;
+    let first_offset = next.next_offset;
+    let mut last_offset = first_offset;
     let mut appended = Vec::with_capacity(events.len());
     for event in events {
-        insert.execute(params![
-            hub,
-            partition,
-            next.next_sequence,
-            next.next_offset,
-            enqueued_ms,
-            event.partition_key,
-            event.message
-        ])?;
         appended.push(AppendedEvent {
             sequence_number: next.next_sequence,
             offset: next.next_offset.to_string(),
             enqueued_time_ms: enqueued_ms,
         });
+        last_offset = next.next_offset;
         next.next_sequence += 1;
-        // The offset is the event's byte position in the partition; an empty event still
-        // advances it by one so that offsets stay strictly increasing.
-        next.next_offset += i64::try_from(event.message.len().max(1)).unwrap_or(i64::MAX);
+        next.next_offset = batch::next_offset(next.next_offset, event.message.len());
     }
-    if !events.is_empty() {
-        next.last_enqueued_ms = Some(enqueued_ms);
-    }
-    // Only a fully inserted batch moves the head.
+    next.last_enqueued_ms = Some(enqueued_ms);
+    connection
+        .prepare_cached(
+            "INSERT INTO batches (hub, partition, first_sequence, last_sequence, first_offset,
+                                  last_offset, enqueued_ms, events)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            hub,
+            partition,
+            first_sequence,
+            next.next_sequence - 1,
+            first_offset,
+            last_offset,
+            enqueued_ms,
+            batch::encode(events)
+        ])?;
+    // Only a stored batch moves the head.
     *head = next;
     Ok(appended)
 }
@@ -572,7 +579,9 @@ fn retain(
     let mut total = 0u64;
     for partition in partitions {
         let first: Option<i64> = connection
-            .prepare_cached("SELECT min(sequence) FROM events WHERE hub = ?1 AND partition = ?2")?
+            .prepare_cached(
+                "SELECT min(first_sequence) FROM batches WHERE hub = ?1 AND partition = ?2",
+            )?
             .query_row(params![hub, partition], |row| row.get(0))?;
         let Some(first) = first else {
             continue;
@@ -580,7 +589,8 @@ fn retain(
         let head = heads.get(connection, hub, partition)?;
         let end = head.next_sequence;
         // Enqueued times never decrease within a partition, so the expired events are the
-        // ones before the first event enqueued at or after the cutoff.
+        // ones before the first event enqueued at or after the cutoff. The events of one batch
+        // share their enqueued time, so that event starts a batch and whole batches go.
         let keep_from = search::first_matching(
             connection,
             hub,
@@ -592,20 +602,22 @@ fn retain(
         if keep_from == first {
             continue;
         }
-        let removed = connection
+        connection
             .prepare_cached(
-                "DELETE FROM events WHERE hub = ?1 AND partition = ?2 AND sequence < ?3",
+                "DELETE FROM batches WHERE hub = ?1 AND partition = ?2 AND first_sequence < ?3",
             )?
             .execute(params![hub, partition, keep_from])?;
+        // Retained sequence numbers have no gaps, so the removed events are the ones between.
+        let removed = keep_from - first;
         let head = heads.get(connection, hub, partition)?;
-        head.removed += i64::try_from(removed).unwrap_or(i64::MAX);
-        total += removed as u64;
+        head.removed += removed;
+        total += u64::try_from(removed).unwrap_or(0);
     }
     Ok(total)
 }
 
 fn delete_hub(connection: &Connection, hub: &str) -> rusqlite::Result<()> {
-    connection.execute("DELETE FROM events WHERE hub = ?1", params![hub])?;
+    connection.execute("DELETE FROM batches WHERE hub = ?1", params![hub])?;
     connection.execute("DELETE FROM partitions WHERE hub = ?1", params![hub])?;
     Ok(())
 }

@@ -1,0 +1,241 @@
+//! The stored form of an appended batch: one SQLite row holding every event of the batch.
+//!
+//! Every event of one append shares its enqueued time, and its sequence numbers and offsets
+//! follow from the batch's first ones and the message lengths. So the row keeps only the first
+//! and last sequence numbers and offsets, the enqueued time and one blob of the events. One row
+//! per batch instead of one per event means one B-tree insert per batch, which is most of what
+//! the writer thread spent its time on.
+//!
+//! The blob starts with a format byte, then contains each event as its message length (u32, little
+//! endian), its partition key length plus one (u32, little endian; 0 when the event has none),
+//! the key's UTF-8 bytes and the message bytes.
+
+use super::event::{NewEvent, StoredEvent};
+
+/// The format byte of the layout above.
+const FORMAT: u8 = 1;
+
+/// The bytes of one event's two lengths.
+const LENGTHS: usize = 8;
+
+/// Returns the offset that follows an event of `message_len` bytes at `offset`. The offset is
+/// the event's byte position in the partition. An empty event still advances it by one, so
+/// offsets stay strictly increasing.
+pub(super) fn next_offset(offset: i64, message_len: usize) -> i64 {
+    offset.saturating_add(i64::try_from(message_len.max(1)).unwrap_or(i64::MAX))
+}
+
+/// Encodes the events of one batch into the blob of its row.
+pub(super) fn encode(events: &[NewEvent]) -> Vec<u8> {
+    let size: usize = events
+        .iter()
+        .map(|event| LENGTHS + event.partition_key_size() + event.message.len())
+        .sum();
+    let mut blob = Vec::with_capacity(1 + size);
+    blob.push(FORMAT);
+    for event in events {
+        push_event(&mut blob, event.partition_key.as_deref(), &event.message);
+    }
+    blob
+}
+
+/// Encodes a single event, as a batch of one.
+pub(super) fn encode_one(partition_key: Option<&str>, message: &[u8]) -> Vec<u8> {
+    let mut blob =
+        Vec::with_capacity(1 + LENGTHS + partition_key.map_or(0, str::len) + message.len());
+    blob.push(FORMAT);
+    push_event(&mut blob, partition_key, message);
+    blob
+}
+
+fn push_event(blob: &mut Vec<u8>, partition_key: Option<&str>, message: &[u8]) {
+    // `size::check` keeps every event and key far below 4 GiB.
+    let message_len = u32::try_from(message.len()).expect("events are at most 1 MB");
+    let key_field = partition_key.map_or(0, |key| {
+        u32::try_from(key.len() + 1).expect("partition keys are at most 1 MB")
+    });
+    blob.extend_from_slice(&message_len.to_le_bytes());
+    blob.extend_from_slice(&key_field.to_le_bytes());
+    if let Some(key) = partition_key {
+        blob.extend_from_slice(key.as_bytes());
+    }
+    blob.extend_from_slice(message);
+}
+
+/// The columns of a batch row that decoding needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct BatchStart {
+    pub(super) first_sequence: i64,
+    pub(super) first_offset: i64,
+    pub(super) enqueued_ms: i64,
+}
+
+/// A blob that does not match its row: something other than the log changed the database
+/// file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the stored batch that starts at sequence number {first_sequence} is damaged: {problem}")]
+pub(super) struct DamagedBatch {
+    first_sequence: i64,
+    problem: &'static str,
+}
+
+/// Decodes the events of a batch row whose sequence numbers are at least `from_sequence`.
+pub(super) fn decode(
+    start: BatchStart,
+    blob: &[u8],
+    from_sequence: i64,
+) -> Result<Vec<StoredEvent>, DamagedBatch> {
+    let damaged = |problem| DamagedBatch {
+        first_sequence: start.first_sequence,
+        problem,
+    };
+    let Some((&FORMAT, mut rest)) = blob.split_first() else {
+        return Err(damaged("unknown format"));
+    };
+    let mut events = Vec::new();
+    let mut sequence_number = start.first_sequence;
+    let mut offset = start.first_offset;
+    while !rest.is_empty() {
+        if rest.len() < LENGTHS {
+            return Err(damaged("an event's lengths are cut off"));
+        }
+        let (lengths, after) = rest.split_at(LENGTHS);
+        let message_len = read_u32(&lengths[..4]);
+        let key_field = read_u32(&lengths[4..]);
+        let key_len = key_field.saturating_sub(1);
+        if after.len() < key_len + message_len {
+            return Err(damaged("an event is cut off"));
+        }
+        let (key, after) = after.split_at(key_len);
+        let (message, after) = after.split_at(message_len);
+        rest = after;
+        if sequence_number >= from_sequence {
+            let partition_key = if key_field == 0 {
+                None
+            } else {
+                let key = std::str::from_utf8(key)
+                    .map_err(|_| damaged("a partition key is not UTF-8"))?;
+                Some(key.to_owned())
+            };
+            events.push(StoredEvent {
+                sequence_number,
+                offset: offset.to_string(),
+                enqueued_time_ms: start.enqueued_ms,
+                partition_key,
+                message: message.to_vec(),
+            });
+        }
+        sequence_number += 1;
+        offset = next_offset(offset, message_len);
+    }
+    Ok(events)
+}
+
+fn read_u32(bytes: &[u8]) -> usize {
+    let bytes: [u8; 4] = bytes.try_into().expect("a slice of four bytes");
+    u32::from_le_bytes(bytes) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_event(message: &[u8], key: Option<&str>) -> NewEvent {
+        NewEvent {
+            message: message.to_vec(),
+            body_size: message.len(),
+            properties_size: 0,
+            partition_key: key.map(str::to_owned),
+        }
+    }
+
+    const START: BatchStart = BatchStart {
+        first_sequence: 40,
+        first_offset: 1_000,
+        enqueued_ms: 1_700_000_000_000,
+    };
+
+    #[test]
+    fn round_trip_keeps_messages_keys_and_positions() {
+        let events = [
+            new_event(b"first", Some("customer-7")),
+            new_event(b"", None),
+            new_event(b"third", Some("")),
+        ];
+        let decoded = decode(START, &encode(&events), 0).unwrap();
+        let summary: Vec<_> = decoded
+            .iter()
+            .map(|event| {
+                (
+                    event.sequence_number,
+                    event.offset.as_str(),
+                    event.partition_key.as_deref(),
+                    event.message.as_slice(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (40, "1000", Some("customer-7"), &b"first"[..]),
+                // The empty event still takes one byte of offsets.
+                (41, "1005", None, &b""[..]),
+                (42, "1006", Some(""), &b"third"[..]),
+            ]
+        );
+        assert!(decoded
+            .iter()
+            .all(|event| event.enqueued_time_ms == START.enqueued_ms));
+    }
+
+    #[test]
+    fn decodes_from_a_sequence_number_within_the_batch() {
+        let events: Vec<NewEvent> = (0u8..5).map(|index| new_event(&[index; 3], None)).collect();
+        let decoded = decode(START, &encode(&events), 43).unwrap();
+        let positions: Vec<_> = decoded
+            .iter()
+            .map(|event| {
+                (
+                    event.sequence_number,
+                    event.offset.clone(),
+                    event.message[0],
+                )
+            })
+            .collect();
+        assert_eq!(
+            positions,
+            [(43, "1009".to_owned(), 3), (44, "1012".to_owned(), 4)]
+        );
+    }
+
+    #[test]
+    fn single_event_blob_matches_batch_of_one() {
+        let event = new_event(b"payload", Some("key"));
+        assert_eq!(
+            encode_one(Some("key"), b"payload"),
+            encode(std::slice::from_ref(&event))
+        );
+    }
+
+    #[test]
+    fn damaged_blobs_are_errors_not_panics() {
+        let blob = encode(&[new_event(b"payload", Some("key"))]);
+        for cut in 0..blob.len() {
+            let result = decode(START, &blob[..cut], 0);
+            if cut == 1 {
+                // The format byte alone is a batch of no events.
+                assert_eq!(result, Ok(Vec::new()));
+            } else {
+                let error = result.unwrap_err().to_string();
+                assert!(error.contains("sequence number 40"), "{error}");
+            }
+        }
+        let mut other_format = blob.clone();
+        other_format[0] = 9;
+        assert!(decode(START, &other_format, 0).is_err());
+        let mut bad_key = blob;
+        bad_key[1 + LENGTHS] = 0xff;
+        let error = decode(START, &bad_key, 0).unwrap_err().to_string();
+        assert!(error.contains("not UTF-8"), "{error}");
+    }
+}
