@@ -55,6 +55,7 @@ pub(super) fn explain(
             writer,
             branches,
             has_named_branch,
+            reader_is_union,
         } => {
             let (old, new) = context.old_and_new(reader, writer);
             let reason = format!(
@@ -62,7 +63,7 @@ pub(super) fn explain(
                 context.display_field(),
                 context.side()
             );
-            let fix = union_branch_fix(&context, &branches, has_named_branch);
+            let fix = union_branch_fix(&context, &branches, has_named_branch, reader_is_union);
             context.finish(Breakage::TypeChanged { old, new }, reason, fix)
         }
         FindingKind::NameMismatch {
@@ -187,8 +188,13 @@ fn type_change_fix(direction: Direction) -> String {
 
 /// Returns the fix for union branches that the reader cannot read. In Backward mode they are
 /// branches of the old version that the new one dropped, and in Forward mode branches that
-/// the new version added.
-fn union_branch_fix(context: &Context, branches: &[String], has_named_branch: bool) -> String {
+/// the new version added. `reader_is_union` is false when the reader's type is a single type.
+fn union_branch_fix(
+    context: &Context,
+    branches: &[String],
+    has_named_branch: bool,
+    reader_is_union: bool,
+) -> String {
     let (noun, pronoun) = match branches {
         [_] => ("branch", "it"),
         _ => ("branches", "them"),
@@ -203,9 +209,14 @@ fn union_branch_fix(context: &Context, branches: &[String], has_named_branch: bo
             } else {
                 ""
             };
+            let keep = if reader_is_union {
+                format!("keep the {noun} {list} in the union")
+            } else {
+                format!("keep the field a union that contains the {noun} {list}")
+            };
             format!(
-                "keep the {noun} {list} in the union, because data written with version \
-                 {latest} may contain {pronoun}{rename}"
+                "{keep}, because data written with version {latest} may contain \
+                 {pronoun}{rename}"
             )
         }
         Direction::Forward => {

@@ -61,6 +61,8 @@ pub(crate) enum FindingKind {
         /// Whether one of those branches is a record, enum or fixed type, which an alias or
         /// an old name can match.
         has_named_branch: bool,
+        /// Whether the reader's type is a union, as opposed to a single type.
+        reader_is_union: bool,
     },
     /// Both sides are named types of the same kind whose names do not match.
     NameMismatch {
@@ -372,6 +374,7 @@ impl<'a> Walker<'a> {
                     writer,
                     branches: unreadable,
                     has_named_branch,
+                    reader_is_union: matches!(reader, AvroType::Union(_)),
                 },
             });
         }

@@ -882,7 +882,7 @@ fn union_branch_fix_depends_on_direction() {
     let backward = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
     assert_eq!(
         backward.incompatibilities[0].fix,
-        "keep the branches null, long in the union, because data written with version 1 may \
-         contain them"
+        "keep the field a union that contains the branches null, long, because data written \
+         with version 1 may contain them"
     );
 }
