@@ -79,11 +79,12 @@ pub(super) struct DamagedBatch {
     problem: &'static str,
 }
 
-/// Decodes the events of a batch row whose sequence numbers are at least `from_sequence`.
+/// Decodes the events of a batch row whose sequence numbers are in `wanted`. Events after the
+/// range are not read, so a reader that takes part of a batch copies only that part.
 pub(super) fn decode(
     start: BatchStart,
     blob: &[u8],
-    from_sequence: i64,
+    wanted: std::ops::Range<i64>,
 ) -> Result<Vec<StoredEvent>, DamagedBatch> {
     let damaged = |problem| DamagedBatch {
         first_sequence: start.first_sequence,
@@ -95,7 +96,7 @@ pub(super) fn decode(
     let mut events = Vec::new();
     let mut sequence_number = start.first_sequence;
     let mut offset = start.first_offset;
-    while !rest.is_empty() {
+    while !rest.is_empty() && sequence_number < wanted.end {
         if rest.len() < LENGTHS {
             return Err(damaged("an event's lengths are cut off"));
         }
@@ -109,7 +110,7 @@ pub(super) fn decode(
         let (key, after) = after.split_at(key_len);
         let (message, after) = after.split_at(message_len);
         rest = after;
-        if sequence_number >= from_sequence {
+        if sequence_number >= wanted.start {
             let partition_key = if key_field == 0 {
                 None
             } else {
@@ -162,7 +163,7 @@ mod tests {
             new_event(b"", None),
             new_event(b"third", Some("")),
         ];
-        let decoded = decode(START, &encode(&events), 0).unwrap();
+        let decoded = decode(START, &encode(&events), 0..i64::MAX).unwrap();
         let summary: Vec<_> = decoded
             .iter()
             .map(|event| {
@@ -189,23 +190,27 @@ mod tests {
     }
 
     #[test]
-    fn decodes_from_a_sequence_number_within_the_batch() {
+    fn decode_takes_wanted_range() {
         let events: Vec<NewEvent> = (0u8..5).map(|index| new_event(&[index; 3], None)).collect();
-        let decoded = decode(START, &encode(&events), 43).unwrap();
-        let positions: Vec<_> = decoded
-            .iter()
-            .map(|event| {
-                (
-                    event.sequence_number,
-                    event.offset.clone(),
-                    event.message[0],
-                )
-            })
-            .collect();
+        let positions = |wanted: std::ops::Range<i64>| -> Vec<_> {
+            decode(START, &encode(&events), wanted)
+                .unwrap()
+                .iter()
+                .map(|event| {
+                    (
+                        event.sequence_number,
+                        event.offset.clone(),
+                        event.message[0],
+                    )
+                })
+                .collect()
+        };
         assert_eq!(
-            positions,
+            positions(43..i64::MAX),
             [(43, "1009".to_owned(), 3), (44, "1012".to_owned(), 4)]
         );
+        assert_eq!(positions(41..42), [(41, "1003".to_owned(), 1)]);
+        assert!(positions(45..50).is_empty());
     }
 
     #[test]
@@ -221,7 +226,7 @@ mod tests {
     fn damaged_blobs_are_errors_not_panics() {
         let blob = encode(&[new_event(b"payload", Some("key"))]);
         for cut in 0..blob.len() {
-            let result = decode(START, &blob[..cut], 0);
+            let result = decode(START, &blob[..cut], 0..i64::MAX);
             if cut == 1 {
                 // The format byte alone is a batch of no events.
                 assert_eq!(result, Ok(Vec::new()));
@@ -232,10 +237,12 @@ mod tests {
         }
         let mut other_format = blob.clone();
         other_format[0] = 9;
-        assert!(decode(START, &other_format, 0).is_err());
+        assert!(decode(START, &other_format, 0..i64::MAX).is_err());
         let mut bad_key = blob;
         bad_key[1 + LENGTHS] = 0xff;
-        let error = decode(START, &bad_key, 0).unwrap_err().to_string();
+        let error = decode(START, &bad_key, 0..i64::MAX)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("not UTF-8"), "{error}");
     }
 }

@@ -74,7 +74,7 @@ pub(super) fn batch_containing(
     Ok(row.filter(|batch| batch.last_sequence >= sequence))
 }
 
-/// Decodes the events of a stored batch from `from_sequence` on.
+/// Decodes every event of a stored batch from `from_sequence` on.
 pub(super) fn batch_events(
     connection: &Connection,
     hub: &str,
@@ -89,7 +89,7 @@ pub(super) fn batch_events(
         .query_row(params![hub, partition, batch.first_sequence], |row| {
             row.get(0)
         })?;
-    batch::decode(batch.start(), &blob, from_sequence).map_err(damaged)
+    batch::decode(batch.start(), &blob, from_sequence..i64::MAX).map_err(damaged)
 }
 
 /// Turns a damaged batch into the error type of the queries around it.

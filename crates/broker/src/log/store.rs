@@ -308,14 +308,11 @@ impl EventLog {
                 enqueued_ms: row.get(2)?,
             };
             let blob = row.get_ref(3)?.as_blob()?;
-            let decoded = batch::decode(start, blob, range.start).map_err(search::damaged)?;
-            let room = max_events - events.len();
-            events.extend(
-                decoded
-                    .into_iter()
-                    .take_while(|event| event.sequence_number < range.end)
-                    .take(room),
-            );
+            let room = i64::try_from(max_events - events.len()).unwrap_or(i64::MAX);
+            let first = range.start.max(start.first_sequence);
+            let wanted = first..range.end.min(first.saturating_add(room));
+            let decoded = batch::decode(start, blob, wanted).map_err(search::damaged)?;
+            events.extend(decoded);
         }
         Ok(events)
     }
