@@ -314,6 +314,56 @@ describe("schema exercise page", () => {
     expect(document.activeElement?.id).toBe("own-result");
   });
 
+  test("says an accepted own schema has a warning", async () => {
+    const { user } = await openSaved("schema_registry");
+    const editor = await screen.findByLabelText("Try your own schema");
+    await user.clear(editor);
+    await user.click(editor);
+    await user.paste(
+      '{"type":"record","name":"example.Order","fields":[{"name":"placed_at",' +
+        '"type":{"type":"long","logicalType":"timestamp-micros"}}]}',
+    );
+
+    await user.click(screen.getByRole("button", { name: "Register this schema" }));
+
+    const result = await waitFor(() => {
+      const element = document.getElementById("own-result");
+      expect(element?.textContent).toContain("Your schema was accepted");
+      return element as HTMLElement;
+    });
+    expect(result.textContent).toContain("with a warning on order.placed_at.");
+    expect(result.classList.contains("warned")).toBe(true);
+    expect(result.classList.contains("bad")).toBe(false);
+    expect(document.activeElement).toBe(result);
+
+    const warning = screen.getByRole("list", { name: "Warnings" }).querySelector("li");
+    const lines = [...(warning?.querySelectorAll("p") ?? [])].map((line) =>
+      (line.textContent ?? "").replace(/\s+/g, " ").trim(),
+    );
+    expect(lines[0]).toBe("Warning on order.placed_at");
+    expect(warning?.querySelector("strong code")?.textContent).toBe("order.placed_at");
+    expect(lines[1]).toMatch(/off by a factor of 1,000\.$/);
+    expect(lines[1]).toMatch(/^Field order.placed_at changes/);
+    expect(lines[2]).toBe("Fix: Keep the logical type timestamp-millis on field order.placed_at.");
+
+    await user.click(screen.getByRole("button", { name: "Show the verdict" }));
+    expect(document.activeElement?.id).toBe("latest-verdict");
+  });
+
+  test("offers no verdict button after an error", async () => {
+    const { user } = await openSaved("schema_registry");
+    const editor = await screen.findByLabelText("Try your own schema");
+    await user.clear(editor);
+    await user.type(editor, "not a schema");
+
+    await user.click(screen.getByRole("button", { name: "Register this schema" }));
+
+    await waitFor(() =>
+      expect(document.getElementById("own-result")?.classList.contains("bad")).toBe(true),
+    );
+    expect(screen.queryByRole("button", { name: "Show the verdict" })).toBeNull();
+  });
+
   test("starts over with an empty group", async () => {
     const { backend, user } = await openSaved("schema_registry");
     await user.click(await screen.findByRole("button", { name: "Register attempt 1" }));

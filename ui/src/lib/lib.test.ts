@@ -6,9 +6,9 @@ import { groupNames } from "./group";
 import { sectionResources, showsKind, showsResourceGroup } from "./resources";
 import { copyPending } from "./clipboard";
 import { hideScrollbarsBehind } from "./modal";
-import { EMPTY_SCHEMA, ownVerdict } from "./exercise";
+import { EMPTY_SCHEMA, ownTone, ownVerdict, warningSubject } from "./exercise";
 import { updateLines } from "./results";
-import { markNamespace, marksNamespace, segments, withoutFix } from "./rich";
+import { asSentence, markNamespace, marksNamespace, segments, withoutFix } from "./rich";
 import { pageNumber, pagePosition, wizardSteps } from "./wizard";
 
 function planned(step: string, kind: string, name: string): PlannedName {
@@ -181,6 +181,45 @@ describe("own schema verdict", () => {
       "Your schema was rejected in Forward mode because of `test_guid`. The last verdict in " +
         "the list above says why and how to fix it.",
     );
+  });
+
+  test("counts one warning and names its field", () => {
+    const record = verdict(true);
+    record.warnings = [{ field: "at", message: "field `at` changes", fix: "keep it" }];
+
+    expect(ownVerdict(record)).toBe(
+      "Your schema was accepted as version 4 of `ForwardCompatibleEvent.Created` in Forward " +
+        "mode, with a warning on `at`. The last verdict in the list above says what each " +
+        "warning means and how to fix it.",
+    );
+  });
+
+  test("names each warned field once", () => {
+    const record = verdict(true);
+    record.warnings = [
+      { field: "a.b", message: "first", fix: "f" },
+      { field: "a.b", message: "second", fix: "f" },
+      { field: "(top level)", message: "third", fix: "f" },
+      { field: "c[]", message: "fourth", fix: "f" },
+    ];
+
+    expect(ownVerdict(record)).toContain(
+      "with 4 warnings on `a.b`, the top-level type and `c[]`.",
+    );
+  });
+
+  test("tones the line by verdict and warnings", () => {
+    const warned = verdict(true);
+    warned.warnings = [{ field: "at", message: "m", fix: "f" }];
+
+    expect(ownTone(verdict(true))).toBe("accepted");
+    expect(ownTone(warned)).toBe("warned");
+    expect(ownTone(verdict(false))).toBe("rejected");
+  });
+
+  test("names the top-level type in words", () => {
+    expect(warningSubject("(top level)")).toBe("the top-level type");
+    expect(warningSubject("order.placed_at")).toBe("`order.placed_at`");
   });
 
   test("says an empty schema is empty", () => {
@@ -367,5 +406,19 @@ describe("hideScrollbarsBehind", () => {
     restore();
     expect(column.style.overflowY).toBe("auto");
     document.body.innerHTML = "";
+  });
+});
+
+describe("asSentence", () => {
+  test.each([
+    ["values change meaning", "Values change meaning."],
+    ["Values change meaning.", "Values change meaning."],
+    ["is this right?", "Is this right?"],
+    ['"default": null', '"default": null.'],
+    ["`at` is a long", "`at` is a long."],
+    ["trailing space ", "Trailing space."],
+    ["", ""],
+  ])("ends %j as %j", (text, expected) => {
+    expect(asSentence(text)).toBe(expected);
   });
 });

@@ -50,3 +50,18 @@ export function withoutFix(message: string, fix: string): string {
   const suffix = ` Fix: ${fix}.`;
   return message.endsWith(suffix) ? message.slice(0, -suffix.length) : message;
 }
+
+/**
+ * Starts `text` with a capital letter when it starts with a lower-case ASCII letter, and ends it
+ * with a full stop unless it already ends with one, a question mark or an exclamation mark. The
+ * registry's reasons, warnings and fixes start in lower case, and its warnings and fixes end
+ * without a full stop.
+ */
+export function asSentence(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === "") {
+    return trimmed;
+  }
+  const capitalised = trimmed.replace(/^[a-z]/, (letter) => letter.toUpperCase());
+  return /[.?!]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
