@@ -101,7 +101,7 @@ pub(crate) struct FlowArgs {
     /// Seconds to wait for the flow's setup (reading the namespace's resources and keys from
     /// the local Resource Manager), and then seconds to wait for every customer to pass
     /// through every service, before giving up.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600, allow_negative_numbers = true, value_parser = whole_number)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, allow_negative_numbers = true, value_parser = positive_seconds)]
     timeout: u64,
 
     /// Delete the flow's state (stores, checkpoints, lake and leads-sold files) and move every
@@ -138,6 +138,19 @@ enum OnFailure {
 fn whole_number(text: &str) -> Result<u64, String> {
     text.parse::<u64>()
         .map_err(|_| format!("`{text}` is not a whole number from 0 to {}", u64::MAX))
+}
+
+/// Parses a number of seconds to wait: a whole number of at least 1, because a wait of 0 s
+/// would time out before the services could reply.
+fn positive_seconds(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("0 s leaves no time for the flow: give at least 1 second".to_string()),
+        Ok(seconds) => Ok(seconds),
+        Err(_) => Err(format!(
+            "`{text}` is not a whole number of seconds from 1 to {}",
+            u64::MAX
+        )),
+    }
 }
 
 /// Runs the flow and prints its report; fails when any event is unaccounted for.
@@ -688,6 +701,16 @@ mod tests {
             "`-1` is not a whole number from 0 to 18446744073709551615"
         );
         assert_eq!(whole_number("30"), Ok(30));
+    }
+
+    #[test]
+    fn zero_timeout_rejected() {
+        assert_eq!(
+            positive_seconds("0").unwrap_err(),
+            "0 s leaves no time for the flow: give at least 1 second"
+        );
+        assert!(positive_seconds("-5").unwrap_err().contains("from 1 to"));
+        assert_eq!(positive_seconds("45"), Ok(45));
     }
 
     fn parked_by(consumer_group: &str) -> ParkedEvent {

@@ -4,17 +4,22 @@ use std::time::Duration;
 
 use course::flow::PARKED_HUB;
 
-use super::park::{parked_event, ParkedInfo};
+use super::park::{self, parked_event, ParkedInfo};
 use super::{BatchFailure, ConsumerRuntime, ConsumerSpec, Exhausted, HandlerError, PartitionExit};
 use crate::checkpoint::Checkpoint;
 use crate::metrics::{NOTICE_LOG_TARGET, RETRY_LOG_TARGET};
 use crate::transport::{
-    PartitionReader, PublishBatch, ReaderRequest, ReceivedEvent, StartPosition, TransportError,
+    PartitionReader, PropertyValue, PublishBatch, ReaderRequest, ReceivedEvent, StartPosition,
+    TransportError,
 };
 
 /// The wait before reopening a reader or republishing to the parked hub after a transport
 /// failure.
 const TRANSPORT_RETRY: Duration = Duration::from_millis(500);
+
+/// The maximum wait between two tries to publish to the parked hub. The wait doubles from
+/// [`TRANSPORT_RETRY`] up to this.
+const MAX_PARK_RETRY: Duration = Duration::from_secs(10);
 
 /// How often saving a checkpoint is tried before the reader stops.
 const CHECKPOINT_ATTEMPTS: u32 = 5;
@@ -252,11 +257,12 @@ impl PartitionTask {
             Exhausted::StopPartition => {
                 let message = format!(
                     "consumer group `{}` stopped reading partition `{}` of `{}` at sequence \
-                     number {} after {attempt} failed attempts: {error}",
+                     number {} after {} that failed: {error}",
                     self.spec.consumer_group,
                     self.partition_id,
                     self.spec.hub,
-                    event.sequence_number
+                    event.sequence_number,
+                    attempts_text(attempt)
                 );
                 tracing::error!(
                     target: NOTICE_LOG_TARGET,
@@ -280,7 +286,8 @@ impl PartitionTask {
     }
 
     /// Publishes the event to the parked hub, retrying until the broker accepts it, because
-    /// the checkpoint may only move past an event that is safely parked.
+    /// the checkpoint may only move past an event that is safely parked. The first failure
+    /// becomes a notice, and the waits between tries grow to [`MAX_PARK_RETRY`].
     async fn park(&self, event: &ReceivedEvent, error: &str, attempts: u32) {
         let info = ParkedInfo {
             hub: self.spec.hub.clone(),
@@ -291,30 +298,65 @@ impl PartitionTask {
             error: error.to_string(),
             attempts,
         };
+        let copy = parked_event(event, &info);
+        let omitted = copy.properties.get(park::BODY_OMITTED).cloned();
         let batch = PublishBatch {
             hub: PARKED_HUB.to_string(),
-            partition_key: None,
+            // The copies of one key's events keep their order on the parked hub too.
+            partition_key: event.partition_key.clone(),
             partition_id: None,
-            events: vec![parked_event(event, &info)],
+            events: vec![copy],
         };
+        let mut wait = TRANSPORT_RETRY;
+        let mut failures = 0u32;
         loop {
             match self.runtime.transport.publish(batch.clone()).await {
                 Ok(_) => break,
                 Err(publish_error) => {
+                    failures += 1;
                     tracing::warn!(
+                        target: RETRY_LOG_TARGET,
                         hub = %self.spec.hub,
                         sequence = event.sequence_number,
+                        failures,
                         error = %publish_error,
                         "parking failed; retrying"
                     );
-                    tokio::time::sleep(TRANSPORT_RETRY).await;
+                    if failures == 1 {
+                        self.runtime.metrics.notice(format!(
+                            "consumer group `{}` cannot park the event at sequence number {} of \
+                             partition `{}` of `{}` yet, so its checkpoint stays before it: \
+                             {publish_error}. It tries again, at most every {} s, until the \
+                             `{PARKED_HUB}` hub accepts the copy",
+                            self.spec.consumer_group,
+                            event.sequence_number,
+                            self.partition_id,
+                            self.spec.hub,
+                            MAX_PARK_RETRY.as_secs()
+                        ));
+                    }
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(MAX_PARK_RETRY);
                 }
             }
         }
+        let omitted_note = match omitted {
+            Some(PropertyValue::Long(size)) => format!(
+                " Its body of {size} bytes left no room for the parking properties within the 1 MB \
+                 limit, so the copy on `{PARKED_HUB}` carries no body: read the event from \
+                 partition `{}` of `{}` at that sequence number before retention removes it.",
+                self.partition_id, self.spec.hub
+            ),
+            _ => String::new(),
+        };
         let message = format!(
             "consumer group `{}` parked the event at sequence number {} of partition `{}` of \
-             `{}` after {attempts} attempts: {error}",
-            self.spec.consumer_group, event.sequence_number, self.partition_id, self.spec.hub
+             `{}` after {}: {error}.{omitted_note}",
+            self.spec.consumer_group,
+            event.sequence_number,
+            self.partition_id,
+            self.spec.hub,
+            attempts_text(attempts)
         );
         tracing::warn!(
             target: NOTICE_LOG_TARGET,
@@ -376,5 +418,14 @@ impl PartitionTask {
             self.runtime.metrics.notice(message);
             return false;
         }
+    }
+}
+
+/// Returns "1 attempt" or "N attempts".
+fn attempts_text(attempts: u32) -> String {
+    if attempts == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{attempts} attempts")
     }
 }
