@@ -310,8 +310,8 @@ impl EventLog {
             let blob = row.get_ref(3)?.as_blob()?;
             let room = i64::try_from(max_events - events.len()).unwrap_or(i64::MAX);
             let first = range.start.max(start.first_sequence);
-            let wanted = first..range.end.min(first.saturating_add(room));
-            let decoded = batch::decode(start, blob, wanted).map_err(search::damaged)?;
+            let selected = first..range.end.min(first.saturating_add(room));
+            let decoded = batch::decode(start, blob, selected).map_err(search::damaged)?;
             events.extend(decoded);
         }
         Ok(events)
