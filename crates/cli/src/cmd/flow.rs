@@ -597,19 +597,45 @@ fn done(report: &FlowReport, poisoned: bool) -> bool {
 
 fn print_report(report: &FlowReport) {
     println!(
-        "{} customers: {} leads, {} abandoned, {} sold, {} sales, {} purchases, {} parked",
-        report.customers,
-        report.leads,
+        "{}: {}, {} abandoned, {} sold, {}, {}, {} parked",
+        counted(report.customers, "customer", "customers"),
+        counted(report.leads, "lead", "leads"),
         report.abandoned,
         report.leads_sold,
-        report.sales,
-        report.purchases,
+        counted(report.sales, "sale", "sales"),
+        counted(report.purchases, "purchase", "purchases"),
         report.parked_source_events()
     );
     if let Some(copies) = parked_copies(report.parked_source_events(), &report.parked) {
         println!("{copies}");
     }
     println!();
+
+    // Parked events stay listed in every later run, also when the run that parked them was
+    // stopped before it printed their notes.
+    if !report.parked.is_empty() {
+        let mut parked = Table::new(&[
+            "parked from hub",
+            "partition",
+            "sequence number",
+            "consumer group",
+            "attempts",
+            "event id",
+            "error",
+        ]);
+        for event in &report.parked {
+            parked.row(vec![
+                event.hub.clone(),
+                event.partition_id.clone(),
+                event.sequence_number.to_string(),
+                event.consumer_group.clone(),
+                event.attempts.to_string(),
+                event.event_id.clone().unwrap_or_else(|| "-".to_owned()),
+                event.error.clone(),
+            ]);
+        }
+        println!("{}", parked.render());
+    }
 
     // A run that resumes a finished flow moves no event, and its lanes are empty.
     if !report.lanes.is_empty() {
@@ -648,6 +674,19 @@ fn print_report(report: &FlowReport) {
         ]);
     }
     println!("{}", checks.render());
+}
+
+/// Returns "1 lead" or "N leads".
+fn counted<N: std::fmt::Display + PartialEq + From<u8>>(
+    count: N,
+    singular: &str,
+    plural: &str,
+) -> String {
+    if count == N::from(1) {
+        format!("1 {singular}")
+    } else {
+        format!("{count} {plural}")
+    }
 }
 
 /// Explains why the `parked` hub contains more events than were parked, when it does. Every
@@ -725,6 +764,13 @@ mod tests {
             event_id: None,
             event_type: None,
         }
+    }
+
+    #[test]
+    fn counts_singular_and_plural() {
+        assert_eq!(counted(1u64, "lead", "leads"), "1 lead");
+        assert_eq!(counted(0u64, "lead", "leads"), "0 leads");
+        assert_eq!(counted(30usize, "customer", "customers"), "30 customers");
     }
 
     #[test]
