@@ -403,6 +403,27 @@ async fn invalid_hub_properties_are_bad_requests() {
     let (status, reply) = put(&harness, &token, &path, body).await;
     assert_eq!(status, 400, "{reply}");
     assert_eq!(reply["error"]["code"], "InvalidPartitionCount");
+
+    let missing_account = "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/nosuch";
+    for (destination, expected) in [
+        (json!({}), "Capture needs a destination"),
+        (
+            json!({ "properties": { "storageAccountResourceId": missing_account,
+                                    "blobContainer": "lead" } }),
+            "storage account `/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/nosuch` \
+             does not exist",
+        ),
+    ] {
+        let body = json!({ "properties": { "partitionCount": 2, "captureDescription": {
+            "enabled": true, "encoding": "Avro", "intervalInSeconds": 60,
+            "sizeLimitInBytes": 10_485_760, "destination": destination } } });
+        let path = format!("{hubs}/sale?api-version=2024-01-01");
+        let (status, reply) = put(&harness, &token, &path, body).await;
+        assert_eq!(status, 400, "{reply}");
+        assert_eq!(reply["error"]["code"], "InvalidCaptureDestination");
+        let message = reply["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{message}");
+    }
 }
 
 #[tokio::test]

@@ -101,6 +101,11 @@ impl StaleCheckpoint {
                 format!("the hub had {was} partitions and now has {now}")
             }
             StaleReason::HubRecreated => "the hub was deleted and created again".to_string(),
+            // A partition that never had an event reports -1 as its last sequence number.
+            StaleReason::BeyondLastEvent { last_enqueued } if *last_enqueued < 0 => format!(
+                "the checkpoint is at sequence number {} and the partition has no event",
+                self.checkpoint.sequence_number
+            ),
             StaleReason::BeyondLastEvent { last_enqueued } => format!(
                 "the checkpoint is at sequence number {} and the partition's last enqueued event \
                  at {last_enqueued}",
@@ -419,6 +424,18 @@ mod tests {
             "partition 0: the checkpoint is at sequence number 12 and the partition's last \
              enqueued event at 3; partition 2: the checkpoint is at sequence number 7"
         ));
+    }
+
+    #[test]
+    fn stale_on_empty_partition_named() {
+        let stale = find_stale(&[checkpoint("0", 5, 4)], &runtime(4, -1));
+        let summary = stale_summary("customer", "lead", &stale);
+        assert!(
+            summary
+                .contains("the checkpoint is at sequence number 5 and the partition has no event"),
+            "{summary}"
+        );
+        assert!(!summary.contains("-1"), "{summary}");
     }
 
     #[test]

@@ -289,7 +289,8 @@ async fn apply(
         eprintln!("warning: lock `{lock}` is still in place ({reason}); remove it by hand");
     }
     if let Some((id, reason)) = summary.failed {
-        bail!("apply stopped at `{id}`: {reason}; fix it and run apply again to continue");
+        let reason = reason.trim_end_matches('.');
+        bail!("apply stopped at `{id}`: {reason}. Fix it and run apply again to continue");
     }
     Ok(())
 }

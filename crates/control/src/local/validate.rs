@@ -459,6 +459,23 @@ fn capture(
         .filter(|head| head.eq_ignore_ascii_case(&prefix))
         .map_or(account, |_| &account[prefix.len()..]);
 
+    if account.is_empty() || container.is_empty() {
+        return Err(bad(
+            "InvalidCaptureDestination",
+            "Capture needs a destination: set `destination.properties.storageAccountResourceId` \
+             and `destination.properties.blobContainer` to an existing storage account and \
+             container.",
+        ));
+    }
+    if store.get(account).map_err(internal)?.is_none() {
+        return Err(bad(
+            "InvalidCaptureDestination",
+            format!(
+                "The capture destination storage account `{account}` does not exist: create it \
+                 and its container before the hub."
+            ),
+        ));
+    }
     let container_id = format!("{account}/blobServices/default/containers/{container}");
     if store.get(&container_id).map_err(internal)?.is_none() {
         return Err(bad(
