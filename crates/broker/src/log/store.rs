@@ -273,7 +273,7 @@ impl EventLog {
             TailRead::Unknown => i64::MAX,
         };
         let reader = self.reader();
-        self.read_stored(
+        read_stored(
             &reader,
             &hub,
             partition,
@@ -281,40 +281,6 @@ impl EventLog {
             max_events,
         )
         .map_err(|error| self.storage(error))
-    }
-
-    /// Reads up to `max_events` stored events in `range` from SQLite, starting with the batch
-    /// that contains the range's first sequence number.
-    fn read_stored(
-        &self,
-        reader: &Connection,
-        hub: &str,
-        partition: u32,
-        range: std::ops::Range<i64>,
-        max_events: usize,
-    ) -> rusqlite::Result<Vec<StoredEvent>> {
-        let first_batch = search::batch_containing(reader, hub, partition, range.start)?
-            .map_or(range.start, |batch| batch.first_sequence);
-        let mut statement = reader.prepare_cached(READ_BATCHES)?;
-        let mut rows = statement.query(params![hub, partition, first_batch, range.end])?;
-        let mut events = Vec::new();
-        while events.len() < max_events {
-            let Some(row) = rows.next()? else {
-                break;
-            };
-            let start = BatchStart {
-                first_sequence: row.get(0)?,
-                first_offset: row.get(1)?,
-                enqueued_ms: row.get(2)?,
-            };
-            let blob = row.get_ref(3)?.as_blob()?;
-            let room = i64::try_from(max_events - events.len()).unwrap_or(i64::MAX);
-            let first = range.start.max(start.first_sequence);
-            let selected = first..range.end.min(first.saturating_add(room));
-            let decoded = batch::decode(start, blob, selected).map_err(search::damaged)?;
-            events.extend(decoded);
-        }
-        Ok(events)
     }
 
     /// Resolves a start position to the first sequence number to deliver. A position older
@@ -548,6 +514,39 @@ fn partition_state(
         removed: u64::try_from(removed).unwrap_or(0),
         first_retained,
     })
+}
+
+/// Reads up to `max_events` stored events in `range` from SQLite, starting with the batch
+/// that contains the range's first sequence number.
+fn read_stored(
+    reader: &Connection,
+    hub: &str,
+    partition: u32,
+    range: std::ops::Range<i64>,
+    max_events: usize,
+) -> rusqlite::Result<Vec<StoredEvent>> {
+    let first_batch = search::batch_containing(reader, hub, partition, range.start)?
+        .map_or(range.start, |batch| batch.first_sequence);
+    let mut statement = reader.prepare_cached(READ_BATCHES)?;
+    let mut rows = statement.query(params![hub, partition, first_batch, range.end])?;
+    let mut events = Vec::new();
+    while events.len() < max_events {
+        let Some(row) = rows.next()? else {
+            break;
+        };
+        let start = BatchStart {
+            first_sequence: row.get(0)?,
+            first_offset: row.get(1)?,
+            enqueued_ms: row.get(2)?,
+        };
+        let blob = row.get_ref(3)?.as_blob()?;
+        let room = i64::try_from(max_events - events.len()).unwrap_or(i64::MAX);
+        let first = range.start.max(start.first_sequence);
+        let selected = first..range.end.min(first.saturating_add(room));
+        let decoded = batch::decode(start, blob, selected).map_err(search::damaged)?;
+        events.extend(decoded);
+    }
+    Ok(events)
 }
 
 fn hub_key(hub: &str) -> String {
