@@ -257,12 +257,12 @@ impl PartitionTask {
             Exhausted::StopPartition => {
                 let message = format!(
                     "consumer group `{}` stopped reading partition `{}` of `{}` at sequence \
-                     number {} after {} that failed: {error}",
+                     number {} after {attempt} failed {}: {error}",
                     self.spec.consumer_group,
                     self.partition_id,
                     self.spec.hub,
                     event.sequence_number,
-                    attempts_text(attempt)
+                    attempts_noun(attempt)
                 );
                 tracing::error!(
                     target: NOTICE_LOG_TARGET,
@@ -351,12 +351,12 @@ impl PartitionTask {
         };
         let message = format!(
             "consumer group `{}` parked the event at sequence number {} of partition `{}` of \
-             `{}` after {}: {error}.{omitted_note}",
+             `{}` after {attempts} {}: {error}.{omitted_note}",
             self.spec.consumer_group,
             event.sequence_number,
             self.partition_id,
             self.spec.hub,
-            attempts_text(attempts)
+            attempts_noun(attempts)
         );
         tracing::warn!(
             target: NOTICE_LOG_TARGET,
@@ -421,11 +421,11 @@ impl PartitionTask {
     }
 }
 
-/// Returns "1 attempt" or "N attempts".
-fn attempts_text(attempts: u32) -> String {
+/// Returns "attempt" for one attempt and "attempts" for any other count.
+fn attempts_noun(attempts: u32) -> &'static str {
     if attempts == 1 {
-        "1 attempt".to_string()
+        "attempt"
     } else {
-        format!("{attempts} attempts")
+        "attempts"
     }
 }
