@@ -404,6 +404,28 @@ async fn invalid_hub_properties_are_bad_requests() {
     assert_eq!(status, 400, "{reply}");
     assert_eq!(reply["error"]["code"], "InvalidPartitionCount");
 
+    // A hub keeps its creation time across updates, and each PUT moves its update time.
+    let path = format!("{hubs}/stamped?api-version=2024-01-01");
+    let (status, first) = put(&harness, &token, &path, json!({ "properties": {} })).await;
+    assert_eq!(status, 201, "{first}");
+    let created = first["properties"]["createdAt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&created).is_ok(),
+        "{created}"
+    );
+    assert!(created.ends_with('Z'), "{created}");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let (status, second) = put(&harness, &token, &path, json!({ "properties": {} })).await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["properties"]["createdAt"], created.as_str());
+    assert_ne!(
+        second["properties"]["updatedAt"],
+        first["properties"]["updatedAt"]
+    );
+
     let missing_account = "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/nosuch";
     for (destination, expected) in [
         (json!({}), "Capture needs a destination"),

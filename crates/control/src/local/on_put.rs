@@ -56,6 +56,7 @@ pub(crate) fn apply(
             let ids: Vec<String> = (0..partitions).map(|p| p.to_string()).collect();
             stored["properties"]["partitionIds"] = json!(ids);
             stored["properties"]["status"] = json!("Active");
+            stamp_times(&mut stored["properties"], existed);
             if !existed {
                 default_consumer_group(server, store, id, namespace, name)?;
             }
@@ -64,6 +65,7 @@ pub(crate) fn apply(
             effects
                 .create_consumer_group(namespace, hub.unwrap_or_default(), name)
                 .map_err(internal)?;
+            stamp_times(&mut stored["properties"], existed);
         }
         kinds::NAMESPACE_RULE | kinds::HUB_RULE => {
             let (primary, secondary) = rule_keys(server, store, id, existed)?;
@@ -111,6 +113,16 @@ pub(crate) fn apply(
         _ => {}
     }
     Ok(())
+}
+
+/// Sets `updatedAt` to now and, on a resource's first PUT, `createdAt` too, in the form Event
+/// Hubs uses (UTC, milliseconds). An update keeps the `createdAt` the handler carried over.
+fn stamp_times(properties: &mut Value, existed: bool) {
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    if !existed || properties["createdAt"].is_null() {
+        properties["createdAt"] = json!(now);
+    }
+    properties["updatedAt"] = json!(now);
 }
 
 /// Event Hubs gives every new hub the consumer group `$Default`.
