@@ -79,6 +79,81 @@ pub(super) struct DamagedBatch {
     problem: &'static str,
 }
 
+/// One event of a stored blob, borrowed from it.
+struct Entry<'a> {
+    sequence_number: i64,
+    offset: i64,
+    /// The partition key's length plus one, 0 without a key.
+    key_field: usize,
+    key: &'a [u8],
+    message: &'a [u8],
+}
+
+/// Walks the events of a blob in order, with their sequence numbers and offsets, copying
+/// nothing.
+struct Entries<'a> {
+    start: BatchStart,
+    rest: &'a [u8],
+    sequence_number: i64,
+    offset: i64,
+}
+
+impl<'a> Entries<'a> {
+    fn new(start: BatchStart, blob: &'a [u8]) -> Result<Self, DamagedBatch> {
+        let Some((&FORMAT, rest)) = blob.split_first() else {
+            return Err(damaged(start, "unknown format"));
+        };
+        Ok(Entries {
+            start,
+            rest,
+            sequence_number: start.first_sequence,
+            offset: start.first_offset,
+        })
+    }
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = Result<Entry<'a>, DamagedBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        if self.rest.len() < LENGTHS {
+            self.rest = &[];
+            return Some(Err(damaged(self.start, "an event's lengths are cut off")));
+        }
+        let (lengths, after) = self.rest.split_at(LENGTHS);
+        let message_len = read_u32(&lengths[..4]);
+        let key_field = read_u32(&lengths[4..]);
+        let key_len = key_field.saturating_sub(1);
+        if after.len() < key_len + message_len {
+            self.rest = &[];
+            return Some(Err(damaged(self.start, "an event is cut off")));
+        }
+        let (key, after) = after.split_at(key_len);
+        let (message, after) = after.split_at(message_len);
+        self.rest = after;
+        let entry = Entry {
+            sequence_number: self.sequence_number,
+            offset: self.offset,
+            key_field,
+            key,
+            message,
+        };
+        self.sequence_number += 1;
+        self.offset = next_offset(self.offset, message_len);
+        Some(Ok(entry))
+    }
+}
+
+fn damaged(start: BatchStart, problem: &'static str) -> DamagedBatch {
+    DamagedBatch {
+        first_sequence: start.first_sequence,
+        problem,
+    }
+}
+
 /// Decodes the events of a batch row whose sequence numbers are in `range`. Events after the
 /// range are not read, so a reader that takes part of a batch copies only that part.
 pub(super) fn decode(
@@ -86,50 +161,38 @@ pub(super) fn decode(
     blob: &[u8],
     range: std::ops::Range<i64>,
 ) -> Result<Vec<StoredEvent>, DamagedBatch> {
-    let damaged = |problem| DamagedBatch {
-        first_sequence: start.first_sequence,
-        problem,
-    };
-    let Some((&FORMAT, mut rest)) = blob.split_first() else {
-        return Err(damaged("unknown format"));
-    };
+    // Only the events before the range's end are read, so damage after it goes unnoticed.
+    let before_end = usize::try_from(range.end.saturating_sub(start.first_sequence)).unwrap_or(0);
     let mut events = Vec::new();
-    let mut sequence_number = start.first_sequence;
-    let mut offset = start.first_offset;
-    while !rest.is_empty() && sequence_number < range.end {
-        if rest.len() < LENGTHS {
-            return Err(damaged("an event's lengths are cut off"));
+    for entry in Entries::new(start, blob)?.take(before_end) {
+        let entry = entry?;
+        if entry.sequence_number < range.start {
+            continue;
         }
-        let (lengths, after) = rest.split_at(LENGTHS);
-        let message_len = read_u32(&lengths[..4]);
-        let key_field = read_u32(&lengths[4..]);
-        let key_len = key_field.saturating_sub(1);
-        if after.len() < key_len + message_len {
-            return Err(damaged("an event is cut off"));
-        }
-        let (key, after) = after.split_at(key_len);
-        let (message, after) = after.split_at(message_len);
-        rest = after;
-        if sequence_number >= range.start {
-            let partition_key = if key_field == 0 {
-                None
-            } else {
-                let key = std::str::from_utf8(key)
-                    .map_err(|_| damaged("a partition key is not UTF-8"))?;
-                Some(key.to_owned())
-            };
-            events.push(StoredEvent {
-                sequence_number,
-                offset: offset.to_string(),
-                enqueued_time_ms: start.enqueued_ms,
-                partition_key,
-                message: message.to_vec(),
-            });
-        }
-        sequence_number += 1;
-        offset = next_offset(offset, message_len);
+        let partition_key = if entry.key_field == 0 {
+            None
+        } else {
+            let key = std::str::from_utf8(entry.key)
+                .map_err(|_| damaged(start, "a partition key is not UTF-8"))?;
+            Some(key.to_owned())
+        };
+        events.push(StoredEvent {
+            sequence_number: entry.sequence_number,
+            offset: entry.offset.to_string(),
+            enqueued_time_ms: start.enqueued_ms,
+            partition_key,
+            message: entry.message.to_vec(),
+        });
     }
     Ok(events)
+}
+
+/// Returns the sequence number and offset of every event of a batch row, without copying its
+/// messages.
+pub(super) fn positions(start: BatchStart, blob: &[u8]) -> Result<Vec<(i64, i64)>, DamagedBatch> {
+    Entries::new(start, blob)?
+        .map(|entry| entry.map(|entry| (entry.sequence_number, entry.offset)))
+        .collect()
 }
 
 fn read_u32(bytes: &[u8]) -> usize {
@@ -211,6 +274,18 @@ mod tests {
         );
         assert_eq!(positions(41..42), [(41, "1003".to_owned(), 1)]);
         assert!(positions(45..50).is_empty());
+    }
+
+    #[test]
+    fn positions_follow_message_lengths() {
+        let events = [
+            new_event(b"first", Some("customer-7")),
+            new_event(b"", None),
+            new_event(b"third", None),
+        ];
+        let found = positions(START, &encode(&events)).unwrap();
+        assert_eq!(found, [(40, 1_000), (41, 1_005), (42, 1_006)]);
+        assert!(positions(START, &encode(&events)[..9]).is_err());
     }
 
     #[test]

@@ -74,22 +74,20 @@ pub(super) fn batch_containing(
     Ok(row.filter(|batch| batch.last_sequence >= sequence))
 }
 
-/// Decodes every event of a stored batch from `from_sequence` on.
-pub(super) fn batch_events(
+/// Returns the sequence number and offset of every event of a stored batch.
+fn batch_positions(
     connection: &Connection,
     hub: &str,
     partition: u32,
     batch: &BatchRow,
-    from_sequence: i64,
-) -> rusqlite::Result<Vec<super::StoredEvent>> {
-    let blob: Vec<u8> = connection
-        .prepare_cached(
-            "SELECT events FROM batches WHERE hub = ?1 AND partition = ?2 AND first_sequence = ?3",
-        )?
-        .query_row(params![hub, partition, batch.first_sequence], |row| {
-            row.get(0)
-        })?;
-    batch::decode(batch.start(), &blob, from_sequence..i64::MAX).map_err(damaged)
+) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT events FROM batches WHERE hub = ?1 AND partition = ?2 AND first_sequence = ?3",
+    )?;
+    let mut rows = statement.query(params![hub, partition, batch.first_sequence])?;
+    let row = rows.next()?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let blob = row.get_ref(0)?.as_blob()?;
+    batch::positions(batch.start(), blob).map_err(damaged)
 }
 
 /// Turns a damaged batch into the error type of the queries around it.
@@ -110,8 +108,11 @@ pub(super) fn offset_of(
     if sequence == batch.last_sequence {
         return Ok(Some(batch.last_offset));
     }
-    let events = batch_events(connection, hub, partition, &batch, sequence)?;
-    Ok(events.first().and_then(|event| event.offset.parse().ok()))
+    let positions = batch_positions(connection, hub, partition, &batch)?;
+    Ok(positions
+        .iter()
+        .find(|(number, _)| *number == sequence)
+        .map(|&(_, offset)| offset))
 }
 
 /// Returns the first sequence number in `first..end` whose value in `column` satisfies
@@ -139,16 +140,14 @@ pub(super) fn first_matching(
         } else if !matches(last_value) {
             low = batch.last_sequence + 1;
         } else {
-            // The first match is inside this batch, after its first event.
-            let events = batch_events(connection, hub, partition, &batch, batch.first_sequence)?;
-            let found = events.iter().find(|event| {
-                let value = match column {
-                    Column::Offset => event.offset.parse().unwrap_or(i64::MAX),
-                    Column::EnqueuedTime => event.enqueued_time_ms,
-                };
-                matches(value)
+            // The first match is inside this batch, after its first event. The events of a
+            // batch share their enqueued time, so only an offset search gets here.
+            let positions = batch_positions(connection, hub, partition, &batch)?;
+            let found = positions.iter().find(|&&(_, offset)| match column {
+                Column::Offset => matches(offset),
+                Column::EnqueuedTime => matches(batch.enqueued_ms),
             });
-            let found = found.map_or(batch.last_sequence, |event| event.sequence_number);
+            let found = found.map_or(batch.last_sequence, |&(sequence, _)| sequence);
             return Ok(found.max(range.start));
         }
     }
