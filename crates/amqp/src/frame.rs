@@ -134,11 +134,21 @@ pub fn parse_frame(
 
 /// Appends a frame with the given body to `out`.
 pub fn write_frame(frame_type: u8, channel: u16, body: &[u8], out: &mut Vec<u8>) {
-    let size = u32::try_from(FRAME_HEADER_SIZE + body.len()).unwrap_or(u32::MAX);
+    write_frame_parts(frame_type, channel, &[body], out);
+}
+
+/// Appends a frame whose body is `parts` one after the other, such as a performative and the
+/// payload that follows it, without joining them first.
+pub fn write_frame_parts(frame_type: u8, channel: u16, parts: &[&[u8]], out: &mut Vec<u8>) {
+    let body_len: usize = parts.iter().map(|part| part.len()).sum();
+    let size = u32::try_from(FRAME_HEADER_SIZE + body_len).unwrap_or(u32::MAX);
+    out.reserve(FRAME_HEADER_SIZE + body_len);
     out.extend(size.to_be_bytes());
     out.extend([2, frame_type]);
     out.extend(channel.to_be_bytes());
-    out.extend_from_slice(body);
+    for part in parts {
+        out.extend_from_slice(part);
+    }
 }
 
 /// Splits a frame body into its performative's value and the payload that follows it.

@@ -286,3 +286,30 @@ fn smallest_integer_encodings() {
     assert_eq!(Value::Long(-1).to_bytes(), vec![0x55, 0xff]);
     assert_eq!(Value::Ulong(0).to_bytes(), vec![0x44]);
 }
+
+#[test]
+fn compound_width_follows_body_size() {
+    // A binary of `n` bytes encodes in `n + 2` bytes, so a list of one binary has a body of
+    // `n + 2` bytes and a size (body plus count byte) of `n + 3`.
+    let list_of = |n: usize| Value::List(vec![Value::Binary(vec![7; n])]);
+    let widest_8bit = list_of(252).to_bytes();
+    assert_eq!(widest_8bit[..3], [0xc0, 0xff, 0x01]);
+    assert_eq!(widest_8bit.len(), 3 + 254);
+    let narrowest_32bit = list_of(253).to_bytes();
+    assert_eq!(narrowest_32bit[..9], [0xd0, 0, 0, 1, 3, 0, 0, 0, 1]);
+    assert_eq!(decode_value(&narrowest_32bit), Ok(list_of(253)));
+
+    let pairs = |count: usize| {
+        Value::Map(
+            (0..count)
+                .map(|i| (Value::Uint(i as u32), Value::Null))
+                .collect(),
+        )
+    };
+    // 128 pairs are 256 items, over the 8-bit count even though the body is small.
+    let counted_32bit = pairs(128).to_bytes();
+    assert_eq!(counted_32bit[0], 0xd1);
+    assert_eq!(decode_value(&counted_32bit), Ok(pairs(128)));
+    // Keys 0, 1 and 2 take 1, 2 and 2 bytes and each null 1: a body of 8, a size of 9.
+    assert_eq!(pairs(3).to_bytes()[..3], [0xc1, 9, 6]);
+}

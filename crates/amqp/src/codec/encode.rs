@@ -58,14 +58,15 @@ pub(crate) fn encode_value(value: &Value, out: &mut Vec<u8>) {
             encode_descriptor(&described.descriptor, out);
             encode_value(&described.value, out);
         }
-        Value::List(items) => {
-            let body = encode_items(items.iter());
-            write_compound(LIST8, LIST32, items.len(), &body, out);
-        }
-        Value::Map(pairs) => {
-            let body = encode_items(pairs.iter().flat_map(|(k, v)| [k, v]));
-            write_compound(MAP8, MAP32, pairs.len() * 2, &body, out);
-        }
+        Value::List(items) => write_compound_in_place(LIST8, LIST32, items.len(), out, |out| {
+            items.iter().for_each(|item| encode_value(item, out));
+        }),
+        Value::Map(pairs) => write_compound_in_place(MAP8, MAP32, pairs.len() * 2, out, |out| {
+            for (key, value) in pairs {
+                encode_value(key, out);
+                encode_value(value, out);
+            }
+        }),
         Value::Array(array) => {
             let body = encode_array_body(array);
             write_compound(ARRAY8, ARRAY32, array.items().len(), &body, out);
@@ -87,8 +88,9 @@ pub(crate) fn encode_descriptor(descriptor: &Descriptor, out: &mut Vec<u8>) {
 pub(crate) fn encode_described_list(code: u64, fields: &[Value], out: &mut Vec<u8>) {
     out.push(DESCRIBED);
     encode_ulong(code, out);
-    let body = encode_items(fields.iter());
-    write_compound(LIST8, LIST32, fields.len(), &body, out);
+    write_compound_in_place(LIST8, LIST32, fields.len(), out, |out| {
+        fields.iter().for_each(|field| encode_value(field, out));
+    });
 }
 
 /// Returns true when a list, map or array fits the 8-bit size and count of its compound form.
@@ -191,6 +193,33 @@ fn write_compound(code8: u8, code32: u8, count: usize, body: &[u8], out: &mut Ve
         }
     }
     out.extend_from_slice(body);
+}
+
+/// Writes a list or map whose body `write_body` appends straight to `out`: in the 8-bit form
+/// when the count and size fit, which is then filled in, and moved into the 32-bit form
+/// otherwise. The bytes are those of [`write_compound`] without building the body apart.
+fn write_compound_in_place(
+    code8: u8,
+    code32: u8,
+    count: usize,
+    out: &mut Vec<u8>,
+    write_body: impl FnOnce(&mut Vec<u8>),
+) {
+    let start = out.len();
+    out.extend([code8, 0, 0]);
+    write_body(out);
+    let body_len = out.len() - start - 3;
+    match (u8::try_from(count), u8::try_from(body_len + 1)) {
+        (Ok(count8), Ok(size8)) => {
+            out[start + 1] = size8;
+            out[start + 2] = count8;
+        }
+        _ => {
+            let body = out.split_off(start + 3);
+            out.truncate(start);
+            write_compound(code8, code32, count, &body, out);
+        }
+    }
 }
 
 /// Writes the same compound in the width that `code` fixes (8-bit or 32-bit).

@@ -1,7 +1,7 @@
 //! Transfers, dispositions and credit on a session's links.
 
 use crate::definitions::{condition, AmqpError, DeliveryState, Role};
-use crate::frame::{write_frame, FRAME_HEADER_SIZE, FRAME_TYPE_AMQP};
+use crate::frame::{write_frame_parts, FRAME_HEADER_SIZE, FRAME_TYPE_AMQP};
 use crate::performative::{Disposition, Performative, Transfer};
 
 use super::Session;
@@ -257,16 +257,22 @@ impl Session {
             delivery_tag: Some(delivery_id.to_be_bytes().to_vec()),
             message_format: Some(message.message_format),
             settled: Some(message.settled),
-            more: true,
+            more: false,
             ..Transfer::default()
         };
+        // `more` takes one byte whatever its value, so this one encoding tells the room left
+        // for payload in every frame that carries the delivery's first fields.
         let first_body = encode_checked(
             &Performative::Transfer(first.clone()),
             io.remote_max_frame_size,
         )?;
         let room = (io.remote_max_frame_size as usize)
             .saturating_sub(FRAME_HEADER_SIZE + first_body.len());
-        if room == 0 && !message.payload.is_empty() {
+        if message.payload.len() <= room {
+            self.queue_frame(&[&first_body, &message.payload], io);
+            return Ok(delivery_id);
+        }
+        if room == 0 {
             return Err(Failure::Connection(AmqpError::new(
                 condition::FRAME_SIZE_TOO_SMALL,
                 format!(
@@ -275,13 +281,9 @@ impl Session {
                 ),
             )));
         }
-        let chunks: Vec<&[u8]> = if message.payload.is_empty() {
-            vec![&[]]
-        } else {
-            message.payload.chunks(room).collect()
-        };
+        let chunks = message.payload.chunks(room);
         let count = chunks.len();
-        for (index, chunk) in chunks.into_iter().enumerate() {
+        for (index, chunk) in chunks.enumerate() {
             let more = index + 1 < count;
             let transfer = if index == 0 {
                 Transfer {
@@ -295,15 +297,25 @@ impl Session {
                     ..Transfer::default()
                 }
             };
-            let mut body =
-                encode_checked(&Performative::Transfer(transfer), io.remote_max_frame_size)?;
-            body.extend_from_slice(chunk);
-            let mut frame = Vec::with_capacity(FRAME_HEADER_SIZE + body.len());
-            write_frame(FRAME_TYPE_AMQP, self.local_channel, &body, &mut frame);
-            self.pending_frames.push_back(frame);
+            let body = encode_checked(&Performative::Transfer(transfer), io.remote_max_frame_size)?;
+            self.queue_frame(&[&body, chunk], io);
         }
-        self.release_pending(io);
         Ok(delivery_id)
+    }
+
+    /// Writes a transfer frame made of `parts` at once while the peer's incoming window has
+    /// room and no earlier frame waits, and queues it for the peer's next `flow` otherwise.
+    fn queue_frame(&mut self, parts: &[&[u8]], io: &mut Io<'_>) {
+        if self.pending_frames.is_empty() && self.remote_incoming_window > 0 {
+            write_frame_parts(FRAME_TYPE_AMQP, self.local_channel, parts, io.output);
+            self.remote_incoming_window -= 1;
+            self.next_outgoing_id = self.next_outgoing_id.wrapping_add(1);
+            return;
+        }
+        let mut frame = Vec::new();
+        write_frame_parts(FRAME_TYPE_AMQP, self.local_channel, parts, &mut frame);
+        self.pending_frames.push_back(frame);
+        self.release_pending(io);
     }
 
     /// Writes queued transfer frames while the peer's incoming window allows.
