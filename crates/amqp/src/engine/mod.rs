@@ -123,6 +123,17 @@ impl Connection {
         std::mem::take(&mut self.output)
     }
 
+    /// Moves the bytes to write to the client into `buffer`, cleared first, and keeps
+    /// `buffer`'s allocation for the next output, so a busy connection reuses two buffers
+    /// instead of growing a new one each time.
+    pub fn swap_output(&mut self, buffer: &mut Vec<u8>) {
+        buffer.clear();
+        if !self.output.is_empty() {
+            self.sent_since_tick = true;
+        }
+        std::mem::swap(&mut self.output, buffer);
+    }
+
     /// Returns true when output is waiting to be written.
     pub fn has_output(&self) -> bool {
         !self.output.is_empty()

@@ -63,6 +63,10 @@ pub(crate) struct Driver {
     management_replies: ReplyNode,
 }
 
+/// The largest output buffer a connection keeps for its next write. Large events can grow one
+/// to many megabytes, which an idle connection would otherwise hold on to.
+const MAX_KEPT_OUTPUT: usize = 1024 * 1024;
+
 /// Serves one connection, read from `reader` and written to `writer`, until the client or the
 /// broker closes it.
 pub(crate) async fn serve<R, W>(
@@ -92,8 +96,9 @@ pub(crate) async fn serve<R, W>(
     let mut deadline = driver.engine.tick(Instant::now());
     tracing::debug!(%peer, "connection opened");
 
+    let mut output = Vec::new();
     loop {
-        let output = driver.engine.take_output();
+        driver.engine.swap_output(&mut output);
         if !output.is_empty() {
             // The flush matters for TLS, which may keep encrypted records in its buffer. On a
             // plain socket it does nothing.
@@ -104,6 +109,9 @@ pub(crate) async fn serve<R, W>(
             if let Err(error) = written {
                 tracing::debug!(%peer, %error, "writing to the client failed");
                 break;
+            }
+            if output.capacity() > MAX_KEPT_OUTPUT {
+                output = Vec::new();
             }
             deadline = driver.engine.tick(Instant::now());
         }
