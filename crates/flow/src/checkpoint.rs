@@ -1,6 +1,7 @@
 //! Checkpoints: how far each consumer group has handled each partition of a hub, kept in
 //! SQLite, and the owner levels readers claim.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -26,6 +27,12 @@ CREATE TABLE IF NOT EXISTS owner_levels (
     partition_id TEXT NOT NULL,
     owner_level INTEGER NOT NULL,
     PRIMARY KEY (hub, consumer_group, partition_id)
+);
+CREATE TABLE IF NOT EXISTS reset_marks (
+    hub TEXT NOT NULL,
+    partition_id TEXT NOT NULL,
+    sequence_number INTEGER NOT NULL,
+    PRIMARY KEY (hub, partition_id)
 );
 ";
 
@@ -293,6 +300,39 @@ impl CheckpointStore {
         Ok(())
     }
 
+    /// Replaces the marks of the last reset with the last sequence number of each partition
+    /// of each hub at this reset, in one transaction. Partitions without events get no mark.
+    pub fn save_reset_marks(&self, marks: &[(String, String, i64)]) -> Result<(), StoreError> {
+        let mut connection = sqlite::lock(&self.connection);
+        let transaction = connection.transaction().map_err(sql)?;
+        transaction
+            .execute("DELETE FROM reset_marks", [])
+            .map_err(sql)?;
+        for (hub, partition_id, sequence_number) in marks {
+            transaction
+                .execute(
+                    "INSERT INTO reset_marks (hub, partition_id, sequence_number) \
+                     VALUES (?1, ?2, ?3)",
+                    params![hub, partition_id, sequence_number],
+                )
+                .map_err(sql)?;
+        }
+        transaction.commit().map_err(sql)
+    }
+
+    /// Returns, per partition id of `hub`, the last sequence number the partition had when the
+    /// flow was last reset. Events up to it belong to runs before the reset.
+    pub fn reset_marks(&self, hub: &str) -> Result<HashMap<String, i64>, StoreError> {
+        let connection = sqlite::lock(&self.connection);
+        let mut statement = connection
+            .prepare_cached("SELECT partition_id, sequence_number FROM reset_marks WHERE hub = ?1")
+            .map_err(sql)?;
+        let rows = statement
+            .query_map([hub], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(sql)?;
+        rows.collect::<Result<HashMap<_, _>, _>>().map_err(sql)
+    }
+
     /// Claims a partition for a new reader: returns an owner level higher than any claimed
     /// before, so the new reader takes the partition from an older instance.
     pub fn claim_owner_level(
@@ -453,5 +493,24 @@ mod tests {
         assert_eq!(store.claim_owner_level("customer", "lead", "0").unwrap(), 1);
         assert_eq!(store.claim_owner_level("customer", "lead", "0").unwrap(), 2);
         assert_eq!(store.claim_owner_level("customer", "lead", "1").unwrap(), 1);
+    }
+
+    #[test]
+    fn reset_marks_replace_earlier() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = CheckpointStore::open(&folder.path().join("checkpoints.sqlite")).unwrap();
+        let mark = |hub: &str, partition: &str, sequence: i64| {
+            (hub.to_string(), partition.to_string(), sequence)
+        };
+        store
+            .save_reset_marks(&[mark("lead", "0", 7), mark("lead", "1", 3)])
+            .unwrap();
+        store
+            .save_reset_marks(&[mark("lead", "1", 9), mark("customer", "0", 4)])
+            .unwrap();
+
+        let lead = store.reset_marks("lead").unwrap();
+        assert_eq!(lead, HashMap::from([("1".to_string(), 9)]));
+        assert!(store.reset_marks("sale").unwrap().is_empty());
     }
 }

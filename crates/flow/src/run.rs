@@ -24,7 +24,7 @@ use crate::services::conversions::LeadService;
 use crate::services::customer::{CustomerCreator, CustomerFollower, CustomerFollows};
 use crate::services::datalake::DatalakeService;
 use crate::services::parked::ParkedList;
-use crate::services::partner::{PartnerError, PartnerFiles, PeriodicPartner};
+use crate::services::partner::{PartnerError, PartnerFiles, PeriodicPartner, LEAD_HUB};
 use crate::services::product::ProductService;
 use crate::services::sale::{PurchaseService, SaleService};
 use crate::setup::{FlowConfig, FlowError, FlowStores};
@@ -128,7 +128,8 @@ pub async fn start_flow(
         config.leads_sold_folder(),
         config.capture_window,
         config.capture_clock.clone(),
-    );
+    )
+    .with_reset_marks(stores.checkpoints.reset_marks(LEAD_HUB)?);
     let sales = SaleService::new(stores.conversions.clone(), conversions_outbox.waker());
     tasks.spawn(run_partner(
         PeriodicPartner::new(partner),
@@ -407,6 +408,7 @@ pub async fn reset_flow_state(
         source,
     })?;
     let checkpoints = CheckpointStore::open(&config.data_folder.join("checkpoints.sqlite"))?;
+    let mut marks = Vec::new();
     for hub in HUBS.iter() {
         let runtime = transport
             .hub_runtime(hub.name)
@@ -415,6 +417,17 @@ pub async fn reset_flow_state(
                 hub: hub.name.to_string(),
                 message: error.to_string(),
             })?;
+        for partition in runtime
+            .partitions
+            .iter()
+            .filter(|partition| !partition.is_empty)
+        {
+            marks.push((
+                hub.name.to_string(),
+                partition.partition_id.clone(),
+                partition.last_enqueued_sequence_number,
+            ));
+        }
         for group in hub.consumer_groups {
             checkpoints.clear(hub.name, group.name)?;
             for partition in runtime
@@ -436,6 +449,7 @@ pub async fn reset_flow_state(
             }
         }
     }
+    checkpoints.save_reset_marks(&marks)?;
     tracing::info!("flow reset");
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -369,6 +370,40 @@ async fn undecodable_record_is_skipped_once() {
         Default::default(),
         "a file read once is not read again"
     );
+}
+
+#[tokio::test]
+async fn record_before_reset_not_reported() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    let mut old_poison = lead_event(&codec, 8, 11).await;
+    old_poison.body.truncate(old_poison.body.len() / 2);
+    let mut new_poison = lead_event(&codec, 9, 13).await;
+    new_poison.body.truncate(new_poison.body.len() / 2);
+    let events = vec![
+        lead_event(&codec, 1, 10).await,
+        old_poison,
+        lead_event(&codec, 2, 12).await,
+        new_poison,
+    ];
+    let path = folder
+        .path()
+        .join("capture")
+        .join(capture_path("lead", "3", 1_796_378_400_000));
+    write_capture_file(&path, &events, deflate());
+    // The reset came after sequence number 12 of partition 3, and of no other partition.
+    let marks = HashMap::from([("3".to_string(), 12), ("0".to_string(), 40)]);
+    let files = partner(folder.path(), &codec).with_reset_marks(marks);
+    let mut periodic = PeriodicPartner::new(files);
+
+    let round = periodic.round().await.unwrap();
+    let reported: Vec<i64> = round
+        .skipped
+        .iter()
+        .map(|record| record.sequence_number)
+        .collect();
+    assert_eq!(reported, [13]);
+    assert_eq!(sold_leads(folder.path()), ["lead-1", "lead-2"]);
 }
 
 /// Returns every lead in the leads-sold files, sorted.

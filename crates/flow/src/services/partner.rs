@@ -28,6 +28,9 @@ use crate::ids::derived_number;
 use crate::sqlite::StoreError;
 use crate::store::TeamStore;
 
+/// The hub whose capture files the partner reads.
+pub const LEAD_HUB: &str = "lead";
+
 /// The header line of a leads-sold file.
 pub const LEADS_SOLD_HEADER: &str = "lead_id,purchase_date";
 
@@ -153,6 +156,8 @@ pub struct PartnerFiles {
     output_folder: PathBuf,
     capture_window: Duration,
     capture_clock: Option<CaptureClock>,
+    /// The last sequence number of each partition of hub `lead` at the flow's last reset.
+    reset_marks: HashMap<String, i64>,
 }
 
 /// A source of the closing time of the `lead` hub's next capture window, in milliseconds since
@@ -197,7 +202,17 @@ impl PartnerFiles {
             output_folder,
             capture_window,
             capture_clock,
+            reset_marks: HashMap::new(),
         }
+    }
+
+    /// Leaves out, without a notice, the records the partner cannot decode that hub `lead`
+    /// received before the flow's last reset. `marks` gives the last sequence number of each
+    /// partition at the reset. The consumer groups started after those events, so they park
+    /// none of them.
+    pub fn with_reset_marks(mut self, marks: HashMap<String, i64>) -> Self {
+        self.reset_marks = marks;
+        self
     }
 
     /// Lists the capture files a build can choose from, in window order.
@@ -311,12 +326,29 @@ impl PartnerFiles {
                     leads.push((lead.id, purchase_date));
                 }
                 Ok(_) => {}
-                Err(error) => skipped.push(SkippedRecord {
-                    file: path.to_path_buf(),
-                    partition_id: capture_file_partition(path).unwrap_or("?").to_string(),
-                    sequence_number: captured.sequence_number,
-                    reason: error.to_string(),
-                }),
+                Err(error) => {
+                    let partition_id = capture_file_partition(path).unwrap_or("?");
+                    let before_reset = self
+                        .reset_marks
+                        .get(partition_id)
+                        .is_some_and(|mark| captured.sequence_number <= *mark);
+                    if before_reset {
+                        tracing::debug!(
+                            file = %path.display(),
+                            partition = partition_id,
+                            sequence = captured.sequence_number,
+                            %error,
+                            "the partner left out a record from before the flow's reset"
+                        );
+                        continue;
+                    }
+                    skipped.push(SkippedRecord {
+                        file: path.to_path_buf(),
+                        partition_id: partition_id.to_string(),
+                        sequence_number: captured.sequence_number,
+                        reason: error.to_string(),
+                    });
+                }
             }
         }
         Ok((leads, skipped))
