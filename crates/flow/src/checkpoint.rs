@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS reset_marks (
     hub TEXT NOT NULL,
     partition_id TEXT NOT NULL,
     sequence_number INTEGER NOT NULL,
+    hub_created_at_ms INTEGER,
     PRIMARY KEY (hub, partition_id)
 );
 ";
@@ -227,8 +228,24 @@ fn sql(source: rusqlite::Error) -> StoreError {
 impl CheckpointStore {
     /// Opens or creates the store.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let connection = sqlite::open(path, SCHEMA)?;
+        // Stores created before reset marks recorded the hub's creation time lack its column.
+        if connection
+            .prepare("SELECT hub_created_at_ms FROM reset_marks")
+            .is_err()
+        {
+            connection
+                .execute(
+                    "ALTER TABLE reset_marks ADD COLUMN hub_created_at_ms INTEGER",
+                    [],
+                )
+                .map_err(|source| StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+        }
         Ok(CheckpointStore {
-            connection: Mutex::new(sqlite::open(path, SCHEMA)?),
+            connection: Mutex::new(connection),
         })
     }
 
@@ -301,36 +318,67 @@ impl CheckpointStore {
     }
 
     /// Replaces the marks of the last reset with the last sequence number of each partition
-    /// of each hub at this reset, in one transaction. Partitions without events get no mark.
-    pub fn save_reset_marks(&self, marks: &[(String, String, i64)]) -> Result<(), StoreError> {
+    /// of each hub in `runtimes`, read at this reset, in one transaction. A partition that
+    /// retention emptied gets a mark because its capture files still contain its events. A
+    /// partition that never had an event gets none.
+    pub fn save_reset_marks(&self, runtimes: &[HubRuntime]) -> Result<(), StoreError> {
         let mut connection = sqlite::lock(&self.connection);
         let transaction = connection.transaction().map_err(sql)?;
         transaction
             .execute("DELETE FROM reset_marks", [])
             .map_err(sql)?;
-        for (hub, partition_id, sequence_number) in marks {
-            transaction
-                .execute(
-                    "INSERT INTO reset_marks (hub, partition_id, sequence_number) \
-                     VALUES (?1, ?2, ?3)",
-                    params![hub, partition_id, sequence_number],
-                )
-                .map_err(sql)?;
+        for runtime in runtimes {
+            for partition in runtime
+                .partitions
+                .iter()
+                .filter(|partition| partition.last_enqueued_sequence_number >= 0)
+            {
+                transaction
+                    .execute(
+                        "INSERT INTO reset_marks \
+                         (hub, partition_id, sequence_number, hub_created_at_ms) \
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![
+                            runtime.hub,
+                            partition.partition_id,
+                            partition.last_enqueued_sequence_number,
+                            runtime.created_at_ms
+                        ],
+                    )
+                    .map_err(sql)?;
+            }
         }
         transaction.commit().map_err(sql)
     }
 
-    /// Returns, per partition id of `hub`, the last sequence number the partition had when the
-    /// flow was last reset. Events up to it belong to runs before the reset.
-    pub fn reset_marks(&self, hub: &str) -> Result<HashMap<String, i64>, StoreError> {
+    /// Returns, per partition id of the hub that `runtime` describes, the last sequence number
+    /// the partition had when the flow was last reset. Events up to it belong to runs before
+    /// the reset. A hub created again since the reset numbers its events from 0 again, so its
+    /// marks are left out.
+    pub fn reset_marks(&self, runtime: &HubRuntime) -> Result<HashMap<String, i64>, StoreError> {
         let connection = sqlite::lock(&self.connection);
         let mut statement = connection
-            .prepare_cached("SELECT partition_id, sequence_number FROM reset_marks WHERE hub = ?1")
+            .prepare_cached(
+                "SELECT partition_id, sequence_number, hub_created_at_ms FROM reset_marks \
+                 WHERE hub = ?1",
+            )
             .map_err(sql)?;
         let rows = statement
-            .query_map([hub], |row| Ok((row.get(0)?, row.get(1)?)))
+            .query_map([&runtime.hub], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get::<_, Option<i64>>(2)?))
+            })
             .map_err(sql)?;
-        rows.collect::<Result<HashMap<_, _>, _>>().map_err(sql)
+        let mut marks = HashMap::new();
+        for row in rows {
+            let (partition_id, sequence_number, created_at_ms) = row.map_err(sql)?;
+            let recreated = created_at_ms.is_some()
+                && runtime.created_at_ms.is_some()
+                && created_at_ms != runtime.created_at_ms;
+            if !recreated {
+                marks.insert(partition_id, sequence_number);
+            }
+        }
+        Ok(marks)
     }
 
     /// Claims a partition for a new reader: returns an owner level higher than any claimed
@@ -499,18 +547,51 @@ mod tests {
     fn reset_marks_replace_earlier() {
         let folder = tempfile::tempdir().unwrap();
         let store = CheckpointStore::open(&folder.path().join("checkpoints.sqlite")).unwrap();
-        let mark = |hub: &str, partition: &str, sequence: i64| {
-            (hub.to_string(), partition.to_string(), sequence)
+        let hub = |name: &str, lasts: &[i64]| HubRuntime {
+            hub: name.to_string(),
+            created_at_ms: Some(1),
+            partitions: lasts
+                .iter()
+                .enumerate()
+                .map(|(id, last)| PartitionRuntime {
+                    partition_id: id.to_string(),
+                    beginning_sequence_number: 0,
+                    last_enqueued_sequence_number: *last,
+                    is_empty: *last < 0,
+                })
+                .collect(),
         };
+        store.save_reset_marks(&[hub("lead", &[7, 3])]).unwrap();
         store
-            .save_reset_marks(&[mark("lead", "0", 7), mark("lead", "1", 3)])
-            .unwrap();
-        store
-            .save_reset_marks(&[mark("lead", "1", 9), mark("customer", "0", 4)])
+            .save_reset_marks(&[hub("lead", &[-1, 9]), hub("customer", &[4])])
             .unwrap();
 
-        let lead = store.reset_marks("lead").unwrap();
+        let lead = store.reset_marks(&hub("lead", &[-1, 9])).unwrap();
         assert_eq!(lead, HashMap::from([("1".to_string(), 9)]));
-        assert!(store.reset_marks("sale").unwrap().is_empty());
+        assert!(store.reset_marks(&hub("sale", &[5])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn reset_marks_in_older_table() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("checkpoints.sqlite");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE reset_marks (hub TEXT NOT NULL, partition_id TEXT NOT NULL, \
+                 sequence_number INTEGER NOT NULL, PRIMARY KEY (hub, partition_id));",
+            )
+            .unwrap();
+
+        let store = CheckpointStore::open(&path).unwrap();
+        let lead = HubRuntime {
+            hub: "lead".to_string(),
+            ..runtime(1, 5)
+        };
+        store.save_reset_marks(std::slice::from_ref(&lead)).unwrap();
+        assert_eq!(
+            store.reset_marks(&lead).unwrap(),
+            HashMap::from([("0".to_string(), 5)])
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Running the whole flow: every team service, consumer and background task, started from one
 //! configuration, and the headless run that returns a [`FlowReport`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -129,7 +129,7 @@ pub async fn start_flow(
         config.capture_window,
         config.capture_clock.clone(),
     )
-    .with_reset_marks(stores.checkpoints.reset_marks(LEAD_HUB)?);
+    .with_reset_marks(lead_reset_marks(&stores.checkpoints, transport.as_ref()).await?);
     let sales = SaleService::new(stores.conversions.clone(), conversions_outbox.waker());
     tasks.spawn(run_partner(
         PeriodicPartner::new(partner),
@@ -377,6 +377,26 @@ impl FlowHandle {
     }
 }
 
+/// Returns the reset marks of hub `lead` for the partner. When the hub's runtime information
+/// cannot be read, the partner gets no marks and reports every undecodable record.
+async fn lead_reset_marks(
+    checkpoints: &CheckpointStore,
+    transport: &dyn EventTransport,
+) -> Result<HashMap<String, i64>, FlowError> {
+    match transport.hub_runtime(LEAD_HUB).await {
+        Ok(runtime) => Ok(checkpoints.reset_marks(&runtime)?),
+        Err(error) => {
+            tracing::warn!(
+                hub = LEAD_HUB,
+                %error,
+                "reading the hub's runtime information failed, so the partner reports \
+                 undecodable capture records from before the last reset too"
+            );
+            Ok(HashMap::new())
+        }
+    }
+}
+
 /// Deletes the flow's stores, lake files and leads-sold files, and checkpoints every consumer
 /// group at the end of every partition. The flow must not be running.
 pub async fn reset_flow_state(
@@ -408,7 +428,7 @@ pub async fn reset_flow_state(
         source,
     })?;
     let checkpoints = CheckpointStore::open(&config.data_folder.join("checkpoints.sqlite"))?;
-    let mut marks = Vec::new();
+    let mut runtimes = Vec::new();
     for hub in HUBS.iter() {
         let runtime = transport
             .hub_runtime(hub.name)
@@ -417,17 +437,6 @@ pub async fn reset_flow_state(
                 hub: hub.name.to_string(),
                 message: error.to_string(),
             })?;
-        for partition in runtime
-            .partitions
-            .iter()
-            .filter(|partition| !partition.is_empty)
-        {
-            marks.push((
-                hub.name.to_string(),
-                partition.partition_id.clone(),
-                partition.last_enqueued_sequence_number,
-            ));
-        }
         for group in hub.consumer_groups {
             checkpoints.clear(hub.name, group.name)?;
             for partition in runtime
@@ -448,8 +457,9 @@ pub async fn reset_flow_state(
                 })?;
             }
         }
+        runtimes.push(runtime);
     }
-    checkpoints.save_reset_marks(&marks)?;
+    checkpoints.save_reset_marks(&runtimes)?;
     tracing::info!("flow reset");
     Ok(())
 }

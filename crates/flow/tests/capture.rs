@@ -9,14 +9,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apache_avro::Codec;
-use common::{capture_path, deflate, start_registry, write_capture_file};
+use common::{capture_path, deflate, start_registry, write_capture_file, MemoryTransport};
 use flow::capture::{list_capture_files, read_capture_file};
+use flow::checkpoint::CheckpointStore;
 use flow::cloudevents::CloudEvent;
 use flow::events::LeadGenerated;
 use flow::services::conversions;
 use flow::services::partner::{CaptureChoice, PartnerError, PartnerFiles, PeriodicPartner};
-use flow::transport::{Properties, ReceivedEvent};
-use flow::{EventCodec, FlowEvent};
+use flow::transport::{OutgoingEvent, Properties, PublishBatch, ReceivedEvent};
+use flow::{EventCodec, EventTransport, FlowConfig, FlowEvent};
 
 async fn lead_event(codec: &EventCodec, number: u32, sequence_number: i64) -> ReceivedEvent {
     let lead = LeadGenerated {
@@ -404,6 +405,103 @@ async fn record_before_reset_not_reported() {
         .collect();
     assert_eq!(reported, [13]);
     assert_eq!(sold_leads(folder.path()), ["lead-1", "lead-2"]);
+}
+
+/// Publishes `count` events to partition `partition_id` of hub `lead`.
+async fn publish_to_lead(transport: &MemoryTransport, partition_id: &str, count: usize) {
+    let events = (0..count)
+        .map(|number| OutgoingEvent {
+            body: format!("body {number}").into_bytes(),
+            content_type: Some("text/plain".to_string()),
+            properties: Properties::new(),
+        })
+        .collect();
+    transport
+        .publish(PublishBatch {
+            hub: "lead".to_string(),
+            partition_key: None,
+            partition_id: Some(partition_id.to_string()),
+            events,
+        })
+        .await
+        .unwrap();
+}
+
+/// Resets the flow whose data is under `folder`.
+async fn reset_flow(folder: &Path, transport: &MemoryTransport) {
+    let config = FlowConfig::new(
+        folder.join("data"),
+        folder.join("lake"),
+        folder.join("capture").join("lead"),
+    );
+    flow::reset_flow_state(&config, transport).await.unwrap();
+}
+
+/// Returns the reset marks that a start of the flow gives the partner.
+async fn lead_reset_marks(folder: &Path, transport: &MemoryTransport) -> HashMap<String, i64> {
+    let store = CheckpointStore::open(&folder.join("data").join("checkpoints.sqlite")).unwrap();
+    let runtime = transport.hub_runtime("lead").await.unwrap();
+    store.reset_marks(&runtime).unwrap()
+}
+
+/// Writes a capture file of partition 0 of hub `lead` with leads 1 and 2 at sequence numbers
+/// 0 and 2 and an undecodable record at 1.
+async fn write_poisoned_capture(folder: &Path, codec: &EventCodec) {
+    let mut poison = lead_event(codec, 9, 1).await;
+    poison.body.truncate(poison.body.len() / 2);
+    let events = vec![
+        lead_event(codec, 1, 0).await,
+        poison,
+        lead_event(codec, 2, 2).await,
+    ];
+    let path = folder
+        .join("capture")
+        .join(capture_path("lead", "0", 1_796_378_400_000));
+    write_capture_file(&path, &events, deflate());
+}
+
+#[tokio::test]
+async fn reset_marks_partition_emptied_by_retention() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    let transport = MemoryTransport::new(2);
+    publish_to_lead(&transport, "0", 3).await;
+    // Retention removed the partition's events, but their capture file stays.
+    transport.remove_oldest("lead", 0, 3);
+    write_poisoned_capture(folder.path(), &codec).await;
+
+    reset_flow(folder.path(), &transport).await;
+    let marks = lead_reset_marks(folder.path(), &transport).await;
+    let files = partner(folder.path(), &codec).with_reset_marks(marks);
+    let round = PeriodicPartner::new(files).round().await.unwrap();
+
+    assert_eq!(round.skipped, []);
+    assert_eq!(sold_leads(folder.path()), ["lead-1", "lead-2"]);
+}
+
+#[tokio::test]
+async fn hub_recreated_after_reset_reports_records() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    let transport = MemoryTransport::new(2);
+    publish_to_lead(&transport, "0", 3).await;
+    reset_flow(folder.path(), &transport).await;
+    let marks = lead_reset_marks(folder.path(), &transport).await;
+    assert_eq!(marks, HashMap::from([("0".to_string(), 2)]));
+
+    // The new hub numbers its events from 0 again, so its record 1 comes after the reset.
+    transport.recreate_hub("lead", 2);
+    write_poisoned_capture(folder.path(), &codec).await;
+    let marks = lead_reset_marks(folder.path(), &transport).await;
+    let files = partner(folder.path(), &codec).with_reset_marks(marks);
+    let round = PeriodicPartner::new(files).round().await.unwrap();
+
+    let reported: Vec<i64> = round
+        .skipped
+        .iter()
+        .map(|record| record.sequence_number)
+        .collect();
+    assert_eq!(reported, [1]);
 }
 
 /// Returns every lead in the leads-sold files, sorted.
