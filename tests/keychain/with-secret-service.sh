@@ -14,7 +14,23 @@ if [ -z "${EDA_SECRET_SERVICE_INSIDE:-}" ]; then
     status=0
     EDA_SECRET_SERVICE_INSIDE=1 XDG_RUNTIME_DIR="$scratch/runtime" XDG_DATA_HOME="$scratch/data" \
         dbus-run-session -- "$0" "$@" || status=$?
-    rm -rf "$scratch"
+    # A desktop app in the session may have started the document portal, whose FUSE mount at
+    # runtime/doc outlives the session by a moment. Unmount it, then retry the removal for up
+    # to 2 s. A folder left behind is reported but never changes the command's status.
+    if command -v fusermount3 >/dev/null 2>&1; then
+        fusermount3 -u -z "$scratch/runtime/doc" 2>/dev/null || true
+    elif command -v fusermount >/dev/null 2>&1; then
+        fusermount -u -z "$scratch/runtime/doc" 2>/dev/null || true
+    fi
+    tries=0
+    until rm -rf "$scratch" 2>/dev/null; do
+        tries=$((tries + 1))
+        if [ "$tries" -ge 20 ]; then
+            echo "note: could not remove the session's temporary folder $scratch" >&2
+            break
+        fi
+        sleep 0.1
+    done
     exit "$status"
 fi
 
