@@ -63,9 +63,10 @@ pub(crate) struct Driver {
     management_replies: ReplyNode,
 }
 
-/// The largest output buffer a connection keeps for its next write. Large events can grow one
-/// to many megabytes, which an idle connection would otherwise hold on to.
-const MAX_KEPT_OUTPUT: usize = 1024 * 1024;
+/// The largest capacity each of a connection's two output buffers keeps between writes. A
+/// consumer's credit worth of large events can grow one to many megabytes, which an idle
+/// connection would otherwise hold on to.
+const MAX_KEPT_OUTPUT: usize = 256 * 1024;
 
 /// Serves one connection, read from `reader` and written to `writer`, until the client or the
 /// broker closes it.
@@ -111,7 +112,8 @@ pub(crate) async fn serve<R, W>(
                 break;
             }
             if output.capacity() > MAX_KEPT_OUTPUT {
-                output = Vec::new();
+                output.clear();
+                output.shrink_to(MAX_KEPT_OUTPUT);
             }
             deadline = driver.engine.tick(Instant::now());
         }
