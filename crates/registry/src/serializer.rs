@@ -18,6 +18,8 @@ use crate::compat::resolve::{resolve, FindingKind};
 use crate::model::{normalized_content, ParsedSchema, SchemaError};
 use crate::wire::{self, SchemaId, WireError};
 
+mod reader_fields;
+
 /// A failure to encode or decode an event.
 #[derive(Debug, thiserror::Error)]
 pub enum SerializerError {
@@ -304,13 +306,16 @@ impl Serializer {
             check_reader(&reader, &writer, schema_id)?;
             lock(&self.readable).insert(pair);
         }
+        let decode_error = |error: apache_avro::Error| SerializerError::Decode {
+            schema_id: schema_id.to_string(),
+            message: error.to_string(),
+        };
         let mut input = datum;
-        apache_avro::from_avro_datum(&writer.avro, &mut input, Some(&reader.avro)).map_err(
-            |error| SerializerError::Decode {
-                schema_id: schema_id.to_string(),
-                message: error.to_string(),
-            },
-        )
+        let written =
+            apache_avro::from_avro_datum(&writer.avro, &mut input, None).map_err(decode_error)?;
+        reader_fields::match_reader_fields(written, &writer.model, &reader.model)
+            .resolve(&reader.avro)
+            .map_err(decode_error)
     }
 
     async fn writer(&self, schema_id: &SchemaId) -> Result<Arc<CachedSchema>, SerializerError> {

@@ -6,6 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use apache_avro::types::Value;
 use common::{https_client, start_registry};
 use registry::client::{AzureCredentialSource, RegistryClient};
 use registry::compat::CompatibilityMode;
@@ -123,6 +124,104 @@ async fn reader_with_defaults_gets_defaults() {
             "segment".into(),
             apache_avro::types::Value::String("retail".into())
         )
+    );
+    handle.stop().await;
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Basket {
+    lines: Vec<BasketLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct BasketLine {
+    sku: String,
+}
+
+#[tokio::test]
+async fn reader_field_aliases_read_renamed_fields() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::Backward)
+        .unwrap();
+    let serializer = Serializer::new(https_client(&handle), COURSE_GROUP);
+    let event = serializer
+        .encode(&customer(), customer_schema())
+        .await
+        .unwrap();
+    // `customer_id` has no default, and `created` has one that must not replace the value.
+    let reader = r#"{"type":"record","name":"Customer.Created","namespace":"example.avro",
+        "fields":[{"name":"customer_id","type":"string","aliases":["id"]},
+                  {"name":"created","type":"string","aliases":["date"],"default":""}]}"#;
+    let value = serializer
+        .decode_value(&event.content_type, &event.body, reader)
+        .await
+        .unwrap();
+    assert_eq!(
+        value,
+        Value::Record(vec![
+            ("customer_id".into(), Value::String("c-1".into())),
+            (
+                "created".into(),
+                Value::String("2026-12-04T10:00:00Z".into())
+            ),
+        ])
+    );
+
+    let writer = r#"{"type":"record","name":"Basket","namespace":"example.avro",
+        "fields":[{"name":"lines","type":{"type":"array","items":{"type":"record",
+            "name":"BasketLine","fields":[{"name":"sku","type":"string"}]}}}]}"#;
+    let basket = Basket {
+        lines: vec![BasketLine { sku: "p-7".into() }],
+    };
+    let event = serializer.encode(&basket, writer).await.unwrap();
+    let reader = r#"{"type":"record","name":"Basket","namespace":"example.avro",
+        "fields":[{"name":"items","aliases":["lines"],"type":{"type":"array","items":{
+            "type":"record","name":"BasketLine","fields":[
+                {"name":"product_sku","type":"string","aliases":["sku"],"default":""}]}}}]}"#;
+    let value = serializer
+        .decode_value(&event.content_type, &event.body, reader)
+        .await
+        .unwrap();
+    assert_eq!(
+        value,
+        Value::Record(vec![(
+            "items".into(),
+            Value::Array(vec![Value::Record(vec![(
+                "product_sku".into(),
+                Value::String("p-7".into())
+            )])])
+        )])
+    );
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn union_default_on_later_branch_fills_field() {
+    let handle = start_registry().await;
+    handle
+        .put_group(COURSE_GROUP, CompatibilityMode::Backward)
+        .unwrap();
+    let serializer = Serializer::new(https_client(&handle), COURSE_GROUP);
+    let event = serializer
+        .encode(&customer(), customer_schema())
+        .await
+        .unwrap();
+    // The registry accepts `"default": null` after a `"string"` branch, with a warning, and
+    // counts it as a default, so a reader with such a field reads older events.
+    let reader = r#"{"type":"record","name":"Customer.Created","namespace":"example.avro",
+        "fields":[{"name":"id","type":"string"},
+                  {"name":"segment","type":["string","null"],"default":null}]}"#;
+    let value = serializer
+        .decode_value(&event.content_type, &event.body, reader)
+        .await
+        .unwrap();
+    assert_eq!(
+        value,
+        Value::Record(vec![
+            ("id".into(), Value::String("c-1".into())),
+            ("segment".into(), Value::Union(1, Box::new(Value::Null))),
+        ])
     );
     handle.stop().await;
 }

@@ -123,6 +123,18 @@ pub(crate) fn has_usable_default(schema: &ParsedSchema, field: &Field) -> bool {
     usable_at_depth(schema, field, 0)
 }
 
+/// Decides whether a field is a union whose default matches a later branch, not the first.
+/// The registry counts such a default, but `apache-avro` 0.21 reads a union's default as its
+/// first branch, so the serializer fills the field itself.
+pub(crate) fn default_on_later_branch(schema: &ParsedSchema, field: &Field) -> bool {
+    field.default.as_ref().is_some_and(|default| {
+        matches!(
+            default_problem(schema, &field.ty, default),
+            Some(DefaultProblem::UnionDefaultNotFirstBranch { .. })
+        )
+    })
+}
+
 fn usable_at_depth(schema: &ParsedSchema, field: &Field, depth: usize) -> bool {
     match &field.default {
         None => false,

@@ -13,7 +13,7 @@
 //! in every version, and fields whose logical type differs from the latest version's, in every
 //! mode.
 
-mod defaults;
+pub(crate) mod defaults;
 mod explain;
 mod logical;
 pub(crate) mod resolve;
