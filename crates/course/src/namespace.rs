@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::build::build_steps;
 use crate::environment::{Environment, Region};
 use crate::names::NameParts;
-use crate::naming::{ResourceKind, Violation};
+use crate::naming::{printable_name, quote_character, ResourceKind, Violation};
 use crate::step::{Step, StepId};
 use crate::team::Team;
 
@@ -110,28 +110,35 @@ impl fmt::Display for NamespaceError {
         }
         let names: HashSet<&str> = check.problems.iter().map(|p| p.name.as_str()).collect();
         match names.len() {
-            0 | 1 => write!(f, "unique namespace `{}` is invalid:", check.input)?,
+            0 | 1 => write!(
+                f,
+                "unique namespace `{}` is invalid:",
+                printable_name(&check.input)
+            )?,
             count => write!(
                 f,
                 "unique namespace `{}` is invalid: {count} planned names break Azure's naming \
                  rules:",
-                check.input
+                printable_name(&check.input)
             )?,
         }
         for (fix, problems) in &fixes {
             let affected: Vec<String> = problems
                 .iter()
                 .filter(|problem| !problem.name.is_empty())
-                .map(|problem| match &problem.violation {
-                    Some(Violation::TooLong { length, max }) => format!(
-                        "{} `{}` ({length} characters, at most {max})",
-                        problem.resource, problem.name
-                    ),
-                    Some(Violation::TooShort { length, min }) => format!(
-                        "{} `{}` ({length} characters, at least {min})",
-                        problem.resource, problem.name
-                    ),
-                    _ => format!("{} `{}`", problem.resource, problem.name),
+                .map(|problem| {
+                    let name = printable_name(&problem.name);
+                    match &problem.violation {
+                        Some(Violation::TooLong { length, max }) => format!(
+                            "{} `{name}` ({length} characters, at most {max})",
+                            problem.resource
+                        ),
+                        Some(Violation::TooShort { length, min }) => format!(
+                            "{} `{name}` ({length} characters, at least {min})",
+                            problem.resource
+                        ),
+                        _ => format!("{} `{name}`", problem.resource),
+                    }
                 })
                 .collect();
             if affected.is_empty() {
@@ -198,8 +205,9 @@ pub fn check_namespace(input: &str, environment: Environment, region: &Region) -
     }
     if lowercased {
         notices.push(format!(
-            "Azure names here are lower case, so `{trimmed}` is used as `{namespace}` in every \
-             name."
+            "Azure names here are lower case, so `{}` is used as `{}` in every name.",
+            printable_name(trimmed),
+            printable_name(&namespace)
         ));
     }
 
@@ -393,7 +401,7 @@ impl ProblemContext<'_> {
                 characters,
                 allowed,
             } => {
-                let listed: Vec<String> = characters.iter().map(|c| format!("`{c}`")).collect();
+                let listed: Vec<String> = characters.iter().map(|c| quote_character(*c)).collect();
                 format!(
                     "remove {} from the unique namespace: {kind} names allow only {allowed}",
                     listed.join(", ")
@@ -421,13 +429,14 @@ impl ProblemContext<'_> {
                  {max}: `{}` takes {fixed_length}, so at most {} characters of unique namespace \
                  fit.",
                 self.resource,
-                self.name,
+                printable_name(self.name),
                 self.fixed_part,
                 max.saturating_sub(fixed_length)
             ),
             _ => format!(
                 "The {} name `{}` is invalid because {rule}.",
-                self.resource, self.name
+                self.resource,
+                printable_name(self.name)
             ),
         };
 

@@ -448,6 +448,69 @@ pub enum Violation {
     NotDefault,
 }
 
+/// Writes a character for a message: in backticks, and with its code point when it is not
+/// ASCII, such as "`é` (U+00E9)", so that a letter from another script that looks like an
+/// ASCII one can be distinguished. A character that prints as nothing or acts on a terminal, and the backtick
+/// itself, appear as the code point alone, such as "U+200B".
+pub(crate) fn quote_character(c: char) -> String {
+    if is_unprintable(c) || c == '`' {
+        code_point(c)
+    } else if c.is_ascii() {
+        format!("`{c}`")
+    } else {
+        format!("`{c}` ({})", code_point(c))
+    }
+}
+
+/// Writes a name for a message with each character that prints as nothing, acts on a terminal
+/// or is a backtick replaced by its code point in angle brackets, such as `dg<U+200B>rf`.
+pub(crate) fn printable_name(name: &str) -> String {
+    let mut printable = String::with_capacity(name.len());
+    for c in name.chars() {
+        if is_unprintable(c) || c == '`' {
+            printable.push('<');
+            printable.push_str(&code_point(c));
+            printable.push('>');
+        } else {
+            printable.push(c);
+        }
+    }
+    printable
+}
+
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+/// Decides whether a character prints as nothing or acts on a terminal: controls, whitespace
+/// other than the space, and the format characters, combining marks and variation selectors
+/// that pasted text carries.
+// NOTE: the format character and combining mark ranges are the common ones, not the whole
+// Unicode categories Cf and Mn, because the standard library has no category lookup.
+fn is_unprintable(c: char) -> bool {
+    if c.is_control() || (c.is_whitespace() && c != ' ') {
+        return true;
+    }
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x0300..=0x036F
+            | 0x061C
+            | 0x180E
+            | 0x1AB0..=0x1AFF
+            | 0x1DC0..=0x1DFF
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x20D0..=0x20FF
+            | 0xFE00..=0xFE0F
+            | 0xFE20..=0xFE2F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0xE0000..=0xE01EF
+    )
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -461,7 +524,7 @@ impl fmt::Display for Violation {
                 characters,
                 allowed,
             } => {
-                let listed: Vec<String> = characters.iter().map(|c| format!("`{c}`")).collect();
+                let listed: Vec<String> = characters.iter().map(|c| quote_character(*c)).collect();
                 write!(
                     f,
                     "it contains {}, but only {allowed} are allowed",
@@ -474,7 +537,8 @@ impl fmt::Display for Violation {
             } => {
                 write!(
                     f,
-                    "it starts with `{character}`, but must start with {required}"
+                    "it starts with {}, but must start with {required}",
+                    quote_character(*character)
                 )
             }
             Violation::InvalidLast {
@@ -483,7 +547,8 @@ impl fmt::Display for Violation {
             } => {
                 write!(
                     f,
-                    "it ends with `{character}`, but must end with {required}"
+                    "it ends with {}, but must end with {required}",
+                    quote_character(*character)
                 )
             }
             Violation::DoubleHyphen => f.write_str("it contains `--`, which is not allowed"),
@@ -591,7 +656,7 @@ impl fmt::Display for NameError {
             f,
             "{} name `{}` is invalid: {}; use {}",
             self.kind.label(),
-            self.name,
+            printable_name(&self.name),
             reasons.join("; "),
             self.kind.rule().summary()
         )?;

@@ -302,7 +302,8 @@ fn letters_outside_ascii_named_as_not_ascii() {
         .unwrap_err()
         .to_string();
     assert!(
-        message.contains("contains `é`, but only ASCII letters (a-z, A-Z), digits, periods"),
+        message
+            .contains("contains `é` (U+00E9), but only ASCII letters (a-z, A-Z), digits, periods"),
         "{message}"
     );
 }
@@ -374,5 +375,68 @@ fn namespace_error_gives_lengths_and_limit() {
              the customer team `dv-customer-kv-eun-{namespace}` (at most 24 characters)."
         ),
         "{text}"
+    );
+}
+
+#[test]
+fn invisible_characters_named_by_code_point() {
+    // A zero-width space, a tab and an escape look like nothing, or act on the terminal, when
+    // printed as typed.
+    for (namespace, code_point, shown) in [
+        ("dg\u{200b}rf", "U+200B", "dg<U+200B>rf"),
+        ("dg\trf", "U+0009", "dg<U+0009>rf"),
+        ("dg\u{1b}rf", "U+001B", "dg<U+001B>rf"),
+        ("dg\u{a0}rf", "U+00A0", "dg<U+00A0>rf"),
+    ] {
+        let error = Attendee::new(namespace, Environment::Dv, Region::north_europe()).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains(&format!("Remove {code_point} from the unique namespace")),
+            "{text}"
+        );
+        assert!(text.contains(&format!("`dvlakesaeun{shown}`")), "{text}");
+        assert!(
+            text.starts_with(&format!("unique namespace `{shown}` is invalid")),
+            "{text}"
+        );
+        let raw: Vec<char> = namespace
+            .chars()
+            .filter(|c| !c.is_ascii_graphic())
+            .collect();
+        assert!(!text.contains(raw[0]), "{text:?}");
+    }
+
+    let error = validate_name(ResourceKind::StorageAccount, "ab\u{200b}c").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "storage account name `ab<U+200B>c` is invalid: it contains U+200B, but only lower-case \
+         ASCII letters (a-z) and digits are allowed; use 3 to 24 lower-case ASCII letters (a-z) \
+         and digits"
+    );
+    let error = validate_name(ResourceKind::EventHub, "\tlead").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("it starts with U+0009, but must start with"),
+        "{error}"
+    );
+}
+
+#[test]
+fn visible_non_ascii_characters_add_code_point() {
+    let error = validate_name(ResourceKind::KeyVault, "dğrf-kv").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("it contains `ğ` (U+011F), but only"),
+        "{error}"
+    );
+    let check = check("ab\u{ff11}");
+    assert!(
+        check.problems[0]
+            .message
+            .contains("Fix: remove `\u{ff11}` (U+FF11) from the unique namespace"),
+        "{}",
+        check.problems[0].message
     );
 }
