@@ -321,6 +321,37 @@ async fn storage_names_stay_inside_storage_folder() {
 }
 
 #[tokio::test]
+async fn invalid_resource_group_names_rejected() {
+    let harness = Harness::start().await;
+    let token = token(&harness).await;
+    // ARM rejects an invalid resource group name with the code `InvalidResourceGroup`.
+    for (name, expected) in [
+        (
+            "rg.",
+            "it ends with `.`, but must end with a character other than a period",
+        ),
+        ("r%20g", "it contains ` `, but only letters of any script"),
+        (
+            &"r".repeat(91),
+            "it is 91 characters long and the maximum is 90",
+        ),
+    ] {
+        let path = format!("/resourceGroups/{name}?api-version=2021-04-01");
+        let (status, body) = put(
+            &harness,
+            &token,
+            &path,
+            json!({ "location": "northeurope" }),
+        )
+        .await;
+        assert_eq!(status, 400, "resource group `{name}`: {body}");
+        assert_eq!(body["error"]["code"], "InvalidResourceGroup", "{body}");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(expected), "{message}");
+    }
+}
+
+#[tokio::test]
 async fn invalid_hub_properties_are_bad_requests() {
     let harness = Harness::start().await;
     let token = token(&harness).await;

@@ -194,7 +194,9 @@ fn name(type_key: &str, name: &str) -> Step<()> {
         return Ok(());
     };
     validate_name(kind, name).map_err(|error| {
+        // The codes ARM and the resource providers return for an invalid name.
         let code = match kind {
+            ResourceKind::ResourceGroup => "InvalidResourceGroup",
             ResourceKind::StorageAccount => "AccountNameInvalid",
             ResourceKind::KeyVault => "VaultNameNotValid",
             _ => "InvalidResourceName",
