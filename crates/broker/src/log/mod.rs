@@ -25,6 +25,7 @@ mod writer;
 
 pub use error::LogError;
 pub use event::{AppendedEvent, NewEvent, StoredEvent};
+pub(crate) use partitioner::shown_key;
 pub use partitioner::{partition_for_key, PartitionTarget, RoundRobin, TargetError};
 pub use position::{StartPoint, StartPosition};
 pub use store::{EventLog, LogStats, PartitionInfo, PendingAppend};

@@ -17,9 +17,9 @@ pub enum PartitionTarget<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
     /// Both a partition key and a partition id were given.
-    #[error("the send names partition key `{key}` and partition `{partition}`: choose one")]
+    #[error("the send names partition key {key} and partition `{partition}`: choose one")]
     KeyAndPartition {
-        /// The partition key.
+        /// The partition key, quoted and shortened by [`shown_key`].
         key: String,
         /// The partition id.
         partition: String,
@@ -31,13 +31,25 @@ impl<'a> PartitionTarget<'a> {
     pub fn new(key: Option<&'a str>, partition: Option<u32>) -> Result<Self, TargetError> {
         match (key, partition) {
             (Some(key), Some(partition)) => Err(TargetError::KeyAndPartition {
-                key: key.to_owned(),
+                key: shown_key(key),
                 partition: partition.to_string(),
             }),
             (Some(key), None) => Ok(Self::Key(key)),
             (None, Some(partition)) => Ok(Self::Partition(partition)),
             (None, None) => Ok(Self::RoundRobin),
         }
+    }
+}
+
+/// The characters of a partition key that error messages show at most.
+const SHOWN_KEY_CHARS: usize = 64;
+
+/// Quotes a partition key for an error message, shortened to its first 64 characters and its
+/// size in bytes when it is longer, because a key may take up most of the 1 MB of an event.
+pub(crate) fn shown_key(key: &str) -> String {
+    match key.char_indices().nth(SHOWN_KEY_CHARS) {
+        Some((end, _)) => format!("`{}…` ({} bytes)", &key[..end], key.len()),
+        None => format!("`{key}`"),
     }
 }
 
@@ -198,6 +210,26 @@ mod tests {
             assert_eq!(partition_for_key("customer-42", 7), first);
         }
         assert!(first < 7);
+    }
+
+    #[test]
+    fn long_key_shortened_when_shown() {
+        assert_eq!(shown_key("customer-42"), "`customer-42`");
+        let exact = "é".repeat(64);
+        assert_eq!(shown_key(&exact), format!("`{exact}`"));
+        let long = "é".repeat(65);
+        assert_eq!(
+            shown_key(&long),
+            format!("`{}…` (130 bytes)", "é".repeat(64))
+        );
+        let error = PartitionTarget::new(Some(&"k".repeat(300_000)), Some(1)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the send names partition key `{}…` (300000 bytes) and partition `1`: choose one",
+                "k".repeat(64)
+            )
+        );
     }
 
     #[test]

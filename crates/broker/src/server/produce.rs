@@ -5,7 +5,7 @@ use amqp::{
     BATCH_MESSAGE_FORMAT,
 };
 
-use crate::log::NewEvent;
+use crate::log::{shown_key, NewEvent};
 
 /// The message annotation that carries a partition key.
 pub(crate) const PARTITION_KEY: &str = "x-opt-partition-key";
@@ -29,6 +29,26 @@ pub(crate) enum IncomingError {
         /// The kind of the value, such as "a list".
         kind: &'static str,
     },
+    /// An event of a batch has a partition key other than the batch's. The whole batch goes to
+    /// one partition, so storing it would put that event on another key's partition.
+    #[error(
+        "event {index} of the batch has partition key {key}, but {} has {batch_key}: a batch \
+         goes to one partition, so send events with different partition keys in separate batches",
+        match .batch_key_event {
+            Some(first) => format!("event {first}"),
+            None => "the batch".to_owned(),
+        }
+    )]
+    MixedPartitionKeys {
+        /// The position of the event in the batch, counting from 0.
+        index: usize,
+        /// The event's partition key, quoted and shortened by [`shown_key`].
+        key: String,
+        /// The batch's partition key, quoted and shortened by [`shown_key`].
+        batch_key: String,
+        /// The event that set the batch's key, or `None` when the batch's own annotations set it.
+        batch_key_event: Option<usize>,
+    },
 }
 
 /// The events of one delivery and the partition key that routes them.
@@ -39,8 +59,9 @@ pub(crate) struct IncomingEvents {
 }
 
 /// Splits a delivery into events: a batch (message format `0x80013700`) into its inner
-/// messages, kept byte for byte, and any other delivery into one event. The batch's own
-/// partition key applies to all its events; a single message carries its own.
+/// messages, kept byte for byte, and any other delivery into one event. The batch's partition
+/// key, from its own annotations or else from the first event that has one, applies to all its
+/// events, and an event with another key rejects the batch. A single message carries its own.
 ///
 /// Each message is validated once while it is split. The partition key, the body size and the
 /// properties' size then come from the sections that contain them, without decoding the body
@@ -52,10 +73,23 @@ pub(crate) fn incoming_events(
     if message_format == BATCH_MESSAGE_FORMAT {
         let batch = split_batch(&payload)?;
         let mut partition_key = partition_key_of(&batch.envelope);
+        let mut key_event = None;
         let mut events = Vec::with_capacity(batch.messages.len());
-        for inner in batch.messages {
-            if partition_key.is_none() {
-                partition_key = partition_key_in(&inner)?;
+        for (index, inner) in batch.messages.into_iter().enumerate() {
+            match (partition_key_in(&inner)?, &partition_key) {
+                (Some(key), None) => {
+                    partition_key = Some(key);
+                    key_event = Some(index);
+                }
+                (Some(key), Some(batch_key)) if key != *batch_key => {
+                    return Err(IncomingError::MixedPartitionKeys {
+                        index,
+                        key: shown_key(&key),
+                        batch_key: shown_key(batch_key),
+                        batch_key_event: key_event,
+                    });
+                }
+                _ => {}
             }
             events.push(NewEvent {
                 body_size: body_size(&inner)?,
@@ -384,6 +418,74 @@ mod tests {
         let incoming = incoming_events(envelope.encode(), BATCH_MESSAGE_FORMAT).unwrap();
         assert_eq!(incoming.partition_key.as_deref(), Some("lead-9"));
         assert_eq!(incoming.events[0].partition_key.as_deref(), Some("lead-9"));
+    }
+
+    fn batch_of(envelope_key: Option<&str>, inner_keys: &[Option<&str>]) -> Vec<u8> {
+        let inner = inner_keys
+            .iter()
+            .map(|key| keyed(b"event", *key).encode())
+            .collect();
+        let mut envelope = keyed(b"", envelope_key);
+        envelope.body = Body::Data(inner);
+        envelope.encode()
+    }
+
+    #[test]
+    fn batch_with_two_inner_keys_rejected() {
+        let batch = batch_of(None, &[Some("customer-42"), None, Some("customer-7")]);
+        let Err(error) = incoming_events(batch, BATCH_MESSAGE_FORMAT) else {
+            panic!("a batch with two partition keys was accepted");
+        };
+        assert_eq!(
+            error.to_string(),
+            "event 2 of the batch has partition key `customer-7`, but event 0 has \
+             `customer-42`: a batch goes to one partition, so send events with different \
+             partition keys in separate batches"
+        );
+    }
+
+    #[test]
+    fn inner_key_differing_from_envelope_rejected() {
+        let batch = batch_of(
+            Some("customer-42"),
+            &[Some("customer-42"), Some("Customer-42")],
+        );
+        let Err(error) = incoming_events(batch, BATCH_MESSAGE_FORMAT) else {
+            panic!("an event keyed apart from its batch was accepted");
+        };
+        assert_eq!(
+            error.to_string(),
+            "event 1 of the batch has partition key `Customer-42`, but the batch has \
+             `customer-42`: a batch goes to one partition, so send events with different \
+             partition keys in separate batches"
+        );
+    }
+
+    #[test]
+    fn batch_with_one_key_throughout_accepted() {
+        let cases = [
+            batch_of(Some("lead-7"), &[Some("lead-7"), None, Some("lead-7")]),
+            batch_of(None, &[Some("lead-7"), Some("lead-7")]),
+            batch_of(None, &[None, None]),
+        ];
+        for batch in cases {
+            assert!(incoming_events(batch, BATCH_MESSAGE_FORMAT).is_ok());
+        }
+    }
+
+    #[test]
+    fn long_key_shortened_in_error() {
+        let long = "k".repeat(300_000);
+        let batch = batch_of(None, &[Some("a"), Some(long.as_str())]);
+        let Err(error) = incoming_events(batch, BATCH_MESSAGE_FORMAT) else {
+            panic!("a batch with two partition keys was accepted");
+        };
+        let message = error.to_string();
+        assert!(message.len() < 400, "{} bytes", message.len());
+        assert!(
+            message.contains(&format!("`{}…` (300000 bytes)", "k".repeat(64))),
+            "{message}"
+        );
     }
 
     #[test]
