@@ -360,10 +360,15 @@ fn check_sizes(size: &EventSize, count: u32) -> anyhow::Result<()> {
     }
     let event = body + properties + partition_key;
     if event > MAX_EVENT_BYTES {
+        let shorter = match (properties > 0, partition_key > 0) {
+            (true, true) => "the body, the content type or the partition key",
+            (true, false) => "the body or the content type",
+            _ => "the body or the partition key",
+        };
         bail!(
             "the event is {event} bytes (body {body}, content type {properties}, partition key \
              {partition_key}), over Event Hubs' limit of {MAX_EVENT_BYTES} bytes (1 MB) for one \
-             event: shorten the body or the partition key"
+             event: shorten {shorter}"
         );
     }
     let batch = (body + properties)
@@ -623,13 +628,30 @@ mod tests {
         let error = check_sizes(&keyed, 1).unwrap_err().to_string();
         assert!(error.starts_with("the event is 1051576 bytes"), "{error}");
         assert!(error.contains("partition key 3000"), "{error}");
+        assert!(
+            error.ends_with("for one event: shorten the body or the partition key"),
+            "{error}"
+        );
+        let both = EventSize {
+            properties: 18,
+            ..keyed
+        };
+        let error = check_sizes(&both, 1).unwrap_err().to_string();
+        assert!(
+            error.ends_with("shorten the body, the content type or the partition key"),
+            "{error}"
+        );
         let typed = EventSize {
             body: 1_048_570,
             properties: symbol_encoded_len("application/json"),
             partition_key: 0,
         };
         assert_eq!(typed.properties, 18);
-        assert!(check_sizes(&typed, 1).is_err());
+        let error = check_sizes(&typed, 1).unwrap_err().to_string();
+        assert!(
+            error.ends_with("for one event: shorten the body or the content type"),
+            "{error}"
+        );
         let fits = EventSize {
             body: 1_048_570,
             properties: 0,
