@@ -266,8 +266,24 @@ impl EventLog {
         from_sequence: i64,
         max_events: usize,
     ) -> Result<Vec<StoredEvent>, LogError> {
+        self.read_within(hub, partition, from_sequence, max_events, usize::MAX)
+    }
+
+    /// Reads like [`EventLog::read`], and also stops before the messages' bytes pass
+    /// `max_bytes`. The first event is returned whatever its size, so a read always moves on.
+    pub fn read_within(
+        &self,
+        hub: &str,
+        partition: u32,
+        from_sequence: i64,
+        max_events: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<StoredEvent>, LogError> {
         let hub = hub_key(hub);
-        let durable_end = match self.tails.read(&hub, partition, from_sequence, max_events) {
+        let tail_read = self
+            .tails
+            .read(&hub, partition, from_sequence, max_events, max_bytes);
+        let durable_end = match tail_read {
             TailRead::Events(events) => return Ok(events),
             TailRead::Older(head) => head.next_sequence,
             TailRead::Unknown => i64::MAX,
@@ -279,6 +295,7 @@ impl EventLog {
             partition,
             from_sequence..durable_end,
             max_events,
+            max_bytes,
         )
         .map_err(|error| self.storage(error))
     }
@@ -524,13 +541,15 @@ fn read_stored(
     partition: u32,
     range: std::ops::Range<i64>,
     max_events: usize,
+    max_bytes: usize,
 ) -> rusqlite::Result<Vec<StoredEvent>> {
     let first_batch = search::batch_containing(reader, hub, partition, range.start)?
         .map_or(range.start, |batch| batch.first_sequence);
     let mut statement = reader.prepare_cached(READ_BATCHES)?;
     let mut rows = statement.query(params![hub, partition, first_batch, range.end])?;
     let mut events = Vec::new();
-    while events.len() < max_events {
+    let mut bytes = 0;
+    while events.len() < max_events && (events.is_empty() || bytes < max_bytes) {
         let Some(row) = rows.next()? else {
             break;
         };
@@ -544,7 +563,13 @@ fn read_stored(
         let first = range.start.max(start.first_sequence);
         let selected = first..range.end.min(first.saturating_add(room));
         let decoded = batch::decode(start, blob, selected).map_err(search::damaged)?;
-        events.extend(decoded);
+        for event in decoded {
+            bytes += event.message.len().max(1);
+            if !events.is_empty() && bytes > max_bytes {
+                return Ok(events);
+            }
+            events.push(event);
+        }
     }
     Ok(events)
 }
@@ -668,6 +693,37 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(tables, ["batches", "partitions"]);
+    }
+
+    #[test]
+    fn read_within_stops_at_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let log = EventLog::open(&path).unwrap();
+        let events: Vec<NewEvent> = (0..10).map(|index| event(&[index; 100])).collect();
+        let message_len = events[0].message.len();
+        log.append_blocking("orders", 0, events).unwrap();
+
+        let counts = |log: &EventLog| -> Vec<usize> {
+            [
+                (0, 2 * message_len),
+                (0, 2 * message_len + 1),
+                (0, 1),
+                (8, 10 * message_len),
+            ]
+            .iter()
+            .map(|&(from, bytes)| {
+                log.read_within("orders", 0, from, 100, bytes)
+                    .unwrap()
+                    .len()
+            })
+            .collect()
+        };
+        // The first read comes from the in-memory tail, the second from SQLite after a reopen.
+        assert_eq!(counts(&log), [2, 2, 1, 2]);
+        drop(log);
+        let log = EventLog::open(&path).unwrap();
+        assert_eq!(counts(&log), [2, 2, 1, 2]);
     }
 
     #[test]

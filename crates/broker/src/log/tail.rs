@@ -244,6 +244,7 @@ impl Tails {
         partition: u32,
         from_sequence: i64,
         max_events: usize,
+        max_bytes: usize,
     ) -> TailRead {
         let map = self.lock();
         let Some(tail) = map.partitions.get(&(hub.to_owned(), partition)) else {
@@ -254,11 +255,17 @@ impl Tails {
             return TailRead::Older(tail.head);
         }
         let skip = usize::try_from(from_sequence - first).unwrap_or(usize::MAX);
+        let mut bytes = 0;
         let events = tail
             .events
             .iter()
             .skip(skip)
             .take(max_events)
+            .take_while(|event| {
+                let first = bytes == 0;
+                bytes += event.message.len().max(1);
+                first || bytes <= max_bytes
+            })
             .cloned()
             .collect();
         TailRead::Events(events)
@@ -313,24 +320,39 @@ mod tests {
             append(&tails, 0, vec![stored(5, 1, 10), stored(6, 1, 10)]),
             Some(7)
         );
-        assert_eq!(sequences(tails.read("orders", 0, 5, 10)), vec![5, 6]);
-        assert_eq!(sequences(tails.read("orders", 0, 6, 10)), vec![6]);
-        assert_eq!(sequences(tails.read("orders", 0, 7, 10)), Vec::<i64>::new());
-        assert_eq!(sequences(tails.read("orders", 0, 5, 1)), vec![5]);
+        assert_eq!(
+            sequences(tails.read("orders", 0, 5, 10, usize::MAX)),
+            vec![5, 6]
+        );
+        assert_eq!(
+            sequences(tails.read("orders", 0, 6, 10, usize::MAX)),
+            vec![6]
+        );
+        assert_eq!(
+            sequences(tails.read("orders", 0, 7, 10, usize::MAX)),
+            Vec::<i64>::new()
+        );
+        assert_eq!(
+            sequences(tails.read("orders", 0, 5, 1, usize::MAX)),
+            vec![5]
+        );
     }
 
     #[test]
     fn older_positions_fall_back_with_durable_head() {
         let tails = Tails::default();
         append(&tails, 0, vec![stored(5, 42, 10)]);
-        match tails.read("orders", 0, 4, 10) {
+        match tails.read("orders", 0, 4, 10, usize::MAX) {
             TailRead::Older(head) => {
                 assert_eq!(head.next_sequence, 6);
                 assert_eq!(head.last_enqueued_ms, 42);
             }
             other => panic!("expected an older position, got {other:?}"),
         }
-        assert!(matches!(tails.read("orders", 1, 0, 10), TailRead::Unknown));
+        assert!(matches!(
+            tails.read("orders", 1, 0, 10, usize::MAX),
+            TailRead::Unknown
+        ));
     }
 
     #[test]
@@ -342,8 +364,14 @@ mod tests {
             0,
             vec![stored(0, 1, 1000), stored(1, 1, 1000), stored(2, 1, 1000)],
         );
-        assert!(matches!(tails.read("orders", 0, 0, 10), TailRead::Older(_)));
-        assert_eq!(sequences(tails.read("orders", 0, 1, 10)), vec![1, 2]);
+        assert!(matches!(
+            tails.read("orders", 0, 0, 10, usize::MAX),
+            TailRead::Older(_)
+        ));
+        assert_eq!(
+            sequences(tails.read("orders", 0, 1, 10, usize::MAX)),
+            vec![1, 2]
+        );
         assert_eq!(tails.lock().bytes, 2 * event_bytes);
     }
 
@@ -359,9 +387,18 @@ mod tests {
         );
         // Partition 1 contains three of the five events, so it loses its oldest one.
         append(&tails, 1, vec![stored(3, 1, 1000)]);
-        assert_eq!(sequences(tails.read("orders", 0, 0, 10)), vec![0]);
-        assert!(matches!(tails.read("orders", 1, 0, 10), TailRead::Older(_)));
-        assert_eq!(sequences(tails.read("orders", 1, 1, 10)), vec![1, 2, 3]);
+        assert_eq!(
+            sequences(tails.read("orders", 0, 0, 10, usize::MAX)),
+            vec![0]
+        );
+        assert!(matches!(
+            tails.read("orders", 1, 0, 10, usize::MAX),
+            TailRead::Older(_)
+        ));
+        assert_eq!(
+            sequences(tails.read("orders", 1, 1, 10, usize::MAX)),
+            vec![1, 2, 3]
+        );
         assert_eq!(tails.lock().bytes, 4 * event_bytes);
     }
 
@@ -372,8 +409,14 @@ mod tests {
             .map(|sequence| stored(sequence, 1, 1))
             .collect();
         append(&tails, 0, events);
-        assert!(matches!(tails.read("orders", 0, 0, 1), TailRead::Older(_)));
-        assert_eq!(sequences(tails.read("orders", 0, 1, 1)), vec![1]);
+        assert!(matches!(
+            tails.read("orders", 0, 0, 1, usize::MAX),
+            TailRead::Older(_)
+        ));
+        assert_eq!(
+            sequences(tails.read("orders", 0, 1, 1, usize::MAX)),
+            vec![1]
+        );
         assert_eq!(
             tails.lock().bytes,
             MAX_TAIL_EVENTS * footprint(&stored(0, 1, 1))
@@ -385,8 +428,14 @@ mod tests {
         let tails = Tails::default();
         append(&tails, 0, vec![stored(0, 1, 10)]);
         append(&tails, 0, vec![stored(3, 1, 10)]);
-        assert!(matches!(tails.read("orders", 0, 0, 10), TailRead::Older(_)));
-        assert_eq!(sequences(tails.read("orders", 0, 3, 10)), vec![3]);
+        assert!(matches!(
+            tails.read("orders", 0, 0, 10, usize::MAX),
+            TailRead::Older(_)
+        ));
+        assert_eq!(
+            sequences(tails.read("orders", 0, 3, 10, usize::MAX)),
+            vec![3]
+        );
         assert_eq!(tails.lock().bytes, footprint(&stored(3, 1, 10)));
     }
 
@@ -398,13 +447,22 @@ mod tests {
             hub: "orders".to_owned(),
             cutoff_ms: 150,
         });
-        assert!(matches!(tails.read("orders", 0, 0, 10), TailRead::Older(_)));
-        assert_eq!(sequences(tails.read("orders", 0, 1, 10)), vec![1]);
+        assert!(matches!(
+            tails.read("orders", 0, 0, 10, usize::MAX),
+            TailRead::Older(_)
+        ));
+        assert_eq!(
+            sequences(tails.read("orders", 0, 1, 10, usize::MAX)),
+            vec![1]
+        );
         assert_eq!(tails.lock().bytes, footprint(&stored(1, 200, 10)));
         tails.apply(TailChange::DeleteHub {
             hub: "orders".to_owned(),
         });
-        assert!(matches!(tails.read("orders", 0, 1, 10), TailRead::Unknown));
+        assert!(matches!(
+            tails.read("orders", 0, 1, 10, usize::MAX),
+            TailRead::Unknown
+        ));
         assert_eq!(tails.lock().bytes, 0);
     }
 }

@@ -27,6 +27,10 @@ use crate::sas::Grant;
 /// Events read from the log per query while filling a consumer's credit.
 const READ_BATCH: usize = 64;
 
+/// Message bytes read from the log per query at most, past which a read stops early (after
+/// at least one event), so a consumer of large events holds a bounded amount in memory.
+const READ_BYTES: usize = 512 * 1024;
+
 /// The reply link of `$cbs` or `$management`, and replies waiting for its credit.
 #[derive(Debug, Default)]
 struct ReplyNode {
@@ -65,8 +69,9 @@ pub(crate) struct Driver {
 
 /// The largest capacity each of a connection's two output buffers keeps between writes. A
 /// consumer's credit worth of large events can grow one to many megabytes, which an idle
-/// connection would otherwise hold on to.
-const MAX_KEPT_OUTPUT: usize = 256 * 1024;
+/// connection would otherwise hold on to. Below this size the buffers are reused as they are,
+/// which covers the writes of about 0.5 MB (an estimate) that busy consumers cause.
+const MAX_KEPT_OUTPUT: usize = 1024 * 1024;
 
 /// Serves one connection, read from `reader` and written to `writer`, until the client or the
 /// broker closes it.
@@ -492,7 +497,11 @@ impl Driver {
                 consumer.partition,
                 consumer.next_sequence,
             );
-            let events = match self.shared.log.read(&hub, partition, from, batch_size) {
+            let read = self
+                .shared
+                .log
+                .read_within(&hub, partition, from, batch_size, READ_BYTES);
+            let events = match read {
                 Ok(events) => events,
                 Err(error) => {
                     tracing::error!(hub, partition, %error, "reading events failed");
@@ -511,7 +520,6 @@ impl Driver {
             } else {
                 None
             };
-            let read = events.len();
             for event in events {
                 match delivery_payload(&event, metrics.as_ref()) {
                     Ok(payload) => {
@@ -549,9 +557,8 @@ impl Driver {
                     consumer.next_sequence = event.sequence_number + 1;
                 }
             }
-            if read < batch_size {
-                return;
-            }
+            // A read short of the count may have stopped at the byte bound, not at the end of
+            // the partition, so the loop reads again until a read comes back empty.
         }
     }
 
