@@ -584,6 +584,67 @@ fn session_window_queues_transfers() {
 }
 
 #[test]
+fn detach_drops_queued_transfers() {
+    let mut client = Client::new();
+    client.feed(&AMQP_HEADER);
+    client.send(0, Performative::Open(amqp::Open::default()));
+    client.send(
+        1,
+        Performative::Begin(amqp::Begin {
+            incoming_window: 1,
+            outgoing_window: 100,
+            ..amqp::Begin::default()
+        }),
+    );
+    client.read();
+    let link = attached_receiver(&mut client);
+    client.send(
+        1,
+        Performative::Flow(Flow {
+            next_incoming_id: Some(0),
+            incoming_window: 1,
+            next_outgoing_id: 0,
+            outgoing_window: 100,
+            handle: Some(0),
+            delivery_count: Some(0),
+            link_credit: Some(10),
+            ..Flow::default()
+        }),
+    );
+    client.events();
+    client.read();
+    for _ in 0..3 {
+        client
+            .connection
+            .send(link, OutgoingMessage::settled(vec![0x40]))
+            .unwrap();
+    }
+    client.connection.detach(link, None).unwrap();
+    let sent = client.performatives();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(matches!(&sent[0], Performative::Transfer(t) if t.delivery_id == Some(0)));
+    assert!(matches!(&sent[1], Performative::Detach(_)));
+
+    // The window opens after the detach: the two queued transfers are gone, not sent late.
+    client.send(
+        1,
+        Performative::Flow(Flow {
+            next_incoming_id: Some(1),
+            incoming_window: 10,
+            next_outgoing_id: 0,
+            outgoing_window: 100,
+            ..Flow::default()
+        }),
+    );
+    let late = client.performatives();
+    assert!(
+        late.iter()
+            .all(|performative| !matches!(performative, Performative::Transfer(_))),
+        "{late:?}"
+    );
+}
+
+#[test]
 fn dispositions_update_unsettled_sends() {
     let mut client = Client::new();
     client.open_session(65_536);

@@ -237,9 +237,12 @@ impl Session {
         Ok(())
     }
 
+    /// Forgets a link's unsettled deliveries and drops its transfer frames still waiting for
+    /// the peer's window, which would otherwise reach the peer after the link's `detach`.
     fn forget_deliveries(&mut self, link_id: LinkId) {
         self.unsettled_outgoing.retain(|_, link| *link != link_id);
         self.unsettled_incoming.retain(|_, link| *link != link_id);
+        self.pending_frames.retain(|(link, _)| *link != link_id);
     }
 
     fn remove_link(&mut self, link_id: LinkId) {

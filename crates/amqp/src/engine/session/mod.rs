@@ -46,8 +46,8 @@ pub(crate) struct Session {
     unsettled_outgoing: BTreeMap<u32, LinkId>,
     /// Deliveries the broker received unsettled and has not settled.
     unsettled_incoming: BTreeMap<u32, LinkId>,
-    /// Transfer frames waiting for the peer's incoming window to open.
-    pending_frames: VecDeque<Vec<u8>>,
+    /// Transfer frames waiting for the peer's incoming window to open, with their links.
+    pending_frames: VecDeque<(LinkId, Vec<u8>)>,
 }
 
 /// The window limits a session starts with.

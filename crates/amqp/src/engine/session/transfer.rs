@@ -269,7 +269,7 @@ impl Session {
         let room = (io.remote_max_frame_size as usize)
             .saturating_sub(FRAME_HEADER_SIZE + first_body.len());
         if message.payload.len() <= room {
-            self.queue_frame(&[&first_body, &message.payload], io);
+            self.queue_frame(link_id, &[&first_body, &message.payload], io);
             return Ok(delivery_id);
         }
         if room == 0 {
@@ -298,14 +298,14 @@ impl Session {
                 }
             };
             let body = encode_checked(&Performative::Transfer(transfer), io.remote_max_frame_size)?;
-            self.queue_frame(&[&body, chunk], io);
+            self.queue_frame(link_id, &[&body, chunk], io);
         }
         Ok(delivery_id)
     }
 
     /// Writes a transfer frame made of `parts` at once while the peer's incoming window has
     /// room and no earlier frame waits, and queues it for the peer's next `flow` otherwise.
-    fn queue_frame(&mut self, parts: &[&[u8]], io: &mut Io<'_>) {
+    fn queue_frame(&mut self, link_id: LinkId, parts: &[&[u8]], io: &mut Io<'_>) {
         if self.pending_frames.is_empty() && self.remote_incoming_window > 0 {
             write_frame_parts(FRAME_TYPE_AMQP, self.local_channel, parts, io.output);
             self.remote_incoming_window -= 1;
@@ -314,14 +314,14 @@ impl Session {
         }
         let mut frame = Vec::new();
         write_frame_parts(FRAME_TYPE_AMQP, self.local_channel, parts, &mut frame);
-        self.pending_frames.push_back(frame);
+        self.pending_frames.push_back((link_id, frame));
         self.release_pending(io);
     }
 
     /// Writes queued transfer frames while the peer's incoming window allows.
     pub(super) fn release_pending(&mut self, io: &mut Io<'_>) {
         while self.remote_incoming_window > 0 {
-            let Some(frame) = self.pending_frames.pop_front() else {
+            let Some((_, frame)) = self.pending_frames.pop_front() else {
                 break;
             };
             io.output.extend_from_slice(&frame);
