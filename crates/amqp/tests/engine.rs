@@ -525,8 +525,9 @@ fn send_splits_to_peer_frame_size() {
     assert_eq!(client.connection.credit(link), Ok(4));
 }
 
-#[test]
-fn session_window_queues_transfers() {
+/// Opens a session whose incoming window takes one transfer, and a receiving link with a
+/// credit of 10.
+fn receiver_with_window_of_one() -> (Client, LinkId) {
     let mut client = Client::new();
     client.feed(&AMQP_HEADER);
     client.send(0, Performative::Open(amqp::Open::default()));
@@ -555,6 +556,12 @@ fn session_window_queues_transfers() {
     );
     client.events();
     client.read();
+    (client, link)
+}
+
+#[test]
+fn session_window_queues_transfers() {
+    let (mut client, link) = receiver_with_window_of_one();
     client
         .connection
         .send(link, OutgoingMessage::settled(vec![0x40]))
@@ -585,34 +592,7 @@ fn session_window_queues_transfers() {
 
 #[test]
 fn detach_drops_queued_transfers() {
-    let mut client = Client::new();
-    client.feed(&AMQP_HEADER);
-    client.send(0, Performative::Open(amqp::Open::default()));
-    client.send(
-        1,
-        Performative::Begin(amqp::Begin {
-            incoming_window: 1,
-            outgoing_window: 100,
-            ..amqp::Begin::default()
-        }),
-    );
-    client.read();
-    let link = attached_receiver(&mut client);
-    client.send(
-        1,
-        Performative::Flow(Flow {
-            next_incoming_id: Some(0),
-            incoming_window: 1,
-            next_outgoing_id: 0,
-            outgoing_window: 100,
-            handle: Some(0),
-            delivery_count: Some(0),
-            link_credit: Some(10),
-            ..Flow::default()
-        }),
-    );
-    client.events();
-    client.read();
+    let (mut client, link) = receiver_with_window_of_one();
     for _ in 0..3 {
         client
             .connection

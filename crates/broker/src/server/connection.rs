@@ -27,8 +27,8 @@ use crate::sas::Grant;
 /// Events read from the log per query while filling a consumer's credit.
 const READ_BATCH: usize = 64;
 
-/// Message bytes read from the log per query at most, past which a read stops early (after
-/// at least one event), so a consumer of large events holds a bounded amount in memory.
+/// The most message bytes one query reads from the log. A read stops there after its first
+/// event, so a consumer of large events keeps a bounded amount in memory.
 const READ_BYTES: usize = 512 * 1024;
 
 /// The reply link of `$cbs` or `$management`, and replies waiting for its credit.

@@ -260,7 +260,7 @@ impl Session {
             more: false,
             ..Transfer::default()
         };
-        // `more` takes one byte whatever its value, so this one encoding tells the room left
+        // `more` takes one byte whatever its value, so this one encoding gives the room left
         // for payload in every frame that carries the delivery's first fields.
         let first_body = encode_checked(
             &Performative::Transfer(first.clone()),
