@@ -332,3 +332,27 @@ async fn batch_filled_by_client_accepted() {
     let _ = client.close().await;
     broker.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_events_read_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start_broker(dir.path()).await;
+    let root = connection_string(&broker, "RootManageSharedAccessKey");
+    let mut client = producer(&root).await;
+    // Each event is past the broker's 512 KiB bound on one read, so every read returns one.
+    let bodies: Vec<Vec<u8>> = (0..4u8).map(|index| vec![index; 600_000]).collect();
+    for body in &bodies {
+        let options = SendEventOptions::new().with_partition_id("3");
+        client.send_event(body.clone(), options).await.unwrap();
+    }
+    client.close().await.unwrap();
+
+    let read_back = read(&root, "3", EventPosition::earliest(), 4).await;
+    let numbers: Vec<i64> = read_back.iter().map(|event| event.0).collect();
+    assert_eq!(numbers, [0, 1, 2, 3]);
+    for (event, body) in read_back.iter().zip(&bodies) {
+        assert_eq!(&event.2, body);
+    }
+
+    broker.shutdown().await;
+}

@@ -62,3 +62,38 @@ pub struct StoredEvent {
     /// The encoded message as received.
     pub message: Vec<u8>,
 }
+
+/// The message bytes one read of the log may return. The first event always fits, so a read
+/// always moves on, and each later one only while the total stays within the bound.
+#[derive(Debug)]
+pub(super) struct ReadBudget {
+    max_bytes: usize,
+    used: usize,
+    exceeded: bool,
+}
+
+impl ReadBudget {
+    /// Starts a budget of `max_bytes`.
+    pub(super) fn new(max_bytes: usize) -> Self {
+        ReadBudget {
+            max_bytes,
+            used: 0,
+            exceeded: false,
+        }
+    }
+
+    /// Counts `event` against the budget and returns whether it fits. A read stops at the first
+    /// event that does not.
+    pub(super) fn admit(&mut self, event: &StoredEvent) -> bool {
+        let first = self.used == 0;
+        self.used = self.used.saturating_add(event.message.len().max(1));
+        let fits = first || self.used <= self.max_bytes;
+        self.exceeded |= !fits;
+        fits
+    }
+
+    /// Returns true once an event did not fit, so the read stopped before the events ran out.
+    pub(super) fn exceeded(&self) -> bool {
+        self.exceeded
+    }
+}

@@ -28,4 +28,4 @@ pub use event::{AppendedEvent, NewEvent, StoredEvent};
 pub(crate) use partitioner::shown_key;
 pub use partitioner::{partition_for_key, PartitionTarget, RoundRobin, TargetError};
 pub use position::{StartPoint, StartPosition};
-pub use store::{EventLog, LogStats, PartitionInfo, PendingAppend};
+pub use store::{BoundedRead, EventLog, LogStats, PartitionInfo, PendingAppend};

@@ -9,7 +9,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::batch::{self, BatchStart};
 use super::checkpoint;
-use super::event::{AppendedEvent, NewEvent, StoredEvent};
+use super::event::{AppendedEvent, NewEvent, ReadBudget, StoredEvent};
 use super::position::{StartPoint, StartPosition};
 use super::schema::{self, Commits};
 use super::search::{self, Column};
@@ -26,6 +26,16 @@ use super::LogError;
 const READ_BATCHES: &str = "SELECT first_sequence, first_offset, enqueued_ms, events
      FROM batches WHERE hub = ?1 AND partition = ?2 AND first_sequence >= ?3 AND first_sequence < ?4
      ORDER BY first_sequence";
+
+/// The events of a read bounded by a byte count, and whether the bound ended it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundedRead {
+    /// The events read, in order.
+    pub events: Vec<StoredEvent>,
+    /// True when the next event did not fit the byte bound, so more may follow at once. False
+    /// when the read stopped at its event count or at the end of the durable events.
+    pub stopped_at_bytes: bool,
+}
 
 /// A partition's runtime properties, in the terms of the `$management` READ reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,6 +277,7 @@ impl EventLog {
         max_events: usize,
     ) -> Result<Vec<StoredEvent>, LogError> {
         self.read_within(hub, partition, from_sequence, max_events, usize::MAX)
+            .map(|read| read.events)
     }
 
     /// Reads like [`EventLog::read`], and also stops before the messages' bytes pass
@@ -278,26 +289,36 @@ impl EventLog {
         from_sequence: i64,
         max_events: usize,
         max_bytes: usize,
-    ) -> Result<Vec<StoredEvent>, LogError> {
+    ) -> Result<BoundedRead, LogError> {
         let hub = hub_key(hub);
+        let mut budget = ReadBudget::new(max_bytes);
         let tail_read = self
             .tails
-            .read(&hub, partition, from_sequence, max_events, max_bytes);
+            .read(&hub, partition, from_sequence, max_events, &mut budget);
         let durable_end = match tail_read {
-            TailRead::Events(events) => return Ok(events),
+            TailRead::Events(events) => {
+                return Ok(BoundedRead {
+                    events,
+                    stopped_at_bytes: budget.exceeded(),
+                })
+            }
             TailRead::Older(head) => head.next_sequence,
             TailRead::Unknown => i64::MAX,
         };
         let reader = self.reader();
-        read_stored(
+        let events = read_stored(
             &reader,
             &hub,
             partition,
             from_sequence..durable_end,
             max_events,
-            max_bytes,
+            &mut budget,
         )
-        .map_err(|error| self.storage(error))
+        .map_err(|error| self.storage(error))?;
+        Ok(BoundedRead {
+            events,
+            stopped_at_bytes: budget.exceeded(),
+        })
     }
 
     /// Resolves a start position to the first sequence number to deliver. A position older
@@ -541,15 +562,14 @@ fn read_stored(
     partition: u32,
     range: std::ops::Range<i64>,
     max_events: usize,
-    max_bytes: usize,
+    budget: &mut ReadBudget,
 ) -> rusqlite::Result<Vec<StoredEvent>> {
     let first_batch = search::batch_containing(reader, hub, partition, range.start)?
         .map_or(range.start, |batch| batch.first_sequence);
     let mut statement = reader.prepare_cached(READ_BATCHES)?;
     let mut rows = statement.query(params![hub, partition, first_batch, range.end])?;
     let mut events = Vec::new();
-    let mut bytes = 0;
-    while events.len() < max_events && (events.is_empty() || bytes < max_bytes) {
+    while events.len() < max_events {
         let Some(row) = rows.next()? else {
             break;
         };
@@ -564,8 +584,7 @@ fn read_stored(
         let selected = first..range.end.min(first.saturating_add(room));
         let decoded = batch::decode(start, blob, selected).map_err(search::damaged)?;
         for event in decoded {
-            bytes += event.message.len().max(1);
-            if !events.is_empty() && bytes > max_bytes {
+            if !budget.admit(&event) {
                 return Ok(events);
             }
             events.push(event);
@@ -704,7 +723,8 @@ mod tests {
         let message_len = events[0].message.len();
         log.append_blocking("orders", 0, events).unwrap();
 
-        let counts = |log: &EventLog| -> Vec<usize> {
+        // (events read, whether the byte bound stopped the read) for each (from, bytes).
+        let counts = |log: &EventLog| -> Vec<(usize, bool)> {
             [
                 (0, 2 * message_len),
                 (0, 2 * message_len + 1),
@@ -713,17 +733,17 @@ mod tests {
             ]
             .iter()
             .map(|&(from, bytes)| {
-                log.read_within("orders", 0, from, 100, bytes)
-                    .unwrap()
-                    .len()
+                let read = log.read_within("orders", 0, from, 100, bytes).unwrap();
+                (read.events.len(), read.stopped_at_bytes)
             })
             .collect()
         };
+        let expected = [(2, true), (2, true), (1, true), (2, false)];
         // The first read comes from the in-memory tail, the second from SQLite after a reopen.
-        assert_eq!(counts(&log), [2, 2, 1, 2]);
+        assert_eq!(counts(&log), expected);
         drop(log);
         let log = EventLog::open(&path).unwrap();
-        assert_eq!(counts(&log), [2, 2, 1, 2]);
+        assert_eq!(counts(&log), expected);
     }
 
     #[test]

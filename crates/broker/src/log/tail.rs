@@ -8,7 +8,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
-use super::event::StoredEvent;
+use super::event::{ReadBudget, StoredEvent};
 
 /// A committed request's change to the in-memory tail, applied once it is durable.
 #[derive(Debug)]
@@ -244,7 +244,7 @@ impl Tails {
         partition: u32,
         from_sequence: i64,
         max_events: usize,
-        max_bytes: usize,
+        budget: &mut ReadBudget,
     ) -> TailRead {
         let map = self.lock();
         let Some(tail) = map.partitions.get(&(hub.to_owned(), partition)) else {
@@ -255,17 +255,12 @@ impl Tails {
             return TailRead::Older(tail.head);
         }
         let skip = usize::try_from(from_sequence - first).unwrap_or(usize::MAX);
-        let mut bytes = 0;
         let events = tail
             .events
             .iter()
             .skip(skip)
             .take(max_events)
-            .take_while(|event| {
-                let first = bytes == 0;
-                bytes += event.message.len().max(1);
-                first || bytes <= max_bytes
-            })
+            .take_while(|event| budget.admit(event))
             .cloned()
             .collect();
         TailRead::Events(events)
@@ -284,6 +279,11 @@ impl Tails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads from the tail without a byte bound.
+    fn read_all(tails: &Tails, hub: &str, partition: u32, from: i64, max: usize) -> TailRead {
+        tails.read(hub, partition, from, max, &mut ReadBudget::new(usize::MAX))
+    }
 
     fn stored(sequence_number: i64, enqueued_time_ms: i64, size: usize) -> StoredEvent {
         StoredEvent {
@@ -320,29 +320,20 @@ mod tests {
             append(&tails, 0, vec![stored(5, 1, 10), stored(6, 1, 10)]),
             Some(7)
         );
+        assert_eq!(sequences(read_all(&tails, "orders", 0, 5, 10)), vec![5, 6]);
+        assert_eq!(sequences(read_all(&tails, "orders", 0, 6, 10)), vec![6]);
         assert_eq!(
-            sequences(tails.read("orders", 0, 5, 10, usize::MAX)),
-            vec![5, 6]
-        );
-        assert_eq!(
-            sequences(tails.read("orders", 0, 6, 10, usize::MAX)),
-            vec![6]
-        );
-        assert_eq!(
-            sequences(tails.read("orders", 0, 7, 10, usize::MAX)),
+            sequences(read_all(&tails, "orders", 0, 7, 10)),
             Vec::<i64>::new()
         );
-        assert_eq!(
-            sequences(tails.read("orders", 0, 5, 1, usize::MAX)),
-            vec![5]
-        );
+        assert_eq!(sequences(read_all(&tails, "orders", 0, 5, 1)), vec![5]);
     }
 
     #[test]
     fn older_positions_fall_back_with_durable_head() {
         let tails = Tails::default();
         append(&tails, 0, vec![stored(5, 42, 10)]);
-        match tails.read("orders", 0, 4, 10, usize::MAX) {
+        match read_all(&tails, "orders", 0, 4, 10) {
             TailRead::Older(head) => {
                 assert_eq!(head.next_sequence, 6);
                 assert_eq!(head.last_enqueued_ms, 42);
@@ -350,7 +341,7 @@ mod tests {
             other => panic!("expected an older position, got {other:?}"),
         }
         assert!(matches!(
-            tails.read("orders", 1, 0, 10, usize::MAX),
+            read_all(&tails, "orders", 1, 0, 10),
             TailRead::Unknown
         ));
     }
@@ -365,13 +356,10 @@ mod tests {
             vec![stored(0, 1, 1000), stored(1, 1, 1000), stored(2, 1, 1000)],
         );
         assert!(matches!(
-            tails.read("orders", 0, 0, 10, usize::MAX),
+            read_all(&tails, "orders", 0, 0, 10),
             TailRead::Older(_)
         ));
-        assert_eq!(
-            sequences(tails.read("orders", 0, 1, 10, usize::MAX)),
-            vec![1, 2]
-        );
+        assert_eq!(sequences(read_all(&tails, "orders", 0, 1, 10)), vec![1, 2]);
         assert_eq!(tails.lock().bytes, 2 * event_bytes);
     }
 
@@ -387,16 +375,13 @@ mod tests {
         );
         // Partition 1 contains three of the five events, so it loses its oldest one.
         append(&tails, 1, vec![stored(3, 1, 1000)]);
-        assert_eq!(
-            sequences(tails.read("orders", 0, 0, 10, usize::MAX)),
-            vec![0]
-        );
+        assert_eq!(sequences(read_all(&tails, "orders", 0, 0, 10)), vec![0]);
         assert!(matches!(
-            tails.read("orders", 1, 0, 10, usize::MAX),
+            read_all(&tails, "orders", 1, 0, 10),
             TailRead::Older(_)
         ));
         assert_eq!(
-            sequences(tails.read("orders", 1, 1, 10, usize::MAX)),
+            sequences(read_all(&tails, "orders", 1, 1, 10)),
             vec![1, 2, 3]
         );
         assert_eq!(tails.lock().bytes, 4 * event_bytes);
@@ -410,13 +395,10 @@ mod tests {
             .collect();
         append(&tails, 0, events);
         assert!(matches!(
-            tails.read("orders", 0, 0, 1, usize::MAX),
+            read_all(&tails, "orders", 0, 0, 1),
             TailRead::Older(_)
         ));
-        assert_eq!(
-            sequences(tails.read("orders", 0, 1, 1, usize::MAX)),
-            vec![1]
-        );
+        assert_eq!(sequences(read_all(&tails, "orders", 0, 1, 1)), vec![1]);
         assert_eq!(
             tails.lock().bytes,
             MAX_TAIL_EVENTS * footprint(&stored(0, 1, 1))
@@ -429,13 +411,10 @@ mod tests {
         append(&tails, 0, vec![stored(0, 1, 10)]);
         append(&tails, 0, vec![stored(3, 1, 10)]);
         assert!(matches!(
-            tails.read("orders", 0, 0, 10, usize::MAX),
+            read_all(&tails, "orders", 0, 0, 10),
             TailRead::Older(_)
         ));
-        assert_eq!(
-            sequences(tails.read("orders", 0, 3, 10, usize::MAX)),
-            vec![3]
-        );
+        assert_eq!(sequences(read_all(&tails, "orders", 0, 3, 10)), vec![3]);
         assert_eq!(tails.lock().bytes, footprint(&stored(3, 1, 10)));
     }
 
@@ -448,19 +427,16 @@ mod tests {
             cutoff_ms: 150,
         });
         assert!(matches!(
-            tails.read("orders", 0, 0, 10, usize::MAX),
+            read_all(&tails, "orders", 0, 0, 10),
             TailRead::Older(_)
         ));
-        assert_eq!(
-            sequences(tails.read("orders", 0, 1, 10, usize::MAX)),
-            vec![1]
-        );
+        assert_eq!(sequences(read_all(&tails, "orders", 0, 1, 10)), vec![1]);
         assert_eq!(tails.lock().bytes, footprint(&stored(1, 200, 10)));
         tails.apply(TailChange::DeleteHub {
             hub: "orders".to_owned(),
         });
         assert!(matches!(
-            tails.read("orders", 0, 1, 10, usize::MAX),
+            read_all(&tails, "orders", 0, 1, 10),
             TailRead::Unknown
         ));
         assert_eq!(tails.lock().bytes, 0);

@@ -27,8 +27,8 @@ use crate::sas::Grant;
 /// Events read from the log per query while filling a consumer's credit.
 const READ_BATCH: usize = 64;
 
-/// The most message bytes one query reads from the log. A read stops there after its first
-/// event, so a consumer of large events keeps a bounded amount in memory.
+/// The maximum of message bytes one query reads from the log. A read stops there after its
+/// first event, so a consumer of large events keeps a bounded amount in memory.
 const READ_BYTES: usize = 512 * 1024;
 
 /// The reply link of `$cbs` or `$management`, and replies waiting for its credit.
@@ -501,8 +501,8 @@ impl Driver {
                 .shared
                 .log
                 .read_within(&hub, partition, from, batch_size, READ_BYTES);
-            let events = match read {
-                Ok(events) => events,
+            let (events, stopped_at_bytes) = match read {
+                Ok(read) => (read.events, read.stopped_at_bytes),
                 Err(error) => {
                     tracing::error!(hub, partition, %error, "reading events failed");
                     return;
@@ -520,6 +520,7 @@ impl Driver {
             } else {
                 None
             };
+            let read_count = events.len();
             for event in events {
                 match delivery_payload(&event, metrics.as_ref()) {
                     Ok(payload) => {
@@ -557,8 +558,11 @@ impl Driver {
                     consumer.next_sequence = event.sequence_number + 1;
                 }
             }
-            // A read short of the count may have stopped at the byte bound, not at the end of
-            // the partition, so the loop reads again until a read comes back empty.
+            // A read short of the count reached the end of the partition, unless the byte
+            // bound stopped it first.
+            if read_count < batch_size && !stopped_at_bytes {
+                return;
+            }
         }
     }
 
