@@ -12,8 +12,9 @@ pub(crate) struct AttendeeArgs {
     pub(crate) namespace: Option<String>,
 
     /// The environment: dv, qa or lv.
-    #[arg(long = "env", value_name = "ENV", default_value = "dv")]
-    pub(crate) environment: Environment,
+    // Kept as typed, to tell the attendee when it is used in lower case.
+    #[arg(long = "env", value_name = "ENV", default_value = "dv", value_parser = environment_as_typed)]
+    pub(crate) environment: String,
 
     /// The Azure region, such as northeurope.
     #[arg(long, value_name = "REGION", default_value = "northeurope")]
@@ -34,16 +35,45 @@ impl AttendeeArgs {
                  {NAMESPACE_VARIABLE} environment variable as the course does"
             );
         };
+        let environment: Environment = self.environment.parse()?;
         let region = match &self.region_code {
             Some(code) => Region::new(&self.region, code)?,
             None => Region::known(&self.region)?,
         };
-        let check = course::check_namespace(namespace, self.environment, &region);
-        for notice in &check.notices {
+        let check = course::check_namespace(namespace, environment, &region);
+        let given = [
+            ("environment", self.environment.as_str(), environment.code()),
+            (
+                "region code",
+                self.region_code.as_deref().unwrap_or(&region.code),
+                region.code.as_str(),
+            ),
+        ];
+        let case_notices = given
+            .into_iter()
+            .filter_map(|(what, typed, used)| case_notice(what, typed, used));
+        for notice in case_notices.chain(check.notices) {
             eprintln!("note: {notice}");
         }
-        Ok(Attendee::new(namespace, self.environment, region)?)
+        Ok(Attendee::new(namespace, environment, region)?)
     }
+}
+
+/// Checks `--env` while parsing, so an unknown environment is a usage error like any other,
+/// and keeps the text as typed.
+fn environment_as_typed(value: &str) -> Result<String, course::UnknownEnvironment> {
+    value.parse::<Environment>().map(|_| value.to_string())
+}
+
+/// Tells the attendee that a value given in capitals or with spaces around it is used
+/// trimmed and in lower case, as the namespace's check does, so no name in the plan surprises.
+fn case_notice(what: &str, typed: &str, used: &str) -> Option<String> {
+    (typed != used).then(|| {
+        format!(
+            "{what} `{typed}` is used as `{used}` in every name: names here are lower case, \
+             without spaces."
+        )
+    })
 }
 
 #[cfg(test)]
@@ -55,6 +85,38 @@ mod tests {
     struct Command {
         #[command(flatten)]
         attendee: AttendeeArgs,
+    }
+
+    #[test]
+    fn capitals_in_codes_are_noted() {
+        assert_eq!(
+            case_notice("region code", "EUN", "eun").as_deref(),
+            Some(
+                "region code `EUN` is used as `eun` in every name: names here are lower case, \
+                 without spaces."
+            )
+        );
+        assert_eq!(case_notice("environment", "dv", "dv"), None);
+    }
+
+    #[test]
+    fn capitals_in_codes_still_plan() {
+        let args = Command::try_parse_from([
+            "plan",
+            "--namespace",
+            "dgrf",
+            "--env",
+            "DV",
+            "--region-code",
+            "EUN",
+        ])
+        .unwrap()
+        .attendee;
+
+        let attendee = args.attendee().unwrap();
+
+        assert_eq!(attendee.environment(), Environment::Dv);
+        assert_eq!(attendee.region().code, "eun");
     }
 
     #[test]
