@@ -41,7 +41,7 @@ impl AttendeeArgs {
             None => Region::known(&self.region)?,
         };
         let check = course::check_namespace(namespace, environment, &region);
-        let given = [
+        let typed_values = [
             ("environment", self.environment.as_str(), environment.code()),
             (
                 "region code",
@@ -49,9 +49,9 @@ impl AttendeeArgs {
                 region.code.as_str(),
             ),
         ];
-        let case_notices = given
+        let case_notices = typed_values
             .into_iter()
-            .filter_map(|(what, typed, used)| case_notice(what, typed, used));
+            .filter_map(|(field, typed, used)| case_notice(field, typed, used));
         for notice in case_notices.chain(check.notices) {
             eprintln!("note: {notice}");
         }
@@ -65,12 +65,12 @@ fn environment_as_typed(value: &str) -> Result<String, course::UnknownEnvironmen
     value.parse::<Environment>().map(|_| value.to_string())
 }
 
-/// Tells the attendee that a value given in capitals or with spaces around it is used
-/// trimmed and in lower case, as the namespace's check does, so no name in the plan surprises.
-fn case_notice(what: &str, typed: &str, used: &str) -> Option<String> {
+/// Returns a notice when a value typed in capitals or with spaces around it is used trimmed and
+/// in lower case, as the namespace's check reports it too.
+fn case_notice(field: &str, typed: &str, used: &str) -> Option<String> {
     (typed != used).then(|| {
         format!(
-            "{what} `{typed}` is used as `{used}` in every name: names here are lower case, \
+            "{field} `{typed}` is used as `{used}` in every name: names here are lower case, \
              without spaces."
         )
     })
