@@ -84,6 +84,18 @@ pub enum ConnectionStringError {
         /// The part whose value is quoted; `None` when the whole string is.
         part: Option<&'static str>,
     },
+    /// The whole string, or the value of a part, has a quotation mark at one end only, which a
+    /// partial copy of quoted text leaves.
+    #[error("{} a quotation mark at its {end}: remove it, it is not part of the connection string", match .part {
+        Some(part) => format!("the value of {part} has"),
+        None => "the connection string has".to_owned(),
+    })]
+    StrayQuotationMark {
+        /// The part whose value has the mark, or `None` when the whole string has it.
+        part: Option<&'static str>,
+        /// The end the mark is at: `start` or `end`.
+        end: &'static str,
+    },
     /// A part occurs twice.
     #[error("the connection string has {name} twice: keep one")]
     DuplicatePart {
@@ -297,9 +309,7 @@ struct Part<'a> {
 }
 
 fn split_parts(text: &str) -> Result<Vec<Part<'_>>, ConnectionStringError> {
-    if is_quoted(text.trim()) {
-        return Err(ConnectionStringError::Quoted { part: None });
-    }
+    check_quotation_marks(text.trim(), None)?;
     let mut parts: Vec<Part<'_>> = Vec::new();
     for (index, part) in text.split(';').enumerate() {
         let part = part.trim();
@@ -329,8 +339,8 @@ fn split_parts(text: &str) -> Result<Vec<Part<'_>>, ConnectionStringError> {
             }
         }
         let value = value.trim();
-        if let Some(known) = known_part_name(name).filter(|_| is_quoted(value)) {
-            return Err(ConnectionStringError::Quoted { part: Some(known) });
+        if let Some(known) = known_part_name(name) {
+            check_quotation_marks(value, Some(known))?;
         }
         parts.push(Part {
             position: index + 1,
@@ -341,11 +351,27 @@ fn split_parts(text: &str) -> Result<Vec<Part<'_>>, ConnectionStringError> {
     Ok(parts)
 }
 
-/// Returns whether a text starts and ends with the same quotation mark.
-fn is_quoted(text: &str) -> bool {
-    ['"', '\'']
-        .into_iter()
-        .any(|quote| text.len() >= 2 && text.starts_with(quote) && text.ends_with(quote))
+/// The quotation marks that shells, configuration files, Markdown and word processors put
+/// around a copied string. No valid value starts or ends with one.
+const QUOTATION_MARKS: [char; 10] = [
+    '"', '\'', '`', '\u{201c}', '\u{201d}', '\u{201e}', '\u{2018}', '\u{2019}', '\u{ab}', '\u{bb}',
+];
+
+/// Rejects a text, the whole string when `part` is `None`, that starts or ends with a
+/// quotation mark.
+fn check_quotation_marks(
+    text: &str,
+    part: Option<&'static str>,
+) -> Result<(), ConnectionStringError> {
+    let is_mark = |c: Option<char>| c.is_some_and(|c| QUOTATION_MARKS.contains(&c));
+    let starts = is_mark(text.chars().next());
+    let ends = is_mark(text.chars().next_back());
+    match (starts, ends) {
+        (true, true) if text.chars().count() >= 2 => Err(ConnectionStringError::Quoted { part }),
+        (true, _) => Err(ConnectionStringError::StrayQuotationMark { part, end: "start" }),
+        (false, true) => Err(ConnectionStringError::StrayQuotationMark { part, end: "end" }),
+        (false, false) => Ok(()),
+    }
 }
 
 fn known_part_name(name: &str) -> Option<&'static str> {
@@ -591,6 +617,8 @@ mod tests {
             format!("Endpoint=sb://localhost;SharedAccessKeyName=send;SharedAccessKey=k;UseDevelopmentEmulator={KEY}"),
             format!("{KEY};{KEY};Endpoint=sb://ns/"),
             format!("SharedAccessKey {KEY};SharedAccessKey {KEY};Endpoint=sb://ns/"),
+            // Text that pasting adds to the key or around it.
+            azure("\";EntityPath=lead"),
         ];
         for text in broken {
             let error = ConnectionString::parse(&text).unwrap_err();
@@ -797,6 +825,59 @@ mod tests {
             string.credential(),
             Credential::SharedAccessSignature(_)
         ));
+    }
+
+    #[test]
+    fn typographic_quotation_marks_named() {
+        let plain = azure("");
+        let whole = format!("\u{201c}{plain}\u{201d}");
+        assert_eq!(
+            ConnectionString::parse(&whole),
+            Err(ConnectionStringError::Quoted { part: None })
+        );
+        let endpoint = plain.replacen(
+            "sb://ns.servicebus.windows.net/",
+            "\u{2018}sb://ns.servicebus.windows.net/\u{2019}",
+            1,
+        );
+        assert_eq!(
+            ConnectionString::parse(&endpoint),
+            Err(ConnectionStringError::Quoted {
+                part: Some("Endpoint")
+            })
+        );
+    }
+
+    #[test]
+    fn stray_quotation_mark_named() {
+        let cases = [
+            (format!("\"{}", azure("")), None, "start"),
+            (azure(";EntityPath=lead\""), None, "end"),
+            (azure("';EntityPath=lead"), Some("SharedAccessKey"), "end"),
+            (
+                format!("Endpoint=`sb://ns/;SharedAccessKeyName=send;SharedAccessKey={KEY}"),
+                Some("Endpoint"),
+                "start",
+            ),
+            (
+                azure(";EntityPath=\u{201c}lead;UseDevelopmentEmulator=false"),
+                Some("EntityPath"),
+                "start",
+            ),
+        ];
+        for (text, part, end) in cases {
+            assert_eq!(
+                ConnectionString::parse(&text),
+                Err(ConnectionStringError::StrayQuotationMark { part, end }),
+                "{text}"
+            );
+        }
+        let error = ConnectionString::parse(&azure("';EntityPath=lead")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the value of SharedAccessKey has a quotation mark at its end: remove it, it is not \
+             part of the connection string"
+        );
     }
 
     /// Parts that malformed strings are made of, with the key in every place a paste can put it.
