@@ -96,6 +96,20 @@ pub enum ConnectionStringError {
         /// The end the mark is at: `start` or `end`.
         end: &'static str,
     },
+    /// A part's value contains a character that no valid value contains, such as the space, line
+    /// break or zero-width space that copying text can add.
+    #[error(
+        "the value of {part} contains {character} at character {position}: remove it, copying \
+         the string can add spaces, line breaks and invisible characters"
+    )]
+    UnexpectedCharacter {
+        /// The part's name.
+        part: &'static str,
+        /// The character in words, such as "a space" or "the invisible character U+200B".
+        character: String,
+        /// The character's position in the value, counting from 1.
+        position: usize,
+    },
     /// A part occurs twice.
     #[error("the connection string has {name} twice: keep one")]
     DuplicatePart {
@@ -179,6 +193,7 @@ impl ConnectionString {
             return Err(ConnectionStringError::Empty);
         }
         check_separators(&parts)?;
+        check_characters(&parts)?;
         let find = |name: &str| {
             parts
                 .iter()
@@ -409,6 +424,50 @@ fn find_part_name(lower_value: &str, name: &str) -> Option<usize> {
     })
 }
 
+/// Rejects a value of a part this parser reads that contains whitespace, a control character
+/// or an invisible formatting character. No valid value does, except the space that follows
+/// `SharedAccessSignature` at the start of a token.
+fn check_characters(parts: &[Part<'_>]) -> Result<(), ConnectionStringError> {
+    for part in parts {
+        let Some(name) = known_part_name(part.name) else {
+            continue;
+        };
+        let space_allowed = name == "SharedAccessSignature";
+        let found = part.value.chars().enumerate().find(|(_, c)| {
+            let unexpected_space = c.is_whitespace() && !(space_allowed && *c == ' ');
+            unexpected_space || c.is_control() || is_invisible(*c)
+        });
+        if let Some((index, c)) = found {
+            return Err(ConnectionStringError::UnexpectedCharacter {
+                part: name,
+                character: describe_character(c),
+                position: index + 1,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Decides whether a character is a formatting character that prints as nothing: soft hyphen,
+/// zero-width spaces and joiners, direction marks, word joiners and the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0xFEFF
+    )
+}
+
+fn describe_character(c: char) -> String {
+    match c {
+        ' ' => "a space".to_owned(),
+        '\n' | '\r' => "a line break".to_owned(),
+        '\t' => "a tab".to_owned(),
+        c if c.is_whitespace() => format!("the space character U+{:04X}", u32::from(c)),
+        c if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
+        c => format!("the invisible character U+{:04X}", u32::from(c)),
+    }
+}
+
 fn parse_credential(
     key_name: Option<&str>,
     key: Option<&str>,
@@ -619,6 +678,7 @@ mod tests {
             format!("SharedAccessKey {KEY};SharedAccessKey {KEY};Endpoint=sb://ns/"),
             // Text that pasting adds to the key or around it.
             azure("\";EntityPath=lead"),
+            azure("\u{200b}"),
         ];
         for text in broken {
             let error = ConnectionString::parse(&text).unwrap_err();
@@ -877,6 +937,55 @@ mod tests {
             error.to_string(),
             "the value of SharedAccessKey has a quotation mark at its end: remove it, it is not \
              part of the connection string"
+        );
+    }
+
+    #[test]
+    fn pasted_characters_in_values_named() {
+        let wrapped_key = format!(
+            "Endpoint=sb://ns/;SharedAccessKeyName=send;SharedAccessKey={}\n{}",
+            &KEY[..20],
+            &KEY[20..]
+        );
+        let cases = [
+            (wrapped_key, "SharedAccessKey", "a line break", 21),
+            (
+                azure("\u{200b}"),
+                "SharedAccessKey",
+                "the invisible character U+200B",
+                45,
+            ),
+            (azure(";EntityPath=le ad"), "EntityPath", "a space", 3),
+            (
+                format!("Endpoint=sb://ns\u{a0}1/;SharedAccessKeyName=send;SharedAccessKey={KEY}"),
+                "Endpoint",
+                "the space character U+00A0",
+                8,
+            ),
+            (
+                format!("Endpoint=sb://ns/;SharedAccessKeyName=se\tnd;SharedAccessKey={KEY}"),
+                "SharedAccessKeyName",
+                "a tab",
+                3,
+            ),
+        ];
+        for (text, part, character, position) in cases {
+            assert_eq!(
+                ConnectionString::parse(&text),
+                Err(ConnectionStringError::UnexpectedCharacter {
+                    part,
+                    character: character.to_owned(),
+                    position
+                }),
+                "{text:?}"
+            );
+        }
+        let error = ConnectionString::parse(&azure("\u{200b}")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the value of SharedAccessKey contains the invisible character U+200B at character \
+             45: remove it, copying the string can add spaces, line breaks and invisible \
+             characters"
         );
     }
 
