@@ -143,6 +143,14 @@ pub enum ConnectionStringError {
         /// A hint on where to find the part.
         hint: &'static str,
     },
+    /// A required part is present with no value.
+    #[error("the connection string's {part} is empty: {hint}")]
+    EmptyPart {
+        /// The empty part's name.
+        part: &'static str,
+        /// A hint on where to find the value.
+        hint: &'static str,
+    },
     /// Both a key and a ready-made token were given.
     #[error("the connection string has both SharedAccessKey and SharedAccessSignature: keep one")]
     ConflictingCredentials,
@@ -468,34 +476,51 @@ fn describe_character(c: char) -> String {
     }
 }
 
-fn parse_credential(
-    key_name: Option<&str>,
-    key: Option<&str>,
-    signature: Option<&str>,
+fn parse_credential<'a>(
+    key_name: Option<&'a str>,
+    key: Option<&'a str>,
+    signature: Option<&'a str>,
 ) -> Result<Credential, ConnectionStringError> {
-    let key = key.filter(|key| !key.is_empty());
-    let signature = signature.filter(|signature| !signature.is_empty());
-    match (key, signature) {
+    let non_empty = |value: Option<&'a str>| value.filter(|value| !value.is_empty());
+    match (non_empty(key), non_empty(signature)) {
         (Some(_), Some(_)) => Err(ConnectionStringError::ConflictingCredentials),
         (None, Some(signature)) => Ok(Credential::SharedAccessSignature(Secret::new(
             signature.to_owned(),
         ))),
-        (key, None) => {
-            let key_name = key_name.filter(|name| !name.is_empty()).ok_or(
-                ConnectionStringError::MissingPart {
-                    part: "SharedAccessKeyName",
-                    hint: "add the name of the shared access policy, such as SharedAccessKeyName=send",
-                },
-            )?;
-            let key = key.ok_or(ConnectionStringError::MissingPart {
-                part: "SharedAccessKey",
-                hint: "copy the policy's primary or secondary key into SharedAccessKey=",
-            })?;
+        // An empty signature alone means the token was lost, not the key.
+        (None, None) if key.is_none() && key_name.is_none() && signature.is_some() => {
+            Err(ConnectionStringError::EmptyPart {
+                part: "SharedAccessSignature",
+                hint: "paste the whole token, which starts with `SharedAccessSignature sr=`, or \
+                       use SharedAccessKeyName and SharedAccessKey instead",
+            })
+        }
+        (_, None) => {
+            let key_name = required_part(key_name, "SharedAccessKeyName", KEY_NAME_HINT)?;
+            let key = required_part(key, "SharedAccessKey", KEY_HINT)?;
             Ok(Credential::SharedAccessKey {
                 key_name: key_name.to_owned(),
                 key: Secret::new(key.to_owned()),
             })
         }
+    }
+}
+
+const KEY_NAME_HINT: &str =
+    "add the name of the shared access policy, such as SharedAccessKeyName=send";
+
+const KEY_HINT: &str = "copy the policy's primary or secondary key into SharedAccessKey=";
+
+/// Returns a part's value, or the error for a part that is missing or empty.
+fn required_part<'a>(
+    value: Option<&'a str>,
+    part: &'static str,
+    hint: &'static str,
+) -> Result<&'a str, ConnectionStringError> {
+    match value {
+        None => Err(ConnectionStringError::MissingPart { part, hint }),
+        Some("") => Err(ConnectionStringError::EmptyPart { part, hint }),
+        Some(value) => Ok(value),
     }
 }
 
@@ -986,6 +1011,37 @@ mod tests {
             "the value of SharedAccessKey contains the invisible character U+200B at character \
              45: remove it, copying the string can add spaces, line breaks and invisible \
              characters"
+        );
+    }
+
+    #[test]
+    fn empty_parts_named() {
+        let cases = [
+            (
+                "Endpoint=sb://ns/;SharedAccessKeyName=send;SharedAccessKey=".to_owned(),
+                "SharedAccessKey",
+                KEY_HINT,
+            ),
+            (
+                format!("Endpoint=sb://ns/;SharedAccessKeyName= ;SharedAccessKey={KEY}"),
+                "SharedAccessKeyName",
+                KEY_NAME_HINT,
+            ),
+        ];
+        for (text, part, hint) in cases {
+            assert_eq!(
+                ConnectionString::parse(&text),
+                Err(ConnectionStringError::EmptyPart { part, hint }),
+                "{text}"
+            );
+        }
+        let error =
+            ConnectionString::parse("Endpoint=sb://ns/;SharedAccessSignature=").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the connection string's SharedAccessSignature is empty: paste the whole token, which \
+             starts with `SharedAccessSignature sr=`, or use SharedAccessKeyName and \
+             SharedAccessKey instead"
         );
     }
 
