@@ -135,6 +135,18 @@ pub enum ConnectionStringError {
              Event Hubs-compatible endpoint, which starts with Endpoint=sb://"
     )]
     IotHub,
+    /// The string belongs to another Azure service, such as a storage account.
+    #[error(
+        "this is an {service} connection string (it has {marker}=), not an Event Hubs one: \
+         in the Azure portal open the Event Hubs namespace or event hub, then Shared access \
+         policies, and copy a policy's connection string, which starts with Endpoint=sb://"
+    )]
+    OtherService {
+        /// The service the string belongs to.
+        service: &'static str,
+        /// The part that identifies the service.
+        marker: &'static str,
+    },
     /// A required part is absent.
     #[error("the connection string has no {part}: {hint}")]
     MissingPart {
@@ -216,6 +228,11 @@ impl ConnectionString {
 
         if find("HostName").is_some() && find("Endpoint").is_none() {
             return Err(ConnectionStringError::IotHub);
+        }
+        if find("Endpoint").is_none() {
+            if let Some(error) = other_service(&parts) {
+                return Err(error);
+            }
         }
         let endpoint_text = find("Endpoint").ok_or(ConnectionStringError::MissingPart {
             part: "Endpoint",
@@ -476,6 +493,28 @@ fn describe_character(c: char) -> String {
     }
 }
 
+/// Parts that only connection strings of other Azure services have, with the service's name.
+/// They are looked for in this order, because Cosmos DB strings have `AccountKey` too.
+const OTHER_SERVICE_PARTS: [(&str, &str); 5] = [
+    ("AccountEndpoint", "Azure Cosmos DB"),
+    ("DefaultEndpointsProtocol", "Azure Storage"),
+    ("AccountName", "Azure Storage"),
+    ("AccountKey", "Azure Storage"),
+    ("BlobEndpoint", "Azure Storage"),
+];
+
+/// Returns the error for a string of another Azure service, when one of its parts marks it.
+fn other_service(parts: &[Part<'_>]) -> Option<ConnectionStringError> {
+    OTHER_SERVICE_PARTS
+        .into_iter()
+        .find(|(marker, _)| {
+            parts
+                .iter()
+                .any(|part| part.name.eq_ignore_ascii_case(marker))
+        })
+        .map(|(marker, service)| ConnectionStringError::OtherService { service, marker })
+}
+
 fn parse_credential<'a>(
     key_name: Option<&'a str>,
     key: Option<&'a str>,
@@ -704,6 +743,7 @@ mod tests {
             // Text that pasting adds to the key or around it.
             azure("\";EntityPath=lead"),
             azure("\u{200b}"),
+            format!("DefaultEndpointsProtocol=https;AccountName=sa;AccountKey={KEY}"),
         ];
         for text in broken {
             let error = ConnectionString::parse(&text).unwrap_err();
@@ -1042,6 +1082,49 @@ mod tests {
             "the connection string's SharedAccessSignature is empty: paste the whole token, which \
              starts with `SharedAccessSignature sr=`, or use SharedAccessKeyName and \
              SharedAccessKey instead"
+        );
+    }
+
+    #[test]
+    fn other_service_strings_named() {
+        let cases = [
+            (
+                format!(
+                    "DefaultEndpointsProtocol=https;AccountName=dvlakesaeundgrf;AccountKey={KEY};\
+                     EndpointSuffix=core.windows.net"
+                ),
+                "Azure Storage",
+                "DefaultEndpointsProtocol",
+            ),
+            (
+                "BlobEndpoint=https://sa.blob.core.windows.net/;SharedAccessSignature=sv=1&sig=a"
+                    .to_owned(),
+                "Azure Storage",
+                "BlobEndpoint",
+            ),
+            (
+                format!("AccountEndpoint=https://db.documents.azure.com:443/;AccountKey={KEY};"),
+                "Azure Cosmos DB",
+                "AccountEndpoint",
+            ),
+        ];
+        for (text, service, marker) in cases {
+            assert_eq!(
+                ConnectionString::parse(&text),
+                Err(ConnectionStringError::OtherService { service, marker }),
+                "{text}"
+            );
+        }
+        let error = ConnectionString::parse(&format!(
+            "DefaultEndpointsProtocol=https;AccountName=sa;AccountKey={KEY}"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "this is an Azure Storage connection string (it has DefaultEndpointsProtocol=), not an \
+             Event Hubs one: in the Azure portal open the Event Hubs namespace or event hub, then \
+             Shared access policies, and copy a policy's connection string, which starts with \
+             Endpoint=sb://"
         );
     }
 
