@@ -609,10 +609,32 @@ fn parse_endpoint(text: &str, redactor: &Redactor<'_>) -> Result<Endpoint, Conne
              or an IPv6 address in brackets",
         ));
     }
+    if !authority.starts_with('[') && !has_valid_labels(host) {
+        return Err(invalid(
+            "each label of the host, between periods, must be 1 to 63 characters that start \
+             and end with a letter or digit: check for a missing namespace name or a doubled \
+             period",
+        ));
+    }
     Ok(Endpoint {
         scheme,
         host: host.to_owned(),
         port,
+    })
+}
+
+/// The longest DNS label, in characters.
+const MAX_LABEL_LEN: usize = 63;
+
+/// Checks the DNS labels of a host name: 1 to 63 characters each, not starting or ending with
+/// a hyphen. One period may end the name, as in a fully qualified name.
+fn has_valid_labels(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    host.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= MAX_LABEL_LEN
+            && !label.starts_with('-')
+            && !label.ends_with('-')
     })
 }
 
@@ -1126,6 +1148,37 @@ mod tests {
              Shared access policies, and copy a policy's connection string, which starts with \
              Endpoint=sb://"
         );
+    }
+
+    #[test]
+    fn host_labels_checked() {
+        let long_label = "a".repeat(64);
+        for host in [
+            ".servicebus.windows.net".to_owned(),
+            "ns..servicebus.windows.net".to_owned(),
+            "-ns.servicebus.windows.net".to_owned(),
+            "ns-.servicebus.windows.net".to_owned(),
+            format!("{long_label}.servicebus.windows.net"),
+        ] {
+            let endpoint = format!("sb://{host}/");
+            let error = ConnectionString::parse(&format!(
+                "Endpoint={endpoint};SharedAccessKeyName=k;SharedAccessKey={KEY}"
+            ))
+            .unwrap_err();
+            assert_eq!(
+                error,
+                ConnectionStringError::InvalidEndpoint {
+                    endpoint,
+                    reason: "each label of the host, between periods, must be 1 to 63 characters \
+                             that start and end with a letter or digit: check for a missing \
+                             namespace name or a doubled period"
+                }
+            );
+        }
+        let fully_qualified = ConnectionString::parse(&format!(
+            "Endpoint=sb://ns.servicebus.windows.net./;SharedAccessKeyName=k;SharedAccessKey={KEY}"
+        ));
+        assert!(fully_qualified.is_ok(), "{fully_qualified:?}");
     }
 
     /// Parts that malformed strings are made of, with the key in every place a paste can put it.
