@@ -307,9 +307,15 @@ impl ConnectionString {
         })
     }
 
-    /// Returns `host:port`, the fully qualified namespace clients connect to.
+    /// Returns `host:port`, the fully qualified namespace clients connect to. An IPv6 host is
+    /// in brackets, as in `[::1]:5671`, so that its colons are not read as the port's.
     pub fn fully_qualified_namespace(&self) -> String {
-        format!("{}:{}", self.endpoint.host, self.port())
+        let host = &self.endpoint.host;
+        if host.contains(':') {
+            format!("[{host}]:{}", self.port())
+        } else {
+            format!("{host}:{}", self.port())
+        }
     }
 
     /// Returns the AMQP URL clients open: `amqp://host:port` for the emulator, else
@@ -1179,6 +1185,17 @@ mod tests {
             "Endpoint=sb://ns.servicebus.windows.net./;SharedAccessKeyName=k;SharedAccessKey={KEY}"
         ));
         assert!(fully_qualified.is_ok(), "{fully_qualified:?}");
+    }
+
+    #[test]
+    fn ipv6_host_in_brackets() {
+        let string = ConnectionString::parse(&format!(
+            "Endpoint=sb://[::1]:5671/;SharedAccessKeyName=k;SharedAccessKey={KEY}"
+        ))
+        .unwrap();
+        assert_eq!(string.endpoint().host, "::1");
+        assert_eq!(string.fully_qualified_namespace(), "[::1]:5671");
+        assert_eq!(string.amqp_url(), "amqps://[::1]:5671");
     }
 
     /// Parts that malformed strings are made of, with the key in every place a paste can put it.
