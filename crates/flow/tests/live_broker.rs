@@ -21,6 +21,7 @@ use flow::transport::{
     ReaderRequest, ReceivedEvent, StartPosition, TransportError,
 };
 use flow::{run_flow, FlowConfig, FlowReport};
+use tokio::task::JoinSet;
 
 /// The shortest capture window Azure allows, which bounds how long a flow run takes here.
 const CAPTURE_WINDOW_SECONDS: u32 = 60;
@@ -302,6 +303,89 @@ async fn keyless_batch_stays_on_one_partition() {
             described.last_enqueued_sequence_number, expected,
             "{described:?}"
         );
+    }
+    live.broker.shutdown().await;
+}
+
+/// Returns a transport with its own connection to `hub`, through the namespace's root rule.
+fn second_transport(broker: &BrokerHandle, hub: &str) -> AzEventHubsTransport {
+    let root = broker
+        .connection_string(DEFAULT_RULE_NAME, Some(hub))
+        .unwrap();
+    let connections = HubConnections {
+        send: root.clone(),
+        listen: root,
+    };
+    AzEventHubsTransport::new(BTreeMap::from([(hub.to_owned(), connections)]))
+}
+
+fn batch_to_partition(hub: &str, partition: &str, events: Vec<OutgoingEvent>) -> PublishBatch {
+    PublishBatch {
+        hub: hub.to_owned(),
+        partition_key: None,
+        partition_id: Some(partition.to_owned()),
+        events,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_with_oversized_event_stores_nothing() {
+    let live = start_live().await;
+    let mut oversized = event(1);
+    oversized.body = vec![b'x'; 1_048_577];
+    let events = vec![event(0), oversized, event(2)];
+
+    let error = live
+        .transport
+        .publish(batch_to_partition("lead_abandoned", "2", events))
+        .await
+        .unwrap_err();
+
+    let message = error.to_string();
+    assert!(message.contains("event 1 of the batch"), "{message}");
+    assert!(message.contains("1048577 bytes"), "{message}");
+    let runtime = live.transport.hub_runtime("lead_abandoned").await.unwrap();
+    let partition = runtime.partition("2").unwrap();
+    assert_eq!(partition.last_enqueued_sequence_number, -1);
+    live.broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_batches_stay_consecutive() {
+    const PRODUCERS: usize = 4;
+    const BATCH: usize = 250;
+    let live = start_live().await;
+    let mut sends = JoinSet::new();
+    for producer in 0..PRODUCERS {
+        let transport = second_transport(&live.broker, "lead_abandoned");
+        let events = (producer * BATCH..(producer + 1) * BATCH)
+            .map(event)
+            .collect();
+        sends.spawn(async move {
+            transport
+                .publish(batch_to_partition("lead_abandoned", "1", events))
+                .await
+        });
+    }
+    while let Some(sent) = sends.join_next().await {
+        assert_eq!(sent.unwrap().unwrap().events, BATCH);
+    }
+
+    let request = reader_request("lead_abandoned", "$Default", "1", StartPosition::Earliest);
+    let mut reader = live.transport.open_reader(request).await.unwrap();
+    let received = receive(&mut reader, PRODUCERS * BATCH).await;
+    // Each batch's events follow one another: the event at sequence number s has the body
+    // body-(s + shift), with one shift for all events of a batch.
+    let shifts: Vec<i64> = received
+        .iter()
+        .map(|event| {
+            let body = String::from_utf8_lossy(&event.body);
+            let index: i64 = body.strip_prefix("body-").unwrap().parse().unwrap();
+            index - event.sequence_number
+        })
+        .collect();
+    for batch in shifts.chunks(BATCH) {
+        assert!(batch.iter().all(|shift| *shift == batch[0]), "{shifts:?}");
     }
     live.broker.shutdown().await;
 }

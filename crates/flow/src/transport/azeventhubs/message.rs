@@ -3,10 +3,12 @@
 
 use ::azeventhubs::ReceivedEventData;
 use fe2o3_amqp::types::messaging::annotations::OwnedKey;
+use fe2o3_amqp::types::messaging::message::__private::Serializable;
 use fe2o3_amqp::types::messaging::{
-    ApplicationProperties, Body, Data, Message, MessageAnnotations, Properties,
+    ApplicationProperties, Batch, Body, Data, Message, MessageAnnotations, Properties,
 };
 use fe2o3_amqp::types::primitives::{Binary, OrderedMap, SimpleValue, Symbol, Timestamp, Value};
+use fe2o3_amqp::Sendable;
 
 use super::amqp_value::{decimal128_text, decimal32_text, decimal64_text, value_json};
 use crate::transport::{
@@ -18,6 +20,9 @@ const PARTITION_KEY_ANNOTATION: &str = "x-opt-partition-key";
 
 /// The message annotation that carries an event's offset; Azure sends it as a string.
 const OFFSET_ANNOTATION: &str = "x-opt-offset";
+
+/// The AMQP message format of an Event Hubs batch, the one the Azure SDKs send.
+pub(super) const BATCH_MESSAGE_FORMAT: u32 = 0x8001_3700;
 
 /// Builds the AMQP message for one event: one data section, the content type, the application
 /// properties, and the partition key annotation when there is a key.
@@ -33,20 +38,45 @@ pub(super) fn outgoing_message(
     for (name, value) in &event.properties {
         application.insert(name.clone(), to_simple_value(value));
     }
-    let annotations = partition_key.map(|key| {
-        let mut annotations = MessageAnnotations::default();
-        annotations.insert(
-            OwnedKey::Symbol(Symbol::from(PARTITION_KEY_ANNOTATION)),
-            Value::String(key.to_owned()),
-        );
-        annotations
-    });
     Message::builder()
         .properties(properties)
-        .message_annotations(annotations)
+        .message_annotations(partition_key.map(partition_key_annotations))
         .application_properties(ApplicationProperties(application))
         .data(Binary::from(event.body.clone()))
         .build()
+}
+
+/// Builds the one delivery of a batch of several events: a message of format
+/// [`BATCH_MESSAGE_FORMAT`] with one data section per event, each containing the event's
+/// encoded message, and the partition key on the envelope as well. The broker stores such a
+/// delivery whole or not at all, on one partition with consecutive sequence numbers, where
+/// events sent one by one could interleave with other producers' events.
+pub(super) fn batch_message(
+    events: &[OutgoingEvent],
+    partition_key: Option<&str>,
+) -> Result<Sendable<Batch<Data>>, serde_amqp::Error> {
+    let mut sections = Vec::with_capacity(events.len());
+    for event in events {
+        let message = outgoing_message(event, partition_key);
+        sections.push(Data::from(serde_amqp::to_vec(&Serializable(message))?));
+    }
+    let envelope = Message::builder()
+        .message_annotations(partition_key.map(partition_key_annotations))
+        .body(Batch::from(sections))
+        .build();
+    Ok(Sendable::builder()
+        .message(envelope)
+        .message_format(BATCH_MESSAGE_FORMAT)
+        .build())
+}
+
+fn partition_key_annotations(key: &str) -> MessageAnnotations {
+    let mut annotations = MessageAnnotations::default();
+    annotations.insert(
+        OwnedKey::Symbol(Symbol::from(PARTITION_KEY_ANNOTATION)),
+        Value::String(key.to_owned()),
+    );
+    annotations
 }
 
 fn to_simple_value(value: &PropertyValue) -> SimpleValue {

@@ -6,10 +6,11 @@
 //! setter for application properties in the patched client would let this file go.
 //!
 //! A producer opens one connection and session per hub, puts a shared access signature token
-//! for the hub on `$cbs`, and sends every event as its own delivery, waiting for the broker's
-//! outcome. Events with a partition key go to the hub's gateway address with the key in the
-//! `x-opt-partition-key` annotation. A keyless batch of several events goes to one partition's
-//! address, chosen round robin, so that it stays together as an Event Hubs batch does.
+//! for the hub on `$cbs`, and sends each batch as one delivery, waiting for the broker's
+//! outcome. A single event is a plain message, and a batch of several events is one batch
+//! message, as the Azure SDKs send them. Events with a partition key go to the hub's gateway
+//! address with the key in the `x-opt-partition-key` annotation. A keyless batch of several
+//! events goes to one partition's address, chosen round robin.
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -24,13 +25,14 @@ use fe2o3_amqp::sasl_profile::SaslProfile;
 use fe2o3_amqp::session::SessionHandle;
 use fe2o3_amqp::types::messaging::{
     AmqpValue, ApplicationProperties, Body, Message, MessageId, Outcome, Properties,
+    SerializableBody,
 };
 use fe2o3_amqp::types::primitives::{OrderedMap, SimpleValue, Timestamp, Value};
-use fe2o3_amqp::{Connection, Receiver, Sender, Session};
+use fe2o3_amqp::{Connection, Receiver, Sendable, Sender, Session};
 use tokio::net::TcpStream;
 
 use super::errors::{classify, classify_at, describe, timed_out, Operation, Target};
-use super::message::outgoing_message;
+use super::message::{batch_message, outgoing_message};
 use super::tls::ExtraRootCertificates;
 use crate::transport::{PublishAck, PublishBatch, TransportError};
 
@@ -125,8 +127,8 @@ impl HubProducer {
     }
 
     /// Sends the batches and returns one result per batch once the broker settled every
-    /// event. Every event of every batch is sent before the first outcome is awaited, so many
-    /// events are in flight at once, and events on one address keep their order. After a
+    /// batch. Every batch is sent before the first outcome is awaited, so many batches are in
+    /// flight at once, and batches on one address keep their order. After a
     /// failed send, the batches not yet sent fail too, without being sent. `partition_ids` is
     /// used only for keyless batches of several events.
     pub(super) async fn send_all(
@@ -161,7 +163,7 @@ impl HubProducer {
         results
     }
 
-    /// Sends every event of one batch without waiting for outcomes.
+    /// Sends one batch as one delivery without waiting for its outcome.
     async fn start_batch(
         &mut self,
         batch: &PublishBatch,
@@ -195,19 +197,36 @@ impl HubProducer {
         };
         let hub = self.hub.clone();
         let target = self.target.clone();
+        let partition_key = batch.partition_key.as_deref();
         let sender = self.sender(&address).await?;
-        let mut outcomes = Vec::with_capacity(batch.events.len());
-        for event in &batch.events {
-            let message = outgoing_message(event, batch.partition_key.as_deref());
-            let outcome = tokio::time::timeout(SEND_TIMEOUT, sender.send_batchable(message))
-                .await
-                .map_err(|_| send_timed_out(&hub))?
-                .map_err(|error| classify_at(Operation::Hub(&hub), &target, &describe(&error)))?;
-            outcomes.push(outcome);
-        }
+        let sent = match batch.events.as_slice() {
+            [] => None,
+            [event] => Some(send_one(sender, outgoing_message(event, partition_key)).await),
+            events => {
+                let envelope = batch_message(events, partition_key).map_err(|error| {
+                    TransportError::Rejected(format!(
+                        "encoding a batch of {} events for event hub `{hub}` failed: {error}",
+                        events.len()
+                    ))
+                })?;
+                Some(send_one(sender, envelope).await)
+            }
+        };
+        let outcome = match sent {
+            None => None,
+            Some(Err(SendFailure::TimedOut)) => return Err(send_timed_out(&hub)),
+            Some(Err(SendFailure::Link(error))) => {
+                return Err(classify_at(
+                    Operation::Hub(&hub),
+                    &target,
+                    &describe(&error),
+                ))
+            }
+            Some(Ok(outcome)) => Some(outcome),
+        };
         Ok(PendingBatch {
             partition_id,
-            outcomes,
+            outcome,
         })
     }
 
@@ -218,7 +237,7 @@ impl HubProducer {
         pending: PendingBatch,
     ) -> Result<PublishAck, TransportError> {
         let hub = &self.hub;
-        for delivery in pending.outcomes {
+        if let Some(delivery) = pending.outcome {
             let outcome = tokio::time::timeout(SEND_TIMEOUT, delivery)
                 .await
                 .map_err(|_| send_timed_out(hub))?
@@ -382,10 +401,29 @@ async fn open_connection(
         .map_err(OpenFailure::Amqp)
 }
 
-/// A batch whose events are sent, with the outcome each will settle with.
+/// A sent batch and the outcome its delivery will settle with, or none for an empty batch.
 struct PendingBatch {
     partition_id: Option<String>,
-    outcomes: Vec<DeliveryFut<Result<Outcome, SendError>>>,
+    outcome: Option<DeliveryFut<Result<Outcome, SendError>>>,
+}
+
+/// A delivery that could not be sent.
+enum SendFailure {
+    /// The link did not take it within [`SEND_TIMEOUT`].
+    TimedOut,
+    /// The link failed.
+    Link(SendError),
+}
+
+/// Sends one delivery without waiting for its outcome.
+async fn send_one<T: SerializableBody>(
+    sender: &mut Sender,
+    sendable: impl Into<Sendable<T>>,
+) -> Result<DeliveryFut<Result<Outcome, SendError>>, SendFailure> {
+    match tokio::time::timeout(SEND_TIMEOUT, sender.send_batchable(sendable)).await {
+        Ok(sent) => sent.map_err(SendFailure::Link),
+        Err(_) => Err(SendFailure::TimedOut),
+    }
 }
 
 fn send_timed_out(hub: &str) -> TransportError {
