@@ -287,20 +287,35 @@ async fn run_register(
         target.set_group_mode(&args.group, mode.into())?;
     }
 
-    let (properties, warnings) = register_with_warnings(target, &args).await?;
+    let registered = register_with_warnings(target, &args).await?;
     if global.json {
+        let properties = &registered.properties;
         let output = serde_json::json!({
             "id": properties.id,
             "group": properties.group,
             "name": properties.name,
             "version": properties.version,
-            "warnings": warnings,
+            "created": registered.created,
+            "warnings": registered.warnings,
         });
         println!("{}", serde_json::to_string_pretty(&output)?);
     } else {
-        println!("{}", registered_text(&properties, &warnings));
+        println!("{}", registered_text(&registered));
     }
     Ok(())
+}
+
+/// The outcome of registering a schema file.
+struct Registered {
+    /// The version the registry returned.
+    properties: SchemaProperties,
+    /// True when the request added that version, false when a version with the same content
+    /// already existed and the registry returned it instead.
+    created: bool,
+    /// The defaults that break the Avro specification, then the logical type changes.
+    warnings: Vec<Warning>,
+    /// True when the local registry compared the content, false for Azure.
+    local: bool,
 }
 
 /// Registers the schema and lists its warnings: its field defaults that break the Avro
@@ -309,29 +324,38 @@ async fn run_register(
 async fn register_with_warnings(
     target: &Target,
     args: &Registration,
-) -> anyhow::Result<(SchemaProperties, Vec<Warning>)> {
+) -> anyhow::Result<Registered> {
     let latest = latest_version(&target.client, &args.group, &args.name).await?;
     let properties = target
         .client
         .register(&args.group, &args.name, &args.content)
         .await?;
+    // Versions only grow, so a version not above the latest one existed before the request.
+    let created = latest
+        .as_ref()
+        .is_none_or(|(version, _)| properties.version > *version);
     let mut warnings = check_defaults(&args.parsed);
-    if let Some((version, schema)) = &latest {
-        if properties.version > *version {
+    if let Some((version, Some(schema))) = &latest {
+        if created {
             warnings.extend(check_logical_types(schema, *version, &args.parsed));
         }
     }
-    Ok((properties, warnings))
+    Ok(Registered {
+        properties,
+        created,
+        warnings,
+        local: target.local.is_some(),
+    })
 }
 
-/// Fetches a schema's latest version, or `None` when the schema has no version yet. A latest
-/// version that the local model cannot parse also gives `None`, so no logical type is compared
-/// with it.
+/// Fetches the number of a schema's latest version with its parsed schema, or `None` when the
+/// schema has no version yet. A latest version that the local model cannot parse comes
+/// without its schema, so no logical type is compared with it.
 async fn latest_version(
     client: &RegistryClient,
     group: &str,
     name: &str,
-) -> anyhow::Result<Option<(u32, ParsedSchema)>> {
+) -> anyhow::Result<Option<(u32, Option<ParsedSchema>)>> {
     let versions = match client.list_versions(group, name).await {
         Ok(versions) => versions,
         Err(ClientError::Service { status: 404, .. }) => return Ok(None),
@@ -341,18 +365,32 @@ async fn latest_version(
         return Ok(None);
     };
     let schema = client.get_schema_version(group, name, latest).await?;
-    Ok(ParsedSchema::parse(&schema.content)
-        .ok()
-        .map(|parsed| (latest, parsed)))
+    Ok(Some((latest, ParsedSchema::parse(&schema.content).ok())))
 }
 
-/// Formats a registration as text: the registered version, then each warning with its fix.
-fn registered_text(properties: &SchemaProperties, warnings: &[Warning]) -> String {
-    let mut text = format!(
-        "registered {} version {} in schema group {}: schema id {}",
-        properties.name, properties.version, properties.group, properties.id
-    );
-    for warning in warnings {
+/// Formats a registration as text: the registered version, or the existing version with the
+/// same content, then each warning with its fix.
+fn registered_text(registered: &Registered) -> String {
+    let properties = &registered.properties;
+    let mut text = if registered.created {
+        format!(
+            "registered {} version {} in schema group {}: schema id {}",
+            properties.name, properties.version, properties.group, properties.id
+        )
+    } else {
+        format!(
+            "already registered: {} version {} in schema group {} has the same content, so the \
+             registry returned it and added no version: schema id {}",
+            properties.name, properties.version, properties.group, properties.id
+        )
+    };
+    if !registered.created && registered.local {
+        text.push_str(
+            "\n  note: the local registry compares the JSON without whitespace and with object \
+             keys sorted, so only a change to the schema itself registers a new version",
+        );
+    }
+    for warning in &registered.warnings {
         text.push_str(&format!(
             "\n  warning: {}\n    fix: {}",
             warning.message, warning.fix
@@ -556,21 +594,23 @@ mod tests {
             }
         };
 
-        let (_, first) = register_with_warnings(&target, &registration("timestamp-millis"))
+        let first = register_with_warnings(&target, &registration("timestamp-millis"))
+            .await
+            .unwrap()
+            .warnings;
+        let second = register_with_warnings(&target, &registration("timestamp-micros"))
             .await
             .unwrap();
-        let (second, warnings) = register_with_warnings(&target, &registration("timestamp-micros"))
+        let repeated = register_with_warnings(&target, &registration("timestamp-micros"))
             .await
-            .unwrap();
-        let (_, repeated) = register_with_warnings(&target, &registration("timestamp-micros"))
-            .await
-            .unwrap();
+            .unwrap()
+            .warnings;
         target.close().await;
 
         assert!(first.is_empty(), "{first:?}");
-        assert_eq!(second.version, 2);
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        let text = registered_text(&second, &warnings);
+        assert_eq!(second.properties.version, 2);
+        assert_eq!(second.warnings.len(), 1, "{:?}", second.warnings);
+        let text = registered_text(&second);
         assert!(
             text.contains(
                 "\n  warning: field `at` changes from long with the logical type \
@@ -584,6 +624,51 @@ mod tests {
         );
         // Content that is already registered creates no version, so nothing is compared.
         assert!(repeated.is_empty(), "{repeated:?}");
+    }
+
+    #[tokio::test]
+    async fn same_content_reported_as_existing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = Target::open(None, &global(dir.path())).await.unwrap();
+        target
+            .set_group_mode(COURSE_GROUP, CompatibilityMode::Backward)
+            .unwrap();
+        let registration = |content: &str| Registration {
+            group: COURSE_GROUP.to_string(),
+            name: "eda.Reading".to_string(),
+            mode: None,
+            parsed: ParsedSchema::parse(content).unwrap(),
+            content: content.to_string(),
+        };
+        let compact = r#"{"type":"record","name":"Reading","namespace":"eda","fields":[{"name":"at","type":"long"}]}"#;
+        let spaced_and_reordered = r#"{
+            "fields": [ { "type": "long", "name": "at" } ],
+            "namespace": "eda", "name": "Reading", "type": "record"
+        }"#;
+
+        let first = register_with_warnings(&target, &registration(compact))
+            .await
+            .unwrap();
+        let again = register_with_warnings(&target, &registration(spaced_and_reordered))
+            .await
+            .unwrap();
+        target.close().await;
+
+        assert!(first.created);
+        assert!(!again.created);
+        assert_eq!(again.properties.version, 1);
+        assert_eq!(again.properties.id, first.properties.id);
+        assert_eq!(
+            registered_text(&again),
+            format!(
+                "already registered: eda.Reading version 1 in schema group {COURSE_GROUP} has \
+                 the same content, so the registry returned it and added no version: schema id \
+                 {}\n  note: the local registry compares the JSON without whitespace and with \
+                 object keys sorted, so only a change to the schema itself registers a new \
+                 version",
+                first.properties.id
+            )
+        );
     }
 
     #[tokio::test]
