@@ -114,20 +114,49 @@ pub fn read_capture_file(path: &Path) -> Result<Vec<CapturedEvent>, CaptureReadE
         path: path.to_path_buf(),
         message,
     };
-    let file = File::open(path).map_err(|source| CaptureReadError::Io {
+    let io = |source| CaptureReadError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    let reader = Reader::new(BufReader::new(file)).map_err(|error| invalid(error.to_string()))?;
+    };
+    let file = File::open(path).map_err(io)?;
+    if file.metadata().map_err(io)?.len() == 0 {
+        return Err(invalid(
+            "the file is empty (0 bytes), but even a capture file without events has an Avro \
+             header: copy the file again from the capture container, or remove it"
+                .to_string(),
+        ));
+    }
+    let reader =
+        Reader::new(BufReader::new(file)).map_err(|error| invalid(avro_message(&error)))?;
     let mut events = Vec::new();
     for value in reader {
-        let value = value.map_err(|error| invalid(error.to_string()))?;
+        let value = value.map_err(|error| invalid(avro_message(&error)))?;
         events.push(
             captured_event(value)
                 .ok_or_else(|| invalid("a record lacks a capture schema field".to_string()))?,
         );
     }
     Ok(events)
+}
+
+/// Describes an Avro failure, naming a file that ends early as cut short, because the
+/// library reports it only as a read that could not fill its buffer.
+fn avro_message(error: &apache_avro::Error) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        let cut_short = current
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof);
+        if cut_short {
+            return format!(
+                "the file ends in the middle of its Avro data ({error}), so it was cut short, \
+                 for example by a copy that did not finish: copy the file again from the \
+                 capture container, or remove it"
+            );
+        }
+        source = current.source();
+    }
+    error.to_string()
 }
 
 fn captured_event(value: Value) -> Option<CapturedEvent> {

@@ -529,3 +529,44 @@ fn no_capture_file_names_broker_closing_time() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn damaged_capture_file_named_as_such() {
+    let (_registry, codec) = start_registry().await;
+    let folder = tempfile::tempdir().unwrap();
+    write_leads_file(folder.path(), &codec, 0, &[1, 2, 3]).await;
+    let whole = list_capture_files(&folder.path().join("capture")).unwrap()[0].clone();
+    let bytes = std::fs::read(&whole).unwrap();
+    let empty = folder.path().join("empty.avro");
+    std::fs::write(&empty, b"").unwrap();
+    let cut = folder.path().join("cut.avro");
+    std::fs::write(&cut, &bytes[..bytes.len() - 20]).unwrap();
+
+    let empty_message = read_capture_file(&empty).unwrap_err().to_string();
+    let cut_message = read_capture_file(&cut).unwrap_err().to_string();
+
+    assert_eq!(
+        empty_message,
+        format!(
+            "capture file `{}` is not a readable capture file: the file is empty (0 bytes), but \
+             even a capture file without events has an Avro header: copy the file again from \
+             the capture container, or remove it",
+            empty.display()
+        )
+    );
+    assert!(
+        cut_message.starts_with(&format!(
+            "capture file `{}` is not a readable capture file: the file ends in the middle of \
+             its Avro data (",
+            cut.display()
+        )),
+        "{cut_message}"
+    );
+    assert!(
+        cut_message.ends_with(
+            "so it was cut short, for example by a copy that did not finish: copy the file \
+             again from the capture container, or remove it"
+        ),
+        "{cut_message}"
+    );
+}
