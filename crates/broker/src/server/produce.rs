@@ -134,25 +134,37 @@ fn partition_key_in(bytes: &MessageBytes) -> Result<Option<String>, DecodeError>
     }
 }
 
-/// Returns the size the 1 MB limit applies to: the bytes of the data sections, or for another
-/// body the encoded size of the whole message.
+/// Returns the body's size, which counts toward the 1 MB limit: the bytes of the data sections,
+/// or the size of the `amqp-value` or `amqp-sequence` sections' contents. The other sections
+/// count nothing here, because [`properties_size`] counts the properties and annotations do not
+/// count.
 fn body_size(bytes: &MessageBytes) -> Result<usize, DecodeError> {
     let raw = bytes.as_bytes();
     let mut size = 0;
     for span in bytes.sections() {
         let section = &raw[span.range.clone()];
-        match span.kind {
-            SectionKind::Data => size += data_length(section)?,
-            SectionKind::Value => {
-                return match Message::decode(section)?.body {
-                    Body::Value(Value::Binary(data)) => Ok(data.len()),
-                    _ => Ok(raw.len()),
-                };
-            }
-            SectionKind::Sequence => return Ok(raw.len()),
-            _ => {}
-        }
+        size += match span.kind {
+            SectionKind::Data => data_length(section)?,
+            SectionKind::Value | SectionKind::Sequence => section_content_size(section)?,
+            _ => 0,
+        };
     }
+    Ok(size)
+}
+
+/// Returns the size of one `amqp-value` or `amqp-sequence` section's content. A binary, string
+/// or symbol counts its bytes, as a data section's binary does. Any other value, such as a map
+/// or the list of a sequence, counts its encoded size.
+fn section_content_size(section: &[u8]) -> Result<usize, DecodeError> {
+    let Value::Described(described) = decode_value(section)? else {
+        return Ok(section.len());
+    };
+    let size = match &described.value {
+        Value::Binary(data) => data.len(),
+        Value::String(text) => text.len(),
+        Value::Symbol(symbol) => symbol.0.len(),
+        other => encoded_len(other),
+    };
     Ok(size)
 }
 
@@ -303,10 +315,46 @@ mod tests {
             let incoming = incoming_events(message.encode(), 0).unwrap();
             assert_eq!(incoming.events[0].body_size, expected, "{message:?}");
         }
-        let value = Message::with_value(Value::string("text"));
-        let encoded = value.encode();
-        let incoming = incoming_events(encoded.clone(), 0).unwrap();
-        assert_eq!(incoming.events[0].body_size, encoded.len());
+        let incoming = incoming_events(Message::with_value(Value::string("text")).encode(), 0);
+        assert_eq!(incoming.unwrap().events[0].body_size, 4);
+        // A map of one entry as map8: 3 header bytes, `a` as str8 (2 + 1) and a smallint (2).
+        let map = Value::Map(vec![(Value::string("a"), Value::Int(1))]);
+        let incoming = incoming_events(Message::with_value(map).encode(), 0);
+        assert_eq!(incoming.unwrap().events[0].body_size, 8);
+    }
+
+    #[test]
+    fn value_body_size_leaves_out_properties() {
+        let message = Message {
+            application_properties: Some(vec![(
+                "note".to_owned(),
+                Value::string("p".repeat(40_000)),
+            )]),
+            ..Message::with_value(Value::string("v".repeat(1_000_000)))
+        };
+        let incoming = incoming_events(message.encode(), 0).unwrap();
+        assert_eq!(incoming.events[0].body_size, 1_000_000);
+        // `note` as str8 (2 + 4 bytes), the value as str32 (5 + 40,000 bytes).
+        assert_eq!(incoming.events[0].properties_size, 40_011);
+        assert_eq!(incoming.events[0].size(), 1_040_011);
+    }
+
+    #[test]
+    fn string_value_of_one_megabyte_fits() {
+        let message = Message::with_value(Value::string("v".repeat(1_048_576)));
+        let incoming = incoming_events(message.encode(), 0).unwrap();
+        assert_eq!(incoming.events[0].size(), 1_048_576);
+    }
+
+    #[test]
+    fn sequence_body_size_counts_lists() {
+        let message = Message {
+            body: Body::Sequence(vec![vec![Value::string("ab")], vec![Value::string("cde")]]),
+            ..Message::default()
+        };
+        let incoming = incoming_events(message.encode(), 0).unwrap();
+        // Each list as list8 (3 header bytes) with its string as str8 (2 + 2, then 2 + 3).
+        assert_eq!(incoming.events[0].body_size, 15);
     }
 
     #[test]
