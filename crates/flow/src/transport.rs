@@ -227,11 +227,8 @@ pub enum TransportError {
         /// The partition id.
         partition_id: String,
     },
-    /// A reader with a higher owner level took the partition.
-    #[error(
-        "another reader with owner level {current} took partition `{partition_id}` of `{hub}` \
-         in consumer group `{consumer_group}` from this one (owner level {mine})"
-    )]
+    /// A reader with an owner level took the partition, or held it when this reader opened.
+    #[error("{}", ownership_lost_message(self))]
     OwnershipLost {
         /// The hub.
         hub: String,
@@ -239,10 +236,13 @@ pub enum TransportError {
         consumer_group: String,
         /// The partition id.
         partition_id: String,
-        /// This reader's owner level.
-        mine: i64,
+        /// This reader's owner level, `None` for a reader without one.
+        mine: Option<i64>,
         /// The owner level now holding the partition.
         current: i64,
+        /// True when the broker rejected this reader as it opened, because the other reader
+        /// held the partition already. False when the other reader took it later.
+        rejected_on_open: bool,
     },
     /// The broker could not be reached or dropped the link; the operation may be retried.
     #[error("the event hubs connection failed: {0}")]
@@ -250,6 +250,39 @@ pub enum TransportError {
     /// The broker rejected the operation for another reason.
     #[error("the event hubs operation was rejected: {0}")]
     Rejected(String),
+}
+
+/// Describes [`TransportError::OwnershipLost`]. A reader without an owner level is named as
+/// such, because Azure treats it differently from one with owner level 0.
+fn ownership_lost_message(error: &TransportError) -> String {
+    let TransportError::OwnershipLost {
+        hub,
+        consumer_group,
+        partition_id,
+        mine,
+        current,
+        rejected_on_open,
+    } = error
+    else {
+        return error.to_string();
+    };
+    let own = match mine {
+        Some(level) => format!("owner level {level}"),
+        None => "no owner level".to_owned(),
+    };
+    if *rejected_on_open {
+        format!(
+            "a reader with owner level {current} holds partition `{partition_id}` of `{hub}` in \
+             consumer group `{consumer_group}`, so this reader ({own}) was rejected: close that \
+             reader, read through another consumer group, or open with an owner level of at \
+             least {current}"
+        )
+    } else {
+        format!(
+            "another reader with owner level {current} took partition `{partition_id}` of \
+             `{hub}` in consumer group `{consumer_group}` from this one ({own})"
+        )
+    }
 }
 
 /// A reader of one partition through one consumer group.

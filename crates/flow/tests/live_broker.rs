@@ -253,8 +253,9 @@ async fn higher_owner_level_takes_partition() {
             hub: "sale".to_owned(),
             consumer_group: "purchase".to_owned(),
             partition_id: "0".to_owned(),
-            mine: 1,
+            mine: Some(1),
             current: 2,
+            rejected_on_open: false,
         }
     );
 
@@ -264,14 +265,42 @@ async fn higher_owner_level_takes_partition() {
         matches!(
             late,
             TransportError::OwnershipLost {
-                mine: 1,
+                mine: Some(1),
                 current: 2,
+                rejected_on_open: true,
                 ..
             }
         ),
         "{late:?}"
     );
     drop(second);
+    live.broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reader_without_owner_level_rejected() {
+    let live = start_live().await;
+    let request = reader_request("sale", "purchase", "1", StartPosition::Earliest);
+    let owner = live.transport.open_reader(request.clone()).await.unwrap();
+
+    let plain = ReaderRequest {
+        owner_level: None,
+        ..request
+    };
+    let error = live.transport.open_reader(plain).await.unwrap_err();
+
+    assert_eq!(
+        error,
+        TransportError::OwnershipLost {
+            hub: "sale".to_owned(),
+            consumer_group: "purchase".to_owned(),
+            partition_id: "1".to_owned(),
+            mine: None,
+            current: 1,
+            rejected_on_open: true,
+        }
+    );
+    drop(owner);
     live.broker.shutdown().await;
 }
 

@@ -427,8 +427,9 @@ impl EventTransport for MemoryTransport {
                 hub: request.hub.clone(),
                 consumer_group: request.consumer_group.clone(),
                 partition_id: request.partition_id.clone(),
-                mine: request.owner_level.unwrap_or_default(),
+                mine: request.owner_level,
                 current,
+                rejected_on_open: true,
             });
         }
         partition.owners.insert(
@@ -490,8 +491,9 @@ impl MemoryReader {
             hub: self.request.hub.clone(),
             consumer_group: self.request.consumer_group.clone(),
             partition_id: self.request.partition_id.clone(),
-            mine: self.request.owner_level.unwrap_or_default(),
+            mine: self.request.owner_level,
             current,
+            rejected_on_open: false,
         };
         let Some(partition) = state
             .hubs

@@ -216,8 +216,9 @@ pub(super) fn classify(operation: Operation<'_>, text: &str) -> TransportError {
                 hub: request.hub.clone(),
                 consumer_group: request.consumer_group.clone(),
                 partition_id: request.partition_id.clone(),
-                mine: request.owner_level.unwrap_or_default(),
+                mine: request.owner_level,
                 current: current.unwrap_or(request.owner_level.unwrap_or_default()),
+                rejected_on_open: rejected,
             };
         }
     }
@@ -323,8 +324,9 @@ mod tests {
                 hub: "customer".to_owned(),
                 consumer_group: "lead".to_owned(),
                 partition_id: "2".to_owned(),
-                mine: 3,
+                mine: Some(3),
                 current: 9,
+                rejected_on_open: false,
             }
         );
     }
@@ -338,10 +340,39 @@ mod tests {
         match classify(Operation::Read(&request), text) {
             TransportError::OwnershipLost { current, mine, .. } => {
                 assert_eq!(current, 5);
-                assert_eq!(mine, 3);
+                assert_eq!(mine, Some(3));
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn reader_without_owner_level_rejected() {
+        let request = ReaderRequest {
+            owner_level: None,
+            ..request()
+        };
+        let text = "receiver `cli` with no owner level was rejected because a receiver with owner \
+                    level 7 holds partition 2 of consumer group `lead`: use an owner level of at \
+                    least 7";
+        let error = classify(Operation::Read(&request), text);
+        assert_eq!(
+            error,
+            TransportError::OwnershipLost {
+                hub: "customer".to_owned(),
+                consumer_group: "lead".to_owned(),
+                partition_id: "2".to_owned(),
+                mine: None,
+                current: 7,
+                rejected_on_open: true,
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "a reader with owner level 7 holds partition `2` of `customer` in consumer group \
+             `lead`, so this reader (no owner level) was rejected: close that reader, read \
+             through another consumer group, or open with an owner level of at least 7"
+        );
     }
 
     #[test]
