@@ -241,11 +241,15 @@ pub(super) fn classify(operation: Operation<'_>, text: &str) -> TransportError {
             _ => TransportError::Rejected(broker_description(text)),
         };
     }
+    // Conditions appear as AMQP symbols (`amqp:resource-limit-exceeded`) or in the debug form
+    // of `fe2o3-amqp` 0.10's errors (`AmqpError(ResourceLimitExceeded)`).
     let refused = lower.contains("unauthorized")
         || lower.contains("lacks the")
         || lower.contains("401")
         || lower.contains("message-size-exceeded")
-        || lower.contains("resource-limit-exceeded");
+        || lower.contains("messagesizeexceeded")
+        || lower.contains("resource-limit-exceeded")
+        || lower.contains("resourcelimitexceeded");
     if refused {
         return TransportError::Rejected(broker_description(text));
     }
@@ -420,6 +424,28 @@ mod tests {
         assert_eq!(
             classify(Operation::Hub("demo"), quoted),
             TransportError::Rejected("token for \"a\" expired".to_owned())
+        );
+    }
+
+    #[test]
+    fn receiver_limit_is_rejected() {
+        let request = ReaderRequest {
+            owner_level: None,
+            ..request()
+        };
+        let text = "ReceiverLink(RemoteClosedWithError(Error { condition: \
+                    AmqpError(ResourceLimitExceeded), description: Some(\"partition 2 of \
+                    consumer group `lead` on event hub `customer` already has 5 receivers, the \
+                    maximum per partition and consumer group: close one or use another consumer \
+                    group\"), info: Some(OrderedMap({})) }))";
+        assert_eq!(
+            classify(Operation::Read(&request), text),
+            TransportError::Rejected(
+                "partition 2 of consumer group `lead` on event hub `customer` already has 5 \
+                 receivers, the maximum per partition and consumer group: close one or use \
+                 another consumer group"
+                    .to_owned()
+            )
         );
     }
 
