@@ -101,6 +101,21 @@ impl StaleCheckpoint {
         format!("{place} is stale because {reason}: it was reset to read from the earliest event")
     }
 
+    /// Describes the finding for a checkpoint whose partition no longer exists, which no
+    /// reader will read again.
+    pub fn removed_message(&self) -> String {
+        let checkpoint = &self.checkpoint;
+        format!(
+            "checkpoint of consumer group `{}` on partition `{}` of `{}` (sequence number {}) is \
+             stale because {}: it was removed, and no reader reads the partition",
+            checkpoint.consumer_group,
+            checkpoint.partition_id,
+            checkpoint.hub,
+            checkpoint.sequence_number,
+            self.reason_text()
+        )
+    }
+
     /// Describes why the checkpoint is stale, without the place.
     fn reason_text(&self) -> String {
         match &self.reason {
@@ -301,6 +316,23 @@ impl CheckpointStore {
                     checkpoint.hub_created_at_ms
                 ])
             })
+            .map_err(sql)?;
+        Ok(())
+    }
+
+    /// Deletes a consumer group's checkpoint on one partition of a hub.
+    pub fn delete(
+        &self,
+        hub: &str,
+        consumer_group: &str,
+        partition_id: &str,
+    ) -> Result<(), StoreError> {
+        sqlite::lock(&self.connection)
+            .execute(
+                "DELETE FROM checkpoints \
+                 WHERE hub = ?1 AND consumer_group = ?2 AND partition_id = ?3",
+                params![hub, consumer_group, partition_id],
+            )
             .map_err(sql)?;
         Ok(())
     }

@@ -5,13 +5,20 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use broker::entity::DEFAULT_RULE_NAME;
+use async_trait::async_trait;
+use broker::entity::{HubSettings, DEFAULT_RULE_NAME};
 use broker::server::BrokerHandle;
 use common::{deflate, start_registry, MemoryTransport};
-use flow::runtime::{Exhausted, FailurePolicy, ReadOptions};
+use course::Team;
+use flow::checkpoint::CheckpointStore;
+use flow::metrics::Metrics;
+use flow::runtime::{
+    ConsumerRuntime, ConsumerSpec, EventHandler, Exhausted, FailurePolicy, HandlerError,
+    ReadOptions,
+};
 use flow::transport::azeventhubs::local_broker::{
     lead_capture_folder, start_local_broker, LocalBrokerSettings,
 };
@@ -416,6 +423,136 @@ async fn concurrent_batches_stay_consecutive() {
     for batch in shifts.chunks(BATCH) {
         assert!(batch.iter().all(|shift| *shift == batch[0]), "{shifts:?}");
     }
+    live.broker.shutdown().await;
+}
+
+/// Records the partition and sequence number of every event it handles.
+#[derive(Debug, Default)]
+struct RecordingHandler {
+    handled: Mutex<Vec<(String, i64)>>,
+}
+
+#[async_trait]
+impl EventHandler for RecordingHandler {
+    async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
+        let position = (event.partition_id.clone(), event.sequence_number);
+        self.handled.lock().unwrap().push(position);
+        Ok(())
+    }
+}
+
+/// Publishes `count` events to a partition of the `customer` hub, trying each publish twice,
+/// because the first publish after the hub was deleted fails on the producer it had.
+async fn publish_to_customer(transport: &AzEventHubsTransport, partition: &str, count: usize) {
+    for index in 0..count {
+        let batch = batch_to_partition("customer", partition, vec![event(index)]);
+        if transport.publish(batch.clone()).await.is_err() {
+            transport.publish(batch).await.unwrap();
+        }
+    }
+}
+
+/// Polls until `handler` handled `count` events, failing after [`RECEIVE_DEADLINE`].
+async fn wait_for_handled(handler: &RecordingHandler, count: usize) {
+    let started = Instant::now();
+    while handler.handled.lock().unwrap().len() < count {
+        assert!(
+            started.elapsed() < RECEIVE_DEADLINE,
+            "handled only {:?}",
+            handler.handled.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recreated_hub_resets_running_readers() {
+    let live = start_live().await;
+    // The namespace's root rule outlives the hub, whose own rules go when it is deleted.
+    let transport = Arc::new(second_transport(&live.broker, "customer"));
+    for partition in ["0", "1", "2", "3"] {
+        publish_to_customer(&transport, partition, 5).await;
+    }
+    let checkpoints =
+        Arc::new(CheckpointStore::open(&live.folder.path().join("checkpoints.sqlite")).unwrap());
+    let metrics = Metrics::new();
+    let handler = Arc::new(RecordingHandler::default());
+    let runtime = ConsumerRuntime::new(transport.clone(), checkpoints.clone(), metrics.clone());
+    let spec = ConsumerSpec {
+        hub: "customer".to_owned(),
+        consumer_group: "lead".to_owned(),
+        team: Team::Conversions,
+        handler: handler.clone(),
+    };
+    let mut tasks = JoinSet::new();
+    runtime.start(spec, &mut tasks).await.unwrap();
+    wait_for_handled(&handler, 20).await;
+    handler.handled.lock().unwrap().clear();
+
+    live.broker
+        .update_namespace(|namespace| namespace.delete_hub("customer"))
+        .unwrap();
+    live.broker
+        .event_log()
+        .delete_hub("customer")
+        .await
+        .unwrap();
+    live.broker.update_namespace(|namespace| {
+        let settings = HubSettings {
+            partition_count: 2,
+            retention_days: 7,
+        };
+        let now = chrono::Utc::now().timestamp_millis();
+        namespace.create_hub("customer", settings, now).unwrap();
+        let hub = namespace.hub_mut("customer").unwrap();
+        hub.create_consumer_group("lead").unwrap();
+    });
+    publish_to_customer(&transport, "0", 3).await;
+    publish_to_customer(&transport, "1", 3).await;
+    wait_for_handled(&handler, 6).await;
+    tasks.shutdown().await;
+
+    let mut handled = handler.handled.lock().unwrap().clone();
+    handled.sort();
+    let expected: Vec<(String, i64)> = ["0", "1"]
+        .iter()
+        .flat_map(|partition| (0..3).map(|sequence| (partition.to_string(), sequence)))
+        .collect();
+    assert_eq!(handled, expected);
+    let saved: Vec<(String, i64, u32)> = checkpoints
+        .load("customer", "lead")
+        .unwrap()
+        .into_iter()
+        .map(|saved| {
+            (
+                saved.partition_id,
+                saved.sequence_number,
+                saved.partition_count,
+            )
+        })
+        .collect();
+    assert_eq!(saved, [("0".to_owned(), 2, 2), ("1".to_owned(), 2, 2)]);
+    let mut notices = metrics.counts().notices;
+    notices.sort();
+    let stale = |partition: &str, outcome: &str| {
+        format!(
+            "checkpoint of consumer group `lead` on partition `{partition}` of `customer` \
+             (sequence number 4) is stale because the hub had 4 partitions and now has 2: \
+             {outcome}"
+        )
+    };
+    let reset = "it was reset to read from the earliest event";
+    let removed = "it was removed, and no reader reads the partition";
+    assert_eq!(
+        notices,
+        [
+            stale("0", reset),
+            stale("1", reset),
+            stale("2", removed),
+            stale("3", removed)
+        ]
+    );
+    assert!(runtime.exits().is_empty());
     live.broker.shutdown().await;
 }
 

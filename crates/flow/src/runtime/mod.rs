@@ -6,8 +6,10 @@
 //! delivers the events after the last checkpoint again. Before any reader starts, the
 //! group's checkpoints are compared with the hub as it is now. Stale ones (a recreated hub, a
 //! changed partition count, a sequence number beyond the partition's end) are reset with a
-//! notice, and readers open only for partitions that exist. When retention already removed a
-//! group's next event, a notice gives how many events the group missed.
+//! notice, and readers open only for partitions that exist. A reader that reopens after its
+//! link failed compares its own checkpoint again, because a hub deleted and created again while
+//! the flow runs detaches its readers. When retention already removed a group's next event, a
+//! notice gives how many events the group missed.
 
 mod handler;
 pub mod park;

@@ -6,7 +6,7 @@ use course::flow::PARKED_HUB;
 
 use super::park::{self, parked_event, ParkedInfo};
 use super::{BatchFailure, ConsumerRuntime, ConsumerSpec, Exhausted, HandlerError, PartitionExit};
-use crate::checkpoint::Checkpoint;
+use crate::checkpoint::{find_stale, Checkpoint};
 use crate::metrics::{NOTICE_LOG_TARGET, RETRY_LOG_TARGET};
 use crate::transport::{
     PartitionReader, PropertyValue, PublishBatch, ReaderRequest, ReceivedEvent, StartPosition,
@@ -46,8 +46,14 @@ impl PartitionTask {
     /// takes it.
     pub(super) async fn run(mut self) {
         let mut reader: Option<Box<dyn PartitionReader>> = None;
+        let mut reopening = false;
         loop {
             self.wait_while_paused().await;
+            if reader.is_none() && reopening {
+                if let Next::Stop = self.follow_recreated_hub().await {
+                    return;
+                }
+            }
             let open = match reader.as_mut() {
                 Some(open) => open,
                 None => match self.open().await {
@@ -77,6 +83,7 @@ impl PartitionTask {
                         "receiving failed; reopening the reader"
                     );
                     reader = None;
+                    reopening = true;
                     tokio::time::sleep(TRANSPORT_RETRY).await;
                 }
             }
@@ -130,6 +137,87 @@ impl PartitionTask {
                     tokio::time::sleep(TRANSPORT_RETRY).await;
                 }
             }
+        }
+    }
+
+    /// Checks, before the reader reopens, whether the hub was deleted and created again since
+    /// the reader started, as the broker detaches readers of a deleted hub. The checkpoint then
+    /// belongs to the old hub, and its sequence number would skip the new hub's first events.
+    /// So a stale checkpoint is deleted with a notice, and the reader reads the new hub from
+    /// its earliest event, or stops when its partition no longer exists.
+    // NOTE: partitions that a recreated hub gained get readers only when the flow starts again.
+    async fn follow_recreated_hub(&mut self) -> Next {
+        // A hub that cannot be described now is left to `open`, which reports or retries.
+        let Ok(hub) = self.runtime.transport.hub_runtime(&self.spec.hub).await else {
+            return Next::Continue;
+        };
+        let partition_count = hub.partitions.len() as u32;
+        let recreated = partition_count != self.partition_count
+            || (self.hub_created_at_ms.is_some()
+                && hub.created_at_ms.is_some()
+                && hub.created_at_ms != self.hub_created_at_ms);
+        let saved = match self
+            .runtime
+            .checkpoints
+            .load(&self.spec.hub, &self.spec.consumer_group)
+        {
+            Ok(saved) => saved,
+            Err(error) => {
+                tracing::warn!(
+                    hub = %self.spec.hub,
+                    consumer_group = %self.spec.consumer_group,
+                    partition = %self.partition_id,
+                    %error,
+                    "reading the checkpoint before reopening failed"
+                );
+                return Next::Continue;
+            }
+        };
+        let own: Vec<Checkpoint> = saved
+            .into_iter()
+            .filter(|checkpoint| checkpoint.partition_id == self.partition_id)
+            .collect();
+        let stale = find_stale(&own, &hub);
+        if !recreated && stale.is_empty() {
+            return Next::Continue;
+        }
+
+        self.partition_count = partition_count;
+        self.hub_created_at_ms = hub.created_at_ms;
+        self.start = StartPosition::Earliest;
+        let exists = hub.partition(&self.partition_id).is_some();
+        for finding in &stale {
+            if let Err(error) = self.runtime.checkpoints.delete(
+                &self.spec.hub,
+                &self.spec.consumer_group,
+                &self.partition_id,
+            ) {
+                tracing::warn!(
+                    hub = %self.spec.hub,
+                    consumer_group = %self.spec.consumer_group,
+                    partition = %self.partition_id,
+                    %error,
+                    "deleting a stale checkpoint failed"
+                );
+            }
+            let message = if exists {
+                finding.message()
+            } else {
+                finding.removed_message()
+            };
+            tracing::warn!(
+                target: NOTICE_LOG_TARGET,
+                hub = %self.spec.hub,
+                consumer_group = %self.spec.consumer_group,
+                partition = %self.partition_id,
+                "{message}"
+            );
+            self.runtime.metrics.notice(message);
+        }
+        if exists {
+            Next::Continue
+        } else {
+            Next::Stop
         }
     }
 
