@@ -203,6 +203,9 @@ impl HubProducer {
             [] => None,
             [event] => Some(send_one(sender, outgoing_message(event, partition_key)).await),
             events => {
+                // NOTE: the batch message adds a few bytes of encoding per event, and Azure's
+                // producer links advertise a max message size of 1 MB. So a batch whose events
+                // fill 1 MB is likely too large for Azure. This was not tried against Azure.
                 let envelope = batch_message(events, partition_key).map_err(|error| {
                     TransportError::Rejected(format!(
                         "encoding a batch of {} events for event hub `{hub}` failed: {error}",
