@@ -65,6 +65,8 @@ pub(crate) struct Driver {
     expiry_timer: Option<Instant>,
     cbs_replies: ReplyNode,
     management_replies: ReplyNode,
+    /// The namespace version the links were last checked against.
+    checked_namespace_version: u64,
 }
 
 /// The largest capacity each of a connection's two output buffers keeps between writes. A
@@ -86,6 +88,7 @@ pub(crate) async fn serve<R, W>(
     W: AsyncWrite + Unpin,
 {
     let (signals, mut incoming_signals) = mpsc::unbounded_channel();
+    let checked_namespace_version = shared.namespace_version();
     let mut driver = Driver {
         shared,
         engine: amqp::Connection::new(amqp::ConnectionConfig::default()),
@@ -96,6 +99,7 @@ pub(crate) async fn serve<R, W>(
         expiry_timer: None,
         cbs_replies: ReplyNode::default(),
         management_replies: ReplyNode::default(),
+        checked_namespace_version,
     };
     let mut buffer = vec![0u8; 64 * 1024];
     let connection_id = driver.shared.register_connection(driver.signals.clone());
@@ -156,6 +160,9 @@ pub(crate) async fn serve<R, W>(
 
 impl Driver {
     async fn process_events(&mut self) {
+        // A namespace change's signal may still be queued when bytes sent after the change are
+        // read, so the links are checked against the change here first.
+        self.recheck_links_if_changed();
         while let Some(event) = self.engine.poll_event() {
             match event {
                 Event::AttachRequested(request) => attach::on_attach(self, *request),
@@ -191,7 +198,7 @@ impl Driver {
     fn on_signal(&mut self, signal: Signal) {
         match signal {
             Signal::Wake(link) => self.pump(link),
-            Signal::NamespaceChanged => self.recheck_links(),
+            Signal::NamespaceChanged => self.recheck_links_if_changed(),
             Signal::Settle {
                 link,
                 delivery_id,
@@ -206,6 +213,15 @@ impl Driver {
                     self.forget_link(link);
                 }
             }
+        }
+    }
+
+    /// Checks the links against the namespace when it changed since they were last checked.
+    fn recheck_links_if_changed(&mut self) {
+        let version = self.shared.namespace_version();
+        if version != self.checked_namespace_version {
+            self.checked_namespace_version = version;
+            self.recheck_links();
         }
     }
 

@@ -47,6 +47,10 @@ pub(crate) struct Shared {
     /// of the namespace take this lock, never the path of an event.
     connections: Mutex<HashMap<u64, UnboundedSender<Signal>>>,
     next_connection: std::sync::atomic::AtomicU64,
+    /// The number of namespace changes so far. A connection compares it with the count it last
+    /// checked its links at before it handles what a client sent, so that a change made
+    /// before a transfer arrived applies to that transfer.
+    namespace_version: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -61,7 +65,14 @@ impl Shared {
             capture_closes: Mutex::default(),
             connections: Mutex::default(),
             next_connection: std::sync::atomic::AtomicU64::new(0),
+            namespace_version: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Returns the number of namespace changes so far.
+    pub(crate) fn namespace_version(&self) -> u64 {
+        self.namespace_version
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Returns a snapshot of the namespace.
@@ -115,6 +126,8 @@ impl Shared {
     /// Tells every connection that the namespace changed: its receivers of deleted entities
     /// end at once, and each connection checks its other links against the new namespace.
     pub(crate) fn namespace_changed(&self) {
+        self.namespace_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         self.detach_orphans();
         let connections = self
             .connections
