@@ -304,9 +304,28 @@ def start_driver_with_keychain(
 
 def remove_keychain_folder(scratch: Path) -> None:
     """Removes the folder of with-secret-service.sh, which the script removes only when it
-    exits by itself rather than by a signal."""
-    if scratch.is_dir() and scratch.parent == Path(tempfile.gettempdir()):
+    exits by itself rather than by a signal.
+
+    The app may have started the document portal, whose FUSE mount at `runtime/doc` stays
+    after its daemon is stopped, and reading it then fails with ECONNABORTED. So the mount
+    is detached first, and a folder that still cannot be removed is reported, never failing
+    the run whose checks are done.
+    """
+    if not (scratch.is_dir() and scratch.parent == Path(tempfile.gettempdir())):
+        return
+    unmount = shutil.which("fusermount3") or shutil.which("fusermount")
+    try:
+        if unmount:
+            subprocess.run(
+                [unmount, "-u", "-z", str(scratch / "runtime" / "doc")],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=10,
+                check=False,
+            )
         shutil.rmtree(scratch, ignore_errors=True)
+    except (OSError, subprocess.SubprocessError) as error:
+        print(f"note: could not remove the keychain folder {scratch}: {error}", flush=True)
 
 
 def run_one_session(
