@@ -218,7 +218,7 @@ fn run_rabbitmq(
 }
 
 /// Measures the throughput or the latency of this pass on RabbitMQ, each run on a new durable
-/// queue.
+/// queue. The caller checks [`Pass::includes_rabbitmq`] first.
 fn measure_rabbitmq(
     options: &Options,
     client: &tokio::runtime::Runtime,
@@ -226,28 +226,30 @@ fn measure_rabbitmq(
     pass: Pass,
     results: &mut Results,
 ) -> anyhow::Result<()> {
-    if pass == Pass::Throughput && options.cases.contains(&Case::Single) {
-        let runs = repeat(options, "RabbitMQ throughput", |run| {
-            let destination = node.destination(&format!("bench-throughput-{run}"));
-            measure_throughput(options, client, &destination, SendMode::Single)
-        })?;
-        results.throughput.push(ThroughputRow {
-            broker: "RabbitMQ",
-            partitions: None,
-            mode: SendMode::Single,
-            runs,
-        });
-    }
-    if pass == Pass::Latency && options.cases.contains(&Case::Latency) {
-        let runs = repeat(options, "RabbitMQ latency", |run| {
-            let destination = node.destination(&format!("bench-latency-{run}"));
-            measure_latency(options, client, &destination)
-        })?;
-        results.latency.push(LatencyRow {
-            broker: "RabbitMQ",
-            partitions: None,
-            runs,
-        });
+    match pass {
+        Pass::Throughput => {
+            let runs = repeat(options, "RabbitMQ throughput", |run| {
+                let destination = node.destination(&format!("bench-throughput-{run}"));
+                measure_throughput(options, client, &destination, SendMode::Single)
+            })?;
+            results.throughput.push(ThroughputRow {
+                broker: "RabbitMQ",
+                partitions: None,
+                mode: SendMode::Single,
+                runs,
+            });
+        }
+        Pass::Latency => {
+            let runs = repeat(options, "RabbitMQ latency", |run| {
+                let destination = node.destination(&format!("bench-latency-{run}"));
+                measure_latency(options, client, &destination)
+            })?;
+            results.latency.push(LatencyRow {
+                broker: "RabbitMQ",
+                partitions: None,
+                runs,
+            });
+        }
     }
     Ok(())
 }
