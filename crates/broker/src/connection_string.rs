@@ -526,20 +526,20 @@ fn parse_credential<'a>(
     key: Option<&'a str>,
     signature: Option<&'a str>,
 ) -> Result<Credential, ConnectionStringError> {
+    // An empty signature means the token was lost in copying, also when a key is given.
+    if signature == Some("") {
+        return Err(ConnectionStringError::EmptyPart {
+            part: "SharedAccessSignature",
+            hint: "paste the whole token, which starts with `SharedAccessSignature sr=`, or use \
+                   SharedAccessKeyName and SharedAccessKey instead",
+        });
+    }
     let non_empty = |value: Option<&'a str>| value.filter(|value| !value.is_empty());
-    match (non_empty(key), non_empty(signature)) {
+    match (non_empty(key), signature) {
         (Some(_), Some(_)) => Err(ConnectionStringError::ConflictingCredentials),
         (None, Some(signature)) => Ok(Credential::SharedAccessSignature(Secret::new(
             signature.to_owned(),
         ))),
-        // An empty signature alone means the token was lost, not the key.
-        (None, None) if key.is_none() && key_name.is_none() && signature.is_some() => {
-            Err(ConnectionStringError::EmptyPart {
-                part: "SharedAccessSignature",
-                hint: "paste the whole token, which starts with `SharedAccessSignature sr=`, or \
-                       use SharedAccessKeyName and SharedAccessKey instead",
-            })
-        }
         (_, None) => {
             let key_name = required_part(key_name, "SharedAccessKeyName", KEY_NAME_HINT)?;
             let key = required_part(key, "SharedAccessKey", KEY_HINT)?;
@@ -1110,6 +1110,19 @@ mod tests {
             "the connection string's SharedAccessSignature is empty: paste the whole token, which \
              starts with `SharedAccessSignature sr=`, or use SharedAccessKeyName and \
              SharedAccessKey instead"
+        );
+        let beside_key = ConnectionString::parse(&format!(
+            "Endpoint=sb://ns/;SharedAccessKeyName=k;SharedAccessKey={KEY};SharedAccessSignature="
+        ));
+        assert!(
+            matches!(
+                beside_key,
+                Err(ConnectionStringError::EmptyPart {
+                    part: "SharedAccessSignature",
+                    ..
+                })
+            ),
+            "{beside_key:?}"
         );
     }
 
