@@ -199,9 +199,12 @@ impl HubProducer {
         let target = self.target.clone();
         let partition_key = batch.partition_key.as_deref();
         let sender = self.sender(&address).await?;
-        let sent = match batch.events.as_slice() {
+        let outcome = match batch.events.as_slice() {
             [] => None,
-            [event] => Some(send_one(sender, outgoing_message(event, partition_key)).await),
+            [event] => {
+                let message = outgoing_message(event, partition_key);
+                Some(send_one(sender, message, &hub, &target).await?)
+            }
             events => {
                 // NOTE: the batch message adds a few bytes of encoding per event, and Azure's
                 // producer links advertise a max message size of 1 MB. So a batch whose events
@@ -212,20 +215,8 @@ impl HubProducer {
                         events.len()
                     ))
                 })?;
-                Some(send_one(sender, envelope).await)
+                Some(send_one(sender, envelope, &hub, &target).await?)
             }
-        };
-        let outcome = match sent {
-            None => None,
-            Some(Err(SendFailure::TimedOut)) => return Err(send_timed_out(&hub)),
-            Some(Err(SendFailure::Link(error))) => {
-                return Err(classify_at(
-                    Operation::Hub(&hub),
-                    &target,
-                    &describe(&error),
-                ))
-            }
-            Some(Ok(outcome)) => Some(outcome),
         };
         Ok(PendingBatch {
             partition_id,
@@ -410,23 +401,17 @@ struct PendingBatch {
     outcome: Option<DeliveryFut<Result<Outcome, SendError>>>,
 }
 
-/// A delivery that could not be sent.
-enum SendFailure {
-    /// The link did not take it within [`SEND_TIMEOUT`].
-    TimedOut,
-    /// The link failed.
-    Link(SendError),
-}
-
-/// Sends one delivery without waiting for its outcome.
+/// Sends one delivery to event hub `hub` without waiting for its outcome.
 async fn send_one<T: SerializableBody>(
     sender: &mut Sender,
     sendable: impl Into<Sendable<T>>,
-) -> Result<DeliveryFut<Result<Outcome, SendError>>, SendFailure> {
-    match tokio::time::timeout(SEND_TIMEOUT, sender.send_batchable(sendable)).await {
-        Ok(sent) => sent.map_err(SendFailure::Link),
-        Err(_) => Err(SendFailure::TimedOut),
-    }
+    hub: &str,
+    target: &Target,
+) -> Result<DeliveryFut<Result<Outcome, SendError>>, TransportError> {
+    tokio::time::timeout(SEND_TIMEOUT, sender.send_batchable(sendable))
+        .await
+        .map_err(|_| send_timed_out(hub))?
+        .map_err(|error| classify_at(Operation::Hub(hub), target, &describe(&error)))
 }
 
 fn send_timed_out(hub: &str) -> TransportError {
