@@ -21,6 +21,7 @@ mod environment;
 pub mod exercise;
 pub mod export;
 pub mod flow;
+mod look_alike;
 mod names;
 mod namespace;
 mod naming;

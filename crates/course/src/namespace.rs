@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::build::build_steps;
 use crate::environment::{Environment, Region};
+use crate::look_alike::ascii_look_alike;
 use crate::names::NameParts;
 use crate::naming::{printable_name, quote_character, ResourceKind, Violation};
 use crate::step::{Step, StepId};
@@ -246,10 +247,15 @@ pub fn check_namespace(input: &str, environment: Environment, region: &Region) -
                     kind,
                     name: &resource.name,
                     fixed_part: &slot.fixed_part,
+                    namespace: &namespace,
                     max_length,
                 };
-                for violation in kind.rule().violations(&resource.name) {
-                    problems.push(context.problem(&violation));
+                let violations = kind.rule().violations(&resource.name);
+                for violation in violations
+                    .iter()
+                    .filter(|violation| !repeats_forbidden_character(violation, &violations))
+                {
+                    problems.push(context.problem(violation));
                 }
             }
             names.push(PlannedName {
@@ -303,6 +309,22 @@ fn region_hint(region: &Region) -> Option<String> {
          such as {example}, leaves {extra} more character{plural} for the namespace.",
         region.code
     ))
+}
+
+/// Decides whether a violation of the first or last character only repeats a character that
+/// the name's list of forbidden characters already names, as the last character of `dgrß`
+/// does. Removing or replacing that character fixes both, so one problem is enough.
+fn repeats_forbidden_character(violation: &Violation, violations: &[Violation]) -> bool {
+    let character = match violation {
+        Violation::InvalidFirst { character, .. } | Violation::InvalidLast { character, .. } => {
+            character
+        }
+        _ => return false,
+    };
+    violations.iter().any(|other| match other {
+        Violation::ForbiddenCharacters { characters, .. } => characters.contains(character),
+        _ => false,
+    })
 }
 
 /// The position of the namespace in one planned name.
@@ -369,11 +391,53 @@ struct ProblemContext<'a> {
     kind: ResourceKind,
     name: &'a str,
     fixed_part: &'a str,
+    /// The unique namespace, trimmed and lower case.
+    namespace: &'a str,
     /// The maximum namespace length every planned name allows.
     max_length: usize,
 }
 
 impl ProblemContext<'_> {
+    /// Says which forbidden characters to remove from the namespace, and which to replace with
+    /// the ASCII letter or digit they look like, such as `a` for the Cyrillic `а` (U+0430).
+    /// With a replacement it also shows the namespace as it would then read.
+    fn forbidden_characters_fix(&self, characters: &[char]) -> String {
+        let mut replacements = Vec::new();
+        let mut removals = Vec::new();
+        for &c in characters {
+            match ascii_look_alike(c) {
+                Some(ascii) => replacements.push(format!(
+                    "{} with `{}`",
+                    quote_character(c),
+                    ascii.to_ascii_lowercase()
+                )),
+                None => removals.push(quote_character(c)),
+            }
+        }
+        if replacements.is_empty() {
+            return format!("remove {} from the unique namespace", removals.join(", "));
+        }
+
+        let suggested: String = self
+            .namespace
+            .chars()
+            .filter_map(|c| match ascii_look_alike(c) {
+                Some(ascii) => Some(ascii.to_ascii_lowercase()),
+                None if characters.contains(&c) => None,
+                None => Some(c),
+            })
+            .collect();
+        let mut fix = format!("replace {}", replacements.join(", "));
+        if !removals.is_empty() {
+            fix.push_str(&format!(", and remove {},", removals.join(", ")));
+        }
+        fix.push_str(&format!(
+            " in the unique namespace, as in `{}`",
+            printable_name(&suggested)
+        ));
+        fix
+    }
+
     /// Explains a violation of this resource's rule in terms of the namespace that caused it.
     fn problem(&self, violation: &Violation) -> NameProblem {
         let kind = self.kind.label();
@@ -400,13 +464,10 @@ impl ProblemContext<'_> {
             Violation::ForbiddenCharacters {
                 characters,
                 allowed,
-            } => {
-                let listed: Vec<String> = characters.iter().map(|c| quote_character(*c)).collect();
-                format!(
-                    "remove {} from the unique namespace: {kind} names allow only {allowed}",
-                    listed.join(", ")
-                )
-            }
+            } => format!(
+                "{}: {kind} names allow only {allowed}",
+                self.forbidden_characters_fix(characters)
+            ),
             Violation::InvalidFirst { required, .. } => {
                 format!("start the unique namespace with {required}")
             }

@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::look_alike::ascii_look_alike;
+
 /// A kind of resource in the course's plan, named as in the plan's JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -654,12 +656,16 @@ impl fmt::Display for NameError {
         let reasons: Vec<String> = self.violations.iter().map(Violation::to_string).collect();
         write!(
             f,
-            "{} name `{}` is invalid: {}; use {}",
+            "{} name `{}` is invalid: {}; ",
             self.kind.label(),
             printable_name(&self.name),
-            reasons.join("; "),
-            self.kind.rule().summary()
+            reasons.join("; ")
         )?;
+        let replacements = self.look_alike_replacements();
+        if !replacements.is_empty() {
+            write!(f, "type {}, and ", replacements.join(", "))?;
+        }
+        write!(f, "use {}", self.kind.rule().summary())?;
         let rule = self.kind.rule();
         if rule.first != Edge::Any {
             write!(f, ", starting with {}", rule.first.describe())?;
@@ -668,6 +674,35 @@ impl fmt::Display for NameError {
             write!(f, ", ending with {}", rule.last.describe())?;
         }
         Ok(())
+    }
+}
+
+impl NameError {
+    /// Lists each forbidden character that looks like an ASCII letter or digit with that
+    /// character, such as "`e` in place of `е` (U+0435)", in lower case for kinds that allow
+    /// only lower case.
+    fn look_alike_replacements(&self) -> Vec<String> {
+        let lower_case_only = matches!(
+            self.kind.rule().charset,
+            Charset::LowerAlphanumeric | Charset::LowerAlphanumericHyphen
+        );
+        self.violations
+            .iter()
+            .filter_map(|violation| match violation {
+                Violation::ForbiddenCharacters { characters, .. } => Some(characters),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|&c| {
+                let ascii = ascii_look_alike(c)?;
+                let ascii = if lower_case_only {
+                    ascii.to_ascii_lowercase()
+                } else {
+                    ascii
+                };
+                Some(format!("`{ascii}` in place of {}", quote_character(c)))
+            })
+            .collect()
     }
 }
 

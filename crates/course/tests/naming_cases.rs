@@ -431,12 +431,103 @@ fn visible_non_ascii_characters_add_code_point() {
             .contains("it contains `ğ` (U+011F), but only"),
         "{error}"
     );
-    let check = check("ab\u{ff11}");
+    let check = check("ab\u{e4}");
     assert!(
         check.problems[0]
             .message
-            .contains("Fix: remove `\u{ff11}` (U+FF11) from the unique namespace"),
+            .contains("Fix: remove `\u{e4}` (U+00E4) from the unique namespace"),
         "{}",
         check.problems[0].message
     );
+}
+
+#[test]
+fn look_alike_characters_get_ascii_replacement() {
+    // (namespace as typed, replacements named in the fix, namespace the fix proposes)
+    let cases = [
+        (
+            "\u{ff24}\u{ff27}\u{ff32}\u{ff26}",
+            "replace `\u{ff24}` (U+FF24) with `d`, `\u{ff27}` (U+FF27) with `g`, `\u{ff32}` \
+             (U+FF32) with `r`, `\u{ff26}` (U+FF26) with `f`",
+            "dgrf",
+        ),
+        ("dgr\u{430}", "replace `\u{430}` (U+0430) with `a`", "dgra"),
+        ("d\u{415}rf", "replace `\u{415}` (U+0415) with `e`", "derf"),
+        ("dgr\u{3bf}", "replace `\u{3bf}` (U+03BF) with `o`", "dgro"),
+        ("dg\u{663}", "replace `\u{663}` (U+0663) with `3`", "dg3"),
+        (
+            "dg\u{e9}\u{430}",
+            "replace `\u{430}` (U+0430) with `a`, and remove `\u{e9}` (U+00E9),",
+            "dga",
+        ),
+    ];
+    for (namespace, replacements, suggested) in cases {
+        let check = check(namespace);
+        assert!(!check.valid, "{namespace}");
+        let storage = check
+            .problems
+            .iter()
+            .find(|problem| problem.resource == "capture storage account")
+            .expect("the storage account rule is broken");
+        assert_eq!(
+            storage.fix,
+            format!(
+                "{replacements} in the unique namespace, as in `{suggested}`: storage account \
+                 names allow only lower-case ASCII letters (a-z) and digits"
+            )
+        );
+        assert!(
+            self::check(suggested).valid,
+            "{suggested} is proposed but invalid"
+        );
+    }
+}
+
+#[test]
+fn forbidden_last_character_named_once() {
+    let check = check("dgr\u{df}");
+    assert!(!check.valid);
+    assert!(
+        check.problems.iter().all(|problem| matches!(
+            problem.violation,
+            Some(Violation::ForbiddenCharacters { .. })
+        )),
+        "{:?}",
+        check.problems
+    );
+    let text = NamespaceError {
+        check: Box::new(check),
+    }
+    .to_string();
+    assert!(!text.contains("End the unique namespace"), "{text}");
+
+    // A forbidden character that no other rule names still gets its own line.
+    let check = self::check("dgr-");
+    assert!(check.problems.iter().any(|problem| matches!(
+        problem.violation,
+        Some(Violation::InvalidLast { character: '-', .. })
+    )));
+}
+
+#[test]
+fn name_error_suggests_ascii_look_alike() {
+    let error = validate_name(ResourceKind::EventHubsNamespace, "d\u{435}v-lab").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Event Hubs namespace name `d\u{435}v-lab` is invalid: it contains `\u{435}` (U+0435), but \
+         only ASCII letters (a-z, A-Z), digits and hyphens are allowed; type `e` in place of \
+         `\u{435}` (U+0435), and use 6 to 50 ASCII letters (a-z, A-Z), digits and hyphens, \
+         starting with an ASCII letter, ending with an ASCII letter or a digit"
+    );
+
+    let error = validate_name(ResourceKind::StorageAccount, "dvlakesa\u{ff25}un").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("; type `e` in place of `\u{ff25}` (U+FF25), and use 3 to 24"),
+        "{error}"
+    );
+
+    let error = validate_name(ResourceKind::EventHub, "l\u{e9}ad").unwrap_err();
+    assert!(!error.to_string().contains("in place of"), "{error}");
 }
