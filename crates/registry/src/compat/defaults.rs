@@ -3,7 +3,9 @@
 //!
 //! The specification requires a field's default to match the field's type, and a union's
 //! default to match the union's first branch. Azure Schema Registry accepts schemas that break
-//! either rule, so these checks produce warnings, never rejections by themselves.
+//! either rule, so these checks produce warnings, never rejections by themselves. A nullable
+//! field whose default is the string `"null"` follows both rules when the union has a string
+//! branch, but it also gets a warning, because a reader fills the field with the text `null`.
 //!
 //! The compatibility check uses [`has_usable_default`] to decide whether a default can fill a
 //! field. A union's default that matches a later branch counts, as Azure accepts it. A default that
@@ -19,7 +21,8 @@ use crate::model::{type_json, AvroType, Field, NamedType, ParsedSchema};
 /// a recursive type's default always ends.
 const MAX_DEPTH: usize = 32;
 
-/// Rule of the specification that a default breaks.
+/// A problem with a field's default: a rule of the specification that it breaks, or a null
+/// value written in quotes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DefaultProblem {
@@ -34,6 +37,12 @@ pub enum DefaultProblem {
     DefaultWrongType {
         /// The field's type.
         expected: String,
+    },
+    /// The field is a union with a `null` branch and its default is the string `"null"` in
+    /// quotes, which a string, bytes or enum branch reads as its own value, not as null.
+    QuotedNull {
+        /// The branch that reads the string, such as `string`.
+        matching_branch: String,
     },
 }
 
@@ -80,7 +89,8 @@ pub struct Warning {
     pub fix: String,
 }
 
-/// Lists every field default in the schema that breaks the specification.
+/// Lists every field default in the schema that breaks the specification, and every default
+/// that is the string `"null"` on a union with a `null` branch.
 pub fn check_defaults(schema: &ParsedSchema) -> Vec<Warning> {
     let mut records: Vec<&NamedType> = schema
         .named
@@ -101,7 +111,13 @@ pub fn check_defaults(schema: &ParsedSchema) -> Vec<Warning> {
             let Some(default) = &field.default else {
                 continue;
             };
-            if let Some(problem) = default_problem(schema, &field.ty, default) {
+            // A default of the wrong type counts as no default, which matters more than what
+            // the default was meant to be.
+            let problem = match default_problem(schema, &field.ty, default) {
+                wrong @ Some(DefaultProblem::DefaultWrongType { .. }) => wrong,
+                other => quoted_null(schema, &field.ty, default).or(other),
+            };
+            if let Some(problem) = problem {
                 warnings.push(warning(
                     schema,
                     full_name,
@@ -184,6 +200,25 @@ fn default_problem_at_depth(
             expected: schema.describe(ty),
         }),
     }
+}
+
+/// Finds a default written as the string `"null"`, in any case, on a union that has a `null`
+/// branch. The person most likely meant the null value, but a string, bytes or enum branch
+/// reads it as its own value. Returns the branch that reads it.
+fn quoted_null(schema: &ParsedSchema, ty: &AvroType, default: &Value) -> Option<DefaultProblem> {
+    let AvroType::Union(branches) = ty else {
+        return None;
+    };
+    let text = default.as_str()?;
+    if !text.eq_ignore_ascii_case("null") || !branches.contains(&AvroType::Null) {
+        return None;
+    }
+    let matching = branches
+        .iter()
+        .find(|branch| value_matches(schema, branch, default, 0))?;
+    Some(DefaultProblem::QuotedNull {
+        matching_branch: schema.describe(matching),
+    })
 }
 
 /// Decides whether a JSON default is a valid value of the type, following the specification's
@@ -328,6 +363,18 @@ fn warning(
                 ),
             )
         }
+        DefaultProblem::QuotedNull { matching_branch } => (
+            format!(
+                "field `{field}` has the default {default_text} in quotes, which is a string, \
+                 not the null value: a reader that fills the field from its default reads it \
+                 as a value of the branch `{matching_branch}`, not as null"
+            ),
+            format!(
+                "write the default without quotes and put \"null\" first in the union: \
+                 \"type\": {}, \"default\": null",
+                null_first(ty)
+            ),
+        ),
         DefaultProblem::DefaultWrongType { expected } => (
             format!(
                 "field `{field}` has the default {default_text}, which is not a value of its \
@@ -351,6 +398,20 @@ fn warning(
         message,
         fix,
     }
+}
+
+/// Writes a union's type as JSON with its `null` branch moved first.
+fn null_first(ty: &AvroType) -> String {
+    let AvroType::Union(branches) = ty else {
+        return type_json(ty);
+    };
+    let mut order: Vec<&AvroType> = branches.iter().collect();
+    if let Some(index) = order.iter().position(|branch| **branch == AvroType::Null) {
+        let null = order.remove(index);
+        order.insert(0, null);
+    }
+    let parts: Vec<String> = order.iter().map(|branch| type_json(branch)).collect();
+    format!("[{}]", parts.join(", "))
 }
 
 #[cfg(test)]

@@ -372,10 +372,16 @@ fn field_renamed(
             ),
         ),
     };
+    // A change of case alone looks like no change to a person, so the reason states that case
+    // counts.
+    let matched_by = if from != to && from.eq_ignore_ascii_case(&to) {
+        "Avro matches fields by name and names are case-sensitive"
+    } else {
+        "Avro matches fields by name"
+    };
     let reason = format!(
         "field `{from}` looks renamed to `{to}` (one field of that type went away and one \
-         appeared); Avro matches fields by name, so {}: the reader finds no `{looked_for}` in \
-         the data.",
+         appeared); {matched_by}, so {}: the reader finds no `{looked_for}` in the data.",
         context.side()
     );
     context.field = with_last_segment(&context.field, &from);

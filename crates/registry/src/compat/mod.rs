@@ -9,9 +9,9 @@
 //! - **Forward**: a reader on the latest version must read data written with the new one.
 //! - **None**: every version is accepted.
 //!
-//! Warnings never reject a version. They name field defaults that break the Avro specification,
-//! in every version, and fields whose logical type differs from the latest version's, in every
-//! mode.
+//! Warnings never reject a version. They name field defaults that break the Avro specification
+//! or that write null as the string `"null"`, in every version, and fields whose logical type
+//! differs from the latest version's, in every mode.
 
 pub(crate) mod defaults;
 mod explain;

@@ -443,6 +443,124 @@ fn later_branch_default_accepted_with_warning() {
 }
 
 #[test]
+fn quoted_null_default_warns_with_fix() {
+    // (type, default, branch that reads the string, the type the fix proposes)
+    let cases = [
+        (
+            r#"["null","string"]"#,
+            r#""null""#,
+            "string",
+            r#"["null", "string"]"#,
+        ),
+        (
+            r#"["string","null"]"#,
+            r#""null""#,
+            "string",
+            r#"["null", "string"]"#,
+        ),
+        (
+            r#"["string","null"]"#,
+            r#""NULL""#,
+            "string",
+            r#"["null", "string"]"#,
+        ),
+        (
+            r#"["bytes","null"]"#,
+            r#""Null""#,
+            "bytes",
+            r#"["null", "bytes"]"#,
+        ),
+        (
+            r#"["int","null","string"]"#,
+            r#""null""#,
+            "string",
+            r#"["null", "int", "string"]"#,
+        ),
+    ];
+    for (ty, default, branch, fixed_type) in cases {
+        let verdict = add_field_backward(ty, default);
+        assert!(verdict.accepted, "{ty}: {:?}", verdict.incompatibilities);
+        assert_eq!(verdict.warnings.len(), 1, "{ty} {default}");
+        let warning = &verdict.warnings[0];
+        assert_eq!(
+            warning.problem,
+            WarningProblem::Default(DefaultProblem::QuotedNull {
+                matching_branch: branch.to_string()
+            }),
+            "{ty} {default}"
+        );
+        assert_eq!(
+            warning.message,
+            format!(
+                "field `x` has the default {default} in quotes, which is a string, not the null \
+                 value: a reader that fills the field from its default reads it as a value of \
+                 the branch `{branch}`, not as null"
+            )
+        );
+        assert_eq!(
+            warning.fix,
+            format!(
+                "write the default without quotes and put \"null\" first in the union: \
+                 \"type\": {fixed_type}, \"default\": null"
+            )
+        );
+    }
+}
+
+#[test]
+fn quoted_null_without_string_branch_is_wrong_type() {
+    // No branch reads the string, so the field has no usable default, and the warning names
+    // the default's type as wrong.
+    let verdict = add_field_backward(r#"["null","int"]"#, r#""null""#);
+    assert!(!verdict.accepted);
+    assert_eq!(
+        verdict.incompatibilities[0].fix,
+        "replace the default \"null\" of `x` with a value of type [\"null\", \"int\"], such \
+         as \"default\": null"
+    );
+    assert!(matches!(
+        verdict.warnings[..],
+        [Warning {
+            problem: WarningProblem::Default(DefaultProblem::DefaultWrongType { .. }),
+            ..
+        }]
+    ));
+
+    // A plain string field may well mean the text "null", so it gets no warning.
+    let verdict = add_field_backward(r#""string""#, r#""null""#);
+    assert!(verdict.accepted);
+    assert!(verdict.warnings.is_empty(), "{:?}", verdict.warnings);
+}
+
+#[test]
+fn case_only_rename_names_case_sensitivity() {
+    let old = record(r#"{"name":"test_guid","type":"string"}"#);
+    let new = record(r#"{"name":"Test_Guid","type":"string"}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    assert!(!verdict.accepted);
+    let reason = &verdict.incompatibilities[0];
+    assert_eq!(
+        reason.breakage,
+        Breakage::FieldRenamed {
+            from: "test_guid".into(),
+            to: "Test_Guid".into()
+        }
+    );
+    assert_eq!(
+        reason.reason,
+        "field `test_guid` looks renamed to `Test_Guid` (one field of that type went away and \
+         one appeared); Avro matches fields by name and names are case-sensitive, so a reader \
+         on the new version cannot read data written with version 1 (backward): the reader \
+         finds no `Test_Guid` in the data."
+    );
+
+    let verdict = check(CompatibilityMode::Forward, &new, Some((&old, 1)));
+    assert!(verdict.incompatibilities[0]
+        .reason
+        .contains("names are case-sensitive"));
+}
+
+#[test]
 fn removing_field_with_wrong_default_breaks_forward() {
     let old = record(r#"{"name":"id","type":"string"},{"name":"x","type":"int","default":"5"}"#);
     let new = record(r#"{"name":"id","type":"string"}"#);
