@@ -18,6 +18,22 @@ use crate::progress::{emit, Sender, State};
 /// The lock apply holds on a resource group while a step deploys into it.
 pub const APPLY_LOCK: &str = "eda-workshop-apply";
 
+/// ARM's error code for a PUT into a resource group that does not exist.
+const RESOURCE_GROUP_NOT_FOUND: &str = "ResourceGroupNotFound";
+
+/// Describes a failed PUT. A missing resource group most often means that the steps were
+/// applied out of order, so that reason names the step that creates the groups.
+fn put_failure(error: &Error) -> String {
+    match error {
+        Error::Arm { code, .. } if code == RESOURCE_GROUP_NOT_FOUND => format!(
+            "{}: apply the Resource groups step first, because it creates every resource group \
+             of the plan",
+            error.to_string().trim_end_matches('.')
+        ),
+        _ => error.to_string(),
+    }
+}
+
 /// The kind of target the plan is applied to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -297,7 +313,7 @@ impl<'a> Applier<'a> {
             Action::Update { drifts } => {
                 let changes = drifts.into_iter().map(|drift| drift.message).collect();
                 self.emit(step, resource, State::Updating { changes });
-                self.put(resource).await.map_err(|e| e.to_string())?;
+                self.put(resource).await.map_err(|e| put_failure(&e))?;
                 tracing::info!(id = %resource.id, "updated");
                 self.emit(step, resource, State::Done);
                 Ok(Outcome::Updated)
@@ -311,7 +327,7 @@ impl<'a> Applier<'a> {
         resource: &Resource,
     ) -> std::result::Result<Outcome, String> {
         self.emit(step, resource, State::Creating);
-        self.put(resource).await.map_err(|e| e.to_string())?;
+        self.put(resource).await.map_err(|e| put_failure(&e))?;
         tracing::info!(id = %resource.id, "created");
         self.created_ids().insert(resource.id.to_ascii_lowercase());
         self.emit(step, resource, State::Done);

@@ -346,3 +346,35 @@ async fn recorded_group_mode_is_drift() {
     let summary = harness.apply(&plan).await;
     assert_eq!(summary.updated, 1);
 }
+
+#[tokio::test]
+async fn early_step_names_resource_groups() {
+    let harness = Harness::start().await;
+    let plan = plan_for("dgrf");
+    let mut options = control::apply::Options::all(control::apply::TargetKind::Local);
+    options.steps = vec![StepId::SharedPlatform];
+
+    let summary = control::apply::Applier::new(
+        &harness.client,
+        harness.server.target(),
+        &plan,
+        options,
+        None,
+    )
+    .apply()
+    .await;
+
+    let (failed_id, reason) = summary.failed.unwrap();
+    assert!(
+        failed_id.ends_with("/namespaces/dv-events001-ehns-eun-dgrf"),
+        "{failed_id}"
+    );
+    assert!(reason.contains("`ResourceGroupNotFound`"), "{reason}");
+    assert!(
+        reason.ends_with(
+            "could not be found: apply the Resource groups step first, because it creates \
+             every resource group of the plan"
+        ),
+        "{reason}"
+    );
+}
