@@ -98,6 +98,8 @@ fn failure_message(id: &str, reason: &str, events: &[Event]) -> String {
         .find(|event| event.id == id)
         .map(|event| event.title.as_str())
         .unwrap_or("the resource");
+    // ARM's messages end with a full stop of their own.
+    let reason = reason.trim_end_matches('.');
     format!(
         "{title} (`{id}`) failed: {reason}. Fix the cause and press Apply again: what was \
          created is kept, and Apply resumes at this resource"
@@ -499,6 +501,29 @@ mod tests {
             assert_eq!(again.unchanged, 10);
             target.stop().await;
         });
+    }
+
+    #[test]
+    fn failure_message_ends_reason_once() {
+        let events = vec![Event {
+            step: Some(StepId::SharedPlatform),
+            id: "/resourceGroups/g/providers/p/namespaces/n".into(),
+            title: "broker namespace".into(),
+            state: State::Queued,
+        }];
+
+        let message = failure_message(
+            "/resourceGroups/g/providers/p/namespaces/n",
+            "Resource group 'g' could not be found.",
+            &events,
+        );
+
+        assert_eq!(
+            message,
+            "broker namespace (`/resourceGroups/g/providers/p/namespaces/n`) failed: Resource \
+             group 'g' could not be found. Fix the cause and press Apply again: what was \
+             created is kept, and Apply resumes at this resource"
+        );
     }
 
     #[test]
