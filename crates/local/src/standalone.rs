@@ -16,7 +16,7 @@ use control::Secret;
 use course::ResourceKind;
 use serde_json::json;
 
-use crate::endpoints::{Endpoints, EndpointsError};
+use crate::endpoints::{Endpoints, EndpointsError, NamespaceEndpoint};
 use crate::LocalStack;
 
 /// The standalone namespace, valid under Event Hubs' rule of 6 to 50 letters, digits and
@@ -91,6 +91,23 @@ pub enum StandaloneError {
         hub: String,
         /// The hubs served, comma separated.
         known: String,
+    },
+    /// The hub belongs to a namespace that `apply` created, whose connection strings are key
+    /// vault secrets of the plan rather than keys of `serve --hub`.
+    #[error(
+        "hub `{hub}` belongs to namespace `{namespace}`, which `eda-workshop apply` created, \
+         and `connection-string` prints strings for the hubs of `serve --hub` only. This hub's \
+         string is the key vault secret `{secret}`: stop `eda-workshop serve`, then print it \
+         with `eda-workshop secrets show {secret} --namespace NS`, where NS is your unique \
+         namespace"
+    )]
+    PlanHub {
+        /// The requested hub.
+        hub: String,
+        /// The Event Hubs namespace that contains it.
+        namespace: String,
+        /// The key vault secret with the hub's connection string for the requested rule.
+        secret: String,
     },
     /// The hub has no rule of that name.
     #[error("hub `{hub}` has no rule `{rule}`: use {known}")]
@@ -357,6 +374,33 @@ pub async fn current_connection_string(
     connection_string(endpoints, keychain, hub, rule)
 }
 
+/// Describes a hub that is not a standalone hub: a hub of a namespace that `apply` created
+/// gets the key vault secret that contains its string, and any other name gets the list of
+/// standalone hubs.
+fn unknown_hub(
+    endpoints: &Endpoints,
+    standalone: &NamespaceEndpoint,
+    hub: &str,
+    rule: &str,
+) -> StandaloneError {
+    let planned = endpoints
+        .namespaces
+        .iter()
+        .filter(|namespace| namespace.name != STANDALONE_NAMESPACE)
+        .find_map(|namespace| Some((namespace, namespace.hub(hub)?)));
+    if let Some((namespace, planned_hub)) = planned {
+        return StandaloneError::PlanHub {
+            hub: planned_hub.name.clone(),
+            namespace: namespace.name.clone(),
+            secret: course::hub_secret(&planned_hub.name, &rule.to_ascii_lowercase()),
+        };
+    }
+    StandaloneError::UnknownHub {
+        hub: hub.to_owned(),
+        known: names(standalone.hubs.iter().map(|hub| hub.name.as_str())),
+    }
+}
+
 /// Builds a connection string for a standalone hub's rule in the form Microsoft's SDKs
 /// accept for a local emulator: the port from `endpoints`, the key from the keychain.
 pub fn connection_string(
@@ -373,12 +417,9 @@ pub fn connection_string(
     let namespace = endpoints
         .namespace(STANDALONE_NAMESPACE)
         .ok_or(StandaloneError::NoStandaloneNamespace)?;
-    let served = namespace
-        .hub(hub)
-        .ok_or_else(|| StandaloneError::UnknownHub {
-            hub: hub.to_owned(),
-            known: names(namespace.hubs.iter().map(|hub| hub.name.as_str())),
-        })?;
+    let Some(served) = namespace.hub(hub) else {
+        return Err(unknown_hub(endpoints, namespace, hub, rule));
+    };
     let rule_name = served
         .rules
         .iter()
@@ -416,7 +457,7 @@ fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoints::{HubEndpoint, NamespaceEndpoint};
+    use crate::endpoints::HubEndpoint;
 
     fn endpoints() -> Endpoints {
         Endpoints {
@@ -490,6 +531,36 @@ mod tests {
             text.expose(),
             "Endpoint=sb://127.0.0.1:5673;SharedAccessKeyName=send;SharedAccessKey=a2V5;\
              EntityPath=demo;UseDevelopmentEmulator=true"
+        );
+    }
+
+    #[test]
+    fn applied_hub_names_its_secret() {
+        let mut endpoints = endpoints();
+        endpoints.namespaces.push(NamespaceEndpoint {
+            name: "dv-events001-ehns-eun-dgrf".to_owned(),
+            endpoint: "sb://127.0.0.1:5674".to_owned(),
+            tls_endpoint: None,
+            hubs: vec![HubEndpoint {
+                name: "lead_purchased".to_owned(),
+                partitions: 4,
+                consumer_groups: vec!["$Default".to_owned()],
+                rules: vec!["send".to_owned(), "listen".to_owned()],
+            }],
+        });
+        let keychain = Keychain::in_memory();
+
+        let error =
+            connection_string(&endpoints, &keychain, "lead_purchased", "LISTEN").unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            "hub `lead_purchased` belongs to namespace `dv-events001-ehns-eun-dgrf`, which \
+             `eda-workshop apply` created, and `connection-string` prints strings for the hubs \
+             of `serve --hub` only. This hub's string is the key vault secret \
+             `eh-lead-purchased-listen`: stop `eda-workshop serve`, then print it with \
+             `eda-workshop secrets show eh-lead-purchased-listen --namespace NS`, where NS is \
+             your unique namespace"
         );
     }
 
