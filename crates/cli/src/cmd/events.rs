@@ -150,8 +150,9 @@ pub(crate) struct ReceiveArgs {
 const BYTE_ORDER_MARK: char = '\u{feff}';
 
 /// Reads the connection string from the environment, with the redactor of its secrets. A
-/// leading byte-order mark is removed.
-fn connection_string() -> anyhow::Result<(String, Redactor)> {
+/// leading byte-order mark is removed. `rule` is the rule whose string the command needs,
+/// `send` or `listen`, for the example in the error when the variable is not set.
+fn connection_string(rule: &str) -> anyhow::Result<(String, Redactor)> {
     match std::env::var(CONNECTION_STRING_VARIABLE) {
         Ok(text) => {
             // Editors on Windows may save a copied string with a byte-order mark in front.
@@ -168,7 +169,7 @@ fn connection_string() -> anyhow::Result<(String, Redactor)> {
         Err(std::env::VarError::NotPresent) => bail!(
             "{CONNECTION_STRING_VARIABLE} is not set: set it to the event hub's connection \
              string, for example `export {CONNECTION_STRING_VARIABLE}=\"$(eda-workshop \
-             connection-string --hub HUB --rule send)\"` while `eda-workshop serve --hub HUB` \
+             connection-string --hub HUB --rule {rule})\"` while `eda-workshop serve --hub HUB` \
              runs, or the string of a shared access policy in the Azure portal"
         ),
     }
@@ -212,7 +213,7 @@ fn connection(
 
 /// Sends the events and prints the partition that took them.
 pub(crate) async fn send(args: SendArgs, global: &Global) -> anyhow::Result<()> {
-    let (text, redactor) = connection_string()?;
+    let (text, redactor) = connection_string("send")?;
     match send_events(args, global, &text).await {
         Ok(summary) => {
             println!("{}", redactor.hide(&summary));
@@ -421,7 +422,7 @@ fn retention_note(partition: &PartitionRuntime, from: StartAt) -> Option<String>
 
 /// Reads events from each partition and prints them as they arrive.
 pub(crate) async fn receive(args: ReceiveArgs, global: &Global) -> anyhow::Result<()> {
-    let (text, redactor) = connection_string()?;
+    let (text, redactor) = connection_string("listen")?;
     receive_events(args, global, &text, &redactor)
         .await
         .map_err(|error| redacted(&error, &redactor))
