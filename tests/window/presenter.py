@@ -120,6 +120,20 @@ def check_page_height(session: Session, checks: Checks) -> None:
     )
 
 
+def check_step_markers_aligned(session: Session, checks: Checks) -> None:
+    """Checks that every marker of the step indicator, the current step's included, has the
+    same top edge, because the current step is no button and the others are."""
+    tops = session.execute(
+        "return [...document.querySelectorAll('header nav .marker')]"
+        ".map((marker) => Math.round(marker.getBoundingClientRect().top));"
+    )
+    checks.check(
+        len(tops) > 1 and max(tops) - min(tops) <= 1,
+        "presenter view keeps the step markers in one row",
+        f"marker tops {tops}",
+    )
+
+
 def walk(run: dict) -> None:
     """Walks the welcome, namespace, Resource groups and schema pages in presenter view."""
     session, checks, shoot = run["session"], run["checks"], run["shoot"]
@@ -147,6 +161,7 @@ def walk(run: dict) -> None:
     )
     press(session, BACKSPACE)
     shoot("presenter-namespace")
+    check_step_markers_aligned(session, checks)
 
     session.click(by_test_id(session, "instructor-next"))
     steps.wait_for_heading(session, "Resource groups")
