@@ -98,6 +98,7 @@ mod message;
 mod performative;
 pub mod sasl;
 
+pub use codec::decimal::decimal_to_string;
 pub use codec::decode::{decode_value, Decoder, MAX_DEPTH};
 pub use codec::value::{Array, Described, Descriptor, Symbol, Timestamp, Value};
 pub use definitions::{

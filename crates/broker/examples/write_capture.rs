@@ -25,6 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         properties.insert("score".to_owned(), CaptureValue::Long(sequence_number * 10));
         properties.insert("ratio".to_owned(), CaptureValue::Double(0.25));
         properties.insert("raw".to_owned(), CaptureValue::Bytes(vec![0, 255]));
+        properties.insert("discount".to_owned(), CaptureValue::Null);
         let mut system_properties = BTreeMap::new();
         system_properties.insert(
             "x-opt-sequence-number".to_owned(),

@@ -43,6 +43,8 @@ def test_capture_file_read_by_fastavro(tmp_path):
         "Body",
     ]
     assert metadata["avro.codec"] == "deflate"
+    properties_field = next(field for field in schema["fields"] if field["name"] == "Properties")
+    assert properties_field["type"]["values"] == ["long", "double", "string", "bytes", "null"]
 
     assert [record["SequenceNumber"] for record in records] == [0, 1, 2]
     assert [record["Offset"] for record in records] == ["0", "100", "200"]
@@ -55,6 +57,7 @@ def test_capture_file_read_by_fastavro(tmp_path):
         "score": 10,
         "ratio": 0.25,
         "raw": b"\x00\xff",
+        "discount": None,
     }
     assert records[1]["SystemProperties"] == {
         "x-opt-sequence-number": 1,

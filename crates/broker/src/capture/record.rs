@@ -6,8 +6,10 @@ use std::sync::OnceLock;
 use apache_avro::types::Value;
 use apache_avro::Schema;
 
-/// Azure's capture schema, as `avro-tools getschema` prints it for an Event Hubs capture file:
-/// record `EventData` in namespace `Microsoft.ServiceBus.Messaging`.
+/// Azure's capture schema, as the header of an Event Hubs capture file contains it: record
+/// `EventData` in namespace `Microsoft.ServiceBus.Messaging`. `Properties` allows `null`, which
+/// the schema printed in Azure's capture documentation leaves out, but files that Azure writes
+/// have.
 pub const CAPTURE_SCHEMA: &str = r#"{
     "type": "record",
     "name": "EventData",
@@ -17,7 +19,7 @@ pub const CAPTURE_SCHEMA: &str = r#"{
         {"name": "Offset", "type": "string"},
         {"name": "EnqueuedTimeUtc", "type": "string"},
         {"name": "SystemProperties", "type": {"type": "map", "values": ["long", "double", "string", "bytes"]}},
-        {"name": "Properties", "type": {"type": "map", "values": ["long", "double", "string", "bytes"]}},
+        {"name": "Properties", "type": {"type": "map", "values": ["long", "double", "string", "bytes", "null"]}},
         {"name": "Body", "type": ["null", "bytes"]}
     ]
 }"#;
@@ -28,7 +30,8 @@ pub fn capture_schema() -> &'static Schema {
     SCHEMA.get_or_init(|| Schema::parse_str(CAPTURE_SCHEMA).expect("the capture schema is valid"))
 }
 
-/// A property value, one branch of the schema's `["long", "double", "string", "bytes"]` union.
+/// A property value, one branch of the schema's `["long", "double", "string", "bytes", "null"]`
+/// union. `SystemProperties` has no `null` branch, so it never contains [`CaptureValue::Null`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum CaptureValue {
     /// An integer of any AMQP width, widened to 64 bits.
@@ -40,6 +43,8 @@ pub enum CaptureValue {
     String(String),
     /// Binary data.
     Bytes(Vec<u8>),
+    /// An application property whose value is null.
+    Null,
 }
 
 /// One captured event.
@@ -85,9 +90,9 @@ impl CaptureRecord {
             ),
             (
                 "SystemProperties".to_owned(),
-                map_to_avro(&self.system_properties),
+                map_to_avro(&self.system_properties, false),
             ),
-            ("Properties".to_owned(), map_to_avro(&self.properties)),
+            ("Properties".to_owned(), map_to_avro(&self.properties, true)),
             (
                 "Body".to_owned(),
                 Value::Union(1, Box::new(Value::Bytes(self.body.clone()))),
@@ -110,12 +115,16 @@ fn value_size(value: &CaptureValue) -> usize {
         CaptureValue::Long(_) | CaptureValue::Double(_) => 8,
         CaptureValue::String(text) => text.len(),
         CaptureValue::Bytes(bytes) => bytes.len(),
+        CaptureValue::Null => 0,
     }
 }
 
-fn map_to_avro(map: &BTreeMap<String, CaptureValue>) -> Value {
+/// Converts a property map to an Avro map. `with_null` is whether the map's union has the `null`
+/// branch. Without it, null values are left out.
+fn map_to_avro(map: &BTreeMap<String, CaptureValue>, with_null: bool) -> Value {
     let entries: HashMap<String, Value> = map
         .iter()
+        .filter(|(_, value)| with_null || **value != CaptureValue::Null)
         .map(|(name, value)| {
             let value = match value {
                 CaptureValue::Long(number) => Value::Union(0, Box::new(Value::Long(*number))),
@@ -126,6 +135,7 @@ fn map_to_avro(map: &BTreeMap<String, CaptureValue>) -> Value {
                 CaptureValue::Bytes(bytes) => {
                     Value::Union(3, Box::new(Value::Bytes(bytes.clone())))
                 }
+                CaptureValue::Null => Value::Union(4, Box::new(Value::Null)),
             };
             (name.clone(), value)
         })
@@ -184,6 +194,7 @@ fn map_from_avro(map: HashMap<String, Value>) -> BTreeMap<String, CaptureValue> 
                 Value::Double(number) => CaptureValue::Double(number),
                 Value::String(text) => CaptureValue::String(text),
                 Value::Bytes(bytes) => CaptureValue::Bytes(bytes),
+                Value::Null => CaptureValue::Null,
                 _ => return None,
             };
             Some((name, value))
@@ -220,6 +231,31 @@ mod tests {
                 "Properties",
                 "Body"
             ]
+        );
+    }
+
+    #[test]
+    fn null_property_round_trips() {
+        let record = CaptureRecord {
+            sequence_number: 1,
+            offset: "100".to_owned(),
+            enqueued_time_ms: 1_796_392_309_123,
+            system_properties: BTreeMap::from([("x-opt-offset".to_owned(), CaptureValue::Null)]),
+            properties: BTreeMap::from([("discount".to_owned(), CaptureValue::Null)]),
+            body: b"lead".to_vec(),
+        };
+        let value = record.to_avro();
+        assert!(value.validate(capture_schema()), "{value:?}");
+
+        let read = from_avro(value).unwrap();
+        assert_eq!(
+            read.properties.get("discount"),
+            Some(&CaptureValue::Null),
+            "Properties keeps a null value"
+        );
+        assert!(
+            read.system_properties.is_empty(),
+            "SystemProperties has no null branch, so a null value is left out"
         );
     }
 

@@ -38,7 +38,11 @@ pub(crate) fn capture_record(event: &StoredEvent) -> Result<CaptureRecord, amqp:
             ("correlation-id", properties.correlation_id.as_ref()),
         ];
         for (name, value) in text_properties {
-            if let Some(value) = value.and_then(capture_value) {
+            // `SystemProperties` has no null branch.
+            let value = value
+                .and_then(capture_value)
+                .filter(|value| *value != CaptureValue::Null);
+            if let Some(value) = value {
                 system_properties.insert(name.to_owned(), value);
             }
         }
@@ -99,9 +103,12 @@ fn body_bytes(message: &Message) -> Vec<u8> {
     }
 }
 
-/// Maps an AMQP value onto the capture schema's union of long, double, string and bytes.
-/// Integers widen to long, floats to double, and other scalar types are written as text. Null,
-/// lists, maps and arrays have no place in the union, so they are left out.
+/// Maps an AMQP value onto the capture schema's union of long, double, string, bytes and null.
+/// Integers widen to long, floats to double, timestamps become milliseconds since the Unix
+/// epoch, and the other scalar types, decimals included, are written as text. Lists, maps,
+/// arrays and described values have no place in the union, so they are left out.
+// NOTE: Azure does not document what its capture writes for list, map, array and described
+// property values. Leaving them out loses them from the file, but the stored event keeps them.
 fn capture_value(value: &Value) -> Option<CaptureValue> {
     if let Some(number) = value.as_i64() {
         return Some(CaptureValue::Long(number));
@@ -116,11 +123,19 @@ fn capture_value(value: &Value) -> Option<CaptureValue> {
         Value::Char(character) => CaptureValue::String(character.to_string()),
         Value::Timestamp(time) => CaptureValue::Long(time.0),
         Value::Uuid(bytes) => CaptureValue::String(format_uuid(bytes)),
+        Value::Decimal32(bytes) => CaptureValue::String(decimal_text(bytes)),
+        Value::Decimal64(bytes) => CaptureValue::String(decimal_text(bytes)),
+        Value::Decimal128(bytes) => CaptureValue::String(decimal_text(bytes)),
+        Value::Null => CaptureValue::Null,
         // A ulong above i64::MAX, the only integer `as_i64` rejects, is kept as text.
         Value::Ulong(number) => CaptureValue::String(number.to_string()),
         _ => return None,
     };
     Some(converted)
+}
+
+fn decimal_text(bytes: &[u8]) -> String {
+    amqp::decimal_to_string(bytes).unwrap_or_default()
 }
 
 fn format_uuid(bytes: &[u8; 16]) -> String {
@@ -137,7 +152,7 @@ fn format_uuid(bytes: &[u8; 16]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use amqp::{Properties, Symbol};
+    use amqp::{Properties, Symbol, Timestamp};
 
     use super::*;
 
@@ -186,7 +201,7 @@ mod tests {
             record.properties.get("flag"),
             Some(&CaptureValue::String("true".to_owned()))
         );
-        assert_eq!(record.properties.get("empty"), None);
+        assert_eq!(record.properties.get("empty"), Some(&CaptureValue::Null));
 
         assert_eq!(
             record.system_properties.get("x-opt-partition-key"),
@@ -199,6 +214,128 @@ mod tests {
         assert_eq!(
             record.system_properties.get("content-type"),
             Some(&CaptureValue::String("application/json".to_owned()))
+        );
+    }
+
+    #[test]
+    fn property_of_each_amqp_type_mapped() {
+        let uuid = [
+            0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0, 1, 2, 3, 4, 5, 6, 7,
+        ];
+        // decimal64 19.99: coefficient 1999, exponent -2, biased by 398.
+        let decimal64 = ((398u64 - 2) << 53 | 1999).to_be_bytes();
+        let mut message = Message::with_data(b"lead".to_vec());
+        message.application_properties = Some(vec![
+            ("byte".to_owned(), Value::Byte(-8)),
+            ("ubyte".to_owned(), Value::Ubyte(200)),
+            ("short".to_owned(), Value::Short(-300)),
+            ("ushort".to_owned(), Value::Ushort(60_000)),
+            ("uint".to_owned(), Value::Uint(4_000_000_000)),
+            ("long".to_owned(), Value::Long(i64::MIN)),
+            ("ulong".to_owned(), Value::Ulong(7)),
+            ("ulong-max".to_owned(), Value::Ulong(u64::MAX)),
+            ("float".to_owned(), Value::Float(1.5)),
+            ("char".to_owned(), Value::Char('é')),
+            (
+                "timestamp".to_owned(),
+                Value::Timestamp(Timestamp(1_790_000_000_123)),
+            ),
+            ("uuid".to_owned(), Value::Uuid(uuid)),
+            ("symbol".to_owned(), Value::symbol("gold")),
+            (
+                "decimal32".to_owned(),
+                Value::Decimal32(((101u32 - 1) << 23 | 25).to_be_bytes()),
+            ),
+            ("decimal64".to_owned(), Value::Decimal64(decimal64)),
+            ("list".to_owned(), Value::List(vec![Value::Int(1)])),
+            (
+                "map".to_owned(),
+                Value::Map(vec![(Value::string("a"), Value::Int(1))]),
+            ),
+        ]);
+        let event = StoredEvent {
+            sequence_number: 0,
+            offset: "0".to_owned(),
+            enqueued_time_ms: 1_790_000_000_000,
+            partition_key: None,
+            message: message.encode(),
+        };
+
+        let properties = capture_record(&event).unwrap().properties;
+        let text = |value: &str| Some(CaptureValue::String(value.to_owned()));
+        assert_eq!(
+            properties.get("byte").cloned(),
+            Some(CaptureValue::Long(-8))
+        );
+        assert_eq!(
+            properties.get("ubyte").cloned(),
+            Some(CaptureValue::Long(200))
+        );
+        assert_eq!(
+            properties.get("short").cloned(),
+            Some(CaptureValue::Long(-300))
+        );
+        assert_eq!(
+            properties.get("ushort").cloned(),
+            Some(CaptureValue::Long(60_000))
+        );
+        assert_eq!(
+            properties.get("uint").cloned(),
+            Some(CaptureValue::Long(4_000_000_000))
+        );
+        assert_eq!(
+            properties.get("long").cloned(),
+            Some(CaptureValue::Long(i64::MIN))
+        );
+        assert_eq!(
+            properties.get("ulong").cloned(),
+            Some(CaptureValue::Long(7))
+        );
+        assert_eq!(
+            properties.get("ulong-max").cloned(),
+            text("18446744073709551615")
+        );
+        assert_eq!(
+            properties.get("float").cloned(),
+            Some(CaptureValue::Double(1.5))
+        );
+        assert_eq!(properties.get("char").cloned(), text("é"));
+        assert_eq!(
+            properties.get("timestamp").cloned(),
+            Some(CaptureValue::Long(1_790_000_000_123))
+        );
+        assert_eq!(
+            properties.get("uuid").cloned(),
+            text("12345678-9abc-def0-0001-020304050607")
+        );
+        assert_eq!(properties.get("symbol").cloned(), text("gold"));
+        assert_eq!(properties.get("decimal32").cloned(), text("2.5"));
+        assert_eq!(properties.get("decimal64").cloned(), text("19.99"));
+        assert_eq!(properties.get("list"), None);
+        assert_eq!(properties.get("map"), None);
+    }
+
+    #[test]
+    fn null_ids_left_out_of_system_properties() {
+        let mut message = Message::with_data(b"lead".to_vec());
+        message.properties = Some(Properties {
+            message_id: Some(Value::Null),
+            correlation_id: Some(Value::Ulong(42)),
+            ..Properties::default()
+        });
+        let event = StoredEvent {
+            sequence_number: 0,
+            offset: "0".to_owned(),
+            enqueued_time_ms: 1_790_000_000_000,
+            partition_key: None,
+            message: message.encode(),
+        };
+
+        let record = capture_record(&event).unwrap();
+        assert_eq!(record.system_properties.get("message-id"), None);
+        assert_eq!(
+            record.system_properties.get("correlation-id"),
+            Some(&CaptureValue::Long(42))
         );
     }
 
