@@ -9,6 +9,8 @@
 mod redact;
 
 use self::redact::Redactor;
+use crate::entity::{validate_hub_name, EntityError};
+use crate::sas::{SasToken, TokenError};
 use crate::secret::Secret;
 
 /// The parts this parser reads, spelled as Azure writes them.
@@ -163,6 +165,27 @@ pub enum ConnectionStringError {
         /// A hint on where to find the value.
         hint: &'static str,
     },
+    /// `SharedAccessSignature` is not a SAS token.
+    #[error(
+        "the connection string's SharedAccessSignature is not a SAS token: {reason}. Paste the \
+         whole token, written SharedAccessSignature sr={{resource}}&sig={{signature}}\
+         &se={{expiry}}&skn={{policy}}"
+    )]
+    InvalidSharedAccessSignature {
+        /// The reason the token does not parse, which names fields but never the signature.
+        reason: String,
+    },
+    /// `EntityPath` is not an event hub name, such as a path with consumer group or partition.
+    #[error(
+        "the connection string's EntityPath `{entity_path}` is not an event hub name: it \
+         {problem}. Set EntityPath to the hub's name alone, such as EntityPath=lead, or remove it"
+    )]
+    InvalidEntityPath {
+        /// The value as written, with key-like text replaced by `***`.
+        entity_path: String,
+        /// The way the value breaks Azure's rule for event hub names.
+        problem: String,
+    },
     /// Both a key and a ready-made token were given.
     #[error("the connection string has both SharedAccessKey and SharedAccessSignature: keep one")]
     ConflictingCredentials,
@@ -263,7 +286,8 @@ impl ConnectionString {
         )?;
         let entity_path = find("EntityPath")
             .filter(|path| !path.is_empty())
-            .map(str::to_owned);
+            .map(|path| check_entity_path(path, &redactor))
+            .transpose()?;
         Ok(Self {
             endpoint,
             credential,
@@ -335,7 +359,7 @@ impl ConnectionString {
                     Credential::SharedAccessSignature(signature) => signature.expose(),
                 };
                 Err(ConnectionStringError::EntityPathMismatch {
-                    scoped: Redactor::new([secret.as_str()]).show(scoped),
+                    scoped: Redactor::new([secret.as_str()]).show_name(scoped),
                     requested: requested.to_owned(),
                 })
             }
@@ -537,9 +561,16 @@ fn parse_credential<'a>(
     let non_empty = |value: Option<&'a str>| value.filter(|value| !value.is_empty());
     match (non_empty(key), signature) {
         (Some(_), Some(_)) => Err(ConnectionStringError::ConflictingCredentials),
-        (None, Some(signature)) => Ok(Credential::SharedAccessSignature(Secret::new(
-            signature.to_owned(),
-        ))),
+        (None, Some(signature)) => {
+            SasToken::parse(signature).map_err(|error| {
+                ConnectionStringError::InvalidSharedAccessSignature {
+                    reason: token_problem(&error),
+                }
+            })?;
+            Ok(Credential::SharedAccessSignature(Secret::new(
+                signature.to_owned(),
+            )))
+        }
         (_, None) => {
             let key_name = required_part(key_name, "SharedAccessKeyName", KEY_NAME_HINT)?;
             let key = required_part(key, "SharedAccessKey", KEY_HINT)?;
@@ -548,6 +579,46 @@ fn parse_credential<'a>(
                 key: Secret::new(key.to_owned()),
             })
         }
+    }
+}
+
+/// Describes why a `SharedAccessSignature` value does not parse, in words that fit the
+/// connection string's error.
+fn token_problem(error: &TokenError) -> String {
+    match error {
+        TokenError::MissingPrefix => {
+            "it does not start with the word SharedAccessSignature and a space".to_owned()
+        }
+        TokenError::MissingField { field } => format!("it has no `{field}=` field"),
+        TokenError::DuplicateField { field } => format!("it has the `{field}=` field twice"),
+        TokenError::MalformedField => "one of its fields has no `=`".to_owned(),
+        TokenError::InvalidEncoding { field } => {
+            format!("its `{field}=` field is not valid URL-encoded UTF-8")
+        }
+        TokenError::InvalidExpiry { value } => {
+            format!("its expiry `se={value}` is not a number of seconds since the Unix epoch")
+        }
+    }
+}
+
+/// Checks that `EntityPath` is an event hub name, as Azure's connection strings scoped to a hub
+/// have it, and not a path that also names a consumer group or partition.
+fn check_entity_path(
+    entity_path: &str,
+    redactor: &Redactor<'_>,
+) -> Result<String, ConnectionStringError> {
+    match validate_hub_name(entity_path) {
+        Ok(()) => Ok(entity_path.to_owned()),
+        Err(EntityError::InvalidName { problem, .. }) => {
+            Err(ConnectionStringError::InvalidEntityPath {
+                entity_path: redactor.show_path(entity_path),
+                problem,
+            })
+        }
+        Err(other) => Err(ConnectionStringError::InvalidEntityPath {
+            entity_path: redactor.show_path(entity_path),
+            problem: other.to_string(),
+        }),
     }
 }
 
@@ -582,6 +653,15 @@ fn parse_endpoint(text: &str, redactor: &Redactor<'_>) -> Result<Endpoint, Conne
         return Err(invalid("use the sb:// scheme"));
     }
     let authority = rest.split('/').next().unwrap_or_default();
+    // A user name or password before `@` is never part of an Event Hubs endpoint, and the
+    // message must not show a password.
+    if let Some((_, host_part)) = authority.rsplit_once('@') {
+        return Err(ConnectionStringError::InvalidEndpoint {
+            endpoint: redactor.show(&format!("{scheme}://***@{host_part}/")),
+            reason: "it contains a user name or password before `@`: remove them, the \
+                     SharedAccessKeyName and SharedAccessKey parts carry the credential",
+        });
+    }
     // An IPv6 literal keeps its colons inside brackets: `[::1]:5672`.
     let (host, port_text) = match authority.strip_prefix('[') {
         Some(bracketed) => match bracketed.split_once(']') {
@@ -1209,6 +1289,147 @@ mod tests {
         assert_eq!(string.endpoint().host, "::1");
         assert_eq!(string.fully_qualified_namespace(), "[::1]:5671");
         assert_eq!(string.amqp_url(), "amqps://[::1]:5671");
+    }
+
+    #[test]
+    fn entity_path_not_a_hub_name() {
+        let error = ConnectionString::parse(&azure(";EntityPath=lead/ConsumerGroups/$Default"))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the connection string's EntityPath `lead/ConsumerGroups/$Default` is not an event \
+             hub name: it contains `/` (U+002F), which is not allowed. Set EntityPath to the \
+             hub's name alone, such as EntityPath=lead, or remove it"
+        );
+        for entity_path in [
+            "lead/",
+            "lead/Partitions/0",
+            "/lead",
+            "$cbs",
+            "-lead",
+            "lead.",
+            "sb://ns.servicebus.windows.net/lead",
+        ] {
+            let error =
+                ConnectionString::parse(&azure(&format!(";EntityPath={entity_path}"))).unwrap_err();
+            assert!(
+                matches!(
+                    &error,
+                    ConnectionStringError::InvalidEntityPath { entity_path: shown, .. }
+                        if shown == entity_path
+                ),
+                "EntityPath={entity_path} gave {error:?}"
+            );
+        }
+        // A URL-encoded value is shown as `***`, as an encoded signature would be, but the
+        // problem still names the character.
+        let encoded = ConnectionString::parse(&azure(";EntityPath=lead%20orders")).unwrap_err();
+        assert_eq!(
+            encoded,
+            ConnectionStringError::InvalidEntityPath {
+                entity_path: "***".to_owned(),
+                problem: "contains `%` (U+0025), which is not allowed".to_owned()
+            }
+        );
+        let longest = "h".repeat(256);
+        assert!(ConnectionString::parse(&azure(&format!(";EntityPath={longest}"))).is_ok());
+        let too_long = "h".repeat(257);
+        assert!(ConnectionString::parse(&azure(&format!(";EntityPath={too_long}"))).is_err());
+    }
+
+    #[test]
+    fn entity_path_mismatch_shows_mixed_case_hub() {
+        let string = ConnectionString::parse(&azure(";EntityPath=CustomerOrdersFromWeb")).unwrap();
+        assert_eq!(
+            string
+                .hub(Some("LeadsFromTheWebShop"))
+                .unwrap_err()
+                .to_string(),
+            "the connection string is scoped to event hub `CustomerOrdersFromWeb` (EntityPath), \
+             not `LeadsFromTheWebShop`: use a connection string for `LeadsFromTheWebShop` or one \
+             without EntityPath"
+        );
+        let piece_of_key = &KEY[..12];
+        let string =
+            ConnectionString::parse(&azure(&format!(";EntityPath={piece_of_key}"))).unwrap();
+        let error = string.hub(Some("lead")).unwrap_err().to_string();
+        assert!(!error.contains(piece_of_key), "{error}");
+    }
+
+    #[test]
+    fn invalid_shared_access_signature_named() {
+        let signature = "c2lnbmF0dXJlLW9mLXRoZS10b2tlbg%3D%3D";
+        let cases = [
+            (
+                format!("sr=sb%3A%2F%2Fns%2Flead&sig={signature}&se=1700000000&skn=send"),
+                "it does not start with the word SharedAccessSignature and a space",
+            ),
+            (
+                "SharedAccessSignature".to_owned(),
+                "it does not start with the word SharedAccessSignature and a space",
+            ),
+            (
+                "hello".to_owned(),
+                "it does not start with the word SharedAccessSignature and a space",
+            ),
+            (
+                format!("SharedAccessSignature sr=sb%3A%2F%2Fns%2Flead&sig={signature}&skn=send"),
+                "it has no `se=` field",
+            ),
+            (
+                format!("SharedAccessSignature sig={signature}&se=1700000000&skn=send"),
+                "it has no `sr=` field",
+            ),
+            (
+                format!(
+                    "SharedAccessSignature sr=a&sig={signature}&se=1700000000&skn=send&sig=other"
+                ),
+                "it has the `sig=` field twice",
+            ),
+            (
+                format!("SharedAccessSignature sr=a&sig={signature}&se=tomorrow&skn=send"),
+                "its expiry `se=tomorrow` is not a number of seconds since the Unix epoch",
+            ),
+        ];
+        for (token, reason) in cases {
+            let error = ConnectionString::parse(&format!(
+                "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessSignature={token}"
+            ))
+            .unwrap_err();
+            assert_eq!(
+                error,
+                ConnectionStringError::InvalidSharedAccessSignature {
+                    reason: reason.to_owned()
+                },
+                "token {token}"
+            );
+            assert!(!error.to_string().contains(signature));
+        }
+        assert_eq!(
+            ConnectionString::parse(
+                "Endpoint=sb://ns/;SharedAccessSignature=SharedAccessSignature sr=a&sig=b&se=x&skn=c"
+            )
+            .unwrap_err()
+            .to_string(),
+            "the connection string's SharedAccessSignature is not a SAS token: its expiry `se=x` \
+             is not a number of seconds since the Unix epoch. Paste the whole token, written \
+             SharedAccessSignature sr={resource}&sig={signature}&se={expiry}&skn={policy}"
+        );
+    }
+
+    #[test]
+    fn endpoint_user_info_rejected_and_hidden() {
+        let error = ConnectionString::parse(&format!(
+            "Endpoint=sb://admin:Pa55word@ns.servicebus.windows.net/;SharedAccessKeyName=k;\
+             SharedAccessKey={KEY}"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the Endpoint `sb://***@ns.servicebus.windows.net/` is invalid: it contains a user \
+             name or password before `@`: remove them, the SharedAccessKeyName and \
+             SharedAccessKey parts carry the credential"
+        );
     }
 
     /// Parts that malformed strings are made of, with the key in every place a paste can put it.

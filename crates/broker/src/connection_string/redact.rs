@@ -35,16 +35,34 @@ impl<'a> Redactor<'a> {
     /// Returns `text` with every secret and every key-like run of base64 characters replaced by
     /// `***`. A text that is a piece of a secret is hidden whole.
     pub(super) fn show(&self, text: &str) -> String {
+        hide_key_like_runs(&self.show_name(text))
+    }
+
+    /// Returns an entity name with every secret replaced by `***`, and the whole name when it is
+    /// a piece of a secret. Unlike [`Redactor::show`], it keeps mixed-case runs such as
+    /// `CustomerOrdersFromWeb`: names have them, and a name cannot be a whole key because it
+    /// contains no `+`, `/` or `=`.
+    pub(super) fn show_name(&self, name: &str) -> String {
         let piece_of_secret =
-            text.len() >= MIN_SECRET_LEN && self.secrets.iter().any(|secret| secret.contains(text));
+            name.len() >= MIN_SECRET_LEN && self.secrets.iter().any(|secret| secret.contains(name));
         if piece_of_secret {
             return HIDDEN.to_owned();
         }
-        let mut shown = text.to_owned();
-        for secret in &self.secrets {
-            shown = shown.replace(secret, HIDDEN);
-        }
-        hide_key_like_runs(&shown)
+        self.secrets.iter().fold(name.to_owned(), |shown, secret| {
+            shown.replace(secret, HIDDEN)
+        })
+    }
+
+    /// Returns a path such as `lead/ConsumerGroups/$Default` as [`Redactor::show`] would show
+    /// each of its `/`-separated segments, after hiding every secret in the whole path. Segments
+    /// are looked at one by one because `/` is a base64 character, so a whole path of names
+    /// would look like a key.
+    pub(super) fn show_path(&self, path: &str) -> String {
+        self.show_name(path)
+            .split('/')
+            .map(|segment| self.show(segment))
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
