@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use course::Team;
@@ -40,6 +40,10 @@ const TICK: Duration = Duration::from_millis(10);
 
 /// The fastest pace the creator keeps: 10,000 customers per second.
 pub const MIN_PACE: Duration = Duration::from_micros(100);
+
+/// The maximum number of customers one round creates, in one transaction: 50 ms at the
+/// fastest pace. A round further behind leaves the rest, so one transaction stays short.
+const MAX_ROUND: u64 = 500;
 
 /// Opens the Customer team's store.
 pub fn open_store(path: &Path) -> Result<TeamStore, StoreError> {
@@ -129,29 +133,29 @@ impl CustomerCreator {
     /// Creates customers at `pace`, one every `pace` while not paused, until the limit. Paces
     /// shorter than [`TICK`] create the customers due in each tick in one transaction.
     pub async fn run(self, mut pace: watch::Receiver<Duration>, mut paused: watch::Receiver<bool>) {
-        // Customers due but not yet created, in fractions of one, so paces that do not divide
-        // the tick keep their rate.
-        let mut due = 0.0_f64;
+        let mut pacer = Pacer::new(Instant::now());
         loop {
             let current = *pace.borrow_and_update();
-            let wait = current.max(TICK);
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
+                _ = tokio::time::sleep(current.max(TICK)) => {}
                 // A new pace takes effect at once instead of after the old wait.
                 changed = pace.changed() => {
                     if changed.is_err() {
                         return;
                     }
-                    due = 0.0;
+                    pacer.restart(Instant::now());
                     continue;
                 }
             }
-            let _ = paused.wait_for(|paused| !*paused).await;
-            due += wait.as_secs_f64() / current.max(MIN_PACE).as_secs_f64();
-            let count = due.floor();
-            due -= count;
-            match self.create_batch(count as u64) {
-                Ok(0) if count >= 1.0 => {
+            if *paused.borrow() {
+                let _ = paused.wait_for(|paused| !*paused).await;
+                // Time spent paused creates nothing.
+                pacer.restart(Instant::now());
+                continue;
+            }
+            let count = pacer.due(Instant::now(), current);
+            match self.create_batch(count) {
+                Ok(0) if count > 0 => {
                     tracing::info!(limit = ?self.limit, "every customer of the run is created");
                     return;
                 }
@@ -159,6 +163,47 @@ impl CustomerCreator {
                 Err(error) => tracing::warn!(%error, "creating customers failed; retrying"),
             }
         }
+    }
+}
+
+/// How many customers each round of the creator makes.
+///
+/// What is due follows the time that really passed since the last round, the round's own work
+/// included, so a fast pace is kept as long as the machine keeps up. A round creates at most
+/// [`MAX_ROUND`] customers, and what it leaves beyond that is not made up later.
+#[derive(Debug, Clone, Copy)]
+struct Pacer {
+    last_round: Instant,
+    /// The fraction of a customer carried to the next round, so paces that do not divide the
+    /// time between rounds keep their rate.
+    carried: f64,
+}
+
+impl Pacer {
+    fn new(now: Instant) -> Self {
+        Pacer {
+            last_round: now,
+            carried: 0.0,
+        }
+    }
+
+    /// Starts counting again from `now`, as after a pause or a new pace.
+    fn restart(&mut self, now: Instant) {
+        *self = Pacer::new(now);
+    }
+
+    /// Returns the customers due at `now` at `pace`, and starts the next round there.
+    fn due(&mut self, now: Instant, pace: Duration) -> u64 {
+        let elapsed = now.saturating_duration_since(self.last_round);
+        self.last_round = now;
+        let due = self.carried + elapsed.as_secs_f64() / pace.max(MIN_PACE).as_secs_f64();
+        if due >= MAX_ROUND as f64 {
+            self.carried = 0.0;
+            return MAX_ROUND;
+        }
+        let count = due.floor();
+        self.carried = due - count;
+        count as u64
     }
 }
 
@@ -257,5 +302,65 @@ impl EventHandler for CustomerFollower {
             |decoded| self.record_all(decoded),
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FASTEST: Duration = MIN_PACE;
+
+    #[test]
+    fn pacer_counts_the_round_work() {
+        let start = Instant::now();
+        let mut pacer = Pacer::new(start);
+        // A 10 ms tick, then 15 ms of work before the next round: 25 ms at 10,000 a second.
+        assert_eq!(pacer.due(start + Duration::from_millis(10), FASTEST), 100);
+        assert_eq!(pacer.due(start + Duration::from_millis(35), FASTEST), 250);
+    }
+
+    #[test]
+    fn pacer_carries_fractions_over() {
+        let start = Instant::now();
+        let mut pacer = Pacer::new(start);
+        let pace = Duration::from_millis(4);
+        // 10 ms at one customer every 4 ms: 2.5 customers, so 2, then 3.
+        assert_eq!(pacer.due(start + Duration::from_millis(10), pace), 2);
+        assert_eq!(pacer.due(start + Duration::from_millis(20), pace), 3);
+    }
+
+    #[test]
+    fn pacer_caps_a_late_round() {
+        let start = Instant::now();
+        let mut pacer = Pacer::new(start);
+        assert_eq!(
+            pacer.due(start + Duration::from_secs(2), FASTEST),
+            MAX_ROUND
+        );
+        // The 19,500 customers left behind are not made up.
+        assert_eq!(
+            pacer.due(start + Duration::from_millis(2_010), FASTEST),
+            100
+        );
+    }
+
+    #[test]
+    fn pacer_keeps_fastest_pace() {
+        let start = Instant::now();
+        let mut pacer = Pacer::new(start);
+        assert_eq!(
+            pacer.due(start + Duration::from_millis(10), Duration::ZERO),
+            100
+        );
+    }
+
+    #[test]
+    fn pacer_restart_forgets_earlier_time() {
+        let start = Instant::now();
+        let mut pacer = Pacer::new(start);
+        let resumed = start + Duration::from_secs(60);
+        pacer.restart(resumed);
+        assert_eq!(pacer.due(resumed + Duration::from_millis(10), FASTEST), 100);
     }
 }
