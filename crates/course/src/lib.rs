@@ -17,6 +17,7 @@
 
 mod attendee;
 mod build;
+mod count;
 mod environment;
 pub mod exercise;
 pub mod export;
@@ -31,6 +32,7 @@ mod step;
 mod team;
 
 pub use attendee::{Attendee, NAMESPACE_VARIABLE};
+pub use count::counted;
 pub use environment::{Environment, Region, RegionError, UnknownEnvironment};
 pub use exercise::{exercise, ExerciseAttempt, ExerciseField, Verdict};
 pub use flow::{event_types, EventConsumer, EventType};
