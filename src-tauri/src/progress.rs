@@ -24,6 +24,8 @@ pub(crate) enum RowState {
     Unchanged,
     /// Left out.
     Skipped,
+    /// Never tried because an earlier failure stopped the Apply.
+    NotAttempted,
     /// Deleted by a teardown.
     Deleted,
     /// Failed.
@@ -70,6 +72,7 @@ impl ProgressRows {
             State::Done => (RowState::Created, None),
             State::Unchanged => (RowState::Unchanged, None),
             State::Skipped { reason } => (RowState::Skipped, Some(reason.clone())),
+            State::NotAttempted { reason } => (RowState::NotAttempted, Some(reason.clone())),
             State::Failed { reason } => (RowState::Failed, Some(reason.clone())),
         };
         ProgressEvent {
@@ -126,6 +129,26 @@ mod tests {
                 RowState::InProgress,
                 RowState::Deleted,
             ]
+        );
+    }
+
+    #[test]
+    fn not_attempted_keeps_reason() {
+        let mut rows = ProgressRows::default();
+        let row = rows.row(&event(
+            "a",
+            State::NotAttempted {
+                reason: "apply stopped when hub `b` failed".to_string(),
+            },
+        ));
+        assert_eq!(row.state, RowState::NotAttempted);
+        assert_eq!(
+            row.detail.as_deref(),
+            Some("apply stopped when hub `b` failed")
+        );
+        assert_eq!(
+            serde_json::to_value(row.state).unwrap(),
+            serde_json::json!("not_attempted")
         );
     }
 

@@ -28,7 +28,7 @@ pub(crate) struct ResourceOutcome {
     pub(crate) id: String,
     /// The resource's role, such as "hub `customer`".
     pub(crate) title: String,
-    /// `created`, `updated`, `unchanged`, `skipped` or `failed`.
+    /// `created`, `updated`, `unchanged`, `skipped`, `not_attempted` or `failed`.
     pub(crate) outcome: String,
     /// The changes made, the reason for a skip, or the failure, in plain words.
     pub(crate) detail: Option<String>,
@@ -45,8 +45,12 @@ pub(crate) struct ApplyRecord {
     pub(crate) updated: usize,
     /// Resources already as planned.
     pub(crate) unchanged: usize,
-    /// Resources left out.
+    /// Resources left out by the plan's options.
     pub(crate) skipped: usize,
+    /// Resources never tried because the failure stopped the Apply first. Results saved before
+    /// this count existed read as 0.
+    #[serde(default)]
+    pub(crate) not_attempted: usize,
     /// The failure that stopped the Apply, if one did.
     pub(crate) failure: Option<String>,
     /// Resource group locks that could not be removed, each with the reason.
@@ -63,6 +67,7 @@ impl ApplyRecord {
             updated: summary.updated,
             unchanged: summary.unchanged,
             skipped: summary.skipped,
+            not_attempted: summary.not_attempted,
             failure: summary
                 .failed
                 .map(|(id, reason)| failure_message(&id, &reason, &events)),
@@ -85,6 +90,8 @@ impl ApplyRecord {
             created = self.created,
             updated = self.updated,
             unchanged = self.unchanged,
+            skipped = self.skipped,
+            not_attempted = self.not_attempted,
             failed = self.failure.is_some(),
             "applied a step"
         );
@@ -129,6 +136,7 @@ fn final_states(events: Vec<Event>) -> Vec<ResourceOutcome> {
             }
             State::Unchanged => ("unchanged", None),
             State::Skipped { reason } => ("skipped", Some(reason)),
+            State::NotAttempted { reason } => ("not_attempted", Some(reason)),
             State::Failed { reason } => ("failed", Some(reason)),
         };
         outcomes.push(ResourceOutcome {
@@ -677,5 +685,61 @@ mod tests {
         assert_eq!(outcomes[0].outcome, "created");
         assert_eq!(outcomes[1].outcome, "updated");
         assert_eq!(outcomes[1].detail.as_deref(), Some("partitions differ"));
+    }
+
+    #[test]
+    fn stopped_apply_records_not_attempted() {
+        let event = |id: &str, state: State| Event {
+            step: Some(StepId::SharedPlatform),
+            id: id.to_string(),
+            title: format!("hub `{id}`"),
+            state,
+        };
+        let summary = Summary {
+            not_attempted: 1,
+            failed: Some(("a".to_string(), "quota exceeded".to_string())),
+            ..Summary::default()
+        };
+        let reason = "apply stopped when hub `a` failed".to_string();
+
+        let record = ApplyRecord::new(
+            summary,
+            vec![
+                event(
+                    "a",
+                    State::Failed {
+                        reason: "quota exceeded".to_string(),
+                    },
+                ),
+                event("b", State::NotAttempted { reason }),
+            ],
+        );
+
+        assert_eq!(record.not_attempted, 1);
+        assert_eq!(record.skipped, 0);
+        assert_eq!(record.resources[1].outcome, "not_attempted");
+        assert_eq!(
+            record.resources[1].detail.as_deref(),
+            Some("apply stopped when hub `a` failed")
+        );
+    }
+
+    #[test]
+    fn saved_record_without_not_attempted_reads_zero() {
+        let saved = serde_json::json!({
+            "finished_at": 1,
+            "created": 2,
+            "updated": 0,
+            "unchanged": 0,
+            "skipped": 1,
+            "failure": null,
+            "stuck_locks": [],
+            "resources": [],
+        });
+
+        let record: ApplyRecord = serde_json::from_value(saved).unwrap();
+
+        assert_eq!(record.not_attempted, 0);
+        assert_eq!(record.created, 2);
     }
 }

@@ -117,8 +117,10 @@ pub struct Summary {
     pub updated: usize,
     /// Resources already as planned.
     pub unchanged: usize,
-    /// Resources left out.
+    /// Resources left out by the plan's options, such as an opt-in resource not asked for.
     pub skipped: usize,
+    /// Resources of the failed step that were never tried because apply stopped first.
+    pub not_attempted: usize,
     /// The resource that failed and why; apply stops there.
     pub failed: Option<(String, String)>,
     /// Locks that could not be removed, with the reason; remove them by hand.
@@ -254,6 +256,9 @@ impl<'a> Applier<'a> {
             if summary.failed.is_none() {
                 self.apply_step(step.id, &step.resources, &mut summary)
                     .await;
+            } else {
+                let stop = "apply stopped when a resource group lock failed";
+                self.abandon(step.id, &step.resources, stop, &mut summary);
             }
             self.unlock_groups(step.id, &locks, &mut summary).await;
             if summary.failed.is_some() {
@@ -279,14 +284,29 @@ impl<'a> Applier<'a> {
                             reason: reason.clone(),
                         },
                     );
-                    for later in &resources[index + 1..] {
-                        let reason = format!("not attempted because {} failed", resource.title);
-                        self.emit(step, later, State::Skipped { reason });
-                    }
+                    let failed = crate::verify::label(&resource.title, &resource.name);
+                    let stop = format!("apply stopped when {failed} failed");
+                    self.abandon(step, &resources[index + 1..], &stop, summary);
                     summary.failed = Some((resource.id.clone(), reason));
                     return;
                 }
             }
+        }
+    }
+
+    /// Reports `resources` as never tried because of `stop`, and counts them. A resource that
+    /// the options leave out, such as the opt-in Databricks workspace, is still reported and
+    /// counted as skipped, since apply would not have tried it either way.
+    fn abandon(&self, step: StepId, resources: &[Resource], stop: &str, summary: &mut Summary) {
+        for resource in resources {
+            if let Some(reason) = self.skip_reason(resource) {
+                self.emit(step, resource, State::Skipped { reason });
+                summary.skipped += 1;
+                continue;
+            }
+            let reason = stop.to_string();
+            self.emit(step, resource, State::NotAttempted { reason });
+            summary.not_attempted += 1;
         }
     }
 

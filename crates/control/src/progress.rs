@@ -28,6 +28,11 @@ pub enum State {
         /// Why.
         reason: String,
     },
+    /// Never tried because an earlier failure stopped the apply, with that failure.
+    NotAttempted {
+        /// Which failure stopped the apply.
+        reason: String,
+    },
     /// Failed, with the reason.
     Failed {
         /// Why, in ARM's words where ARM gave them.

@@ -75,7 +75,7 @@ pub async fn verify(
 /// Names a resource by its title and name. The name is left out when the title already
 /// contains it (``hub `customer` ``), and set apart when the title ends with another
 /// resource's name, so that no two names in backticks stand side by side unexplained.
-fn label(title: &str, name: &str) -> String {
+pub(crate) fn label(title: &str, name: &str) -> String {
     if title.contains(&format!("`{name}`")) {
         title.to_owned()
     } else if title.ends_with('`') {

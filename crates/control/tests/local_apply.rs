@@ -378,3 +378,47 @@ async fn early_step_names_resource_groups() {
         "{reason}"
     );
 }
+
+#[tokio::test]
+async fn stopped_apply_counts_resources_not_attempted() {
+    let harness = Harness::start().await;
+    let plan = plan_for("dgrf");
+    let mut options = control::apply::Options::all(control::apply::TargetKind::Local);
+    options.steps = vec![StepId::SharedPlatform];
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+
+    let summary = control::apply::Applier::new(
+        &harness.client,
+        harness.server.target(),
+        &plan,
+        options,
+        Some(sender),
+    )
+    .apply()
+    .await;
+
+    let mut not_attempted = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let control::progress::State::NotAttempted { reason } = event.state {
+            not_attempted.push(reason);
+        }
+    }
+    let step_size = plan
+        .steps
+        .iter()
+        .find(|step| step.id == StepId::SharedPlatform)
+        .unwrap()
+        .resources
+        .len();
+    // The broker namespace fails, and the Databricks workspace is skipped as on every Local
+    // apply, so the rest of the step is not attempted.
+    assert!(summary.failed.is_some());
+    assert_eq!(summary.skipped, 1);
+    assert_eq!(summary.not_attempted, step_size - 2);
+    assert_eq!(not_attempted.len(), summary.not_attempted);
+    assert!(
+        not_attempted.iter().all(|reason| reason
+            == "apply stopped when broker namespace `dv-events001-ehns-eun-dgrf` failed"),
+        "{not_attempted:?}"
+    );
+}

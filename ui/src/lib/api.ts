@@ -199,8 +199,8 @@ export interface ExerciseLog {
 export interface ResourceOutcome {
   id: string;
   title: string;
-  outcome: "created" | "updated" | "unchanged" | "skipped" | "failed";
-  /** The changes made, the reason for a skip, or the failure. */
+  outcome: "created" | "updated" | "unchanged" | "skipped" | "not_attempted" | "failed";
+  /** The changes made, the reason for a skip, the failure that stopped the Apply, or its own. */
   detail: string | null;
 }
 
@@ -212,6 +212,8 @@ export interface ApplyRecord {
   updated: number;
   unchanged: number;
   skipped: number;
+  /** Resources never tried because the failure stopped the Apply first. */
+  not_attempted: number;
   failure: string | null;
   stuck_locks: string[];
   resources: ResourceOutcome[];
@@ -335,6 +337,7 @@ export type RowState =
   | "updated"
   | "unchanged"
   | "skipped"
+  | "not_attempted"
   | "deleted"
   | "failed";
 

@@ -235,6 +235,7 @@ describe("updateLines", () => {
       updated: 1,
       unchanged: 0,
       skipped: 0,
+      not_attempted: 0,
       failure: null,
       stuck_locks: [],
       resources: [

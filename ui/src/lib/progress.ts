@@ -16,6 +16,7 @@ export const STATE_LABELS: Record<RowState, string> = {
   updated: "updated",
   unchanged: "unchanged",
   skipped: "skipped",
+  not_attempted: "not attempted",
   deleted: "deleted",
   failed: "failed",
 };
@@ -26,6 +27,7 @@ const FINAL_STATES: readonly RowState[] = [
   "updated",
   "unchanged",
   "skipped",
+  "not_attempted",
   "deleted",
   "failed",
 ];

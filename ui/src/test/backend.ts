@@ -405,6 +405,7 @@ function provisioningResult(
       updated: 0,
       unchanged: before ? plan.resources.length : 0,
       skipped: 0,
+      not_attempted: 0,
       failure: null,
       stuck_locks: [],
       resources: plan.resources.map((resource) => ({

@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use control::apply::{Action, Applier, Options, TargetKind};
+use control::apply::{Action, Applier, Options, Summary, TargetKind};
 use control::local::LocalEffects;
 use control::progress::{Event, State};
 use control::secrets::{Keychain, SecretStore};
 use control::session::{Session, SessionError};
 use control::signin::{check_providers, Method, SignIn, SignInFault, AZURE_CLI_CLIENT_ID};
-use course::{Billing, StepId};
+use course::{counted, Billing, StepId};
 use local::LiveEffects;
 
 use crate::cmd::attendee::AttendeeArgs;
@@ -280,10 +280,7 @@ async fn apply(
     if global.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        println!(
-            "created {}, updated {}, unchanged {}, skipped {}",
-            summary.created, summary.updated, summary.unchanged, summary.skipped
-        );
+        println!("{}", summary_line(&summary));
     }
     for (lock, reason) in &summary.stuck_locks {
         eprintln!("warning: lock `{lock}` is still in place ({reason}); remove it by hand");
@@ -295,13 +292,28 @@ async fn apply(
     Ok(())
 }
 
+/// Formats the counts of an apply. Resources that a failure kept from being tried are counted
+/// apart from those the plan's options left out, and only when there are any.
+fn summary_line(summary: &Summary) -> String {
+    let mut line = format!(
+        "created {}, updated {}, unchanged {}, skipped {}",
+        summary.created, summary.updated, summary.unchanged, summary.skipped
+    );
+    if summary.not_attempted > 0 {
+        line.push_str(&format!(", not attempted {}", summary.not_attempted));
+    }
+    line
+}
+
 /// Prints what an Azure apply will do, and which resources bill while they exist.
 fn print_preview(changes: &[control::apply::Change]) {
     let mut table = Table::new(&["step", "resource", "name", "action"]);
     for change in changes {
         let action = match &change.action {
             Action::Create => "create".to_string(),
-            Action::Update { drifts } => format!("update ({} changes)", drifts.len()),
+            Action::Update { drifts } => {
+                format!("update ({})", counted(drifts.len(), "change", "changes"))
+            }
             Action::Unchanged => "unchanged".to_string(),
             Action::Skip { reason } => format!("skip: {reason}"),
             Action::Refuse { reason } => format!("refuse: {reason}"),
@@ -371,6 +383,7 @@ fn progress_text(event: &Event) -> Option<String> {
         State::Done => format!("done       {}", event.title),
         State::Unchanged => format!("unchanged  {}", event.title),
         State::Skipped { reason } => format!("skipped    {}: {reason}", event.title),
+        State::NotAttempted { reason } => format!("not attempted  {}: {reason}", event.title),
         State::Failed { reason } => format!("failed     {}: {reason}", event.title),
     };
     Some(format!("  {line}"))
@@ -399,6 +412,50 @@ mod tests {
             "  updating   capture blob service\n             capture blob service has no \
              versioning; the plan says on\n             capture blob service has no change \
              feed; the plan says on"
+        );
+    }
+
+    #[test]
+    fn summary_counts_resources_not_attempted() {
+        let summary = Summary {
+            skipped: 1,
+            not_attempted: 9,
+            ..Summary::default()
+        };
+
+        assert_eq!(
+            summary_line(&summary),
+            "created 0, updated 0, unchanged 0, skipped 1, not attempted 9"
+        );
+    }
+
+    #[test]
+    fn summary_leaves_out_zero_not_attempted() {
+        let summary = Summary {
+            created: 3,
+            ..Summary::default()
+        };
+
+        assert_eq!(
+            summary_line(&summary),
+            "created 3, updated 0, unchanged 0, skipped 0"
+        );
+    }
+
+    #[test]
+    fn not_attempted_resource_names_the_failure() {
+        let event = Event {
+            step: Some(StepId::SharedPlatform),
+            id: "/eventhubs/lead".to_owned(),
+            title: "hub `lead`".to_owned(),
+            state: State::NotAttempted {
+                reason: "apply stopped when namespace `ns` failed".to_owned(),
+            },
+        };
+
+        assert_eq!(
+            progress_text(&event).unwrap(),
+            "  not attempted  hub `lead`: apply stopped when namespace `ns` failed"
         );
     }
 

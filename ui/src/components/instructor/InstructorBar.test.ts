@@ -398,6 +398,7 @@ describe("reset to start", () => {
           updated: 0,
           unchanged: 0,
           skipped: 0,
+          not_attempted: 0,
           failure: null,
           stuck_locks: [],
           resources: [],
