@@ -33,6 +33,7 @@ use ::flow::{start_flow, FlowConfig, FlowReport};
 use anyhow::{bail, Context};
 use clap::Args;
 use control::secrets::Keychain;
+use course::counted;
 use local::LocalStack;
 
 use crate::cmd::apply::TargetChoice;
@@ -288,7 +289,11 @@ fn unfinished(report: &FlowReport, customers: u64) -> String {
         .map(|check| format!("{} ({})", check.name, check.detail))
         .collect();
     if failed.is_empty() {
-        format!("{} of {customers} customers created", report.customers)
+        format!(
+            "{} of {} created",
+            report.customers,
+            counted(customers, "customer", "customers")
+        )
     } else {
         failed.join("; ")
     }
@@ -540,8 +545,9 @@ impl NoticePrinter {
         let mut new = Vec::new();
         if first_number > self.next_number {
             let missed = first_number - self.next_number;
+            let missed = counted(missed, "notice", "notices");
             new.push(format!(
-                "{missed} notices came faster than they could be printed and were dropped"
+                "{missed} dropped, because notices came faster than they could be printed"
             ));
             self.next_number = first_number;
         }
@@ -583,12 +589,21 @@ type Progress = [u64; 5];
 fn show_progress(report: &FlowReport, last_shown: Option<Progress>) -> Option<Progress> {
     let counts = progress(report);
     if last_shown != Some(counts) {
-        eprintln!(
-            "progress: {} customers, {} leads, {} sales, {} purchases, {} parked",
-            counts[0], counts[1], counts[2], counts[3], counts[4]
-        );
+        eprintln!("{}", progress_line(counts));
     }
     Some(counts)
+}
+
+/// Formats the counts of a progress line, such as "progress: 1 customer, 0 leads, …".
+fn progress_line(counts: Progress) -> String {
+    let [customers, leads, sales, purchases, parked] = counts;
+    format!(
+        "progress: {}, {}, {}, {}, {parked} parked",
+        counted(customers, "customer", "customers"),
+        counted(leads, "lead", "leads"),
+        counted(sales, "sale", "sales"),
+        counted(purchases, "purchase", "purchases"),
+    )
 }
 
 fn done(report: &FlowReport, poisoned: bool) -> bool {
@@ -676,19 +691,6 @@ fn print_report(report: &FlowReport) {
     println!("{}", checks.render());
 }
 
-/// Returns "1 lead" or "N leads".
-fn counted<N: std::fmt::Display + PartialEq + From<u8>>(
-    count: N,
-    singular: &str,
-    plural: &str,
-) -> String {
-    if count == N::from(1) {
-        format!("1 {singular}")
-    } else {
-        format!("{count} {plural}")
-    }
-}
-
 /// Explains why the `parked` hub contains more events than were parked, when it does. Every
 /// consumer group that reads an event it cannot handle parks a copy of its own.
 fn parked_copies(sources: usize, parked: &[ParkedEvent]) -> Option<String> {
@@ -767,10 +769,15 @@ mod tests {
     }
 
     #[test]
-    fn counts_singular_and_plural() {
-        assert_eq!(counted(1u64, "lead", "leads"), "1 lead");
-        assert_eq!(counted(0u64, "lead", "leads"), "0 leads");
-        assert_eq!(counted(30usize, "customer", "customers"), "30 customers");
+    fn progress_line_counts_one_in_singular() {
+        assert_eq!(
+            progress_line([1, 1, 1, 1, 1]),
+            "progress: 1 customer, 1 lead, 1 sale, 1 purchase, 1 parked"
+        );
+        assert_eq!(
+            progress_line([2, 0, 3, 4, 0]),
+            "progress: 2 customers, 0 leads, 3 sales, 4 purchases, 0 parked"
+        );
     }
 
     #[test]
@@ -840,9 +847,20 @@ mod tests {
         let new = printer.take_new(10, &numbered(10..12));
         assert_eq!(
             new[0],
-            "8 notices came faster than they could be printed and were dropped"
+            "8 notices dropped, because notices came faster than they could be printed"
         );
         assert_eq!(new[1..], numbered(10..12));
         assert_eq!(printer.printed.len(), 5);
+    }
+
+    #[test]
+    fn one_dropped_notice_in_singular() {
+        let mut printer = NoticePrinter::default();
+        printer.take_new(0, &numbered(0..2));
+        let new = printer.take_new(3, &numbered(3..4));
+        assert_eq!(
+            new[0],
+            "1 notice dropped, because notices came faster than they could be printed"
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use anyhow::bail;
 use clap::Args;
+use course::counted;
 
 use crate::cmd::apply::{StepArgs, TargetArgs};
 use crate::cmd::attendee::AttendeeArgs;
@@ -40,17 +41,54 @@ pub(crate) async fn run(args: VerifyArgs, global: &Global) -> anyhow::Result<()>
             eprintln!("skipped: {}", skipped.message);
         }
         if report.is_clean() {
-            println!("{} resources match the plan", report.checked);
+            println!("{}", clean_line(report.checked));
         }
     }
     if !report.is_clean() {
-        let count = report.findings.len();
-        let noun = if count == 1 {
-            "difference"
-        } else {
-            "differences"
-        };
-        bail!("verify found {count} {noun} from the plan: run `eda-workshop apply` to fix them");
+        bail!("{}", differences_error(report.findings.len()));
     }
     Ok(())
+}
+
+/// Formats the line of a verify that found no difference.
+fn clean_line(checked: usize) -> String {
+    let resources = counted(checked, "resource matches", "resources match");
+    format!("{resources} the plan")
+}
+
+/// Formats the error of a verify that found `count` differences.
+fn differences_error(count: usize) -> String {
+    let (differences, them) = if count == 1 {
+        ("1 difference".to_string(), "it")
+    } else {
+        (format!("{count} differences"), "them")
+    };
+    format!("verify found {differences} from the plan: run `eda-workshop apply` to fix {them}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_difference_in_singular() {
+        assert_eq!(
+            differences_error(1),
+            "verify found 1 difference from the plan: run `eda-workshop apply` to fix it"
+        );
+    }
+
+    #[test]
+    fn differences_in_plural() {
+        assert_eq!(
+            differences_error(3),
+            "verify found 3 differences from the plan: run `eda-workshop apply` to fix them"
+        );
+    }
+
+    #[test]
+    fn clean_verify_counts_resources() {
+        assert_eq!(clean_line(1), "1 resource matches the plan");
+        assert_eq!(clean_line(12), "12 resources match the plan");
+    }
 }
