@@ -219,12 +219,18 @@ fn counts_repeat_and_resume() {
     let again = run(flow(folders[0].path(), "42", "10", &[]), "the resumed flow");
     let resumed = report(&again);
     assert!(
-        stderr_of(&again).contains("Resuming the flow on namespace dv-events001-ehns-eun-flowt"),
+        stderr_of(&again)
+            .contains("The flow on namespace dv-events001-ehns-eun-flowt had already finished"),
         "{}",
         stderr_of(&again)
     );
     assert!(
-        stderr_of(&again).contains("had already finished, so this run had nothing to do"),
+        stderr_of(&again).contains("so this run has nothing to do"),
+        "{}",
+        stderr_of(&again)
+    );
+    assert!(
+        !stderr_of(&again).contains("Resuming the flow"),
         "{}",
         stderr_of(&again)
     );

@@ -175,16 +175,8 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
         report,
         waiting_for_capture,
         partition_stopped,
-        resumed,
     } = outcome?;
 
-    if resumed && report.finished() && nothing_moved(&report) {
-        eprintln!(
-            "The flow on namespace {} had already finished, so this run had nothing to do and \
-             reports the finished run's counts. Run it with --reset to start over.",
-            attendee.namespace()
-        );
-    }
     if global.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -207,15 +199,6 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Returns whether this run published and consumed nothing, as a run that resumes a finished
-/// flow does.
-fn nothing_moved(report: &FlowReport) -> bool {
-    report
-        .lanes
-        .iter()
-        .all(|lane| lane.counts.published == 0 && lane.counts.consumed == 0)
 }
 
 /// Returns the error of a run that ended at `--timeout` with events unaccounted for. It gives
@@ -259,8 +242,6 @@ struct Outcome {
     waiting_for_capture: Option<String>,
     /// Whether a consumer stopped reading a partition at an event it kept failing on.
     partition_stopped: bool,
-    /// Whether the run resumed the state of an earlier run.
-    resumed: bool,
 }
 
 fn check_poison_hub(hub: Option<&str>) -> anyhow::Result<()> {
@@ -319,14 +300,18 @@ async fn run_on_stack(
         );
     };
     let (prepared, mut record, resumed) = prepared?;
-    let (report, partition_stopped) =
-        drive(&prepared, &mut record, args.inject_poison.as_deref()).await?;
+    let (report, partition_stopped) = drive(
+        &prepared,
+        &mut record,
+        resumed,
+        args.inject_poison.as_deref(),
+    )
+    .await?;
     let waiting_for_capture = waiting_for_capture(&report, &prepared.config, args.demo_timing);
     Ok(Outcome {
         report,
         waiting_for_capture,
         partition_stopped,
-        resumed,
     })
 }
 
@@ -371,21 +356,33 @@ async fn prepare(
         );
     }
     let state = claim_state(&prepared.config)?;
-    match &state {
-        StateStart::Fresh(_) => eprintln!(
+    // A resumed state is announced once the flow has started, because only its first report
+    // shows whether the earlier run had already finished.
+    if let StateStart::Fresh(_) = &state {
+        eprintln!(
             "Running the flow on namespace {} with its state in {}.",
             prepared.namespace,
             prepared.config.data_folder.display()
-        ),
-        StateStart::Resumed(_) => eprintln!(
-            "Resuming the flow on namespace {} from its state in {}.",
-            prepared.namespace,
-            prepared.config.data_folder.display()
-        ),
+        );
     }
     let record = state.record().clone();
     let resumed = matches!(state, StateStart::Resumed(_));
     Ok((prepared, record, resumed))
+}
+
+/// Returns the line that announces a resumed state: that the run goes on from it, or that the
+/// earlier run had already finished, so this one only reports its counts.
+fn resume_line(namespace: &str, folder: &std::path::Path, finished: bool) -> String {
+    let folder = folder.display();
+    if finished {
+        format!(
+            "The flow on namespace {namespace} had already finished with its state in {folder}, \
+             so this run has nothing to do and reports the finished run's counts. Run it with \
+             --reset to start over."
+        )
+    } else {
+        format!("Resuming the flow on namespace {namespace} from its state in {folder}.")
+    }
 }
 
 /// Returns why no lead can be sold when capture has written no file of hub `lead` yet, with
@@ -461,12 +458,19 @@ fn configure(prepared: &mut LocalFlow, args: &FlowArgs, capture_window: Duration
 async fn drive(
     prepared: &LocalFlow,
     record: &mut RunRecord,
+    resumed: bool,
     poison: Option<&str>,
 ) -> anyhow::Result<(FlowReport, bool)> {
     let config = prepared.config.clone();
     let timeout = config.timeout;
     let folder = config.data_folder.clone();
     let handle = start_flow(config, prepared.transport.clone(), prepared.codec.clone()).await?;
+    if resumed {
+        // A poison event not injected yet gives a finished state something to do.
+        let new_poison = poison.is_some_and(|hub| !record.poisoned_hubs.contains(hub));
+        let finished = handle.report().await?.finished() && !new_poison;
+        eprintln!("{}", resume_line(&prepared.namespace, &folder, finished));
+    }
     if let Some(hub) = poison {
         if record.poisoned_hubs.contains(hub) {
             eprintln!("A poison event was injected into {hub} by an earlier run of this state.");
@@ -766,6 +770,28 @@ mod tests {
             event_id: None,
             event_type: None,
         }
+    }
+
+    #[test]
+    fn finished_state_announced_as_finished() {
+        let line = resume_line("ns", std::path::Path::new("/data/flow/ns"), true);
+
+        assert_eq!(
+            line,
+            "The flow on namespace ns had already finished with its state in /data/flow/ns, so \
+             this run has nothing to do and reports the finished run's counts. Run it with \
+             --reset to start over."
+        );
+    }
+
+    #[test]
+    fn unfinished_state_announced_as_resumed() {
+        let line = resume_line("ns", std::path::Path::new("/data/flow/ns"), false);
+
+        assert_eq!(
+            line,
+            "Resuming the flow on namespace ns from its state in /data/flow/ns."
+        );
     }
 
     #[test]
