@@ -102,24 +102,16 @@ async fn teardown(
         println!("{}", serde_json::to_string_pretty(&survey)?);
         return Ok(false);
     }
-    let preview = preview(&survey, flow_folders);
+    let preview = preview(&survey, flow_folders, plan.attendee.namespace());
     let nothing_to_remove = survey.is_empty() && flow_folders.is_empty();
-    let nothing = format!(
-        "Nothing of namespace `{}` to remove.",
-        plan.attendee.namespace()
-    );
     // A dry run's list is its result, so it goes to standard output. Before a removal, the
     // list is progress that the confirmation refers to, so it goes to standard error.
     if args.dry_run {
         println!("{preview}");
-        if nothing_to_remove {
-            println!("{nothing}");
-        }
         return Ok(false);
     }
     eprintln!("{preview}");
     if nothing_to_remove {
-        eprintln!("{nothing}");
         return Ok(false);
     }
     if !args.yes {
@@ -141,33 +133,59 @@ async fn teardown(
         for (id, reason) in &outcome.failures {
             eprintln!("failed: `{id}`: {reason}");
         }
-        bail!(
-            "{} removals failed: fix the causes above and run teardown again",
-            outcome.failures.len()
-        );
+        let count = outcome.failures.len();
+        let (removals, causes) = if count == 1 {
+            ("1 removal".to_string(), "cause")
+        } else {
+            (format!("{count} removals"), "causes")
+        };
+        bail!("{removals} failed: fix the {causes} above and run teardown again");
     }
     Ok(true)
 }
 
 /// Lists what a teardown removes: the resources, children first, then the key vault purges,
-/// the flow state folders and the resources left alone.
-fn preview(survey: &control::teardown::Survey, flow_folders: &[PathBuf]) -> String {
-    let mut table = Table::new(&["resource", "name"]);
-    for deletion in &survey.deletions {
-        table.row(vec![deletion.title.clone(), deletion.name.clone()]);
+/// the flow state folders and the resources left alone. With nothing to remove it is one
+/// sentence instead of an empty table.
+fn preview(
+    survey: &control::teardown::Survey,
+    flow_folders: &[PathBuf],
+    namespace: &str,
+) -> String {
+    let mut lines = Vec::new();
+    if survey.is_empty() && flow_folders.is_empty() {
+        lines.push(format!("Nothing of namespace `{namespace}` to remove."));
+    } else if survey.deletions.is_empty() {
+        lines.push(format!(
+            "Teardown deletes no resource of namespace `{namespace}`, but it:"
+        ));
+        for lock in &survey.locks {
+            lines.push(format!("  removes the apply lock `{lock}`"));
+        }
+    } else {
+        let mut table = Table::new(&["resource", "name"]);
+        for deletion in &survey.deletions {
+            table.row(vec![deletion.title.clone(), deletion.name.clone()]);
+        }
+        lines.push(format!(
+            "Teardown removes these resources, children first:\n{}",
+            table.render()
+        ));
     }
-    let mut lines = vec![format!(
-        "Teardown removes these resources, children first:\n{}",
-        table.render()
-    )];
+    // After the table these lines continue its sentence; without it, they follow "but it:".
+    let and = if survey.deletions.is_empty() {
+        ""
+    } else {
+        "and "
+    };
     for vault in &survey.purges {
         lines.push(format!(
-            "  and purges the deleted key vault `{vault}` so its name is free again"
+            "  {and}purges the deleted key vault `{vault}` so its name is free again"
         ));
     }
     for folder in flow_folders {
         lines.push(format!(
-            "  and removes the live flow's team stores, outboxes and checkpoints in {}",
+            "  {and}removes the live flow's team stores, outboxes and checkpoints in {}",
             folder.display()
         ));
     }
@@ -181,6 +199,78 @@ fn preview(survey: &control::teardown::Survey, flow_folders: &[PathBuf]) -> Stri
 mod tests {
     use super::*;
     use course::{Attendee, Environment, Region};
+
+    fn deletion(title: &str, name: &str) -> control::teardown::Deletion {
+        control::teardown::Deletion {
+            id: format!("/resourceGroups/rg/{name}"),
+            title: title.to_owned(),
+            name: name.to_owned(),
+            kind: ResourceKind::EventHub,
+            etag: None,
+        }
+    }
+
+    #[test]
+    fn nothing_to_remove_prints_no_table() {
+        let survey = control::teardown::Survey::default();
+
+        assert_eq!(
+            preview(&survey, &[], "dgrf"),
+            "Nothing of namespace `dgrf` to remove."
+        );
+    }
+
+    #[test]
+    fn nothing_to_remove_keeps_resources_left_alone() {
+        let survey = control::teardown::Survey {
+            refusals: vec![control::teardown::Refusal {
+                id: "/resourceGroups/rg".to_owned(),
+                reason: "resource group `rg` holds other resources".to_owned(),
+            }],
+            ..Default::default()
+        };
+
+        assert_eq!(
+            preview(&survey, &[], "dgrf"),
+            "Nothing of namespace `dgrf` to remove.\n  left alone: resource group `rg` holds \
+             other resources"
+        );
+    }
+
+    #[test]
+    fn purge_alone_is_listed_without_table() {
+        let survey = control::teardown::Survey {
+            purges: vec!["dv-customer-kv-eun-dgrf".to_owned()],
+            ..Default::default()
+        };
+
+        assert_eq!(
+            preview(&survey, &[], "dgrf"),
+            "Teardown deletes no resource of namespace `dgrf`, but it:\n  purges the deleted \
+             key vault `dv-customer-kv-eun-dgrf` so its name is free again"
+        );
+    }
+
+    #[test]
+    fn deletions_are_listed_in_table() {
+        let survey = control::teardown::Survey {
+            deletions: vec![deletion("hub `lead`", "lead")],
+            purges: vec!["kv".to_owned()],
+            ..Default::default()
+        };
+
+        let text = preview(&survey, &[], "dgrf");
+
+        assert!(
+            text.starts_with("Teardown removes these resources, children first:\n"),
+            "{text}"
+        );
+        assert!(text.contains("hub `lead`"), "{text}");
+        assert!(
+            text.ends_with("\n  and purges the deleted key vault `kv` so its name is free again"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn flow_folder_is_found_and_removed() {
