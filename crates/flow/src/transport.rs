@@ -244,6 +244,20 @@ pub enum TransportError {
         /// held the partition already. False when the other reader took it later.
         rejected_on_open: bool,
     },
+    /// The broker rejected a reader's start position, such as a sequence number past the
+    /// partition's end. A retry fails the same way.
+    #[error(
+        "the start position is invalid for partition `{partition_id}` of event hub `{hub}`: \
+         {description}"
+    )]
+    InvalidStartPosition {
+        /// The hub.
+        hub: String,
+        /// The partition id.
+        partition_id: String,
+        /// The broker's reason, which quotes the rejected position.
+        description: String,
+    },
     /// The broker could not be reached or dropped the link; the operation may be retried.
     #[error("the event hubs connection failed: {0}")]
     Unavailable(String),

@@ -25,7 +25,7 @@ use course::{validate_name, ResourceKind};
 use flow::transport::azeventhubs::{AzEventHubsTransport, ExtraRootCertificates, HubConnections};
 use flow::transport::{
     EventTransport, OutgoingEvent, PartitionReader, PartitionRuntime, PublishBatch, ReaderRequest,
-    StartPosition,
+    StartPosition, TransportError,
 };
 
 use self::output::{escape_control, print_event};
@@ -420,6 +420,27 @@ fn retention_note(partition: &PartitionRuntime, from: StartAt) -> Option<String>
     ))
 }
 
+/// Describes why a partition could not be read. A rejected start position gets the partition's
+/// last sequence number, read before the reader opened, and the positions that work.
+fn reader_failure(error: &TransportError, partition: &PartitionRuntime) -> String {
+    if !matches!(error, TransportError::InvalidStartPosition { .. }) {
+        return error.to_string();
+    }
+    let id = &partition.partition_id;
+    let last = partition.last_enqueued_sequence_number;
+    let partition_state = if partition.is_empty && last < 0 {
+        format!("Partition {id} holds no event yet")
+    } else {
+        format!("The last sequence number of partition {id} is {last}")
+    };
+    format!(
+        "{error}. {partition_state}, so `--from sequence:N` works for N up to {}; `--from latest` \
+         waits for the next event. `eda-workshop --json receive --from earliest` prints each \
+         event's partition and sequence number",
+        last + 1
+    )
+}
+
 /// Reads events from each partition and prints them as they arrive.
 pub(crate) async fn receive(args: ReceiveArgs, global: &Global) -> anyhow::Result<()> {
     let (text, redactor) = connection_string("listen")?;
@@ -472,10 +493,10 @@ async fn receive_events(
             Ok(reader) => readers.push(reader),
             // A single partition, or the last one when every other one failed, fails the
             // command; otherwise the other partitions are still read.
-            Err(error) if partitions.len() == 1 => return Err(error.into()),
+            Err(error) if partitions.len() == 1 => bail!(reader_failure(&error, partition)),
             Err(error) => {
-                let message = format!("partition {}: {error}", partition.partition_id);
-                failures.push(message);
+                let reason = reader_failure(&error, partition);
+                failures.push(format!("partition {}: {reason}", partition.partition_id));
             }
         }
     }
@@ -553,6 +574,71 @@ mod tests {
         assert_eq!(
             start_position(StartAt::AfterSequence(3)),
             StartPosition::AfterSequenceNumber(3)
+        );
+    }
+
+    #[test]
+    fn invalid_start_names_last_sequence_number() {
+        let error = TransportError::InvalidStartPosition {
+            hub: "demo".to_owned(),
+            partition_id: "0".to_owned(),
+            description: "The supplied sequence number '5' is invalid".to_owned(),
+        };
+        let partition = PartitionRuntime {
+            partition_id: "0".to_owned(),
+            beginning_sequence_number: 0,
+            last_enqueued_sequence_number: 2,
+            is_empty: false,
+        };
+
+        assert_eq!(
+            reader_failure(&error, &partition),
+            "the start position is invalid for partition `0` of event hub `demo`: The supplied \
+             sequence number '5' is invalid. The last sequence number of partition 0 is 2, so \
+             `--from sequence:N` works for N up to 3; `--from latest` waits for the next \
+             event. `eda-workshop --json receive --from earliest` prints each event's \
+             partition and sequence number"
+        );
+    }
+
+    #[test]
+    fn invalid_start_on_empty_partition() {
+        let error = TransportError::InvalidStartPosition {
+            hub: "demo".to_owned(),
+            partition_id: "1".to_owned(),
+            description: "The supplied sequence number '5' is invalid".to_owned(),
+        };
+        let partition = PartitionRuntime {
+            partition_id: "1".to_owned(),
+            beginning_sequence_number: 0,
+            last_enqueued_sequence_number: -1,
+            is_empty: true,
+        };
+
+        let message = reader_failure(&error, &partition);
+
+        assert!(
+            message.contains(
+                "Partition 1 holds no event yet, so `--from sequence:N` works \
+                              for N up to 0;"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn other_reader_failure_kept() {
+        let error = TransportError::Unavailable("connection refused".to_owned());
+        let partition = PartitionRuntime {
+            partition_id: "0".to_owned(),
+            beginning_sequence_number: 0,
+            last_enqueued_sequence_number: 2,
+            is_empty: false,
+        };
+
+        assert_eq!(
+            reader_failure(&error, &partition),
+            "the event hubs connection failed: connection refused"
         );
     }
 

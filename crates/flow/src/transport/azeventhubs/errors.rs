@@ -222,6 +222,15 @@ pub(super) fn classify(operation: Operation<'_>, text: &str) -> TransportError {
             };
         }
     }
+    if let Operation::Read(request) = operation {
+        if is_invalid_start(&lower) {
+            return TransportError::InvalidStartPosition {
+                hub: request.hub.clone(),
+                partition_id: request.partition_id.clone(),
+                description: broker_description(text),
+            };
+        }
+    }
     let not_found = lower.contains("not-found")
         || lower.contains("was not found")
         || lower.contains("notfound")
@@ -254,6 +263,15 @@ pub(super) fn classify(operation: Operation<'_>, text: &str) -> TransportError {
         return TransportError::Rejected(broker_description(text));
     }
     TransportError::Unavailable(broker_description(text))
+}
+
+/// Returns whether a reader was rejected for its start position. Event Hubs sends the condition
+/// `com.microsoft:argument-out-of-range` with "The supplied sequence number '…' is invalid", and
+/// the local broker does the same.
+fn is_invalid_start(lower: &str) -> bool {
+    lower.contains("argument-out-of-range")
+        || lower.contains("argumentoutofrange")
+        || lower.contains("the supplied sequence number")
 }
 
 /// Returns whether a not-found failure reports the hub itself missing: the local broker
@@ -313,6 +331,34 @@ mod tests {
             owner_level: Some(3),
             prefetch: None,
         }
+    }
+
+    #[test]
+    fn sequence_past_end_maps_to_invalid_start() {
+        let request = request();
+        let text =
+            "Detached { condition: Custom(Symbol(\"com.microsoft:argument-out-of-range\")), \
+                    description: Some(\"The supplied sequence number '5' is invalid. The last \
+                    sequence number in the system is '2'\") }";
+
+        let error = classify(Operation::Read(&request), text);
+
+        assert_eq!(
+            error,
+            TransportError::InvalidStartPosition {
+                hub: "customer".to_owned(),
+                partition_id: "2".to_owned(),
+                description: "The supplied sequence number '5' is invalid. The last sequence \
+                              number in the system is '2'"
+                    .to_owned(),
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "the start position is invalid for partition `2` of event hub `customer`: The \
+             supplied sequence number '5' is invalid. The last sequence number in the system is \
+             '2'"
+        );
     }
 
     #[test]
