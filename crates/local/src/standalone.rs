@@ -383,22 +383,25 @@ fn unknown_hub(
     hub: &str,
     rule: &str,
 ) -> StandaloneError {
-    let planned = endpoints
+    plan_hub(endpoints, hub, rule).unwrap_or_else(|| StandaloneError::UnknownHub {
+        hub: hub.to_owned(),
+        known: names(standalone.hubs.iter().map(|hub| hub.name.as_str())),
+    })
+}
+
+/// Returns the error that names the key vault secret of `hub`'s string when the hub belongs
+/// to a namespace that `apply` created, whether or not `serve` runs standalone hubs too.
+fn plan_hub(endpoints: &Endpoints, hub: &str, rule: &str) -> Option<StandaloneError> {
+    let (namespace, planned_hub) = endpoints
         .namespaces
         .iter()
         .filter(|namespace| namespace.name != STANDALONE_NAMESPACE)
-        .find_map(|namespace| Some((namespace, namespace.hub(hub)?)));
-    if let Some((namespace, planned_hub)) = planned {
-        return StandaloneError::PlanHub {
-            hub: planned_hub.name.clone(),
-            namespace: namespace.name.clone(),
-            secret: course::hub_secret(&planned_hub.name, &rule.to_ascii_lowercase()),
-        };
-    }
-    StandaloneError::UnknownHub {
-        hub: hub.to_owned(),
-        known: names(standalone.hubs.iter().map(|hub| hub.name.as_str())),
-    }
+        .find_map(|namespace| Some((namespace, namespace.hub(hub)?)))?;
+    Some(StandaloneError::PlanHub {
+        hub: planned_hub.name.clone(),
+        namespace: namespace.name.clone(),
+        secret: course::hub_secret(&planned_hub.name, &rule.to_ascii_lowercase()),
+    })
 }
 
 /// Builds a connection string for a standalone hub's rule in the form Microsoft's SDKs
@@ -414,9 +417,11 @@ pub fn connection_string(
         spec: hub.to_owned(),
         reason: error.to_string(),
     })?;
-    let namespace = endpoints
-        .namespace(STANDALONE_NAMESPACE)
-        .ok_or(StandaloneError::NoStandaloneNamespace)?;
+    let Some(namespace) = endpoints.namespace(STANDALONE_NAMESPACE) else {
+        return Err(
+            plan_hub(endpoints, hub, rule).unwrap_or(StandaloneError::NoStandaloneNamespace)
+        );
+    };
     let Some(served) = namespace.hub(hub) else {
         return Err(unknown_hub(endpoints, namespace, hub, rule));
     };
@@ -561,6 +566,50 @@ mod tests {
              `eh-lead-purchased-listen`: stop `eda-workshop serve`, then print it with \
              `eda-workshop secrets show eh-lead-purchased-listen --namespace NS`, where NS is \
              your unique namespace"
+        );
+    }
+
+    #[test]
+    fn applied_hub_names_its_secret_without_standalone_hubs() {
+        let mut endpoints = endpoints();
+        endpoints.namespaces = vec![NamespaceEndpoint {
+            name: "dv-events001-ehns-eun-dgrf".to_owned(),
+            endpoint: "sb://127.0.0.1:5674".to_owned(),
+            tls_endpoint: None,
+            hubs: vec![HubEndpoint {
+                name: "customer".to_owned(),
+                partitions: 4,
+                consumer_groups: vec!["$Default".to_owned()],
+                rules: vec!["send".to_owned(), "listen".to_owned()],
+            }],
+        }];
+        let keychain = Keychain::in_memory();
+
+        let error = connection_string(&endpoints, &keychain, "customer", "send").unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            "hub `customer` belongs to namespace `dv-events001-ehns-eun-dgrf`, which \
+             `eda-workshop apply` created, and `connection-string` prints strings for the hubs \
+             of `serve --hub` only. This hub's string is the key vault secret \
+             `eh-customer-send`: stop `eda-workshop serve`, then print it with \
+             `eda-workshop secrets show eh-customer-send --namespace NS`, where NS is your \
+             unique namespace"
+        );
+    }
+
+    #[test]
+    fn unknown_hub_without_standalone_hubs_says_serve_hub() {
+        let mut endpoints = endpoints();
+        endpoints.namespaces.clear();
+        let keychain = Keychain::in_memory();
+
+        let error = connection_string(&endpoints, &keychain, "orders", "send").unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            "the local services have no standalone hubs: start them with \
+             `eda-workshop serve --hub NAME`"
         );
     }
 
