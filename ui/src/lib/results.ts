@@ -1,4 +1,13 @@
-import type { ApplyRecord, Environment, StepResult, Target } from "./api";
+import type {
+  ApplyRecord,
+  Environment,
+  FindingRecord,
+  ResourceView,
+  StepResult,
+  Target,
+  VerifyRecord,
+} from "./api";
+import { counted } from "./count";
 
 /** The state of one resource after the last Apply or Verify, as its plan row shows it. */
 export interface ResourceStatus {
@@ -49,10 +58,66 @@ export function resourceStatus(result: StepResult, id: string): ResourceStatus |
   let tone: ResourceStatus["tone"] = "ok";
   if (outcome.outcome === "failed") {
     tone = "bad";
-  } else if (outcome.outcome === "skipped") {
+  } else if (outcome.outcome === "skipped" || outcome.outcome === "not_attempted") {
     tone = "neutral";
   }
-  return { label: outcome.outcome, tone, detail: outcome.detail };
+  const label = outcome.outcome === "not_attempted" ? "not attempted" : outcome.outcome;
+  return { label, tone, detail: outcome.detail };
+}
+
+/**
+ * Summarises an Apply's counts, such as "9 created, 0 updated, 0 unchanged, 1 skipped." The
+ * resources that a failure kept from being tried are counted apart, and only when there are any.
+ */
+export function applyCounts(applied: ApplyRecord): string {
+  const counts = [
+    `${applied.created} created`,
+    `${applied.updated} updated`,
+    `${applied.unchanged} unchanged`,
+    `${applied.skipped} skipped`,
+  ];
+  // Results saved before the count existed have none.
+  const notAttempted = applied.not_attempted ?? 0;
+  if (notAttempted > 0) {
+    counts.push(`${notAttempted} not attempted`);
+  }
+  return `${counts.join(", ")}.`;
+}
+
+/** Summarises a Verify's comparison, such as "2 differences from the plan in 9 resources checked." */
+export function verifyCounts(verified: VerifyRecord): string {
+  const { checked, findings } = verified;
+  if (findings.length > 0) {
+    const differences = counted(findings.length, "difference", "differences");
+    return `${differences} from the plan in ${counted(checked, "resource", "resources")} checked.`;
+  }
+  if (checked === 1) {
+    return "the 1 resource checked matches the plan.";
+  }
+  return `all ${checked} resources checked match the plan.`;
+}
+
+/**
+ * Names the resources a Verify left out, such as "Left out: the opt-in Databricks workspace
+ * `dv-events-dbw-eun-dgrf`." A resource missing from `resources` is named by its id.
+ */
+export function leftOutText(skipped: FindingRecord[], resources: ResourceView[]): string {
+  const names = skipped.map((finding) => {
+    const resource = resources.find((candidate) => candidate.id === finding.id);
+    if (!resource) {
+      return finding.id;
+    }
+    const optIn = resource.opt_in ? "the opt-in " : "the ";
+    return `${optIn}${resource.title} \`${resource.name}\``;
+  });
+  return `Left out: ${joinNames(names)}.`;
+}
+
+function joinNames(names: string[]): string {
+  if (names.length <= 1) {
+    return names.join("");
+  }
+  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }
 
 /** Formats seconds since the Unix epoch as a local time of day, such as "14:05". */

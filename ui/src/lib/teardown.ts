@@ -1,4 +1,5 @@
 import type { GroupTeardown, TeardownPreview, TeardownRecord } from "./api";
+import { counted } from "./count";
 
 /**
  * Returns whether the typed text confirms a teardown of `namespace`. Surrounding spaces are
@@ -40,10 +41,6 @@ export function isNothingToDelete(preview: TeardownPreview): boolean {
     preview.keychain_entries.length === 0 &&
     preview.local_data.length === 0
   );
-}
-
-function counted(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
 }
 
 /**
