@@ -79,7 +79,42 @@ def check_step_page(
     )
     verified = run_action(session, "verify", "#verify-result")
     check("match the plan" in verified, f"{title} Verify matches the plan", repr(verified))
+    if title == "Shared platform":
+        check(
+            "Left out: the opt-in Databricks workspace dv-events-dbw-eun-dgrf" in verified,
+            "Shared platform Verify names the opt-in Databricks workspace it left out",
+            repr(verified),
+        )
+    check_step_layout(session, title, check)
     capture(name)
+
+
+def check_step_layout(session: Session, title: str, check: Check) -> None:
+    """Checks that Apply and Verify share the row of the view buttons, and that the plan's
+    introduction ends before the scrollbar of its scrolling panel."""
+    tops = session.execute(
+        "const views = document.querySelector('.toolbar .views').getBoundingClientRect();"
+        "const apply = document.querySelector('.toolbar .apply').getBoundingClientRect();"
+        "return [views.top, views.bottom, apply.top, apply.bottom];"
+    )
+    views_top, views_bottom, apply_top, apply_bottom = tops
+    check(
+        apply_top < views_bottom and views_top < apply_bottom,
+        f"{title} page shows Apply and Verify on the row of the view buttons",
+        f"views {views_top:.0f} to {views_bottom:.0f} px, Apply and Verify {apply_top:.0f} to "
+        f"{apply_bottom:.0f} px from the top",
+    )
+    gap = session.execute(
+        "const panel = document.getElementById('step-plan').closest('.scroll');"
+        "const intro = panel.querySelector('.intro');"
+        "const inner = panel.getBoundingClientRect().left + panel.clientLeft + panel.clientWidth;"
+        "return inner - intro.getBoundingClientRect().right;"
+    )
+    check(
+        gap >= 8,
+        f"{title} page's plan introduction ends at least 8 px before the scrollbar",
+        f"{gap:.1f} px",
+    )
 
 
 def run_action(session: Session, action: str, result: str) -> str:

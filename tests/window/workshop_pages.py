@@ -320,7 +320,33 @@ def run_live_flow(run: Run, seconds: int) -> None:
             detail,
         )
     run.visit("live-flow-running")
+    check_lag_labels(run)
     open_recent_event(run)
+
+
+def check_lag_labels(run: Run) -> None:
+    """Saves a picture of the lag panel (`live-flow-lag.png`) and checks that no label breaks
+    inside its hub → consumer group route or inside its team's name, or runs into its
+    sparkline."""
+    session = run.session
+    element_picture(run, "section.lag", "live-flow-lag")
+    # A label is broken when its hub and consumer group sit on different lines, when the
+    # team's name takes more than one line box, or when its text runs into the sparkline.
+    broken = session.execute(
+        "return [...document.querySelectorAll('section.lag li .label')].filter((label) => {"
+        " const [hub, group] = [...label.querySelectorAll('code')]"
+        "  .map((code) => code.getBoundingClientRect());"
+        " const team = label.querySelector('.team');"
+        " const line = label.parentElement.querySelector('svg').getBoundingClientRect();"
+        " return Math.abs(hub.top - group.top) > 2 || team.getClientRects().length > 1"
+        "  || group.right > line.left;"
+        "}).map((label) => label.textContent.replace(/\\s+/g, ' ').trim());"
+    )
+    run.checks.expect(
+        not broken,
+        "live flow's lag labels break only between the route and the team",
+        repr(broken),
+    )
 
 
 def check_demo_timing(run: Run) -> None:
@@ -406,6 +432,25 @@ def open_data_lake(run: Run) -> None:
     rows = wait_for("the file's records (#lake-viewer)", decoded, 30)
     check(rows > 0, "data lake opens a file and shows its records", f"{rows} rows of {files} files")
     run.visit("data-lake-file")
+    check_lake_cells_whole(run)
+
+
+def check_lake_cells_whole(run: Run) -> None:
+    """Checks that no cell of the opened data lake file cuts its value off, and saves a picture
+    of the table scrolled to its last column (`data-lake-file-end.png`), such as a capture
+    file's Body."""
+    session = run.session
+    cut = session.execute(
+        "return [...document.querySelectorAll('#lake-viewer td')]"
+        ".filter((cell) => cell.scrollWidth > cell.clientWidth + 1)"
+        ".map((cell) => cell.textContent.slice(0, 40));"
+    )
+    run.checks.expect(not cut, "data lake file shows every cell's whole value", repr(cut[:3]))
+    session.execute(
+        "const table = document.querySelector('#lake-viewer .table-scroll');"
+        "table.scrollLeft = table.scrollWidth;"
+    )
+    run.visit("data-lake-file-end")
 
 
 def tear_down(run: Run, namespace: str) -> None:
