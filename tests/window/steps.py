@@ -198,14 +198,7 @@ def register_attempts(session: Session, mode: str, check: Check, keyboard: bool)
     With `keyboard`, attempts 2 to 5 are registered by pressing Enter on the focused element,
     which must be the next attempt's button because the page moves the focus there.
     """
-    session.click(session.find(f"input[name=mode][value={mode}]"))
-    wait_for(
-        f"{mode} mode to be chosen",
-        lambda: True if session.execute(
-            f"return document.querySelector('input[value={mode}]').checked;"
-        ) else None,
-        10,
-    )
+    choose_mode(session, mode)
     for attempt in range(1, 6):
         button = wait_for(
             f"the button of attempt {attempt}",
@@ -443,6 +436,101 @@ def check_copy_while_hidden(
         "••••" in shown and (not key or key not in shown),
         "Copy leaves the key masked on the page",
         "",
+    )
+
+
+# The views of the schema registry page with the element each one shows and the picture it gets.
+# The exercise comes last, so the page is left as it opens.
+SCHEMA_VIEWS = (
+    ("plan", "#step-plan", "schema-registry-plan"),
+    ("bicep", "#export-text", "schema-registry-bicep"),
+    ("az_cli", "#export-text", "schema-registry-az"),
+    ("exercise", "#own-schema", "schema-registry"),
+)
+
+
+def check_schema_step(session: Session, check: Check, capture: Capture) -> None:
+    """Applies and verifies the schema registry step with the page's own Apply and Verify once the
+    Backward attempts are registered, and saves a picture of each of the page's views.
+
+    In between, one Forward registration puts the schema group into Forward mode, so Verify must
+    report a difference from the plan until Apply sets the plan's Backward mode again.
+    """
+    applied = run_action(session, "apply", "#apply-result")
+    check("failed" not in applied, "Schema registry Apply applies the schema group", repr(applied))
+    verified = run_action(session, "verify", "#verify-result")
+    check(
+        "matches the plan" in verified,
+        "Schema registry Verify matches the plan after the Backward attempts",
+        repr(verified),
+    )
+
+    register_first_attempt(session, "forward")
+    verified = run_action(session, "verify", "#verify-result")
+    check(
+        "1 difference from the plan" in verified and "Forward" in verified,
+        "Schema registry Verify reports the Forward mode as a difference from the plan",
+        repr(verified),
+    )
+    capture("schema-registry-forward")
+    applied = run_action(session, "apply", "#apply-result")
+    check(
+        "failed" not in applied and "1 updated" in applied,
+        "Schema registry Apply sets the schema group back to Backward",
+        repr(applied),
+    )
+    verified = run_action(session, "verify", "#verify-result")
+    check(
+        "matches the plan" in verified,
+        "Schema registry Verify matches the plan after Apply",
+        repr(verified),
+    )
+
+    choose_mode(session, "backward")
+    for view, shown, name in SCHEMA_VIEWS:
+        session.click(session.find(f"button[data-view={view}]"))
+        wait_for(
+            f"the schema registry page's {view} view ({shown})",
+            lambda: shown_text(session, shown),
+            20,
+        )
+        if view == "plan":
+            check_step_layout(session, "Schema registry", check)
+        capture(name)
+
+
+def shown_text(session: Session, selector: str) -> str | None:
+    """Returns the text of the element at `selector`, or the value of a text field, once the
+    element is shown with some text, else None."""
+    text = session.execute(
+        "const e = document.querySelector(arguments[0]);"
+        " return e ? ('value' in e ? e.value : e.textContent).trim() : '';",
+        selector,
+    )
+    return text or None
+
+
+def choose_mode(session: Session, mode: str) -> None:
+    """Chooses the exercise's `mode` and waits until its radio button is checked."""
+    session.click(session.find(f"input[name=mode][value={mode}]"))
+    wait_for(
+        f"{mode} mode to be chosen",
+        lambda: True if session.execute(
+            f"return document.querySelector('input[value={mode}]').checked;"
+        ) else None,
+        10,
+    )
+
+
+def register_first_attempt(session: Session, mode: str) -> None:
+    """Chooses `mode` and registers its attempt 1, waiting for the verdict."""
+    choose_mode(session, mode)
+    button = wait_for("the button of attempt 1", lambda: enabled_button(session, 1), 30)
+    session.click(button)
+    wait_for(
+        f"the verdict of attempt 1 in {mode} mode",
+        lambda: verdicts(session)[0] or None,
+        30,
     )
 
 

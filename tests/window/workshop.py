@@ -138,7 +138,7 @@ def walk_course(run: Run) -> None:
     steps.wait_for_heading(session, "Schema registry")
     wait_for("attempt 1 to be enabled", lambda: steps.enabled_button(session, 1), 20)
     steps.register_attempts(session, "backward", check, keyboard=False)
-    run.visit("schema-registry")
+    steps.check_schema_step(session, check, run.visit)
 
     steps.click_next(session)
     steps.check_step_page(session, "Publishers", check, run.visit, "publishers")

@@ -375,6 +375,156 @@ describe("schema exercise page", () => {
   });
 });
 
+describe("schema registry step", () => {
+  function pressed(): string[] {
+    const views = screen.getByRole("group", { name: "Show the step as" });
+    return within(views)
+      .getAllByRole("button")
+      .filter((button) => button.getAttribute("aria-pressed") === "true")
+      .map((button) => button.textContent?.trim() ?? "");
+  }
+
+  async function enabledButton(name: string): Promise<HTMLButtonElement> {
+    const button = (await screen.findByRole("button", { name })) as HTMLButtonElement;
+    await waitFor(() => expect(button.disabled).toBe(false));
+    return button;
+  }
+
+  test("opens on the exercise, keeping edits across views", async () => {
+    const { user } = await openSaved("schema_registry");
+    const editor = (await screen.findByLabelText("Try your own schema")) as HTMLTextAreaElement;
+    await waitFor(() => expect(editor.value).toContain("backward-1"));
+
+    expect(pressed()).toEqual(["Exercise"]);
+    await user.clear(editor);
+    await user.paste("{}");
+    await user.click(screen.getByRole("button", { name: "Plan" }));
+
+    expect(pressed()).toEqual(["Plan"]);
+    expect(screen.queryByLabelText("Try your own schema")).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Exercise" }));
+    expect((screen.getByLabelText("Try your own schema") as HTMLTextAreaElement).value).toBe("{}");
+  });
+
+  test("shows plan, Bicep and az CLI", async () => {
+    const { backend, user } = await openSaved("schema_registry");
+
+    await user.click(await screen.findByRole("button", { name: "Plan" }));
+    const plan = await screen.findByRole("region", { name: "What Apply creates" });
+    await within(plan).findByText(/1 resource for/);
+    expect(plan.textContent).toContain("myschemagroup");
+    expect(plan.textContent).toContain("Avro, compatibility Backward");
+
+    await user.click(screen.getByRole("button", { name: "Show as Bicep" }));
+    expect((await screen.findByLabelText("Bicep text")).textContent).toBe(
+      "// Bicep for schema_registry",
+    );
+    await user.click(screen.getByRole("button", { name: "Show as az CLI" }));
+    expect((await screen.findByLabelText("az CLI text")).textContent).toContain("schema_registry");
+    expect(backend.exports).toEqual(["bicep", "az_cli"]);
+  });
+
+  test("explains Apply and Verify beside the exercise", async () => {
+    await openSaved("schema_registry");
+
+    const apply = await enabledButton("Apply this step");
+    const verify = screen.getByRole("button", { name: "Verify" });
+    expect(apply.getAttribute("aria-describedby")).toBe("apply-what apply-note");
+    expect(verify.getAttribute("aria-describedby")).toBe("apply-what apply-note");
+    const note = (document.getElementById("apply-note")?.textContent ?? "").replace(/\s+/g, " ");
+    expect(note).toContain("first sets myschemagroup to the compatibility mode you picked");
+    expect(note).toContain("Apply sets it to Backward");
+    expect(note).toContain("Verify reports that difference");
+  });
+
+  test("Apply then Verify matches the plan", async () => {
+    const { backend, user } = await openSaved("schema_registry");
+
+    await user.click(await enabledButton("Apply this step"));
+    const applied = await screen.findByText(/1 created, 0 updated, 0 unchanged, 0 skipped/);
+    expect(applied.closest("#apply-result")).toBeTruthy();
+    await waitFor(() => expect(document.activeElement?.id).toBe("apply"));
+    expect(pressed()).toEqual(["Exercise"]);
+
+    await user.click(screen.getByRole("button", { name: "Verify" }));
+    expect(await screen.findByText(/the 1 resource checked matches the plan/)).toBeTruthy();
+    expect(document.activeElement?.id).toBe("verify");
+    expect(backend.provisioning).toEqual(["apply:schema_registry", "verify:schema_registry"]);
+  });
+
+  test("Verify reports a group in Forward mode", async () => {
+    const { user } = await openSaved("schema_registry");
+    await user.click(await screen.findByRole("radio", { name: /Forward/ }));
+    await user.click(await enabledButton("Register attempt 1"));
+    await screen.findByText("Attempt 1 accepted.");
+
+    await user.click(screen.getByRole("button", { name: "Verify" }));
+
+    const verdict = await screen.findByText(/1 difference from the plan in/);
+    expect(verdict.textContent?.replace(/\s+/g, " ")).toContain(
+      "1 difference from the plan in 1 resource checked",
+    );
+    expect(document.getElementById("verify-result")?.textContent).toContain(
+      "has compatibility mode Forward",
+    );
+
+    await user.click(screen.getByRole("button", { name: "Apply this step" }));
+    await screen.findByText(/0 created, 0 updated, 1 unchanged/);
+    await user.click(screen.getByRole("button", { name: "Verify" }));
+    expect(await screen.findByText(/the 1 resource checked matches the plan/)).toBeTruthy();
+  });
+
+  test("locks the exercise while Apply runs", async () => {
+    let release = () => {};
+    const applyGate = new Promise<void>((resolve) => (release = resolve));
+    installBackend({ saved: savedOn("schema_registry"), applyGate });
+    const user = userEvent.setup();
+    render(App);
+    const first = await enabledButton("Register attempt 1");
+
+    await user.click(await enabledButton("Apply this step"));
+
+    expect(await screen.findByRole("region", { name: /Apply running/ })).toBeTruthy();
+    expect(first.disabled).toBe(true);
+    expect((screen.getByRole("radio", { name: /Forward/ }) as HTMLInputElement).disabled).toBe(
+      true,
+    );
+    release();
+    await screen.findByText(/1 created/);
+    await waitFor(() => expect(first.disabled).toBe(false));
+    expect(await screen.findByLabelText("Try your own schema")).toBeTruthy();
+  });
+
+  test("registration shows the exercise again", async () => {
+    const { user } = await openSaved("schema_registry");
+    await user.click(await screen.findByRole("button", { name: "Plan" }));
+
+    await user.click(await enabledButton("Register attempt 1"));
+
+    await waitFor(() => expect(pressed()).toEqual(["Exercise"]));
+    expect(await screen.findByRole("heading", { name: "Verdicts in Backward mode" })).toBeTruthy();
+    expect(document.getElementById("latest-verdict")).not.toBeNull();
+  });
+
+  test("keeps the Apply result after leaving", async () => {
+    const { user } = await openSaved("schema_registry");
+    await user.click(await enabledButton("Apply this step"));
+    await screen.findByText(/1 created/);
+
+    await user.click(screen.getByRole("button", { name: "Next: Publishers" }));
+    await screen.findByRole("heading", { level: 1, name: "Publishers" });
+    await user.click(screen.getByRole("button", { name: "Back" }));
+
+    await screen.findByRole("heading", { level: 1, name: "Schema registry" });
+    const saved = await waitFor(() => {
+      const element = document.getElementById("apply-result");
+      expect(element).not.toBeNull();
+      return element as HTMLElement;
+    });
+    expect(saved.textContent).toContain("1 created");
+  });
+});
+
 describe("step page texts", () => {
   test("numbers the page as the step indicator does", async () => {
     await openSaved("resource_groups");

@@ -118,3 +118,12 @@ export const MODE_MEANINGS: Record<string, string> = {
     "Publishers upgrade first: a reader on the latest version must read events written with " +
     "the new one.",
 };
+
+/** Writes the note under the schema page's Apply and Verify about sharing the group `group`. */
+export function schemaApplyNote(group: string): string {
+  return (
+    `Each registration in the exercise first sets \`${group}\` to the compatibility mode you ` +
+    "picked. Apply sets it to Backward, the plan's mode. While the group is in Forward mode, " +
+    "Verify reports that difference from the plan."
+  );
+}

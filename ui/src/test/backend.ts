@@ -305,6 +305,12 @@ export function stepPlanFor(step: string, namespace: string): StepPlan {
         },
       ),
     ],
+    schema_registry: [
+      resource("myschemagroup", "schema_group", "schema group", "platform", {
+        parent_name: `dv-events002-ehns-eun-${namespace}`,
+        settings: "Avro, compatibility Backward",
+      }),
+    ],
     publishers: [
       resource("customer", "event_hub", "event hub", "customer"),
       resource(`dv-customer-kv-eun-${namespace}`, "key_vault", "key vault", "customer", {
@@ -382,12 +388,17 @@ function record(mode: ExerciseMode, attempt: number | null, accepted: boolean): 
   };
 }
 
-/** What the stand-in's Local target returns for an Apply or a Verify of `step`. */
+/**
+ * What the stand-in's Local target returns for an Apply or a Verify of `step`. Verify reports
+ * every resource of a step not applied as missing, and `drift` names the difference of an applied
+ * one, or returns null when it matches the plan.
+ */
 function provisioningResult(
   step: string,
   namespace: string,
   action: "apply" | "verify",
   applied: Set<string>,
+  drift: (resource: ResourceView) => string | null = () => null,
 ): StepResult {
   const plan = stepPlanFor(step, namespace);
   const at = 1_700_000_000;
@@ -420,12 +431,12 @@ function provisioningResult(
       finished_at: at + 1,
       checked: plan.resources.length,
       skipped: [],
-      findings: applied.has(step)
-        ? []
-        : plan.resources.map((resource) => ({
-            id: resource.id,
-            message: `${resource.title} \`${resource.name}\` does not exist`,
-          })),
+      findings: plan.resources.flatMap((resource) => {
+        const message = applied.has(step)
+          ? drift(resource)
+          : `${resource.title} \`${resource.name}\` does not exist`;
+        return message === null ? [] : [{ id: resource.id, message }];
+      }),
     };
   }
   return result;
@@ -459,6 +470,14 @@ export function installBackend(
   // The stand-in's Local target: which steps were applied, and each step's recorded result.
   const applied = new Set<string>();
   const results = new Map<string, StepResult>();
+  // The compatibility mode of the schema group. As in the shell, every registration first puts
+  // the group into the exercise's mode, Apply sets the plan's Backward mode, and Reset deletes
+  // the group.
+  let groupMode: ExerciseMode = "backward";
+  const groupDrift = (resource: ResourceView) =>
+    resource.kind === "schema_group" && groupMode !== "backward"
+      ? `${resource.title} has compatibility mode \`Forward\`; the plan says \`Backward\``
+      : null;
   const cloneLog = () => structuredClone(backend.log);
   mockIPC((command, payload) => {
     const args = payload as Record<string, unknown>;
@@ -502,7 +521,10 @@ export function installBackend(
         const attendee = args.attendee as { namespace: string; environment: string };
         const action = command === "apply_step" ? "apply" : "verify";
         backend.provisioning.push(`${action}:${step}`);
-        const fresh = provisioningResult(step, attendee.namespace, action, applied);
+        if (action === "apply" && step === "schema_registry") {
+          groupMode = "backward";
+        }
+        const fresh = provisioningResult(step, attendee.namespace, action, applied, groupDrift);
         if (action === "apply") {
           const events: ProgressEvent[] = (fresh.applied?.resources ?? []).flatMap((resource) => [
             { id: resource.id, title: resource.title, state: "queued", detail: null },
@@ -540,6 +562,8 @@ export function installBackend(
           throw `attempt ${attempt} comes later: register attempt ${done.length + 1} first`;
         }
         backend.log.mode = mode;
+        groupMode = mode;
+        applied.add("schema_registry");
         backend.log.attempts.push(record(mode, attempt, ACCEPTS[mode][attempt - 1]));
         return cloneLog();
       }
@@ -555,6 +579,8 @@ export function installBackend(
           throw "the schema is not valid Avro: unknown type `strng`";
         }
         const own = record(args.mode as ExerciseMode, null, true);
+        groupMode = own.mode;
+        applied.add("schema_registry");
         if (schema.includes('"timestamp-micros"')) {
           own.warnings = [LOGICAL_TYPE_WARNING];
         }
@@ -562,6 +588,7 @@ export function installBackend(
         return cloneLog();
       }
       case "reset_exercise":
+        applied.delete("schema_registry");
         backend.log.attempts = [];
         return cloneLog();
       case "teardown_preview":
