@@ -156,6 +156,10 @@ def app_environment(
     """
     environment = dict(os.environ)
     environment.pop("AZURE_UNIQUE_NAMESPACE", None)
+    # Run inside with-secret-service.sh, the tests would inherit its marker, and the script
+    # they start for each app would then reuse the outer session instead of making its own
+    # folder, which the tests remove after each app.
+    environment.pop("EDA_SECRET_SERVICE_INSIDE", None)
     if namespace_variable is not None:
         environment["AZURE_UNIQUE_NAMESPACE"] = namespace_variable
     environment.update(
