@@ -41,6 +41,11 @@ const TICK: Duration = Duration::from_millis(10);
 /// The fastest pace the creator keeps: 10,000 customers per second.
 pub const MIN_PACE: Duration = Duration::from_micros(100);
 
+/// The events waiting in the Customer team's outbox at which the creator skips its rounds: one
+/// second of customers at the fastest pace. A machine that publishes slower than the chosen pace
+/// then creates customers at the rate it publishes, instead of piling up unpublished events.
+const MAX_PENDING: i64 = 10_000;
+
 /// The maximum number of customers one round creates, in one transaction: 50 ms at the
 /// fastest pace. A round further behind leaves the rest, so one transaction stays short.
 const MAX_ROUND: u64 = 500;
@@ -130,6 +135,20 @@ impl CustomerCreator {
         Ok(created)
     }
 
+    /// Returns whether [`MAX_PENDING`] events wait in the Customer team's outbox.
+    fn outbox_full(&self) -> Result<bool, StoreError> {
+        // Counting stops at the bound, so a long backlog costs no more to check than a full one.
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE published = 0 LIMIT {MAX_PENDING})"
+        );
+        let pending: i64 = self.store.read(|connection| {
+            connection
+                .prepare_cached(&sql)?
+                .query_row([], |row| row.get(0))
+        })?;
+        Ok(pending >= MAX_PENDING)
+    }
+
     /// Creates customers at `pace`, one every `pace` while not paused, until the limit. Paces
     /// shorter than [`TICK`] create the customers due in each tick in one transaction.
     pub async fn run(self, mut pace: watch::Receiver<Duration>, mut paused: watch::Receiver<bool>) {
@@ -154,6 +173,15 @@ impl CustomerCreator {
                 continue;
             }
             let count = pacer.due(Instant::now(), current);
+            match self.outbox_full() {
+                Ok(false) => {}
+                // The customers due now are left out, as in a round that falls behind.
+                Ok(true) => continue,
+                Err(error) => {
+                    tracing::warn!(%error, "reading the customer outbox failed; retrying");
+                    continue;
+                }
+            }
             match self.create_batch(count) {
                 Ok(0) if count > 0 => {
                     tracing::info!(limit = ?self.limit, "every customer of the run is created");
@@ -308,6 +336,45 @@ impl EventHandler for CustomerFollower {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn creator_with_pending(pending: i64) -> (tempfile::TempDir, CustomerCreator) {
+        let folder = tempfile::tempdir().unwrap();
+        let store = Arc::new(open_store(&folder.path().join("customer.sqlite")).unwrap());
+        store
+            .transaction(|connection| {
+                let mut insert = connection.prepare(
+                    "INSERT INTO outbox (event_id, hub, event_json, time) \
+                     VALUES (?1, 'customer', '{}', '2026-12-06T00:00:00Z')",
+                )?;
+                for number in 0..pending {
+                    insert.execute([format!("event-{number}")])?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let creator = CustomerCreator::new(store, 1, None, Arc::new(Notify::new()));
+        (folder, creator)
+    }
+
+    #[test]
+    fn outbox_full_at_max_pending() {
+        let (_folder, below) = creator_with_pending(MAX_PENDING - 1);
+        assert!(!below.outbox_full().unwrap());
+        let (_folder, full) = creator_with_pending(MAX_PENDING);
+        assert!(full.outbox_full().unwrap());
+    }
+
+    #[test]
+    fn outbox_full_ignores_published_events() {
+        let (_folder, creator) = creator_with_pending(MAX_PENDING);
+        creator
+            .store
+            .transaction(|connection| {
+                connection.execute("UPDATE outbox SET published = 1 WHERE position % 2 = 0", [])
+            })
+            .unwrap();
+        assert!(!creator.outbox_full().unwrap());
+    }
 
     const FASTEST: Duration = MIN_PACE;
 
