@@ -118,7 +118,9 @@ pub async fn start_flow(
         config.seed,
         config.customers,
         customer_outbox.waker(),
-    );
+    )
+    // The Conversions team publishes a lead or an abandoned lead for each customer.
+    .with_downstream_outbox(stores.conversions.clone());
     tasks.spawn(creator.run(controls.pace_receiver(), controls.paused_receiver()));
 
     let partner = PartnerFiles::new(

@@ -41,9 +41,9 @@ const TICK: Duration = Duration::from_millis(10);
 /// The fastest pace the creator keeps: 10,000 customers per second.
 pub const MIN_PACE: Duration = Duration::from_micros(100);
 
-/// The events waiting in the Customer team's outbox at which the creator skips its rounds: one
-/// second of customers at the fastest pace. A machine that publishes slower than the chosen pace
-/// then creates customers at the rate it publishes, instead of piling up unpublished events.
+/// The events waiting in one outbox at which the creator skips its rounds: one second of
+/// customers at the fastest pace. A machine that publishes slower than the chosen pace then
+/// creates customers at the rate it publishes, instead of piling up unpublished events.
 const MAX_PENDING: i64 = 10_000;
 
 /// The maximum number of customers one round creates, in one transaction: 50 ms at the
@@ -63,6 +63,10 @@ pub struct CustomerCreator {
     seed: u64,
     limit: Option<u64>,
     outbox: Arc<Notify>,
+    /// The stores of teams that publish an event for each customer they read. Their outboxes
+    /// hold creation back as the Customer team's own does, because a bound on the Customer
+    /// team's outbox alone moves the backlog to theirs.
+    downstream: Vec<Arc<TeamStore>>,
 }
 
 impl CustomerCreator {
@@ -73,7 +77,15 @@ impl CustomerCreator {
             seed,
             limit,
             outbox,
+            downstream: Vec::new(),
         }
+    }
+
+    /// Skips rounds also while [`MAX_PENDING`] events wait in the outbox of `store`, a team
+    /// that publishes events for the customers it reads.
+    pub fn with_downstream_outbox(mut self, store: Arc<TeamStore>) -> Self {
+        self.downstream.push(store);
+        self
     }
 
     /// Creates up to `count` customers in one transaction, fewer when the limit is reached;
@@ -135,18 +147,15 @@ impl CustomerCreator {
         Ok(created)
     }
 
-    /// Returns whether [`MAX_PENDING`] events wait in the Customer team's outbox.
+    /// Returns whether [`MAX_PENDING`] events wait in the Customer team's outbox or in a
+    /// downstream team's outbox.
     fn outbox_full(&self) -> Result<bool, StoreError> {
-        // Counting stops at the bound, so a long backlog costs no more to check than a full one.
-        let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE published = 0 LIMIT {MAX_PENDING})"
-        );
-        let pending: i64 = self.store.read(|connection| {
-            connection
-                .prepare_cached(&sql)?
-                .query_row([], |row| row.get(0))
-        })?;
-        Ok(pending >= MAX_PENDING)
+        for store in std::iter::once(&self.store).chain(&self.downstream) {
+            if pending_reaches_max(store)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Creates customers at `pace`, one every `pace` while not paused, until the limit. Paces
@@ -178,7 +187,7 @@ impl CustomerCreator {
                 // The customers due now are left out, as in a round that falls behind.
                 Ok(true) => continue,
                 Err(error) => {
-                    tracing::warn!(%error, "reading the customer outbox failed; retrying");
+                    tracing::warn!(%error, "counting pending outbox events failed; retrying");
                     continue;
                 }
             }
@@ -192,6 +201,20 @@ impl CustomerCreator {
             }
         }
     }
+}
+
+/// Returns whether [`MAX_PENDING`] events wait in the outbox of `store`.
+fn pending_reaches_max(store: &TeamStore) -> Result<bool, StoreError> {
+    // Counting stops at the bound, so a long backlog costs no more to check than a full one.
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE published = 0 LIMIT {MAX_PENDING})"
+    );
+    let pending: i64 = store.read(|connection| {
+        connection
+            .prepare_cached(&sql)?
+            .query_row([], |row| row.get(0))
+    })?;
+    Ok(pending >= MAX_PENDING)
 }
 
 /// How many customers each round of the creator makes.
@@ -339,7 +362,14 @@ mod tests {
 
     fn creator_with_pending(pending: i64) -> (tempfile::TempDir, CustomerCreator) {
         let folder = tempfile::tempdir().unwrap();
-        let store = Arc::new(open_store(&folder.path().join("customer.sqlite")).unwrap());
+        let store = store_with_pending(&folder.path().join("customer.sqlite"), pending);
+        let creator = CustomerCreator::new(store, 1, None, Arc::new(Notify::new()));
+        (folder, creator)
+    }
+
+    /// Opens a Customer team store at `path` with `pending` unpublished events in its outbox.
+    fn store_with_pending(path: &Path, pending: i64) -> Arc<TeamStore> {
+        let store = Arc::new(open_store(path).unwrap());
         store
             .transaction(|connection| {
                 let mut insert = connection.prepare(
@@ -352,8 +382,7 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        let creator = CustomerCreator::new(store, 1, None, Arc::new(Notify::new()));
-        (folder, creator)
+        store
     }
 
     #[test]
@@ -362,6 +391,18 @@ mod tests {
         assert!(!below.outbox_full().unwrap());
         let (_folder, full) = creator_with_pending(MAX_PENDING);
         assert!(full.outbox_full().unwrap());
+    }
+
+    #[test]
+    fn outbox_full_counts_downstream_outbox() {
+        let (folder, creator) = creator_with_pending(0);
+        let below = store_with_pending(&folder.path().join("below.sqlite"), MAX_PENDING - 1);
+        let creator = creator.with_downstream_outbox(below);
+        assert!(!creator.outbox_full().unwrap());
+
+        let full = store_with_pending(&folder.path().join("full.sqlite"), MAX_PENDING);
+        let creator = creator.with_downstream_outbox(full);
+        assert!(creator.outbox_full().unwrap());
     }
 
     #[test]
