@@ -7,7 +7,9 @@ Space typed in the namespace field does not start autoplay, that "Apply as we go
 step and then counts down, the reset dialog's wording, and that a second start over the same
 data folder comes back in presenter view. At 1280x720 with the speaker notes open, a few pages
 must keep half of the height, nothing may run past the right edge, and the notes must be as
-large as the page's text.
+large as the page's text. Last, it applies the shared platform, registers the schema exercise's
+five attempts and pictures the Schema registry page's verdicts and views at 1280x900 and
+1280x720, where nothing may run past the right edge either.
 """
 
 from __future__ import annotations
@@ -214,6 +216,7 @@ def walk(run: dict) -> None:
     shoot("presenter-schema")
     contrast_audit(session, "schema registry", checks)
     check_short_window(run)
+    check_schema_page(run)
 
 
 # Lists what runs past the window's right edge or scrolls sideways on the page.
@@ -272,6 +275,85 @@ def check_short_window(run: dict) -> None:
         )
     x, y, width, height = before
     session.command("POST", "/window/rect", {"x": x, "y": y, "width": width, "height": height})
+
+
+# The window sizes of a projector at which the schema page is pictured in each of its states.
+SCHEMA_SIZES = ((1280, 900), (1280, 720))
+
+# Each view of the schema page after the exercise's view, with the element it shows.
+SCHEMA_VIEWS = (
+    ("plan", "#step-plan"),
+    ("bicep", "#export-text"),
+    ("az_cli", "#export-text"),
+)
+
+# Scrolls each of the schema page's two columns to its end, where the attempts' verdicts and
+# "Try your own schema" sit.
+SCROLL_TO_END_SCRIPT = """
+for (const selector of ['.schema-page .explain', '.schema-page .body']) {
+  const panel = document.querySelector(selector);
+  panel.scrollTop = panel.scrollHeight;
+}
+"""
+
+
+def check_schema_page(run: dict) -> None:
+    """Registers the schema exercise's five Backward attempts in presenter view, then pictures
+    the schema page at each of SCHEMA_SIZES."""
+    session, checks = run["session"], run["checks"]
+    before = session.window_rect()
+
+    # The schema group lives in the shared platform's schema registry namespace.
+    session.click(session.find_xpath("//nav//button[contains(., 'Shared platform')]"))
+    steps.wait_for_heading(session, "Shared platform")
+    applied = steps.run_action(session, "apply", "#apply-result")
+    checks.check("failed" not in applied, "presenter view applies the shared platform", applied)
+    session.click(session.find_xpath("//nav//button[contains(., 'Schema registry')]"))
+    steps.wait_for_heading(session, "Schema registry")
+    steps.register_attempts(session, "backward", checks.check, keyboard=False)
+
+    for width, height in SCHEMA_SIZES:
+        picture_schema_page(run, width, height, audit=(width, height) == SCHEMA_SIZES[0])
+    x, y, width, height = before
+    session.command("POST", "/window/rect", {"x": x, "y": y, "width": width, "height": height})
+
+
+def picture_schema_page(run: dict, width: int, height: int, audit: bool) -> None:
+    """Pictures the schema page's verdicts, the ends of both columns and every view in a window
+    of `width` x `height`, and checks that nothing runs past the right edge. With `audit` it
+    also audits the contrast of the verdicts and of the Bicep text."""
+    session, checks, shoot = run["session"], run["checks"], run["shoot"]
+    session.command("POST", "/window/rect", {"x": 0, "y": 0, "width": width, "height": height})
+    time.sleep(1)
+    size = f"{width}x{height}"
+
+    session.click(session.find("button[data-view=exercise]"))
+    wait_for("the exercise view", lambda: steps.shown_text(session, "#own-schema"), 20)
+    session.execute("document.getElementById('latest-verdict').scrollIntoView({ block: 'start' });")
+    shoot(f"presenter-{size}-schema-verdicts")
+    if audit:
+        contrast_audit(session, "schema registry with verdicts", checks)
+    session.execute(SCROLL_TO_END_SCRIPT)
+    shoot(f"presenter-{size}-schema-end")
+    check_no_overflow(session, checks, f"{size}, the schema page's exercise")
+
+    for view, content in SCHEMA_VIEWS:
+        session.click(session.find(f"button[data-view={view}]"))
+        wait_for(f"the {view} view", lambda: steps.shown_text(session, content), 20)
+        shoot(f"presenter-{size}-schema-{view.replace('_', '-')}")
+        if audit and view == "bicep":
+            contrast_audit(session, "schema registry Bicep", checks)
+        check_no_overflow(session, checks, f"{size}, the schema page's {view} view")
+
+
+def check_no_overflow(session: Session, checks: Checks, where: str) -> None:
+    """Checks that nothing in the page runs past the window's right edge or scrolls sideways."""
+    overflow = session.execute(OVERFLOW_SCRIPT)
+    checks.expect(
+        overflow == [],
+        f"at {where} nothing runs past the edge or scrolls sideways",
+        "; ".join(overflow),
+    )
 
 
 def main() -> int:
