@@ -19,8 +19,10 @@ use serde::{Deserialize, Serialize};
 /// The maximum number of sampled events one update carries.
 pub(crate) const MAX_SAMPLES_PER_UPDATE: usize = 3;
 
-/// The maximum number of events kept in full for the details panel.
-const MAX_KEPT_EVENTS: usize = 256;
+/// The maximum number of events kept in full for the details panel. Only the events an update
+/// picked are kept, at most [`MAX_SAMPLES_PER_UPDATE`] ten times a second, so 512 last at least
+/// 17 s, twice the 8.4 s an event stays in the page's list of 12 recent events.
+const MAX_KEPT_EVENTS: usize = 512;
 
 /// The maximum number of body bytes kept over all kept events. Course events are a few hundred
 /// bytes each; the bound keeps memory small if large events arrive.
@@ -184,11 +186,20 @@ pub(crate) struct TakenSamples {
     pub(crate) seen: u64,
 }
 
+/// An event read but not yet picked by an update.
+#[derive(Debug)]
+struct PendingEvent {
+    recorded: Instant,
+    summary: SampledEvent,
+    event: ReceivedEvent,
+}
+
 #[derive(Debug, Default)]
 struct BufferState {
-    /// The summaries not yet picked, with the time each was recorded, oldest first.
-    pending: VecDeque<(Instant, SampledEvent)>,
+    /// The events not yet picked, oldest first.
+    pending: VecDeque<PendingEvent>,
     seen: u64,
+    /// The events updates picked, in full, oldest first.
     kept: VecDeque<(String, ReceivedEvent)>,
     kept_bytes: usize,
 }
@@ -207,13 +218,30 @@ impl BufferState {
             .map(|(_, event)| event)
     }
 
-    fn keeps(&self, key: &EventKey) -> bool {
+    /// Returns whether the event at `key` waits to be picked or was picked already.
+    fn holds(&self, key: &EventKey) -> bool {
         self.kept_at(key).is_some()
+            || self
+                .pending
+                .iter()
+                .any(|pending| pending.summary.key == *key)
+    }
+
+    /// Keeps a picked event in full, dropping the oldest kept ones beyond the bounds.
+    fn keep(&mut self, hub: String, event: ReceivedEvent) {
+        self.kept_bytes += event.body.len();
+        self.kept.push_back((hub, event));
+        while self.kept.len() > MAX_KEPT_EVENTS || self.kept_bytes > MAX_KEPT_BYTES {
+            match self.kept.pop_front() {
+                Some((_, dropped)) => self.kept_bytes -= dropped.body.len(),
+                None => break,
+            }
+        }
     }
 }
 
-/// The events the sampler has read: summaries waiting for the next update, and the recent
-/// events in full.
+/// The events the sampler has read: those waiting for the next update, and the events recent
+/// updates picked, in full for the details panel.
 #[derive(Debug, Default)]
 pub(crate) struct SampleBuffer {
     state: Mutex<BufferState>,
@@ -227,26 +255,22 @@ impl SampleBuffer {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Records an event read from `hub`. An injected event already kept is not recorded
+    /// Records an event read from `hub`. An injected event already held is not recorded
     /// again, because both a reader and the search for it may read it.
     pub(crate) fn record(&self, hub: &str, event: ReceivedEvent) {
         let summary = summarize(hub, &event);
         let mut state = self.lock();
-        if summary.injected && state.keeps(&summary.key) {
+        if summary.injected && state.holds(&summary.key) {
             return;
         }
         state.seen += 1;
-        state.pending.push_back((Instant::now(), summary));
+        state.pending.push_back(PendingEvent {
+            recorded: Instant::now(),
+            summary,
+            event,
+        });
         if state.pending.len() > MAX_PENDING {
             state.pending.pop_front();
-        }
-        state.kept_bytes += event.body.len();
-        state.kept.push_back((hub.to_string(), event));
-        while state.kept.len() > MAX_KEPT_EVENTS || state.kept_bytes > MAX_KEPT_BYTES {
-            match state.kept.pop_front() {
-                Some((_, dropped)) => state.kept_bytes -= dropped.body.len(),
-                None => break,
-            }
         }
     }
 
@@ -261,19 +285,23 @@ impl SampleBuffer {
         let mut state = self.lock();
         state
             .pending
-            .retain(|(recorded, _)| now.saturating_duration_since(*recorded) <= MAX_PENDING_AGE);
+            .retain(|pending| now.saturating_duration_since(pending.recorded) <= MAX_PENDING_AGE);
         let chosen = sample_indices(
-            state.pending.iter().map(|(_, summary)| summary),
+            state.pending.iter().map(|pending| &pending.summary),
             MAX_SAMPLES_PER_UPDATE,
         );
         // Removing from the back first keeps the lower indices valid.
-        let mut samples: Vec<SampledEvent> = chosen
+        let mut picked: Vec<PendingEvent> = chosen
             .into_iter()
             .rev()
             .filter_map(|index| state.pending.remove(index))
-            .map(|(_, summary)| summary)
             .collect();
-        samples.reverse();
+        picked.reverse();
+        let mut samples = Vec::with_capacity(picked.len());
+        for pending in picked {
+            state.keep(pending.summary.key.hub.clone(), pending.event);
+            samples.push(pending.summary);
+        }
         TakenSamples {
             samples,
             seen: std::mem::take(&mut state.seen),
@@ -512,26 +540,72 @@ mod tests {
     }
 
     #[test]
-    fn buffer_keeps_recent_events_in_full() {
+    fn buffer_keeps_picked_events_in_full() {
         let buffer = SampleBuffer::default();
-        let total = buffer.capacity() as i64 + 10;
-        for n in 0..total {
-            buffer.record("lead", received(n, Properties::new(), vec![n as u8]));
-        }
         let key = |sequence_number| EventKey {
             hub: "lead".to_string(),
             partition_id: "2".to_string(),
             sequence_number,
         };
+        // Each update picks at most three events, so the kept ones are the last picked.
+        let updates = buffer.capacity() / MAX_SAMPLES_PER_UPDATE + 10;
+        let mut picked = Vec::new();
+        for update in 0..updates {
+            let first = (update * MAX_SAMPLES_PER_UPDATE) as i64;
+            for n in first..first + MAX_SAMPLES_PER_UPDATE as i64 {
+                buffer.record("lead", received(n, Properties::new(), vec![n as u8]));
+            }
+            picked.extend(buffer.take().samples.into_iter().map(|sample| sample.key));
+        }
+        let newest = picked.last().unwrap().clone();
         assert_eq!(
-            buffer.find(&key(total - 1)).unwrap().body,
-            [(total - 1) as u8]
+            buffer.find(&newest).unwrap().body,
+            [newest.sequence_number as u8]
         );
-        assert!(buffer.find(&key(0)).is_none());
+        assert!(buffer.find(&picked[0]).is_none());
         let other_hub = EventKey {
             hub: "customer".to_string(),
-            ..key(total - 1)
+            ..newest
         };
         assert!(buffer.find(&other_hub).is_none());
+        assert!(buffer.find(&key(-1)).is_none());
+    }
+
+    #[test]
+    fn busy_reads_keep_shown_event() {
+        let buffer = SampleBuffer::default();
+        buffer.record("lead", received(0, Properties::new(), vec![7]));
+        let shown = buffer.take().samples[0].key.clone();
+        // Far more events are read than kept, but the page never showed them.
+        for n in 1..=(10 * buffer.capacity() as i64) {
+            buffer.record("lead", received(n, Properties::new(), vec![0]));
+        }
+        assert_eq!(buffer.find(&shown).unwrap().body, [7]);
+    }
+
+    #[test]
+    fn unpicked_event_not_kept() {
+        let buffer = SampleBuffer::default();
+        for n in 0..10 {
+            buffer.record("lead", received(n, Properties::new(), vec![0]));
+        }
+        let picked: Vec<EventKey> = buffer
+            .take()
+            .samples
+            .into_iter()
+            .map(|sample| sample.key)
+            .collect();
+        let kept = (0..10)
+            .filter(|&n| {
+                buffer
+                    .find(&EventKey {
+                        hub: "lead".to_string(),
+                        partition_id: "2".to_string(),
+                        sequence_number: n,
+                    })
+                    .is_some()
+            })
+            .count();
+        assert_eq!(kept, picked.len());
     }
 }
