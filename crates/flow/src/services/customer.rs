@@ -41,9 +41,10 @@ const TICK: Duration = Duration::from_millis(10);
 /// The fastest pace the creator keeps: 10,000 customers per second.
 pub const MIN_PACE: Duration = Duration::from_micros(100);
 
-/// The events waiting in one outbox at which the creator skips its rounds: one second of
-/// customers at the fastest pace. A machine that publishes slower than the chosen pace then
-/// creates customers at the rate it publishes, instead of piling up unpublished events.
+/// The events waiting in the outboxes the creator watches, all together, at which it skips its
+/// rounds: one second of customers at the fastest pace. A machine that publishes slower than the
+/// chosen pace then creates customers at the rate it publishes, instead of piling up unpublished
+/// events.
 const MAX_PENDING: i64 = 10_000;
 
 /// The maximum number of customers one round creates, in one transaction: 50 ms at the
@@ -63,9 +64,10 @@ pub struct CustomerCreator {
     seed: u64,
     limit: Option<u64>,
     outbox: Arc<Notify>,
-    /// The stores of teams that publish an event for each customer they read. Their outboxes
-    /// hold creation back as the Customer team's own does, because a bound on the Customer
-    /// team's outbox alone moves the backlog to theirs.
+    /// The stores of teams that publish an event for each customer they read. Their pending
+    /// events count towards [`MAX_PENDING`] with the Customer team's own, because a bound on the
+    /// Customer team's outbox alone moves the backlog to theirs. A shared bound, rather than one
+    /// per outbox, also keeps creation steady instead of in bursts of a full outbox.
     downstream: Vec<Arc<TeamStore>>,
 }
 
@@ -81,8 +83,8 @@ impl CustomerCreator {
         }
     }
 
-    /// Skips rounds also while [`MAX_PENDING`] events wait in the outbox of `store`, a team
-    /// that publishes events for the customers it reads.
+    /// Counts the events waiting in the outbox of `store`, a team that publishes events for the
+    /// customers it reads, towards [`MAX_PENDING`].
     pub fn with_downstream_outbox(mut self, store: Arc<TeamStore>) -> Self {
         self.downstream.push(store);
         self
@@ -147,11 +149,13 @@ impl CustomerCreator {
         Ok(created)
     }
 
-    /// Returns whether [`MAX_PENDING`] events wait in the Customer team's outbox or in a
-    /// downstream team's outbox.
+    /// Returns whether [`MAX_PENDING`] events wait in the Customer team's outbox and the
+    /// downstream teams' outboxes together.
     fn outbox_full(&self) -> Result<bool, StoreError> {
+        let mut pending = 0;
         for store in std::iter::once(&self.store).chain(&self.downstream) {
-            if pending_reaches_max(store)? {
+            pending += pending_up_to_max(store)?;
+            if pending >= MAX_PENDING {
                 return Ok(true);
             }
         }
@@ -203,18 +207,17 @@ impl CustomerCreator {
     }
 }
 
-/// Returns whether [`MAX_PENDING`] events wait in the outbox of `store`.
-fn pending_reaches_max(store: &TeamStore) -> Result<bool, StoreError> {
+/// Counts the events waiting in the outbox of `store`, up to [`MAX_PENDING`].
+fn pending_up_to_max(store: &TeamStore) -> Result<i64, StoreError> {
     // Counting stops at the bound, so a long backlog costs no more to check than a full one.
     let sql = format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE published = 0 LIMIT {MAX_PENDING})"
     );
-    let pending: i64 = store.read(|connection| {
+    store.read(|connection| {
         connection
             .prepare_cached(&sql)?
             .query_row([], |row| row.get(0))
-    })?;
-    Ok(pending >= MAX_PENDING)
+    })
 }
 
 /// How many customers each round of the creator makes.
@@ -396,13 +399,24 @@ mod tests {
     #[test]
     fn outbox_full_counts_downstream_outbox() {
         let (folder, creator) = creator_with_pending(0);
-        let below = store_with_pending(&folder.path().join("below.sqlite"), MAX_PENDING - 1);
-        let creator = creator.with_downstream_outbox(below);
-        assert!(!creator.outbox_full().unwrap());
-
         let full = store_with_pending(&folder.path().join("full.sqlite"), MAX_PENDING);
         let creator = creator.with_downstream_outbox(full);
         assert!(creator.outbox_full().unwrap());
+    }
+
+    #[test]
+    fn outbox_full_adds_up_outboxes() {
+        let own = 6_000;
+        let (folder, below) = creator_with_pending(own);
+        let downstream =
+            store_with_pending(&folder.path().join("below.sqlite"), MAX_PENDING - own - 1);
+        let below = below.with_downstream_outbox(downstream);
+        assert!(!below.outbox_full().unwrap());
+
+        let (folder, full) = creator_with_pending(own);
+        let downstream = store_with_pending(&folder.path().join("full.sqlite"), MAX_PENDING - own);
+        let full = full.with_downstream_outbox(downstream);
+        assert!(full.outbox_full().unwrap());
     }
 
     #[test]
