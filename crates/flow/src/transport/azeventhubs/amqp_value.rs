@@ -6,114 +6,24 @@ use base64::Engine as _;
 use fe2o3_amqp::types::primitives::Value;
 use serde_json::{json, Map};
 
-/// The layout of an IEEE 754-2008 decimal in the binary integer decimal (BID) encoding. AMQP 1.0
-/// names the IEEE 754-2008 types without choosing an encoding; Microsoft's Python SDK 5.15
-/// writes decimal128 in BID, so BID is what this reads.
-struct DecimalFormat {
-    /// The width in bits.
-    width: u32,
-    /// The width of the biased exponent in bits.
-    exponent_bits: u32,
-    /// The exponent bias.
-    bias: i32,
-    /// The largest canonical coefficient. IEEE 754-2008 reads a larger one as zero.
-    max_coefficient: u128,
-}
-
-const DECIMAL32: DecimalFormat = DecimalFormat {
-    width: 32,
-    exponent_bits: 8,
-    bias: 101,
-    max_coefficient: 9_999_999,
-};
-
-const DECIMAL64: DecimalFormat = DecimalFormat {
-    width: 64,
-    exponent_bits: 10,
-    bias: 398,
-    max_coefficient: 9_999_999_999_999_999,
-};
-
-const DECIMAL128: DecimalFormat = DecimalFormat {
-    width: 128,
-    exponent_bits: 14,
-    bias: 6176,
-    max_coefficient: 9_999_999_999_999_999_999_999_999_999_999_999,
-};
-
-/// Writes a decimal32 as text, such as `1.5` or `-12E+3`.
+/// Writes a decimal32 as text, such as `1.5` or `1.2E+4`, in the form Python's `decimal` module
+/// prints and the broker's capture files use.
 pub(super) fn decimal32_text(bytes: [u8; 4]) -> String {
-    decimal_text(u128::from(u32::from_be_bytes(bytes)), &DECIMAL32)
+    decimal_text(&bytes)
 }
 
 /// Writes a decimal64 as text.
 pub(super) fn decimal64_text(bytes: [u8; 8]) -> String {
-    decimal_text(u128::from(u64::from_be_bytes(bytes)), &DECIMAL64)
+    decimal_text(&bytes)
 }
 
 /// Writes a decimal128 as text.
 pub(super) fn decimal128_text(bytes: [u8; 16]) -> String {
-    decimal_text(u128::from_be_bytes(bytes), &DECIMAL128)
+    decimal_text(&bytes)
 }
 
-fn decimal_text(bits: u128, format: &DecimalFormat) -> String {
-    let sign = if bits >> (format.width - 1) & 1 == 1 {
-        "-"
-    } else {
-        ""
-    };
-    let field = |shift: u32, length: u32| (bits >> shift) & ((1u128 << length) - 1);
-    let top = format.width - 1;
-    let (exponent, coefficient) = if field(top - 2, 2) != 0b11 {
-        // The exponent follows the sign; the coefficient takes the rest.
-        let coefficient_bits = top - format.exponent_bits;
-        let exponent = field(coefficient_bits, format.exponent_bits);
-        (exponent, field(0, coefficient_bits))
-    } else if field(top - 4, 2) == 0b11 {
-        // The combination field starts with 1111: an infinity or a NaN.
-        return if field(top - 5, 1) == 0 {
-            format!("{sign}Infinity")
-        } else {
-            "NaN".to_owned()
-        };
-    } else {
-        // The exponent follows `11`, and the coefficient's implied leading bits are `100`.
-        let coefficient_bits = top - 2 - format.exponent_bits;
-        let exponent = field(coefficient_bits, format.exponent_bits);
-        (
-            exponent,
-            (0b100 << coefficient_bits) | field(0, coefficient_bits),
-        )
-    };
-    let coefficient = if coefficient > format.max_coefficient {
-        0
-    } else {
-        coefficient
-    };
-    let exponent = exponent as i32 - format.bias;
-    let digits = coefficient.to_string();
-    format!("{sign}{}", place_point(&digits, exponent))
-}
-
-/// The maximum number of digits after the decimal point written in plain notation.
-const MAX_PLAIN_FRACTION_DIGITS: i32 = 40;
-
-/// Writes `digits` × 10^`exponent` in plain notation when that stays short, else as
-/// `digitsE±exponent`.
-fn place_point(digits: &str, exponent: i32) -> String {
-    if exponent == 0 {
-        return digits.to_owned();
-    }
-    if !(-MAX_PLAIN_FRACTION_DIGITS..=0).contains(&exponent) {
-        return format!("{digits}E{exponent:+}");
-    }
-    let fraction = exponent.unsigned_abs() as usize;
-    if digits.len() > fraction {
-        let (whole, part) = digits.split_at(digits.len() - fraction);
-        format!("{whole}.{part}")
-    } else {
-        format!("0.{}{digits}", "0".repeat(fraction - digits.len()))
-    }
+fn decimal_text(bytes: &[u8]) -> String {
+    amqp::decimal_to_string(bytes).expect("4, 8 and 16 bytes are the AMQP decimal widths")
 }
 
 /// Renders an AMQP value as JSON where its type maps: numbers, booleans, strings and null as
@@ -219,7 +129,7 @@ mod tests {
         let small = (96u32 << 23) | 7;
         assert_eq!(decimal32_text(small.to_be_bytes()), "0.00007");
         let large = (104u32 << 23) | 12;
-        assert_eq!(decimal32_text(large.to_be_bytes()), "12E+3");
+        assert_eq!(decimal32_text(large.to_be_bytes()), "1.2E+4");
         let infinity = 0b0_11110u32 << 26;
         assert_eq!(decimal32_text(infinity.to_be_bytes()), "Infinity");
         let nan = 0b0_11111u32 << 26;
