@@ -30,7 +30,7 @@ pub enum State {
     },
     /// Never tried because an earlier failure stopped the apply, with that failure.
     NotAttempted {
-        /// Which failure stopped the apply.
+        /// The failure that stopped the apply.
         reason: String,
     },
     /// Failed, with the reason.

@@ -1,4 +1,5 @@
 import type { AttemptRecord } from "./api";
+import { joinWithAnd } from "./count";
 
 /** The field name that the registry gives to a warning on the schema's top-level type. */
 const TOP_LEVEL = "(top level)";
@@ -58,12 +59,4 @@ function warningCount(record: AttemptRecord): string {
   const count = record.warnings.length;
   const counted = count === 1 ? "with a warning" : `with ${count} warnings`;
   return `${counted} on ${joinWithAnd(subjects)}`;
-}
-
-/** Joins `items` as "a", "a and b" or "a, b and c". */
-function joinWithAnd(items: string[]): string {
-  if (items.length <= 1) {
-    return items.join("");
-  }
-  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }

@@ -7,7 +7,7 @@ import type {
   Target,
   VerifyRecord,
 } from "./api";
-import { counted } from "./count";
+import { counted, joinWithAnd } from "./count";
 
 /** The state of one resource after the last Apply or Verify, as its plan row shows it. */
 export interface ResourceStatus {
@@ -110,14 +110,7 @@ export function leftOutText(skipped: FindingRecord[], resources: ResourceView[])
     const optIn = resource.opt_in ? "the opt-in " : "the ";
     return `${optIn}${resource.title} \`${resource.name}\``;
   });
-  return `Left out: ${joinNames(names)}.`;
-}
-
-function joinNames(names: string[]): string {
-  if (names.length <= 1) {
-    return names.join("");
-  }
-  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  return `Left out: ${joinWithAnd(names)}.`;
 }
 
 /** Formats seconds since the Unix epoch as a local time of day, such as "14:05". */
