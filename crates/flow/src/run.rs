@@ -120,7 +120,8 @@ pub async fn start_flow(
         customer_outbox.waker(),
     )
     // The Conversions team publishes a lead or an abandoned lead for each customer.
-    .with_downstream_outbox(stores.conversions.clone());
+    .with_downstream_outbox(stores.conversions.clone())
+    .with_notices(metrics.clone());
     tasks.spawn(creator.run(controls.pace_receiver(), controls.paused_receiver()));
 
     let partner = PartnerFiles::new(

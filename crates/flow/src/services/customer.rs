@@ -14,6 +14,7 @@ use super::{decode, now_rfc3339, prepare_then_store, store_error, Decoded};
 use crate::events::{CustomerCreated, EventCodec, FlowEvent};
 use crate::generator::generate_customer;
 use crate::ids::derived_uuid;
+use crate::metrics::{Metrics, NOTICE_LOG_TARGET};
 use crate::outbox::{enqueue, OutboxEntry};
 use crate::runtime::{BatchFailure, EventHandler, HandlerError};
 use crate::sqlite::StoreError;
@@ -47,6 +48,9 @@ pub const MIN_PACE: Duration = Duration::from_micros(100);
 /// events.
 const MAX_PENDING: i64 = 10_000;
 
+/// [`MAX_PENDING`] as the notices write it.
+const MAX_PENDING_TEXT: &str = "10,000";
+
 /// The maximum number of customers one round creates, in one transaction: 50 ms at the
 /// fastest pace. A round further behind leaves the rest, so one transaction stays short.
 const MAX_ROUND: u64 = 500;
@@ -69,6 +73,8 @@ pub struct CustomerCreator {
     /// Customer team's outbox alone moves the backlog to theirs. A shared bound, rather than one
     /// per outbox, also keeps creation steady instead of in bursts of a full outbox.
     downstream: Vec<Arc<TeamStore>>,
+    /// The lane metrics that carry the creator's notice when it holds back new customers.
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl CustomerCreator {
@@ -80,7 +86,14 @@ impl CustomerCreator {
             limit,
             outbox,
             downstream: Vec::new(),
+            metrics: None,
         }
+    }
+
+    /// Adds a notice to `metrics` when the creator starts holding back new customers.
+    pub fn with_notices(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Counts the events waiting in the outbox of `store`, a team that publishes events for the
@@ -163,13 +176,24 @@ impl CustomerCreator {
     }
 
     /// Creates customers at `pace`, one every `pace` while not paused, until the limit. Paces
-    /// shorter than [`TICK`] create the customers due in each tick in one transaction.
+    /// shorter than [`TICK`] create the customers due in each tick in one transaction. Time
+    /// spent paused creates nothing, and the part of an interval that passed before a pause
+    /// counts after it.
     pub async fn run(self, mut pace: watch::Receiver<Duration>, mut paused: watch::Receiver<bool>) {
         let mut pacer = Pacer::new(Instant::now());
+        let mut holding = Holding::default();
         loop {
+            if *paused.borrow_and_update() {
+                let paused_at = Instant::now();
+                if paused.wait_for(|paused| !*paused).await.is_err() {
+                    return;
+                }
+                pacer.resume(paused_at, Instant::now());
+            }
             let current = *pace.borrow_and_update();
+            let wait = pacer.until_next(Instant::now(), current).max(TICK);
             tokio::select! {
-                _ = tokio::time::sleep(current.max(TICK)) => {}
+                _ = tokio::time::sleep(wait) => {}
                 // A new pace takes effect at once instead of after the old wait.
                 changed = pace.changed() => {
                     if changed.is_err() {
@@ -178,20 +202,29 @@ impl CustomerCreator {
                     pacer.restart(Instant::now());
                     continue;
                 }
-            }
-            if *paused.borrow() {
-                let _ = paused.wait_for(|paused| !*paused).await;
-                // Time spent paused creates nothing.
-                pacer.restart(Instant::now());
-                continue;
+                // A pause takes effect at once, at the top of the loop.
+                changed = paused.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    continue;
+                }
             }
             let count = pacer.due(Instant::now(), current);
             match self.outbox_full() {
-                Ok(false) => {}
+                Ok(false) => holding.released(),
                 // The customers due now are left out, as in a round that falls behind.
-                Ok(true) => continue,
+                Ok(true) => {
+                    if let Some(message) = holding.held(Instant::now()) {
+                        tracing::info!(target: NOTICE_LOG_TARGET, "{message}");
+                        if let Some(metrics) = &self.metrics {
+                            metrics.notice(message);
+                        }
+                    }
+                    continue;
+                }
                 Err(error) => {
-                    tracing::warn!(%error, "counting pending outbox events failed; retrying");
+                    holding.failed(Instant::now(), "counting pending outbox events", &error);
                     continue;
                 }
             }
@@ -200,11 +233,83 @@ impl CustomerCreator {
                     tracing::info!(limit = ?self.limit, "every customer of the run is created");
                     return;
                 }
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "creating customers failed; retrying"),
+                Ok(_) => holding.succeeded(),
+                Err(error) => holding.failed(Instant::now(), "creating customers", &error),
             }
         }
     }
+}
+
+/// How often a failure that repeats every round is logged again, and how soon after its notice
+/// that it holds back the creator may give that notice again.
+const REPEAT_AFTER: Duration = Duration::from_secs(30);
+
+/// The creator's record of skipped and failed rounds, so that a state lasting many rounds gives
+/// one notice or log line instead of one every 10 ms.
+#[derive(Debug, Default)]
+struct Holding {
+    /// Rounds skipped because the outboxes were full since the creator last created customers.
+    held_rounds: u64,
+    /// When the creator last gave the notice that it holds back.
+    last_notice: Option<Instant>,
+    /// Rounds failed in a row, and when the last failure was logged.
+    failures: u64,
+    logged_failure: Option<Instant>,
+}
+
+impl Holding {
+    /// Counts a round skipped for a full outbox; returns the notice to give, at most one every
+    /// [`REPEAT_AFTER`].
+    fn held(&mut self, now: Instant) -> Option<String> {
+        self.held_rounds += 1;
+        if self.held_rounds > 1 || recently(self.last_notice, now) {
+            return None;
+        }
+        self.last_notice = Some(now);
+        Some(format!(
+            "New customers wait: {} events wait to be published in the Customer and \
+             Conversions outboxes. The flow creates customers as fast as this machine \
+             publishes their events, slower than the chosen pace.",
+            MAX_PENDING_TEXT
+        ))
+    }
+
+    /// Ends a run of skipped rounds.
+    fn released(&mut self) {
+        if self.held_rounds > 0 {
+            tracing::debug!(rounds = self.held_rounds, "customer creation resumed");
+        }
+        self.held_rounds = 0;
+    }
+
+    /// Counts a failed round and logs it, the first of a series at once and then at most one
+    /// line every [`REPEAT_AFTER`], with the number of failures so far.
+    fn failed(&mut self, now: Instant, action: &str, error: &StoreError) {
+        self.failures += 1;
+        if recently(self.logged_failure, now) {
+            return;
+        }
+        self.logged_failure = Some(now);
+        tracing::warn!(
+            failures = self.failures,
+            %error,
+            "{action} failed; retrying every round and logging again in 30 s"
+        );
+    }
+
+    /// Ends a series of failed rounds, saying so when one was logged.
+    fn succeeded(&mut self) {
+        if self.failures > 0 {
+            tracing::info!(failures = self.failures, "creating customers works again");
+        }
+        self.failures = 0;
+        self.logged_failure = None;
+    }
+}
+
+/// Returns whether `then` is less than [`REPEAT_AFTER`] before `now`.
+fn recently(then: Option<Instant>, now: Instant) -> bool {
+    then.is_some_and(|then| now.saturating_duration_since(then) < REPEAT_AFTER)
 }
 
 /// Counts the events waiting in the outbox of `store`, up to [`MAX_PENDING`].
@@ -241,9 +346,22 @@ impl Pacer {
         }
     }
 
-    /// Starts counting again from `now`, as after a pause or a new pace.
+    /// Starts counting again from `now`, as after a new pace.
     fn restart(&mut self, now: Instant) {
         *self = Pacer::new(now);
+    }
+
+    /// Leaves out the time from `paused_at` to `resumed_at`: what passed of the interval
+    /// before the pause still counts.
+    fn resume(&mut self, paused_at: Instant, resumed_at: Instant) {
+        self.last_round += resumed_at.saturating_duration_since(paused_at);
+    }
+
+    /// Returns how long after `now` the next customer at `pace` is due.
+    fn until_next(&self, now: Instant, pace: Duration) -> Duration {
+        let pace = pace.max(MIN_PACE);
+        let remaining = pace.mul_f64((1.0 - self.carried).clamp(0.0, 1.0));
+        remaining.saturating_sub(now.saturating_duration_since(self.last_round))
     }
 
     /// Returns the customers due at `now` at `pace`, and starts the next round there.
@@ -484,5 +602,121 @@ mod tests {
         let resumed = start + Duration::from_secs(60);
         pacer.restart(resumed);
         assert_eq!(pacer.due(resumed + Duration::from_millis(10), FASTEST), 100);
+    }
+
+    #[test]
+    fn pacer_resume_keeps_time_before_pause() {
+        let start = Instant::now();
+        let mut pacer = Pacer::new(start);
+        let pace = Duration::from_secs(60);
+        // 10 s pass, then a pause of 30 s: the next customer is due 50 s after the resume.
+        let paused_at = start + Duration::from_secs(10);
+        let resumed_at = paused_at + Duration::from_secs(30);
+        pacer.resume(paused_at, resumed_at);
+        assert_eq!(pacer.until_next(resumed_at, pace), Duration::from_secs(50));
+        assert_eq!(pacer.due(resumed_at + Duration::from_secs(49), pace), 0);
+        assert_eq!(pacer.due(resumed_at + Duration::from_secs(50), pace), 1);
+    }
+
+    #[test]
+    fn pacer_waits_for_the_fraction_left() {
+        let start = Instant::now();
+        let mut pacer = Pacer::new(start);
+        let pace = Duration::from_millis(4);
+        // 2.5 customers after 10 ms: the third is due 2 ms later.
+        assert_eq!(pacer.due(start + Duration::from_millis(10), pace), 2);
+        assert_eq!(
+            pacer.until_next(start + Duration::from_millis(10), pace),
+            Duration::from_millis(2)
+        );
+        assert_eq!(
+            pacer.until_next(start + Duration::from_millis(30), pace),
+            Duration::ZERO
+        );
+    }
+
+    #[test]
+    fn holding_notice_once_per_series() {
+        let start = Instant::now();
+        let mut holding = Holding::default();
+        let first = holding.held(start).unwrap();
+        assert!(first.contains("10,000 events wait"), "{first}");
+        assert!(first.contains("slower than the chosen pace"), "{first}");
+        assert_eq!(holding.held(start + Duration::from_millis(10)), None);
+        holding.released();
+        // Held again within 30 s: the attendee has the notice already.
+        assert_eq!(holding.held(start + Duration::from_secs(1)), None);
+        holding.released();
+        assert!(holding.held(start + REPEAT_AFTER).is_some());
+    }
+
+    #[test]
+    fn holding_failure_log_throttled() {
+        let start = Instant::now();
+        let mut holding = Holding::default();
+        let error = StoreError::Sql {
+            store: "customer",
+            source: rusqlite::Error::InvalidQuery,
+        };
+        holding.failed(start, "creating customers", &error);
+        assert_eq!(holding.logged_failure, Some(start));
+        holding.failed(
+            start + Duration::from_millis(10),
+            "creating customers",
+            &error,
+        );
+        assert_eq!(holding.logged_failure, Some(start));
+        assert_eq!(holding.failures, 2);
+        holding.failed(start + REPEAT_AFTER, "creating customers", &error);
+        assert_eq!(holding.logged_failure, Some(start + REPEAT_AFTER));
+        holding.succeeded();
+        assert_eq!((holding.failures, holding.logged_failure), (0, None));
+    }
+
+    #[test]
+    fn max_pending_text_matches() {
+        assert_eq!(MAX_PENDING_TEXT.replace(',', ""), MAX_PENDING.to_string());
+    }
+
+    fn customers(store: &TeamStore) -> i64 {
+        store
+            .read(|connection| {
+                connection.query_row("SELECT COUNT(*) FROM customers", [], |row| row.get(0))
+            })
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn creator_pause_delays_next_customer() {
+        let (_folder, creator) = creator_with_pending(0);
+        let store = creator.store.clone();
+        let pace = Duration::from_millis(300);
+        let (_pace_sender, pace_receiver) = watch::channel(pace);
+        let (pause_sender, pause_receiver) = watch::channel(false);
+        let start = Instant::now();
+        let run = tokio::spawn(creator.run(pace_receiver, pause_receiver));
+
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        pause_sender.send(true).unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let resumed = Instant::now();
+        pause_sender.send(false).unwrap();
+        let paused_for = resumed - start - Duration::from_millis(50);
+
+        let mut first = None;
+        for _ in 0..200 {
+            if customers(&store) > 0 {
+                first = Some(start.elapsed());
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        run.abort();
+        let first = first.expect("no customer within 1 s of the resume");
+        // Never before the pace plus the time paused; later only when the machine is slow.
+        assert!(
+            first >= pace + paused_for.min(Duration::from_millis(100)),
+            "the first customer came after {first:?}"
+        );
     }
 }
