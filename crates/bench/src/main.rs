@@ -67,6 +67,10 @@ struct Options {
     /// Transfers the producer keeps unsettled in the throughput runs (1 to 10,000).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     in_flight: u64,
+    /// Events the producer may send ahead of the consumers in the throughput runs (100 to
+    /// 1,000,000). Without it, the producer runs ahead as far as the broker accepts.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+    backlog: Option<u64>,
     /// Events per Event Hubs batch (1 to 1,000).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=1_000))]
     batch_size: u64,
@@ -345,6 +349,7 @@ fn measure_throughput(
         destination,
         mode,
         options.in_flight as usize,
+        options.backlog,
         Duration::from_secs(options.seconds),
     ))
 }
