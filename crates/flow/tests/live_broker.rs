@@ -12,12 +12,14 @@ use async_trait::async_trait;
 use broker::entity::{HubSettings, DEFAULT_RULE_NAME};
 use broker::server::BrokerHandle;
 use common::{deflate, start_registry, MemoryTransport};
+use course::flow::PARKED_HUB;
 use course::Team;
 use flow::checkpoint::CheckpointStore;
 use flow::metrics::Metrics;
+use flow::runtime::park::read_parked;
 use flow::runtime::{
     ConsumerRuntime, ConsumerSpec, EventHandler, Exhausted, FailurePolicy, HandlerError,
-    ReadOptions,
+    PartitionExit, ReadOptions,
 };
 use flow::transport::azeventhubs::local_broker::{
     lead_capture_folder, start_local_broker, LocalBrokerSettings,
@@ -426,16 +428,23 @@ async fn concurrent_batches_stay_consecutive() {
     live.broker.shutdown().await;
 }
 
-/// Records the partition and sequence number of every event it handles.
+/// Records the partition and sequence number of every event it handles, and fails every time
+/// on the event at `fail_on`.
 #[derive(Debug, Default)]
 struct RecordingHandler {
     handled: Mutex<Vec<(String, i64)>>,
+    fail_on: Option<(&'static str, i64)>,
 }
 
 #[async_trait]
 impl EventHandler for RecordingHandler {
     async fn handle(&self, event: &ReceivedEvent) -> Result<(), HandlerError> {
         let position = (event.partition_id.clone(), event.sequence_number);
+        if let Some((partition, sequence)) = self.fail_on {
+            if position == (partition.to_owned(), sequence) {
+                return Err(HandlerError(format!("event {sequence} cannot be handled")));
+            }
+        }
         self.handled.lock().unwrap().push(position);
         Ok(())
     }
@@ -463,6 +472,72 @@ async fn wait_for_handled(handler: &RecordingHandler, count: usize) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// Deletes `hub` with its events.
+async fn delete_hub(broker: &BrokerHandle, hub: &str) {
+    broker
+        .update_namespace(|namespace| namespace.delete_hub(hub))
+        .unwrap();
+    broker.event_log().delete_hub(hub).await.unwrap();
+}
+
+/// Creates `hub` with `partition_count` partitions and the consumer group `lead`.
+fn create_hub(broker: &BrokerHandle, hub: &str, partition_count: u32) {
+    broker.update_namespace(|namespace| {
+        let settings = HubSettings {
+            partition_count,
+            retention_days: 7,
+        };
+        let now = chrono::Utc::now().timestamp_millis();
+        namespace.create_hub(hub, settings, now).unwrap();
+        let created = namespace.hub_mut(hub).unwrap();
+        created.create_consumer_group("lead").unwrap();
+    });
+}
+
+/// Returns the consumer runtime of the tests below, reading with the default policy, and the
+/// specification of consumer group `lead` on `customer` with `handler`.
+fn customer_consumer(
+    transport: Arc<AzEventHubsTransport>,
+    checkpoints: &Arc<CheckpointStore>,
+    metrics: &Arc<Metrics>,
+    handler: Arc<RecordingHandler>,
+) -> (ConsumerRuntime, ConsumerSpec) {
+    let runtime = ConsumerRuntime::new(transport, checkpoints.clone(), metrics.clone());
+    let spec = ConsumerSpec {
+        hub: "customer".to_owned(),
+        consumer_group: "lead".to_owned(),
+        team: Team::Conversions,
+        handler,
+    };
+    (runtime, spec)
+}
+
+/// Returns the partition, sequence number and partition count of each checkpoint of group
+/// `lead` on `customer`.
+fn customer_checkpoints(checkpoints: &CheckpointStore) -> Vec<(String, i64, u32)> {
+    checkpoints
+        .load("customer", "lead")
+        .unwrap()
+        .into_iter()
+        .map(|saved| {
+            (
+                saved.partition_id,
+                saved.sequence_number,
+                saved.partition_count,
+            )
+        })
+        .collect()
+}
+
+/// Returns every pair of a partition among `partitions` and a sequence number below `count`,
+/// in order.
+fn positions(partitions: &[&str], count: i64) -> Vec<(String, i64)> {
+    partitions
+        .iter()
+        .flat_map(|partition| (0..count).map(|sequence| (partition.to_string(), sequence)))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -553,6 +628,237 @@ async fn recreated_hub_resets_running_readers() {
         ]
     );
     assert!(runtime.exits().is_empty());
+    live.broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_recreated_with_more_partitions_read() {
+    let live = start_live().await;
+    let transport = Arc::new(second_transport(&live.broker, "customer"));
+    for partition in ["0", "1", "2", "3"] {
+        publish_to_customer(&transport, partition, 5).await;
+    }
+    let checkpoints =
+        Arc::new(CheckpointStore::open(&live.folder.path().join("checkpoints.sqlite")).unwrap());
+    let metrics = Metrics::new();
+    let handler = Arc::new(RecordingHandler::default());
+    let (runtime, spec) =
+        customer_consumer(transport.clone(), &checkpoints, &metrics, handler.clone());
+    let mut tasks = JoinSet::new();
+    let started = runtime.start(spec, &mut tasks).await.unwrap();
+    assert_eq!(started.partitions, ["0", "1", "2", "3"]);
+    wait_for_handled(&handler, 20).await;
+    handler.handled.lock().unwrap().clear();
+
+    delete_hub(&live.broker, "customer").await;
+    create_hub(&live.broker, "customer", 6);
+    for partition in ["0", "1", "2", "3", "4", "5"] {
+        publish_to_customer(&transport, partition, 3).await;
+    }
+    wait_for_handled(&handler, 18).await;
+    tasks.shutdown().await;
+
+    let mut handled = handler.handled.lock().unwrap().clone();
+    handled.sort();
+    assert_eq!(handled, positions(&["0", "1", "2", "3", "4", "5"], 3));
+    let expected: Vec<(String, i64, u32)> = ["0", "1", "2", "3", "4", "5"]
+        .iter()
+        .map(|partition| (partition.to_string(), 2, 6))
+        .collect();
+    assert_eq!(customer_checkpoints(&checkpoints), expected);
+    let mut notices = metrics.counts().notices;
+    notices.sort();
+    let reset = |partition: &str| {
+        format!(
+            "checkpoint of consumer group `lead` on partition `{partition}` of `customer` \
+             (sequence number 4) is stale because the hub had 4 partitions and now has 6: it was \
+             reset to read from the earliest event"
+        )
+    };
+    assert_eq!(
+        notices,
+        [
+            reset("0"),
+            reset("1"),
+            reset("2"),
+            reset("3"),
+            "consumer group `lead` started readers for partitions 4, 5 of `customer`, which has \
+             6 partitions now"
+                .to_owned(),
+        ]
+    );
+    assert!(runtime.exits().is_empty());
+    live.broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_created_after_readers_stopped_read() {
+    let live = start_live().await;
+    let transport = Arc::new(second_transport(&live.broker, "customer"));
+    publish_to_customer(&transport, "0", 2).await;
+    let checkpoints =
+        Arc::new(CheckpointStore::open(&live.folder.path().join("checkpoints.sqlite")).unwrap());
+    let metrics = Metrics::new();
+    let handler = Arc::new(RecordingHandler::default());
+    let (runtime, spec) =
+        customer_consumer(transport.clone(), &checkpoints, &metrics, handler.clone());
+    let mut tasks = JoinSet::new();
+    runtime.start(spec, &mut tasks).await.unwrap();
+    wait_for_handled(&handler, 2).await;
+    handler.handled.lock().unwrap().clear();
+
+    // Without the hub, every reader stops with a notice.
+    delete_hub(&live.broker, "customer").await;
+    let missing = "event hub `customer` does not exist: provision it before starting the flow";
+    let started = Instant::now();
+    while metrics.counts().notices.len() < 4 {
+        assert!(
+            started.elapsed() < RECEIVE_DEADLINE,
+            "notices: {:?}",
+            metrics.counts().notices
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(metrics.counts().notices, [missing; 4]);
+
+    create_hub(&live.broker, "customer", 4);
+    for partition in ["0", "1", "2", "3"] {
+        publish_to_customer(&transport, partition, 3).await;
+    }
+    wait_for_handled(&handler, 12).await;
+    tasks.shutdown().await;
+
+    let mut handled = handler.handled.lock().unwrap().clone();
+    handled.sort();
+    assert_eq!(handled, positions(&["0", "1", "2", "3"], 3));
+    let expected: Vec<(String, i64, u32)> = ["0", "1", "2", "3"]
+        .iter()
+        .map(|partition| (partition.to_string(), 2, 4))
+        .collect();
+    assert_eq!(customer_checkpoints(&checkpoints), expected);
+    let notices = metrics.counts().notices;
+    assert_eq!(
+        notices[4..],
+        [
+            "checkpoint of consumer group `lead` on partition `0` of `customer` (sequence \
+             number 1) is stale because the hub was deleted and created again: it was reset to \
+             read from the earliest event",
+            "consumer group `lead` started readers for partitions 0, 1, 2, 3 of `customer`, \
+             which has 4 partitions now"
+        ]
+    );
+    assert!(runtime.exits().is_empty());
+    live.broker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unparkable_event_stops_partition() {
+    let live = start_live().await;
+    let root = live
+        .broker
+        .connection_string(DEFAULT_RULE_NAME, None)
+        .unwrap();
+    let connections = HubConnections {
+        send: root.clone(),
+        listen: root,
+    };
+    let hubs = ["customer", PARKED_HUB].map(|hub| (hub.to_owned(), connections.clone()));
+    let transport = Arc::new(AzEventHubsTransport::new(BTreeMap::from(hubs)));
+    publish_to_customer(&transport, "0", 3).await;
+    delete_hub(&live.broker, PARKED_HUB).await;
+
+    let checkpoints =
+        Arc::new(CheckpointStore::open(&live.folder.path().join("checkpoints.sqlite")).unwrap());
+    let metrics = Metrics::new();
+    let policy = FailurePolicy {
+        max_attempts: 2,
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(5),
+        exhausted: Exhausted::Park,
+    };
+    let failing = Arc::new(RecordingHandler {
+        fail_on: Some(("0", 1)),
+        ..RecordingHandler::default()
+    });
+    let (runtime, spec) =
+        customer_consumer(transport.clone(), &checkpoints, &metrics, failing.clone());
+    let runtime = runtime.with_policy(policy);
+    let mut tasks = JoinSet::new();
+    runtime.start(spec.clone(), &mut tasks).await.unwrap();
+    // Six attempts to park, 0.5 s to 8 s apart, take about 16 s.
+    let started = Instant::now();
+    while runtime.exits().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the partition kept trying to park: {:?}",
+            metrics.counts().notices
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tasks.shutdown().await;
+
+    let missing = "event hub `parked` does not exist: provision it before starting the flow";
+    assert_eq!(
+        runtime.exits(),
+        [PartitionExit::Stopped {
+            hub: "customer".to_owned(),
+            consumer_group: "lead".to_owned(),
+            partition_id: "0".to_owned(),
+            sequence_number: 1,
+            error: missing.to_owned(),
+        }]
+    );
+    assert_eq!(*failing.handled.lock().unwrap(), [("0".to_owned(), 0)]);
+    assert_eq!(customer_checkpoints(&checkpoints), [("0".to_owned(), 0, 4)]);
+    assert_eq!(
+        metrics.counts().notices,
+        [
+            format!(
+                "consumer group `lead` cannot park the event at sequence number 1 of partition \
+                 `0` of `customer` yet, so its checkpoint stays before it: {missing}. It tries 5 \
+                 more times, waiting longer each time, then stops reading the partition"
+            ),
+            format!(
+                "consumer group `lead` stopped reading partition `0` of `customer` at sequence \
+                 number 1, because the `parked` hub did not accept the event's copy in 6 \
+                 attempts: {missing}. The checkpoint stays before the event, so no later event is \
+                 skipped. To go on, create the `parked` hub again (Apply on the Publishers step, \
+                 or `eda-workshop apply`), then start the flow again, which delivers the event \
+                 again"
+            ),
+        ]
+    );
+
+    // The fix the notice gives: with the hub back, the next start parks the event and reads on.
+    create_hub(&live.broker, PARKED_HUB, 1);
+    let (runtime, _) =
+        customer_consumer(transport.clone(), &checkpoints, &metrics, failing.clone());
+    let runtime = runtime.with_policy(policy);
+    let mut tasks = JoinSet::new();
+    runtime.start(spec, &mut tasks).await.unwrap();
+    wait_for_handled(&failing, 2).await;
+    tasks.shutdown().await;
+
+    assert_eq!(
+        *failing.handled.lock().unwrap(),
+        [("0".to_owned(), 0), ("0".to_owned(), 2)]
+    );
+    assert_eq!(customer_checkpoints(&checkpoints), [("0".to_owned(), 2, 4)]);
+    assert!(runtime.exits().is_empty());
+    let request = reader_request(PARKED_HUB, "lead", "0", StartPosition::Earliest);
+    let mut parked = transport.open_reader(request).await.unwrap();
+    let copies = receive(&mut parked, 1).await;
+    let info = read_parked(&copies[0]).expect("parking properties are present");
+    assert_eq!(
+        (
+            info.hub.as_str(),
+            info.partition_id.as_str(),
+            info.sequence_number
+        ),
+        ("customer", "0", 1)
+    );
+    assert_eq!(info.error, "event 1 cannot be handled");
+    drop(parked);
     live.broker.shutdown().await;
 }
 

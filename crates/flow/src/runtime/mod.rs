@@ -6,17 +6,22 @@
 //! delivers the events after the last checkpoint again. Before any reader starts, the
 //! group's checkpoints are compared with the hub as it is now. Stale ones (a recreated hub, a
 //! changed partition count, a sequence number beyond the partition's end) are reset with a
-//! notice, and readers open only for partitions that exist. A reader that reopens after its
-//! link failed compares its own checkpoint again, because a hub deleted and created again while
-//! the flow runs detaches its readers. When retention already removed a group's next event, a
-//! notice gives how many events the group missed.
+//! notice, and readers open only for partitions that exist. While the group runs, a watcher and
+//! every reader that reopens after its link failed apply the same rule again, because a hub
+//! deleted and created again detaches its readers and may come back with other partitions. The
+//! watcher then starts readers for partitions that have none, and the readers of partitions that
+//! no longer exist stop. When retention already removed a group's next event, a notice gives how
+//! many events the group missed.
 
+mod group;
 mod handler;
 pub mod park;
 mod partition;
 mod policy;
 mod retention;
+mod watcher;
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,12 +32,16 @@ use tokio::task::JoinSet;
 pub use handler::{BatchFailure, EventHandler, HandlerError};
 pub use policy::{Exhausted, FailurePolicy};
 
-use crate::checkpoint::{find_stale, stale_summary, CheckpointStore, StaleCheckpoint};
+use crate::checkpoint::{find_stale, stale_summary, Checkpoint, CheckpointStore, StaleCheckpoint};
 use crate::metrics::{Metrics, NOTICE_LOG_TARGET};
 use crate::sqlite::StoreError;
-use crate::transport::{EventTransport, StartPosition, TransportError};
+use crate::transport::{
+    EventTransport, HubRuntime, PartitionRuntime, StartPosition, TransportError,
+};
+use group::{GroupState, HubShape};
 use partition::PartitionTask;
 use retention::retention_gap;
+use watcher::GroupWatcher;
 
 /// A failure to start a consumer.
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +86,8 @@ pub struct StartedConsumer {
 /// The reason a partition reader stopped before the flow did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PartitionExit {
-    /// The failure policy stopped the partition at an event that kept failing.
+    /// The failure policy stopped the partition at an event that kept failing, or the parked
+    /// hub did not accept the event's copy.
     Stopped {
         /// The hub.
         hub: String,
@@ -87,7 +97,7 @@ pub enum PartitionExit {
         partition_id: String,
         /// The failing event's sequence number.
         sequence_number: i64,
-        /// The handler's last error.
+        /// The handler's last error, or the parked hub's when parking failed.
         error: String,
     },
     /// A reader with a higher owner level took the partition.
@@ -177,7 +187,8 @@ impl ConsumerRuntime {
     }
 
     /// Checks the group's checkpoints against the hub, resets stale ones, and spawns one
-    /// reader per existing partition into `tasks`.
+    /// reader per existing partition into `tasks`, with the group's watcher, which keeps one
+    /// reader per partition while the hub changes. Aborting `tasks` stops them all.
     pub async fn start(
         &self,
         spec: ConsumerSpec,
@@ -213,54 +224,81 @@ impl ConsumerRuntime {
             checkpoints.clear();
         }
 
+        let (state, ended) = GroupState::new(HubShape::of(&runtime));
+        let state = Arc::new(state);
         let mut partitions = Vec::new();
         for partition in &runtime.partitions {
             let checkpoint = checkpoints
                 .iter()
                 .find(|checkpoint| checkpoint.partition_id == partition.partition_id);
-            if let Some(gap) = retention_gap(partition, checkpoint) {
-                let message = gap.message(&spec.hub, &spec.consumer_group, &partition.partition_id);
-                tracing::warn!(
-                    target: NOTICE_LOG_TARGET,
-                    hub = %spec.hub,
-                    consumer_group = %spec.consumer_group,
-                    partition = %partition.partition_id,
-                    missed = gap.missed(),
-                    "{message}"
-                );
-                self.metrics.notice(message);
-            }
-            let start = checkpoint
-                .map(|checkpoint| StartPosition::AfterSequenceNumber(checkpoint.sequence_number))
-                .unwrap_or(StartPosition::Earliest);
-            let owner_level = self.checkpoints.claim_owner_level(
-                &spec.hub,
-                &spec.consumer_group,
-                &partition.partition_id,
-            )?;
-            let task = PartitionTask {
-                runtime: self.clone(),
-                spec: spec.clone(),
-                partition_id: partition.partition_id.clone(),
-                partition_count: runtime.partitions.len() as u32,
-                hub_created_at_ms: runtime.created_at_ms,
-                start,
-                owner_level,
-            };
-            tracing::info!(
-                hub = %spec.hub,
-                consumer_group = %spec.consumer_group,
-                partition = %partition.partition_id,
-                owner_level,
-                start = ?start,
-                "partition reader starting"
-            );
+            let task = self.reader_task(&spec, &state, &runtime, partition, checkpoint)?;
             tasks.spawn(task.run());
             partitions.push(partition.partition_id.clone());
         }
+        let watcher = GroupWatcher {
+            runtime: self.clone(),
+            spec,
+            state,
+            ended,
+            reading: partitions.iter().cloned().collect::<BTreeSet<_>>(),
+            ends: HashMap::new(),
+            seen: HubShape::of(&runtime),
+        };
+        tasks.spawn(watcher.run());
         Ok(StartedConsumer {
             partitions,
             reset: stale,
+        })
+    }
+
+    /// Prepares the reader of one partition of `hub`: it starts after `checkpoint`, or at the
+    /// earliest event without one, under a newly claimed owner level. When retention removed
+    /// events the group has not read, a notice gives their count.
+    fn reader_task(
+        &self,
+        spec: &ConsumerSpec,
+        state: &Arc<GroupState>,
+        hub: &HubRuntime,
+        partition: &PartitionRuntime,
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<PartitionTask, StoreError> {
+        if let Some(gap) = retention_gap(partition, checkpoint) {
+            let message = gap.message(&spec.hub, &spec.consumer_group, &partition.partition_id);
+            tracing::warn!(
+                target: NOTICE_LOG_TARGET,
+                hub = %spec.hub,
+                consumer_group = %spec.consumer_group,
+                partition = %partition.partition_id,
+                missed = gap.missed(),
+                "{message}"
+            );
+            self.metrics.notice(message);
+        }
+        let start = checkpoint
+            .map(|checkpoint| StartPosition::AfterSequenceNumber(checkpoint.sequence_number))
+            .unwrap_or(StartPosition::Earliest);
+        let owner_level = self.checkpoints.claim_owner_level(
+            &spec.hub,
+            &spec.consumer_group,
+            &partition.partition_id,
+        )?;
+        tracing::info!(
+            hub = %spec.hub,
+            consumer_group = %spec.consumer_group,
+            partition = %partition.partition_id,
+            owner_level,
+            start = ?start,
+            "partition reader starting"
+        );
+        Ok(PartitionTask {
+            runtime: self.clone(),
+            spec: spec.clone(),
+            group: state.clone(),
+            partition_id: partition.partition_id.clone(),
+            partition_count: hub.partitions.len() as u32,
+            hub_created_at_ms: hub.created_at_ms,
+            start,
+            owner_level,
         })
     }
 

@@ -1,12 +1,14 @@
 //! The reader of one partition through one consumer group.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use course::flow::PARKED_HUB;
 
+use super::group::{GroupState, ReaderEnd};
 use super::park::{self, parked_event, ParkedInfo};
 use super::{BatchFailure, ConsumerRuntime, ConsumerSpec, Exhausted, HandlerError, PartitionExit};
-use crate::checkpoint::{find_stale, Checkpoint};
+use crate::checkpoint::Checkpoint;
 use crate::metrics::{NOTICE_LOG_TARGET, RETRY_LOG_TARGET};
 use crate::transport::{
     PartitionReader, PropertyValue, PublishBatch, ReaderRequest, ReceivedEvent, StartPosition,
@@ -17,9 +19,11 @@ use crate::transport::{
 /// failure.
 const TRANSPORT_RETRY: Duration = Duration::from_millis(500);
 
-/// The maximum wait between two tries to publish to the parked hub. The wait doubles from
-/// [`TRANSPORT_RETRY`] up to this.
-const MAX_PARK_RETRY: Duration = Duration::from_secs(10);
+/// The number of attempts to publish an event's copy to the parked hub before the reader stops
+/// at the event. The wait between two attempts doubles from [`TRANSPORT_RETRY`], so the waits
+/// add up to 15.5 s. A broker that is back within that time takes the copy. A parked hub that
+/// is missing or rejects the copy stops the partition with a notice.
+const PARK_ATTEMPTS: u32 = 6;
 
 /// How often saving a checkpoint is tried before the reader stops.
 const CHECKPOINT_ATTEMPTS: u32 = 5;
@@ -34,6 +38,7 @@ enum Next {
 pub(super) struct PartitionTask {
     pub(super) runtime: ConsumerRuntime,
     pub(super) spec: ConsumerSpec,
+    pub(super) group: Arc<GroupState>,
     pub(super) partition_id: String,
     pub(super) partition_count: u32,
     pub(super) hub_created_at_ms: Option<i64>,
@@ -42,23 +47,37 @@ pub(super) struct PartitionTask {
 }
 
 impl PartitionTask {
-    /// Reads until the flow stops, the failure policy stops the partition, or another reader
-    /// takes it.
+    /// Reads until the flow stops, the failure policy stops the partition, another reader
+    /// takes it, or the partition no longer exists, then reports the end to the group.
     pub(super) async fn run(mut self) {
+        let end = self.read().await;
+        self.group.reader_ended(self.partition_id.clone(), end);
+    }
+
+    async fn read(&mut self) -> ReaderEnd {
         let mut reader: Option<Box<dyn PartitionReader>> = None;
         let mut reopening = false;
         loop {
             self.wait_while_paused().await;
+            if !self.group.has_partition(&self.partition_id) {
+                tracing::info!(
+                    hub = %self.spec.hub,
+                    consumer_group = %self.spec.consumer_group,
+                    partition = %self.partition_id,
+                    "the partition no longer exists; its reader stops"
+                );
+                return ReaderEnd::Gone;
+            }
             if reader.is_none() && reopening {
                 if let Next::Stop = self.follow_recreated_hub().await {
-                    return;
+                    return ReaderEnd::Gone;
                 }
             }
             let open = match reader.as_mut() {
                 Some(open) => open,
                 None => match self.open().await {
-                    Some(open) => reader.insert(open),
-                    None => return,
+                    Ok(open) => reader.insert(open),
+                    Err(end) => return end,
                 },
             };
             let received = open
@@ -67,12 +86,12 @@ impl PartitionTask {
             match received {
                 Ok(events) => {
                     if let Next::Stop = self.process_received(&events).await {
-                        return;
+                        return ReaderEnd::Stopped;
                     }
                 }
                 Err(TransportError::OwnershipLost { .. }) => {
                     self.lose_ownership();
-                    return;
+                    return ReaderEnd::OwnershipLost;
                 }
                 Err(error) => {
                     tracing::warn!(
@@ -97,8 +116,9 @@ impl PartitionTask {
     }
 
     /// Opens the reader at the current position, retrying while the broker is unavailable.
-    /// Returns `None` when the partition is lost for good.
-    async fn open(&self) -> Option<Box<dyn PartitionReader>> {
+    /// Returns the reader's end when another reader took the partition or it no longer
+    /// exists.
+    async fn open(&self) -> Result<Box<dyn PartitionReader>, ReaderEnd> {
         loop {
             let request = ReaderRequest {
                 hub: self.spec.hub.clone(),
@@ -109,10 +129,10 @@ impl PartitionTask {
                 prefetch: None,
             };
             match self.runtime.transport.open_reader(request).await {
-                Ok(reader) => return Some(reader),
+                Ok(reader) => return Ok(reader),
                 Err(TransportError::OwnershipLost { .. }) => {
                     self.lose_ownership();
-                    return None;
+                    return Err(ReaderEnd::OwnershipLost);
                 }
                 Err(error @ TransportError::PartitionNotFound { .. })
                 | Err(error @ TransportError::HubNotFound { .. }) => {
@@ -124,7 +144,7 @@ impl PartitionTask {
                         "partition reader stopped"
                     );
                     self.runtime.metrics.notice(error.to_string());
-                    return None;
+                    return Err(ReaderEnd::Gone);
                 }
                 Err(error) => {
                     tracing::warn!(
@@ -141,84 +161,41 @@ impl PartitionTask {
     }
 
     /// Checks, before the reader reopens, whether the hub was deleted and created again since
-    /// the reader started, as the broker detaches readers of a deleted hub. The checkpoint then
-    /// belongs to the old hub, and its sequence number would skip the new hub's first events.
-    /// So a stale checkpoint is deleted with a notice, and the reader reads the new hub from
-    /// its earliest event, or stops when its partition no longer exists.
-    // NOTE: partitions that a recreated hub gained get readers only when the flow starts again.
+    /// the reader started, as the broker detaches readers of a deleted hub. The group's check
+    /// resets stale checkpoints with a notice and wakes the watcher, which starts readers for
+    /// new partitions. This reader then reads the new hub from its earliest event, because its
+    /// position belongs to the old hub and would skip the new hub's first events, or stops
+    /// when its partition no longer exists.
     async fn follow_recreated_hub(&mut self) -> Next {
         // A hub that cannot be described now is left to `open`, which reports or retries.
-        let Ok(hub) = self.runtime.transport.hub_runtime(&self.spec.hub).await else {
+        let Some(hub) = self.group.check_hub(&self.runtime, &self.spec).await else {
             return Next::Continue;
+        };
+        let Some(partition) = hub.partition(&self.partition_id) else {
+            tracing::info!(
+                hub = %self.spec.hub,
+                consumer_group = %self.spec.consumer_group,
+                partition = %self.partition_id,
+                "the partition no longer exists; its reader stops"
+            );
+            return Next::Stop;
         };
         let partition_count = hub.partitions.len() as u32;
         let recreated = partition_count != self.partition_count
             || (self.hub_created_at_ms.is_some()
                 && hub.created_at_ms.is_some()
                 && hub.created_at_ms != self.hub_created_at_ms);
-        let saved = match self
-            .runtime
-            .checkpoints
-            .load(&self.spec.hub, &self.spec.consumer_group)
-        {
-            Ok(saved) => saved,
-            Err(error) => {
-                tracing::warn!(
-                    hub = %self.spec.hub,
-                    consumer_group = %self.spec.consumer_group,
-                    partition = %self.partition_id,
-                    %error,
-                    "reading the checkpoint before reopening failed"
-                );
-                return Next::Continue;
-            }
-        };
-        let own: Vec<Checkpoint> = saved
-            .into_iter()
-            .filter(|checkpoint| checkpoint.partition_id == self.partition_id)
-            .collect();
-        let stale = find_stale(&own, &hub);
-        if !recreated && stale.is_empty() {
-            return Next::Continue;
+        let beyond_last = matches!(
+            self.start,
+            StartPosition::AfterSequenceNumber(sequence)
+                if sequence > partition.last_enqueued_sequence_number
+        );
+        if recreated || beyond_last {
+            self.partition_count = partition_count;
+            self.hub_created_at_ms = hub.created_at_ms;
+            self.start = StartPosition::Earliest;
         }
-
-        self.partition_count = partition_count;
-        self.hub_created_at_ms = hub.created_at_ms;
-        self.start = StartPosition::Earliest;
-        let exists = hub.partition(&self.partition_id).is_some();
-        for finding in &stale {
-            if let Err(error) = self.runtime.checkpoints.delete(
-                &self.spec.hub,
-                &self.spec.consumer_group,
-                &self.partition_id,
-            ) {
-                tracing::warn!(
-                    hub = %self.spec.hub,
-                    consumer_group = %self.spec.consumer_group,
-                    partition = %self.partition_id,
-                    %error,
-                    "deleting a stale checkpoint failed"
-                );
-            }
-            let message = if exists {
-                finding.message()
-            } else {
-                finding.removed_message()
-            };
-            tracing::warn!(
-                target: NOTICE_LOG_TARGET,
-                hub = %self.spec.hub,
-                consumer_group = %self.spec.consumer_group,
-                partition = %self.partition_id,
-                "{message}"
-            );
-            self.runtime.metrics.notice(message);
-        }
-        if exists {
-            Next::Continue
-        } else {
-            Next::Stop
-        }
+        Next::Continue
     }
 
     fn lose_ownership(&self) {
@@ -336,7 +313,9 @@ impl PartitionTask {
 
         match policy.exhausted {
             Exhausted::Park => {
-                self.park(event, &error.0, attempt).await;
+                if !self.park(event, &error.0, attempt).await {
+                    return Next::Stop;
+                }
                 if !self.checkpoint(event).await {
                     return Next::Stop;
                 }
@@ -373,10 +352,12 @@ impl PartitionTask {
         }
     }
 
-    /// Publishes the event to the parked hub, retrying until the broker accepts it, because
-    /// the checkpoint may only move past an event that is safely parked. The first failure
-    /// becomes a notice, and the waits between tries grow to [`MAX_PARK_RETRY`].
-    async fn park(&self, event: &ReceivedEvent, error: &str, attempts: u32) {
+    /// Publishes the event to the parked hub in up to [`PARK_ATTEMPTS`] attempts, because the
+    /// checkpoint may only move past an event that is safely parked. The first failure becomes
+    /// a notice. Returns false when every attempt failed. The partition then stops at the
+    /// event, with its checkpoint before it and a notice that names the event, the error and
+    /// the fix.
+    async fn park(&self, event: &ReceivedEvent, error: &str, attempts: u32) -> bool {
         let info = ParkedInfo {
             hub: self.spec.hub.clone(),
             consumer_group: self.spec.consumer_group.clone(),
@@ -398,35 +379,38 @@ impl PartitionTask {
         let mut wait = TRANSPORT_RETRY;
         let mut failures = 0u32;
         loop {
-            match self.runtime.transport.publish(batch.clone()).await {
+            let publish_error = match self.runtime.transport.publish(batch.clone()).await {
                 Ok(_) => break,
-                Err(publish_error) => {
-                    failures += 1;
-                    tracing::warn!(
-                        target: RETRY_LOG_TARGET,
-                        hub = %self.spec.hub,
-                        sequence = event.sequence_number,
-                        failures,
-                        error = %publish_error,
-                        "parking failed; retrying"
-                    );
-                    if failures == 1 {
-                        self.runtime.metrics.notice(format!(
-                            "consumer group `{}` cannot park the event at sequence number {} of \
-                             partition `{}` of `{}` yet, so its checkpoint stays before it: \
-                             {publish_error}. It tries again, at most every {} s, until the \
-                             `{PARKED_HUB}` hub accepts the copy",
-                            self.spec.consumer_group,
-                            event.sequence_number,
-                            self.partition_id,
-                            self.spec.hub,
-                            MAX_PARK_RETRY.as_secs()
-                        ));
-                    }
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(MAX_PARK_RETRY);
-                }
+                Err(publish_error) => publish_error,
+            };
+            failures += 1;
+            if failures == PARK_ATTEMPTS {
+                self.stop_unparked(event, publish_error);
+                return false;
             }
+            tracing::warn!(
+                target: RETRY_LOG_TARGET,
+                hub = %self.spec.hub,
+                sequence = event.sequence_number,
+                failures,
+                error = %publish_error,
+                "parking failed; retrying"
+            );
+            if failures == 1 {
+                self.runtime.metrics.notice(format!(
+                    "consumer group `{}` cannot park the event at sequence number {} of \
+                     partition `{}` of `{}` yet, so its checkpoint stays before it: \
+                     {publish_error}. It tries {} more times, waiting longer each time, then \
+                     stops reading the partition",
+                    self.spec.consumer_group,
+                    event.sequence_number,
+                    self.partition_id,
+                    self.spec.hub,
+                    PARK_ATTEMPTS - 1
+                ));
+            }
+            tokio::time::sleep(wait).await;
+            wait *= 2;
         }
         let omitted_note = match omitted {
             Some(PropertyValue::Long(size)) => format!(
@@ -459,6 +443,45 @@ impl PartitionTask {
         metrics.parked(self.spec.team, &self.spec.hub);
         metrics.published(self.spec.team, PARKED_HUB, 1);
         metrics.notice(message);
+        true
+    }
+
+    /// Stops the partition at an event whose copy the parked hub did not accept, so that no
+    /// later event is handled while this one is neither handled nor parked.
+    fn stop_unparked(&self, event: &ReceivedEvent, publish_error: TransportError) {
+        let fix = match publish_error {
+            TransportError::HubNotFound { .. } => format!(
+                "create the `{PARKED_HUB}` hub again (Apply on the Publishers step, or \
+                 `eda-workshop apply`), then start the flow again"
+            ),
+            _ => format!(
+                "check that the `{PARKED_HUB}` hub exists and accepts events, then start the \
+                 flow again"
+            ),
+        };
+        let message = format!(
+            "consumer group `{}` stopped reading partition `{}` of `{}` at sequence number {}, \
+             because the `{PARKED_HUB}` hub did not accept the event's copy in {PARK_ATTEMPTS} \
+             attempts: {publish_error}. The checkpoint stays before the event, so no later \
+             event is skipped. To go on, {fix}, which delivers the event again",
+            self.spec.consumer_group, self.partition_id, self.spec.hub, event.sequence_number
+        );
+        tracing::error!(
+            target: NOTICE_LOG_TARGET,
+            hub = %self.spec.hub,
+            consumer_group = %self.spec.consumer_group,
+            partition = %self.partition_id,
+            sequence = event.sequence_number,
+            "{message}"
+        );
+        self.runtime.metrics.notice(message);
+        self.runtime.record_exit(PartitionExit::Stopped {
+            hub: self.spec.hub.clone(),
+            consumer_group: self.spec.consumer_group.clone(),
+            partition_id: self.partition_id.clone(),
+            sequence_number: event.sequence_number,
+            error: publish_error.to_string(),
+        });
     }
 
     /// Saves the checkpoint at `event`, retrying a failing store a few times. Returns false,
