@@ -349,26 +349,30 @@ fn field_removed(context: Context, missing: &MissingField) -> Incompatibility {
     context.finish(Breakage::FieldRemoved, reason, fix)
 }
 
-/// Reports a rename under the old name, with the field the reader looks for in vain.
+/// Reports a rename under the old name, with the field the reader looks for in vain. The
+/// reason and the fix name the field by its dotted path, so that a rename inside a nested
+/// record says which record it is in.
 fn field_renamed(
     mut context: Context,
     reader_name: String,
     writer_name: String,
 ) -> Incompatibility {
     let (from, to) = context.old_and_new(reader_name, writer_name);
+    let from_path = with_last_segment(&context.field, &from);
+    let to_path = with_last_segment(&context.field, &to);
     let (looked_for, fix) = match context.direction {
         Direction::Backward => (
             &to,
             format!(
-                "keep the name `{from}`, or add \"aliases\": [\"{from}\"] to `{to}` so that new \
-                 readers find the old name"
+                "keep the name `{from}`, or add \"aliases\": [\"{from}\"] to `{to_path}` so that \
+                 new readers find the old name"
             ),
         ),
         Direction::Forward => (
             &from,
             format!(
-                "keep `{from}` (old readers cannot know a new name; add `{to}` as a new field \
-                 with a default if you need it)"
+                "keep `{from_path}` (old readers cannot know a new name; add `{to}` as a new \
+                 field with a default if you need it)"
             ),
         ),
     };
@@ -380,11 +384,11 @@ fn field_renamed(
         "Avro matches fields by name"
     };
     let reason = format!(
-        "field `{from}` looks renamed to `{to}` (one field of that type went away and one \
+        "field `{from_path}` looks renamed to `{to}` (one field of that type went away and one \
          appeared); {matched_by}, so {}: the reader finds no `{looked_for}` in the data.",
         context.side()
     );
-    context.field = with_last_segment(&context.field, &from);
+    context.field = from_path;
     context.finish(
         Breakage::FieldRenamed {
             from: from.clone(),

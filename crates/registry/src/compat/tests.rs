@@ -561,6 +561,50 @@ fn case_only_rename_names_case_sensitivity() {
 }
 
 #[test]
+fn nested_rename_names_field_path() {
+    let address = |street: &str| {
+        format!(
+            r#"{{"name":"address","type":{{"type":"record","name":"Address","fields":[
+                {{"name":"{street}","type":"string"}},{{"name":"city","type":"string"}}]}}}}"#
+        )
+    };
+    let old = record(&address("street"));
+    let new = record(&address("road"));
+
+    let backward = check(CompatibilityMode::Backward, &new, Some((&old, 1)));
+    let reason = &backward.incompatibilities[0];
+    assert_eq!(reason.field, "address.street");
+    assert!(
+        reason
+            .reason
+            .starts_with("field `address.street` looks renamed to `road` "),
+        "{}",
+        reason.reason
+    );
+    assert_eq!(
+        reason.fix,
+        "keep the name `street`, or add \"aliases\": [\"street\"] to `address.road` so that \
+         new readers find the old name"
+    );
+
+    let forward = check(CompatibilityMode::Forward, &new, Some((&old, 1)));
+    let reason = &forward.incompatibilities[0];
+    assert_eq!(reason.field, "address.street");
+    assert!(
+        reason
+            .reason
+            .starts_with("field `address.street` looks renamed to `road` "),
+        "{}",
+        reason.reason
+    );
+    assert!(
+        reason.fix.starts_with("keep `address.street` "),
+        "{}",
+        reason.fix
+    );
+}
+
+#[test]
 fn removing_field_with_wrong_default_breaks_forward() {
     let old = record(r#"{"name":"id","type":"string"},{"name":"x","type":"int","default":"5"}"#);
     let new = record(r#"{"name":"id","type":"string"}"#);
