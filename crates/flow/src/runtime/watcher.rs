@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use course::counted;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
@@ -21,9 +22,8 @@ use crate::transport::HubRuntime;
 ///
 /// A reader's failed link alone does not reveal every change. A hub deleted for longer than a
 /// reader's reopen retries leaves readers that stopped, with no link left to fail when the hub
-/// is created again. Azure's Premium and Dedicated tiers also add partitions to an existing hub
-/// (Azure Event Hubs documentation, "Dynamically add partitions to an event hub"), and no
-/// reader exists yet for those. So the watcher reads the hub's `$management` runtime
+/// is created again. Azure's Premium and Dedicated tiers also add partitions to an existing
+/// hub, and no reader exists yet for those. So the watcher reads the hub's `$management` runtime
 /// information on this interval, one request and one checkpoint query per group, and a reader
 /// whose link failed checks at once and wakes the watcher on a change.
 const HUB_CHECK_INTERVAL: Duration = Duration::from_secs(5);
@@ -197,11 +197,7 @@ fn started_message(spec: &ConsumerSpec, partition_ids: &[&str], partition_count:
     } else {
         ("readers", "partitions")
     };
-    let count = if partition_count == 1 {
-        "1 partition".to_string()
-    } else {
-        format!("{partition_count} partitions")
-    };
+    let count = counted(partition_count, "partition", "partitions");
     format!(
         "consumer group `{}` started {readers} for {partitions} {} of `{}`, which has {count} \
          now",
