@@ -62,6 +62,14 @@ pub enum WarningProblem {
         /// The underlying type in the new version, such as `long` or a fixed type's full name.
         underlying: String,
     },
+    /// The field is bytes on one side and a string on the other, so a reader decodes bytes as
+    /// UTF-8 text and fails on values that are not text.
+    BytesReadAsText {
+        /// The type in the latest version: `bytes` or `string`.
+        old: String,
+        /// The type in the new version.
+        new: String,
+    },
     /// A default breaks a rule of the specification.
     #[serde(untagged)]
     Default(DefaultProblem),

@@ -11,12 +11,13 @@
 //!
 //! Warnings never reject a version. They name field defaults that break the Avro specification
 //! or that write null as the string `"null"`, in every version, and fields whose logical type
-//! differs from the latest version's, in every mode.
+//! differs from the latest version's or that change between bytes and string, in every mode.
 
 pub(crate) mod defaults;
 mod explain;
 mod logical;
 pub(crate) mod resolve;
+mod text;
 
 use std::fmt;
 use std::str::FromStr;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 pub use defaults::{check_defaults, DefaultProblem, Warning, WarningProblem};
 use explain::explain;
 pub use logical::check_logical_types;
+pub use text::check_bytes_read_as_text;
 
 use crate::model::ParsedSchema;
 
@@ -171,7 +173,8 @@ pub struct Verdict {
     /// Every field that breaks, empty when accepted.
     pub incompatibilities: Vec<Incompatibility>,
     /// Defaults that the Avro specification rejects, then fields whose logical type differs
-    /// from the latest version's. Neither rejects the version.
+    /// from the latest version's, then fields that change between bytes and string. None of
+    /// them rejects the version.
     pub warnings: Vec<Warning>,
     /// Description of what was compared with what, in one or two sentences.
     pub explanation: String,
@@ -228,6 +231,7 @@ pub fn check(
     };
 
     warnings.extend(check_logical_types(latest_schema, latest_version, new));
+    warnings.extend(check_bytes_read_as_text(latest_schema, latest_version, new));
 
     let incompatibilities: Vec<Incompatibility> = match mode {
         CompatibilityMode::None => Vec::new(),

@@ -247,6 +247,27 @@ pub(crate) fn logical_type_changes(
     walker.logical_type_changes
 }
 
+/// A place of the schema where the reader's string reads the writer's bytes, which the
+/// specification allows and which fails for bytes that are not UTF-8 text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BytesReadAsText {
+    /// Dotted field path from the top-level type, as in [`Finding::path`].
+    pub(crate) path: String,
+    /// Full name of the reader's record that declares the field, `None` outside any record.
+    pub(crate) reader_record: Option<String>,
+}
+
+/// Walks a reader schema against a writer schema and returns every place where a string of
+/// the reader reads bytes of the writer.
+pub(crate) fn bytes_read_as_text(
+    reader: &ParsedSchema,
+    writer: &ParsedSchema,
+) -> Vec<BytesReadAsText> {
+    let mut walker = Walker::new(reader, writer);
+    walker.resolve(&reader.root, &writer.root, "");
+    walker.bytes_read_as_text
+}
+
 struct Walker<'a> {
     reader: &'a ParsedSchema,
     writer: &'a ParsedSchema,
@@ -256,6 +277,7 @@ struct Walker<'a> {
     /// Full names of the reader's and the writer's records whose fields are being compared.
     records: (Option<String>, Option<String>),
     logical_type_changes: Vec<LogicalTypeChange>,
+    bytes_read_as_text: Vec<BytesReadAsText>,
 }
 
 impl<'a> Walker<'a> {
@@ -267,6 +289,7 @@ impl<'a> Walker<'a> {
             findings: Vec::new(),
             records: (None, None),
             logical_type_changes: Vec::new(),
+            bytes_read_as_text: Vec::new(),
         }
     }
 
@@ -293,11 +316,22 @@ impl<'a> Walker<'a> {
             (AvroType::Decimal(reader_decimal), AvroType::Decimal(writer_decimal)) => {
                 self.check_decimals(Some(reader_decimal), Some(writer_decimal), path)
             }
-            _ if promotable(writer, reader) => self.note_logical_types(
-                Annotated::of_primitive(self.reader, reader),
-                Annotated::of_primitive(self.writer, writer),
-                path,
-            ),
+            _ if promotable(writer, reader) => {
+                if matches!(
+                    (writer.underlying(), reader.underlying()),
+                    (AvroType::Bytes, AvroType::String)
+                ) {
+                    self.bytes_read_as_text.push(BytesReadAsText {
+                        path: path.to_string(),
+                        reader_record: self.records.0.clone(),
+                    });
+                }
+                self.note_logical_types(
+                    Annotated::of_primitive(self.reader, reader),
+                    Annotated::of_primitive(self.writer, writer),
+                    path,
+                )
+            }
             _ => self.type_mismatch(reader, writer, path),
         }
     }

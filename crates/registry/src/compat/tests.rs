@@ -1048,3 +1048,108 @@ fn union_branch_fix_depends_on_direction() {
          with version 1 may contain them"
     );
 }
+
+fn bytes_text_warnings(verdict: &Verdict) -> Vec<&Warning> {
+    verdict
+        .warnings
+        .iter()
+        .filter(|warning| matches!(warning.problem, WarningProblem::BytesReadAsText { .. }))
+        .collect()
+}
+
+#[test]
+fn bytes_to_string_warns_new_readers() {
+    let latest = record(r#"{"name":"payload","type":"bytes"}"#);
+    let new = record(r#"{"name":"payload","type":"string"}"#);
+    for mode in [
+        CompatibilityMode::Backward,
+        CompatibilityMode::Forward,
+        CompatibilityMode::None,
+    ] {
+        let verdict = check(mode, &new, Some((&latest, 3)));
+        assert!(verdict.accepted, "{mode}");
+        let warnings = bytes_text_warnings(&verdict);
+        assert_eq!(warnings.len(), 1, "{mode}");
+        assert_eq!(warnings[0].field, "payload");
+        assert_eq!(warnings[0].record, "example.avro.E");
+        assert_eq!(
+            warnings[0].problem,
+            WarningProblem::BytesReadAsText {
+                old: "bytes".into(),
+                new: "string".into()
+            }
+        );
+        assert!(
+            warnings[0].message.starts_with(
+                "field `payload` changes from bytes to string. The registry accepts the version"
+            ),
+            "{}",
+            warnings[0].message
+        );
+        assert!(
+            warnings[0]
+                .message
+                .contains("readers of the new version decode the bytes that version 3 wrote"),
+            "{}",
+            warnings[0].message
+        );
+        assert!(
+            warnings[0]
+                .fix
+                .starts_with("keep field `payload` as bytes."),
+            "{}",
+            warnings[0].fix
+        );
+    }
+}
+
+#[test]
+fn string_to_bytes_warns_old_readers() {
+    let latest = record(r#"{"name":"payload","type":"string"}"#);
+    let new = record(r#"{"name":"payload","type":"bytes"}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&latest, 2)));
+    assert!(verdict.accepted);
+    let warnings = bytes_text_warnings(&verdict);
+    assert_eq!(warnings.len(), 1);
+    assert!(
+        warnings[0]
+            .message
+            .contains("readers of version 2 decode the bytes that the new version writes"),
+        "{}",
+        warnings[0].message
+    );
+    assert!(
+        warnings[0]
+            .fix
+            .starts_with("keep field `payload` as string."),
+        "{}",
+        warnings[0].fix
+    );
+}
+
+#[test]
+fn bytes_text_nested_places_warn() {
+    let latest = record(
+        r#"{"name":"parts","type":{"type":"array","items":"bytes"}},
+           {"name":"note","type":["null","bytes"],"default":null}"#,
+    );
+    let new = record(
+        r#"{"name":"parts","type":{"type":"array","items":"string"}},
+           {"name":"note","type":["null","string"],"default":null}"#,
+    );
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&latest, 1)));
+    assert!(verdict.accepted);
+    let fields: Vec<&str> = bytes_text_warnings(&verdict)
+        .iter()
+        .map(|warning| warning.field.as_str())
+        .collect();
+    assert_eq!(fields, ["parts[]", "note"]);
+}
+
+#[test]
+fn same_text_type_gives_no_bytes_warning() {
+    let latest = record(r#"{"name":"payload","type":"string"},{"name":"raw","type":"bytes"}"#);
+    let new = record(r#"{"name":"payload","type":"string"},{"name":"raw","type":"bytes"}"#);
+    let verdict = check(CompatibilityMode::Backward, &new, Some((&latest, 1)));
+    assert!(bytes_text_warnings(&verdict).is_empty());
+}
