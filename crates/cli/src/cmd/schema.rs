@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use local::DataDirLock;
 use registry::client::{ClientError, RegistryClient, SchemaProperties};
-use registry::compat::{check_defaults, check_logical_types, CompatibilityMode, Warning};
+use registry::compat::{check_changes, check_defaults, CompatibilityMode, Warning};
 use registry::course_schemas::{BACKWARD_ATTEMPTS, COURSE_GROUP, FORWARD_ATTEMPTS};
 use registry::exercise::{report_text, run_exercise, AttemptReport};
 use registry::service::{LocalRegistry, RegistryConfig, RegistryHandle};
@@ -22,7 +22,8 @@ use registry::{ParsedSchema, SchemaId};
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// Log directives for the `schema` commands. The in-process registry logs each registration
-/// warning (a field default that breaks the Avro specification, or a changed logical type),
+/// warning (a field default that breaks the Avro specification, a changed logical type, or a
+/// field that changes between bytes and string),
 /// and these commands print the same warnings in their own output, so only the request
 /// handler's errors reach standard error.
 pub(crate) const QUIET_LOG_DIRECTIVES: &[&str] = &["registry::service::routes=error"];
@@ -320,7 +321,7 @@ struct Registered {
 
 /// Registers the schema and lists its warnings: its field defaults that break the Avro
 /// specification, then, when the registration created a version, the fields whose logical type
-/// differs from the version that was latest before.
+/// differs from the version that was latest before or that change between bytes and string.
 async fn register_with_warnings(
     target: &Target,
     args: &Registration,
@@ -337,7 +338,7 @@ async fn register_with_warnings(
     let mut warnings = check_defaults(&args.parsed);
     if let Some((version, Some(schema))) = &latest {
         if created {
-            warnings.extend(check_logical_types(schema, *version, &args.parsed));
+            warnings.extend(check_changes(schema, *version, &args.parsed));
         }
     }
     Ok(Registered {

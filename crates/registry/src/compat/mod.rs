@@ -208,6 +208,19 @@ impl Verdict {
     }
 }
 
+/// Lists the warnings about what changes from the latest version, numbered `latest_version`,
+/// to the new one: fields whose logical type differs, then fields that change between bytes
+/// and string. None of them rejects the version.
+pub fn check_changes(
+    latest: &ParsedSchema,
+    latest_version: u32,
+    new: &ParsedSchema,
+) -> Vec<Warning> {
+    let mut warnings = check_logical_types(latest, latest_version, new);
+    warnings.extend(check_bytes_read_as_text(latest, latest_version, new));
+    warnings
+}
+
 /// Checks a new version against the latest registered version of the same schema.
 ///
 /// `latest` is the latest version's schema and number, or `None` for the first version.
@@ -230,8 +243,7 @@ pub fn check(
         };
     };
 
-    warnings.extend(check_logical_types(latest_schema, latest_version, new));
-    warnings.extend(check_bytes_read_as_text(latest_schema, latest_version, new));
+    warnings.extend(check_changes(latest_schema, latest_version, new));
 
     let incompatibilities: Vec<Incompatibility> = match mode {
         CompatibilityMode::None => Vec::new(),

@@ -257,13 +257,14 @@ fn schema_body(state: &ServiceState, request: &ParsedRequest) -> Result<String, 
 // NOTE: Azure's status for an oversized schema is not documented; 413 is what an HTTP front
 // end returns for a body over its limit.
 /// The maximum number of `Warning` headers of one field each on a registration. Up to two more
-/// headers give the number of fields left out, one for defaults and one for logical types,
+/// headers give the number of fields left out, one for defaults and one for changed types,
 /// because clients limit the headers of a reply (Python's `http.client` to 100).
 const MAX_WARNING_HEADERS: usize = 5;
 
 /// `Warning` headers (code 299, a lasting warning) for a registration: field defaults that
 /// break the Avro specification, such as `"default": null` on a union whose first branch is
-/// not `"null"`, and fields whose logical type differs from the previous latest version's.
+/// not `"null"`, and fields whose logical type differs from the previous latest version's or
+/// that change between bytes and string.
 /// The registry accepts such a schema, and each header states what happens to the values and
 /// how to fix it. Content that was already registered gets only the default warnings, because
 /// no version was compared.
@@ -294,7 +295,7 @@ fn registration_warnings(
     let left_out = warnings.get(MAX_WARNING_HEADERS..).unwrap_or_default();
     let changed = left_out
         .iter()
-        .filter(|warning| is_logical_type_change(warning))
+        .filter(|warning| is_type_change(warning))
         .count();
     let defaults = left_out.len() - changed;
     if defaults > 0 {
@@ -305,15 +306,18 @@ fn registration_warnings(
     }
     if changed > 0 {
         headers.push(warning_header(&format!(
-            "{changed} more fields changed their logical type; check the schema with \
-             `eda-workshop schema register`, which lists them all"
+            "{changed} more fields changed their logical type or between bytes and string; check \
+             the schema with `eda-workshop schema register`, which lists them all"
         )));
     }
     headers
 }
 
-fn is_logical_type_change(warning: &Warning) -> bool {
-    matches!(warning.problem, WarningProblem::LogicalTypeChanged { .. })
+fn is_type_change(warning: &Warning) -> bool {
+    matches!(
+        warning.problem,
+        WarningProblem::LogicalTypeChanged { .. } | WarningProblem::BytesReadAsText { .. }
+    )
 }
 
 /// Writes `text` as the quoted text of a `Warning` header: quotes and backslashes are escaped
