@@ -11,8 +11,10 @@
 //! `python3 -m venv .venv && .venv/bin/pip install -r tests/peers/requirements.txt`.
 //! Without it the test prints a loud skip notice, except under `CI=true`, where it fails.
 
+mod common;
+
 use std::io::{Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -32,33 +34,9 @@ const MIN_PAIRS: u64 = 150;
 const BACKWARD_GROUP: &str = "compat-backward";
 const FORWARD_GROUP: &str = "compat-forward";
 
-fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Returns the peer interpreter, or `None` (after a loud notice) when it is absent outside CI.
-fn peer_python() -> Option<PathBuf> {
-    let python = std::env::var_os("EDA_PEER_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repository_root().join(".venv/bin/python"));
-    if python.exists() {
-        return Some(python);
-    }
-    let message = format!(
-        "the Python peer environment is missing ({}): create it with `python3 -m venv .venv && \
-         .venv/bin/pip install -r tests/peers/requirements.txt` at the repository root",
-        python.display()
-    );
-    if std::env::var("CI").is_ok_and(|value| value == "true") {
-        panic!("{message}");
-    }
-    eprintln!("\n*** SKIPPED compatibility peer test: {message} ***\n");
-    None
-}
-
 /// Runs `compat_diff.py` against a registry and returns its JSON result.
 fn run_compat_diff(python: PathBuf, endpoint: String, ca: PathBuf, token: String) -> Value {
-    let script = repository_root().join("tests/peers/registry/compat_diff.py");
+    let script = common::repository_root().join("tests/peers/registry/compat_diff.py");
     // Files instead of pipes, because the child blocks on a full pipe while this waits.
     let mut stdout = tempfile::tempfile().unwrap();
     let mut stderr = tempfile::tempfile().unwrap();
@@ -100,7 +78,9 @@ fn run_compat_diff(python: PathBuf, endpoint: String, ca: PathBuf, token: String
 
 #[tokio::test]
 async fn verdicts_match_avro_peers() {
-    let Some(python) = peer_python() else { return };
+    let Some(python) = common::peer_python("compatibility peer test") else {
+        return;
+    };
     let data_dir = tempfile::tempdir().unwrap();
     // Two groups and a few versions per pair exceed the Standard tier's limits.
     let config = RegistryConfig {

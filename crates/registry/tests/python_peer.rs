@@ -9,7 +9,7 @@
 mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,30 +21,6 @@ use serde_json::{json, Value};
 
 /// Maximum run time of one Python child; it is killed after that.
 const CHILD_TIMEOUT: Duration = Duration::from_secs(120);
-
-fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Returns the peer interpreter, or `None` (after a loud notice) when it is absent outside CI.
-fn peer_python() -> Option<PathBuf> {
-    let python = std::env::var_os("EDA_PEER_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repository_root().join(".venv/bin/python"));
-    if python.exists() {
-        return Some(python);
-    }
-    let message = format!(
-        "the Python peer environment is missing ({}): create it with `python3 -m venv .venv && \
-         .venv/bin/pip install -r tests/peers/requirements.txt` at the repository root",
-        python.display()
-    );
-    if std::env::var("CI").is_ok_and(|value| value == "true") {
-        panic!("{message}");
-    }
-    eprintln!("\n*** SKIPPED Python peer test: {message} ***\n");
-    None
-}
 
 struct Peer {
     python: PathBuf,
@@ -71,7 +47,7 @@ impl Peer {
     /// Runs `peer.py MODE` with one JSON request and returns its JSON result.
     async fn run(&self, mode: &str, request: Value) -> Value {
         let python = self.python.clone();
-        let script = repository_root().join("tests/peers/registry/peer.py");
+        let script = common::repository_root().join("tests/peers/registry/peer.py");
         let endpoint = self.handle.endpoint();
         let ca = self.handle.ca_certificate_path().unwrap().to_path_buf();
         let token = self.handle.issue_token(Duration::from_secs(600));
@@ -164,7 +140,9 @@ fn base64_encode(bytes: &[u8]) -> String {
 
 #[tokio::test]
 async fn python_encodes_rust_decodes() {
-    let Some(python) = peer_python() else { return };
+    let Some(python) = common::peer_python("Python peer test") else {
+        return;
+    };
     let peer = Peer::start(python).await;
     let schema = event_schema("Customer.Created").unwrap();
     let event = json!({"id": "c-42", "date": "2026-12-04T10:00:00Z", "email": "ada@example.com"});
@@ -194,7 +172,9 @@ async fn python_encodes_rust_decodes() {
 
 #[tokio::test]
 async fn rust_encodes_python_decodes() {
-    let Some(python) = peer_python() else { return };
+    let Some(python) = common::peer_python("Python peer test") else {
+        return;
+    };
     let peer = Peer::start(python).await;
     let schema = event_schema("Lead.Generated").unwrap();
     let event = json!({"id": "l-7", "date": "2026-12-04T11:00:00Z", "customer_id": "c-42"});
@@ -216,7 +196,9 @@ async fn rust_encodes_python_decodes() {
 
 #[tokio::test]
 async fn python_reuses_rust_registration() {
-    let Some(python) = peer_python() else { return };
+    let Some(python) = common::peer_python("Python peer test") else {
+        return;
+    };
     let peer = Peer::start(python).await;
     let schema = event_schema("Sale.Confirmation").unwrap();
     let event = json!({"id": "s-1", "date": "d", "lead_id": "l-7", "sale_date": "d2"});
@@ -245,7 +227,9 @@ fn base64_helpers_round_trip() {
 
 #[tokio::test]
 async fn python_client_operations_and_errors() {
-    let Some(python) = peer_python() else { return };
+    let Some(python) = common::peer_python("Python peer test") else {
+        return;
+    };
     let peer = Peer::start(python).await;
     let schema = event_schema("Lead.Purchased").unwrap();
     let results = peer
