@@ -1,7 +1,9 @@
 //! Event Hubs connection strings: `Endpoint=sb://host[:port]/;SharedAccessKeyName=...;
 //! SharedAccessKey=...[;EntityPath=hub][;UseDevelopmentEmulator=true]`.
 //!
-//! Part names match case-insensitively and unknown parts are ignored. No error message contains
+//! Part names match case-insensitively and unknown parts are ignored, unless a name contains a
+//! non-ASCII or control character, which a look-alike of a known name would. The Endpoint is a
+//! scheme, host and port with no path, because clients ignore a path. No error message contains
 //! a key or signature, so errors are safe to show and log. A value that contains another part's
 //! `Name=` is rejected before anything is shown, because a lost `;` may have joined a key to it.
 //! The text that errors do show has secrets and key-like text replaced by `***`.
@@ -101,8 +103,9 @@ pub enum ConnectionStringError {
     /// A part's value contains a character that no valid value contains, such as the space, line
     /// break or zero-width space that copying text can add.
     #[error(
-        "the value of {part} contains {character} at character {position}: remove it, copying \
-         the string can add spaces, line breaks and invisible characters"
+        "the value of {part} contains {character} at character {position}: remove it or type \
+         it again, copying the string can add spaces, line breaks, invisible characters and \
+         look-alike letters"
     )]
     UnexpectedCharacter {
         /// The part's name.
@@ -111,6 +114,28 @@ pub enum ConnectionStringError {
         character: String,
         /// The character's position in the value, counting from 1.
         position: usize,
+    },
+    /// A part's name contains a character that no part name contains: a letter that only looks
+    /// like an ASCII one, an invisible character or a control character. The name itself is not
+    /// shown, because a part without `=` may be a piece of a key.
+    #[error(
+        "the name of part {position} {}contains {character} at character {index}: type the name \
+         again in ASCII letters, copying the string can add invisible characters and look-alike \
+         letters",
+        match .looks_like {
+            Some(name) => format!("looks like {name} but "),
+            None => String::new(),
+        }
+    )]
+    UnexpectedCharacterInName {
+        /// The part's position, counting from 1.
+        position: usize,
+        /// The part name this name matches when its unexpected characters are ignored.
+        looks_like: Option<&'static str>,
+        /// The character in words, such as "the non-ASCII character U+0435".
+        character: String,
+        /// The character's position in the name, counting from 1.
+        index: usize,
     },
     /// A part occurs twice.
     #[error("the connection string has {name} twice: keep one")]
@@ -198,7 +223,11 @@ pub enum ConnectionStringError {
         reason: &'static str,
     },
     /// `UseDevelopmentEmulator` is neither `true` nor `false`.
-    #[error("UseDevelopmentEmulator must be true or false, not `{value}`")]
+    #[error(
+        "UseDevelopmentEmulator must be true or false, not `{value}`: write \
+         UseDevelopmentEmulator=true for plain AMQP to a broker on this machine, or remove the \
+         part to connect over TLS"
+    )]
     InvalidEmulatorFlag {
         /// The value as written, with key-like text replaced by `***`.
         value: String,
@@ -235,6 +264,7 @@ impl ConnectionString {
         if parts.is_empty() {
             return Err(ConnectionStringError::Empty);
         }
+        check_non_ascii(&parts)?;
         check_separators(&parts)?;
         check_characters(&parts)?;
         let find = |name: &str| {
@@ -349,6 +379,42 @@ impl ConnectionString {
         format!("{scheme}://{}", self.fully_qualified_namespace())
     }
 
+    /// Writes the string in the form the Azure portal shows: part names in Azure's spelling, no
+    /// spaces and no unknown parts. Clients that match part names case-sensitively, such as
+    /// `azeventhubs` 0.20, then read the same namespace, hub and credential as this parser.
+    pub fn to_canonical(&self) -> Secret<String> {
+        let host = &self.endpoint.host;
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.clone()
+        };
+        let port = self
+            .endpoint
+            .port
+            .map(|port| format!(":{port}"))
+            .unwrap_or_default();
+        let mut text = format!("Endpoint={}://{host}{port}/", self.endpoint.scheme);
+        match &self.credential {
+            Credential::SharedAccessKey { key_name, key } => {
+                text.push_str(&format!(
+                    ";SharedAccessKeyName={key_name};SharedAccessKey={}",
+                    key.expose()
+                ));
+            }
+            Credential::SharedAccessSignature(signature) => {
+                text.push_str(&format!(";SharedAccessSignature={}", signature.expose()));
+            }
+        }
+        if let Some(entity_path) = &self.entity_path {
+            text.push_str(&format!(";EntityPath={entity_path}"));
+        }
+        if self.use_development_emulator {
+            text.push_str(";UseDevelopmentEmulator=true");
+        }
+        Secret::new(text)
+    }
+
     /// Chooses the hub to use: the caller's, which must match `EntityPath` when the string
     /// has one, or else `EntityPath`.
     pub fn hub<'a>(&'a self, requested: Option<&'a str>) -> Result<&'a str, ConnectionStringError> {
@@ -386,6 +452,10 @@ fn split_parts(text: &str) -> Result<Vec<Part<'_>>, ConnectionStringError> {
         if part.is_empty() {
             continue;
         }
+        check_name_characters(
+            part.split_once('=').map_or(part, |(name, _)| name),
+            index + 1,
+        )?;
         // Split at the first `=` only: base64 keys end in `=`.
         let (name, value) = part
             .split_once('=')
@@ -503,6 +573,61 @@ fn check_characters(parts: &[Part<'_>]) -> Result<(), ConnectionStringError> {
     Ok(())
 }
 
+/// Rejects a part name, or a part without `=`, that contains a non-ASCII or control
+/// character. Part names are ASCII letters, so such a character is a look-alike of a letter or
+/// was added by copying, and the part would otherwise be ignored as unknown.
+fn check_name_characters(name: &str, position: usize) -> Result<(), ConnectionStringError> {
+    let name = name.trim();
+    let found = name
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii() || c.is_ascii_control());
+    let Some((index, c)) = found else {
+        return Ok(());
+    };
+    Err(ConnectionStringError::UnexpectedCharacterInName {
+        position,
+        looks_like: PART_NAMES
+            .into_iter()
+            .find(|known| matches_ignoring_unexpected(name, known)),
+        character: describe_character(c),
+        index: index + 1,
+    })
+}
+
+/// Decides whether `name` is `known` in any case once invisible characters are dropped and
+/// every other non-ASCII character is taken for the letter at its place.
+fn matches_ignoring_unexpected(name: &str, known: &str) -> bool {
+    let visible: Vec<char> = name
+        .chars()
+        .filter(|c| !is_invisible(*c) && !c.is_control())
+        .collect();
+    visible.len() == known.len()
+        && visible
+            .iter()
+            .zip(known.chars())
+            .all(|(c, k)| !c.is_ascii() || c.eq_ignore_ascii_case(&k))
+}
+
+/// Rejects a value of a part this parser reads that contains a non-ASCII character. No valid
+/// value does: hosts, names, keys and tokens are ASCII. This runs before the search for lost
+/// separators, so that a look-alike of `;` is named as such.
+fn check_non_ascii(parts: &[Part<'_>]) -> Result<(), ConnectionStringError> {
+    for part in parts {
+        let Some(name) = known_part_name(part.name) else {
+            continue;
+        };
+        if let Some((index, c)) = part.value.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
+            return Err(ConnectionStringError::UnexpectedCharacter {
+                part: name,
+                character: describe_character(c),
+                position: index + 1,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Decides whether a character is a formatting character that prints as nothing: soft hyphen,
 /// zero-width spaces and joiners, direction marks, word joiners and the byte-order mark.
 fn is_invisible(c: char) -> bool {
@@ -519,7 +644,8 @@ fn describe_character(c: char) -> String {
         '\t' => "a tab".to_owned(),
         c if c.is_whitespace() => format!("the space character U+{:04X}", u32::from(c)),
         c if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
-        c => format!("the invisible character U+{:04X}", u32::from(c)),
+        c if is_invisible(c) => format!("the invisible character U+{:04X}", u32::from(c)),
+        c => format!("the non-ASCII character U+{:04X}", u32::from(c)),
     }
 }
 
@@ -652,15 +778,26 @@ fn parse_endpoint(text: &str, redactor: &Redactor<'_>) -> Result<Endpoint, Conne
     if !matches!(scheme.as_str(), "sb" | "amqp" | "amqps") {
         return Err(invalid("use the sb:// scheme"));
     }
-    let authority = rest.split('/').next().unwrap_or_default();
     // A user name or password before `@` is never part of an Event Hubs endpoint, and the
-    // message must not show a password.
-    if let Some((_, host_part)) = authority.rsplit_once('@') {
+    // message must not show a password. It is looked for first, because a password may contain
+    // `/`, `?` or `#`, which would otherwise end the host.
+    if let Some((_, after)) = rest.rsplit_once('@') {
+        let host_part = after.split(['/', '?', '#']).next().unwrap_or_default();
         return Err(ConnectionStringError::InvalidEndpoint {
             endpoint: redactor.show(&format!("{scheme}://***@{host_part}/")),
             reason: "it contains a user name or password before `@`: remove them, the \
                      SharedAccessKeyName and SharedAccessKey parts carry the credential",
         });
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // An Endpoint names only the namespace. Clients ignore a path, so a hub named there would
+    // silently not be the one they use.
+    if !matches!(&rest[authority.len()..], "" | "/") {
+        return Err(invalid(
+            "it has a path, query or fragment after the host: an Endpoint names only the \
+             namespace, as sb://{namespace}.servicebus.windows.net/, and the event hub goes in \
+             EntityPath",
+        ));
     }
     // An IPv6 literal keeps its colons inside brackets: `[::1]:5672`.
     let (host, port_text) = match authority.strip_prefix('[') {
@@ -1157,8 +1294,8 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "the value of SharedAccessKey contains the invisible character U+200B at character \
-             45: remove it, copying the string can add spaces, line breaks and invisible \
-             characters"
+             45: remove it or type it again, copying the string can add spaces, line breaks, \
+             invisible characters and look-alike letters"
         );
     }
 
@@ -1429,6 +1566,141 @@ mod tests {
             "the Endpoint `sb://***@ns.servicebus.windows.net/` is invalid: it contains a user \
              name or password before `@`: remove them, the SharedAccessKeyName and \
              SharedAccessKey parts carry the credential"
+        );
+    }
+
+    #[test]
+    fn endpoint_path_rejected() {
+        for endpoint in [
+            "sb://ns.servicebus.windows.net/orders",
+            "sb://ns.servicebus.windows.net/?a=b",
+            "sb://ns.servicebus.windows.net#lead",
+        ] {
+            let error = ConnectionString::parse(&format!(
+                "Endpoint={endpoint};SharedAccessKeyName=k;SharedAccessKey={KEY}"
+            ))
+            .unwrap_err();
+            assert_eq!(
+                error,
+                ConnectionStringError::InvalidEndpoint {
+                    endpoint: endpoint.to_owned(),
+                    reason: "it has a path, query or fragment after the host: an Endpoint names \
+                             only the namespace, as sb://{namespace}.servicebus.windows.net/, \
+                             and the event hub goes in EntityPath"
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn password_with_slash_hidden() {
+        let error = ConnectionString::parse(&format!(
+            "Endpoint=sb://admin:Pa/55word@ns.servicebus.windows.net/;SharedAccessKeyName=k;\
+             SharedAccessKey={KEY}"
+        ))
+        .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("the Endpoint `sb://***@ns.servicebus.windows.net/` is invalid"),
+            "{message}"
+        );
+        assert!(!message.contains("55word"), "{message}");
+    }
+
+    #[test]
+    fn look_alike_part_name_named() {
+        let greek = azure("").replacen("SharedAccessKeyName", "SharedAcc\u{0435}ssKeyName", 1);
+        let error = ConnectionString::parse(&greek).unwrap_err();
+        assert_eq!(
+            error,
+            ConnectionStringError::UnexpectedCharacterInName {
+                position: 2,
+                looks_like: Some("SharedAccessKeyName"),
+                character: "the non-ASCII character U+0435".to_owned(),
+                index: 10
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "the name of part 2 looks like SharedAccessKeyName but contains the non-ASCII \
+             character U+0435 at character 10: type the name again in ASCII letters, copying the \
+             string can add invisible characters and look-alike letters"
+        );
+
+        let byte_order_mark = ConnectionString::parse(&format!("\u{feff}{}", azure("")));
+        assert_eq!(
+            byte_order_mark,
+            Err(ConnectionStringError::UnexpectedCharacterInName {
+                position: 1,
+                looks_like: Some("Endpoint"),
+                character: "the invisible character U+FEFF".to_owned(),
+                index: 1
+            })
+        );
+        let full_width_equals = ConnectionString::parse(&azure(";EntityPath\u{ff1d}lead"));
+        assert_eq!(
+            full_width_equals,
+            Err(ConnectionStringError::UnexpectedCharacterInName {
+                position: 4,
+                looks_like: None,
+                character: "the non-ASCII character U+FF1D".to_owned(),
+                index: 11
+            })
+        );
+    }
+
+    #[test]
+    fn look_alike_separator_named() {
+        // U+037E, the Greek question mark, looks like `;`.
+        let error = ConnectionString::parse(&azure("\u{037e}EntityPath=lead")).unwrap_err();
+        assert_eq!(
+            error,
+            ConnectionStringError::UnexpectedCharacter {
+                part: "SharedAccessKey",
+                character: "the non-ASCII character U+037E".to_owned(),
+                position: 45
+            }
+        );
+    }
+
+    #[test]
+    fn emulator_flag_error_gives_fix() {
+        let error = ConnectionString::parse(&format!(
+            "Endpoint=sb://localhost;SharedAccessKeyName=k;SharedAccessKey={KEY};\
+             UseDevelopmentEmulator=yes"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "UseDevelopmentEmulator must be true or false, not `yes`: write \
+             UseDevelopmentEmulator=true for plain AMQP to a broker on this machine, or remove \
+             the part to connect over TLS"
+        );
+    }
+
+    #[test]
+    fn canonical_form_in_azure_spelling() {
+        let string = ConnectionString::parse(&format!(
+            " endpoint = SB://localhost:5673 ; sharedaccesskeyname=send; sharedaccesskey={KEY}; \
+             TransportType=Amqp; entitypath=lead; usedevelopmentemulator=TRUE;"
+        ))
+        .unwrap();
+        assert_eq!(
+            string.to_canonical().expose(),
+            &format!(
+                "Endpoint=sb://localhost:5673/;SharedAccessKeyName=send;SharedAccessKey={KEY};\
+                 EntityPath=lead;UseDevelopmentEmulator=true"
+            )
+        );
+        let signature = ConnectionString::parse(
+            "Endpoint=amqps://[::1]:5671;SharedAccessSignature=SharedAccessSignature \
+             sr=a&sig=b&se=1&skn=c",
+        )
+        .unwrap();
+        assert_eq!(
+            signature.to_canonical().expose(),
+            "Endpoint=amqps://[::1]:5671/;SharedAccessSignature=SharedAccessSignature \
+             sr=a&sig=b&se=1&skn=c"
         );
     }
 

@@ -272,7 +272,7 @@ impl EventTransport for AzEventHubsTransport {
             let limit = self.connect.step_timeout;
             let opening = EventHubConsumerClient::new_from_connection_string(
                 EventHubConsumerClient::DEFAULT_CONSUMER_GROUP_NAME,
-                connections.listen.expose().clone(),
+                reader::canonicalize(&connections.listen).expose().clone(),
                 hub.to_owned(),
                 options,
             );

@@ -92,6 +92,16 @@ pub(super) fn check_signature(connection_string: &Secret<String>) -> Result<(), 
     Ok(())
 }
 
+/// Returns the string to hand to `azeventhubs`: the parser's canonical form, because that
+/// client matches part names case-sensitively and would not find `endpoint=` or
+/// `sharedaccesskey=`, which the parser and the producer accept. A string that does not parse is
+/// handed over as it is, so the client reports it in its own words.
+pub(super) fn canonicalize(connection_string: &Secret<String>) -> Secret<String> {
+    ConnectionString::parse(connection_string.expose())
+        .map(|parsed| parsed.to_canonical())
+        .unwrap_or_else(|_| connection_string.clone())
+}
+
 async fn run(
     request: ReaderRequest,
     connection_string: Secret<String>,
@@ -108,7 +118,7 @@ async fn run(
     options.retry_options.max_retries = MaxRetries::new(0).expect("zero retries are valid");
     let consumer = EventHubConsumerClient::new_from_connection_string(
         &request.consumer_group,
-        connection_string.expose().clone(),
+        canonicalize(&connection_string).expose().clone(),
         request.hub.clone(),
         options,
     )
