@@ -78,6 +78,20 @@ pub enum ConnectionStringError {
         /// The part's position, counting from 1.
         position: usize,
     },
+    /// Text that is not a part comes before `Endpoint=`, as when a whole shell or configuration
+    /// line is copied.
+    #[error("{}: use only the connection string, from Endpoint= to its last part, without \
+             quotation marks", match .shown {
+        Some(shown) => format!("the text before Endpoint= (`{shown}`) is not part of the \
+                                connection string but a shell or configuration line's start"),
+        None => "text that is not part of the connection string comes before Endpoint=, such \
+                 as a setting's name or a shell command".to_owned(),
+    })]
+    LeadingText {
+        /// The text before `Endpoint=` when it is a variable assignment such as `export
+        /// NAME="`, which shows no secret; `None` otherwise.
+        shown: Option<String>,
+    },
     /// The whole string, or the value of a part, is in quotation marks, as configuration files
     /// and shells show them.
     #[error("{} in quotation marks: remove them, they are not part of the connection string", match .part {
@@ -445,6 +459,7 @@ struct Part<'a> {
 }
 
 fn split_parts(text: &str) -> Result<Vec<Part<'_>>, ConnectionStringError> {
+    check_leading_text(text)?;
     check_quotation_marks(text.trim(), None)?;
     let mut parts: Vec<Part<'_>> = Vec::new();
     for (index, part) in text.split(';').enumerate() {
@@ -489,6 +504,59 @@ fn split_parts(text: &str) -> Result<Vec<Part<'_>>, ConnectionStringError> {
         });
     }
     Ok(parts)
+}
+
+/// Rejects text in front of the first `Endpoint=` that is not a part of its own, such as the
+/// `export NAME="` of a shell line or the key of a JSON setting. Only an `Endpoint=` at a word
+/// boundary counts, so a base64 key that happens to end in `Endpoint=` is not taken for one.
+fn check_leading_text(text: &str) -> Result<(), ConnectionStringError> {
+    let lower = text.to_ascii_lowercase();
+    let is_key_character = |c: char| c.is_ascii_alphanumeric() || c == '+' || c == '/';
+    let start = lower.match_indices("endpoint").find_map(|(at, _)| {
+        let at_boundary = !lower[..at]
+            .chars()
+            .next_back()
+            .is_some_and(is_key_character);
+        let assigned = lower[at + "endpoint".len()..].trim_start().starts_with('=');
+        (at_boundary && assigned).then_some(at)
+    });
+    let Some(start) = start else {
+        return Ok(());
+    };
+    let before = text[..start].trim();
+    // Quotation marks and invisible characters alone are left to the checks that name them.
+    let stray = |c: char| c.is_whitespace() || QUOTATION_MARKS.contains(&c) || is_invisible(c);
+    if before.chars().all(stray) || before.ends_with(';') {
+        return Ok(());
+    }
+    Err(ConnectionStringError::LeadingText {
+        shown: is_variable_assignment(before).then(|| before.to_owned()),
+    })
+}
+
+/// Decides whether `text` is the start of a variable assignment: `export `, `set ` or `$env:`
+/// or a name with `_`, then `=` and an optional quotation mark. A bare name without `_` is not
+/// taken for one, because a base64 key with its `=` looks the same and must not be shown.
+fn is_variable_assignment(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let command = ["export ", "set ", "$env:"]
+        .into_iter()
+        .find_map(|command| lower.strip_prefix(command));
+    let rest = command.unwrap_or(&lower).trim_start();
+    let rest = rest
+        .strip_suffix(|c: char| QUOTATION_MARKS.contains(&c))
+        .unwrap_or(rest)
+        .trim_end();
+    let Some(name) = rest.strip_suffix('=') else {
+        return false;
+    };
+    let name = name.trim_end();
+    let mut characters = name.chars();
+    let is_name = characters
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && characters.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    is_name && (command.is_some() || name.contains('_'))
 }
 
 /// The quotation marks that shells, configuration files, Markdown and word processors put
@@ -909,6 +977,75 @@ mod tests {
             "the value of Endpoint is in quotation marks: remove them, they are not part of the \
              connection string"
         );
+    }
+
+    #[test]
+    fn shell_line_start_is_named() {
+        let plain = azure(";EntityPath=customer");
+        for (line, shown) in [
+            (
+                format!("export EVENTHUB_CONNECTION_STRING=\"{plain}\""),
+                "export EVENTHUB_CONNECTION_STRING=\"",
+            ),
+            (
+                format!("EVENTHUB_CONNECTION_STRING={plain}"),
+                "EVENTHUB_CONNECTION_STRING=",
+            ),
+            (
+                format!("$env:EVENTHUB_CONNECTION_STRING = '{plain}'"),
+                "$env:EVENTHUB_CONNECTION_STRING = '",
+            ),
+            (
+                format!("set EVENTHUB_CONNECTION_STRING={plain}"),
+                "set EVENTHUB_CONNECTION_STRING=",
+            ),
+        ] {
+            let error = ConnectionString::parse(&line).unwrap_err();
+            assert_eq!(
+                error,
+                ConnectionStringError::LeadingText {
+                    shown: Some(shown.to_owned())
+                },
+                "{line}"
+            );
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "the text before Endpoint= (`{shown}`) is not part of the connection string \
+                     but a shell or configuration line's start: use only the connection string, \
+                     from Endpoint= to its last part, without quotation marks"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn setting_name_before_endpoint_rejected() {
+        let plain = azure(";EntityPath=customer");
+        let json = format!("\"EventHub\": \"{plain}\"");
+        let error = ConnectionString::parse(&json).unwrap_err();
+        assert_eq!(error, ConnectionStringError::LeadingText { shown: None });
+        assert!(!error.to_string().contains(KEY));
+        assert!(error
+            .to_string()
+            .starts_with("text that is not part of the connection string comes before Endpoint="));
+    }
+
+    #[test]
+    fn endpoint_after_other_parts_accepted() {
+        let reordered = format!(
+            "SharedAccessKeyName=send;SharedAccessKey={KEY};Endpoint=sb://ns.servicebus.windows.net/"
+        );
+        assert!(ConnectionString::parse(&reordered).is_ok());
+        // A key that ends in `Endpoint=` is not taken for the Endpoint part.
+        let odd_key = "abcdEndpoint=";
+        let string = format!(
+            "SharedAccessKeyName=send;SharedAccessKey={odd_key};Endpoint=sb://ns.servicebus.windows.net/"
+        );
+        assert!(!matches!(
+            ConnectionString::parse(&string),
+            Err(ConnectionStringError::LeadingText { .. })
+        ));
     }
 
     #[test]
