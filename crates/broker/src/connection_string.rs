@@ -529,6 +529,15 @@ fn check_leading_text(text: &str) -> Result<(), ConnectionStringError> {
     if before.chars().all(stray) || before.ends_with(';') {
         return Ok(());
     }
+    // Parts before Endpoint= with a lost `;`, as in `SharedAccessKeyName=send Endpoint=`, are
+    // left to the check that names the missing separator.
+    let before_lower = before.to_ascii_lowercase();
+    if PART_NAMES
+        .into_iter()
+        .any(|name| find_part_name(&before_lower, name).is_some())
+    {
+        return Ok(());
+    }
     Err(ConnectionStringError::LeadingText {
         shown: is_variable_assignment(before).then(|| before.to_owned()),
     })
@@ -1029,6 +1038,20 @@ mod tests {
         assert!(error
             .to_string()
             .starts_with("text that is not part of the connection string comes before Endpoint="));
+    }
+
+    #[test]
+    fn lost_separator_before_endpoint_named() {
+        let string = format!(
+            "SharedAccessKeyName=send Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKey={KEY}"
+        );
+        assert_eq!(
+            ConnectionString::parse(&string).unwrap_err(),
+            ConnectionStringError::MissingSeparator {
+                part: "SharedAccessKeyName".to_owned(),
+                contained: "Endpoint"
+            }
+        );
     }
 
     #[test]
