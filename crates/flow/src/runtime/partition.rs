@@ -331,22 +331,7 @@ impl PartitionTask {
                     event.sequence_number,
                     attempts_noun(attempt)
                 );
-                tracing::error!(
-                    target: NOTICE_LOG_TARGET,
-                    hub = %self.spec.hub,
-                    consumer_group = %self.spec.consumer_group,
-                    partition = %self.partition_id,
-                    sequence = event.sequence_number,
-                    "{message}"
-                );
-                self.runtime.metrics.notice(message);
-                self.runtime.record_exit(PartitionExit::Stopped {
-                    hub: self.spec.hub.clone(),
-                    consumer_group: self.spec.consumer_group.clone(),
-                    partition_id: self.partition_id.clone(),
-                    sequence_number: event.sequence_number,
-                    error: error.0,
-                });
+                self.stop_at(event.sequence_number, message, error.0);
                 Next::Stop
             }
         }
@@ -466,12 +451,18 @@ impl PartitionTask {
              event is skipped. To go on, {fix}, which delivers the event again",
             self.spec.consumer_group, self.partition_id, self.spec.hub, event.sequence_number
         );
+        self.stop_at(event.sequence_number, message, publish_error.to_string());
+    }
+
+    /// Records that the partition stops at the event `sequence_number`: logs `message`, adds it
+    /// as a notice, and keeps `error` in the run's exits.
+    fn stop_at(&self, sequence_number: i64, message: String, error: String) {
         tracing::error!(
             target: NOTICE_LOG_TARGET,
             hub = %self.spec.hub,
             consumer_group = %self.spec.consumer_group,
             partition = %self.partition_id,
-            sequence = event.sequence_number,
+            sequence = sequence_number,
             "{message}"
         );
         self.runtime.metrics.notice(message);
@@ -479,8 +470,8 @@ impl PartitionTask {
             hub: self.spec.hub.clone(),
             consumer_group: self.spec.consumer_group.clone(),
             partition_id: self.partition_id.clone(),
-            sequence_number: event.sequence_number,
-            error: publish_error.to_string(),
+            sequence_number,
+            error,
         });
     }
 
