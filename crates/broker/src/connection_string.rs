@@ -523,12 +523,14 @@ fn check_leading_text(text: &str) -> Result<(), ConnectionStringError> {
     let Some(start) = start else {
         return Ok(());
     };
+
     let before = text[..start].trim();
     // Quotation marks and invisible characters alone are left to the checks that name them.
     let stray = |c: char| c.is_whitespace() || QUOTATION_MARKS.contains(&c) || is_invisible(c);
     if before.chars().all(stray) || before.ends_with(';') {
         return Ok(());
     }
+
     // Parts before Endpoint= with a lost `;`, as in `SharedAccessKeyName=send Endpoint=`, are
     // left to the check that names the missing separator.
     let before_lower = before.to_ascii_lowercase();
@@ -538,6 +540,7 @@ fn check_leading_text(text: &str) -> Result<(), ConnectionStringError> {
     {
         return Ok(());
     }
+
     Err(ConnectionStringError::LeadingText {
         shown: is_variable_assignment(before).then(|| before.to_owned()),
     })
