@@ -351,7 +351,7 @@ fn field_removed(context: Context, missing: &MissingField) -> Incompatibility {
 
 /// Reports a rename under the old name, with the field the reader looks for in vain. The
 /// reason and the fix name the field by its dotted path, so that a rename inside a nested
-/// record says which record it is in.
+/// record names the record it is in.
 fn field_renamed(
     mut context: Context,
     reader_name: String,
