@@ -81,8 +81,8 @@ pub enum ConnectionStringError {
     /// Text that is not a part comes before `Endpoint=`, as when a whole shell or configuration
     /// line is copied.
     #[error("{}: use only the connection string, from Endpoint= to its last part, without \
-             quotation marks", match .shown {
-        Some(shown) => format!("the text before Endpoint= (`{shown}`) is not part of the \
+             quotation marks", match .assignment {
+        Some(assignment) => format!("the text before Endpoint= (`{assignment}`) is not part of the \
                                 connection string but a shell or configuration line's start"),
         None => "text that is not part of the connection string comes before Endpoint=, such \
                  as a setting's name or a shell command".to_owned(),
@@ -90,7 +90,7 @@ pub enum ConnectionStringError {
     LeadingText {
         /// The text before `Endpoint=` when it is a variable assignment such as `export
         /// NAME="`, which shows no secret; `None` otherwise.
-        shown: Option<String>,
+        assignment: Option<String>,
     },
     /// The whole string, or the value of a part, is in quotation marks, as configuration files
     /// and shells show them.
@@ -542,7 +542,7 @@ fn check_leading_text(text: &str) -> Result<(), ConnectionStringError> {
     }
 
     Err(ConnectionStringError::LeadingText {
-        shown: is_variable_assignment(before).then(|| before.to_owned()),
+        assignment: is_variable_assignment(before).then(|| before.to_owned()),
     })
 }
 
@@ -994,7 +994,7 @@ mod tests {
     #[test]
     fn shell_line_start_is_named() {
         let plain = azure(";EntityPath=customer");
-        for (line, shown) in [
+        for (line, assignment) in [
             (
                 format!("export EVENTHUB_CONNECTION_STRING=\"{plain}\""),
                 "export EVENTHUB_CONNECTION_STRING=\"",
@@ -1016,16 +1016,16 @@ mod tests {
             assert_eq!(
                 error,
                 ConnectionStringError::LeadingText {
-                    shown: Some(shown.to_owned())
+                    assignment: Some(assignment.to_owned())
                 },
                 "{line}"
             );
             assert_eq!(
                 error.to_string(),
                 format!(
-                    "the text before Endpoint= (`{shown}`) is not part of the connection string \
-                     but a shell or configuration line's start: use only the connection string, \
-                     from Endpoint= to its last part, without quotation marks"
+                    "the text before Endpoint= (`{assignment}`) is not part of the connection \
+                     string but a shell or configuration line's start: use only the connection \
+                     string, from Endpoint= to its last part, without quotation marks"
                 )
             );
         }
@@ -1036,7 +1036,10 @@ mod tests {
         let plain = azure(";EntityPath=customer");
         let json = format!("\"EventHub\": \"{plain}\"");
         let error = ConnectionString::parse(&json).unwrap_err();
-        assert_eq!(error, ConnectionStringError::LeadingText { shown: None });
+        assert_eq!(
+            error,
+            ConnectionStringError::LeadingText { assignment: None }
+        );
         assert!(!error.to_string().contains(KEY));
         assert!(error
             .to_string()
