@@ -258,8 +258,8 @@ struct Holding {
 }
 
 impl Holding {
-    /// Counts a round skipped for a full outbox; returns the notice to give, at most one every
-    /// [`REPEAT_AFTER`].
+    /// Counts a round skipped for a full outbox and returns the notice to give, at most one
+    /// every [`REPEAT_AFTER`].
     fn held(&mut self, now: Instant) -> Option<String> {
         self.held_rounds += 1;
         if self.held_rounds > 1 || recently(self.last_notice, now) {
@@ -293,7 +293,8 @@ impl Holding {
         tracing::warn!(
             failures = self.failures,
             %error,
-            "{action} failed; retrying every round and logging again in 30 s"
+            "{action} failed; retrying every round and logging again in {} s",
+            REPEAT_AFTER.as_secs()
         );
     }
 
