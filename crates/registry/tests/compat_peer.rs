@@ -60,6 +60,7 @@ fn run_compat_diff(python: PathBuf, endpoint: String, ca: PathBuf, token: String
         }
         if started.elapsed() > CHILD_TIMEOUT {
             child.kill().unwrap();
+            child.wait().unwrap();
             panic!("compat_diff.py ran longer than {CHILD_TIMEOUT:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
