@@ -101,6 +101,8 @@ mod tests {
             }],
             lags: Vec::new(),
             notices: Vec::new(),
+            first_notice: 0,
+            run: 1,
         };
         let status = FlowStatus {
             running: true,

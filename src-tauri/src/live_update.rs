@@ -131,6 +131,11 @@ pub(crate) struct FlowUpdate {
     pub(crate) seen: u64,
     /// Recent messages for the people watching: resets, parked events, stopped readers.
     pub(crate) notices: Vec<String>,
+    /// The number of the first of `notices`, which tells a message given again from one the
+    /// page shows already.
+    pub(crate) first_notice: u64,
+    /// The flow run that gave the notices; each start of the flow numbers them from 0 again.
+    pub(crate) run: u64,
 }
 
 /// Builds an update from a metrics snapshot, the parked events and the taken samples.
@@ -151,6 +156,8 @@ pub(crate) fn build_update(
         samples: taken.samples,
         seen: taken.seen,
         notices: snapshot.notices.clone(),
+        first_notice: snapshot.first_notice,
+        run: snapshot.run,
     }
 }
 
@@ -311,6 +318,8 @@ mod tests {
                 lag("customer", "datalake", "0", 0),
             ],
             notices: vec!["flow reset".to_string()],
+            first_notice: 3,
+            run: 2,
         }
     }
 
@@ -386,6 +395,7 @@ mod tests {
         assert_eq!(update.parked.len(), MAX_PARKED_SHOWN);
         assert_eq!(update.parked[0].sequence_number, 5);
         assert_eq!(update.notices, ["flow reset"]);
+        assert_eq!((update.first_notice, update.run), (3, 2));
     }
 
     #[test]

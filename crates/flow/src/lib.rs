@@ -23,6 +23,7 @@ pub mod local_target;
 pub mod metrics;
 pub mod outbox;
 pub mod report;
+mod retry;
 pub mod run;
 pub mod runtime;
 pub mod services;

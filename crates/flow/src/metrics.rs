@@ -6,6 +6,7 @@
 //! front end receives at most ten updates a second however fast events flow.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -102,6 +103,11 @@ pub struct MetricsSnapshot {
     pub lags: Vec<PartitionLag>,
     /// Recent messages for the people watching: resets, parked events, stopped readers.
     pub notices: Vec<String>,
+    /// The number of the first of `notices`. Notices are numbered from 0 in the order they
+    /// were given, so a message given twice is told apart from one seen before.
+    pub first_notice: u64,
+    /// The number of the flow run in this process that gave the notices.
+    pub run: u64,
 }
 
 impl MetricsSnapshot {
@@ -142,16 +148,24 @@ pub struct NoticeLog {
     pub messages: Vec<String>,
 }
 
+/// The number the next [`Metrics`] takes, so that the notices of a flow run are told apart
+/// from those of an earlier run in the same process, which are numbered from 0 too.
+static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
+
 /// The counters services increment.
 #[derive(Debug, Default)]
 pub struct Metrics {
     counters: Mutex<Counters>,
+    run: u64,
 }
 
 impl Metrics {
-    /// Creates empty counters.
+    /// Creates empty counters with a run number of their own.
     pub fn new() -> Arc<Self> {
-        Arc::new(Metrics::default())
+        Arc::new(Metrics {
+            counters: Mutex::default(),
+            run: NEXT_RUN.fetch_add(1, Ordering::Relaxed),
+        })
     }
 
     fn update(&self, team: Team, hub: &str, change: impl FnOnce(&mut LaneCounts)) {
@@ -239,6 +253,8 @@ impl Metrics {
                 .collect(),
             lags: Vec::new(),
             notices: counters.notices.clone(),
+            first_notice: counters.notices_dropped,
+            run: self.run,
         }
     }
 }
@@ -386,6 +402,8 @@ mod tests {
         let notices = metrics.counts().notices;
         assert_eq!(notices.len(), MAX_NOTICES);
         assert_eq!(notices[0], "notice 7");
+        assert_eq!(metrics.counts().first_notice, 7);
+        assert_ne!(metrics.counts().run, Metrics::new().counts().run);
         let log = metrics.notices();
         assert_eq!(log.first_number, 7);
         assert_eq!(log.messages, notices);

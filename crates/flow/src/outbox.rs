@@ -7,20 +7,24 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection};
 use tokio::sync::{watch, Notify};
 
 use crate::cloudevents::CloudEvent;
 use crate::events::{EventCodec, FlowEvent};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, NOTICE_LOG_TARGET};
+use crate::retry::{seconds, Backoff, FailureSeries};
 use crate::sqlite::StoreError;
 use crate::store::TeamStore;
 use crate::transport::{EventTransport, OutgoingEvent, Properties, PublishBatch};
 
-/// The wait between publishing attempts after a failure.
+/// The wait before the first publishing attempt after a failure.
 const RETRY: Duration = Duration::from_millis(200);
+
+/// The longest wait between publishing attempts while failures repeat.
+const MAX_RETRY: Duration = Duration::from_secs(5);
 
 /// How often the publisher looks for events when no new event wakes it.
 const POLL: Duration = Duration::from_millis(250);
@@ -282,34 +286,82 @@ impl OutboxPublisher {
         })
     }
 
-    /// Publishes after every wake-up and at least every 250 ms, retrying after a failure,
-    /// until `stop` turns true or its sender is dropped. A chunk in flight when that happens
-    /// is finished and marked first, so that a stop sends no event twice.
+    /// Publishes after every wake-up and at least every 250 ms, until `stop` turns true or its
+    /// sender is dropped. A chunk in flight when that happens is finished and marked first, so
+    /// that a stop sends no event twice. After a failure it tries again, waiting longer each
+    /// time up to [`MAX_RETRY`], and a failure that repeats reaches the attendee as a notice.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let mut backoff = Backoff::new(RETRY, MAX_RETRY);
+        let mut series = FailureSeries::default();
         while !*stop.borrow() {
-            let rows = match self.pending_rows() {
-                Ok(rows) => rows,
-                Err(error) => {
-                    tracing::warn!(team = %self.store.team(), %error, "reading the outbox failed; retrying");
-                    if !wait_unless_stopped(&mut stop, tokio::time::sleep(RETRY)).await {
+            let published = match self.pending_rows() {
+                Ok(rows) if rows.is_empty() => {
+                    let woken = tokio::time::timeout(POLL, self.wake.notified());
+                    if !wait_unless_stopped(&mut stop, woken).await {
                         return;
                     }
                     continue;
                 }
+                Ok(rows) => self.publish_chunk(rows).await.map(drop),
+                Err(error) => Err(OutboxError::Store(error)),
             };
-            if rows.is_empty() {
-                let woken = tokio::time::timeout(POLL, self.wake.notified());
-                if !wait_unless_stopped(&mut stop, woken).await {
-                    return;
+            match published {
+                Ok(()) => {
+                    backoff.reset();
+                    self.report_recovery(&mut series);
                 }
-                continue;
-            }
-            if let Err(error) = self.publish_chunk(rows).await {
-                tracing::warn!(team = %self.store.team(), %error, "outbox publishing failed; retrying");
-                if !wait_unless_stopped(&mut stop, tokio::time::sleep(RETRY)).await {
-                    return;
+                Err(error) => {
+                    let wait = backoff.next_wait();
+                    self.report_failure(&mut series, &error, wait);
+                    if !wait_unless_stopped(&mut stop, tokio::time::sleep(wait)).await {
+                        return;
+                    }
                 }
             }
+        }
+    }
+
+    /// Logs a failed round. When failures repeat, it also gives the attendee a notice that the
+    /// team's events wait, with the cause.
+    fn report_failure(&self, series: &mut FailureSeries, error: &OutboxError, wait: Duration) {
+        let team = self.store.team();
+        let Some(report) = series.failed(Instant::now(), &error.to_string()) else {
+            return;
+        };
+        tracing::warn!(
+            %team,
+            failures = report.failures,
+            %error,
+            "outbox publishing failed, trying again in {}",
+            seconds(wait)
+        );
+        if report.notice {
+            let message = format!(
+                "The {} team's events wait in its outbox: {error}. The outbox tries again, \
+                 waiting up to {} between attempts, and publishes them in order once publishing \
+                 works again.",
+                team.title(),
+                seconds(MAX_RETRY)
+            );
+            tracing::info!(target: NOTICE_LOG_TARGET, "{message}");
+            self.metrics.notice(message);
+        }
+    }
+
+    /// Ends a series of failed rounds, with a notice when the series gave one.
+    fn report_recovery(&self, series: &mut FailureSeries) {
+        let team = self.store.team();
+        let Some((failures, noticed)) = series.succeeded() else {
+            return;
+        };
+        tracing::info!(%team, failures, "outbox publishing works again");
+        if noticed {
+            let message = format!(
+                "The {} team's outbox publishes again, after {failures} failed attempts.",
+                team.title()
+            );
+            tracing::info!(target: NOTICE_LOG_TARGET, "{message}");
+            self.metrics.notice(message);
         }
     }
 }

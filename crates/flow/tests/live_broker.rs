@@ -5,31 +5,38 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use broker::entity::{HubSettings, DEFAULT_RULE_NAME};
+use broker::entity::{HubSettings, KeyKind, RuleScope, DEFAULT_RULE_NAME};
+use broker::secret::Secret;
 use broker::server::BrokerHandle;
 use common::{deflate, start_registry, MemoryTransport};
 use course::flow::PARKED_HUB;
 use course::Team;
 use flow::checkpoint::CheckpointStore;
+use flow::events::CustomerCreated;
+use flow::generator::generate_customer;
 use flow::metrics::Metrics;
+use flow::outbox::{enqueue, OutboxEntry, OutboxPublisher};
 use flow::runtime::park::read_parked;
 use flow::runtime::{
     ConsumerRuntime, ConsumerSpec, EventHandler, Exhausted, FailurePolicy, HandlerError,
     PartitionExit, ReadOptions,
 };
+use flow::store::TeamStore;
 use flow::transport::azeventhubs::local_broker::{
     lead_capture_folder, start_local_broker, LocalBrokerSettings,
 };
 use flow::transport::azeventhubs::{AzEventHubsTransport, HubConnections};
 use flow::transport::{
-    EventTransport, OutgoingEvent, PartitionReader, Properties, PropertyValue, PublishBatch,
-    ReaderRequest, ReceivedEvent, StartPosition, TransportError,
+    EventTransport, HubRuntime, OutgoingEvent, PartitionReader, Properties, PropertyValue,
+    PublishAck, PublishBatch, ReaderRequest, ReceivedEvent, StartPosition, TransportError,
 };
-use flow::{run_flow, FlowConfig, FlowReport};
+use flow::{run_flow, FlowConfig, FlowEvent, FlowReport};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 /// The shortest capture window Azure allows, which bounds how long a flow run takes here.
@@ -1017,4 +1024,294 @@ async fn flow_over_broker_matches_memory_run() {
     assert!(expected.accounted_for());
     assert_eq!(counts(&report), counts(&expected));
     assert_eq!(report.leads, 9);
+}
+
+/// A key that signs nothing on the broker.
+const WRONG_KEY: &str = "d3Jvbmcga2V5IG9mIG5vIHJ1bGUgb24gdGhpcyBicm9rZXI=";
+
+/// Returns `connection_string` with its SharedAccessKey replaced by `key`.
+fn with_key(connection_string: &str, key: &str) -> Secret<String> {
+    let parts: Vec<String> = connection_string
+        .split(';')
+        .map(|part| match part.strip_prefix("SharedAccessKey=") {
+            Some(_) => format!("SharedAccessKey={key}"),
+            None => part.to_owned(),
+        })
+        .collect();
+    Secret::new(parts.join(";"))
+}
+
+/// Returns a transport that uses `connection_string` for `customer` and the parked hub.
+fn transport_with(connection_string: &Secret<String>) -> Arc<AzEventHubsTransport> {
+    let connections = HubConnections {
+        send: connection_string.clone(),
+        listen: connection_string.clone(),
+    };
+    let hubs = ["customer", PARKED_HUB].map(|hub| (hub.to_owned(), connections.clone()));
+    Arc::new(AzEventHubsTransport::new(BTreeMap::from(hubs)))
+}
+
+/// A transport whose connection strings a test replaces while the flow runs, as after the
+/// attendee gives the flow the rule's current key. It counts the attempts to publish and to open
+/// readers.
+#[derive(Debug)]
+struct Rekeyed {
+    current: Mutex<Arc<AzEventHubsTransport>>,
+    attempts: AtomicUsize,
+}
+
+impl Rekeyed {
+    fn new(transport: Arc<AzEventHubsTransport>) -> Self {
+        Rekeyed {
+            current: Mutex::new(transport),
+            attempts: AtomicUsize::new(0),
+        }
+    }
+
+    fn replace(&self, transport: Arc<AzEventHubsTransport>) {
+        *self.current.lock().unwrap() = transport;
+    }
+
+    fn attempts(&self) -> usize {
+        self.attempts.load(Ordering::SeqCst)
+    }
+
+    /// Counts an attempt and returns the transport to make it with.
+    fn attempt(&self) -> Arc<AzEventHubsTransport> {
+        self.attempts.fetch_add(1, Ordering::SeqCst);
+        self.current.lock().unwrap().clone()
+    }
+}
+
+#[async_trait]
+impl EventTransport for Rekeyed {
+    async fn publish(&self, batch: PublishBatch) -> Result<PublishAck, TransportError> {
+        self.attempt().publish(batch).await
+    }
+
+    async fn publish_all(
+        &self,
+        batches: Vec<PublishBatch>,
+    ) -> Vec<Result<PublishAck, TransportError>> {
+        self.attempt().publish_all(batches).await
+    }
+
+    async fn open_reader(
+        &self,
+        request: ReaderRequest,
+    ) -> Result<Box<dyn PartitionReader>, TransportError> {
+        self.attempt().open_reader(request).await
+    }
+
+    async fn hub_runtime(&self, hub: &str) -> Result<HubRuntime, TransportError> {
+        let transport = self.current.lock().unwrap().clone();
+        transport.hub_runtime(hub).await
+    }
+}
+
+/// Polls until `metrics` holds `count` notices and returns them, failing after `deadline`.
+async fn wait_for_notices(metrics: &Metrics, count: usize, deadline: Duration) -> Vec<String> {
+    let started = Instant::now();
+    loop {
+        let notices = metrics.counts().notices;
+        if notices.len() >= count {
+            return notices;
+        }
+        assert!(
+            started.elapsed() < deadline,
+            "{} notices after {deadline:?}: {notices:?}",
+            notices.len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Stores `count` new customers' events in the Customer team's outbox.
+fn enqueue_customers(store: &TeamStore, count: u64) {
+    store
+        .transaction(|transaction| {
+            for number in 0..count {
+                let customer = generate_customer(7, number);
+                let id = customer.id.to_string();
+                let date = "2026-12-06T14:00:00Z".to_owned();
+                let entry = OutboxEntry {
+                    event_id: format!("customer-created-{number}"),
+                    partition_key: Some(id.clone()),
+                    event: FlowEvent::CustomerCreated(CustomerCreated {
+                        id,
+                        date: date.clone(),
+                        email: customer.email,
+                    }),
+                    time: date,
+                };
+                enqueue(transaction, &entry)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// An outbox whose key no longer signs for its rule tells the attendee within 5 s, waits longer
+/// between attempts instead of trying every 200 ms, and publishes every waiting event once,
+/// in order, when the key is right again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbox_wrong_key_notice_and_recovery() {
+    let live = start_live().await;
+    let (_registry, codec) = start_registry().await;
+    let right = live
+        .broker
+        .connection_string(DEFAULT_RULE_NAME, None)
+        .unwrap();
+    let transport = Arc::new(Rekeyed::new(transport_with(&with_key(
+        right.expose(),
+        WRONG_KEY,
+    ))));
+    let store = Arc::new(
+        TeamStore::open(
+            &live.folder.path().join("customer.sqlite"),
+            Team::Customer,
+            "",
+        )
+        .unwrap(),
+    );
+    enqueue_customers(&store, 3);
+    let metrics = Metrics::new();
+    let publisher = OutboxPublisher::new(store.clone(), codec, transport.clone(), metrics.clone());
+    let (stop, stopped) = watch::channel(false);
+    let started = Instant::now();
+    let publishing = tokio::spawn(publisher.run(stopped));
+
+    let notices = wait_for_notices(&metrics, 1, Duration::from_secs(5)).await;
+    let expected_start = "The Customer team's events wait in its outbox: publishing outbox event \
+                          `customer-created-0` failed: ";
+    assert!(notices[0].starts_with(expected_start), "{}", notices[0]);
+    assert!(
+        notices[0].contains("signature does not match either key of rule"),
+        "{}",
+        notices[0]
+    );
+    assert!(!notices[0].contains(WRONG_KEY), "{}", notices[0]);
+    assert!(!notices[0].contains(right.expose()), "{}", notices[0]);
+    // Waits of 0.2, 0.4, 0.8, 1.6 and 3.2 s fit in the first 8 s: six attempts, where a fixed
+    // wait of 0.2 s makes about forty.
+    tokio::time::sleep(Duration::from_secs(8).saturating_sub(started.elapsed())).await;
+    let attempts = transport.attempts();
+    assert!((5..=7).contains(&attempts), "{attempts} attempts in 8 s");
+    assert_eq!(metrics.counts().notices.len(), 1);
+    assert_eq!(store.count("outbox").unwrap(), 3);
+
+    transport.replace(transport_with(&right));
+    let notices = wait_for_notices(&metrics, 2, Duration::from_secs(10)).await;
+    assert!(
+        notices[1].starts_with("The Customer team's outbox publishes again, after "),
+        "{}",
+        notices[1]
+    );
+    let pending = store
+        .read(|connection| {
+            connection.query_row(
+                "SELECT COUNT(*) FROM outbox WHERE published = 0",
+                [],
+                |row| row.get::<_, i64>(0),
+            )
+        })
+        .unwrap();
+    assert_eq!(pending, 0);
+    let runtime = live.transport.hub_runtime("customer").await.unwrap();
+    let stored: i64 = runtime
+        .partitions
+        .iter()
+        .filter(|partition| !partition.is_empty)
+        .map(|partition| {
+            partition.last_enqueued_sequence_number - partition.beginning_sequence_number + 1
+        })
+        .sum();
+    assert_eq!(stored, 3, "{runtime:?}");
+    stop.send(true).unwrap();
+    publishing.await.unwrap();
+    live.broker.shutdown().await;
+}
+
+/// Readers whose rule's key was regenerated under them tell the attendee within 5 s, try again
+/// with growing waits, and read on from their checkpoints once they have the current key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_regenerated_key_one_notice() {
+    let live = start_live().await;
+    let old = live
+        .broker
+        .connection_string(DEFAULT_RULE_NAME, None)
+        .unwrap();
+    let writer = transport_with(&old);
+    publish_to_customer(&writer, "0", 2).await;
+    let transport = Arc::new(Rekeyed::new(transport_with(&old)));
+    let checkpoints =
+        Arc::new(CheckpointStore::open(&live.folder.path().join("checkpoints.sqlite")).unwrap());
+    let metrics = Metrics::new();
+    let handler = Arc::new(RecordingHandler::default());
+    let runtime = ConsumerRuntime::new(transport.clone(), checkpoints.clone(), metrics.clone());
+    let spec = ConsumerSpec {
+        hub: "customer".to_owned(),
+        consumer_group: "$Default".to_owned(),
+        team: Team::Conversions,
+        handler: handler.clone(),
+    };
+    let mut tasks = JoinSet::new();
+    runtime.start(spec, &mut tasks).await.unwrap();
+    wait_for_handled(&handler, 2).await;
+
+    live.broker.update_namespace(|namespace| {
+        namespace
+            .regenerate_key(&RuleScope::Namespace, DEFAULT_RULE_NAME, KeyKind::Primary)
+            .unwrap();
+    });
+    let regenerated = Instant::now();
+    let attempts_before = transport.attempts();
+    let notices = wait_for_notices(&metrics, 1, Duration::from_secs(5)).await;
+    assert!(
+        notices[0].starts_with("consumer group `$Default` cannot read partition `"),
+        "{}",
+        notices[0]
+    );
+    assert!(notices[0].contains("of `customer`: "), "{}", notices[0]);
+    assert!(!notices[0].contains(old.expose()), "{}", notices[0]);
+    // Each of the hub's 4 readers waits 0.5, 1, 2 and 4 s between attempts in the first 8 s.
+    tokio::time::sleep(Duration::from_secs(8).saturating_sub(regenerated.elapsed())).await;
+    let attempts = transport.attempts() - attempts_before;
+    assert!(
+        attempts <= 4 * 6,
+        "{attempts} attempts to open readers in 8 s"
+    );
+    // All 4 readers fail for the same cause, and one notice covers them.
+    assert_eq!(metrics.counts().notices.len(), 1, "{:?}", metrics.counts());
+
+    let current = live
+        .broker
+        .connection_string(DEFAULT_RULE_NAME, None)
+        .unwrap();
+    transport.replace(transport_with(&current));
+    publish_to_customer(&transport_with(&current), "0", 1).await;
+    wait_for_handled(&handler, 3).await;
+    // The reader that gave the notice may wait up to 10 s before it tries again.
+    wait_for_notices(&metrics, 2, Duration::from_secs(15)).await;
+    tasks.shutdown().await;
+    assert_eq!(
+        *handler.handled.lock().unwrap(),
+        [
+            ("0".to_owned(), 0),
+            ("0".to_owned(), 1),
+            ("0".to_owned(), 2)
+        ]
+    );
+    // The reader that gave the notice gives another when it reads again. The others give none.
+    let notices = metrics.counts().notices;
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert!(
+        notices[1].starts_with("consumer group `$Default` reads partition `"),
+        "{notices:?}"
+    );
+    assert!(
+        notices[1].contains("of `customer` again, after "),
+        "{notices:?}"
+    );
+    live.broker.shutdown().await;
 }

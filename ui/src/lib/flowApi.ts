@@ -141,7 +141,12 @@ export interface FlowUpdate {
   samples: SampledEvent[];
   /** How many events the page's subscriber read since the previous update. */
   seen: number;
+  /** The flow's newest messages, oldest first. */
   notices: string[];
+  /** The number of the first of `notices`; the flow numbers its messages from 0. */
+  first_notice: number;
+  /** Which start of the flow gave the messages: each start numbers them from 0 again. */
+  run: number;
 }
 
 /** A consumer group of the flow and the team whose service reads through it. */

@@ -103,6 +103,8 @@ function update(published: number): FlowUpdate {
     ],
     seen: 1,
     notices: [],
+    first_notice: 0,
+    run: 1,
   };
 }
 

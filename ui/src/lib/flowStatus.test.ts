@@ -44,6 +44,8 @@ function update(lanes: LaneUpdate[], salesPublished = 0): FlowUpdate {
     samples: [],
     seen: 0,
     notices: [],
+    first_notice: 0,
+    run: 1,
   };
 }
 
@@ -127,20 +129,44 @@ describe("missing steps", () => {
 });
 
 describe("messages from the flow", () => {
+  const numbered = (notices: string[], first_notice = 0, run = 1) => ({
+    notices,
+    first_notice,
+    run,
+  });
+
   it("keeps each message's first time and puts the newest first", () => {
-    let log = recordNotices([], ["first"], 1000);
-    log = recordNotices(log, ["first", "second", "third"], 2000);
-    log = recordNotices(log, ["second", "third"], 3000);
-    expect(log).toEqual([
+    let log = recordNotices([], numbered(["first"]), 1000);
+    log = recordNotices(log, numbered(["first", "second", "third"]), 2000);
+    log = recordNotices(log, numbered(["second", "third"], 1), 3000);
+    expect(log.map(({ message, receivedAt }) => ({ message, receivedAt }))).toEqual([
       { message: "third", receivedAt: 2000 },
       { message: "second", receivedAt: 2000 },
       { message: "first", receivedAt: 1000 },
     ]);
   });
 
+  it("shows a message given again as a new one", () => {
+    const again = "the Customer team's outbox publishes again, after 2 failed attempts";
+    let log = recordNotices([], numbered([again, "a reader failed"]), 1000);
+    log = recordNotices(log, numbered([again, "a reader failed", again]), 2000);
+    expect(log.map((notice) => [notice.message, notice.receivedAt])).toEqual([
+      [again, 2000],
+      ["a reader failed", 1000],
+      [again, 1000],
+    ]);
+    expect(new Set(log.map((notice) => notice.key)).size).toBe(3);
+  });
+
+  it("tells the messages of a new start of the flow from the earlier ones", () => {
+    let log = recordNotices([], numbered(["flow reset"], 0, 1), 1000);
+    log = recordNotices(log, numbered(["flow reset"], 0, 2), 2000);
+    expect(log.map((notice) => notice.receivedAt)).toEqual([2000, 1000]);
+  });
+
   it("keeps at most the newest messages", () => {
     const messages = Array.from({ length: MAX_NOTICES + 5 }, (_, index) => `notice ${index}`);
-    const log = recordNotices([], messages, 1000);
+    const log = recordNotices([], numbered(messages), 1000);
     expect(log).toHaveLength(MAX_NOTICES);
     expect(log[0].message).toBe(`notice ${MAX_NOTICES + 4}`);
   });
@@ -148,10 +174,10 @@ describe("messages from the flow", () => {
   it("drops the missing capture file message once a sale was published", () => {
     const log = recordNotices(
       [],
-      [
+      numbered([
         "capture has not written a file for hub `lead` under `/x` yet: capture writes a file",
         "consumer group `lead` parked an event",
-      ],
+      ]),
       1000,
     );
     expect(currentNotices(log, update([], 0))).toHaveLength(2);

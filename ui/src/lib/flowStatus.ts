@@ -137,6 +137,8 @@ export function joinTitles(steps: CourseStep[]): string {
 
 /** A message from the flow with the time the page first received it. */
 export interface Notice {
+  /** The flow run and the message's number in it, which tells a message given again apart. */
+  key: string;
   message: string;
   /** Milliseconds since the Unix epoch. */
   receivedAt: number;
@@ -147,14 +149,23 @@ export const MAX_NOTICES = 20;
 
 /**
  * Adds the messages of an update that the log does not contain yet, received at `now`, and
- * returns the log newest first. The flow repeats its kept messages in every update, so a
- * message already in the log keeps its first time.
+ * returns the log newest first. The flow repeats its kept messages in every update, numbered
+ * within its run, so a message already in the log keeps its first time, and the same text
+ * given again later is a message of its own.
  */
-export function recordNotices(log: Notice[], messages: string[], now: number): Notice[] {
-  const known = new Set(log.map((notice) => notice.message));
-  const added = messages
-    .filter((message) => !known.has(message))
-    .map((message) => ({ message, receivedAt: now }));
+export function recordNotices(
+  log: Notice[],
+  update: Pick<FlowUpdate, "notices" | "first_notice" | "run">,
+  now: number,
+): Notice[] {
+  const known = new Set(log.map((notice) => notice.key));
+  const added = update.notices
+    .map((message, index) => ({
+      key: `${update.run}:${update.first_notice + index}`,
+      message,
+      receivedAt: now,
+    }))
+    .filter((notice) => !known.has(notice.key));
   if (added.length === 0) {
     return log;
   }

@@ -1,6 +1,8 @@
 //! The state that the readers of one consumer group share with the group's watcher: the hub as
 //! the group last saw it, and the check that compares the group's checkpoints with the hub.
 
+use std::collections::HashMap;
+
 use tokio::sync::{mpsc, watch, Mutex};
 
 use super::{ConsumerRuntime, ConsumerSpec};
@@ -53,6 +55,10 @@ pub(super) struct GroupState {
     checking: Mutex<()>,
     /// The sender of each reader's partition id and end, for the watcher.
     ends: mpsc::UnboundedSender<(String, ReaderEnd)>,
+    /// The causes of the failures that the group's readers gave notices of, each with the
+    /// partition of the reader that gave it. A cause that every partition shares, such as a key
+    /// that no longer signs, so gives one notice instead of one per partition.
+    failure_notices: std::sync::Mutex<HashMap<String, String>>,
 }
 
 impl GroupState {
@@ -64,8 +70,32 @@ impl GroupState {
             shape: watch::Sender::new(shape),
             checking: Mutex::new(()),
             ends,
+            failure_notices: std::sync::Mutex::default(),
         };
         (state, ended)
+    }
+
+    /// Returns true when the reader of `partition_id` is the first of the group to fail with
+    /// `cause`, so its notice covers every partition of the group.
+    pub(super) fn claim_failure_notice(&self, cause: &str, partition_id: &str) -> bool {
+        let mut notices = self
+            .failure_notices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if notices.contains_key(cause) {
+            return false;
+        }
+        notices.insert(cause.to_owned(), partition_id.to_owned());
+        true
+    }
+
+    /// Forgets the failures whose notices the reader of `partition_id` gave, after it reads
+    /// again, so that the same cause later gives a new notice.
+    pub(super) fn release_failure_notices(&self, partition_id: &str) {
+        self.failure_notices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .retain(|_, noticed_by| noticed_by != partition_id);
     }
 
     /// Returns true while the partition exists on the hub as last checked.

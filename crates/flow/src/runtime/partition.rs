@@ -1,7 +1,7 @@
 //! The reader of one partition through one consumer group.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use course::flow::PARKED_HUB;
 
@@ -10,6 +10,7 @@ use super::park::{self, parked_event, ParkedInfo};
 use super::{BatchFailure, ConsumerRuntime, ConsumerSpec, Exhausted, HandlerError, PartitionExit};
 use crate::checkpoint::Checkpoint;
 use crate::metrics::{NOTICE_LOG_TARGET, RETRY_LOG_TARGET};
+use crate::retry::{seconds, Backoff, FailureSeries};
 use crate::transport::{
     PartitionReader, PropertyValue, PublishBatch, ReaderRequest, ReceivedEvent, StartPosition,
     TransportError,
@@ -18,6 +19,25 @@ use crate::transport::{
 /// The wait before reopening a reader or republishing to the parked hub after a transport
 /// failure.
 const TRANSPORT_RETRY: Duration = Duration::from_millis(500);
+
+/// The longest wait between two attempts to open or read a partition while they keep failing.
+const MAX_REOPEN_WAIT: Duration = Duration::from_secs(10);
+
+/// The failures in a row of one partition's reader, and the wait before its next attempt.
+#[derive(Debug)]
+struct Failing {
+    backoff: Backoff,
+    series: FailureSeries,
+}
+
+impl Default for Failing {
+    fn default() -> Self {
+        Failing {
+            backoff: Backoff::new(TRANSPORT_RETRY, MAX_REOPEN_WAIT),
+            series: FailureSeries::default(),
+        }
+    }
+}
 
 /// The number of attempts to publish an event's copy to the parked hub before the reader stops
 /// at the event. The wait between two attempts doubles from [`TRANSPORT_RETRY`], so the waits
@@ -57,6 +77,7 @@ impl PartitionTask {
     async fn read(&mut self) -> ReaderEnd {
         let mut reader: Option<Box<dyn PartitionReader>> = None;
         let mut reopening = false;
+        let mut failing = Failing::default();
         loop {
             self.wait_while_paused().await;
             if !self.group.has_partition(&self.partition_id) {
@@ -75,7 +96,7 @@ impl PartitionTask {
             }
             let open = match reader.as_mut() {
                 Some(open) => open,
-                None => match self.open().await {
+                None => match self.open(&mut failing).await {
                     Ok(open) => reader.insert(open),
                     Err(end) => return end,
                 },
@@ -85,6 +106,7 @@ impl PartitionTask {
                 .await;
             match received {
                 Ok(events) => {
+                    self.report_reading(&mut failing);
                     if let Next::Stop = self.process_received(&events).await {
                         return ReaderEnd::Stopped;
                     }
@@ -94,16 +116,11 @@ impl PartitionTask {
                     return ReaderEnd::OwnershipLost;
                 }
                 Err(error) => {
-                    tracing::warn!(
-                        hub = %self.spec.hub,
-                        consumer_group = %self.spec.consumer_group,
-                        partition = %self.partition_id,
-                        %error,
-                        "receiving failed; reopening the reader"
-                    );
+                    let wait = failing.backoff.next_wait();
+                    self.report_failure(&mut failing, "receiving failed", &error, wait);
                     reader = None;
                     reopening = true;
-                    tokio::time::sleep(TRANSPORT_RETRY).await;
+                    tokio::time::sleep(wait).await;
                 }
             }
         }
@@ -115,10 +132,10 @@ impl PartitionTask {
         let _ = paused.wait_for(|paused| !*paused).await;
     }
 
-    /// Opens the reader at the current position, retrying while the broker is unavailable.
-    /// Returns the reader's end when another reader took the partition or it no longer
-    /// exists.
-    async fn open(&self) -> Result<Box<dyn PartitionReader>, ReaderEnd> {
+    /// Opens the reader at the current position, retrying with growing waits while the broker
+    /// refuses or cannot be reached. Returns the reader's end when another reader took the
+    /// partition or it no longer exists.
+    async fn open(&mut self, failing: &mut Failing) -> Result<Box<dyn PartitionReader>, ReaderEnd> {
         loop {
             let request = ReaderRequest {
                 hub: self.spec.hub.clone(),
@@ -128,7 +145,7 @@ impl PartitionTask {
                 owner_level: Some(self.owner_level),
                 prefetch: None,
             };
-            match self.runtime.transport.open_reader(request).await {
+            let error = match self.runtime.transport.open_reader(request).await {
                 Ok(reader) => return Ok(reader),
                 Err(TransportError::OwnershipLost { .. }) => {
                     self.lose_ownership();
@@ -146,17 +163,84 @@ impl PartitionTask {
                     self.runtime.metrics.notice(error.to_string());
                     return Err(ReaderEnd::Gone);
                 }
-                Err(error) => {
-                    tracing::warn!(
-                        hub = %self.spec.hub,
-                        consumer_group = %self.spec.consumer_group,
-                        partition = %self.partition_id,
-                        %error,
-                        "opening the reader failed; retrying"
-                    );
-                    tokio::time::sleep(TRANSPORT_RETRY).await;
+                Err(error) => error,
+            };
+            let wait = failing.backoff.next_wait();
+            self.report_failure(failing, "opening the reader failed", &error, wait);
+            tokio::time::sleep(wait).await;
+            // A position past the partition's end belongs to a hub that was deleted and created
+            // again after the position was saved, so the reader follows the new hub.
+            if let TransportError::InvalidStartPosition { .. } = error {
+                if let Next::Stop = self.follow_recreated_hub().await {
+                    return Err(ReaderEnd::Gone);
                 }
             }
+        }
+    }
+
+    /// Logs a failure to open or read the partition. When failures repeat, it also gives the
+    /// attendee a notice with the cause, unless another reader of the group gave one already.
+    fn report_failure(
+        &self,
+        failing: &mut Failing,
+        action: &str,
+        error: &TransportError,
+        wait: Duration,
+    ) {
+        let cause = error.to_string();
+        let Some(report) = failing.series.failed_with_gate(Instant::now(), &cause, || {
+            self.group.claim_failure_notice(&cause, &self.partition_id)
+        }) else {
+            return;
+        };
+        tracing::warn!(
+            hub = %self.spec.hub,
+            consumer_group = %self.spec.consumer_group,
+            partition = %self.partition_id,
+            failures = report.failures,
+            %error,
+            "{action}, trying again in {}",
+            seconds(wait)
+        );
+        if report.notice {
+            let message = format!(
+                "consumer group `{}` cannot read partition `{}` of `{}`: {error}. Its events \
+                 wait on the hub, and the reader tries again, waiting up to {} between \
+                 attempts. Other partitions of the group that fail for the same cause give no \
+                 notice of their own",
+                self.spec.consumer_group,
+                self.partition_id,
+                self.spec.hub,
+                seconds(MAX_REOPEN_WAIT)
+            );
+            tracing::info!(target: NOTICE_LOG_TARGET, "{message}");
+            self.runtime.metrics.notice(message);
+        }
+    }
+
+    /// Ends a series of failures after a receive that worked, with a notice when the series
+    /// gave one.
+    fn report_reading(&self, failing: &mut Failing) {
+        failing.backoff.reset();
+        let Some((failures, noticed)) = failing.series.succeeded() else {
+            return;
+        };
+        tracing::info!(
+            hub = %self.spec.hub,
+            consumer_group = %self.spec.consumer_group,
+            partition = %self.partition_id,
+            failures,
+            "the reader reads again"
+        );
+        if noticed {
+            self.group.release_failure_notices(&self.partition_id);
+            let message = format!(
+                "consumer group `{}` reads partition `{}` of `{}` again, after {failures} \
+                 failed attempts",
+                self.spec.consumer_group, self.partition_id, self.spec.hub
+            );
+            tracing::info!(target: NOTICE_LOG_TARGET, "{message}");
+            self.runtime.metrics.notice(message);
         }
     }
 

@@ -16,6 +16,7 @@ use crate::generator::generate_customer;
 use crate::ids::derived_uuid;
 use crate::metrics::{Metrics, NOTICE_LOG_TARGET};
 use crate::outbox::{enqueue, OutboxEntry};
+use crate::retry::{recently, FailureSeries, REPEAT_AFTER};
 use crate::runtime::{BatchFailure, EventHandler, HandlerError};
 use crate::sqlite::StoreError;
 use crate::store::{first_delivery, TeamStore};
@@ -240,10 +241,6 @@ impl CustomerCreator {
     }
 }
 
-/// How often a failure that repeats every round is logged again, and how soon after its notice
-/// that it holds back the creator may give that notice again.
-const REPEAT_AFTER: Duration = Duration::from_secs(30);
-
 /// The creator's record of skipped and failed rounds, so that a state lasting many rounds gives
 /// one notice or log line instead of one every 10 ms.
 #[derive(Debug, Default)]
@@ -252,9 +249,8 @@ struct Holding {
     held_rounds: u64,
     /// When the creator last gave the notice that it holds back.
     last_notice: Option<Instant>,
-    /// Rounds failed in a row, and when the last failure was logged.
-    failures: u64,
-    logged_failure: Option<Instant>,
+    /// The rounds that failed in a row.
+    failures: FailureSeries,
 }
 
 impl Holding {
@@ -282,35 +278,25 @@ impl Holding {
         self.held_rounds = 0;
     }
 
-    /// Counts a failed round and logs it, the first of a series at once and then at most one
-    /// line every [`REPEAT_AFTER`], with the number of failures so far.
+    /// Counts a failed round and logs it when its series says so, with the number of failures
+    /// so far.
     fn failed(&mut self, now: Instant, action: &str, error: &StoreError) {
-        self.failures += 1;
-        if recently(self.logged_failure, now) {
-            return;
+        if let Some(report) = self.failures.failed(now, &error.to_string()) {
+            tracing::warn!(
+                failures = report.failures,
+                %error,
+                "{action} failed; retrying every round and logging again in {} s",
+                REPEAT_AFTER.as_secs()
+            );
         }
-        self.logged_failure = Some(now);
-        tracing::warn!(
-            failures = self.failures,
-            %error,
-            "{action} failed; retrying every round and logging again in {} s",
-            REPEAT_AFTER.as_secs()
-        );
     }
 
     /// Ends a series of failed rounds, saying so when one was logged.
     fn succeeded(&mut self) {
-        if self.failures > 0 {
-            tracing::info!(failures = self.failures, "creating customers works again");
+        if let Some((failures, _)) = self.failures.succeeded() {
+            tracing::info!(failures, "creating customers works again");
         }
-        self.failures = 0;
-        self.logged_failure = None;
     }
-}
-
-/// Returns whether `then` is less than [`REPEAT_AFTER`] before `now`.
-fn recently(then: Option<Instant>, now: Instant) -> bool {
-    then.is_some_and(|then| now.saturating_duration_since(then) < REPEAT_AFTER)
 }
 
 /// Counts the events waiting in the outbox of `store`, up to [`MAX_PENDING`].
@@ -649,29 +635,6 @@ mod tests {
         assert_eq!(holding.held(start + Duration::from_secs(1)), None);
         holding.released();
         assert!(holding.held(start + REPEAT_AFTER).is_some());
-    }
-
-    #[test]
-    fn holding_failure_log_throttled() {
-        let start = Instant::now();
-        let mut holding = Holding::default();
-        let error = StoreError::Sql {
-            store: "customer",
-            source: rusqlite::Error::InvalidQuery,
-        };
-        holding.failed(start, "creating customers", &error);
-        assert_eq!(holding.logged_failure, Some(start));
-        holding.failed(
-            start + Duration::from_millis(10),
-            "creating customers",
-            &error,
-        );
-        assert_eq!(holding.logged_failure, Some(start));
-        assert_eq!(holding.failures, 2);
-        holding.failed(start + REPEAT_AFTER, "creating customers", &error);
-        assert_eq!(holding.logged_failure, Some(start + REPEAT_AFTER));
-        holding.succeeded();
-        assert_eq!((holding.failures, holding.logged_failure), (0, None));
     }
 
     #[test]
