@@ -426,6 +426,70 @@ async fn invalid_hub_properties_are_bad_requests() {
         assert!(message.contains(expected), "{message}");
     }
 
+    // Retention in days or hours beyond the Standard tier's 7 days, or the two disagreeing,
+    // is rejected with the property and its value.
+    for (properties, expected) in [
+        (
+            json!({ "messageRetentionInDays": 8 }),
+            "`properties.messageRetentionInDays` is 8, but retention on the Standard tier is 1 \
+             to 7 days",
+        ),
+        (
+            json!({ "messageRetentionInDays": 0 }),
+            "`properties.messageRetentionInDays` is 0",
+        ),
+        (
+            json!({ "retentionDescription": { "retentionTimeInHours": 169 } }),
+            "`properties.retentionDescription.retentionTimeInHours` is 169, but retention on \
+             the Standard tier is 1 to 168 hours",
+        ),
+        (
+            json!({ "messageRetentionInDays": 1,
+                    "retentionDescription": { "retentionTimeInHours": 48 } }),
+            "`properties.messageRetentionInDays` (1 days) and \
+             `properties.retentionDescription.retentionTimeInHours` (48 hours) give different \
+             retentions",
+        ),
+    ] {
+        let path = format!("{hubs}/kept?api-version=2024-01-01");
+        let (status, reply) =
+            put(&harness, &token, &path, json!({ "properties": properties })).await;
+        assert_eq!(status, 400, "{reply}");
+        assert_eq!(reply["error"]["code"], "InvalidRetention");
+        let message = reply["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{message}");
+    }
+    // Retention given in days is kept in hours too, and the reverse, as Azure returns both.
+    for (properties, days, hours) in [
+        (json!({ "messageRetentionInDays": 1 }), 1, 24),
+        (
+            json!({ "retentionDescription": { "retentionTimeInHours": 36 } }),
+            2,
+            36,
+        ),
+        (json!({}), 7, 168),
+    ] {
+        let path = format!("{hubs}/kept?api-version=2024-01-01");
+        let (status, reply) =
+            put(&harness, &token, &path, json!({ "properties": properties })).await;
+        assert!(status == 200 || status == 201, "{status} {reply}");
+        assert_eq!(reply["properties"]["messageRetentionInDays"], days);
+        let retention = &reply["properties"]["retentionDescription"];
+        assert_eq!(retention["retentionTimeInHours"], hours);
+        assert_eq!(retention["cleanupPolicy"], "Delete");
+        // The broker keeps the hub's events for that retention.
+        let broker_hub = harness
+            .effects
+            .entities()
+            .into_iter()
+            .find(|(entity, path, _)| entity == "hub" && path == "ns-local-01/kept")
+            .map(|(_, _, detail)| detail);
+        assert_eq!(
+            broker_hub.as_deref(),
+            Some(format!("partitions=1 retention_hours={hours}").as_str())
+        );
+    }
+
     // A hub created without a count has one partition, which cannot change later.
     let path = format!("{hubs}/lead?api-version=2024-01-01");
     let (status, _) = put(&harness, &token, &path, json!({ "properties": {} })).await;

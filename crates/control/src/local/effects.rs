@@ -14,6 +14,7 @@ use rusqlite::{params, Connection};
 use super::keys::{keychain_entry, new_key};
 use super::kinds;
 use super::store::Store;
+use super::validate::retention_hours;
 use crate::secret::Secret;
 use crate::secrets::Keychain;
 
@@ -255,14 +256,11 @@ fn restore_into<E: LocalEffects + ?Sized>(
             kinds::HUB => {
                 // The same defaults as a PUT without these properties.
                 let partitions = properties["partitionCount"].as_u64().unwrap_or(1);
-                let retention = properties["retentionDescription"]["retentionTimeInHours"]
-                    .as_u64()
-                    .unwrap_or(168);
                 effects.create_hub(
                     namespace,
                     name,
                     u32::try_from(partitions).unwrap_or(1),
-                    u32::try_from(retention).unwrap_or(168),
+                    retention_hours(&row.body),
                 )?;
                 let capture = &properties["captureDescription"];
                 if capture.is_object() {

@@ -9,6 +9,7 @@ use super::keys::{new_key, random_hex};
 use super::kinds;
 use super::reply::{internal, Step};
 use super::store::{Row, Store};
+use super::validate::retention_hours;
 use crate::secret::Secret;
 
 /// Carries out a PUT's effects and adds the fields they produce to the stored body.
@@ -36,11 +37,8 @@ pub(crate) fn apply(
             let partitions = request["properties"]["partitionCount"]
                 .as_u64()
                 .unwrap_or(1);
-            let retention = request["properties"]["retentionDescription"]["retentionTimeInHours"]
-                .as_u64()
-                .unwrap_or(168);
             let partitions = u32::try_from(partitions).unwrap_or(1);
-            let retention = u32::try_from(retention).unwrap_or(168);
+            let retention = retention_hours(request);
             effects
                 .create_hub(namespace, name, partitions, retention)
                 .map_err(internal)?;
@@ -56,6 +54,12 @@ pub(crate) fn apply(
             let ids: Vec<String> = (0..partitions).map(|p| p.to_string()).collect();
             stored["properties"]["partitionIds"] = json!(ids);
             stored["properties"]["status"] = json!("Active");
+            // Both retention properties, as Azure returns them, whichever the request gave.
+            stored["properties"]["messageRetentionInDays"] = json!(retention.div_ceil(24));
+            stored["properties"]["retentionDescription"]["retentionTimeInHours"] = json!(retention);
+            if stored["properties"]["retentionDescription"]["cleanupPolicy"].is_null() {
+                stored["properties"]["retentionDescription"]["cleanupPolicy"] = json!("Delete");
+            }
             stamp_times(&mut stored["properties"], existed);
             if !existed {
                 default_consumer_group(server, store, id, namespace, name)?;

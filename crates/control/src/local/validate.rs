@@ -15,6 +15,10 @@ const MAX_HUBS: usize = 10;
 const MAX_PARTITIONS: i64 = 32;
 /// Retention on the Standard tier: 7 days.
 const MAX_RETENTION_HOURS: i64 = 168;
+/// Retention on the Standard tier in days, as `messageRetentionInDays` gives it.
+const MAX_RETENTION_DAYS: i64 = MAX_RETENTION_HOURS / 24;
+/// The retention of a hub created without one: the Standard tier's maximum.
+pub(super) const DEFAULT_RETENTION_HOURS: u32 = 168;
 /// Consumer groups per hub on the Standard tier, `$Default` included.
 const MAX_CONSUMER_GROUPS: usize = 20;
 /// Authorization rules per namespace.
@@ -396,18 +400,60 @@ fn hub(
             ));
         }
     }
-    let retention = number(
-        body,
-        "/properties/retentionDescription/retentionTimeInHours",
-    );
-    if retention.is_some_and(|hours| !(1..=MAX_RETENTION_HOURS).contains(&hours)) {
-        return Err(bad(
-            "InvalidRetention",
-            format!("Retention on the Standard tier is 1 to {MAX_RETENTION_HOURS} hours."),
-        ));
-    }
+    retention(body)?;
     let namespace_name = namespace.rsplit('/').next().unwrap_or(namespace);
     capture(server, store, namespace_name, hub_name, body)
+}
+
+/// Checks a hub's retention, which a PUT gives in hours (`retentionDescription`), in days
+/// (`messageRetentionInDays`, the older property), or both.
+fn retention(body: &Value) -> Step<()> {
+    let hours = number(body, HOURS_POINTER);
+    let days = number(body, DAYS_POINTER);
+    if let Some(hours) = hours.filter(|hours| !(1..=MAX_RETENTION_HOURS).contains(hours)) {
+        return Err(bad(
+            "InvalidRetention",
+            format!(
+                "`properties.retentionDescription.retentionTimeInHours` is {hours}, but retention \
+                 on the Standard tier is 1 to {MAX_RETENTION_HOURS} hours."
+            ),
+        ));
+    }
+    if let Some(days) = days.filter(|days| !(1..=MAX_RETENTION_DAYS).contains(days)) {
+        return Err(bad(
+            "InvalidRetention",
+            format!(
+                "`properties.messageRetentionInDays` is {days}, but retention on the Standard \
+                 tier is 1 to {MAX_RETENTION_DAYS} days."
+            ),
+        ));
+    }
+    if let (Some(hours), Some(days)) = (hours, days) {
+        if hours != days * 24 {
+            return Err(bad(
+                "InvalidRetention",
+                format!(
+                    "`properties.messageRetentionInDays` ({days} days) and \
+                     `properties.retentionDescription.retentionTimeInHours` ({hours} hours) \
+                     give different retentions: set one of them, or the same retention in both."
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+const HOURS_POINTER: &str = "/properties/retentionDescription/retentionTimeInHours";
+const DAYS_POINTER: &str = "/properties/messageRetentionInDays";
+
+/// Returns the retention in hours of a hub with these (validated) properties: the hours when
+/// given, else the days, else the default of 7 days.
+pub(super) fn retention_hours(body: &Value) -> u32 {
+    let hours =
+        number(body, HOURS_POINTER).or_else(|| number(body, DAYS_POINTER).map(|days| days * 24));
+    hours
+        .and_then(|hours| u32::try_from(hours).ok())
+        .unwrap_or(DEFAULT_RETENTION_HOURS)
 }
 
 fn capture(
@@ -442,11 +488,27 @@ fn capture(
         archive_name_format(format, namespace_name, hub_name)?;
     }
     let interval = capture["intervalInSeconds"].as_i64().unwrap_or(300);
-    let size = capture["sizeLimitInBytes"].as_i64().unwrap_or(314_572_800);
-    if !CAPTURE_INTERVAL.contains(&interval) || !CAPTURE_SIZE.contains(&size) {
+    if !CAPTURE_INTERVAL.contains(&interval) {
         return Err(bad(
             "InvalidCaptureDescription",
-            "Capture windows are 60 to 900 seconds and 10 to 500 MiB.",
+            format!(
+                "`captureDescription.intervalInSeconds` is {interval}, but a capture time window \
+                 is {} to {} seconds.",
+                CAPTURE_INTERVAL.start(),
+                CAPTURE_INTERVAL.end()
+            ),
+        ));
+    }
+    let size = capture["sizeLimitInBytes"].as_i64().unwrap_or(314_572_800);
+    if !CAPTURE_SIZE.contains(&size) {
+        return Err(bad(
+            "InvalidCaptureDescription",
+            format!(
+                "`captureDescription.sizeLimitInBytes` is {size}, but a capture size window is \
+                 {} to {} bytes (10 to 500 MiB).",
+                CAPTURE_SIZE.start(),
+                CAPTURE_SIZE.end()
+            ),
         ));
     }
 
