@@ -234,8 +234,8 @@ fn send_and_receive(dir: &Path, send: &str, listen: &str) {
 }
 
 /// Checks `send` with a byte-order mark before the string, a control character in the
-/// partition key, an empty content type or signature, and a key that takes a full body over
-/// 1 MB.
+/// partition key, an empty content type, partition key or signature, and a key that takes a
+/// full body over 1 MB.
 fn odd_send_inputs(dir: &Path, send: &str) {
     let with_mark = events_command(dir, &format!("\u{feff}{send}"), &["send", "marked"]);
     assert!(text_of(&with_mark).starts_with("sent 1 event"));
@@ -257,6 +257,13 @@ fn odd_send_inputs(dir: &Path, send: &str) {
         &["send", "--content-type", "", "x"],
     ));
     assert!(no_type.contains("--content-type is empty"), "{no_type}");
+
+    let no_key = stderr_of(&events_command(
+        dir,
+        send,
+        &["send", "--partition-key", "", "x"],
+    ));
+    assert!(no_key.contains("--partition-key is empty"), "{no_key}");
 
     let endpoint = send
         .split(';')

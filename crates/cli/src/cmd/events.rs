@@ -99,12 +99,14 @@ fn parse_from(text: &str) -> Result<StartAt, String> {
             .filter(|number| *number >= 0)
             .ok_or_else(|| format!("`{value}` is not a sequence number: use a whole number from 0"))
     };
-    match text {
+    // The words are matched in any case, as Event Hubs matches `$Default`.
+    let lowered = text.trim().to_ascii_lowercase();
+    match lowered.as_str() {
         "earliest" => Ok(StartAt::Earliest),
         "latest" => Ok(StartAt::Latest),
-        _ => match text.split_once(':') {
-            Some(("sequence", value)) => number(value).map(StartAt::Sequence),
-            Some(("after", value)) => number(value).map(StartAt::AfterSequence),
+        _ => match lowered.split_once(':') {
+            Some(("sequence", value)) => number(value.trim()).map(StartAt::Sequence),
+            Some(("after", value)) => number(value.trim()).map(StartAt::AfterSequence),
             _ => Err(format!(
                 "`{text}` is not a start position: use earliest, latest, sequence:N (from \
                  sequence number N) or after:N (after it)"
@@ -238,6 +240,14 @@ async fn send_events(args: SendArgs, global: &Global, text: &str) -> anyhow::Res
     }
     if let Some(id) = &args.partition_id {
         check_partition_id(id)?;
+    }
+    if args.partition_key.as_deref() == Some("") {
+        // Microsoft's Python client sends an empty key as no key at all, so an empty key here is
+        // more likely a mistake, such as an unset shell variable, than a key to hash.
+        bail!(
+            "--partition-key is empty: give a key, or leave the option out so that the hub \
+             spreads the events over its partitions"
+        );
     }
     let body = match (&args.body_file, args.body) {
         (Some(path), _) => std::fs::read(path)
@@ -421,8 +431,9 @@ fn retention_note(partition: &PartitionRuntime, from: StartAt) -> Option<String>
 }
 
 /// Describes why a partition could not be read. A rejected start position gets the partition's
-/// last sequence number, read before the reader opened, and the positions that work.
-fn reader_failure(error: &TransportError, partition: &PartitionRuntime) -> String {
+/// last sequence number, read before the reader opened, and the positions that work, in the
+/// form of `from`.
+fn reader_failure(error: &TransportError, partition: &PartitionRuntime, from: StartAt) -> String {
     if !matches!(error, TransportError::InvalidStartPosition { .. }) {
         return error.to_string();
     }
@@ -433,11 +444,16 @@ fn reader_failure(error: &TransportError, partition: &PartitionRuntime) -> Strin
     } else {
         format!("The last sequence number of partition {id} is {last}")
     };
+    let working = match from {
+        StartAt::AfterSequence(_) if last >= 0 => {
+            format!("`--from after:N` works for N up to {last}")
+        }
+        _ => format!("`--from sequence:N` works for N up to {}", last + 1),
+    };
     format!(
-        "{error}. {partition_state}, so `--from sequence:N` works for N up to {}; `--from latest` \
-         waits for the next event. `eda-workshop --json receive --from earliest` prints each \
-         event's partition and sequence number",
-        last + 1
+        "{error}. {partition_state}, so {working}. `--from latest` waits for the next event, and \
+         `eda-workshop --json receive --from earliest` prints each event's partition and \
+         sequence number"
     )
 }
 
@@ -493,9 +509,11 @@ async fn receive_events(
             Ok(reader) => readers.push(reader),
             // A single partition, or the last one when every other one failed, fails the
             // command; otherwise the other partitions are still read.
-            Err(error) if partitions.len() == 1 => bail!(reader_failure(&error, partition)),
+            Err(error) if partitions.len() == 1 => {
+                bail!(reader_failure(&error, partition, args.from))
+            }
             Err(error) => {
-                let reason = reader_failure(&error, partition);
+                let reason = reader_failure(&error, partition, args.from);
                 failures.push(format!("partition {}: {reason}", partition.partition_id));
             }
         }
@@ -550,6 +568,9 @@ mod tests {
             .unwrap_err()
             .contains("whole number"));
         assert!(parse_from("offset:12").unwrap_err().contains("sequence:N"));
+        assert_eq!(parse_from("EARLIEST"), Ok(StartAt::Earliest));
+        assert_eq!(parse_from(" Latest "), Ok(StartAt::Latest));
+        assert_eq!(parse_from("After: 7"), Ok(StartAt::AfterSequence(7)));
     }
 
     #[test]
@@ -592,12 +613,17 @@ mod tests {
         };
 
         assert_eq!(
-            reader_failure(&error, &partition),
+            reader_failure(&error, &partition, StartAt::Sequence(5)),
             "the start position is invalid for partition `0` of event hub `demo`: The supplied \
              sequence number '5' is invalid. The last sequence number of partition 0 is 2, so \
-             `--from sequence:N` works for N up to 3; `--from latest` waits for the next \
-             event. `eda-workshop --json receive --from earliest` prints each event's \
+             `--from sequence:N` works for N up to 3. `--from latest` waits for the next \
+             event, and `eda-workshop --json receive --from earliest` prints each event's \
              partition and sequence number"
+        );
+        let after = reader_failure(&error, &partition, StartAt::AfterSequence(4));
+        assert!(
+            after.contains("so `--from after:N` works for N up to 2."),
+            "{after}"
         );
     }
 
@@ -615,12 +641,12 @@ mod tests {
             is_empty: true,
         };
 
-        let message = reader_failure(&error, &partition);
+        let message = reader_failure(&error, &partition, StartAt::AfterSequence(5));
 
         assert!(
             message.contains(
                 "Partition 1 holds no event yet, so `--from sequence:N` works \
-                              for N up to 0;"
+                              for N up to 0."
             ),
             "{message}"
         );
@@ -637,7 +663,7 @@ mod tests {
         };
 
         assert_eq!(
-            reader_failure(&error, &partition),
+            reader_failure(&error, &partition, StartAt::Earliest),
             "the event hubs connection failed: connection refused"
         );
     }

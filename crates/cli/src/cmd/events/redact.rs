@@ -8,6 +8,11 @@
 /// The text shown in place of a secret.
 const HIDDEN: &str = "***";
 
+/// The shortest secret looked for. A shorter one, such as `SharedAccessKey=key`, is no real key
+/// (Event Hubs keys are 44 base64 characters), and hiding it would hide the same letters in
+/// every word of the message that explains the failure.
+const MIN_SECRET_LEN: usize = 8;
+
 /// The secrets of one connection string: its key or signature and the signature's `sig`.
 #[derive(Debug, Default)]
 pub(super) struct Redactor {
@@ -33,7 +38,7 @@ impl Redactor {
         }
         let encoded: Vec<String> = secrets.iter().map(|secret| url_encoded(secret)).collect();
         secrets.extend(encoded);
-        secrets.retain(|secret| !secret.is_empty());
+        secrets.retain(|secret| secret.len() >= MIN_SECRET_LEN);
         // Longer secrets first, so that a signature inside a token is not hidden piece by piece.
         secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
         Redactor { secrets }
@@ -110,6 +115,16 @@ mod tests {
             redactor.hide(&text),
             "hub `***`, audience amqps://h/***, sr=***"
         );
+    }
+
+    #[test]
+    fn short_key_leaves_message_readable() {
+        let redactor = Redactor::for_connection_string(
+            "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=send;SharedAccessKey=key",
+        );
+        let message = "the token's signature does not match either key of rule `send`: check \
+                       SharedAccessKey";
+        assert_eq!(redactor.hide(message), message);
     }
 
     #[test]
