@@ -529,7 +529,8 @@ fn wrong_key_with_rules_at_every_scope() {
     );
     assert_eq!(
         error.to_string(),
-        "the token's signature does not match either key of rule `send`: check SharedAccessKey"
+        "the token's signature does not match either key of rule `send`: check SharedAccessKey, \
+         or sign the SharedAccessSignature with one of the rule's current keys"
     );
 }
 

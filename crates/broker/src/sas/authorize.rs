@@ -96,7 +96,8 @@ pub enum AuthError {
     },
     /// Neither key of the rule produced the token's signature.
     #[error(
-        "the token's signature does not match either key of rule `{rule}`: check SharedAccessKey"
+        "the token's signature does not match either key of rule `{rule}`: check SharedAccessKey, \
+         or sign the SharedAccessSignature with one of the rule's current keys"
     )]
     InvalidSignature {
         /// The rule name.
