@@ -58,6 +58,7 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    exit_quietly_when_output_closes();
     let cli = Cli::parse();
     let quiet_logs: &[&str] = match &cli.command {
         Command::Schema(_) => cmd::schema::QUIET_LOG_DIRECTIVES,
@@ -90,6 +91,38 @@ async fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The exit status of a command whose standard output was closed by its reader: 128 + 13, as a
+/// shell reports a process that SIGPIPE ended.
+const CLOSED_OUTPUT_STATUS: i32 = 141;
+
+/// Ends the process quietly with [`CLOSED_OUTPUT_STATUS`] when standard output is a pipe whose
+/// reader is gone, as in `eda-workshop receive | head -3`. Rust ignores SIGPIPE, so `println!`
+/// panics there instead, with a message and a backtrace that look like a fault.
+fn exit_quietly_when_output_closes() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if is_closed_output(message) {
+            std::process::exit(CLOSED_OUTPUT_STATUS);
+        }
+        default_hook(info);
+    }));
+}
+
+/// Returns whether a panic message is the one `println!` raises when standard output is a
+/// closed pipe: EPIPE is error 32 on Linux and macOS, and Windows reports error 232.
+fn is_closed_output(message: &str) -> bool {
+    message.starts_with("failed printing to stdout")
+        && ["os error 32)", "os error 232)"]
+            .iter()
+            .any(|code| message.contains(code))
 }
 
 /// Joins an error and its causes with `: `. A cause already written into the message before it
@@ -127,6 +160,17 @@ mod tests {
         fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
             Some(&self.source)
         }
+    }
+
+    #[test]
+    fn closed_output_recognised() {
+        assert!(is_closed_output(
+            "failed printing to stdout: Broken pipe (os error 32)"
+        ));
+        assert!(!is_closed_output(
+            "failed printing to stdout: No space left on device (os error 28)"
+        ));
+        assert!(!is_closed_output("index out of bounds (os error 32)"));
     }
 
     #[test]

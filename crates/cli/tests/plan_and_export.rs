@@ -18,6 +18,23 @@ fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
+/// A reader that closes the pipe early, as `eda-workshop plan | head -1` does, ends the command
+/// with the status a shell gives a process that SIGPIPE ended, and no panic message.
+#[test]
+fn plan_into_closed_pipe_exits_quietly() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_eda-workshop"))
+        .args(["plan", "--namespace", "dgrf"])
+        .env_remove("AZURE_UNIQUE_NAMESPACE")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(141), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+}
+
 #[test]
 fn plan_json_names_course_resources() {
     let output = run(&["plan", "--namespace", "dgrf", "--json"]);
