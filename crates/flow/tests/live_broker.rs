@@ -540,7 +540,7 @@ fn create_hub(broker: &BrokerHandle, hub: &str, partition_count: u32) {
 /// Returns the consumer runtime of the tests below, reading with the default policy, and the
 /// specification of consumer group `lead` on `customer` with `handler`.
 fn customer_consumer(
-    transport: Arc<AzEventHubsTransport>,
+    transport: Arc<dyn EventTransport>,
     checkpoints: &Arc<CheckpointStore>,
     metrics: &Arc<Metrics>,
     handler: Arc<RecordingHandler>,
@@ -1248,13 +1248,8 @@ async fn readers_regenerated_key_one_notice() {
         Arc::new(CheckpointStore::open(&live.folder.path().join("checkpoints.sqlite")).unwrap());
     let metrics = Metrics::new();
     let handler = Arc::new(RecordingHandler::default());
-    let runtime = ConsumerRuntime::new(transport.clone(), checkpoints.clone(), metrics.clone());
-    let spec = ConsumerSpec {
-        hub: "customer".to_owned(),
-        consumer_group: "$Default".to_owned(),
-        team: Team::Conversions,
-        handler: handler.clone(),
-    };
+    let (runtime, spec) =
+        customer_consumer(transport.clone(), &checkpoints, &metrics, handler.clone());
     let mut tasks = JoinSet::new();
     runtime.start(spec, &mut tasks).await.unwrap();
     wait_for_handled(&handler, 2).await;
@@ -1268,7 +1263,7 @@ async fn readers_regenerated_key_one_notice() {
     let attempts_before = transport.attempts();
     let notices = wait_for_notices(&metrics, 1, Duration::from_secs(5)).await;
     assert!(
-        notices[0].starts_with("consumer group `$Default` cannot read partition `"),
+        notices[0].starts_with("consumer group `lead` cannot read partition `"),
         "{}",
         notices[0]
     );
@@ -1306,7 +1301,7 @@ async fn readers_regenerated_key_one_notice() {
     let notices = metrics.counts().notices;
     assert_eq!(notices.len(), 2, "{notices:?}");
     assert!(
-        notices[1].starts_with("consumer group `$Default` reads partition `"),
+        notices[1].starts_with("consumer group `lead` reads partition `"),
         "{notices:?}"
     );
     assert!(
