@@ -792,6 +792,57 @@ async fn hub_created_after_readers_stopped_read() {
     live.broker.shutdown().await;
 }
 
+/// A partition that stopped at a failing event reads again once the hub is created anew, and
+/// no longer counts among the stopped partitions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_partition_cleared_after_hub_recreated() {
+    let live = start_live().await;
+    let transport = Arc::new(second_transport(&live.broker, "customer"));
+    publish_to_customer(&transport, "0", 3).await;
+    let checkpoints =
+        Arc::new(CheckpointStore::open(&live.folder.path().join("checkpoints.sqlite")).unwrap());
+    let metrics = Metrics::new();
+    let failing = Arc::new(RecordingHandler {
+        fail_on: Some(("0", 1)),
+        ..RecordingHandler::default()
+    });
+    let (runtime, spec) =
+        customer_consumer(transport.clone(), &checkpoints, &metrics, failing.clone());
+    let runtime = runtime.with_policy(FailurePolicy {
+        max_attempts: 2,
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(5),
+        exhausted: Exhausted::StopPartition,
+    });
+    let mut tasks = JoinSet::new();
+    runtime.start(spec, &mut tasks).await.unwrap();
+    let started = Instant::now();
+    while runtime.exits().is_empty() {
+        assert!(
+            started.elapsed() < RECEIVE_DEADLINE,
+            "partition 0 did not stop"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let stopped = runtime.exits();
+    assert_eq!(stopped.len(), 1);
+    assert_eq!(stopped[0].partition(), ("customer", "lead", "0"));
+
+    delete_hub(&live.broker, "customer").await;
+    create_hub(&live.broker, "customer", 4);
+    // The new hub's first event on partition 0 has sequence number 0, which the handler takes.
+    publish_to_customer(&transport, "0", 1).await;
+    wait_for_handled(&failing, 2).await;
+    tasks.shutdown().await;
+
+    assert_eq!(
+        *failing.handled.lock().unwrap(),
+        [("0".to_owned(), 0), ("0".to_owned(), 0)]
+    );
+    assert_eq!(runtime.exits(), []);
+    live.broker.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unparkable_event_stops_partition() {
     let live = start_live().await;

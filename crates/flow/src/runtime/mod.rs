@@ -111,6 +111,25 @@ pub enum PartitionExit {
     },
 }
 
+impl PartitionExit {
+    /// Returns the hub, consumer group and partition id whose reader ended.
+    pub fn partition(&self) -> (&str, &str, &str) {
+        match self {
+            PartitionExit::Stopped {
+                hub,
+                consumer_group,
+                partition_id,
+                ..
+            }
+            | PartitionExit::OwnershipLost {
+                hub,
+                consumer_group,
+                partition_id,
+            } => (hub, consumer_group, partition_id),
+        }
+    }
+}
+
 /// Receive settings of a partition reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadOptions {
@@ -300,6 +319,14 @@ impl ConsumerRuntime {
             start,
             owner_level,
         })
+    }
+
+    /// Forgets how the last reader of a partition ended, because a new reader reads it.
+    fn forget_exit(&self, hub: &str, consumer_group: &str, partition_id: &str) {
+        self.exits
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .retain(|exit| exit.partition() != (hub, consumer_group, partition_id));
     }
 
     fn record_exit(&self, exit: PartitionExit) {

@@ -159,7 +159,15 @@ impl GroupWatcher {
                 .reader_task(&self.spec, &self.state, hub, partition, checkpoint)
             {
                 Ok(task) => {
-                    self.ends.remove(&partition.partition_id);
+                    // A partition that stopped at a failing event is read again after the hub
+                    // changed, so it no longer counts as stopped.
+                    if self.ends.remove(&partition.partition_id).is_some() {
+                        self.runtime.forget_exit(
+                            &self.spec.hub,
+                            &self.spec.consumer_group,
+                            &partition.partition_id,
+                        );
+                    }
                     self.reading.insert(partition.partition_id.clone());
                     tasks.push(task);
                 }
