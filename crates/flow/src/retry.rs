@@ -86,6 +86,7 @@ impl FailureSeries {
         may_notify: impl FnOnce() -> bool,
     ) -> Option<Report> {
         self.failures += 1;
+        let cause = cause_key(cause);
         let due = self.failures >= NOTICE_FROM
             && match &self.noticed {
                 None => true,
@@ -114,6 +115,17 @@ impl FailureSeries {
         let ended = (self.failures > 0).then_some((self.failures, self.noticed.is_some()));
         *self = FailureSeries::default();
         ended
+    }
+}
+
+/// Returns the part of a failure's description that names its cause. Azure ends its error
+/// descriptions with a suffix that differs on every attempt and partition
+/// (`TrackingId:..., SystemTracker:..., Timestamp:...`), which is left out, so that repeated
+/// failures with one cause compare equal.
+pub(crate) fn cause_key(description: &str) -> &str {
+    match description.find("TrackingId:") {
+        Some(cut) => description[..cut].trim_end_matches([' ', ',', '.']),
+        None => description,
     }
 }
 
@@ -191,9 +203,48 @@ mod tests {
             series.failed_with_gate(start, "unauthorized", || false),
             None
         );
-        let told = series.failed_with_gate(start, "unauthorized", || true);
-        assert!(told.unwrap().notice);
+        let notified = series.failed_with_gate(start, "unauthorized", || true);
+        assert!(notified.unwrap().notice);
         assert_eq!(series.succeeded(), Some((3, true)));
+    }
+
+    #[test]
+    fn azure_tracking_suffix_ignored() {
+        let start = Instant::now();
+        let mut series = FailureSeries::default();
+        let failure = |tracking: &str| {
+            format!(
+                "Put token failed. status-code: 401, status-description: InvalidSignature: The \
+                 token has an invalid signature. TrackingId:{tracking}, \
+                 SystemTracker:ns.servicebus.windows.net:customer, Timestamp:2026-12-06T14:0{tracking}"
+            )
+        };
+        assert_eq!(
+            cause_key(&failure("1")),
+            "Put token failed. status-code: 401, status-description: InvalidSignature: The token \
+             has an invalid signature"
+        );
+        series.failed(start, &failure("1"));
+        assert!(series.failed(start, &failure("2")).unwrap().notice);
+        for (seconds, tracking) in [(6, "3"), (12, "4"), (18, "5")] {
+            let later = start + Duration::from_secs(seconds);
+            assert_eq!(series.failed(later, &failure(tracking)), None);
+        }
+    }
+
+    #[test]
+    fn never_notifying_series_logs_every_interval() {
+        let start = Instant::now();
+        let mut series = FailureSeries::default();
+        let logged = |series: &mut FailureSeries, after: Duration| {
+            series.failed_with_gate(start + after, "database is locked", || false)
+        };
+        assert!(logged(&mut series, Duration::ZERO).is_some());
+        assert_eq!(logged(&mut series, Duration::from_millis(10)), None);
+        assert_eq!(logged(&mut series, Duration::from_secs(29)), None);
+        let repeated = logged(&mut series, Duration::from_secs(30)).unwrap();
+        assert!(!repeated.notice);
+        assert_eq!(series.succeeded(), Some((4, false)));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::park::{self, parked_event, ParkedInfo};
 use super::{BatchFailure, ConsumerRuntime, ConsumerSpec, Exhausted, HandlerError, PartitionExit};
 use crate::checkpoint::Checkpoint;
 use crate::metrics::{NOTICE_LOG_TARGET, RETRY_LOG_TARGET};
-use crate::retry::{seconds, Backoff, FailureSeries};
+use crate::retry::{cause_key, seconds, Backoff, FailureSeries};
 use crate::transport::{
     PartitionReader, PropertyValue, PublishBatch, ReaderRequest, ReceivedEvent, StartPosition,
     TransportError,
@@ -71,6 +71,8 @@ impl PartitionTask {
     /// takes it, or the partition no longer exists, then reports the end to the group.
     pub(super) async fn run(mut self) {
         let end = self.read().await;
+        // A notice this reader gave no longer covers the group's other partitions.
+        self.group.release_failure_notices(&self.partition_id);
         self.group.reader_ended(self.partition_id.clone(), end);
     }
 
@@ -189,7 +191,8 @@ impl PartitionTask {
     ) {
         let cause = error.to_string();
         let Some(report) = failing.series.failed_with_gate(Instant::now(), &cause, || {
-            self.group.claim_failure_notice(&cause, &self.partition_id)
+            self.group
+                .claim_failure_notice(cause_key(&cause), &self.partition_id)
         }) else {
             return;
         };

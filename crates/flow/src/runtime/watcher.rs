@@ -171,13 +171,21 @@ impl GroupWatcher {
                     self.reading.insert(partition.partition_id.clone());
                     tasks.push(task);
                 }
-                Err(error) => tracing::warn!(
-                    hub = %self.spec.hub,
-                    consumer_group = %self.spec.consumer_group,
-                    partition = %partition.partition_id,
-                    %error,
-                    "claiming the partition for a new reader failed; trying at the next check"
-                ),
+                Err(error) => {
+                    tracing::warn!(
+                        hub = %self.spec.hub,
+                        consumer_group = %self.spec.consumer_group,
+                        partition = %partition.partition_id,
+                        %error,
+                        "claiming the partition for a new reader failed; trying at the next check"
+                    );
+                    // The next check tries again also for a partition that had stopped, whose
+                    // restart waits for a hub change otherwise.
+                    if self.ends.contains_key(&partition.partition_id) {
+                        self.ends
+                            .insert(partition.partition_id.clone(), ReaderEnd::Gone);
+                    }
+                }
             }
         }
         if !tasks.is_empty() {

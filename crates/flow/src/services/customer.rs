@@ -278,10 +278,14 @@ impl Holding {
         self.held_rounds = 0;
     }
 
-    /// Counts a failed round and logs it when its series says so, with the number of failures
-    /// so far.
+    /// Counts a failed round and logs it, the first of a series at once and then at most one
+    /// line every [`REPEAT_AFTER`], with the number of failures so far. The creator gives no
+    /// notice of its own, because the store's failure also stops the team's other work.
     fn failed(&mut self, now: Instant, action: &str, error: &StoreError) {
-        if let Some(report) = self.failures.failed(now, &error.to_string()) {
+        let report = self
+            .failures
+            .failed_with_gate(now, &error.to_string(), || false);
+        if let Some(report) = report {
             tracing::warn!(
                 failures = report.failures,
                 %error,
