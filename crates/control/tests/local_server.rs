@@ -477,7 +477,7 @@ async fn invalid_hub_properties_are_bad_requests() {
         let retention = &reply["properties"]["retentionDescription"];
         assert_eq!(retention["retentionTimeInHours"], hours);
         assert_eq!(retention["cleanupPolicy"], "Delete");
-        // The broker keeps the hub's events for that retention.
+        // The broker gets that retention in hours, and keeps events for whole days, rounded up.
         let broker_hub = harness
             .effects
             .entities()
@@ -489,6 +489,27 @@ async fn invalid_hub_properties_are_bad_requests() {
             Some(format!("partitions=1 retention_hours={hours}").as_str())
         );
     }
+
+    // A hub read back and put again as it is, with both retention properties, is accepted, and
+    // so is a body with the days rounded down.
+    let path = format!("{hubs}/kept?api-version=2024-01-01");
+    let (_, read_back) = put(
+        &harness,
+        &token,
+        &path,
+        json!({ "properties": { "retentionDescription": { "retentionTimeInHours": 36 } } }),
+    )
+    .await;
+    let (status, reply) = put(&harness, &token, &path, read_back).await;
+    assert_eq!(status, 200, "{reply}");
+    let rounded_down = json!({ "properties": { "messageRetentionInDays": 1,
+        "retentionDescription": { "retentionTimeInHours": 36 } } });
+    let (status, reply) = put(&harness, &token, &path, rounded_down).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(
+        reply["properties"]["retentionDescription"]["retentionTimeInHours"],
+        36
+    );
 
     // A hub created without a count has one partition, which cannot change later.
     let path = format!("{hubs}/lead?api-version=2024-01-01");

@@ -56,10 +56,15 @@ pub(crate) fn apply(
             stored["properties"]["status"] = json!("Active");
             // Both retention properties, as Azure returns them, whichever the request gave.
             stored["properties"]["messageRetentionInDays"] = json!(retention.div_ceil(24));
-            stored["properties"]["retentionDescription"]["retentionTimeInHours"] = json!(retention);
-            if stored["properties"]["retentionDescription"]["cleanupPolicy"].is_null() {
-                stored["properties"]["retentionDescription"]["cleanupPolicy"] = json!("Delete");
-            }
+            let mut description = match stored["properties"]["retentionDescription"].take() {
+                Value::Object(description) => description,
+                _ => serde_json::Map::new(),
+            };
+            description.insert("retentionTimeInHours".to_owned(), json!(retention));
+            description
+                .entry("cleanupPolicy")
+                .or_insert_with(|| json!("Delete"));
+            stored["properties"]["retentionDescription"] = Value::Object(description);
             stamp_times(&mut stored["properties"], existed);
             if !existed {
                 default_consumer_group(server, store, id, namespace, name)?;

@@ -429,7 +429,10 @@ fn retention(body: &Value) -> Step<()> {
         ));
     }
     if let (Some(hours), Some(days)) = (hours, days) {
-        if hours != days * 24 {
+        // A hub read back carries both, with the days rounded up from the hours, and a body
+        // with the days rounded down is accepted too. The hours decide the retention.
+        let whole_days = [hours / 24, (hours + 23) / 24];
+        if !whole_days.contains(&days) {
             return Err(bad(
                 "InvalidRetention",
                 format!(
@@ -446,7 +449,7 @@ fn retention(body: &Value) -> Step<()> {
 const HOURS_POINTER: &str = "/properties/retentionDescription/retentionTimeInHours";
 const DAYS_POINTER: &str = "/properties/messageRetentionInDays";
 
-/// Returns the retention in hours of a hub with these (validated) properties: the hours when
+/// Returns the retention in hours of a hub with these validated properties: the hours when
 /// given, else the days, else the default of 7 days.
 pub(super) fn retention_hours(body: &Value) -> u32 {
     let hours =
