@@ -190,6 +190,7 @@ fn send_and_receive(dir: &Path, send: &str, listen: &str) {
         .map(|event| event["sequence_number"].as_i64().unwrap())
         .collect();
     assert!(sequences.windows(2).all(|pair| pair[1] == pair[0] + 1));
+    from_enqueued_times(dir, listen, &events);
 
     let listen_sends = stderr_of(&events_command(dir, listen, &["send", "x"]));
     assert!(
@@ -231,6 +232,37 @@ fn send_and_receive(dir: &Path, send: &str, listen: &str) {
     receive_with_signature(dir, listen);
     past_the_end_of_other_partitions(dir, send, listen);
     odd_send_inputs(dir, send);
+}
+
+/// Receives partition 1 from an enqueued time: from one long past, every event of `earlier`
+/// (partition 1 read from the earliest), and from the time of the last one, none.
+fn from_enqueued_times(dir: &Path, listen: &str, earlier: &[Value]) {
+    let receive_from = |from: &str| -> Vec<Value> {
+        let mut read = cli(dir);
+        read.args([
+            "--json",
+            "receive",
+            "--partition",
+            "1",
+            "--from",
+            from,
+            "--max",
+            "10",
+            "--wait",
+            "2",
+        ])
+        .env("EVENTHUB_CONNECTION_STRING", listen);
+        text_of(&run(read, "receive"))
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    };
+    assert_eq!(receive_from("time:2000-01-01T00:00:00Z"), earlier);
+    let last_time = earlier.last().unwrap()["enqueued_time"].as_str().unwrap();
+    assert_eq!(
+        receive_from(&format!("time:{last_time}")),
+        Vec::<Value>::new()
+    );
 }
 
 /// Checks `send` with a byte-order mark before the string, a control character in the

@@ -108,6 +108,9 @@ pub enum StartPosition {
     FromSequenceNumber(i64),
     /// The first event enqueued after the reader opens.
     Latest,
+    /// The first event enqueued after this time, in milliseconds since the Unix epoch. The
+    /// reader asks for events whose `x-opt-enqueued-time` is greater, as Event Hubs clients do.
+    EnqueuedAfter(i64),
 }
 
 /// A request to read one partition through a consumer group.

@@ -239,6 +239,35 @@ async fn latest_skips_earlier_events() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enqueued_time_start_skips_older_events() {
+    let live = start_live().await;
+    let partition = publish_keyed(&live.transport, "lead", "lead-9", 3).await;
+    // The broker stamps enqueued times in milliseconds, so the pauses keep the boundary clear.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let boundary = chrono::Utc::now().timestamp_millis();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    publish_keyed(&live.transport, "lead", "lead-9", 2).await;
+
+    let request = reader_request(
+        "lead",
+        "customer",
+        &partition,
+        StartPosition::EnqueuedAfter(boundary),
+    );
+    let mut reader = live.transport.open_reader(request).await.unwrap();
+    let events = receive(&mut reader, 2).await;
+    let numbers: Vec<i64> = events.iter().map(|event| event.sequence_number).collect();
+    assert_eq!(numbers, [3, 4]);
+    assert!(events.iter().all(|event| event.enqueued_time_ms > boundary));
+    let rest = reader
+        .receive(10, Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert!(rest.is_empty(), "{rest:?}");
+    drop(reader);
+    live.broker.shutdown().await;
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn higher_owner_level_takes_partition() {
     let live = start_live().await;
     let request = reader_request("sale", "purchase", "0", StartPosition::Earliest);

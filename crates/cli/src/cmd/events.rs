@@ -89,6 +89,8 @@ enum StartAt {
     Latest,
     Sequence(i64),
     AfterSequence(i64),
+    /// After an enqueued time, in milliseconds since the Unix epoch.
+    EnqueuedAfter(i64),
 }
 
 fn parse_from(text: &str) -> Result<StartAt, String> {
@@ -99,8 +101,15 @@ fn parse_from(text: &str) -> Result<StartAt, String> {
             .filter(|number| *number >= 0)
             .ok_or_else(|| format!("`{value}` is not a sequence number: use a whole number from 0"))
     };
+    // The time is taken as written, so that an error quotes it unchanged.
+    let trimmed = text.trim();
+    if let Some((word, time)) = trimmed.split_once(':') {
+        if word.eq_ignore_ascii_case("time") {
+            return enqueued_time(time.trim()).map(StartAt::EnqueuedAfter);
+        }
+    }
     // The words are matched in any case, as Event Hubs matches `$Default`.
-    let lowered = text.trim().to_ascii_lowercase();
+    let lowered = trimmed.to_ascii_lowercase();
     match lowered.as_str() {
         "earliest" => Ok(StartAt::Earliest),
         "latest" => Ok(StartAt::Latest),
@@ -109,10 +118,25 @@ fn parse_from(text: &str) -> Result<StartAt, String> {
             Some(("after", value)) => number(value.trim()).map(StartAt::AfterSequence),
             _ => Err(format!(
                 "`{text}` is not a start position: use earliest, latest, sequence:N (from \
-                 sequence number N) or after:N (after it)"
+                 sequence number N), after:N (after it) or time:T (after the enqueued time T, \
+                 such as time:2026-12-06T14:00:00Z)"
             )),
         },
     }
+}
+
+/// Reads an enqueued time for `--from time:T` in RFC 3339, such as `2026-12-06T14:00:00Z` or
+/// `2026-12-06T15:00:00+01:00`, as milliseconds since the Unix epoch. RFC 3339 allows `t` and
+/// `z` in lower case, which the parser does not, so they are raised first.
+fn enqueued_time(text: &str) -> Result<i64, String> {
+    chrono::DateTime::parse_from_rfc3339(&text.to_ascii_uppercase())
+        .map(|time| time.timestamp_millis())
+        .map_err(|error| {
+            format!(
+                "`{text}` is not a time ({error}): write it in RFC 3339 with a zone, such as \
+                 2026-12-06T14:00:00Z"
+            )
+        })
 }
 
 /// Options of `eda-workshop receive`.
@@ -135,7 +159,8 @@ pub(crate) struct ReceiveArgs {
     #[arg(long, value_name = "PATH")]
     ca_file: Option<PathBuf>,
 
-    /// The start position: earliest, latest, sequence:N (from sequence number N) or after:N.
+    /// The start position: earliest, latest, sequence:N (from sequence number N), after:N (after
+    /// it) or time:T (after the enqueued time T in RFC 3339, such as time:2026-12-06T14:00:00Z).
     #[arg(long, value_name = "POSITION", default_value = "earliest", value_parser = parse_from)]
     from: StartAt,
 
@@ -398,6 +423,7 @@ fn start_position(from: StartAt) -> StartPosition {
         StartAt::Latest => StartPosition::Latest,
         StartAt::Sequence(number) => StartPosition::FromSequenceNumber(number),
         StartAt::AfterSequence(number) => StartPosition::AfterSequenceNumber(number),
+        StartAt::EnqueuedAfter(time_ms) => StartPosition::EnqueuedAfter(time_ms),
     }
 }
 
@@ -407,7 +433,8 @@ fn retention_note(partition: &PartitionRuntime, from: StartAt) -> Option<String>
     let first_retained = partition.beginning_sequence_number;
     let first_requested = match from {
         StartAt::Earliest => 0,
-        StartAt::Latest => return None,
+        // A time names no sequence number, so the removed events are not counted.
+        StartAt::Latest | StartAt::EnqueuedAfter(_) => return None,
         StartAt::Sequence(number) => number,
         StartAt::AfterSequence(number) => number.saturating_add(1),
     };
@@ -571,6 +598,16 @@ mod tests {
         assert_eq!(parse_from("EARLIEST"), Ok(StartAt::Earliest));
         assert_eq!(parse_from(" Latest "), Ok(StartAt::Latest));
         assert_eq!(parse_from("After: 7"), Ok(StartAt::AfterSequence(7)));
+        assert_eq!(
+            parse_from("time:2026-12-06T14:00:00Z"),
+            Ok(StartAt::EnqueuedAfter(1_796_565_600_000))
+        );
+        assert_eq!(
+            parse_from("Time: 2026-12-06t15:00:00.250+01:00"),
+            Ok(StartAt::EnqueuedAfter(1_796_565_600_250))
+        );
+        let no_zone = parse_from("time:2026-12-06T14:00:00").unwrap_err();
+        assert!(no_zone.contains("RFC 3339 with a zone"), "{no_zone}");
     }
 
     #[test]

@@ -441,6 +441,11 @@ impl EventTransport for MemoryTransport {
             StartPosition::AfterSequenceNumber(sequence_number) => (sequence_number + 1) as usize,
             StartPosition::FromSequenceNumber(sequence_number) => sequence_number as usize,
             StartPosition::Latest => partition.events.len(),
+            StartPosition::EnqueuedAfter(time_ms) => partition
+                .events
+                .iter()
+                .position(|event| event.enqueued_time_ms > time_ms)
+                .unwrap_or(partition.events.len()),
         };
         Ok(Box::new(MemoryReader {
             transport: self.clone(),

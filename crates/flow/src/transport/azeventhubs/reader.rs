@@ -153,6 +153,22 @@ async fn forward(
             EventPosition::from_sequence_number(sequence_number, true)
         }
         StartPosition::Latest => EventPosition::latest(),
+        StartPosition::EnqueuedAfter(time_ms) => {
+            let nanos = i128::from(time_ms) * 1_000_000;
+            match ::time::OffsetDateTime::from_unix_timestamp_nanos(nanos) {
+                Ok(time) => EventPosition::from_enqueued_time(time),
+                Err(_) => {
+                    let _ = ready.send(Err(TransportError::InvalidStartPosition {
+                        hub: request.hub.clone(),
+                        partition_id: request.partition_id.clone(),
+                        description: format!(
+                            "the enqueued time {time_ms} ms since the Unix epoch is out of range"
+                        ),
+                    }));
+                    return;
+                }
+            }
+        }
     };
     let mut read_options = ReadEventOptions::default();
     if let Some(prefetch) = request.prefetch {
