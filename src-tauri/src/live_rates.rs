@@ -1,14 +1,27 @@
 //! Rates over a few seconds for the live flow page. The flow's metrics compute each rate over
 //! one snapshot interval of 100 ms, so at the course's pace a lane shows 10/s for a tenth of a
-//! second and 0/s otherwise. The page shows the change of the counts over [`RATE_WINDOW`].
+//! second and 0/s otherwise. The page shows the change of the counts over [`RATE_WINDOW`], or
+//! over two intervals between new customers when the pace is slower.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::live_update::FlowUpdate;
 
-/// The time the page's rates average over.
+/// The time the page's rates average over at fast paces.
 pub(crate) const RATE_WINDOW: Duration = Duration::from_secs(5);
+
+/// The maximum time the page's rates average over, reached at the slowest paces.
+const MAX_RATE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Returns the time to average over at a pace of one new customer every `pace_ms`, at least two
+/// intervals. At the course's pace of 10 s a lane then shows about 0.1/s, instead of 0.2/s for
+/// 5 s and 0/s for the next 5.
+fn window_for(pace_ms: f64) -> Duration {
+    Duration::try_from_secs_f64(pace_ms * 2.0 / 1000.0)
+        .unwrap_or(RATE_WINDOW)
+        .clamp(RATE_WINDOW, MAX_RATE_WINDOW)
+}
 
 /// The published and consumed counts of every lane and hub of one update, in update order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,10 +59,9 @@ impl RateWindow {
     /// as after a reset, gives a rate of zero.
     pub(crate) fn apply(&mut self, update: &mut FlowUpdate, now: Instant) {
         let current = Counts::of(update);
+        let window = window_for(update.status.pace_ms);
         // Keeps the newest update that is at least a window old, as the base of the rates.
-        while self.history.len() > 1
-            && now.saturating_duration_since(self.history[1].0) >= RATE_WINDOW
-        {
+        while self.history.len() > 1 && now.saturating_duration_since(self.history[1].0) >= window {
             self.history.pop_front();
         }
         let base = self.history.front().cloned();
@@ -86,6 +98,10 @@ mod tests {
     use crate::live_update::{build_update, FlowStatus};
 
     fn update(customers: u64) -> FlowUpdate {
+        update_at_pace(customers, 1000.0)
+    }
+
+    fn update_at_pace(customers: u64, pace_ms: f64) -> FlowUpdate {
         let snapshot = MetricsSnapshot {
             lanes: vec![LaneMetrics {
                 team: course::Team::Customer,
@@ -107,7 +123,7 @@ mod tests {
         let status = FlowStatus {
             running: true,
             paused: false,
-            pace_ms: 1000.0,
+            pace_ms,
             sales: None,
         };
         let taken = TakenSamples {
@@ -143,6 +159,33 @@ mod tests {
         let rate = customer_rate(&last);
         assert!((rate - 1.0).abs() < 0.05, "rate {rate}");
         assert!((last.hubs[0].published_per_second - 1.0).abs() < 0.05);
+    }
+
+    #[test]
+    fn course_pace_rate_stays_above_zero() {
+        let mut window = RateWindow::default();
+        let start = Instant::now();
+        // One customer every 10 s for 2 minutes, one update every 100 ms.
+        for tenth in 0..=1200u64 {
+            let mut next = update_at_pace(tenth / 100, 10_000.0);
+            window.apply(&mut next, start + Duration::from_millis(tenth * 100));
+            if tenth >= 300 {
+                let rate = customer_rate(&next);
+                assert!(
+                    (0.05..=0.15).contains(&rate),
+                    "rate {rate} at {tenth} tenths"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn window_grows_with_pace_within_bounds() {
+        assert_eq!(window_for(100.0), RATE_WINDOW);
+        assert_eq!(window_for(10_000.0), Duration::from_secs(20));
+        assert_eq!(window_for(3_600_000.0), MAX_RATE_WINDOW);
+        assert_eq!(window_for(f64::NAN), RATE_WINDOW);
+        assert_eq!(window_for(-5.0), RATE_WINDOW);
     }
 
     #[test]

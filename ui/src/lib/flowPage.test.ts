@@ -305,6 +305,7 @@ describe("live flow page", () => {
 
     const demo = (await screen.findByTestId("flow-demo-timing")) as HTMLInputElement;
     expect(demo.checked).toBe(true);
+    expect(screen.getByTestId("recent-events").textContent).toContain("Start the flow");
     const note = screen.getByTestId("flow-timing-note").textContent ?? "";
     expect(note).toContain("Demo timing is on");
     expect(note).toMatch(/closes capture windows\s+every 5 s/);
@@ -317,6 +318,7 @@ describe("live flow page", () => {
     await waitFor(() => expect(demo.disabled).toBe(true));
     const runningNote = screen.getByTestId("flow-timing-note").textContent;
     expect(runningNote).toContain("Stop the flow to change the timing");
+    expect(screen.getByTestId("recent-events").textContent).toContain("appear here as they arrive");
 
     calls.channel?.onmessage({ ...update(0), hubs: [] });
     const hint = await screen.findByTestId("flow-sales-hint");
