@@ -203,6 +203,22 @@ describe("step indicator", () => {
     await user.click(within(nav).getByRole("button", { name: /Data lake/ }));
     expect(await screen.findByRole("heading", { level: 1, name: "Data lake" })).toBeTruthy();
   });
+
+  test("marks a step applied once its Apply finishes without a failure", async () => {
+    installBackend("dgrf");
+    const user = userEvent.setup();
+    render(App);
+
+    const nav = await screen.findByRole("navigation", { name: "Workshop steps" });
+    await waitFor(() => expect(within(nav).getAllByRole("button")).toHaveLength(9));
+    const item = () => within(nav).getAllByRole("listitem")[2];
+    expect(item().textContent).not.toContain("applied");
+    await user.click(within(nav).getByRole("button", { name: /Resource groups/ }));
+    await user.click(await screen.findByRole("button", { name: "Apply this step" }));
+    await waitFor(() => expect(item().textContent).toContain("applied"));
+    expect(item().querySelector(".check")?.textContent).toBe("✓");
+    expect(within(nav).getAllByRole("listitem")[3].querySelector(".check")).toBeNull();
+  });
 });
 
 describe("namespace page", () => {

@@ -3,7 +3,13 @@ import { describe, expect, test } from "vitest";
 import type { ApplyRecord, ResourceView, StepResult, VerifyRecord } from "./api";
 import { counted } from "./count";
 import { STATE_LABELS } from "./progress";
-import { applyCounts, leftOutText, resourceStatus, verifyCounts } from "./results";
+import {
+  appliedSteps,
+  applyCounts,
+  leftOutText,
+  resourceStatus,
+  verifyCounts,
+} from "./results";
 
 function applied(counts: Partial<ApplyRecord>): ApplyRecord {
   return {
@@ -150,5 +156,33 @@ describe("not attempted resources", () => {
       tone: "neutral",
       detail: "apply stopped when broker namespace `ns` failed",
     });
+  });
+});
+
+describe("applied steps", () => {
+  const attendee = {
+    target: "local" as const,
+    namespace: "dgrf",
+    environment: "dv" as const,
+    region_code: "eun",
+  };
+
+  test("lists the steps applied without a failure for these names", () => {
+    const results: Record<string, StepResult> = {
+      resource_groups: { attendee, applied: applied({ created: 3 }), verified: null },
+      shared_platform: {
+        attendee,
+        applied: applied({ failure: "the namespace could not be created" }),
+        verified: null,
+      },
+      publishers: { attendee, applied: null, verified: verified(4, 0) },
+      consumers: {
+        attendee: { ...attendee, namespace: "other" },
+        applied: applied({ created: 5 }),
+        verified: null,
+      },
+    };
+    expect(appliedSteps(results, "local", "dgrf", "dv", "eun")).toEqual(["resource_groups"]);
+    expect(appliedSteps(results, "azure", "dgrf", "dv", "eun")).toEqual([]);
   });
 });

@@ -35,6 +35,27 @@ export function resultIsFor(
 }
 
 /**
+ * Returns the ids of the steps whose last Apply, made on this target for the names of these
+ * choices, finished without a failure.
+ */
+export function appliedSteps(
+  results: Record<string, StepResult>,
+  target: Target,
+  namespace: string,
+  environment: Environment,
+  regionCode: string,
+): string[] {
+  return Object.entries(results)
+    .filter(
+      ([, result]) =>
+        resultIsFor(result, target, namespace, environment, regionCode) &&
+        result.applied !== null &&
+        result.applied.failure === null,
+    )
+    .map(([step]) => step);
+}
+
+/**
  * Returns the status of the resource `id` from the newer of the last Verify and the last Apply,
  * or null when neither mentions it.
  */
