@@ -86,7 +86,7 @@ describe("resource step pages", () => {
     const names = await screen.findAllByText("dv-events-dbw-eun-dgrf", { exact: false });
     const row = names.map((name) => name.closest("tr")).find((candidate) => candidate !== null);
     expect(row?.textContent).toContain("opt-in");
-    expect(row?.textContent).toContain("billed while it exists");
+    expect(row?.textContent).toContain("billed on Azure while it exists");
     const note = document.getElementById("opt-in-databricks_workspace")?.textContent ?? "";
     expect(note.replace(/\s+/g, " ")).toContain("bills it by the hour");
   });

@@ -8,6 +8,7 @@ import {
   applyCounts,
   leftOutText,
   resourceStatus,
+  skippedText,
   verifyCounts,
 } from "./results";
 
@@ -184,5 +185,23 @@ describe("applied steps", () => {
     };
     expect(appliedSteps(results, "local", "dgrf", "dv", "eun")).toEqual(["resource_groups"]);
     expect(appliedSteps(results, "azure", "dgrf", "dv", "eun")).toEqual([]);
+  });
+});
+
+describe("skipped by Apply", () => {
+  test("names the opt-in resource Apply left out", () => {
+    const workspace = resource("/dbw", "Databricks workspace", "dv-events-dbw-eun-dgrf", true);
+    const record = applied({
+      created: 9,
+      skipped: 1,
+      resources: [
+        { id: "/ns", title: "Event Hubs namespace", outcome: "created", detail: null },
+        { id: "/dbw", title: "Databricks workspace", outcome: "skipped", detail: "opt-in" },
+      ],
+    });
+    expect(skippedText(record, [workspace])).toBe(
+      "Left out: the opt-in Databricks workspace `dv-events-dbw-eun-dgrf`.",
+    );
+    expect(skippedText(applied({ created: 2 }), [workspace])).toBe("");
   });
 });

@@ -134,6 +134,17 @@ export function leftOutText(skipped: FindingRecord[], resources: ResourceView[])
   return `Left out: ${joinWithAnd(names)}.`;
 }
 
+/**
+ * Names the resources an Apply left out, such as an opt-in resource nobody asked for, in the
+ * words of {@link leftOutText}, or returns "" when it left out none.
+ */
+export function skippedText(applied: ApplyRecord, resources: ResourceView[]): string {
+  const skipped = applied.resources
+    .filter((outcome) => outcome.outcome === "skipped")
+    .map((outcome) => ({ id: outcome.id, message: outcome.detail ?? "" }));
+  return skipped.length === 0 ? "" : leftOutText(skipped, resources);
+}
+
 /** Formats seconds since the Unix epoch as a local time of day, such as "14:05". */
 export function timeOfDay(seconds: number): string {
   return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
