@@ -2,7 +2,14 @@ import { describe, expect, test } from "vitest";
 
 import type { TeardownPreview } from "./api";
 import { cellText, fileName, formatBytes, formatWindow, showingText, shownFiles } from "./lake";
-import { applyProgress, isFinal, progressSummary, stateTone, type ProgressRow } from "./progress";
+import {
+  applyProgress,
+  isFinal,
+  progressSummary,
+  rowName,
+  stateTone,
+  type ProgressRow,
+} from "./progress";
 import {
   confirmationHint,
   confirmationMatches,
@@ -158,5 +165,27 @@ describe("lake file lists", () => {
   test("names a file by its last path segment", () => {
     expect(fileName("customer/2026/12/04/17/customer_0.avro")).toBe("customer_0.avro");
     expect(fileName("plain.avro")).toBe("plain.avro");
+  });
+});
+
+describe("rowName", () => {
+  const row = (id: string, title: string): ProgressRow => ({
+    id,
+    title,
+    state: "deleted",
+    detail: null,
+  });
+
+  test("adds the name a title leaves out", () => {
+    expect(rowName(row("/resourceGroups/dv-sales-rg", "sales resource group"))).toBe("dv-sales-rg");
+    expect(
+      rowName(row("/resourceGroups/rg/providers/x/schemagroups/myschemagroup/", "schema group")),
+    ).toBe("myschemagroup");
+  });
+
+  test("adds nothing when the title names it or the id is no ARM id", () => {
+    expect(rowName(row("/resourceGroups/rg/eventhubs/customer", "hub `customer`"))).toBeNull();
+    expect(rowName(row("keychain-entry", "key"))).toBeNull();
+    expect(rowName(row("/x/managementPolicies/default", "capture lifecycle policy"))).toBeNull();
   });
 });

@@ -8,6 +8,19 @@ export interface ProgressRow {
   detail: string | null;
 }
 
+/**
+ * Returns the resource's name, the last segment of its ARM id, when the row's title does not
+ * show it already, such as `dv-sales-rg` for "sales resource group"; otherwise null. Azure
+ * names a resource's only policy or service `default`, which says nothing, so it is left out.
+ */
+export function rowName(row: ProgressRow): string | null {
+  if (!row.id.startsWith("/")) {
+    return null;
+  }
+  const name = row.id.split("/").filter((segment) => segment !== "").pop() ?? "";
+  return name === "" || name === "default" || row.title.includes(name) ? null : name;
+}
+
 /** The label each state shows on its row. */
 export const STATE_LABELS: Record<RowState, string> = {
   queued: "queued",
