@@ -9,6 +9,7 @@ import {
   leftOutText,
   resourceStatus,
   skippedText,
+  timeOfDay,
   verifyCounts,
 } from "./results";
 
@@ -203,5 +204,12 @@ describe("skipped by Apply", () => {
       "Left out: the opt-in Databricks workspace `dv-events-dbw-eun-dgrf`.",
     );
     expect(skippedText(applied({ created: 2 }), [workspace])).toBe("");
+  });
+});
+
+describe("timeOfDay", () => {
+  test("writes a 24-hour clock", () => {
+    const afternoon = new Date(2026, 11, 6, 15, 9).getTime() / 1000;
+    expect(timeOfDay(afternoon)).toBe("15:09");
   });
 });

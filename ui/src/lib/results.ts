@@ -147,7 +147,12 @@ export function skippedText(applied: ApplyRecord, resources: ResourceView[]): st
 
 /** Formats seconds since the Unix epoch as a local time of day, such as "14:05". */
 export function timeOfDay(seconds: number): string {
-  return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  // A 24-hour clock in every locale, as the flow's messages write their times.
+  return new Date(seconds * 1000).toLocaleTimeString([], {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
 }
 
 /** The maximum length of the changes an update line shows; the plan's row shows them all. */
