@@ -104,7 +104,7 @@ pub struct MetricsSnapshot {
     /// Recent messages for the people watching: resets, parked events, stopped readers.
     pub notices: Vec<String>,
     /// The number of the first of `notices`. Notices are numbered from 0 in the order they
-    /// were given, so a message given twice is told apart from one seen before.
+    /// were given, so a message given twice is distinguished from one seen before.
     pub first_notice: u64,
     /// The number of the flow run in this process that gave the notices.
     pub run: u64,
@@ -148,7 +148,7 @@ pub struct NoticeLog {
     pub messages: Vec<String>,
 }
 
-/// The number the next [`Metrics`] takes, so that the notices of a flow run are told apart
+/// The number the next [`Metrics`] takes, so that the notices of a flow run are distinguished
 /// from those of an earlier run in the same process, which are numbered from 0 too.
 static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
 

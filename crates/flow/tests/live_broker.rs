@@ -1189,7 +1189,7 @@ impl EventTransport for Rekeyed {
     }
 }
 
-/// Polls until `metrics` holds `count` notices and returns them, failing after `deadline`.
+/// Polls until `metrics` contains `count` notices and returns them, failing after `deadline`.
 async fn wait_for_notices(metrics: &Metrics, count: usize, deadline: Duration) -> Vec<String> {
     let started = Instant::now();
     loop {
@@ -1231,7 +1231,7 @@ fn enqueue_customers(store: &TeamStore, count: u64) {
         .unwrap();
 }
 
-/// An outbox whose key no longer signs for its rule tells the attendee within 5 s, waits longer
+/// An outbox whose key no longer signs for its rule gives a notice within 5 s, waits longer
 /// between attempts instead of trying every 200 ms, and publishes every waiting event once,
 /// in order, when the key is right again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -183,7 +183,7 @@ describe("rowName", () => {
     ).toBe("myschemagroup");
   });
 
-  test("adds nothing when the title names it or the id is no ARM id", () => {
+  test("no name for a named title or a plain id", () => {
     expect(rowName(row("/resourceGroups/rg/eventhubs/customer", "hub `customer`"))).toBeNull();
     expect(rowName(row("keychain-entry", "key"))).toBeNull();
     expect(rowName(row("/x/managementPolicies/default", "capture lifecycle policy"))).toBeNull();

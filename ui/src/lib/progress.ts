@@ -10,8 +10,9 @@ export interface ProgressRow {
 
 /**
  * Returns the resource's name, the last segment of its ARM id, when the row's title does not
- * show it already, such as `dv-sales-rg` for "sales resource group"; otherwise null. Azure
- * names a resource's only policy or service `default`, which says nothing, so it is left out.
+ * show it already, such as `dv-sales-rg` for "sales resource group". Otherwise it returns null.
+ * Azure names a resource's only policy or service `default`, which adds nothing, so that name is
+ * left out too.
  */
 export function rowName(row: ProgressRow): string | null {
   if (!row.id.startsWith("/")) {

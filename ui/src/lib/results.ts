@@ -135,8 +135,8 @@ export function leftOutText(skipped: FindingRecord[], resources: ResourceView[])
 }
 
 /**
- * Names the resources an Apply left out, such as an opt-in resource nobody asked for, in the
- * words of {@link leftOutText}, or returns "" when it left out none.
+ * Names the resources an Apply left out, such as an opt-in resource that was not requested,
+ * in the words of {@link leftOutText}, or returns "" when it left out none.
  */
 export function skippedText(applied: ApplyRecord, resources: ResourceView[]): string {
   const skipped = applied.resources
