@@ -131,8 +131,8 @@ pub(crate) struct FlowUpdate {
     pub(crate) seen: u64,
     /// Recent messages for the people watching: resets, parked events, stopped readers.
     pub(crate) notices: Vec<String>,
-    /// The number of the first of `notices`, which tells a message given again from one the
-    /// page shows already.
+    /// The number of the first of `notices`, which distinguishes a message given again from one
+    /// the page shows already.
     pub(crate) first_notice: u64,
     /// The flow run that gave the notices; each start of the flow numbers them from 0 again.
     pub(crate) run: u64,

@@ -23,7 +23,7 @@ use crate::transport::{EventTransport, OutgoingEvent, Properties, PublishBatch};
 /// The wait before the first publishing attempt after a failure.
 const RETRY: Duration = Duration::from_millis(200);
 
-/// The longest wait between publishing attempts while failures repeat.
+/// The maximum wait between publishing attempts while failures repeat.
 const MAX_RETRY: Duration = Duration::from_secs(5);
 
 /// How often the publisher looks for events when no new event wakes it.

@@ -879,12 +879,7 @@ async fn unparkable_event_stops_partition() {
         .broker
         .connection_string(DEFAULT_RULE_NAME, None)
         .unwrap();
-    let connections = HubConnections {
-        send: root.clone(),
-        listen: root,
-    };
-    let hubs = ["customer", PARKED_HUB].map(|hub| (hub.to_owned(), connections.clone()));
-    let transport = Arc::new(AzEventHubsTransport::new(BTreeMap::from(hubs)));
+    let transport = transport_with(&root);
     publish_to_customer(&transport, "0", 3).await;
     delete_hub(&live.broker, PARKED_HUB).await;
 
@@ -1312,7 +1307,7 @@ async fn outbox_wrong_key_notice_and_recovery() {
     live.broker.shutdown().await;
 }
 
-/// Readers whose rule's key was regenerated under them tell the attendee within 5 s, try again
+/// Readers whose rule's key was regenerated under them give one notice within 5 s, try again
 /// with growing waits, and read on from their checkpoints once they have the current key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readers_regenerated_key_one_notice() {

@@ -145,7 +145,7 @@ export interface FlowUpdate {
   notices: string[];
   /** The number of the first of `notices`; the flow numbers its messages from 0. */
   first_notice: number;
-  /** Which start of the flow gave the messages: each start numbers them from 0 again. */
+  /** The number of the flow run that gave the messages, because each run numbers them from 0. */
   run: number;
 }
 

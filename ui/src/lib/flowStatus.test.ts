@@ -158,7 +158,7 @@ describe("messages from the flow", () => {
     expect(new Set(log.map((notice) => notice.key)).size).toBe(3);
   });
 
-  it("tells the messages of a new start of the flow from the earlier ones", () => {
+  it("new flow run keeps earlier messages apart", () => {
     let log = recordNotices([], numbered(["flow reset"], 0, 1), 1000);
     log = recordNotices(log, numbered(["flow reset"], 0, 2), 2000);
     expect(log.map((notice) => notice.receivedAt)).toEqual([2000, 1000]);

@@ -137,7 +137,7 @@ export function joinTitles(steps: CourseStep[]): string {
 
 /** A message from the flow with the time the page first received it. */
 export interface Notice {
-  /** The flow run and the message's number in it, which tells a message given again apart. */
+  /** The flow run and the message's number in it, which distinguishes a message given again. */
   key: string;
   message: string;
   /** Milliseconds since the Unix epoch. */

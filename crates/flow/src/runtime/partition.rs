@@ -20,7 +20,7 @@ use crate::transport::{
 /// failure.
 const TRANSPORT_RETRY: Duration = Duration::from_millis(500);
 
-/// The longest wait between two attempts to open or read a partition while they keep failing.
+/// The maximum wait between two attempts to open or read a partition while they keep failing.
 const MAX_REOPEN_WAIT: Duration = Duration::from_secs(10);
 
 /// The failures in a row of one partition's reader, and the wait before its next attempt.
