@@ -126,6 +126,19 @@ describe("resource step pages", () => {
     expect(document.getElementById("apply-what")?.textContent).toContain("Local target");
   });
 
+  test("fold the Apply explanation after the first step", async () => {
+    const { user } = await openSaved("resource_groups");
+    await screen.findByRole("button", { name: "Apply this step" });
+    const details = () => document.querySelector("details.more") as HTMLDetailsElement;
+    expect(details().open).toBe(true);
+    expect(details().textContent).toContain("press Apply again");
+
+    await user.click(screen.getByRole("button", { name: "Next: Shared platform" }));
+    await screen.findByRole("heading", { level: 1, name: "Shared platform" });
+    expect(details().open).toBe(false);
+    expect(details().querySelector("summary")?.textContent).toBe("How Apply works");
+  });
+
   test("Back and Next move between the steps", async () => {
     const { user } = await openSaved("publishers");
 
@@ -435,6 +448,11 @@ describe("schema registry step", () => {
     expect(note).toContain("first sets myschemagroup to the compatibility mode you picked");
     expect(note).toContain("Apply sets it to Backward");
     expect(note).toContain("Verify reports that difference");
+    // Registering an attempt is the page's main action, so Apply does not compete with it.
+    expect(apply.classList.contains("primary")).toBe(false);
+    expect(screen.getByRole("button", { name: /Register attempt 1/ }).classList).toContain(
+      "primary",
+    );
   });
 
   test("Apply then Verify matches the plan", async () => {
