@@ -2,56 +2,34 @@
 //! built on the engine (CBS put-token, `$management` READ, a single event and a batch sent,
 //! three events received pre-settled).
 //!
-//! The SDK runs from the workspace's `.venv` (or the interpreter named by `EDA_PYTHON`), set up
-//! with `python3 -m venv .venv && .venv/bin/pip install -r tests/peers/requirements.txt`.
+//! The SDK runs from the repository's Python peer environment (see the `peers` crate).
 
 mod support;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// The maximum time the Python session may take. It took about 5 s on a 2-core machine.
 const SESSION_TIMEOUT: Duration = Duration::from_secs(120);
 
-fn python() -> PathBuf {
-    if let Some(path) = std::env::var_os("EDA_PYTHON") {
-        return PathBuf::from(path);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python")
-}
-
 #[test]
 fn python_sdk_completes_session() {
-    let python = python();
-    assert!(
-        python.exists(),
-        "Python interpreter {} not found: create it with `python3 -m venv .venv && \
-         .venv/bin/pip install -r tests/peers/requirements.txt` at the workspace root, or set \
-         EDA_PYTHON",
-        python.display()
-    );
+    let Some(python) = peers::python("the Python session test") else {
+        return;
+    };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let server = runtime.block_on(support::server::start(0, true)).unwrap();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/eventhub_session.py");
 
-    let mut child = Command::new(&python)
-        .arg(&script)
-        .arg(server.address.port().to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > SESSION_TIMEOUT {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("the Python session did not finish within {SESSION_TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let output = child.wait_with_output().unwrap();
+    let output = peers::run_bounded(
+        Command::new(&python)
+            .arg(&script)
+            .arg(server.address.port().to_string()),
+        b"",
+        SESSION_TIMEOUT,
+        "the Python session",
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

@@ -9,7 +9,7 @@
 //! gnome-keyring packages, and the Python peer environment `.venv` at the repository root.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -22,57 +22,15 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long one child process may run.
 const CHILD_TIMEOUT: Duration = Duration::from_secs(90);
 
-fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn cli(data_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_eda-workshop"));
     command.arg("--data-dir").arg(data_dir);
     command
 }
 
-/// Returns the peer interpreter, or `None` after a loud notice when it is absent outside CI.
-fn peer_python() -> Option<PathBuf> {
-    let python = std::env::var_os("EDA_PEER_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repository_root().join(".venv/bin/python"));
-    if python.exists() {
-        return Some(python);
-    }
-    let message = format!(
-        "the Python peer environment is missing ({}): create it with `python3 -m venv .venv && \
-         .venv/bin/pip install -r tests/peers/requirements.txt` at the repository root",
-        python.display()
-    );
-    if std::env::var("CI").is_ok_and(|value| value == "true") {
-        panic!("{message}");
-    }
-    eprintln!("\n*** SKIPPED serve and connection-string test: {message} ***\n");
-    None
-}
-
-/// Waits for a child at most [`CHILD_TIMEOUT`], killing it by its PID after that.
-fn wait_bounded(mut child: Child, label: &str) -> Output {
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > CHILD_TIMEOUT {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("{label} ran longer than {CHILD_TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    child.wait_with_output().unwrap()
-}
-
+/// Runs a command to its end, killing it by its PID after [`CHILD_TIMEOUT`].
 fn run(mut command: Command, label: &str) -> Output {
-    let child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_bounded(child, label)
+    peers::run_bounded(&mut command, b"", CHILD_TIMEOUT, label)
 }
 
 fn connection_string(data_dir: &Path, hub: &str, rule: &str) -> Output {
@@ -94,7 +52,7 @@ fn text_of(output: &Output) -> String {
 }
 
 fn roundtrip(python: &Path, connection_string: &str, args: &[&str]) -> Value {
-    let script = repository_root().join("crates/local/tests/python/roundtrip.py");
+    let script = peers::repository_root().join("crates/local/tests/python/roundtrip.py");
     let mut command = Command::new(python);
     command
         .arg(script)
@@ -598,7 +556,7 @@ impl Serve {
             .status()
             .unwrap();
         assert!(status.success());
-        let output = wait_bounded(child, "serve after SIGTERM");
+        let output = peers::wait_bounded(child, CHILD_TIMEOUT, "serve after SIGTERM");
         assert!(
             output.status.success(),
             "serve stopped with {}: {}",
@@ -687,7 +645,7 @@ fn inside_session(python: &Path) {
     // A schema command stops at once instead of starting a second registry over the folder,
     // whose new CA would replace the one clients of `serve` trust.
     let ca_before = std::fs::read(registry_ca).unwrap();
-    let schema = repository_root().join("schemas/events/Customer.Created.avsc");
+    let schema = peers::repository_root().join("schemas/events/Customer.Created.avsc");
     let mut command = cli(dir);
     command
         .args(["schema", "register", "--group", "myschemagroup"])
@@ -743,14 +701,14 @@ fn inside_session(python: &Path) {
 
 #[test]
 fn serve_hub_and_connection_string_work_together() {
-    let Some(python) = peer_python() else {
+    let Some(python) = peers::python("serve and connection-string test") else {
         return;
     };
     if std::env::var_os(INSIDE_SESSION).is_some() {
         inside_session(&python);
         return;
     }
-    let script = repository_root().join("tests/keychain/with-secret-service.sh");
+    let script = peers::repository_root().join("tests/keychain/with-secret-service.sh");
     let status = Command::new("sh")
         .arg(script)
         .arg(std::env::current_exe().unwrap())

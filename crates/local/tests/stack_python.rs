@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{peer_python, roundtrip};
+use common::roundtrip;
 use control::apply::{Applier, Options, TargetKind};
 use control::arm::ArmClient;
 use control::secrets::Keychain;
@@ -41,7 +41,7 @@ async fn run_peer(python: &Path, connection_string: &Secret, args: &[&str]) -> V
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applied_hub_serves_python_sdk_across_restart() {
-    let Some(python) = peer_python() else {
+    let Some(python) = peers::python("Python peer test") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

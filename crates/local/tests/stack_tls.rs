@@ -6,7 +6,6 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::peer_python;
 use control::secrets::Keychain;
 use local::standalone::{self, HubSpec, STANDALONE_NAMESPACE};
 use local::{Endpoints, LocalStack};
@@ -69,7 +68,7 @@ async fn namespace_serves_tls_with_listed_ca() {
     endpoints.write(dir.path()).unwrap();
     assert_eq!(Endpoints::read(dir.path()).unwrap(), endpoints);
 
-    if let Some(python) = peer_python() {
+    if let Some(python) = peers::python("Python peer test over TLS") {
         assert_eq!(amqp_header_over_tls(&python, &ca, port), "414d515003010000");
     }
 
@@ -82,7 +81,7 @@ async fn namespace_serves_tls_with_listed_ca() {
     assert_eq!(tls_port(&restarted), port);
     let new_pem = std::fs::read_to_string(&ca).unwrap();
     assert_ne!(new_pem, pem);
-    if let Some(python) = peer_python() {
+    if let Some(python) = peers::python("Python peer test over TLS") {
         assert_eq!(amqp_header_over_tls(&python, &ca, port), "414d515003010000");
     }
     stack.stop().await;

@@ -9,9 +9,8 @@
 //! Every loop stops after a fixed count or a time budget, whichever comes first.
 
 use std::hint::black_box;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use registry::client::RegistryClient;
@@ -89,54 +88,36 @@ fn bench_checks() {
     );
 }
 
-fn python() -> Option<PathBuf> {
-    let python = std::env::var_os("EDA_PEER_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"));
-    python.exists().then_some(python)
-}
-
 fn bench_python(handle: &registry::service::RegistryHandle) {
-    let Some(python) = python() else {
-        println!("  Python AvroEncoder: SKIPPED, no peer environment (.venv) found");
+    let python = peers::python_path();
+    if !python.exists() {
+        println!(
+            "  Python AvroEncoder: SKIPPED, no peer environment at {}",
+            python.display()
+        );
         return;
-    };
+    }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers/registry/peer.py");
     let request = json!({
         "schema": registry::course_schemas::event_schema("Customer.Created").unwrap(),
         "event": event_value("Customer.Created"),
         "count": PYTHON_EVENTS,
     });
-    let mut child = Command::new(python)
-        .arg(script)
-        .arg("bench")
-        .env("EDA_REGISTRY_ENDPOINT", handle.endpoint())
-        .env("EDA_REGISTRY_CA", handle.ca_certificate_path().unwrap())
-        .env(
-            "EDA_REGISTRY_TOKEN",
-            handle.issue_token(Duration::from_secs(600)).expose(),
-        )
-        .env("EDA_REGISTRY_GROUP", COURSE_GROUP)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the peer interpreter starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(300) {
-            child.kill().unwrap();
-            println!("  Python AvroEncoder: killed after 300 s");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let output = child.wait_with_output().unwrap();
+    let output = peers::run_bounded(
+        Command::new(python)
+            .arg(script)
+            .arg("bench")
+            .env("EDA_REGISTRY_ENDPOINT", handle.endpoint())
+            .env("EDA_REGISTRY_CA", handle.ca_certificate_path().unwrap())
+            .env(
+                "EDA_REGISTRY_TOKEN",
+                handle.issue_token(Duration::from_secs(600)).expose(),
+            )
+            .env("EDA_REGISTRY_GROUP", COURSE_GROUP),
+        request.to_string().as_bytes(),
+        Duration::from_secs(300),
+        "the Python AvroEncoder benchmark",
+    );
     let result: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
     for (label, key) in [
         (

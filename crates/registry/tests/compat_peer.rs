@@ -13,10 +13,9 @@
 
 mod common;
 
-use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use registry::compat::CompatibilityMode;
 use registry::limits::Limits;
@@ -36,50 +35,28 @@ const FORWARD_GROUP: &str = "compat-forward";
 
 /// Runs `compat_diff.py` against a registry and returns its JSON result.
 fn run_compat_diff(python: PathBuf, endpoint: String, ca: PathBuf, token: String) -> Value {
-    let script = common::repository_root().join("tests/peers/registry/compat_diff.py");
-    // Files instead of pipes, because the child blocks on a full pipe while this waits.
-    let mut stdout = tempfile::tempfile().unwrap();
-    let mut stderr = tempfile::tempfile().unwrap();
-    let mut child = Command::new(python)
-        .arg(script)
-        .env("EDA_REGISTRY_ENDPOINT", endpoint)
-        .env("EDA_REGISTRY_CA", ca)
-        .env("EDA_REGISTRY_TOKEN", token)
-        .env("EDA_BACKWARD_GROUP", BACKWARD_GROUP)
-        .env("EDA_FORWARD_GROUP", FORWARD_GROUP)
-        .stdin(Stdio::null())
-        .stdout(stdout.try_clone().unwrap())
-        .stderr(stderr.try_clone().unwrap())
-        .spawn()
-        .expect("the peer interpreter starts");
-
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > CHILD_TIMEOUT {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("compat_diff.py ran longer than {CHILD_TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-
-    let mut errors = String::new();
-    stderr.seek(SeekFrom::Start(0)).unwrap();
-    stderr.read_to_string(&mut errors).unwrap();
-    assert!(status.success(), "compat_diff.py failed: {errors}");
-    let mut output = Vec::new();
-    stdout.seek(SeekFrom::Start(0)).unwrap();
-    stdout.read_to_end(&mut output).unwrap();
-    serde_json::from_slice(&output)
+    let script = peers::repository_root().join("tests/peers/registry/compat_diff.py");
+    let output = peers::run_bounded(
+        Command::new(python)
+            .arg(script)
+            .env("EDA_REGISTRY_ENDPOINT", endpoint)
+            .env("EDA_REGISTRY_CA", ca)
+            .env("EDA_REGISTRY_TOKEN", token)
+            .env("EDA_BACKWARD_GROUP", BACKWARD_GROUP)
+            .env("EDA_FORWARD_GROUP", FORWARD_GROUP),
+        b"",
+        CHILD_TIMEOUT,
+        "compat_diff.py",
+    );
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "compat_diff.py failed: {errors}");
+    serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|error| panic!("compat_diff.py printed no JSON ({error}): {errors}"))
 }
 
 #[tokio::test]
 async fn verdicts_match_avro_peers() {
-    let Some(python) = common::peer_python("compatibility peer test") else {
+    let Some(python) = peers::python("compatibility peer test") else {
         return;
     };
     let data_dir = tempfile::tempdir().unwrap();

@@ -8,10 +8,9 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use registry::compat::CompatibilityMode;
 use registry::course_schemas::{event_schema, COURSE_GROUP};
@@ -47,39 +46,24 @@ impl Peer {
     /// Runs `peer.py MODE` with one JSON request and returns its JSON result.
     async fn run(&self, mode: &str, request: Value) -> Value {
         let python = self.python.clone();
-        let script = common::repository_root().join("tests/peers/registry/peer.py");
+        let script = peers::repository_root().join("tests/peers/registry/peer.py");
         let endpoint = self.handle.endpoint();
         let ca = self.handle.ca_certificate_path().unwrap().to_path_buf();
         let token = self.handle.issue_token(Duration::from_secs(600));
         let mode = mode.to_string();
         tokio::task::spawn_blocking(move || {
-            let mut child = Command::new(python)
-                .arg(script)
-                .arg(&mode)
-                .env("EDA_REGISTRY_ENDPOINT", endpoint)
-                .env("EDA_REGISTRY_CA", ca)
-                .env("EDA_REGISTRY_TOKEN", token.expose())
-                .env("EDA_REGISTRY_GROUP", COURSE_GROUP)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("the peer interpreter starts");
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(request.to_string().as_bytes())
-                .unwrap();
-            let started = Instant::now();
-            while child.try_wait().unwrap().is_none() {
-                if started.elapsed() > CHILD_TIMEOUT {
-                    child.kill().unwrap();
-                    panic!("peer.py {mode} ran longer than {CHILD_TIMEOUT:?}");
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let output = child.wait_with_output().unwrap();
+            let output = peers::run_bounded(
+                Command::new(python)
+                    .arg(script)
+                    .arg(&mode)
+                    .env("EDA_REGISTRY_ENDPOINT", endpoint)
+                    .env("EDA_REGISTRY_CA", ca)
+                    .env("EDA_REGISTRY_TOKEN", token.expose())
+                    .env("EDA_REGISTRY_GROUP", COURSE_GROUP),
+                request.to_string().as_bytes(),
+                CHILD_TIMEOUT,
+                &format!("peer.py {mode}"),
+            );
             let stderr = String::from_utf8_lossy(&output.stderr);
             assert!(output.status.success(), "peer.py {mode} failed: {stderr}");
             serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
@@ -140,7 +124,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 
 #[tokio::test]
 async fn python_encodes_rust_decodes() {
-    let Some(python) = common::peer_python("Python peer test") else {
+    let Some(python) = peers::python("Python peer test") else {
         return;
     };
     let peer = Peer::start(python).await;
@@ -172,7 +156,7 @@ async fn python_encodes_rust_decodes() {
 
 #[tokio::test]
 async fn rust_encodes_python_decodes() {
-    let Some(python) = common::peer_python("Python peer test") else {
+    let Some(python) = peers::python("Python peer test") else {
         return;
     };
     let peer = Peer::start(python).await;
@@ -196,7 +180,7 @@ async fn rust_encodes_python_decodes() {
 
 #[tokio::test]
 async fn python_reuses_rust_registration() {
-    let Some(python) = common::peer_python("Python peer test") else {
+    let Some(python) = peers::python("Python peer test") else {
         return;
     };
     let peer = Peer::start(python).await;
@@ -227,7 +211,7 @@ fn base64_helpers_round_trip() {
 
 #[tokio::test]
 async fn python_client_operations_and_errors() {
-    let Some(python) = common::peer_python("Python peer test") else {
+    let Some(python) = peers::python("Python peer test") else {
         return;
     };
     let peer = Peer::start(python).await;

@@ -22,10 +22,9 @@
 mod cases;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use broker::connection_string::{ConnectionString, Credential};
 use serde_json::{json, Value};
@@ -580,37 +579,12 @@ const KNOWN_DIFFERENCES: &[(&str, Peer, Difference, &str)] = {
     ]
 };
 
-fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Prints a loud skip notice, or panics under `CI=true`.
-fn skip(message: &str) {
-    if std::env::var("CI").is_ok_and(|value| value == "true") {
-        panic!("{message}");
-    }
-    eprintln!("\n*** SKIPPED connection string peer test: {message} ***\n");
-}
-
-/// Returns the Python peer interpreter, or `None` after a skip notice.
-fn peer_python() -> Option<PathBuf> {
-    let python = std::env::var_os("EDA_PEER_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repository_root().join(".venv/bin/python"));
-    if python.exists() {
-        return Some(python);
-    }
-    skip(&format!(
-        "the Python peer environment is missing ({}): create it with `python3 -m venv .venv && \
-         .venv/bin/pip install -r tests/peers/requirements.txt` at the repository root",
-        python.display()
-    ));
-    None
-}
+/// The name the skip notices give this test.
+const TEST: &str = "connection string peer test";
 
 /// Returns whether Node and the Node peer packages are installed, after a skip notice if not.
 fn node_installed() -> bool {
-    let package = repository_root().join("tests/peers/node/node_modules/@azure/event-hubs");
+    let package = peers::repository_root().join("tests/peers/node/node_modules/@azure/event-hubs");
     let node_runs = Command::new("node")
         .arg("--version")
         .stdout(Stdio::null())
@@ -620,7 +594,8 @@ fn node_installed() -> bool {
     if node_runs && package.exists() {
         return true;
     }
-    skip(
+    peers::skip(
+        TEST,
         "Node.js or the Node peer packages are missing: install Node.js 20 or newer and run \
          `npm ci --prefix tests/peers/node` at the repository root",
     );
@@ -633,42 +608,19 @@ fn run_peer(program: &Path, script: &Path, cases: &[Case]) -> BTreeMap<String, O
         .iter()
         .map(|case| json!({"id": case.id, "text": case.text}))
         .collect();
-    let mut stdin = tempfile::tempfile().unwrap();
-    stdin
-        .write_all(Value::Array(input).to_string().as_bytes())
-        .unwrap();
-    stdin.seek(SeekFrom::Start(0)).unwrap();
-    // Files instead of pipes, because the child blocks on a full pipe while this waits.
-    let mut stdout = tempfile::tempfile().unwrap();
-    let mut stderr = tempfile::tempfile().unwrap();
-    let mut child = Command::new(program)
-        .arg(script)
-        .stdin(stdin)
-        .stdout(stdout.try_clone().unwrap())
-        .stderr(stderr.try_clone().unwrap())
-        .spawn()
-        .unwrap_or_else(|error| panic!("{} does not start: {error}", program.display()));
-
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > CHILD_TIMEOUT {
-            child.kill().unwrap();
-            panic!("{} ran longer than {CHILD_TIMEOUT:?}", script.display());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-
-    let mut errors = String::new();
-    stderr.seek(SeekFrom::Start(0)).unwrap();
-    stderr.read_to_string(&mut errors).unwrap();
-    assert!(status.success(), "{} failed: {errors}", script.display());
-    let mut output = Vec::new();
-    stdout.seek(SeekFrom::Start(0)).unwrap();
-    stdout.read_to_end(&mut output).unwrap();
-    let outcomes: Vec<Value> = serde_json::from_slice(&output)
+    let output = peers::run_bounded(
+        Command::new(program).arg(script),
+        Value::Array(input).to_string().as_bytes(),
+        CHILD_TIMEOUT,
+        &script.display().to_string(),
+    );
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{} failed: {errors}",
+        script.display()
+    );
+    let outcomes: Vec<Value> = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|error| panic!("{} printed no JSON ({error}): {errors}", script.display()));
     outcomes
         .iter()
@@ -915,8 +867,10 @@ fn canonical_form_reads_the_same() {
 
 #[test]
 fn parser_agrees_with_python_sdk() {
-    let Some(python) = peer_python() else { return };
-    let script = repository_root().join("tests/peers/broker/connection_string_judge.py");
+    let Some(python) = peers::python(TEST) else {
+        return;
+    };
+    let script = peers::repository_root().join("tests/peers/broker/connection_string_judge.py");
     let outcomes = run_peer(&python, &script, &cases::cases());
     assert_agrees(Peer::Python, &outcomes);
 }
@@ -926,7 +880,7 @@ fn parser_agrees_with_node_sdk() {
     if !node_installed() {
         return;
     }
-    let script = repository_root().join("tests/peers/node/connection_string_judge.cjs");
+    let script = peers::repository_root().join("tests/peers/node/connection_string_judge.cjs");
     let outcomes = run_peer(Path::new("node"), &script, &cases::cases());
     assert_agrees(Peer::Node, &outcomes);
 }

@@ -2,7 +2,6 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use registry::client::RegistryClient;
@@ -47,31 +46,4 @@ pub(crate) fn raw_client(handle: &RegistryHandle) -> reqwest::Client {
 /// Returns a fresh token for a handle.
 pub(crate) fn token(handle: &RegistryHandle) -> Secret<String> {
     handle.issue_token(Duration::from_secs(600))
-}
-
-/// Returns the repository's root folder.
-pub(crate) fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Returns the Python interpreter of the peer tests: `EDA_PEER_PYTHON`, or `.venv` at the
-/// repository root. When it is missing, prints a loud notice naming `test` and returns `None`,
-/// except under `CI=true`, where it panics.
-pub(crate) fn peer_python(test: &str) -> Option<PathBuf> {
-    let python = std::env::var_os("EDA_PEER_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repository_root().join(".venv/bin/python"));
-    if python.exists() {
-        return Some(python);
-    }
-    let message = format!(
-        "the Python peer environment is missing ({}): create it with `python3 -m venv .venv && \
-         .venv/bin/pip install -r tests/peers/requirements.txt` at the repository root",
-        python.display()
-    );
-    if std::env::var("CI").is_ok_and(|value| value == "true") {
-        panic!("{message}");
-    }
-    eprintln!("\n*** SKIPPED {test}: {message} ***\n");
-    None
 }

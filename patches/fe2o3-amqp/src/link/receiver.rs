@@ -1,3 +1,6 @@
+// PATCHED for EDA Workshop (see PATCH.md): a delivery settled by its sender is not scanned
+// for section boundaries.
+
 //! Implementation of AMQP1.0 receiver
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -970,8 +973,13 @@ where
                 )?
             }
             None => {
-                let (section_number, section_offset) =
-                    count_number_of_sections_and_offset(&payload);
+                // PATCH: only the `Received` state of an unsettled delivery uses the section
+                // count, so a delivery the sender settled skips the byte-by-byte scan for it.
+                let (section_number, section_offset) = if transfer.settled.unwrap_or(false) {
+                    (0, 0)
+                } else {
+                    count_number_of_sections_and_offset(&payload)
+                };
                 self.link
                     .on_complete_transfer(transfer, payload, section_number, section_offset)?
             }
