@@ -1,7 +1,15 @@
 import { describe, expect, test } from "vitest";
 
 import type { TeardownPreview } from "./api";
-import { cellText, fileName, formatBytes, formatWindow, showingText, shownFiles } from "./lake";
+import {
+  cellText,
+  fileName,
+  formatBytes,
+  formatTime,
+  formatWindow,
+  showingText,
+  shownFiles,
+} from "./lake";
 import {
   applyProgress,
   isFinal,
@@ -132,6 +140,13 @@ describe("lake formatting", () => {
     expect(formatWindow(300)).toBe("5 minutes");
     expect(formatWindow(60)).toBe("1 minute");
     expect(formatWindow(90)).toBe("90 seconds");
+  });
+
+  test("formats file times on a 24-hour clock", () => {
+    const afternoon = new Date(2026, 11, 6, 16, 32, 16).getTime() / 1000;
+    const text = formatTime(afternoon);
+    expect(text).toContain("16:32:16");
+    expect(text).not.toMatch(/PM/i);
   });
 
   test("shows cells and counts", () => {

@@ -25,14 +25,16 @@ export function formatWindow(seconds: number): string {
   return minutes === 1 ? "1 minute" : `${minutes} minutes`;
 }
 
-/** Formats seconds since the Unix epoch as a local date and time, such as "4 Dec, 17:05:12". */
+/** Formats seconds since the Unix epoch as a local date and time, such as "Dec 4, 17:05:12". */
 export function formatTime(seconds: number): string {
+  // A 24-hour clock in every locale, as the step results and the flow's messages write times.
   return new Date(seconds * 1000).toLocaleString([], {
     day: "numeric",
     month: "short",
     hour: "2-digit",
     minute: "2-digit",
     second: "2-digit",
+    hourCycle: "h23",
   });
 }
 
