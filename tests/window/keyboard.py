@@ -412,6 +412,7 @@ SCHEMA_TAB_ORDER = (
     ("#apply", "Apply"),
     ("#verify", "Verify"),
     (".body.scrolls", "the exercise's scrolling panel"),
+    ("details.more > summary", "the How Apply works disclosure"),
     ("#own-schema", "the own schema editor"),
     ("#own-schema + .own-actions button", "Register this schema"),
     (".actions button[type=button]", "Back"),
