@@ -157,8 +157,9 @@ impl PartitionWindow {
     }
 
     /// Counts an event of `size` bytes (see [`CaptureRecord::estimated_size`]) that arrived at
-    /// `now_ms`. When the event fills the size window, the window closes with it and a new one
-    /// opens at `now_ms`.
+    /// `now_ms`. When the size window is full, the window closes with the event and a new one
+    /// opens at `now_ms`, unless the window opened within the second of `now_ms`: see
+    /// [`PartitionWindow::size_close_allowed`].
     ///
     /// [`CaptureRecord::estimated_size`]: super::CaptureRecord::estimated_size
     pub fn push(
@@ -169,21 +170,37 @@ impl PartitionWindow {
     ) -> Option<ClosedWindow> {
         self.events += 1;
         self.bytes += size;
-        (self.bytes >= settings.size_limit_bytes).then(|| self.close(now_ms))
+        self.size_close_allowed(settings, now_ms)
+            .then(|| self.close(now_ms))
     }
 
-    /// Closes the window if its time window has elapsed at `now_ms`. The next window opens at
-    /// the last window boundary not after `now_ms`.
+    /// Closes the window if its time window has elapsed at `now_ms`, and the next window opens
+    /// at the last window boundary not after `now_ms`. A full size window that could not close
+    /// in its first second closes here too, and the next window opens at `now_ms`.
     // NOTE: when the broker was not running for several whole windows, those windows produce
     // no files, even with empty archives not skipped.
     pub fn poll(&mut self, settings: &CaptureSettings, now_ms: i64) -> Option<ClosedWindow> {
         let closes_at = self.closes_at_ms(settings);
-        if now_ms < closes_at {
-            return None;
+        if now_ms >= closes_at {
+            let elapsed_windows = (now_ms - self.start_ms) / settings.interval_ms;
+            let next_start = self.start_ms + elapsed_windows * settings.interval_ms;
+            return Some(self.close(next_start));
         }
-        let elapsed_windows = (now_ms - self.start_ms) / settings.interval_ms;
-        let next_start = self.start_ms + elapsed_windows * settings.interval_ms;
-        Some(self.close(next_start))
+        self.size_close_allowed(settings, now_ms)
+            .then(|| self.close(now_ms))
+    }
+
+    /// Returns whether the size window is full and the window may close at `now_ms`.
+    ///
+    /// A capture file is named for its window's start to the second, so two windows of a
+    /// partition that open within one second would need the same name. A window therefore
+    /// closes on size only once a later second has begun, and the windows of a partition open
+    /// in distinct seconds. At a partition's ingress above the size window per second, a file
+    /// grows past the size window by up to a second of events. Azure limits a partition's
+    /// ingress to about 1 MB/s, far below the smallest size window of 10 MB a second.
+    fn size_close_allowed(&self, settings: &CaptureSettings, now_ms: i64) -> bool {
+        self.bytes >= settings.size_limit_bytes
+            && now_ms.div_euclid(1000) > self.start_ms.div_euclid(1000)
     }
 
     fn close(&mut self, next_start_ms: i64) -> ClosedWindow {
@@ -269,10 +286,44 @@ mod tests {
         let settings = settings(true);
         let mut window = PartitionWindow::new(0);
         let half = 5 * 1024 * 1024;
-        assert!(window.push(half, &settings, 10).is_none());
-        let closed = window.push(half, &settings, 20).unwrap();
+        assert!(window.push(half, &settings, 1_010).is_none());
+        let closed = window.push(half, &settings, 1_020).unwrap();
         assert_eq!(closed.events, 2);
-        assert_eq!(window.start_ms(), 20);
+        assert_eq!(window.start_ms(), 1_020);
+    }
+
+    #[test]
+    fn full_window_waits_for_next_second() {
+        let settings = settings(true);
+        let mut window = PartitionWindow::new(5_100);
+        let full = 10 * 1024 * 1024;
+        assert!(window.push(full, &settings, 5_200).is_none());
+        assert!(window.push(1, &settings, 5_999).is_none());
+        assert!(window.poll(&settings, 5_999).is_none());
+
+        let closed = window.poll(&settings, 6_000).unwrap();
+        assert_eq!(closed.start_ms, 5_100);
+        assert_eq!(closed.events, 2);
+        assert_eq!(window.start_ms(), 6_000);
+    }
+
+    #[test]
+    fn fast_size_windows_start_in_distinct_seconds() {
+        // A full size window every 10 ms for 5 s, far above any ingress Azure allows.
+        let settings = settings(true);
+        let full = 10 * 1024 * 1024;
+        let mut window = PartitionWindow::new(0);
+        let mut starts = Vec::new();
+        for now_ms in (0..5_000).step_by(10) {
+            starts.extend(
+                window
+                    .push(full, &settings, now_ms)
+                    .map(|closed| closed.start_ms),
+            );
+            starts.extend(window.poll(&settings, now_ms).map(|closed| closed.start_ms));
+        }
+        let seconds: Vec<i64> = starts.iter().map(|start| start / 1000).collect();
+        assert_eq!(seconds, vec![0, 1, 2, 3]);
     }
 
     #[test]

@@ -18,8 +18,10 @@ const MAX_EVENTS_PER_STEP: usize = 4096;
 /// of its open windows.
 const STATE_FOLDER: &str = ".capture-state";
 
-/// Seconds an archive name moves forward at most to avoid the file of an earlier window.
-const MAX_NAME_SHIFT_SECONDS: i64 = 60;
+/// Seconds an archive name moves forward at most to avoid the file of an earlier window. The
+/// windows of a partition open in distinct seconds, so only a window restored after a restart
+/// moves, by a second or two.
+const MAX_NAME_SHIFT_SECONDS: i64 = 3_600;
 
 /// The folder, under [`STATE_FOLDER`], that contains one folder per hub with the file of each
 /// partition's open window.
@@ -318,7 +320,7 @@ impl HubCaptureState {
         closed: ClosedWindow,
         written: &mut Vec<PathBuf>,
     ) -> Result<(), CaptureTaskError> {
-        let path = self.free_archive_path(partition_id, closed.start_ms);
+        let path = self.free_archive_path(partition_id, closed.start_ms)?;
         let partition = &mut self.partitions[partition_id as usize];
         let archive = partition.archive.take();
         let last = partition.last_in_archive.take();
@@ -391,7 +393,11 @@ impl HubCaptureState {
     /// Returns the archive name of a window starting at `start_ms`, or of the first later second
     /// without a file. Names have whole seconds, and a restored window can start within the
     /// second of a window written before, whose file must stay.
-    fn free_archive_path(&self, partition_id: u32, start_ms: i64) -> PathBuf {
+    ///
+    /// An existing file is never replaced. When every name up to [`MAX_NAME_SHIFT_SECONDS`]
+    /// later is taken, the error names the file, and the partition reads the window's events
+    /// again at the next step.
+    fn free_archive_path(&self, partition_id: u32, start_ms: i64) -> Result<PathBuf, CaptureError> {
         let path_at = |start_ms: i64| {
             archive_path(
                 &self.capture.container,
@@ -402,10 +408,20 @@ impl HubCaptureState {
                 start_ms,
             )
         };
-        (0..MAX_NAME_SHIFT_SECONDS)
+        (0..=MAX_NAME_SHIFT_SECONDS)
             .map(|shift| path_at(start_ms + shift * 1000))
             .find(|path| !path.exists())
-            .unwrap_or_else(|| path_at(start_ms + MAX_NAME_SHIFT_SECONDS * 1000))
+            .ok_or_else(|| CaptureError::Io {
+                path: path_at(start_ms).display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    format!(
+                        "this file and the names of the {MAX_NAME_SHIFT_SECONDS} seconds after it \
+                         exist, and capture never replaces a file: move the files out of the \
+                         container"
+                    ),
+                ),
+            })
     }
 }
 
