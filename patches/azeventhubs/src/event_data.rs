@@ -1,5 +1,6 @@
 // PATCHED for EDA Workshop (see PATCH.md): offsets sent as strings, as Azure Event Hubs sends
-// them, are parsed; an offset of any other type reads as absent instead of panicking.
+// them, are parsed, and an offset, sequence number or enqueued time of another type reads as
+// absent instead of panicking.
 
 use std::borrow::Cow;
 
@@ -170,9 +171,10 @@ impl ReceivedEventData {
             .message_annotations
             .as_ref()
             .and_then(|m| m.get(&amqp_property::SEQUENCE_NUMBER as &dyn AnnotationKey))
-            .map(|value| match value {
-                Value::Long(val) => *val,
-                _ => unreachable!("Expecting a Long"),
+            .and_then(|value| match value {
+                Value::Long(val) => Some(*val),
+                // PATCH: a value of another type reads as absent instead of panicking.
+                _ => None,
             })
             .unwrap_or_default()
     }
@@ -198,9 +200,10 @@ impl ReceivedEventData {
             .message_annotations
             .as_ref()
             .and_then(|m| m.get(&amqp_property::ENQUEUED_TIME as &dyn AnnotationKey))
-            .map(|value| match value {
-                Value::Timestamp(val) => OffsetDateTime::from(val.clone()),
-                _ => unreachable!("Expecting a Timestamp"),
+            .and_then(|value| match value {
+                Value::Timestamp(val) => Some(OffsetDateTime::from(val.clone())),
+                // PATCH: a value of another type reads as absent instead of panicking.
+                _ => None,
             })
             .unwrap_or(DEFAULT_OFFSET_DATE_TIME)
     }

@@ -309,3 +309,18 @@ def test_delivery_annotations_accepted_and_not_forwarded(broker):
     assert [event.body_as_str() for event in events] == ["annotated"]
     assert events[0].properties == {b"kind": b"test"}
     assert not events[0].raw_amqp_message.delivery_annotations
+
+
+@pytest.mark.parametrize("key, type_name", [(42, "int"), (b"k1", "binary")])
+def test_partition_key_not_text_rejected(broker, key, type_name):
+    from azure.eventhub.amqp import AmqpAnnotatedMessage
+
+    message = AmqpAnnotatedMessage(data_body=b"odd key", annotations={b"x-opt-partition-key": key})
+    with producer(broker.root, hub="single", retry_total=0) as client:
+        before = client.get_partition_properties("0")["last_enqueued_sequence_number"]
+        with pytest.raises(EventHubError) as raised:
+            client.send_batch([message])
+        after = client.get_partition_properties("0")["last_enqueued_sequence_number"]
+    assert f"`x-opt-partition-key` is a value of type {type_name}" in str(raised.value)
+    assert "send the key as text" in str(raised.value)
+    assert after == before

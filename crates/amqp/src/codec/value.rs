@@ -140,6 +140,37 @@ impl Value {
         matches!(self, Value::Null)
     }
 
+    /// Returns the name of the value's AMQP type, such as `int` or `string`, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Ubyte(_) => "ubyte",
+            Value::Ushort(_) => "ushort",
+            Value::Uint(_) => "uint",
+            Value::Ulong(_) => "ulong",
+            Value::Byte(_) => "byte",
+            Value::Short(_) => "short",
+            Value::Int(_) => "int",
+            Value::Long(_) => "long",
+            Value::Float(_) => "float",
+            Value::Double(_) => "double",
+            Value::Decimal32(_) => "decimal32",
+            Value::Decimal64(_) => "decimal64",
+            Value::Decimal128(_) => "decimal128",
+            Value::Char(_) => "char",
+            Value::Timestamp(_) => "timestamp",
+            Value::Uuid(_) => "uuid",
+            Value::Binary(_) => "binary",
+            Value::String(_) => "string",
+            Value::Symbol(_) => "symbol",
+            Value::Described(_) => "described",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+            Value::Array(_) => "array",
+        }
+    }
+
     /// Returns the text of a `string` or `symbol`.
     pub fn as_str(&self) -> Option<&str> {
         match self {

@@ -29,6 +29,16 @@ pub(crate) enum IncomingError {
         /// The kind of the value, such as "a list".
         kind: &'static str,
     },
+    /// The partition key annotation is not text. Azure's SDKs send a string, and readers
+    /// such as the app's own expect one.
+    #[error(
+        "message annotation `x-opt-partition-key` is a value of type {type_name}: a partition key \
+         is a string, so send the key as text, for example \"42\" for the number 42"
+    )]
+    PartitionKeyNotText {
+        /// The AMQP type of the value, such as `int`.
+        type_name: &'static str,
+    },
     /// An event of a batch has a partition key other than the batch's. The whole batch goes to
     /// one partition, so storing it would put that event on another key's partition.
     #[error(
@@ -72,7 +82,7 @@ pub(crate) fn incoming_events(
 ) -> Result<IncomingEvents, IncomingError> {
     if message_format == BATCH_MESSAGE_FORMAT {
         let batch = split_batch(&payload)?;
-        let mut partition_key = partition_key_of(&batch.envelope);
+        let mut partition_key = partition_key_of(&batch.envelope)?;
         let mut key_event = None;
         let mut events = Vec::with_capacity(batch.messages.len());
         for (index, inner) in batch.messages.into_iter().enumerate() {
@@ -119,17 +129,26 @@ pub(crate) fn incoming_events(
     })
 }
 
-fn partition_key_of(message: &Message) -> Option<String> {
-    message
-        .message_annotation(PARTITION_KEY)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
+/// Returns the message's partition key: a `string`, or a `symbol` read as its text. An
+/// annotation of another type is rejected rather than ignored, because the event would keep
+/// it and reach readers with it.
+fn partition_key_of(message: &Message) -> Result<Option<String>, IncomingError> {
+    let Some(value) = message.message_annotation(PARTITION_KEY) else {
+        return Ok(None);
+    };
+    match value.as_str() {
+        Some(key) => Ok(Some(key.to_owned())),
+        None if value.is_null() => Ok(None),
+        None => Err(IncomingError::PartitionKeyNotText {
+            type_name: value.type_name(),
+        }),
+    }
 }
 
 /// Reads the partition key from the message-annotations section alone.
-fn partition_key_in(bytes: &MessageBytes) -> Result<Option<String>, DecodeError> {
+fn partition_key_in(bytes: &MessageBytes) -> Result<Option<String>, IncomingError> {
     match bytes.section_bytes(SectionKind::MessageAnnotations) {
-        Some(section) => Ok(partition_key_of(&Message::decode(section)?)),
+        Some(section) => partition_key_of(&Message::decode(section)?),
         None => Ok(None),
     }
 }
@@ -279,6 +298,47 @@ mod tests {
         assert_eq!(incoming.events.len(), 1);
         assert_eq!(incoming.events[0].message, encoded);
         assert_eq!(incoming.events[0].body_size, 5);
+    }
+
+    #[test]
+    fn partition_key_not_text_rejected() {
+        let with_key = |key: Value| {
+            let mut message = Message::with_data(b"event".to_vec());
+            message.message_annotations = Some(vec![(Value::symbol(PARTITION_KEY), key)]);
+            message
+        };
+        for (key, type_name) in [
+            (Value::Int(42), "int"),
+            (Value::Binary(b"k1".to_vec()), "binary"),
+            (Value::Uuid([7; 16]), "uuid"),
+        ] {
+            let error = incoming_events(with_key(key).encode(), 0).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "message annotation `x-opt-partition-key` is a value of type {type_name}: a \
+                     partition key is a string, so send the key as text, for example \"42\" for \
+                     the number 42"
+                )
+            );
+        }
+
+        // In a batch, the envelope's key and each event's key are checked.
+        let mut envelope = with_key(Value::Long(7));
+        envelope.body = Body::Data(vec![keyed(b"inner", None).encode()]);
+        let error = incoming_events(envelope.encode(), BATCH_MESSAGE_FORMAT).unwrap_err();
+        assert!(error.to_string().contains("type long"), "{error}");
+        let mut envelope = keyed(b"", None);
+        envelope.body = Body::Data(vec![with_key(Value::Bool(true)).encode()]);
+        let error = incoming_events(envelope.encode(), BATCH_MESSAGE_FORMAT).unwrap_err();
+        assert!(error.to_string().contains("type boolean"), "{error}");
+
+        // A symbol is text, and a null is no key.
+        let symbol = with_key(Value::symbol("customer-42")).encode();
+        let incoming = incoming_events(symbol, 0).unwrap();
+        assert_eq!(incoming.partition_key.as_deref(), Some("customer-42"));
+        let incoming = incoming_events(with_key(Value::Null).encode(), 0).unwrap();
+        assert_eq!(incoming.partition_key, None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 // PATCHED for EDA Workshop (see PATCH.md): offsets sent as strings, as Azure Event Hubs sends
-// them, are parsed instead of panicking; an offset of any other type reads as absent.
+// them, are parsed instead of panicking, and an annotation of an unexpected type (an offset,
+// sequence number, time or partition key) reads as absent.
 
 use std::{borrow::Cow, time::Duration as StdDuration};
 
@@ -101,9 +102,10 @@ impl<B> AmqpMessageExt for Message<B> {
         self.message_annotations
             .as_ref()?
             .get(&amqp_property::PARTITION_KEY as &dyn AnnotationKey)
-            .map(|value| match value {
-                Value::String(s) => s.as_str(),
-                _ => unreachable!("Expecting a String"),
+            .and_then(|value| match value {
+                Value::String(s) => Some(s.as_str()),
+                // PATCH: a value of another type reads as absent instead of panicking.
+                _ => None,
             })
     }
 
@@ -162,20 +164,18 @@ impl<B> AmqpMessageExt for Message<B> {
         self.properties.as_ref()?.reply_to.as_deref()
     }
 
-    /// # Panic
-    ///
-    /// This method panics if the enqueued time is not a `Timestamp` value
     #[inline]
     fn enqueued_time(&self) -> Option<OffsetDateTime> {
         self.message_annotations
             .as_ref()
             .and_then(|m| m.get(&amqp_property::ENQUEUED_TIME as &dyn AnnotationKey))
-            .map(|value| match value {
+            .and_then(|value| match value {
                 Value::Timestamp(timestamp) => {
                     let timespan = TimeSpan::from(timestamp.clone());
-                    OffsetDateTime::UNIX_EPOCH + timespan
+                    Some(OffsetDateTime::UNIX_EPOCH + timespan)
                 }
-                _ => unreachable!("Expecting a Timestamp"),
+                // PATCH: a value of another type reads as absent instead of panicking.
+                _ => None,
             })
     }
 
@@ -184,9 +184,10 @@ impl<B> AmqpMessageExt for Message<B> {
         self.message_annotations
             .as_ref()
             .and_then(|m| m.get(&amqp_property::SEQUENCE_NUMBER as &dyn AnnotationKey))
-            .map(|value| match value {
-                Value::Long(val) => *val,
-                _ => unreachable!("Expecting a Long"),
+            .and_then(|value| match value {
+                Value::Long(val) => Some(*val),
+                // PATCH: a value of another type reads as absent instead of panicking.
+                _ => None,
             })
     }
 
@@ -207,9 +208,10 @@ impl<B> AmqpMessageExt for Message<B> {
             .and_then(|m| {
                 m.get(&amqp_property::PARTITION_LAST_ENQUEUED_SEQUENCE_NUMBER as &dyn AnnotationKey)
             })
-            .map(|value| match value {
-                Value::Long(val) => *val,
-                _ => unreachable!("Expecting a Long"),
+            .and_then(|value| match value {
+                Value::Long(val) => Some(*val),
+                // PATCH: a value of another type reads as absent instead of panicking.
+                _ => None,
             })
     }
     #[inline]
@@ -230,12 +232,13 @@ impl<B> AmqpMessageExt for Message<B> {
             .and_then(|m| {
                 m.get(&amqp_property::PARTITION_LAST_ENQUEUED_TIME_UTC as &dyn AnnotationKey)
             })
-            .map(|value| match value {
+            .and_then(|value| match value {
                 Value::Timestamp(timestamp) => {
                     let timespan = TimeSpan::from(timestamp.clone());
-                    OffsetDateTime::UNIX_EPOCH + timespan
+                    Some(OffsetDateTime::UNIX_EPOCH + timespan)
                 }
-                _ => unreachable!("Expecting a Timestamp"),
+                // PATCH: a value of another type reads as absent instead of panicking.
+                _ => None,
             })
     }
 
@@ -249,12 +252,13 @@ impl<B> AmqpMessageExt for Message<B> {
                         as &dyn AnnotationKey,
                 )
             })
-            .map(|value| match value {
+            .and_then(|value| match value {
                 Value::Timestamp(timestamp) => {
                     let timespan = TimeSpan::from(timestamp.clone());
-                    OffsetDateTime::UNIX_EPOCH + timespan
+                    Some(OffsetDateTime::UNIX_EPOCH + timespan)
                 }
-                _ => unreachable!("Expecting a Timestamp"),
+                // PATCH: a value of another type reads as absent instead of panicking.
+                _ => None,
             })
     }
 }
