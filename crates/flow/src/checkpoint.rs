@@ -184,7 +184,8 @@ pub fn stale_summary(hub: &str, consumer_group: &str, findings: &[StaleCheckpoin
     };
     format!(
         "{count} stale {checkpoints} of consumer group `{consumer_group}` on `{hub}` ({}), so \
-         every checkpoint of the group on the hub was reset to read from the earliest event",
+         every checkpoint of the group on the hub was deleted, and the group reads each \
+         partition the hub has now from its earliest event",
         details.join("; ")
     )
 }
@@ -524,7 +525,8 @@ mod tests {
             summary,
             "32 stale checkpoints of consumer group `lead` on `customer` (partitions 0, 1, 2, 3, \
              4, 5, 6, 7 and 24 more: the hub had 32 partitions and now has 16), so every \
-             checkpoint of the group on the hub was reset to read from the earliest event"
+             checkpoint of the group on the hub was deleted, and the group reads each partition \
+             the hub has now from its earliest event"
         );
     }
 

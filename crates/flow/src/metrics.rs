@@ -5,7 +5,7 @@
 //! a [`MetricsSnapshot`] about ten times a second and sends it on a `watch` channel, so a
 //! front end receives at most ten updates a second however fast events flow.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -136,6 +136,7 @@ struct Counters {
     notices: Vec<String>,
     notices_dropped: u64,
     skipped_capture_records: Vec<SkippedRecord>,
+    changed_hubs: BTreeSet<String>,
 }
 
 /// The notices kept, with the number of the first one: notices are numbered from 0 in the
@@ -222,6 +223,25 @@ impl Metrics {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         counters.skipped_capture_records.push(record);
+    }
+
+    /// Records that a hub changed under its consumer groups: their checkpoints on it were
+    /// stale, because it was deleted and created again, so the events it held are gone.
+    pub fn hub_changed(&self, hub: &str) {
+        let mut counters = self
+            .counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        counters.changed_hubs.insert(hub.to_string());
+    }
+
+    /// Returns the hubs that changed under their consumer groups since the flow started.
+    pub fn changed_hubs(&self) -> Vec<String> {
+        let counters = self
+            .counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        counters.changed_hubs.iter().cloned().collect()
     }
 
     /// Returns the capture records the partner skipped since the flow started.

@@ -63,6 +63,10 @@ pub struct FlowReport {
     /// their body is not a lead it can decode, such as a poison event, which the consumer
     /// groups of `lead` park.
     pub skipped_capture_records: Vec<SkippedRecord>,
+    /// The hubs found deleted and created again in this run of the flow, from their
+    /// consumer groups' stale checkpoints. The events they held before are gone, so checks
+    /// that count those events cannot pass without a reset.
+    pub changed_hubs: Vec<String>,
     /// The checks; every event is accounted for when all pass.
     pub checks: Vec<Check>,
     /// Messages for the people watching, oldest first, such as parked events, skipped capture
@@ -271,6 +275,7 @@ pub(crate) async fn build_report(
         lags,
         parked,
         skipped_capture_records: metrics.skipped_capture_records(),
+        changed_hubs: metrics.changed_hubs(),
         checks,
         notices: notices.messages,
         first_notice_number: notices.first_number,

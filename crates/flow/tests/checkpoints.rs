@@ -510,7 +510,7 @@ async fn recreated_hub_resets_stale_checkpoints() {
         notices[0]
     );
     assert!(
-        notices[0].contains("reset to read from the earliest event"),
+        notices[0].contains("reads each partition the hub has now from its earliest event"),
         "{}",
         notices[0]
     );
@@ -524,6 +524,8 @@ async fn recreated_hub_resets_stale_checkpoints() {
         partitions.iter().all(|id| id == "0" || id == "1"),
         "{partitions:?}"
     );
+    // The run remembers the change, so its report can say the hub's old events are gone.
+    assert_eq!(metrics.changed_hubs(), [HUB]);
 }
 
 #[tokio::test]

@@ -9,16 +9,24 @@ from azure.eventhub import EventHubConsumerClient
 class BackgroundReceiver:
     """One consumer client receiving from a partition on a thread, recording its errors."""
 
-    def __init__(self, connection_string, partition_id, owner_level=None, **client_options):
+    def __init__(
+        self,
+        connection_string,
+        partition_id,
+        owner_level=None,
+        consumer_group="$Default",
+        starting_position="-1",
+        **client_options,
+    ):
         self.client = EventHubConsumerClient.from_connection_string(
-            connection_string, consumer_group="$Default", eventhub_name="orders", **client_options
+            connection_string, consumer_group=consumer_group, eventhub_name="orders", **client_options
         )
         self.errors = []
         options = {
             "on_event": lambda _context, _event: None,
             "on_error": lambda _context, error: self.errors.append(str(error)),
             "partition_id": partition_id,
-            "starting_position": "-1",
+            "starting_position": starting_position,
         }
         if owner_level is not None:
             options["owner_level"] = owner_level
@@ -75,3 +83,26 @@ def test_higher_owner_level_disconnects_lower(broker):
         lower.stop()
         if higher is not None:
             higher.stop()
+
+
+# The SDK's synchronous consumer calls on_error for a link the broker refuses only without
+# retries: with retries it closes the consumer after the first failed attempt and returns
+# without raising, then opens it again, on Azure as here. So these tests set retry_total=0.
+
+
+def test_unknown_consumer_group_reported(broker):
+    receiver = BackgroundReceiver(broker.root, "0", consumer_group="nosuch", retry_total=0).start()
+    try:
+        error = wait_for_error(receiver, "consumer group `nosuch` was not found")
+        assert error is not None, receiver.errors
+    finally:
+        receiver.stop()
+
+
+def test_start_past_last_event_reported(broker):
+    receiver = BackgroundReceiver(broker.root, "2", starting_position=500, retry_total=0).start()
+    try:
+        error = wait_for_error(receiver, "sequence number '500' is invalid")
+        assert error is not None, receiver.errors
+    finally:
+        receiver.stop()

@@ -192,6 +192,13 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
         );
     }
     if !report.finished() {
+        if !report.changed_hubs.is_empty() {
+            bail!(changed_hubs_message(
+                &args,
+                &unfinished(&report, args.customers),
+                &report.changed_hubs
+            ));
+        }
         bail!(timed_out_message(
             &args,
             &unfinished(&report, args.customers),
@@ -199,6 +206,29 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Returns the error of a run that ended with events unaccounted for after hubs were deleted
+/// and created again. The events the old hubs held are gone, so more time cannot account for
+/// them and only a reset can finish the run.
+fn changed_hubs_message(args: &FlowArgs, unfinished: &str, changed_hubs: &[String]) -> String {
+    let hubs = changed_hubs
+        .iter()
+        .map(|hub| format!("`{hub}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (noun, verb) = if changed_hubs.len() == 1 {
+        ("hub", "was")
+    } else {
+        ("hubs", "were")
+    };
+    format!(
+        "not every event is accounted for after {} s (--timeout): {unfinished}. The {noun} \
+         {hubs} {verb} deleted and created again after the flow's consumer groups wrote \
+         checkpoints on it, and the events held before went with the old {noun}, so no longer \
+         run can account for them: run the flow with --reset to start over",
+        args.timeout
+    )
 }
 
 /// Returns the error of a run that ended at `--timeout` with events unaccounted for. It gives
@@ -841,6 +871,29 @@ mod tests {
              11). The same command run again resumes where this run stopped: run it again, or \
              run it with a larger --timeout, or with --demo-timing to have the local broker \
              close capture windows every 5 s so that the first sales come sooner"
+        );
+    }
+
+    #[test]
+    fn timeout_after_recreated_hub_names_reset() {
+        let message = changed_hubs_message(
+            &flow_args(&[]),
+            "every customer became a lead",
+            &["customer".into()],
+        );
+
+        assert_eq!(
+            message,
+            "not every event is accounted for after 5 s (--timeout): every customer became a \
+             lead. The hub `customer` was deleted and created again after the flow's consumer \
+             groups wrote checkpoints on it, and the events held before went with the old hub, \
+             so no longer run can account for them: run the flow with --reset to start over"
+        );
+        let two = ["customer".to_string(), "sale".to_string()];
+        let message = changed_hubs_message(&flow_args(&[]), "x", &two);
+        assert!(
+            message.contains("The hubs `customer`, `sale` were deleted"),
+            "{message}"
         );
     }
 

@@ -187,6 +187,7 @@ impl GroupState {
                 "{message}"
             );
             runtime.metrics.notice(message);
+            runtime.metrics.hub_changed(&spec.hub);
         }
 
         let shape = HubShape::of(&hub);

@@ -239,6 +239,7 @@ impl ConsumerRuntime {
             }
             self.metrics
                 .notice(stale_summary(&spec.hub, &spec.consumer_group, &stale));
+            self.metrics.hub_changed(&spec.hub);
             self.checkpoints.clear(&spec.hub, &spec.consumer_group)?;
             checkpoints.clear();
         }
