@@ -84,7 +84,8 @@ pub enum Action {
         /// Why.
         reason: String,
     },
-    /// It exists but belongs to someone else, so apply must not change it.
+    /// It exists but belongs to someone else, or differs from the plan in a setting that
+    /// cannot change in place, so apply must not change it.
     Refuse {
         /// Why.
         reason: String,
@@ -205,6 +206,9 @@ impl<'a> Applier<'a> {
             }
         }
         let drifts = desired::compare(resource, &self.target, &actual);
+        if let Some(reason) = desired::unchangeable(&drifts) {
+            return Ok(Action::Refuse { reason });
+        }
         if drifts.is_empty() {
             Ok(Action::Unchanged)
         } else {

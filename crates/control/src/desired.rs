@@ -196,11 +196,7 @@ fn hub_properties(spec: &EventHubSpec, target: &Target) -> Vec<Property> {
         target.subscription, capture.storage_account_group, capture.storage_account
     );
     vec![
-        prop(
-            "/properties/partitionCount",
-            Count("partitions"),
-            spec.partition_count,
-        ),
+        prop(PARTITION_COUNT, Count("partitions"), spec.partition_count),
         prop(
             "/properties/retentionDescription/retentionTimeInHours",
             Count("hours of retention"),
@@ -422,6 +418,23 @@ pub fn compare(resource: &Resource, target: &Target, actual: &Value) -> Vec<Drif
     drifts
 }
 
+/// The place of a hub's partition count in its ARM body.
+const PARTITION_COUNT: &str = "/properties/partitionCount";
+
+/// Returns why apply cannot bring a resource to the plan, when a drift is in a setting that
+/// cannot change in place. A hub's partition count is fixed when the hub is created on the
+/// Standard tier, and the local Resource Manager rejects a change as Azure does.
+pub fn unchangeable(drifts: &[Drift]) -> Option<String> {
+    let drift = drifts
+        .iter()
+        .find(|drift| drift.pointer == PARTITION_COUNT)?;
+    Some(format!(
+        "{}: a hub's partition count cannot change on the Standard tier, so apply cannot fix \
+         it. Delete the hub, and its events with it, then apply again to create it as planned",
+        drift.message
+    ))
+}
+
 /// Checks whether an actual value satisfies the plan's value: strings compare without regard to
 /// case (ARM echoes names and enum values in its own case), objects may carry more fields
 /// than the plan names, and numbers compare by value.
@@ -520,6 +533,22 @@ mod tests {
             drifts[0].message,
             "hub `customer` has 2 partitions; the plan says 4"
         );
+        assert_eq!(
+            unchangeable(&drifts).unwrap(),
+            "hub `customer` has 2 partitions; the plan says 4: a hub's partition count cannot \
+             change on the Standard tier, so apply cannot fix it. Delete the hub, and its events \
+             with it, then apply again to create it as planned"
+        );
+    }
+
+    #[test]
+    fn other_drifts_can_change_in_place() {
+        let hub = hub();
+        let mut actual = body(&hub, &target());
+        actual["properties"]["retentionDescription"]["retentionTimeInHours"] = json!(24);
+        let drifts = compare(&hub, &target(), &actual);
+        assert_eq!(drifts.len(), 1);
+        assert_eq!(unchangeable(&drifts), None);
     }
 
     #[test]

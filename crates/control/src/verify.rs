@@ -26,6 +26,9 @@ pub struct Report {
     pub skipped: Vec<Finding>,
     /// Every difference found.
     pub findings: Vec<Finding>,
+    /// How many of the findings apply cannot fix: resources that belong to someone else or
+    /// differ in a setting that cannot change in place. Each finding's message says why.
+    pub refused: usize,
 }
 
 impl Report {
@@ -64,6 +67,7 @@ pub async fn verify(
             }
             Action::Refuse { reason } => {
                 report.checked += 1;
+                report.refused += 1;
                 report.findings.push(finding(reason));
             }
             Action::Skip { reason } => report.skipped.push(finding(reason)),

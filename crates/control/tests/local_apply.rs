@@ -241,6 +241,55 @@ async fn apply_resumes_after_failure_and_releases_locks() {
 }
 
 #[tokio::test]
+async fn recreated_hub_with_other_partition_count_refused() {
+    let harness = Harness::start().await;
+    let plan = plan_for("dgrf");
+    let target = harness.server.target();
+    assert_eq!(harness.apply(&plan).await.failed, None);
+
+    // The hub is deleted and created again with 8 partitions, where the plan says 4.
+    let hub = plan
+        .resources()
+        .find(|r| r.id.ends_with("/eventhubs/sale"))
+        .unwrap();
+    assert!(harness
+        .client
+        .delete(hub.kind(), &hub.id, None)
+        .await
+        .unwrap());
+    let mut body = desired::body(hub, &target);
+    body["properties"]["partitionCount"] = json!(8);
+    harness.client.put(hub.kind(), &hub.id, body).await.unwrap();
+
+    let options = control::apply::Options::all(control::apply::TargetKind::Local);
+    let report = verify(&harness.client, target.clone(), &plan, options)
+        .await
+        .unwrap();
+    assert_eq!(report.refused, 1, "{:?}", report.findings);
+    let finding = report
+        .findings
+        .iter()
+        .find(|finding| finding.id == hub.id)
+        .unwrap();
+    assert!(
+        finding
+            .message
+            .starts_with("hub `sale` has 8 partitions; the plan says 4: a hub's partition count"),
+        "{}",
+        finding.message
+    );
+
+    // Apply stops at the hub with the same reason, before sending anything that would fail.
+    let summary = harness.apply(&plan).await;
+    let (failed_id, reason) = summary.failed.unwrap();
+    assert_eq!(failed_id, hub.id);
+    assert!(
+        reason.contains("Delete the hub, and its events with it"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
 async fn step_holds_lock_while_it_deploys() {
     let options = control::local::LocalOptions {
         latency: std::time::Duration::from_millis(400),

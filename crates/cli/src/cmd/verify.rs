@@ -45,7 +45,10 @@ pub(crate) async fn run(args: VerifyArgs, global: &Global) -> anyhow::Result<()>
         }
     }
     if !report.is_clean() {
-        bail!("{}", differences_error(report.findings.len()));
+        bail!(
+            "{}",
+            differences_error(report.findings.len(), report.refused)
+        );
     }
     Ok(())
 }
@@ -56,14 +59,28 @@ fn clean_line(checked: usize) -> String {
     format!("{resources} the plan")
 }
 
-/// Formats the error of a verify that found `count` differences.
-fn differences_error(count: usize) -> String {
+/// Formats the error of a verify that found `count` differences, `refused` of which apply
+/// cannot fix.
+fn differences_error(count: usize, refused: usize) -> String {
     let (differences, them) = if count == 1 {
         ("1 difference".to_string(), "it")
     } else {
         (format!("{count} differences"), "them")
     };
-    format!("verify found {differences} from the plan: run `eda-workshop apply` to fix {them}")
+    match refused {
+        0 => format!(
+            "verify found {differences} from the plan: run `eda-workshop apply` to fix {them}"
+        ),
+        _ if refused == count => format!(
+            "verify found {differences} from the plan that `eda-workshop apply` cannot fix: \
+             fix {them} as the lines above say"
+        ),
+        _ => format!(
+            "verify found {differences} from the plan, and `eda-workshop apply` cannot fix \
+             {refused} of them: fix those as the lines above say, then run `eda-workshop apply` \
+             for the rest"
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -73,7 +90,7 @@ mod tests {
     #[test]
     fn one_difference_in_singular() {
         assert_eq!(
-            differences_error(1),
+            differences_error(1, 0),
             "verify found 1 difference from the plan: run `eda-workshop apply` to fix it"
         );
     }
@@ -81,8 +98,22 @@ mod tests {
     #[test]
     fn differences_in_plural() {
         assert_eq!(
-            differences_error(3),
+            differences_error(3, 0),
             "verify found 3 differences from the plan: run `eda-workshop apply` to fix them"
+        );
+    }
+
+    #[test]
+    fn differences_apply_cannot_fix() {
+        assert_eq!(
+            differences_error(1, 1),
+            "verify found 1 difference from the plan that `eda-workshop apply` cannot fix: fix \
+             it as the lines above say"
+        );
+        assert_eq!(
+            differences_error(3, 1),
+            "verify found 3 differences from the plan, and `eda-workshop apply` cannot fix 1 of \
+             them: fix those as the lines above say, then run `eda-workshop apply` for the rest"
         );
     }
 
