@@ -8,7 +8,7 @@
 //! the keyring of the person running the test is never touched. It needs the dbus and
 //! gnome-keyring packages, and the Python peer environment `.venv` at the repository root.
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -505,9 +505,11 @@ fn tls_and_secrets(dir: &Path, send: &str, listen: &str, endpoints: &Value) {
     }
 }
 
-/// A running `eda-workshop serve`, stopped with SIGTERM by its PID.
+/// A running `eda-workshop serve`, stopped with SIGTERM by its PID. Its log goes to a file,
+/// because a pipe nobody reads while it runs could fill and block it.
 struct Serve {
     child: Option<Child>,
+    log: std::fs::File,
 }
 
 impl Serve {
@@ -519,24 +521,21 @@ impl Serve {
         for hub in hubs {
             command.args(["--hub", hub]);
         }
+        let log = tempfile::tempfile().unwrap();
         let child = command
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(log.try_clone().unwrap())
             .spawn()
             .unwrap();
-        let mut serve = Serve { child: Some(child) };
+        let mut serve = Serve {
+            child: Some(child),
+            log,
+        };
         let started = Instant::now();
         while !endpoints.exists() {
             let child = serve.child.as_mut().unwrap();
             if let Some(status) = child.try_wait().unwrap() {
-                let mut stderr = String::new();
-                child
-                    .stderr
-                    .take()
-                    .unwrap()
-                    .read_to_string(&mut stderr)
-                    .unwrap();
-                panic!("serve exited with {status}: {stderr}");
+                panic!("serve exited with {status}: {}", serve.log_text());
             }
             assert!(
                 started.elapsed() < START_TIMEOUT,
@@ -561,8 +560,16 @@ impl Serve {
             output.status.success(),
             "serve stopped with {}: {}",
             output.status,
-            String::from_utf8_lossy(&output.stderr)
+            self.log_text()
         );
+    }
+
+    /// Returns what serve has logged so far.
+    fn log_text(&mut self) -> String {
+        let mut text = String::new();
+        self.log.seek(SeekFrom::Start(0)).unwrap();
+        self.log.read_to_string(&mut text).unwrap();
+        text
     }
 }
 

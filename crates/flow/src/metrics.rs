@@ -226,7 +226,7 @@ impl Metrics {
     }
 
     /// Records that a hub changed under its consumer groups: their checkpoints on it were
-    /// stale, because it was deleted and created again, so the events it held are gone.
+    /// stale, because it was deleted and created again, and events it held are gone.
     pub fn hub_changed(&self, hub: &str) {
         let mut counters = self
             .counters

@@ -64,8 +64,8 @@ pub struct FlowReport {
     /// groups of `lead` park.
     pub skipped_capture_records: Vec<SkippedRecord>,
     /// The hubs found deleted and created again in this run of the flow, from their
-    /// consumer groups' stale checkpoints. The events they held before are gone, so checks
-    /// that count those events cannot pass without a reset.
+    /// consumer groups' stale checkpoints. Events they held that no group had read are gone,
+    /// and checks that count such events cannot pass without a reset.
     pub changed_hubs: Vec<String>,
     /// The checks; every event is accounted for when all pass.
     pub checks: Vec<Check>,

@@ -69,7 +69,7 @@ pub fn skip(test: &str, reason: &str) {
 /// # Panics
 ///
 /// When the child does not start, or runs longer than `limit` (it is then killed by its PID);
-/// the message names `label` and includes the child's standard error.
+/// the message names `label` and includes what the child wrote.
 pub fn run_bounded(command: &mut Command, input: &[u8], limit: Duration, label: &str) -> Output {
     let mut stdin = tempfile::tempfile().expect("a temporary file for the child's input");
     stdin.write_all(input).unwrap();
@@ -83,15 +83,16 @@ pub fn run_bounded(command: &mut Command, input: &[u8], limit: Duration, label: 
         .spawn()
         .unwrap_or_else(|error| panic!("{label} does not start: {error}"));
 
-    let Some(status) = exit_within(&mut child, limit) else {
-        let errors = String::from_utf8_lossy(&read_all(stderr)).into_owned();
-        panic!("{label} ran longer than {limit:?}; its standard error: {errors}");
-    };
-    Output {
-        status,
+    let status = exit_within(&mut child, limit);
+    let output = Output {
+        status: status.unwrap_or_else(|| child.wait().unwrap()),
         stdout: read_all(stdout),
         stderr: read_all(stderr),
+    };
+    if status.is_none() {
+        panic!("{label} ran longer than {limit:?}{}", written(&output));
     }
+    output
 }
 
 /// Waits at most `limit` for a child that is already running and collects its output.
@@ -101,16 +102,20 @@ pub fn run_bounded(command: &mut Command, input: &[u8], limit: Duration, label: 
 ///
 /// # Panics
 ///
-/// When the child runs longer than `limit`; it is then killed by its PID.
+/// When the child runs longer than `limit`; it is then killed by its PID, and the message
+/// includes what it wrote.
 pub fn wait_bounded(mut child: Child, limit: Duration, label: &str) -> Output {
-    if exit_within(&mut child, limit).is_none() {
-        panic!("{label} ran longer than {limit:?}");
+    let finished = exit_within(&mut child, limit).is_some();
+    // After a kill the pipes close, so the output read here ends.
+    let output = child.wait_with_output().unwrap();
+    if !finished {
+        panic!("{label} ran longer than {limit:?}{}", written(&output));
     }
-    child.wait_with_output().unwrap()
+    output
 }
 
-/// Returns the child's exit status once it exits, or kills and reaps it after `limit` and
-/// returns `None`.
+/// Returns the child's exit status once it exits, or kills it after `limit` and returns
+/// `None`. The caller reaps a killed child.
 fn exit_within(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
     let started = Instant::now();
     loop {
@@ -119,11 +124,19 @@ fn exit_within(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
         }
         if started.elapsed() > limit {
             child.kill().unwrap();
-            child.wait().unwrap();
             return None;
         }
         std::thread::sleep(POLL);
     }
+}
+
+/// Describes what a child wrote, for a panic message.
+fn written(output: &Output) -> String {
+    format!(
+        "\nits standard output: {}\nits standard error: {}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 /// Reads a whole output file from its start.
@@ -132,4 +145,51 @@ fn read_all(mut file: File) -> Vec<u8> {
     file.seek(SeekFrom::Start(0)).unwrap();
     file.read_to_end(&mut bytes).unwrap();
     bytes
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn shell(script: &str) -> Command {
+        let mut command = Command::new("sh");
+        command.args(["-c", script]);
+        command
+    }
+
+    #[test]
+    fn run_bounded_returns_output() {
+        let output = run_bounded(
+            &mut shell("cat; echo err >&2; exit 3"),
+            b"input",
+            Duration::from_secs(20),
+            "cat",
+        );
+        assert_eq!(output.status.code(), Some(3));
+        assert_eq!(output.stdout, b"input");
+        assert_eq!(output.stderr, b"err\n");
+    }
+
+    #[test]
+    fn timeout_panic_keeps_output() {
+        let panic = std::panic::catch_unwind(|| {
+            run_bounded(
+                &mut shell("echo started; echo waiting >&2; exec sleep 30"),
+                b"",
+                Duration::from_millis(300),
+                "sleeper",
+            )
+        })
+        .unwrap_err();
+        let message = panic.downcast_ref::<String>().unwrap();
+        assert!(
+            message.starts_with("sleeper ran longer than 300ms"),
+            "{message}"
+        );
+        assert!(
+            message.contains("its standard output: started"),
+            "{message}"
+        );
+        assert!(message.contains("its standard error: waiting"), "{message}");
+    }
 }

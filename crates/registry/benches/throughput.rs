@@ -118,6 +118,14 @@ fn bench_python(handle: &registry::service::RegistryHandle) {
         Duration::from_secs(300),
         "the Python AvroEncoder benchmark",
     );
+    if !output.status.success() {
+        println!(
+            "  Python AvroEncoder: FAILED ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+        return;
+    }
     let result: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
     for (label, key) in [
         (

@@ -19,8 +19,8 @@ const MAX_EVENTS_PER_STEP: usize = 4096;
 const STATE_FOLDER: &str = ".capture-state";
 
 /// Seconds an archive name moves forward at most to avoid the file of an earlier window. The
-/// windows of a partition open in distinct seconds, so only a window restored after a restart
-/// moves, by a second or two.
+/// windows of a partition open in distinct seconds, so a name moves only when a window
+/// restored after a restart opens within the second of a file written before it.
 const MAX_NAME_SHIFT_SECONDS: i64 = 3_600;
 
 /// The folder, under [`STATE_FOLDER`], that contains one folder per hub with the file of each
@@ -396,7 +396,7 @@ impl HubCaptureState {
     ///
     /// An existing file is never replaced. When every name up to [`MAX_NAME_SHIFT_SECONDS`]
     /// later is taken, the error names the file, and the partition reads the window's events
-    /// again at the next step.
+    /// again at the next step, into its next window and that window's file.
     fn free_archive_path(&self, partition_id: u32, start_ms: i64) -> Result<PathBuf, CaptureError> {
         let path_at = |start_ms: i64| {
             archive_path(
@@ -408,20 +408,31 @@ impl HubCaptureState {
                 start_ms,
             )
         };
-        (0..=MAX_NAME_SHIFT_SECONDS)
-            .map(|shift| path_at(start_ms + shift * 1000))
-            .find(|path| !path.exists())
-            .ok_or_else(|| CaptureError::Io {
-                path: path_at(start_ms).display().to_string(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    format!(
-                        "this file and the names of the {MAX_NAME_SHIFT_SECONDS} seconds after it \
+        let free = (0..=MAX_NAME_SHIFT_SECONDS)
+            .map(|shift| (shift, path_at(start_ms + shift * 1000)))
+            .find(|(_, path)| !path.exists());
+        if let Some((shift, path)) = &free {
+            if *shift > 0 {
+                tracing::info!(
+                    hub = self.capture.hub,
+                    partition = partition_id,
+                    seconds = shift,
+                    path = %path.display(),
+                    "a capture file of this window's second exists, so the file is named later"
+                );
+            }
+        }
+        free.map(|(_, path)| path).ok_or_else(|| CaptureError::Io {
+            path: path_at(start_ms).display().to_string(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!(
+                    "this file and the names of the {MAX_NAME_SHIFT_SECONDS} seconds after it \
                          exist, and capture never replaces a file: move the files out of the \
                          container"
-                    ),
                 ),
-            })
+            ),
+        })
     }
 }
 

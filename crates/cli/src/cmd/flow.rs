@@ -192,43 +192,40 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
         );
     }
     if !report.finished() {
-        if !report.changed_hubs.is_empty() {
-            bail!(changed_hubs_message(
-                &args,
-                &unfinished(&report, args.customers),
-                &report.changed_hubs
-            ));
-        }
-        bail!(timed_out_message(
+        let mut message = timed_out_message(
             &args,
             &unfinished(&report, args.customers),
-            waiting_for_capture.as_deref()
-        ));
+            waiting_for_capture.as_deref(),
+        );
+        if let Some(note) = changed_hubs_note(&report.changed_hubs) {
+            message.push_str(&note);
+        }
+        bail!(message);
     }
     Ok(())
 }
 
-/// Returns the error of a run that ended with events unaccounted for after hubs were deleted
-/// and created again. The events the old hubs held are gone, so more time cannot account for
-/// them and only a reset can finish the run.
-fn changed_hubs_message(args: &FlowArgs, unfinished: &str, changed_hubs: &[String]) -> String {
+/// Returns the note a timed-out run adds when hubs were deleted and created again under the
+/// flow's consumer groups. Events a group had not read went with the old hub, and then no
+/// resume can account for them. Whether any did is not known here, so the note says when a
+/// reset is the way out.
+fn changed_hubs_note(changed_hubs: &[String]) -> Option<String> {
     let hubs = changed_hubs
         .iter()
         .map(|hub| format!("`{hub}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let (noun, verb) = if changed_hubs.len() == 1 {
-        ("hub", "was")
-    } else {
-        ("hubs", "were")
+    let (noun, verb, pronoun) = match changed_hubs.len() {
+        0 => return None,
+        1 => ("hub", "was", "it"),
+        _ => ("hubs", "were", "they"),
     };
-    format!(
-        "not every event is accounted for after {} s (--timeout): {unfinished}. The {noun} \
-         {hubs} {verb} deleted and created again after the flow's consumer groups wrote \
-         checkpoints on it, and the events held before went with the old {noun}, so no longer \
-         run can account for them: run the flow with --reset to start over",
-        args.timeout
-    )
+    Some(format!(
+        ". The {noun} {hubs} {verb} deleted and created again after the flow's consumer groups \
+         read from {pronoun}, and any event {pronoun} held that a group had not read yet went \
+         with the old {noun}. If the counts stay short after a resume, run the flow with \
+         --reset to start over"
+    ))
 }
 
 /// Returns the error of a run that ended at `--timeout` with events unaccounted for. It gives
@@ -875,26 +872,21 @@ mod tests {
     }
 
     #[test]
-    fn timeout_after_recreated_hub_names_reset() {
-        let message = changed_hubs_message(
-            &flow_args(&[]),
-            "every customer became a lead",
-            &["customer".into()],
-        );
-
+    fn recreated_hub_note_names_reset() {
+        assert_eq!(changed_hubs_note(&[]), None);
         assert_eq!(
-            message,
-            "not every event is accounted for after 5 s (--timeout): every customer became a \
-             lead. The hub `customer` was deleted and created again after the flow's consumer \
-             groups wrote checkpoints on it, and the events held before went with the old hub, \
-             so no longer run can account for them: run the flow with --reset to start over"
+            changed_hubs_note(&["customer".into()]).unwrap(),
+            ". The hub `customer` was deleted and created again after the flow's consumer \
+             groups read from it, and any event it held that a group had not read yet went with \
+             the old hub. If the counts stay short after a resume, run the flow with --reset to \
+             start over"
         );
-        let two = ["customer".to_string(), "sale".to_string()];
-        let message = changed_hubs_message(&flow_args(&[]), "x", &two);
+        let two = changed_hubs_note(&["customer".into(), "sale".into()]).unwrap();
         assert!(
-            message.contains("The hubs `customer`, `sale` were deleted"),
-            "{message}"
+            two.starts_with(". The hubs `customer`, `sale` were deleted"),
+            "{two}"
         );
+        assert!(two.contains("any event they held"), "{two}");
     }
 
     #[test]
