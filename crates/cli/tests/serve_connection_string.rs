@@ -506,7 +506,7 @@ fn tls_and_secrets(dir: &Path, send: &str, listen: &str, endpoints: &Value) {
 }
 
 /// A running `eda-workshop serve`, stopped with SIGTERM by its PID. Its log goes to a file,
-/// because a pipe nobody reads while it runs could fill and block it.
+/// because an unread pipe could fill while it runs and block it.
 struct Serve {
     child: Option<Child>,
     log: std::fs::File,

@@ -26,8 +26,8 @@ pub struct Report {
     pub skipped: Vec<Finding>,
     /// Every difference found.
     pub findings: Vec<Finding>,
-    /// How many of the findings apply cannot fix: resources that belong to someone else or
-    /// differ in a setting that cannot change in place. Each finding's message says why.
+    /// The number of findings apply cannot fix: resources that belong to someone else or
+    /// differ in a setting that cannot change in place. Each finding's message gives the reason.
     pub refused: usize,
 }
 

@@ -1,4 +1,4 @@
-//! What the peer tests share. A peer is a client written outside this project, such as Microsoft's
+//! Helpers the peer tests share. A peer is a client written outside this project, such as Microsoft's
 //! Python `azure-eventhub` SDK, run as a child process against the app's own services.
 //!
 //! The Python peers come from the virtual environment `.venv` at the repository root, made with

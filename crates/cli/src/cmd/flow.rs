@@ -207,8 +207,8 @@ pub(crate) async fn run(args: FlowArgs, global: &Global) -> anyhow::Result<()> {
 
 /// Returns the note a timed-out run adds when hubs were deleted and created again under the
 /// flow's consumer groups. Events a group had not read went with the old hub, and then no
-/// resume can account for them. Whether any did is not known here, so the note says when a
-/// reset is the way out.
+/// resume can account for them. Whether any did is unknown here, so the note gives the
+/// condition under which a reset is the way out.
 fn changed_hubs_note(changed_hubs: &[String]) -> Option<String> {
     let hubs = changed_hubs
         .iter()
