@@ -188,6 +188,18 @@ pub enum ConnectionStringError {
         /// The part that identifies the service.
         marker: &'static str,
     },
+    /// The string asks for Microsoft Entra ID authentication (`Authentication=`, as the older
+    /// .NET client read it) and has no key or signature.
+    #[error(
+        "the connection string asks for `Authentication={value}` and has no key: a connection \
+         string here authenticates with a shared access key, and Microsoft Entra ID sign-in \
+         (managed identity) is not available on the Local target. Copy a shared access \
+         policy's connection string, which has SharedAccessKeyName and SharedAccessKey"
+    )]
+    EntraIdOnly {
+        /// The `Authentication` value, such as `Managed Identity`.
+        value: String,
+    },
     /// A required part is absent.
     #[error("the connection string has no {part}: {hint}")]
     MissingPart {
@@ -323,6 +335,17 @@ impl ConnectionString {
             });
         }
 
+        if let Some(value) = find("Authentication") {
+            let has_secret = [find("SharedAccessKey"), find("SharedAccessSignature")]
+                .into_iter()
+                .flatten()
+                .any(|secret| !secret.is_empty());
+            if !has_secret {
+                return Err(ConnectionStringError::EntraIdOnly {
+                    value: redactor.show(value),
+                });
+            }
+        }
         let credential = parse_credential(
             find("SharedAccessKeyName"),
             find("SharedAccessKey"),
@@ -1237,6 +1260,28 @@ mod tests {
         let message = error.to_string();
         assert!(message.contains("IoT Hub connection string"));
         assert!(message.contains("Event Hubs-compatible endpoint"));
+    }
+
+    #[test]
+    fn managed_identity_without_key_explained() {
+        let error = ConnectionString::parse(
+            "Endpoint=sb://ns.servicebus.windows.net/;Authentication=Managed Identity;\
+             EntityPath=customer",
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the connection string asks for `Authentication=Managed Identity` and has no key: a \
+             connection string here authenticates with a shared access key, and Microsoft Entra \
+             ID sign-in (managed identity) is not available on the Local target. Copy a shared \
+             access policy's connection string, which has SharedAccessKeyName and SharedAccessKey"
+        );
+        // With a key, the part is one this parser does not read, as other clients ignore it.
+        let parsed = ConnectionString::parse(
+            "Endpoint=sb://ns.servicebus.windows.net/;Authentication=Managed Identity;\
+             SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0LWtleS12YWx1ZQ==",
+        );
+        assert!(parsed.is_ok(), "{parsed:?}");
     }
 
     #[test]
