@@ -188,10 +188,10 @@ pub enum ConnectionStringError {
         /// The part that identifies the service.
         marker: &'static str,
     },
-    /// The string asks for Microsoft Entra ID authentication (`Authentication=`, as the older
+    /// The string requests Microsoft Entra ID authentication (`Authentication=`, as the older
     /// .NET client read it) and has no key or signature.
     #[error(
-        "the connection string asks for `Authentication={value}` and has no key: a connection \
+        "the connection string requests `Authentication={value}` and has no key: a connection \
          string here authenticates with a shared access key, and Microsoft Entra ID sign-in \
          (managed identity) is not available on the Local target. Copy a shared access \
          policy's connection string, which has SharedAccessKeyName and SharedAccessKey"
@@ -1271,7 +1271,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             error.to_string(),
-            "the connection string asks for `Authentication=Managed Identity` and has no key: a \
+            "the connection string requests `Authentication=Managed Identity` and has no key: a \
              connection string here authenticates with a shared access key, and Microsoft Entra \
              ID sign-in (managed identity) is not available on the Local target. Copy a shared \
              access policy's connection string, which has SharedAccessKeyName and SharedAccessKey"
