@@ -211,6 +211,8 @@ mod tests {
             enqueued_time_ms: 1_796_396_400_000,
             partition_key: Some("customer-7".to_string()),
             content_type: Some("avro/binary+0123456789abcdef0123456789abcdef".to_string()),
+            message_id: None,
+            correlation_id: None,
             properties,
             body,
             body_type: BodyType::default(),

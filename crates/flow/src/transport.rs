@@ -149,6 +149,10 @@ pub struct ReceivedEvent {
     pub partition_key: Option<String>,
     /// The AMQP `content-type` property.
     pub content_type: Option<String>,
+    /// The AMQP `message-id` property as text, set by the sender.
+    pub message_id: Option<String>,
+    /// The AMQP `correlation-id` property as text, set by the sender.
+    pub correlation_id: Option<String>,
     /// The application properties.
     pub properties: Properties,
     /// The body: the data sections joined, or empty for a value or sequence body.

@@ -41,6 +41,8 @@ async fn lead_event(codec: &EventCodec, number: u32, sequence_number: i64) -> Re
         enqueued_time_ms: 1_796_378_400_000 + sequence_number,
         partition_key: None,
         content_type: Some(encoded.content_type),
+        message_id: None,
+        correlation_id: None,
         properties,
         body: encoded.body,
         body_type: Default::default(),

@@ -167,6 +167,8 @@ mod tests {
             enqueued_time_ms: 1_764_979_200_000,
             partition_key: Some("customer-42".to_string()),
             content_type: Some("application/json".to_string()),
+            message_id: None,
+            correlation_id: None,
             properties: Properties::from([(
                 "cloudEvents:id".to_string(),
                 PropertyValue::String("e-1".to_string()),
@@ -258,6 +260,8 @@ mod tests {
             enqueued_time_ms: 0,
             partition_key: None,
             content_type: copy.content_type.clone(),
+            message_id: None,
+            correlation_id: None,
             properties: copy.properties.clone(),
             body: copy.body.clone(),
             body_type: BodyType::default(),

@@ -264,6 +264,8 @@ impl MemoryTransport {
                 enqueued_time_ms: now,
                 partition_key: batch.partition_key.clone(),
                 content_type: event.content_type.clone(),
+                message_id: None,
+                correlation_id: None,
                 properties: event.properties.clone(),
                 body: event.body.clone(),
                 body_type: Default::default(),

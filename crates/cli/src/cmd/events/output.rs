@@ -39,6 +39,8 @@ fn event_json(event: &ReceivedEvent) -> Value {
         "enqueued_time": time_text(event.enqueued_time_ms),
         "partition_key": event.partition_key,
         "content_type": event.content_type,
+        "message_id": event.message_id,
+        "correlation_id": event.correlation_id,
         "properties": properties,
         "body_type": body_type_name(&event.body_type),
         "body": body,
@@ -103,17 +105,21 @@ fn float_json(number: f64) -> Value {
 }
 
 fn event_text(event: &ReceivedEvent) -> String {
-    let key = event
-        .partition_key
-        .as_deref()
-        .map(|key| format!(", partition key `{}`", escape_control(key)))
-        .unwrap_or_default();
+    let labelled = |label: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|value| format!(", {label} `{}`", escape_control(value)))
+            .unwrap_or_default()
+    };
     let mut text = format!(
-        "partition {}, sequence number {}, offset {}, enqueued {}{key}\n",
+        "partition {}, sequence number {}, offset {}, enqueued {}{}{}{}\n",
         escape_control(&event.partition_id),
         event.sequence_number,
         escape_control(&event.offset),
-        time_text(event.enqueued_time_ms)
+        time_text(event.enqueued_time_ms),
+        labelled("partition key", &event.partition_key),
+        labelled("message id", &event.message_id),
+        labelled("correlation id", &event.correlation_id),
     );
     for (name, value) in &event.properties {
         text.push_str(&format!(
@@ -202,6 +208,8 @@ mod tests {
             enqueued_time_ms: 0,
             partition_key: key.map(str::to_owned),
             content_type: None,
+            message_id: None,
+            correlation_id: None,
             properties,
             body: body.to_vec(),
             body_type: BodyType::default(),
@@ -290,6 +298,25 @@ mod tests {
         let single = event_json(&event(b"", Properties::new(), None));
         assert_eq!(single["body_type"], "data");
         assert_eq!(single.get("data_sections"), None);
+    }
+
+    #[test]
+    fn message_and_correlation_ids_shown() {
+        let mut received = event(b"x", Properties::new(), Some("customer-42"));
+        received.message_id = Some("m-1".to_owned());
+        received.correlation_id = Some("order-7".to_owned());
+        assert_eq!(
+            event_text(&received).lines().next().unwrap(),
+            "partition 0, sequence number 4, offset 512, enqueued 1970-01-01T00:00:00.000Z, \
+             partition key `customer-42`, message id `m-1`, correlation id `order-7`"
+        );
+        let value = event_json(&received);
+        assert_eq!(value["message_id"], "m-1");
+        assert_eq!(value["correlation_id"], "order-7");
+        assert_eq!(
+            event_json(&event(b"x", Properties::new(), None))["message_id"],
+            Value::Null
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Conversion between the flow's events and AMQP messages: body, `content-type` and
 //! application properties on the way out, and the broker's annotations on the way in.
 
+use std::borrow::Cow;
+
 use ::azeventhubs::ReceivedEventData;
 use fe2o3_amqp::types::messaging::annotations::OwnedKey;
 use fe2o3_amqp::types::messaging::message::__private::Serializable;
@@ -158,6 +160,8 @@ pub(super) fn received_event(partition_id: &str, event: &ReceivedEventData) -> R
         enqueued_time_ms: (event.enqueued_time().unix_timestamp_nanos() / 1_000_000) as i64,
         partition_key: event.partition_key().map(str::to_owned),
         content_type,
+        message_id: event.message_id().map(Cow::into_owned),
+        correlation_id: event.correlation_id().map(Cow::into_owned),
         properties,
         body: body(&message.body),
         body_type: body_type(&message.body),
