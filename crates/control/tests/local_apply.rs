@@ -247,7 +247,7 @@ async fn recreated_hub_with_other_partition_count_refused() {
     let target = harness.server.target();
     assert_eq!(harness.apply(&plan).await.failed, None);
 
-    // The hub is deleted and created again with 8 partitions, where the plan says 4.
+    // The hub is deleted and created again with 8 partitions, where the plan has 4.
     let hub = plan
         .resources()
         .find(|r| r.id.ends_with("/eventhubs/sale"))

@@ -524,7 +524,7 @@ async fn recreated_hub_resets_stale_checkpoints() {
         partitions.iter().all(|id| id == "0" || id == "1"),
         "{partitions:?}"
     );
-    // The run remembers the change, so its report can say the hub's old events are gone.
+    // The run records the change, so its report can name the hub whose old events are gone.
     assert_eq!(metrics.changed_hubs(), [HUB]);
 }
 

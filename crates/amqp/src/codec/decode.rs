@@ -371,32 +371,5 @@ impl<'a> Decoder<'a> {
 
 /// Names a value's AMQP type, for error messages.
 pub(crate) fn type_name(value: &Value) -> String {
-    let name = match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Ubyte(_) => "ubyte",
-        Value::Ushort(_) => "ushort",
-        Value::Uint(_) => "uint",
-        Value::Ulong(_) => "ulong",
-        Value::Byte(_) => "byte",
-        Value::Short(_) => "short",
-        Value::Int(_) => "int",
-        Value::Long(_) => "long",
-        Value::Float(_) => "float",
-        Value::Double(_) => "double",
-        Value::Decimal32(_) => "decimal32",
-        Value::Decimal64(_) => "decimal64",
-        Value::Decimal128(_) => "decimal128",
-        Value::Char(_) => "char",
-        Value::Timestamp(_) => "timestamp",
-        Value::Uuid(_) => "uuid",
-        Value::Binary(_) => "binary",
-        Value::String(_) => "string",
-        Value::Symbol(_) => "symbol",
-        Value::Described(_) => "described value",
-        Value::List(_) => "list",
-        Value::Map(_) => "map",
-        Value::Array(_) => "array",
-    };
-    name.to_owned()
+    value.type_name().to_owned()
 }

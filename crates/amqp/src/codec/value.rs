@@ -164,7 +164,7 @@ impl Value {
             Value::Binary(_) => "binary",
             Value::String(_) => "string",
             Value::Symbol(_) => "symbol",
-            Value::Described(_) => "described",
+            Value::Described(_) => "described value",
             Value::List(_) => "list",
             Value::Map(_) => "map",
             Value::Array(_) => "array",

@@ -394,8 +394,8 @@ impl HubCaptureState {
     /// without a file. Names have whole seconds, and a restored window can start within the
     /// second of a window written before, whose file must stay.
     ///
-    /// Never replaces an existing file: when every name up to [`MAX_NAME_SHIFT_SECONDS`] later
-    /// is taken, returns an error that names the file, and the partition reads the window's
+    /// Never replaces an existing file. When every name up to [`MAX_NAME_SHIFT_SECONDS`] later
+    /// is taken, returns an error that names the file. The partition then reads the window's
     /// events again at the next step, into its next window and that window's file.
     fn free_archive_path(&self, partition_id: u32, start_ms: i64) -> Result<PathBuf, CaptureError> {
         let path_at = |start_ms: i64| {
